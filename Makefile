@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both bootstrap .venv idempotently: re-running only reinstalls when pyproject.toml changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test lint typecheck pytest demo schemas clean bench
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check compiler runtime plugins tests benchmarks tools
+	$(BIN)/ruff format --check compiler runtime plugins tests benchmarks tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	$(BIN)/stc check blueprints/ema_trend.yaml
+
+schemas: $(STAMP)
+	$(BIN)/python -m compiler.schema_export
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/compile_scaling.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""The Diagnostic model: every problem the compiler reports, with a stable code.
+
+Renderers (human/rustc style, JSON, SARIF) live in ``compiler.render``. Passes return
+lists of diagnostics; nothing in the compiler raises for user errors.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+class Related(BaseModel):
+    """A secondary location that explains a diagnostic (e.g. the first duplicate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+class Diagnostic(BaseModel):
+    """One problem: code, severity, message, 1-based position and a fix hint.
+
+    ``file`` is the path as the user gave it on the command line (never made
+    absolute). ``line``/``column`` are 1-based and None only where no position
+    exists. ``end_column`` (exclusive) lets renderers underline a whole node.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_column: int | None = None
+    help: str | None = None
+    related: tuple[Related, ...] = ()
+    subjects: tuple[str, ...] = ()
+    """Graph node ids this diagnostic is about (for highlighting in diagrams)."""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order of SPEC §5.2: file, line, column, code (message breaks ties)."""
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+    @property
+    def is_error(self) -> bool:
+        """True for error severity."""
+        return self.severity is Severity.ERROR
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order, duplicates (same code, place and message) removed."""
+    unique = {(d.sort_key(), d.help): d for d in diagnostics}
+    return [unique[key] for key in sorted(unique, key=lambda k: (k[0], k[1] or ""))]

@@ -1,0 +1,54 @@
+"""operation.yaml (SPEC §4.3): environment, data, schedules and the strategies to run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from compiler.model.common import EventName, StrictModel, Timeframe
+
+Environment = Literal["backtest", "paper", "live"]
+RelPath = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class DataSource(StrictModel):
+    """An OHLCV file; relative paths are relative to the operation file."""
+
+    path: RelPath
+    format: Literal["csv", "parquet"] = "csv"
+    symbol: Annotated[str, Field(min_length=1, max_length=64)]
+    timeframe: Timeframe
+
+
+class Connector(StrictModel):
+    """An exchange connector for live/paper trading (settings are connector-specific)."""
+
+    type: Annotated[str, Field(min_length=1, max_length=64)]
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class Schedule(StrictModel):
+    """When a scheduled event fires, e.g. ``every: 1w`` (computed from bar times)."""
+
+    every: Timeframe
+
+
+class StrategyLink(StrictModel):
+    """One strategy to run: its blueprint, its data and its starting capital."""
+
+    blueprint: RelPath
+    data_source: Annotated[str, Field(min_length=1, max_length=128)]
+    starting_capital: float = Field(default=10_000.0, gt=0)
+
+
+class Operation(StrictModel):
+    """The whole ``operation.yaml``."""
+
+    operation_version: Literal[1]
+    environment: Environment = "backtest"
+    platform: RelPath | None = None
+    data_sources: dict[str, DataSource] = Field(default_factory=dict)
+    connectors: dict[str, Connector] = Field(default_factory=dict)
+    schedules: dict[EventName, Schedule] = Field(default_factory=dict)
+    strategy_links: list[StrategyLink] = Field(min_length=1)

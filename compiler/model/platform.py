@@ -1,0 +1,57 @@
+"""platform.yaml (SPEC §4.3): global settings, the bottom configuration layer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from compiler.model.aggregation import AggregationPolicy
+from compiler.model.common import StrictModel
+
+
+class LoggingSettings(StrictModel):
+    """Log verbosity."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class JournalSettings(StrictModel):
+    """Where the run journal goes (one SQLite file per run)."""
+
+    backend: Literal["sqlite"] = "sqlite"
+    filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")] = "journal.sqlite"
+
+
+class ExecutionSettings(StrictModel):
+    """Default execution parameters the routing plan does not carry (seed, phase 4a)."""
+
+    twap_duration_bars: int = Field(default=4, ge=1, le=1000)
+    slippage_pct: float = Field(default=0.0, ge=0.0, le=0.1)
+    fee_pct: float = Field(default=0.0, ge=0.0, le=0.1)
+    post_only: bool = False
+    exchange_preference: list[str] = Field(default_factory=list)
+
+
+class Limits(StrictModel):
+    """Input limits of the loader (SPEC §8): each breach is a diagnostic."""
+
+    max_file_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_depth: int = Field(default=64, ge=4, le=10_000)
+    max_nodes: int = Field(default=2_000_000, ge=100)
+    max_workers: int = Field(default=20_000, ge=1)
+    max_string_length: int = Field(default=65_536, ge=64)
+
+
+class Platform(StrictModel):
+    """The whole ``platform.yaml``."""
+
+    platform_version: Literal[1]
+    logging: LoggingSettings = LoggingSettings()
+    journal: JournalSettings = JournalSettings()
+    execution: ExecutionSettings = ExecutionSettings()
+    aggregation: AggregationPolicy = AggregationPolicy()
+    plugin_roots: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(
+        default_factory=list
+    )
+    limits: Limits = Limits()

@@ -1,0 +1,74 @@
+"""CausalityChain: the IDs that led to a decision, carried from tick to fill.
+
+Every DTO downstream of the strategy planner carries the chain, so that the
+FlowTerminator (and ``stc explain``) can rebuild why a trade happened from the journal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+
+from runtime.dtos.common import FrozenDTO
+from runtime.dtos.ids import check_id
+
+_SINGLE_IDS = {
+    "context_assessment_id": "CTX",
+    "strategy_directive_id": "STR",
+    "entry_plan_id": "ENT",
+    "size_plan_id": "SIZ",
+    "exit_plan_id": "EXT",
+    "routing_plan_id": "ROU",
+    "execution_directive_id": "EXE",
+}
+
+
+class CausalityChain(FrozenDTO):
+    """IDs of every DTO on the path of one flow; empty fields are not reached yet."""
+
+    tick_time: datetime
+    context_assessment_id: str | None = None
+    opportunity_ids: tuple[str, ...] = ()
+    threat_ids: tuple[str, ...] = ()
+    strategy_directive_id: str | None = None
+    entry_plan_id: str | None = None
+    size_plan_id: str | None = None
+    exit_plan_id: str | None = None
+    routing_plan_id: str | None = None
+    execution_directive_id: str | None = None
+
+    @field_validator(*_SINGLE_IDS)
+    @classmethod
+    def _single(cls, value: str | None, info: Any) -> str | None:
+        if value is None:
+            return None
+        return check_id(value, _SINGLE_IDS[info.field_name])
+
+    @field_validator("opportunity_ids")
+    @classmethod
+    def _opps(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(check_id(v, "OPP") for v in value)
+
+    @field_validator("threat_ids")
+    @classmethod
+    def _threats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(check_id(v, "THR") for v in value)
+
+    def with_ids(self, **ids: Any) -> CausalityChain:
+        """Return a copy with more IDs filled in (validated like the original)."""
+        return CausalityChain.model_validate({**self.model_dump(), **ids})
+
+    def all_ids(self) -> tuple[str, ...]:
+        """Every ID on the chain in flow order (tick → execution)."""
+        out: list[str] = []
+        if self.context_assessment_id:
+            out.append(self.context_assessment_id)
+        out.extend(self.opportunity_ids)
+        out.extend(self.threat_ids)
+        for name in list(_SINGLE_IDS)[1:]:
+            value = getattr(self, name)
+            if value:
+                out.append(value)
+        return tuple(out)

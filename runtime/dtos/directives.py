@@ -1,0 +1,103 @@
+"""StrategyDirective and its four sub-directives: hints and constraints, not orders.
+
+The directive is pure data (seed, phase 3): it carries the SWOT confidence that the
+injected PlannerMatchers filter on, and hints for each kind of trade planner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from runtime.dtos.causality import CausalityChain
+from runtime.dtos.common import Direction, FrozenDTO, NonNegative, PositivePrice, Score
+from runtime.dtos.ids import check_id
+
+Scope = Literal["NEW_TRADE", "MODIFY_EXISTING", "CLOSE_EXISTING"]
+
+
+class PriceZone(FrozenDTO):
+    """A preferred price band for entries (low ≤ high)."""
+
+    low: PositivePrice
+    high: PositivePrice
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceZone:
+        if self.low > self.high:
+            raise ValueError("price zone low must not exceed high")
+        return self
+
+
+class EntryDirective(FrozenDTO):
+    """Hints for entry planners: what to trade, which way, how urgently."""
+
+    symbol: str = Field(min_length=1)
+    direction: Direction
+    timing_preference: Score = Decimal("0.5")
+    preferred_price_zone: PriceZone | None = None
+
+
+class SizeDirective(FrozenDTO):
+    """Hints and hard limits for sizers."""
+
+    aggressiveness: Score = Decimal("0.5")
+    max_risk_amount: NonNegative | None = None
+    account_risk_pct: Score = Decimal("0.01")
+
+
+class ExitDirective(FrozenDTO):
+    """Hints for exit planners (risk:reward target, tolerated stop distance)."""
+
+    profit_taking_preference: Score = Decimal("0.5")
+    risk_reward_ratio: Decimal = Field(default=Decimal("2"), gt=Decimal(0))
+    stop_loss_tolerance: Score = Decimal("0.02")
+
+
+class RoutingDirective(FrozenDTO):
+    """Hints and limits for routing planners."""
+
+    execution_urgency: Score = Decimal("0.5")
+    max_total_slippage_pct: Score = Decimal("0.005")
+
+
+class StrategyDirective(FrozenDTO):
+    """Phase 3 output: the SWOT confidence plus four sub-directives.
+
+    ``reference_price`` is the close of the tick the decision was made on; planners
+    use it to turn relative hints (risk:reward, stop tolerance) into prices.
+    """
+
+    directive_id: str
+    timestamp: datetime
+    causality: CausalityChain
+    confidence: Score
+    reference_price: PositivePrice
+    entry_directive: EntryDirective
+    size_directive: SizeDirective = SizeDirective()
+    exit_directive: ExitDirective = ExitDirective()
+    routing_directive: RoutingDirective = RoutingDirective()
+    scope: Scope = "NEW_TRADE"
+    target_trade_ids: tuple[str, ...] = ()
+    source_worker_id: str = ""
+
+    @field_validator("directive_id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        return check_id(value, "STR")
+
+    @field_validator("target_trade_ids")
+    @classmethod
+    def _targets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(check_id(v, "TRD") for v in value)
+
+    @model_validator(mode="after")
+    def _scope_rules(self) -> StrategyDirective:
+        if self.scope == "NEW_TRADE" and self.target_trade_ids:
+            raise ValueError("a NEW_TRADE directive must not name target_trade_ids")
+        if self.scope != "NEW_TRADE" and not self.target_trade_ids:
+            raise ValueError(f"a {self.scope} directive must name at least one target trade id")
+        return self

@@ -1,0 +1,57 @@
+"""Deterministic DTO identifiers: ``PREFIX_YYYYMMDD_HHMMSS_xxxxx``.
+
+IDs carry the *tick's* time (UTC), never the wall clock, and a run-scoped sequence
+number in lowercase hex. Identical inputs therefore give identical IDs, and no two
+IDs of one run are equal. A random UUID would make backtests irreproducible.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Final, Literal
+
+IdPrefix = Literal["OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD"]
+ID_PREFIXES: Final[tuple[str, ...]] = (
+    "OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD",
+)  # fmt: skip
+ID_PATTERN: Final = re.compile(
+    r"^(OPP|THR|CTX|STR|ENT|SIZ|EXT|ROU|EXE|TRD)_\d{8}_\d{6}_[0-9a-f]{5,}$"
+)
+
+
+def format_id(prefix: str, tick_time: datetime, sequence: int) -> str:
+    """Build one ID from its parts; ``sequence`` must be unique within the run."""
+    if prefix not in ID_PREFIXES:
+        raise ValueError(f"unknown id prefix {prefix!r}; expected one of {', '.join(ID_PREFIXES)}")
+    if sequence < 0:
+        raise ValueError("id sequence must be non-negative")
+    utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
+    return f"{prefix}_{utc:%Y%m%d_%H%M%S}_{sequence:05x}"
+
+
+def check_id(value: str, prefix: str) -> str:
+    """Validate that ``value`` is a well-formed ID with the given prefix."""
+    if not ID_PATTERN.match(value) or not value.startswith(prefix + "_"):
+        raise ValueError(f"{value!r} is not a {prefix}_YYYYMMDD_HHMMSS_xxxxx id")
+    return value
+
+
+class IdFactory:
+    """Run-scoped ID source: one counter shared by all prefixes keeps IDs unique."""
+
+    __slots__ = ("_next",)
+
+    def __init__(self, start: int = 0) -> None:
+        self._next = start
+
+    def new(self, prefix: str, tick_time: datetime) -> str:
+        """Return the next ID for ``prefix`` stamped with the tick's time."""
+        sequence = self._next
+        self._next += 1
+        return format_id(prefix, tick_time, sequence)
+
+    @property
+    def issued(self) -> int:
+        """How many IDs this factory has handed out (used to resume a run)."""
+        return self._next

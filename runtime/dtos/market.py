@@ -1,0 +1,164 @@
+"""Market data seen by workers: bounded OHLCV windows and the per-tick TradingContext.
+
+These two live on the per-tick hot path, so they are slotted plain classes rather
+than pydantic models (validation happens once, when the data is loaded). Workers
+must treat them as read-only and must not keep a reference past the tick.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from runtime.dtos.signals import AggregatedContextAssessment
+
+T = TypeVar("T")
+
+
+class Bar:
+    """One closed OHLCV bar (floats: market data is not money)."""
+
+    __slots__ = ("close", "high", "low", "open", "time", "volume")
+
+    def __init__(
+        self, time: datetime, open: float, high: float, low: float, close: float, volume: float
+    ) -> None:
+        self.time = time
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+
+    def __repr__(self) -> str:
+        return (
+            f"Bar({self.time.isoformat()}, o={self.open}, h={self.high}, "
+            f"l={self.low}, c={self.close}, v={self.volume})"
+        )
+
+
+class OHLCVWindow:
+    """The last ``capacity`` closed bars of one timeframe (a bounded ring buffer)."""
+
+    __slots__ = ("_bars", "timeframe")
+
+    def __init__(self, timeframe: str, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("window capacity must be at least 1")
+        self.timeframe = timeframe
+        self._bars: deque[Bar] = deque(maxlen=capacity)
+
+    def append(self, bar: Bar) -> None:
+        """Add a newly closed bar; the oldest one falls out when full."""
+        self._bars.append(bar)
+
+    @property
+    def capacity(self) -> int:
+        """Maximum number of bars kept."""
+        return self._bars.maxlen or 0
+
+    @property
+    def last(self) -> Bar:
+        """The most recently closed bar."""
+        return self._bars[-1]
+
+    def __len__(self) -> int:
+        return len(self._bars)
+
+    def __iter__(self) -> Iterator[Bar]:
+        return iter(self._bars)
+
+    def __getitem__(self, index: int) -> Bar:
+        return self._bars[index]
+
+    def column(self, name: str) -> list[float]:
+        """One column (``open``, ``high``, ``low``, ``close``, ``volume``) oldest first."""
+        return [getattr(bar, name) for bar in self._bars]
+
+
+class TradingContext:
+    """Everything the workers of one tick see: windows per timeframe, the DTOs the
+    context workers provided so far, the factor scores, and (after phase 1b) the
+    aggregated assessment.
+
+    One instance is reused across ticks by the engine (``begin_tick`` resets it);
+    that keeps the per-tick cost to a few attribute writes.
+    """
+
+    __slots__ = ("assessment", "dtos", "factors", "symbol", "tick", "timestamp", "windows")
+
+    def __init__(self, symbol: str, windows: dict[str, OHLCVWindow]) -> None:
+        self.symbol = symbol
+        self.windows = windows
+        self.dtos: dict[str, Any] = {}
+        self.factors: dict[str, tuple[float, str, str]] = {}
+        self.assessment: AggregatedContextAssessment | None = None
+        self.tick: Bar | None = None
+        self.timestamp: datetime | None = None
+
+    def begin_tick(self, bar: Bar) -> None:
+        """Start a new tick: forget last tick's DTOs, factors and assessment."""
+        self.tick = bar
+        self.timestamp = bar.time
+        self.dtos.clear()
+        self.factors.clear()
+        self.assessment = None
+
+    @property
+    def bar(self) -> Bar:
+        """The tick's closed bar (of the first, tick timeframe)."""
+        if self.tick is None:
+            raise RuntimeError("no tick has started")
+        return self.tick
+
+    @property
+    def close(self) -> float:
+        """Close of the tick's bar."""
+        return self.bar.close
+
+    def window(self, timeframe: str | None = None) -> OHLCVWindow:
+        """The window of ``timeframe`` (default: the tick timeframe)."""
+        if timeframe is None:
+            return next(iter(self.windows.values()))
+        return self.windows[timeframe]
+
+    def provide(self, dto: Any) -> None:
+        """Record a DTO under its class name (done by the engine for context workers)."""
+        self.dtos[type(dto).__name__] = dto
+
+    def get(self, dto_type: type[T]) -> T | None:
+        """The DTO of ``dto_type`` provided earlier this tick, or None."""
+        found = self.dtos.get(dto_type.__name__)
+        return found if isinstance(found, dto_type) else None
+
+    def score(self, factor: str, value: float, worker_id: str, polarity: str = "strength") -> None:
+        """Score a named context factor in 0..1 (clamped) as strength or weakness."""
+        clamped = 0.0 if value < 0.0 else 1.0 if value > 1.0 else float(value)
+        self.factors[factor] = (clamped, polarity, worker_id)
+
+    def enriched_columns(self, timeframe: str | None = None) -> dict[str, list[Any]]:
+        """A columnar view (the seed's ``enriched_df``): OHLCV columns of the window plus
+        one column per scalar field of this tick's DTOs (filled on the last row)."""
+        window = self.window(timeframe)
+        columns: dict[str, list[Any]] = {
+            name: window.column(name) for name in ("open", "high", "low", "close", "volume")
+        }
+        columns["time"] = [bar.time for bar in window]
+        rows = len(window)
+        for dto in self.dtos.values():
+            for key, value in _scalar_fields(dto):
+                columns.setdefault(key, [None] * rows)
+                if rows:
+                    columns[key][-1] = value
+        return columns
+
+
+def _scalar_fields(dto: Any) -> Iterator[tuple[str, Any]]:
+    fields = getattr(dto, "__slots__", None) or getattr(dto, "__dict__", {})
+    for name in fields:
+        value = getattr(dto, name, None)
+        if isinstance(value, int | float | str | bool):
+            yield name, value

@@ -1,0 +1,33 @@
+"""The platform's event catalogue: every event name and its one payload DTO type.
+
+Shared by the compiler (type checks, base wiring) and the runtime (dispatch).
+Scheduled events (``schedules:`` in operation.yaml) carry ``ScheduledTick``; custom
+events declare their payload in the publishing plugin's manifest.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PLATFORM_EVENTS: Final[dict[str, str]] = {
+    "TICK_RECEIVED": "TradingContext",
+    "CONTEXT_READY": "TradingContext",
+    "CONTEXT_ASSESSMENT_READY": "TradingContext",
+    "OPPORTUNITY_DETECTED": "OpportunitySignal",
+    "THREAT_DETECTED": "ThreatSignal",
+    "STRATEGY_DIRECTIVE_ISSUED": "StrategyDirective",
+    "ENTRY_PLAN_CREATED": "EntryPlan",
+    "SIZE_PLAN_CREATED": "SizePlan",
+    "EXIT_PLAN_CREATED": "ExitPlan",
+    "ROUTING_PLANNING_REQUESTED": "RoutingRequest",
+    "ROUTING_PLAN_CREATED": "RoutingPlan",
+    "EXECUTION_DIRECTIVE_READY": "ExecutionDirective",
+    "_flow_stop": "ExecutionDirective",
+    "UI_FLOW_TERMINATED": "ExecutionDirective",
+    "LEDGER_UPDATE": "LedgerSnapshot",
+    "POSITION_UPDATE": "PositionUpdate",
+}
+"""Event name → payload DTO name."""
+
+SCHEDULED_EVENT_PAYLOAD: Final = "ScheduledTick"
+SWOT_JOIN_PAYLOAD: Final = "SWOTInputs"
