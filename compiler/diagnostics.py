@@ -6,12 +6,12 @@ lists of diagnostics; nothing in the compiler raises for user errors.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
 
     ERROR = "error"

@@ -7,13 +7,13 @@ wiring decides who receives it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class Disposition(str, Enum):
+class Disposition(StrEnum):
     """What the EventAdapter does with a worker's result."""
 
     CONTINUE = "CONTINUE"  # nothing to publish; the flow goes on

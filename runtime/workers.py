@@ -64,7 +64,7 @@ class CapabilityError(RuntimeError):
     """A worker used a capability its manifest did not declare."""
 
 
-class Worker(ABC):
+class Worker(ABC):  # noqa: B024 - abstract by intent; handlers live in subclasses
     """Common base: params, identity and injected capabilities.
 
     Subclasses receive their validated ``params`` (defaults applied by the compiler)

@@ -35,7 +35,9 @@ SUBTYPES: dict[str, tuple[str, ...]] = {
         "risk_limit_monitoring", "drawdown_monitoring", "volatility_monitoring",
         "correlation_monitoring", "systemic_risk_detection",
     ),
-    "strategy_planner": ("swot_entry", "position_management", "risk_control", "scheduled_operation"),
+    "strategy_planner": (
+        "swot_entry", "position_management", "risk_control", "scheduled_operation",
+    ),
     "entry_planner": ("market_entry", "limit_entry", "layered_entry"),
     "size_planner": ("fixed_risk", "kelly", "aggressive"),
     "exit_planner": ("fixed_risk_reward", "structure_based", "aggressive"),
