@@ -26,8 +26,19 @@ PLATFORM_EVENTS: Final[dict[str, str]] = {
     "UI_FLOW_TERMINATED": "ExecutionDirective",
     "LEDGER_UPDATE": "LedgerSnapshot",
     "POSITION_UPDATE": "PositionUpdate",
+    "EXIT_PLAN_UPDATED": "ExitPlan",
 }
-"""Event name → payload DTO name."""
+"""Event name → payload DTO name.
+
+``EXIT_PLAN_UPDATED`` extends the SPEC's list: a position-management planner (e.g. a
+trailing stop) publishes a replacement ExitPlan for an open trade and the execution
+handler applies it (SPEC §6 "a trailing-stop worker can publish a new ExitPlan").
+"""
+
+PLATFORM_COMPONENTS: Final[tuple[str, ...]] = (
+    "platform", "context_aggregator", "planning_aggregator", "flow_terminator",
+)  # fmt: skip
+"""Worker ids reserved for platform components in the wiring map."""
 
 SCHEDULED_EVENT_PAYLOAD: Final = "ScheduledTick"
 SWOT_JOIN_PAYLOAD: Final = "SWOTInputs"
