@@ -36,7 +36,7 @@ handler applies it (SPEC §6 "a trailing-stop worker can publish a new ExitPlan"
 """
 
 PLATFORM_COMPONENTS: Final[tuple[str, ...]] = (
-    "platform", "context_aggregator", "planning_aggregator", "flow_terminator",
+    "platform", "ledger", "context_aggregator", "planning_aggregator", "flow_terminator",
 )  # fmt: skip
 """Worker ids reserved for platform components in the wiring map."""
 

@@ -104,7 +104,7 @@ class WiringMap(StrictModel):
     compiler_version: str
     strategy: str
     symbol: str
-    mode: Literal["swot", "direct"]
+    mode: Literal["swot", "direct", "scheduled"]
     environment: Literal["backtest", "paper", "live"] = "backtest"
     timeframes: list[str]
     inputs: list[InputFile]

@@ -1,0 +1,79 @@
+"""Context aggregation checks (SPEC §4.4): weights name real factors and sum to 1."""
+
+from __future__ import annotations
+
+import math
+
+from compiler.diagnostics import Diagnostic
+from compiler.suggest import help_for
+from compiler.unit import CompileUnit
+
+
+def _provided_factors(unit: CompileUnit) -> dict[str, str]:
+    factors: dict[str, str] = {}
+    for worker in unit.resolved():
+        if worker.slot != "context_workers":
+            continue
+        assert worker.record is not None
+        for decl in worker.record.manifest.dependencies.provides_factors:
+            factors.setdefault(decl.name, worker.id)
+    return factors
+
+
+def _weights_loc(unit: CompileUnit) -> tuple[str, ...] | None:
+    return ("aggregation", "weights") if unit.aggregation_from_blueprint else None
+
+
+def check_weight_factors(unit: CompileUnit) -> list[Diagnostic]:
+    """STC060 — an aggregation weight names a factor no context worker provides.
+
+    Why it is bad: the weight is silently ignored and the assessment is computed from
+    different factors than the quant intended. Example: ``weights: {trend_strenght:
+    0.4}``. Fix: use a factor listed in a context worker's ``provides_factors``.
+    """
+    factors = _provided_factors(unit)
+    problems = []
+    base = _weights_loc(unit)
+    for name in unit.aggregation.weights:
+        if name in factors:
+            continue
+        hint = help_for(name, factors)
+        listed = ", ".join(sorted(factors)) or "none"
+        problems.append(
+            unit.diag(
+                "STC060",
+                f"aggregation weight `{name}` names a factor no context worker provides",
+                (*base, name) if base else None,
+                hint or f"factors provided by this blueprint's context workers: {listed}",
+                key=True,
+            )
+        )
+    return problems
+
+
+def check_weight_sum(unit: CompileUnit) -> list[Diagnostic]:
+    """STC061 (warning) — aggregation weights do not sum to 1.
+
+    Why it is bad: ``weighted_average`` normalises by the total, so the numbers the
+    quant wrote are not the shares actually used. Example: weights 0.4, 0.3, 0.4.
+    Fix: scale them to sum to 1.
+    """
+    weights = unit.aggregation.weights
+    if not weights or unit.aggregation.method != "weighted_average":
+        return []
+    total = math.fsum(weights.values())
+    if math.isclose(total, 1.0, abs_tol=1e-9):
+        return []
+    base = _weights_loc(unit)
+    return [
+        unit.diag(
+            "STC061",
+            f"aggregation weights sum to {total:g}, not 1",
+            base,
+            "scale the weights so that they sum to 1 (they are normalised anyway)",
+            key=True,
+        )
+    ]
+
+
+CHECKS = {"STC060": check_weight_factors, "STC061": check_weight_sum}

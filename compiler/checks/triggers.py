@@ -1,0 +1,141 @@
+"""Trigger-range analysis per planner kind (SPEC §4.2 semantics: ``[lo, hi]`` means
+lo ≤ x < hi, except hi = 1.0 which includes 1.0).
+
+Each planner's triggers form a box in the space of the trigger dimensions its kind
+uses (a dimension a planner does not mention spans all of [0, 1]). The space is cut
+into cells at every range end; a cell is covered by a planner when its box contains
+it. Exact region arithmetic — no sampling.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations, pairwise, product
+
+from compiler.diagnostics import Diagnostic
+from compiler.unit import CompileUnit, WorkerInstance
+
+KINDS = ("entry", "size", "exit", "routing")
+Box = dict[str, tuple[float, float]]
+
+
+def _box(worker: WorkerInstance, dims: list[str]) -> Box:
+    return {d: tuple(worker.triggers.get(d, [0.0, 1.0])) for d in dims}  # type: ignore[misc]
+
+
+def _fmt(lo: float, hi: float) -> str:
+    return f"[{lo:g}, {hi:g}]" if hi >= 1.0 else f"[{lo:g}, {hi:g})"
+
+
+def _region(box: Box) -> str:
+    return " and ".join(f"{d} in {_fmt(*box[d])}" for d in box)
+
+
+def _kind_planners(unit: CompileUnit, kind: str) -> list[WorkerInstance]:
+    return [w for w in unit.resolved() if w.slot == kind]
+
+
+def _dims(planners: list[WorkerInstance]) -> list[str]:
+    return sorted({d for p in planners for d in p.triggers})
+
+
+def _contains(box: Box, cell: Box) -> bool:
+    return all(box[d][0] <= cell[d][0] and cell[d][1] <= box[d][1] for d in cell)
+
+
+def _cells(planners: list[WorkerInstance], dims: list[str]) -> list[Box]:
+    """Elementary cells inside the hull of all boxes (below/above it is intended)."""
+    axes = []
+    for d in dims:
+        ends = sorted({v for p in planners for v in p.triggers.get(d, [0.0, 1.0])})
+        axes.append(list(pairwise(ends)))
+    return [dict(zip(dims, combo, strict=True)) for combo in product(*axes)]
+
+
+def _merge_1d(cells: list[Box], dim: str) -> list[Box]:
+    merged: list[Box] = []
+    for cell in sorted(cells, key=lambda c: c[dim]):
+        if merged and merged[-1][dim][1] == cell[dim][0]:
+            merged[-1] = {dim: (merged[-1][dim][0], cell[dim][1])}
+        else:
+            merged.append(dict(cell))
+    return merged
+
+
+def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
+    """STC040 (warning) — trigger ranges of one planner kind leave a gap; the
+    uncovered region is printed.
+
+    Why it is bad: a directive whose scores fall in the gap reaches no planner of that
+    kind and the flow ends without a trade, silently. Example: entry planners on
+    ``confidence: [0.8, 1.0]`` and ``[0.3, 0.7]`` leave ``confidence in [0.7, 0.8)``
+    uncovered. Fix: widen a range so the ranges meet. Scores below the lowest range
+    (or above the highest) are treated as intended "no trade" zones, not gaps.
+    """
+    problems = []
+    for kind in KINDS:
+        planners = _kind_planners(unit, kind)
+        dims = _dims(planners)
+        if len(planners) < 2 or not dims:
+            continue
+        boxes = [_box(p, dims) for p in planners]
+        gaps = [c for c in _cells(planners, dims) if not any(_contains(b, c) for b in boxes)]
+        if len(dims) == 1:
+            gaps = _merge_1d(gaps, dims[0])
+        for gap in gaps:
+            problems.append(
+                unit.diag(
+                    "STC040",
+                    f"{_region(gap)} reaches no {kind} planner",
+                    ("workforce", "planning_workers", kind),
+                    "widen one of the trigger ranges so that they meet, e.g. "
+                    f"`{dims[0]}: [{gap[dims[0]][0]:g}, ...]`",
+                    key=True,
+                    subjects=tuple(p.id for p in planners),
+                )
+            )
+    return problems
+
+
+def check_overlaps(unit: CompileUnit) -> list[Diagnostic]:
+    """STC041 — trigger ranges of two planners of one kind overlap; the overlap is
+    printed.
+
+    Why it is bad: a directive in the overlap matches both planners, so two entry (or
+    size, exit, routing) plans would compete for one trade. Example: ``[0.5, 0.9]`` and
+    ``[0.8, 1.0]`` both match ``confidence in [0.8, 0.9)``. Planners without triggers
+    match everything. Fix: make the ranges meet without overlapping (``[0.5, 0.8]``).
+    """
+    problems = []
+    for kind in KINDS:
+        planners = _kind_planners(unit, kind)
+        dims = _dims(planners) or ["confidence"]
+        for first, second in combinations(planners, 2):
+            overlap = _intersection(_box(first, dims), _box(second, dims))
+            if overlap is None:
+                continue
+            problems.append(
+                unit.diag(
+                    "STC041",
+                    f"{kind} planners `{first.id}` and `{second.id}` both match {_region(overlap)}",
+                    (*second.loc, "triggers") if second.triggers else (*second.loc, "plugin"),
+                    "make the ranges meet without overlapping (the upper end is exclusive, "
+                    "except 1.0), or add `triggers:` to a planner that has none",
+                    key=bool(second.triggers),
+                    related=(unit.related(f"`{first.id}` is declared here", first.loc),),
+                    subjects=(first.id, second.id),
+                )
+            )
+    return problems
+
+
+def _intersection(a: Box, b: Box) -> Box | None:
+    out: Box = {}
+    for d in a:
+        lo, hi = max(a[d][0], b[d][0]), min(a[d][1], b[d][1])
+        if lo >= hi:
+            return None
+        out[d] = (lo, hi)
+    return out
+
+
+CHECKS = {"STC040": check_gaps, "STC041": check_overlaps}

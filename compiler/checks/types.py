@@ -1,0 +1,236 @@
+"""Type checks against the plugin code: handler methods exist (STC032), accept the
+payload of the event they are wired to (STC013), and return what the manifest says
+they provide (STC081). Classes come only from the registry (plugin roots and entry
+points); annotations are read with ``typing.get_type_hints``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types as pytypes
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.sources import locate
+from compiler.suggest import help_for
+from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
+from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER
+from runtime.dtos import PLATFORM_DTOS
+from runtime.envelope import DispositionEnvelope
+from runtime.events import PLATFORM_COMPONENTS
+
+ADAPTED_PAYLOADS = {SWOT_ADAPTER: "SWOTInputs", DIRECT_ADAPTER: "StrategyDirective"}
+"""What a subscriber receives after the platform adapts the event's payload."""
+
+
+def _handler(cls: type, method: str) -> Callable[..., Any] | None:
+    found = getattr(cls, method, None)
+    if found is None or getattr(found, "__isabstractmethod__", False) or not callable(found):
+        return None
+    return typing.cast(Callable[..., Any], found)
+
+
+def _sub_loc(worker: WorkerInstance, sub: Subscription) -> tuple[str | int, ...]:
+    return (*sub.loc, "method") if sub.loc is not None else (*worker.loc, "plugin")
+
+
+def check_methods(unit: CompileUnit) -> list[Diagnostic]:
+    """STC032 — a subscriber method is not found on the worker class.
+
+    Why it is bad: the event would be delivered to nothing at run time. Example: a
+    threat worker with ``trigger: LEDGER_UPDATE`` whose class has no
+    ``on_ledger_update``, or a ``wiring:`` entry naming a misspelt method. Fix: add
+    the method (the name is fixed by the base wiring) or correct the wiring entry.
+    """
+    problems = _unknown_wiring_workers(unit)
+    for sub in unit.subscriptions:
+        worker = unit.worker(sub.worker)
+        if worker is None or worker.cls is None or _handler(worker.cls, sub.method):
+            continue
+        methods = sorted(n for n in dir(worker.cls) if n.startswith("on_"))
+        problems.append(
+            unit.diag(
+                "STC032",
+                f"{worker.label} is subscribed to `{sub.event}` with method `{sub.method}`, "
+                f"but `{worker.cls.__name__}` has no such method",
+                _sub_loc(worker, sub),
+                f"define `def {sub.method}(self, payload)` on `{worker.cls.__name__}`"
+                + (f" (it has: {', '.join(methods)})" if methods else ""),
+                subjects=(worker.id,),
+            )
+        )
+    return problems
+
+
+def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
+    ids = [w.id for w in unit.workers]
+    problems = []
+    for sub in unit.subscriptions:
+        if sub.origin != "blueprint" or sub.loc is None or unit.worker(sub.worker) is not None:
+            continue
+        if sub.worker in PLATFORM_COMPONENTS:
+            continue
+        problems.append(
+            unit.diag(
+                "STC032",
+                f"`wiring:` subscribes `{sub.worker}`, but the blueprint has no worker with "
+                "that id",
+                (*sub.loc, "worker"),
+                help_for(sub.worker, ids) or f"worker ids here: {', '.join(sorted(ids))}",
+            )
+        )
+    return problems
+
+
+def _hints(function: Callable[..., Any]) -> dict[str, Any] | None:
+    try:
+        return typing.get_type_hints(function)
+    except Exception:  # unresolvable annotations: nothing to check
+        return None
+
+
+def _first_param(function: Callable[..., Any]) -> str | None:
+    params = list(inspect.signature(function).parameters.values())
+    return params[1].name if len(params) > 1 else None
+
+
+def _members(annotation: Any) -> list[Any]:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is pytypes.UnionType:
+        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+    return [annotation]
+
+
+def _accepts(annotation: Any, payload: str) -> bool:
+    expected = PLATFORM_DTOS.get(payload)
+    for member in _members(annotation):
+        if member in (Any, object):
+            return True
+        if not isinstance(member, type):
+            continue
+        if member.__name__ == payload or (expected is not None and issubclass(expected, member)):
+            return True
+    return False
+
+
+def _name(annotation: Any) -> str:
+    return " | ".join(getattr(m, "__name__", str(m)) for m in _members(annotation))
+
+
+def check_payload_types(unit: CompileUnit) -> list[Diagnostic]:
+    """STC013 — the payload type of an event does not match the subscriber method's
+    annotated parameter (subclasses are accepted).
+
+    Why it is bad: the method would receive an object it does not expect and fail
+    (or worse, misread it) at run time. Example: ``on_ledger_update(self, ctx:
+    TradingContext)`` wired to ``LEDGER_UPDATE``, whose payload is ``LedgerSnapshot``.
+    Fix: annotate the parameter with the event's payload type, or wire the method
+    to the event that carries the type it expects.
+    """
+    problems = []
+    for sub in unit.subscriptions:
+        worker = unit.worker(sub.worker)
+        function = _handler(worker.cls, sub.method) if worker and worker.cls else None
+        if worker is None or function is None:
+            continue
+        problem = _check_subscription(unit, worker, sub, function)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _check_subscription(
+    unit: CompileUnit, worker: WorkerInstance, sub: Subscription, function: Callable[..., Any]
+) -> Diagnostic | None:
+    payload = ADAPTED_PAYLOADS.get(sub.adapter or "", unit.event_payloads.get(sub.event))
+    param = _first_param(function)
+    hints = _hints(function)
+    if payload is None or param is None or hints is None or param not in hints:
+        return None
+    if _accepts(hints[param], payload):
+        return None
+    assert worker.cls is not None
+    return unit.diag(
+        "STC013",
+        f"`{sub.event}` carries `{payload}`, but `{worker.cls.__name__}.{sub.method}` of "
+        f"{worker.label} takes `{param}: {_name(hints[param])}`",
+        _sub_loc(worker, sub),
+        f"annotate the parameter as `{param}: {payload}`, or wire the method to an event "
+        f"that carries `{_name(hints[param])}`",
+        subjects=(worker.id,),
+    )
+
+
+def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
+    """STC081 — the manifest and the code disagree: a handler's return annotation
+    names a DTO that ``provides_dtos`` does not declare, or the manifest declares a
+    DTO that no handler returns.
+
+    Why it is bad: the compiler's data-flow checks trust the manifest; if the code
+    returns something else, consumers are wired to data that never arrives. Example:
+    ``on_tick(...) -> ATRValues | None`` in a plugin whose manifest says
+    ``provides_dtos: [EMAValues]``. Fix: make the manifest say what the code returns.
+    """
+    problems = []
+    for worker in unit.resolved():
+        if worker.cls is None or worker.slot == "execution":
+            continue
+        problems += _compare_outputs(unit, worker)
+    return problems
+
+
+def _returned_names(unit: CompileUnit, worker: WorkerInstance) -> set[str] | None:
+    names: set[str] = set()
+    for sub in unit.subscriptions:
+        if sub.worker != worker.id or worker.cls is None:
+            continue
+        function = _handler(worker.cls, sub.method)
+        hints = _hints(function) if function else None
+        if hints is None or "return" not in hints:
+            return None
+        for member in _members(hints["return"]):
+            if member in (Any, object) or member is DispositionEnvelope:
+                return None
+            if isinstance(member, type) and member is not type(None):
+                names.add(member.__name__)
+    return names
+
+
+def _compare_outputs(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    record = worker.record
+    assert record is not None and worker.cls is not None
+    returned = _returned_names(unit, worker)
+    if returned is None:
+        return []
+    declared = set(record.manifest.dependencies.provides_dtos)
+    undeclared = sorted(returned - declared)
+    unreturned = sorted(declared - returned)
+    if not undeclared and not unreturned:
+        return []
+    parts = []
+    if undeclared:
+        parts.append(f"returns {', '.join(f'`{n}`' for n in undeclared)} not in provides_dtos")
+    if unreturned:
+        parts.append(f"declares {', '.join(f'`{n}`' for n in unreturned)} that no handler returns")
+    mark = locate(record.loaded.data, ("dependencies", "provides_dtos"))
+    mark = mark or locate(record.loaded.data, ("identification", "name"))
+    return [
+        make_diagnostic(
+            "STC081",
+            f"plugin `{record.name}`: `{worker.cls.__name__}` " + " and ".join(parts),
+            record.display_file,
+            mark,
+            f"set `provides_dtos: [{', '.join(sorted(returned))}]` in the manifest, "
+            "or change the handlers' return annotations",
+            subjects=(worker.id,),
+        )
+    ]
+
+
+CHECKS = {
+    "STC013": check_payload_types,
+    "STC032": check_methods,
+    "STC081": check_manifest_vs_code,
+}

@@ -1,0 +1,345 @@
+"""The ``stc`` command line (SPEC §5.4).
+
+Imports are lazy: each command imports only what it needs, so ``stc check`` starts
+fast. Exit codes: 0 no errors, 1 errors found (or, for ``diff``, differences), 2 usage
+or I/O error. ``--strict`` turns warnings into errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from compiler.diagnostics import Diagnostic
+    from compiler.pipeline import CompileOutcome, Session
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _version() -> str:
+    from compiler.version import __version__
+
+    return f"stc {__version__}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="stc",
+        description="stc — compile, check, draw and run declarative trading strategies.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    _add_check(commands)
+    _add_compile(commands)
+    _add_graph(commands)
+    _add_run(commands)
+    _add_explain(commands)
+    _add_diff(commands)
+    _add_plugins(commands)
+    _add_schema(commands)
+    _add_new(commands)
+    return parser
+
+
+def _inputs(sub: argparse.ArgumentParser, many: bool = True) -> None:
+    sub.add_argument(
+        "files", nargs="+" if many else 1, type=Path, metavar="FILE",
+        help="blueprint, operation, plugin manifest or platform file(s)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--plugins-dir", action="append", type=Path, default=[], metavar="DIR",
+        help="an extra plugin root (repeatable)",
+    )  # fmt: skip
+    sub.add_argument("--platform", type=Path, help="platform.yaml for blueprints compiled alone")
+    sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("check", help="check files and report every problem")
+    _inputs(sub)
+    sub.add_argument("--format", choices=("human", "json", "sarif"), default="human")
+    sub.set_defaults(handler=cmd_check)
+
+
+def _add_compile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("compile", help="compile to wiring_map.yaml, wiring.dot/.svg")
+    _inputs(sub)
+    sub.add_argument("-o", "--out", type=Path, required=True, metavar="OUTDIR")
+    sub.add_argument("--format", choices=("human", "json", "sarif"), default="human")
+    sub.set_defaults(handler=cmd_compile)
+
+
+def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("graph", help="draw the wiring (also of a failing blueprint)")
+    _inputs(sub, many=False)
+    sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png or .dot")
+    sub.set_defaults(handler=cmd_graph)
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("run", help="backtest (or paper-trade) a blueprint or operation")
+    _inputs(sub, many=False)
+    sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
+    sub.add_argument("--env", choices=("backtest", "paper"), default=None)
+    sub.add_argument("--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR")
+    sub.add_argument("--fail-fast", action="store_true", help="stop at the first plugin fault")
+    sub.add_argument("--speed", type=float, default=None, help="paper: bars per second")
+    sub.add_argument("--quiet", action="store_true", help="no progress output")
+    sub.set_defaults(handler=cmd_run)
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("explain", help="print a trade's causality chain")
+    sub.add_argument("trade_id", metavar="TRADE_ID")
+    sub.add_argument("--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR")
+    sub.set_defaults(handler=cmd_explain)
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("diff", help="semantic diff of two wiring maps or blueprints")
+    sub.add_argument("a", type=Path, metavar="A")
+    sub.add_argument("b", type=Path, metavar="B")
+    sub.add_argument("--format", choices=("human", "json"), default="human")
+    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
+    sub.set_defaults(handler=cmd_diff)
+
+
+def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("plugins", help="list plugins or show one")
+    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("name", nargs="?")
+    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
+    sub.set_defaults(handler=cmd_plugins)
+
+
+def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("schema", help="print the JSON Schema of an input format")
+    sub.add_argument("name", metavar="NAME")
+    sub.set_defaults(handler=cmd_schema)
+
+
+def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("new", help="scaffold a new plugin")
+    sub.add_argument("what", choices=("plugin",))
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--type", required=True, dest="worker_type")
+    sub.add_argument("--dir", type=Path, default=Path("."), help="where to create it")
+    sub.set_defaults(handler=cmd_new)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _session(args: argparse.Namespace) -> Session:
+    from compiler.pipeline import Session
+
+    return Session(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)
+
+
+def _missing_inputs(files: Sequence[Path]) -> bool:
+    missing = [f for f in files if not f.is_file()]
+    for path in missing:
+        sys.stderr.write(f"error: no such file: {path}\n")
+    return bool(missing)
+
+
+def _compile_all(args: argparse.Namespace) -> tuple[list[CompileOutcome], Session]:
+    from compiler.pipeline import compile_path
+
+    session = _session(args)
+    outcomes = [o for path in args.files for o in compile_path(path, str(path), session)]
+    return outcomes, session
+
+
+def _strictly(diagnostics: list[Diagnostic], strict: bool) -> list[Diagnostic]:
+    from compiler.diagnostics import Severity
+
+    if not strict:
+        return diagnostics
+    return [
+        d.model_copy(update={"severity": Severity.ERROR}) if d.severity == Severity.WARNING else d
+        for d in diagnostics
+    ]
+
+
+def _report(
+    diagnostics: list[Diagnostic], session: Session, fmt: str, stream: object = None
+) -> None:
+    from compiler import render
+    from compiler.version import __version__
+
+    out = sys.stdout if fmt != "human" else sys.stderr
+    if fmt == "json":
+        out.write(render.render_json(diagnostics))
+    elif fmt == "sarif":
+        out.write(render.render_sarif(diagnostics, __version__))
+    else:
+        color = render.use_color(out)
+        out.write(render.render_human(diagnostics, session.sources, color=color))
+
+
+def _exit_code(diagnostics: list[Diagnostic]) -> int:
+    return EXIT_ERRORS if any(d.is_error for d in diagnostics) else EXIT_OK
+
+
+def _all_diagnostics(outcomes: list[CompileOutcome], strict: bool) -> list[Diagnostic]:
+    from compiler.diagnostics import sort_diagnostics
+
+    return _strictly(sort_diagnostics([d for o in outcomes for d in o.diagnostics]), strict)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``stc check``: report every problem of every file."""
+    if _missing_inputs(args.files):
+        return EXIT_USAGE
+    outcomes, session = _compile_all(args)
+    diagnostics = _all_diagnostics(outcomes, args.strict)
+    _report(diagnostics, session, args.format)
+    return _exit_code(diagnostics)
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    """``stc compile``: write wiring_map.yaml, wiring.dot and wiring.svg per strategy."""
+    if _missing_inputs(args.files):
+        return EXIT_USAGE
+    outcomes, session = _compile_all(args)
+    diagnostics = _all_diagnostics(outcomes, args.strict)
+    _report(diagnostics, session, args.format)
+    if any(d.is_error for d in diagnostics):
+        return EXIT_ERRORS
+    strategies = [o for o in outcomes if o.wiring_map is not None]
+    for outcome in strategies:
+        target = args.out if len(strategies) == 1 else args.out / outcome.wiring_map.strategy  # type: ignore[union-attr]
+        for written in _write_outputs(outcome, target):
+            sys.stdout.write(f"wrote {written}\n")
+    return EXIT_OK
+
+
+def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
+    from compiler.emit.dot import dot_available, render_dot, render_image
+    from compiler.emit.wiring_map import render_wiring_map
+
+    assert outcome.wiring_map is not None
+    target.mkdir(parents=True, exist_ok=True)
+    written = [target / "wiring_map.yaml", target / "wiring.dot"]
+    written[0].write_text(render_wiring_map(outcome.wiring_map), encoding="utf-8")
+    dot_source = render_dot(outcome.unit, outcome.diagnostics)
+    written[1].write_text(dot_source, encoding="utf-8")
+    if dot_available():
+        written.append(render_image(dot_source, target / "wiring.svg"))
+    else:
+        sys.stderr.write("note: Graphviz `dot` not found; wrote wiring.dot only\n")
+    return written
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """``stc graph``: draw the wiring; failing nodes are highlighted."""
+    from compiler.emit.dot import dot_available, render_dot, render_image
+
+    if _missing_inputs(args.files):
+        return EXIT_USAGE
+    outcomes, session = _compile_all(args)
+    diagnostics = _all_diagnostics(outcomes, args.strict)
+    if diagnostics:
+        _report(diagnostics, session, "human")
+    outcome = next((o for o in outcomes if o.unit is not None), outcomes[0])
+    source = render_dot(outcome.unit, diagnostics)
+    out: Path | None = args.out
+    if out is None or out.suffix == ".dot":
+        if out is None:
+            sys.stdout.write(source)
+        else:
+            out.write_text(source, encoding="utf-8")
+    elif not dot_available():
+        sys.stderr.write("error: Graphviz `dot` is not installed; use -o FILE.dot\n")
+        return EXIT_USAGE
+    else:
+        render_image(source, out)
+    if out is not None:
+        sys.stdout.write(f"wrote {out}\n")
+    return _exit_code(diagnostics)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``stc run``: compile, then execute the plan on the data."""
+    from compiler.run_command import run_command
+
+    return run_command(args)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """``stc explain``: the causality chain of one trade from the run's journal."""
+    from runtime.api import explain
+
+    journal = args.out / "journal.sqlite"
+    if not journal.is_file():
+        sys.stderr.write(f"error: no journal at {journal}; run `stc run ... --out DIR` first\n")
+        return EXIT_USAGE
+    try:
+        sys.stdout.write(explain(args.out, args.trade_id))
+    except KeyError as exc:
+        sys.stderr.write(f"error: {exc.args[0] if exc.args else exc}\n")
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``stc diff A B``: what changed in the wiring; exit 1 when they differ."""
+    from compiler.emit.diff import diff_command
+
+    return diff_command(args)
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """``stc plugins [list|show NAME]``."""
+    from compiler.plugin_info import plugins_command
+
+    return plugins_command(args)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``stc schema NAME``: print the JSON Schema of an input format."""
+    from compiler.resources import schemas_dir
+
+    path = schemas_dir() / f"{args.name}.schema.json"
+    if not path.is_file():
+        names = sorted(p.name.removesuffix(".schema.json") for p in schemas_dir().glob("*.json"))
+        sys.stderr.write(f"error: unknown schema `{args.name}`; one of: {', '.join(names)}\n")
+        return EXIT_USAGE
+    sys.stdout.write(path.read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """``stc new plugin NAME --type T``: scaffold a plugin that compiles right away."""
+    from compiler.scaffold import new_plugin_command
+
+    return new_plugin_command(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``stc`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_OK
+    except KeyboardInterrupt:
+        code = 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The compile pipeline: load → validate → resolve → build graph → checks → emit.
+
+Each pass reports every problem it finds. A pass that cannot continue stops only the
+passes that depend on it: a blueprint with an unknown plugin still gets its other
+workers type-checked, but a file that is not YAML is not validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler import wiring
+from compiler.checks import run_checks
+from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.graph import build_graph
+from compiler.model.aggregation import AggregationPolicyFile
+from compiler.model.blueprint import StrategyBlueprint
+from compiler.model.manifest import PluginManifest
+from compiler.model.operation import Operation
+from compiler.model.platform import Platform
+from compiler.model.wiring_map import WiringMap
+from compiler.registry import PluginRegistry, default_roots, discover
+from compiler.resolve import resolve_workers
+from compiler.sources import Loaded, LoadLimits, SourceFile, load_yaml_file, locate
+from compiler.suggest import help_for
+from compiler.unit import CompileUnit, make_diagnostic
+from compiler.validate import validate_document
+
+KIND_KEYS = {
+    "blueprint_version": "strategy_blueprint",
+    "operation_version": "operation",
+    "manifest_version": "plugin_manifest",
+    "platform_version": "platform",
+    "aggregation": "aggregation_policy",
+}
+"""A document's kind is told by its version key (or ``aggregation:`` for policies)."""
+
+MODELS: dict[str, type[Any]] = {
+    "strategy_blueprint": StrategyBlueprint,
+    "operation": Operation,
+    "plugin_manifest": PluginManifest,
+    "platform": Platform,
+    "aggregation_policy": AggregationPolicyFile,
+}
+
+
+@dataclass
+class CompileOutcome:
+    """The result for one strategy (or one non-strategy file checked on its own)."""
+
+    file: str
+    kind: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unit: CompileUnit | None = None
+    wiring_map: WiringMap | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no error was found."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class Session:
+    """Options shared by every file of one command, plus every source read (for
+    rendering snippets)."""
+
+    plugin_dirs: Sequence[Path] = ()
+    entry_points: bool = True
+    platform_file: Path | None = None
+    limits: LoadLimits = field(default_factory=LoadLimits)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+
+    def load(self, path: Path, display: str) -> Loaded:
+        """Load a YAML file and remember its text for the renderers."""
+        loaded = load_yaml_file(path, display, self.limits)
+        if loaded.source is not None:
+            self.sources[display] = loaded.source
+        return loaded
+
+    def registry(self, extra_roots: Sequence[Path] = ()) -> PluginRegistry:
+        """Discover plugins (packaged, entry points, --plugins-dir, platform roots)."""
+        registry = discover(
+            default_roots([*self.plugin_dirs, *extra_roots], entry_points=self.entry_points)
+        )
+        for record in registry.plugins.values():
+            if record.loaded.source is not None:
+                self.sources[record.display_file] = record.loaded.source
+        return registry
+
+
+def detect_kind(data: Any) -> str | None:
+    """Which input format a loaded document is, from its top-level keys."""
+    if not isinstance(data, dict):
+        return None
+    for key, kind in KIND_KEYS.items():
+        if key in data:
+            return kind
+    return None
+
+
+def compile_path(path: Path, display: str, session: Session) -> list[CompileOutcome]:
+    """Check or compile one file given on the command line."""
+    loaded = session.load(path, display)
+    if not loaded.ok and loaded.data is None:
+        return [CompileOutcome(display, None, list(loaded.diagnostics))]
+    kind = detect_kind(loaded.data)
+    if kind is None:
+        return [CompileOutcome(display, None, [*loaded.diagnostics, _unknown_kind(display)])]
+    model, problems = validate_document(loaded, MODELS[kind], kind)
+    found = [*loaded.diagnostics, *problems]
+    if model is None:
+        return [CompileOutcome(display, kind, found)]
+    if kind == "strategy_blueprint":
+        outcome = compile_blueprint_model(display, loaded, model, session)
+        outcome.diagnostics = sort_diagnostics([*found, *outcome.diagnostics])
+        return [outcome]
+    if kind == "operation":
+        return compile_operation(path, display, loaded, model, session, found)
+    if kind == "platform":
+        found += _check_platform_roots(path, display, loaded, model)
+    return [CompileOutcome(display, kind, sort_diagnostics(found))]
+
+
+def _unknown_kind(display: str) -> Diagnostic:
+    keys = ", ".join(f"`{k}`" for k in KIND_KEYS)
+    return make_diagnostic(
+        "STC002",
+        "cannot tell what kind of file this is",
+        display,
+        None,
+        f"start the document with one of {keys} (e.g. `blueprint_version: 1`)",
+    )
+
+
+def _load_platform(
+    path: Path | None, display: str | None, session: Session
+) -> tuple[Platform, list[Diagnostic]]:
+    if path is None or display is None:
+        return Platform(platform_version=1), []
+    loaded = session.load(path, display)
+    if not loaded.ok and loaded.data is None:
+        return Platform(platform_version=1), list(loaded.diagnostics)
+    platform, problems = validate_document(loaded, Platform, "platform")
+    return platform or Platform(platform_version=1), [*loaded.diagnostics, *problems]
+
+
+def _check_platform_roots(
+    path: Path, display: str, loaded: Loaded, platform: Platform
+) -> list[Diagnostic]:
+    problems = []
+    for i, root in enumerate(platform.plugin_roots):
+        if not (path.parent / root).is_dir():
+            problems.append(
+                make_diagnostic(
+                    "STC009",
+                    f"plugin root `{root}` is not a folder",
+                    display,
+                    locate(loaded.data, ("plugin_roots", i)),
+                    "plugin roots are relative to the platform file",
+                )
+            )
+    return problems
+
+
+def compile_blueprint_model(
+    display: str,
+    loaded: Loaded,
+    blueprint: StrategyBlueprint,
+    session: Session,
+    context: OperationContext | None = None,
+) -> CompileOutcome:
+    """Resolve, build and check one validated blueprint; emit its wiring map if clean."""
+    platform_path = context.platform_path if context else session.platform_file
+    platform_display = context.platform_display if context else _display(session.platform_file)
+    platform, platform_problems = _load_platform(platform_path, platform_display, session)
+    roots = [(platform_path.parent / r) for r in platform.plugin_roots] if platform_path else []
+    unit = CompileUnit(
+        blueprint_file=display,
+        blueprint_loaded=loaded,
+        blueprint=blueprint,
+        registry=session.registry(roots),
+        platform=platform,
+    )
+    _apply_layers(unit, context)
+    problems = [*platform_problems, *unit.registry.diagnostics, *resolve_workers(unit)]
+    wiring.expand(unit)
+    build_graph(unit)
+    problems += run_checks(unit)
+    outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
+    if outcome.ok:
+        from compiler.emit.wiring_map import build_wiring_map
+
+        outcome.wiring_map = build_wiring_map(unit)
+    return outcome
+
+
+def _display(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _apply_layers(unit: CompileUnit, context: OperationContext | None) -> None:
+    """platform → operation → blueprint: the nearest layer that sets a value wins."""
+    unit.aggregation = unit.platform.aggregation
+    if unit.blueprint.aggregation is not None:
+        unit.aggregation = unit.blueprint.aggregation
+        unit.aggregation_from_blueprint = True
+    if context is None:
+        return
+    unit.operation = context.operation
+    unit.operation_file = context.display
+    unit.operation_loaded = context.loaded
+    unit.link_index = context.link_index
+    unit.environment = context.operation.environment
+    link = context.operation.strategy_links[context.link_index]
+    unit.starting_capital = link.starting_capital
+    unit.data_source_name = link.data_source
+    unit.data_source = context.operation.data_sources.get(link.data_source)
+
+
+@dataclass
+class OperationContext:
+    """The operation layer a linked blueprint is compiled under."""
+
+    operation: Operation
+    display: str
+    loaded: Loaded
+    link_index: int
+    folder: Path
+    platform_path: Path | None
+    platform_display: str | None
+
+
+def compile_operation(
+    path: Path,
+    display: str,
+    loaded: Loaded,
+    operation: Operation,
+    session: Session,
+    found: list[Diagnostic],
+) -> list[CompileOutcome]:
+    """Compile every strategy the operation links, each under the operation's layer."""
+    folder = path.parent
+    own = [*found, *_check_links(display, loaded, operation, folder)]
+    platform_path = (folder / operation.platform) if operation.platform else session.platform_file
+    platform_display = _join_display(display, operation.platform) or _display(platform_path)
+    outcomes = [CompileOutcome(display, "operation", sort_diagnostics(own))]
+    for index, link in enumerate(operation.strategy_links):
+        blueprint_path = folder / link.blueprint
+        blueprint_display = _join_display(display, link.blueprint) or link.blueprint
+        if not blueprint_path.is_file():
+            continue  # reported by _check_links
+        context = OperationContext(
+            operation, display, loaded, index, folder, platform_path, platform_display
+        )
+        outcomes.append(_compile_linked(blueprint_path, blueprint_display, session, context))
+    return outcomes
+
+
+def _join_display(operation_display: str, relative: str | None) -> str | None:
+    if relative is None:
+        return None
+    parent = Path(operation_display).parent
+    return (parent / relative).as_posix() if str(parent) != "." else relative
+
+
+def _compile_linked(
+    path: Path, display: str, session: Session, context: OperationContext
+) -> CompileOutcome:
+    loaded = session.load(path, display)
+    if not loaded.ok and loaded.data is None:
+        return CompileOutcome(display, None, list(loaded.diagnostics))
+    blueprint, problems = validate_document(loaded, StrategyBlueprint, "strategy_blueprint")
+    if blueprint is None:
+        return CompileOutcome(display, "strategy_blueprint", [*loaded.diagnostics, *problems])
+    outcome = compile_blueprint_model(display, loaded, blueprint, session, context)
+    outcome.diagnostics = sort_diagnostics([*loaded.diagnostics, *outcome.diagnostics])
+    return outcome
+
+
+def _check_links(
+    display: str, loaded: Loaded, operation: Operation, folder: Path
+) -> list[Diagnostic]:
+    problems = []
+    for i, link in enumerate(operation.strategy_links):
+        if not (folder / link.blueprint).is_file():
+            problems.append(
+                make_diagnostic(
+                    "STC009",
+                    f"blueprint `{link.blueprint}` not found",
+                    display,
+                    locate(loaded.data, ("strategy_links", i, "blueprint")),
+                    "paths in an operation are relative to the operation file",
+                )
+            )
+        if link.data_source not in operation.data_sources:
+            names = sorted(operation.data_sources)
+            problems.append(
+                make_diagnostic(
+                    "STC002",
+                    f"data source `{link.data_source}` is not defined in `data_sources`",
+                    display,
+                    locate(loaded.data, ("strategy_links", i, "data_source")),
+                    help_for(link.data_source, names) or f"defined: {', '.join(names) or 'none'}",
+                )
+            )
+    for name, source in sorted(operation.data_sources.items()):
+        if not (folder / source.path).is_file():
+            problems.append(
+                make_diagnostic(
+                    "STC009",
+                    f"data file `{source.path}` of data source `{name}` not found",
+                    display,
+                    locate(loaded.data, ("data_sources", name, "path")),
+                    "paths in an operation are relative to the operation file",
+                )
+            )
+    return problems

@@ -1,0 +1,244 @@
+"""Plugin discovery: manifests from the plugin roots and the ``stc.plugins`` entry points.
+
+A blueprint names plugins only by manifest name. The registry is the *only* way a
+name becomes an import, and it imports a plugin's entrypoint module from inside the
+plugin's own folder — never a path, dotted name or ``..`` taken from a blueprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+from typing import Literal
+
+from compiler.diagnostics import Diagnostic, Related, Severity
+from compiler.model.manifest import PluginManifest
+from compiler.resources import builtin_plugins_dir
+from compiler.sources import Loaded, load_yaml_file, locate
+from compiler.validate import validate_document
+
+Origin = Literal["builtin", "entry_point", "root"]
+MANIFEST_NAME = "plugin_manifest.yaml"
+ENTRY_POINT_GROUP = "stc.plugins"
+
+
+@dataclass(frozen=True)
+class PluginRoot:
+    """A folder scanned for manifests, and how its modules are imported."""
+
+    path: Path
+    origin: Origin
+    package: str | None = None
+    """Dotted package of ``path`` for builtin/entry-point roots (imported by name)."""
+    label: str = ""
+    """How manifest files of this root are named in diagnostics and the wiring map."""
+
+
+@dataclass
+class PluginRecord:
+    """One discovered plugin: its validated manifest and where it lives."""
+
+    manifest: PluginManifest
+    loaded: Loaded
+    root: PluginRoot
+    folder: Path
+    display_file: str
+    sha256: str
+    _class: type | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The plugin's manifest name (unique across roots)."""
+        return self.manifest.identification.name
+
+    @property
+    def relative_folder(self) -> str:
+        """The plugin folder relative to its root, with forward slashes."""
+        return self.folder.relative_to(self.root.path).as_posix()
+
+    @property
+    def module_name(self) -> str:
+        """Import path of the entrypoint module (dotted for packages, relative for roots)."""
+        module = self.manifest.entrypoint.split(":", 1)[0]
+        if self.root.package is None:
+            return module
+        return ".".join([self.root.package, *self.relative_folder.split("/"), module])
+
+    @property
+    def class_name(self) -> str:
+        """The entrypoint's class name."""
+        return self.manifest.entrypoint.split(":", 1)[1]
+
+
+@dataclass
+class PluginRegistry:
+    """All plugins found, by name, plus the diagnostics discovery produced."""
+
+    plugins: dict[str, PluginRecord] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def get(self, name: str) -> PluginRecord | None:
+        """The plugin called ``name``, if discovered."""
+        return self.plugins.get(name)
+
+    def names(self) -> list[str]:
+        """All plugin names, sorted."""
+        return sorted(self.plugins)
+
+
+class PluginImportError(Exception):
+    """The entrypoint could not be imported (message says why, for STC080)."""
+
+
+def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> list[PluginRoot]:
+    """The packaged plugins, the entry-point packages, then extra roots in the given order."""
+    roots = [PluginRoot(builtin_plugins_dir(), "builtin", "plugins", "plugins")]
+    if entry_points:
+        roots.extend(_entry_point_roots())
+    for path in extra:
+        roots.append(PluginRoot(Path(path), "root", None, Path(path).as_posix().rstrip("/")))
+    return roots
+
+
+def _entry_point_roots() -> list[PluginRoot]:
+    found: list[PluginRoot] = []
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        package = entry.value.split(":", 1)[0]
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(next(iter(spec.submodule_search_locations)))
+        found.append(PluginRoot(path, "entry_point", package, f"{entry.name}:{package}"))
+    return found
+
+
+def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
+    """Load and validate every manifest under ``roots`` (deterministic order)."""
+    registry = PluginRegistry()
+    for root in roots:
+        if not root.path.is_dir():
+            registry.diagnostics.append(_missing_root(root))
+            continue
+        for manifest_path in _manifest_paths(root.path):
+            _register(registry, root, manifest_path)
+    return registry
+
+
+def _manifest_paths(root: Path) -> list[Path]:
+    """Manifests below ``root``, sorted; folders starting with ``_`` or ``.`` are skipped."""
+    found = []
+    for path in root.rglob(MANIFEST_NAME):
+        parts = path.relative_to(root).parts[:-1]
+        if not any(part.startswith(("_", ".")) for part in parts):
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
+    display = f"{root.label}/{manifest_path.relative_to(root.path).as_posix()}"
+    loaded = load_yaml_file(manifest_path, display)
+    registry.diagnostics.extend(loaded.diagnostics)
+    if not loaded.ok:
+        return
+    manifest, problems = validate_document(loaded, PluginManifest, "plugin_manifest")
+    registry.diagnostics.extend(problems)
+    if manifest is None:
+        return
+    digest = hashlib.sha256(loaded.source.text.encode("utf-8") if loaded.source else b"")
+    record = PluginRecord(manifest, loaded, root, manifest_path.parent, display, digest.hexdigest())
+    existing = registry.plugins.get(record.name)
+    if existing is not None:
+        registry.diagnostics.append(_duplicate_plugin(record, existing))
+        return
+    registry.plugins[record.name] = record
+
+
+def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnostic:
+    mark = locate(record.loaded.data, ("identification", "name"))
+    first = locate(existing.loaded.data, ("identification", "name"))
+    return Diagnostic(
+        code="STC007",
+        severity=Severity.ERROR,
+        message=f"plugin name `{record.name}` is defined twice",
+        file=record.display_file,
+        line=mark.line if mark else None,
+        column=mark.column if mark else None,
+        help="plugin names must be unique across all plugin roots; rename one of them",
+        related=(
+            Related(
+                message="first defined here",
+                file=existing.display_file,
+                line=first.line if first else None,
+                column=first.column if first else None,
+            ),
+        ),
+    )
+
+
+def _missing_root(root: PluginRoot) -> Diagnostic:
+    return Diagnostic(
+        code="STC009",
+        severity=Severity.ERROR,
+        message=f"plugin root `{root.label}` is not a folder",
+        file=None,
+        help="check --plugins-dir / platform.yaml plugin_roots",
+    )
+
+
+def load_plugin_class(record: PluginRecord) -> type:
+    """Import the entrypoint class of ``record`` (cached); PluginImportError says why."""
+    if record._class is not None:
+        return record._class
+    module = _import_entry_module(record)
+    cls = getattr(module, record.class_name, None)
+    if not isinstance(cls, type):
+        raise PluginImportError(
+            f"module `{record.manifest.entrypoint.split(':')[0]}` has no class "
+            f"`{record.class_name}`"
+        )
+    record._class = cls
+    return cls
+
+
+def _import_entry_module(record: PluginRecord) -> ModuleType:
+    relative = record.manifest.entrypoint.split(":", 1)[0].split(".")
+    file = record.folder.joinpath(*relative).with_suffix(".py")
+    folder = record.folder.resolve()
+    if not file.resolve().is_relative_to(folder) or not file.is_file():
+        raise PluginImportError(
+            f"entrypoint module `{'/'.join(relative)}.py` not found in the plugin folder"
+        )
+    try:
+        if record.root.package is not None:
+            return importlib.import_module(record.module_name)
+        return _import_from_file(record, file)
+    except Exception as exc:  # any failure of plugin code becomes STC080
+        raise PluginImportError(
+            f"importing the entrypoint failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _import_from_file(record: PluginRecord, file: Path) -> ModuleType:
+    """Import a root plugin's module under a private, collision-free name."""
+    token = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
+    name = f"_stc_plugin_{token}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise PluginImportError(f"cannot load `{file.name}`")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module

@@ -1,0 +1,272 @@
+"""Resolve pass: blueprint workers → plugins, params (defaults applied), warm-up,
+triggers, the execution handler of the environment, and the configuration layers
+(platform → operation → blueprint → manifest defaults).
+
+Reports STC003 (unknown plugin), STC004 (duplicate id), STC005 (type/slot mismatch),
+STC006 (params vs config_schema), STC080 (entrypoint import) and STC002 for trigger
+keys that no directive field matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.model.blueprint import PlannerRef, StrategyPlannerRef, ThreatRef, WorkerRef
+from compiler.model.manifest import PluginManifest
+from compiler.registry import PluginImportError, load_plugin_class
+from compiler.sources import locate
+from compiler.suggest import help_for
+from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
+from compiler.validate import apply_defaults, validate_against_schema
+from compiler.warmup import WarmupError, evaluate_warmup
+from runtime.workers import BASE_CLASSES
+
+EXECUTION_HANDLERS = {"backtest": "BacktestHandler", "paper": "PaperHandler", "live": "LiveHandler"}
+"""The platform's execution handler plugin per environment."""
+
+TRIGGER_FIELDS: dict[str, tuple[str, ...]] = {
+    "entry": ("timing_preference",),
+    "size": ("aggressiveness", "account_risk_pct"),
+    "exit": ("profit_taking_preference", "stop_loss_tolerance"),
+    "routing": ("execution_urgency", "max_total_slippage_pct"),
+}
+"""Score fields of each kind's sub-directive that a trigger range may filter on
+(``confidence`` is valid for every kind)."""
+
+
+def collect_workers(unit: CompileUnit) -> list[WorkerInstance]:
+    """The blueprint's workers in schedule order, with their blueprint locations."""
+    return [
+        WorkerInstance(id=ref.worker_id, ref=ref, slot=slot, loc=loc, order=order)
+        for slot, loc, order, ref in _iter_refs(unit)
+    ]
+
+
+def _iter_refs(unit: CompileUnit) -> Iterator[tuple[Slot, Loc, int, WorkerRef]]:
+    workforce = unit.blueprint.workforce
+    for slot in ("context_workers", "opportunity_workers", "threat_workers"):
+        for i, ref in enumerate(getattr(workforce, slot)):
+            yield slot, ("workforce", slot, i), i, ref
+    planner = workforce.strategy_planner
+    if isinstance(planner, list):
+        for i, ref in enumerate(planner):
+            yield "strategy_planner", ("workforce", "strategy_planner", i), i, ref
+    elif planner is not None:
+        yield "strategy_planner", ("workforce", "strategy_planner"), 0, planner
+    for kind in ("entry", "size", "exit", "routing"):
+        for i, ref in enumerate(getattr(workforce.planning_workers, kind)):
+            yield kind, ("workforce", "planning_workers", kind, i), i, ref
+
+
+def resolve_workers(unit: CompileUnit) -> list[Diagnostic]:
+    """Fill in every worker's plugin, params, warm-up and triggers; add the handler."""
+    problems: list[Diagnostic] = []
+    unit.workers = collect_workers(unit)
+    problems += _check_duplicate_ids(unit)
+    for worker in unit.workers:
+        problems += _resolve_one(unit, worker)
+    problems += _add_execution_handler(unit)
+    return problems
+
+
+def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
+    seen: dict[str, WorkerInstance] = {}
+    problems = []
+    for worker in unit.workers:
+        first = seen.setdefault(worker.id, worker)
+        if first is worker:
+            continue
+        explicit = worker.ref.id is not None
+        loc = (*worker.loc, "id") if explicit else (*worker.loc, "plugin")
+        problems.append(
+            unit.diag(
+                "STC004",
+                f"duplicate worker id `{worker.id}`",
+                loc,
+                "give each worker a unique `id:`"
+                + ("" if explicit else f" (`{worker.plugin}` defaults to `{worker.id}`)"),
+                related=(unit.related(f"`{worker.id}` first used here", first.loc),),
+                subjects=(worker.id,),
+            )
+        )
+    return problems
+
+
+def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    record = unit.registry.get(worker.plugin)
+    plugin_loc = (*worker.loc, "plugin")
+    if record is None:
+        hint = help_for(worker.plugin, unit.registry.names())
+        return [
+            unit.diag(
+                "STC003",
+                f"unknown plugin `{worker.plugin}`",
+                plugin_loc,
+                hint or "run `stc plugins list` to see the available plugins",
+                subjects=(worker.id,),
+            )
+        ]
+    manifest = record.manifest
+    if manifest.identification.type != worker.worker_type:
+        return [_slot_mismatch(unit, worker, manifest)]
+    worker.record = record
+    worker.timeframe = worker.ref.timeframe or unit.blueprint.tick_timeframe
+    if isinstance(worker.ref, ThreatRef | StrategyPlannerRef):
+        worker.trigger = worker.ref.trigger
+    if isinstance(worker.ref, PlannerRef):
+        worker.triggers = {k: list(v) for k, v in sorted(worker.ref.triggers.items())}
+    problems = _resolve_params(unit, worker, manifest)
+    problems += _check_trigger_keys(unit, worker)
+    problems += _import_class(unit, worker)
+    return problems
+
+
+def _slot_mismatch(
+    unit: CompileUnit, worker: WorkerInstance, manifest: PluginManifest
+) -> Diagnostic:
+    actual = manifest.identification.type
+    right_slot = next((s for s, t in SLOT_TYPES.items() if t == actual), None)
+    where = f"under `{_slot_path(right_slot)}`" if right_slot else "elsewhere"
+    return unit.diag(
+        "STC005",
+        f"`{worker.plugin}` is a {actual}, but it is placed in `{_slot_path(worker.slot)}`"
+        f" (which takes {worker.worker_type}s)",
+        (*worker.loc, "plugin"),
+        f"move it {where}, or pick a {worker.worker_type} plugin",
+        subjects=(worker.id,),
+    )
+
+
+def _slot_path(slot: str | None) -> str:
+    if slot in ("entry", "size", "exit", "routing"):
+        return f"workforce.planning_workers.{slot}"
+    if slot == "execution":
+        return "operation.environment"
+    return f"workforce.{slot}"
+
+
+def _resolve_params(
+    unit: CompileUnit, worker: WorkerInstance, manifest: PluginManifest
+) -> list[Diagnostic]:
+    schema = manifest.config_schema
+    raw = worker.ref.params
+    subject = f"params of worker `{worker.id}` ({worker.plugin})"
+    problems = validate_against_schema(
+        raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
+        unit.blueprint_file, "STC006", subject,
+    )  # fmt: skip
+    if problems:
+        return problems
+    worker.params = _sorted_params(apply_defaults(raw, schema))
+    return _evaluate_warmup(unit, worker, manifest)
+
+
+def _sorted_params(value: Any) -> Any:
+    """Params with keys sorted at every level (deterministic wiring maps)."""
+    if isinstance(value, dict):
+        return {str(k): _sorted_params(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_params(v) for v in value]
+    return value
+
+
+def _evaluate_warmup(
+    unit: CompileUnit, worker: WorkerInstance, manifest: PluginManifest
+) -> list[Diagnostic]:
+    try:
+        worker.warmup = evaluate_warmup(manifest.warmup.bars, worker.params)
+    except WarmupError as exc:
+        record = worker.record
+        assert record is not None
+        mark = locate(record.loaded.data, ("warmup", "bars"))
+        return [
+            make_diagnostic(
+                "STC002",
+                f"warm-up of plugin `{worker.plugin}` cannot be computed: {exc}",
+                record.display_file,
+                mark,
+                "use an integer or an expression over params such as `max(params.periods)`",
+                subjects=(worker.id,),
+            )
+        ]
+    return []
+
+
+def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    allowed = ("confidence", *TRIGGER_FIELDS.get(worker.slot, ()))
+    problems = []
+    for key in worker.triggers:
+        if key not in allowed:
+            hint = help_for(key, allowed) or f"valid keys here: {', '.join(allowed)}"
+            problems.append(
+                unit.diag(
+                    "STC002",
+                    f"trigger `{key}` of {worker.label} is not a field of the "
+                    f"{worker.slot} directive",
+                    (*worker.loc, "triggers", key),
+                    hint,
+                    key=True,
+                    subjects=(worker.id,),
+                )
+            )
+    return problems
+
+
+def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    record = worker.record
+    assert record is not None
+    entry_mark = locate(record.loaded.data, ("entrypoint",))
+    base = BASE_CLASSES[record.manifest.identification.type]
+    try:
+        cls = load_plugin_class(record)
+    except PluginImportError as exc:
+        return [
+            make_diagnostic(
+                "STC080",
+                f"plugin `{record.name}` cannot be loaded: {exc}",
+                record.display_file,
+                entry_mark,
+                "fix the plugin's `entrypoint: module:Class` (module relative to the "
+                "manifest's folder) or the module's code",
+                subjects=(worker.id,),
+            )
+        ]
+    if not issubclass(cls, base):
+        return [
+            make_diagnostic(
+                "STC080",
+                f"`{record.class_name}` of plugin `{record.name}` does not derive from "
+                f"`runtime.workers.{base.__name__}`",
+                record.display_file,
+                entry_mark,
+                f"declare it as `class {record.class_name}({base.__name__})`",
+                subjects=(worker.id,),
+            )
+        ]
+    worker.cls = cls
+    return []
+
+
+def _add_execution_handler(unit: CompileUnit) -> list[Diagnostic]:
+    """The environment's handler joins the workforce as worker ``<snake name>``."""
+    name = EXECUTION_HANDLERS[unit.environment]
+    ref = WorkerRef(plugin=name)
+    handler = WorkerInstance(id=ref.worker_id, ref=ref, slot="execution", loc=(), order=0)
+    unit.workers.append(handler)
+    record = unit.registry.get(name)
+    if record is None:
+        return [
+            make_diagnostic(
+                "STC003",
+                f"the {unit.environment} execution handler `{name}` is not installed",
+                None,
+                None,
+                "reinstall stc; the reference handlers ship with it",
+            )
+        ]
+    handler.record = record
+    handler.timeframe = unit.blueprint.tick_timeframe
+    handler.params = _sorted_params(apply_defaults({}, record.manifest.config_schema))
+    return _import_class(unit, handler)

@@ -1,0 +1,127 @@
+"""``stc run``: compile a blueprint or operation, then hand the plan to the runtime.
+
+The runtime receives only the wiring map (as data); it never recompiles. The run
+directory gets the wiring map too, so every run documents what it executed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from compiler.pipeline import CompileOutcome, Session, compile_path
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Compile, report problems, run, print the metrics and where the files are."""
+    path: Path = args.files[0]
+    if not path.is_file():
+        sys.stderr.write(f"error: no such file: {path}\n")
+        return 2
+    session = Session(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)
+    outcomes = compile_path(path, str(path), session)
+    problems = [d for o in outcomes for d in o.diagnostics]
+    if problems:
+        from compiler.render import render_human, use_color
+
+        sys.stderr.write(render_human(problems, session.sources, color=use_color(sys.stderr)))
+    strategies = [o for o in outcomes if o.wiring_map is not None]
+    if any(d.is_error for d in problems) or not strategies:
+        return 1
+    for outcome in strategies:
+        code = _run_one(outcome, path, args, multiple=len(strategies) > 1)
+        if code != 0:
+            return code
+    return 0
+
+
+def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, multiple: bool) -> int:
+    from compiler.emit.wiring_map import render_wiring_map
+    from runtime.api import run
+
+    assert outcome.wiring_map is not None
+    wiring_map = outcome.wiring_map
+    out_dir: Path = args.out / wiring_map.strategy if multiple else args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "wiring_map.yaml").write_text(render_wiring_map(wiring_map), encoding="utf-8")
+    data = args.data or _operation_data(outcome, path)
+    progress = None if args.quiet else Progress(sys.stderr)
+    try:
+        result = run(
+            wiring_map.model_dump(mode="json", by_alias=True),
+            data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
+            progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
+        )  # fmt: skip
+    except Exception as exc:  # a data or plan problem: say it plainly, no traceback
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
+        return 1
+    finally:
+        if progress is not None:
+            progress.finish()
+    _print_summary(wiring_map.strategy, result.metrics, result.paths, out_dir)
+    return 0
+
+
+def _operation_data(outcome: CompileOutcome, path: Path) -> Path | None:
+    """The linked data source's file, relative to the operation file."""
+    unit = outcome.unit
+    if unit is None or unit.data_source is None:
+        return None
+    return path.parent / unit.data_source.path
+
+
+def _print_summary(
+    strategy: str, metrics: dict[str, object], paths: dict[str, Path], out: Path
+) -> None:
+    lines = [f"{strategy}: backtest finished"]
+    for key in ("total_return", "cagr", "max_drawdown", "sharpe", "win_rate", "trades", "faults"):
+        if key in metrics:
+            lines.append(f"  {key:<14} {_fmt(metrics[key])}")
+    lines.append(f"  wiring map     {out / 'wiring_map.yaml'}")
+    for name, file in sorted(paths.items()):
+        lines.append(f"  {name:<14} {file}")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+class Progress:
+    """A progress line: a bar with bars/s and ETA on a TTY, periodic plain lines
+    otherwise (CI logs stay readable)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.start = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        interval = 0.1 if self.tty else 5.0
+        if now - self.last < interval and done < total:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate > 0 else 0.0
+        if self.tty:
+            filled = int(30 * done / max(total, 1))
+            bar = "#" * filled + "." * (30 - filled)
+            self.stream.write(
+                f"\r[{bar}] {done}/{total} bars  {rate / 1000:.1f}k bars/s  ETA {eta:.0f}s"
+            )
+        else:
+            self.stream.write(f"progress: {done}/{total} bars, {rate:.0f} bars/s, ETA {eta:.0f}s\n")
+        self.shown = True
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the progress line."""
+        if self.tty and self.shown:
+            self.stream.write("\n")

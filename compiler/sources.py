@@ -1,0 +1,600 @@
+"""YAML loading with a source position on every node, under hard input limits.
+
+Why not ``yaml.safe_load``: it throws positions away, silently keeps the last of two
+duplicate keys and expands aliases before anyone can count them. Here PyYAML only
+*composes* the node graph (aliases stay shared node objects, so nothing is expanded),
+and our own walker builds plain values plus marks while counting every node visit
+against ``LoadLimits``. Bad input never raises: it becomes ``STC001`` (syntax),
+``STC002`` (duplicate / non-string keys) or ``STC009`` (input refused) diagnostics.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compiler.diagnostics import Diagnostic, Related, Severity
+
+_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's composer is ~10x faster; the pure loader is only a fallback."""
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
+_BOOL, _NULL, _TIMESTAMP = _TAG + "bool", _TAG + "null", _TAG + "timestamp"
+_MAP, _SEQ, _MERGE = _TAG + "map", _TAG + "seq", _TAG + "merge"
+_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP})
+_CONSTRUCTOR = SafeConstructor()
+"""Used only for the rare scalar spellings (``0x1F``, ``.inf``, ``1:30``) — never on
+collections, so it cannot expand anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A node's span: 1-based line/column, end exclusive (as editors count)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class SourceFile:
+    """The text of one input file, kept for rendering snippets under diagnostics."""
+
+    __slots__ = ("_lines", "display_name", "text")
+
+    def __init__(self, display_name: str, text: str) -> None:
+        self.display_name = display_name
+        """The path as the user gave it: diagnostics must never show absolute paths."""
+        self.text = text
+        self._lines: list[str] | None = None
+
+    def line_text(self, n: int) -> str:
+        """Line ``n`` (1-based) without its newline; ``""`` outside the file."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[n - 1] if 1 <= n <= len(self._lines) else ""
+
+
+class PMap(dict[str, Any]):
+    """A YAML mapping that still knows where it, its keys and its values stand.
+
+    Marks are computed lazily from the composed nodes: building ~20k ``Mark`` objects
+    for a large blueprint would cost more than composing it, while diagnostics only
+    ever need a handful.
+    """
+
+    __slots__ = ("_key_marks", "_mark", "_node", "_pairs", "_value_marks")
+
+    def __init__(self, mark: Mark | None = None) -> None:
+        super().__init__()
+        self._mark = mark
+        self._node: Node | None = None
+        self._pairs: dict[str, tuple[Node, Node]] = {}
+        self._key_marks: dict[str, Mark] | None = None
+        self._value_marks: dict[str, Mark] | None = None
+
+    @property
+    def mark(self) -> Mark | None:
+        """The span of the whole mapping."""
+        if self._mark is None and self._node is not None:
+            self._mark = _mark(self._node)
+        return self._mark
+
+    @property
+    def key_marks(self) -> dict[str, Mark]:
+        """Where each key is written (for "unknown key" and duplicate diagnostics)."""
+        if self._key_marks is None:
+            self._key_marks = {k: _mark(pair[0]) for k, pair in self._pairs.items()}
+        return self._key_marks
+
+    @property
+    def value_marks(self) -> dict[str, Mark]:
+        """Where each value is written (for type and value errors)."""
+        if self._value_marks is None:
+            self._value_marks = {k: _mark(pair[1]) for k, pair in self._pairs.items()}
+        return self._value_marks
+
+
+class PSeq(list[Any]):
+    """A YAML sequence that still knows where it and each of its items stand (lazily)."""
+
+    __slots__ = ("_item_marks", "_items", "_mark", "_node")
+
+    def __init__(self, mark: Mark | None = None) -> None:
+        super().__init__()
+        self._mark = mark
+        self._node: Node | None = None
+        self._items: list[Node] = []
+        self._item_marks: list[Mark] | None = None
+
+    @property
+    def mark(self) -> Mark | None:
+        """The span of the whole sequence."""
+        if self._mark is None and self._node is not None:
+            self._mark = _mark(self._node)
+        return self._mark
+
+    @property
+    def item_marks(self) -> list[Mark]:
+        """Where each item is written."""
+        if self._item_marks is None:
+            self._item_marks = [_mark(item) for item in self._items]
+        return self._item_marks
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Ceilings that make hostile input cheap to refuse (SPEC §8)."""
+
+    max_file_bytes: int = 2 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 2_000_000
+    max_string_length: int = 65536
+
+
+@dataclass
+class Loaded:
+    """The result of loading one file: values with marks, or diagnostics saying why not."""
+
+    source: SourceFile | None
+    data: Any
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing went wrong badly enough to be an error."""
+        return not any(d.is_error for d in self.diagnostics)
+
+
+class _Refused(Exception):
+    """Aborts the walk: the input breaks a limit, so no value is built at all."""
+
+    def __init__(self, message: str, mark: Mark | None, help: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.help = help
+
+
+def _mark(node: Node) -> Mark:
+    """PyYAML marks are 0-based; ours are 1-based like every editor's."""
+    start, end = node.start_mark, node.end_mark
+    return Mark(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _diag(
+    code: str, file: str, message: str, mark: Mark | None, help: str | None, **extra: Any
+) -> Diagnostic:
+    """An error diagnostic at ``mark``; underlines the node only if it fits on one line."""
+    line = column = end = None
+    if mark is not None:
+        line, column = mark.line, mark.column
+        end = mark.end_column if mark.end_line == mark.line else None
+    return Diagnostic(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        end_column=end,
+        help=help,
+        **extra,
+    )
+
+
+def _refuse(file: str, message: str, help: str, mark: Mark | None = None) -> Loaded:
+    """A ``Loaded`` carrying only an ``STC009`` (input refused)."""
+    return Loaded(None, None, [_diag("STC009", file, message, mark, help)])
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_yaml_file(
+    path: Path, display_name: str | None = None, limits: LoadLimits = LoadLimits()
+) -> Loaded:
+    """Load one YAML file; its size is checked with ``stat`` before a byte is read."""
+    name = display_name if display_name is not None else str(path)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return _refuse(name, f"`{name}` is not a regular file", "pass a YAML file")
+        if info.st_size > limits.max_file_bytes:
+            return _refuse(name, *_too_big(info.st_size, limits))
+        with path.open("rb") as handle:
+            raw = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return _refuse(name, f"cannot read `{name}`: {reason}", "check the path and permissions")
+    if len(raw) > limits.max_file_bytes:  # grew between stat and read
+        return _refuse(name, *_too_big(len(raw), limits))
+    text_or_refusal = _decode(raw, name)
+    if isinstance(text_or_refusal, Loaded):
+        return text_or_refusal
+    return _load_checked(text_or_refusal, name, limits)
+
+
+def load_yaml_text(text: str, display_name: str, limits: LoadLimits = LoadLimits()) -> Loaded:
+    """Load YAML already in memory (tests, stdin); the same limits as for files apply."""
+    if len(text) > limits.max_file_bytes:
+        return _refuse(display_name, *_too_big(len(text), limits))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        line, column = _line_col(text, exc.start)
+        mark = Mark(line, column, line, column + 1)
+        msg = f"the text is not valid Unicode (lone surrogate at character {exc.start})"
+        return _refuse(display_name, msg, "save the file as UTF-8", mark)
+    if size > limits.max_file_bytes:
+        return _refuse(display_name, *_too_big(size, limits))
+    nul = text.find("\x00")
+    if nul >= 0:
+        return _nul_refusal(display_name, nul, *_line_col(text, nul))
+    return _load_checked(text.removeprefix("\ufeff"), display_name, limits)
+
+
+def _too_big(size: int, limits: LoadLimits) -> tuple[str, str]:
+    """Message and help for a file over the size limit."""
+    return (
+        f"the file is {size} bytes; the limit is {limits.max_file_bytes} bytes",
+        "a strategy input file should be small: split it, or check that this is the right file",
+    )
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character (or byte) offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _nul_refusal(name: str, offset: int, line: int, column: int) -> Loaded:
+    """NUL bytes mean a binary file: YAML can never contain them."""
+    mark = Mark(line, column, line, column + 1)
+    msg = f"the file contains a NUL byte at offset {offset} (line {line}); it looks binary"
+    return _refuse(name, msg, "pass a YAML text file", mark)
+
+
+def _decode(raw: bytes, name: str) -> str | Loaded:
+    """Strict UTF-8 (BOM tolerated), refusing binary files with the offending offset."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line_start = raw.rfind(b"\n", 0, nul) + 1
+        return _nul_refusal(name, nul, raw.count(b"\n", 0, nul) + 1, nul - line_start + 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - line_start + 1
+        mark = Mark(line, column, line, column + 1)
+        msg = f"the file is not valid UTF-8: byte {raw[exc.start]:#04x} at offset {exc.start}"
+        return _refuse(name, f"{msg} (line {line})", "save the file as UTF-8", mark)
+    return text.removeprefix("\ufeff")
+
+
+def _load_checked(text: str, name: str, limits: LoadLimits) -> Loaded:
+    """Compose, then walk: the text is known to be decoded and within the size limit."""
+    source = SourceFile(name, text)
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        return Loaded(source, None, [_syntax_error(exc, source, limits)])
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_col(text, exc.position)
+        msg = f"the file contains a character YAML does not allow ({exc.character!r})"
+        mark = Mark(line, column, line, column + 1)
+        return Loaded(source, None, [_diag("STC009", name, msg, mark, "remove it")])
+    except RecursionError:  # only the pure-Python composer recurses per level
+        return Loaded(source, None, [_depth_diag(name, None, limits)])
+    except Exception as exc:  # a composer bug must still not become a traceback
+        msg = f"the YAML parser failed: {type(exc).__name__}: {exc}"
+        return Loaded(source, None, [_diag("STC001", name, msg, None, "check the YAML syntax")])
+    if root is None:
+        return Loaded(source, None, [])
+    walker = _Walker(name, limits)
+    try:
+        if "&" in text:  # anchors exist, so aliases may multiply nodes: count first
+            walker.precount(root)
+        data = walker.value(root, 1)
+    except _Refused as refused:
+        return Loaded(
+            source, None, [_diag("STC009", name, refused.message, refused.mark, refused.help)]
+        )
+    return Loaded(source, data, walker.diagnostics)
+
+
+def _depth_diag(name: str, mark: Mark | None, limits: LoadLimits) -> Diagnostic:
+    """Deep nesting is refused: it is never legitimate and can exhaust the stack."""
+    msg = f"the document nests deeper than {limits.max_depth} levels"
+    return _diag("STC009", name, msg, mark, "flatten the structure")
+
+
+_SYNTAX_HELP: tuple[tuple[str, str], ...] = (
+    (
+        "mapping values are not allowed",
+        "check the indentation of this line, or quote a value that contains `: `",
+    ),
+    ("tab", "YAML does not allow tabs for indentation: use spaces"),
+    ("could not find expected ':'", "a key is missing its `:`, or a quote is not closed"),
+    ("did not find expected key", "entries of one mapping must start in the same column"),
+    ("expected <block end>", "entries of one mapping must start in the same column"),
+    ("did not find expected '-'", "items of one list must start in the same column"),
+    ("undefined alias", "define the anchor `&name` before using `*name`"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("flow", "a `[`/`{` is not closed, or a `,` is missing"),
+)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile, limits: LoadLimits) -> Diagnostic:
+    """STC001 at the problem mark, with the parser's wording and a concrete fix."""
+    name = source.display_name
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    context = exc.context or ""
+    mark_src = exc.problem_mark or exc.context_mark
+    mark = None
+    if mark_src is not None:
+        mark = Mark(mark_src.line + 1, mark_src.column + 1, mark_src.line + 1, mark_src.column + 2)
+    if "maximum nesting depth" in problem:
+        return _depth_diag(name, mark, limits)  # libyaml's own ceiling (1000) was hit
+    if "expected a single document" in context + problem:
+        help = "keep one document per file: remove the `---` separator or split the file"
+        return _diag("STC001", name, "more than one YAML document in this file", mark, help)
+    if mark is not None and "\t" in source.line_text(mark.line):
+        help = "YAML does not allow tabs for indentation: use spaces"
+    else:
+        help = next(
+            (text for needle, text in _SYNTAX_HELP if needle in problem + " " + context),
+            "check the indentation and quoting near this position",
+        )
+    message = problem.replace(" in this context", " here")
+    if context and context != problem:
+        message = f"{message} ({context})"
+    return _diag("STC001", name, f"YAML syntax error: {message}", mark, help)
+
+
+# --------------------------------------------------------------------------- walking
+
+
+class _Walker:
+    """Builds PMap/PSeq/scalars from composed nodes, counting every visit."""
+
+    __slots__ = ("diagnostics", "limits", "name", "visits")
+
+    def __init__(self, name: str, limits: LoadLimits) -> None:
+        self.name = name
+        self.limits = limits
+        self.visits = 0
+        self.diagnostics: list[Diagnostic] = []
+
+    def precount(self, root: Node) -> None:
+        """Refuse an alias bomb from the *shared* graph, before expanding anything.
+
+        Each distinct node's expanded size is memoised, so the billion-laughs file costs
+        a few dozen steps. A recursive alias never terminates in depth, so the depth
+        ceiling (which also bounds this recursion) catches it.
+        """
+        sizes: dict[int, int] = {}
+        limit = self.limits.max_nodes
+
+        def size(node: Node, depth: int) -> int:
+            if depth > self.limits.max_depth:
+                raise _Refused(*self._depth_args(node))
+            known = sizes.get(id(node))
+            if known is not None:
+                return known
+            total = 1
+            if type(node) is MappingNode:
+                for key, value in node.value:
+                    total += size(key, depth + 1) + size(value, depth + 1)
+                    if total > limit:
+                        raise _Refused(*self._bomb_args(node))
+            elif type(node) is SequenceNode:
+                for item in node.value:
+                    total += size(item, depth + 1)
+                    if total > limit:
+                        raise _Refused(*self._bomb_args(node))
+            sizes[id(node)] = total
+            return total
+
+        size(root, 1)
+
+    def _depth_args(self, node: Node) -> tuple[str, Mark, str]:
+        msg = f"the document nests deeper than {self.limits.max_depth} levels"
+        return msg, _mark(node), "flatten the structure (or remove a recursive alias)"
+
+    def _bomb_args(self, node: Node) -> tuple[str, Mark, str]:
+        msg = f"the document expands to more than {self.limits.max_nodes} nodes (alias bomb?)"
+        return msg, _mark(node), "reduce the use of `*alias` references"
+
+    def value(self, node: Node, depth: int) -> Any:
+        """The plain value of ``node``; ``depth`` counts nesting from the root (1)."""
+        self.visits += 1
+        if self.visits > self.limits.max_nodes:
+            raise _Refused(*self._bomb_args(node))
+        if depth > self.limits.max_depth:
+            raise _Refused(*self._depth_args(node))
+        kind = type(node)
+        if type(node) is ScalarNode:
+            return self.scalar(node)
+        if node.tag not in (_MAP, _SEQ):
+            self._bad_tag(node)
+        if kind is MappingNode:
+            return self.mapping(node, depth)
+        if kind is SequenceNode:
+            seq = PSeq()
+            seq._node = node
+            seq._items = node.value
+            for item in node.value:
+                seq.append(self.value(item, depth + 1))
+            return seq
+        raise _Refused("unsupported YAML node", _mark(node), "use plain YAML")  # pragma: no cover
+
+    def scalar(self, node: ScalarNode) -> Any:
+        """YAML 1.1 ``safe_load`` semantics; timestamps stay strings."""
+        text: str = node.value
+        if len(text) > self.limits.max_string_length:
+            msg = (
+                f"a string of {len(text)} characters; the limit is {self.limits.max_string_length}"
+            )
+            raise _Refused(msg, _mark(node), "shorten it")
+        tag = node.tag
+        if tag in (_STR, _TIMESTAMP):
+            return text
+        if tag not in _SCALAR_TAGS:
+            self._bad_tag(node)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _CONSTRUCTOR.bool_values.get(text.lower(), text)
+        try:
+            if tag == _INT:
+                return _int(text, node)
+            return _float(node)
+        except (ValueError, yaml.YAMLError):
+            kind = "an integer" if tag == _INT else "a number"
+            msg = f"`{text}` is not {kind}"
+            self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), "fix the value"))
+            return text
+
+    def _bad_tag(self, node: Node) -> None:
+        """Only the plain safe tags are allowed: ``!!python/...`` must never get near code."""
+        tag = str(node.tag)
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        raise _Refused(
+            f"the YAML tag `{shown}` is not allowed",
+            _mark(node),
+            "remove the tag: stc accepts plain YAML values only",
+        )
+
+    def mapping(self, node: Node, depth: int) -> PMap:
+        """Build a PMap; duplicates and non-string keys are reported, merges honoured."""
+        result = PMap()
+        result._node = node
+        pairs = result._pairs
+        max_len = self.limits.max_string_length
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                self.visits += 1
+                merges.append(value_node)
+                continue
+            if key_node.tag == _STR and len(key_node.value) <= max_len:  # the common case
+                self.visits += 1
+                key: str | None = key_node.value
+            else:
+                key = self.key(key_node, depth)
+            value = self.value(value_node, depth + 1)
+            if key is None:
+                continue
+            if key in pairs:
+                self._duplicate(key, _mark(key_node), _mark(pairs[key][0]))
+            result[key] = value
+            pairs[key] = (key_node, value_node)
+        for merge_node in merges:
+            self._merge(result, merge_node, depth)
+        return result
+
+    def key(self, node: Node, depth: int) -> str | None:
+        """Keys are strings; scalar keys such as ``1`` or ``null`` keep their text."""
+        if type(node) is not ScalarNode:
+            self.value(node, depth + 1)  # still counted and limit-checked
+            msg = "keys must be strings; this key is a " + (
+                "mapping" if type(node) is MappingNode else "list"
+            )
+            self.diagnostics.append(
+                _diag("STC002", self.name, msg, _mark(node), "use a plain word as the key")
+            )
+            return None
+        self.visits += 1
+        self.scalar(node)  # limits and tag checks apply to keys too
+        text: str = node.value
+        return text
+
+    def _duplicate(self, key: str, mark: Mark, first: Mark) -> None:
+        """Reported at the second occurrence: that is the line the user must look at."""
+        related = Related(
+            message="first defined here", file=self.name, line=first.line, column=first.column
+        )
+        self.diagnostics.append(
+            _diag(
+                "STC002",
+                self.name,
+                f"duplicate key `{key}`",
+                mark,
+                "remove one of them; YAML would silently keep the last",
+                related=(related,),
+            )
+        )
+
+    def _merge(self, result: PMap, node: Node, depth: int) -> None:
+        """``<<: *base``: explicit keys win, earlier merge sources win over later ones."""
+        sources = node.value if type(node) is SequenceNode else [node]
+        for source in sources:
+            merged = self.value(source, depth + 1)
+            if not isinstance(merged, PMap):
+                msg = "`<<` (merge) needs a mapping or a list of mappings"
+                self.diagnostics.append(
+                    _diag("STC002", self.name, msg, _mark(source), "merge an `&anchor` mapping")
+                )
+                continue
+            for key, value in merged.items():
+                if key not in result:
+                    result[key] = value
+                    result._pairs[key] = merged._pairs[key]
+
+
+def _int(text: str, node: ScalarNode) -> int:
+    """Fast path for decimal ints; YAML 1.1 spellings (``0x``, ``017``, ``1:30``) fall back."""
+    if text.isdigit() and (text[0] != "0" or len(text) == 1):
+        return int(text)
+    value: int = _CONSTRUCTOR.construct_yaml_int(node)
+    return value
+
+
+def _float(node: ScalarNode) -> float:
+    """Floats, including ``.inf``/``.nan`` and sexagesimal forms, as ``safe_load`` reads them."""
+    value: float = _CONSTRUCTOR.construct_yaml_float(node)
+    return value
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def locate(root: Any, loc: Sequence[str | int], *, key: bool = False) -> Mark | None:
+    """Mark of the deepest node that exists along ``loc`` (a pydantic/jsonschema path).
+
+    A missing step stops the walk, so a missing key points at its parent mapping. With
+    ``key=True`` and the last step present in a mapping, the *key's* mark is returned —
+    where an "unknown key" must be underlined.
+    """
+    node = root
+    mark: Mark | None = getattr(root, "mark", None)
+    last = len(loc) - 1
+    for index, step in enumerate(loc):
+        if isinstance(node, PMap) and isinstance(step, str) and step in node.value_marks:
+            if key and index == last:
+                return node.key_marks[step]
+            mark, node = node.value_marks[step], node[step]
+        elif isinstance(node, PSeq) and isinstance(step, int) and -len(node) <= step < len(node):
+            mark, node = node.item_marks[step], node[step]
+        else:
+            break
+    return mark
+
+
+def to_plain(value: Any) -> Any:
+    """Plain dicts/lists (no marks) for consumers such as ``yaml.safe_dump``."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    return value

@@ -1,0 +1,198 @@
+"""The CompileUnit: everything the passes share about one strategy being compiled.
+
+Passes read the unit and return diagnostics; only the pipeline (``compiler.pipeline``)
+fills it in, in pass order. Positions are kept as paths (``loc``) into the loaded
+documents so that any pass can point at the exact YAML node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import networkx as nx
+
+from compiler.codes import severity_of
+from compiler.diagnostics import Diagnostic, Related, Severity
+from compiler.model.aggregation import AggregationPolicy
+from compiler.model.blueprint import StrategyBlueprint, WorkerRef
+from compiler.model.operation import DataSource, Operation
+from compiler.model.platform import Platform
+from compiler.registry import PluginRecord, PluginRegistry
+from compiler.sources import Loaded, Mark, locate
+
+Loc = tuple[str | int, ...]
+Slot = Literal[
+    "context_workers", "opportunity_workers", "threat_workers", "strategy_planner",
+    "entry", "size", "exit", "routing", "execution",
+]  # fmt: skip
+
+SLOT_TYPES: dict[str, str] = {
+    "context_workers": "context_worker",
+    "opportunity_workers": "opportunity_worker",
+    "threat_workers": "threat_worker",
+    "strategy_planner": "strategy_planner",
+    "entry": "entry_planner",
+    "size": "size_planner",
+    "exit": "exit_planner",
+    "routing": "routing_planner",
+    "execution": "execution_handler",
+}
+"""Blueprint slot → the worker type whose plugins may sit in it."""
+
+
+@dataclass
+class WorkerInstance:
+    """One worker of the blueprint, as resolved so far."""
+
+    id: str
+    ref: WorkerRef
+    slot: Slot
+    loc: Loc
+    order: int
+    record: PluginRecord | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    warmup: int = 0
+    timeframe: str = ""
+    trigger: str | None = None
+    triggers: dict[str, list[float]] = field(default_factory=dict)
+    cls: type | None = None
+
+    @property
+    def worker_type(self) -> str:
+        """The type id of the slot (and, once resolved, of the plugin)."""
+        return SLOT_TYPES[self.slot]
+
+    @property
+    def plugin(self) -> str:
+        """The plugin name as the blueprint wrote it."""
+        return self.ref.plugin
+
+    @property
+    def is_swot_planner(self) -> bool:
+        """A strategy planner without a trigger joins the SWOT inputs."""
+        return self.slot == "strategy_planner" and self.trigger is None
+
+    @property
+    def label(self) -> str:
+        """How messages name the worker: its id and plugin."""
+        return f"`{self.id}` ({self.plugin})"
+
+
+@dataclass
+class Subscription:
+    """One expanded wiring: ``worker.method`` receives ``event``."""
+
+    event: str
+    worker: str
+    method: str
+    adapter: str | None = None
+    origin: Literal["base", "blueprint"] = "base"
+    loc: Loc | None = None
+
+
+@dataclass
+class CompileUnit:
+    """The shared state of one compilation (one blueprint, maybe from an operation)."""
+
+    blueprint_file: str
+    blueprint_loaded: Loaded
+    blueprint: StrategyBlueprint
+    registry: PluginRegistry
+    platform: Platform = field(default_factory=lambda: Platform(platform_version=1))
+    operation: Operation | None = None
+    operation_file: str | None = None
+    operation_loaded: Loaded | None = None
+    link_index: int | None = None
+    environment: Literal["backtest", "paper", "live"] = "backtest"
+    data_source: DataSource | None = None
+    data_source_name: str | None = None
+    starting_capital: float = 10_000.0
+    aggregation: AggregationPolicy = field(default_factory=AggregationPolicy)
+    aggregation_from_blueprint: bool = False
+    input_files: dict[str, str] = field(default_factory=dict)
+    workers: list[WorkerInstance] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    publishers: dict[str, list[str]] = field(default_factory=dict)
+    event_payloads: dict[str, str] = field(default_factory=dict)
+    graph: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
+    mode: Literal["swot", "direct", "scheduled"] = "swot"
+
+    @property
+    def schedules(self) -> dict[str, str]:
+        """Scheduled events of the operation: name → period."""
+        if self.operation is None:
+            return {}
+        return {name: s.every for name, s in sorted(self.operation.schedules.items())}
+
+    def worker(self, worker_id: str) -> WorkerInstance | None:
+        """The worker with ``worker_id`` (None for platform components)."""
+        for instance in self.workers:
+            if instance.id == worker_id:
+                return instance
+        return None
+
+    def resolved(self) -> list[WorkerInstance]:
+        """Workers whose plugin was found and fits its slot."""
+        return [w for w in self.workers if w.record is not None]
+
+    def mark(self, loc: Sequence[str | int], *, key: bool = False) -> Mark | None:
+        """Position of a blueprint node."""
+        return locate(self.blueprint_loaded.data, tuple(loc), key=key)
+
+    def diag(
+        self,
+        code: str,
+        message: str,
+        loc: Sequence[str | int] | None,
+        help: str | None,
+        *,
+        key: bool = False,
+        severity: Severity | None = None,
+        related: tuple[Related, ...] = (),
+        subjects: tuple[str, ...] = (),
+    ) -> Diagnostic:
+        """A diagnostic pointing at a node of the blueprint."""
+        mark = self.mark(loc, key=key) if loc is not None else None
+        return make_diagnostic(
+            code, message, self.blueprint_file, mark, help,
+            severity=severity, related=related, subjects=subjects,
+        )  # fmt: skip
+
+    def related(self, message: str, loc: Sequence[str | int], *, key: bool = False) -> Related:
+        """A related note at a blueprint node."""
+        mark = self.mark(loc, key=key)
+        return Related(
+            message=message,
+            file=self.blueprint_file,
+            line=mark.line if mark else None,
+            column=mark.column if mark else None,
+        )
+
+
+def make_diagnostic(
+    code: str,
+    message: str,
+    file: str | None,
+    mark: Mark | None,
+    help: str | None,
+    *,
+    severity: Severity | None = None,
+    related: tuple[Related, ...] = (),
+    subjects: tuple[str, ...] = (),
+) -> Diagnostic:
+    """Build a Diagnostic with the code's default severity and the mark's position."""
+    same_line = mark is not None and mark.end_line == mark.line
+    return Diagnostic(
+        code=code,
+        severity=severity or severity_of(code),
+        message=message,
+        file=file,
+        line=mark.line if mark else None,
+        column=mark.column if mark else None,
+        end_column=mark.end_column if mark and same_line else None,
+        help=help,
+        related=related,
+        subjects=subjects,
+    )

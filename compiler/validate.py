@@ -1,0 +1,570 @@
+"""Shape validation that points at the offending YAML node (SPEC §5.1 "validate shapes").
+
+pydantic and jsonschema know *what* is wrong (as a path such as
+``workforce.context_workers[0].bogus``); ``compiler.sources.locate`` knows *where*
+that path is written. This module joins the two and rewrites the libraries' wording
+into messages a strategy author can act on, with did-you-mean hints from the keys the
+model or schema allows at that very place. All errors of a file are reported.
+"""
+
+from __future__ import annotations
+
+import copy
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from compiler.sources import Loaded, Mark, locate
+from compiler.suggest import help_for
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+_EXPECTED: dict[str, str] = {
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "set_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "none_required": "nothing (null)",
+}
+"""pydantic error types that mean "wrong kind of value", with the kind that was wanted."""
+
+_PATTERN_HINTS: dict[str, str] = {
+    r"^[a-z_][a-z0-9_]*$": "use snake_case: lowercase letters, digits and `_`",
+    r"^[A-Za-z][A-Za-z0-9_]*$": "use a bare name such as `EMADetector` (no paths or dots)",
+    r"^_?[A-Z][A-Z0-9_]*$": "event names are UPPER_CASE, such as `TICK_RECEIVED`",
+    r"^[1-9][0-9]*(m|h|d|w|M)$": "a timeframe is a number and a unit: `15m`, `1h`, `1d`, `1w`",
+}
+
+
+# --------------------------------------------------------------------------- pydantic
+
+
+def validate_document(
+    loaded: Loaded, model: type[M], kind: str
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate ``loaded.data`` as ``model``; every error becomes a positioned STC002.
+
+    A document that did not load (syntax error, refused input) yields no further
+    diagnostics: its loader already explained the problem. Data that loaded with
+    errors (e.g. a duplicate key) is still validated, so every problem is reported.
+    """
+    file = loaded.source.display_name if loaded.source is not None else None
+    if loaded.data is None and not loaded.ok:
+        return None, []
+    if loaded.data is None:
+        message = f"the file is empty; expected a {kind} mapping"
+        return None, [_error(file, message, None, f"see `stc schema {kind}` for its keys")]
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    mapper = _ErrorMapper(loaded.data, model, kind, file)
+    diagnostics = [d for err in errors if (d := mapper.map(err)) is not None]
+    return None, sort_diagnostics(diagnostics)
+
+
+@dataclass
+class _Place:
+    """Where a pydantic error lands in the *data* (union tags stripped)."""
+
+    loc: Loc
+    annotation: Any
+    node: Any
+    on_key: bool = False
+    skip: bool = False
+    union: Any = None
+    """Set when the value fits no member of a union: one collapsed diagnostic."""
+
+
+class _ErrorMapper:
+    """Turns pydantic ``ErrorDetails`` into diagnostics for one document."""
+
+    def __init__(self, data: Any, model: type[BaseModel], kind: str, file: str | None) -> None:
+        self.data = data
+        self.model = model
+        self.kind = kind
+        self.file = file
+        self.seen_unions: set[Loc] = set()
+
+    def map(self, err: ErrorDetails) -> Diagnostic | None:
+        """One diagnostic, or None when the error is noise from a union member."""
+        place = _walk(self.model, self.data, err["loc"])
+        if place.skip:
+            return None
+        if place.union is not None:
+            return self._union(place)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            return self._unknown_key(place, err["loc"])
+        if kind == "missing":
+            return self._missing(place)
+        message, help = _describe(err, place)
+        mark = locate(self.data, place.loc, key=place.on_key)
+        return _error(self.file, f"{self._where(place.loc)}: {message}", mark, help)
+
+    def _where(self, loc: Loc) -> str:
+        """``kind`` for the root, else the dotted data path in backticks."""
+        return f"`{format_path(loc)}`" if loc else self.kind
+
+    def _in(self, loc: Loc) -> str:
+        return self.kind if not loc else f"`{format_path(loc)}` of {self.kind}"
+
+    def _union(self, place: _Place) -> Diagnostic | None:
+        if place.loc in self.seen_unions:
+            return None
+        self.seen_unions.add(place.loc)
+        kinds = _join_or(sorted({_kind_of(m) for m in _members(place.union)}))
+        message = f"{self._where(place.loc)}: expected {kinds}, found {_show(place.node)}"
+        return _error(self.file, message, locate(self.data, place.loc), None)
+
+    def _unknown_key(self, place: _Place, raw_loc: tuple[str | int, ...]) -> Diagnostic:
+        name = str(place.loc[-1]) if place.loc else "?"
+        parent = _walk(self.model, self.data, raw_loc[:-1])
+        allowed = sorted(_model_keys(parent.annotation))
+        present = set(parent.node) if isinstance(parent.node, Mapping) else set()
+        help = help_for(name, [k for k in allowed if k not in present])
+        if help is None and allowed:
+            help = "allowed keys: " + ", ".join(f"`{k}`" for k in allowed)
+        message = f"unknown key `{name}` in {self._in(place.loc[:-1])}"
+        return _error(self.file, message, locate(self.data, place.loc, key=True), help)
+
+    def _missing(self, place: _Place) -> Diagnostic:
+        name = str(place.loc[-1]) if place.loc else "?"
+        message = f"missing required key `{name}` in {self._in(place.loc[:-1])}"
+        help = f"add it, e.g. `{name}: {_example(place.annotation)}`"
+        return _error(self.file, message, locate(self.data, place.loc[:-1]), help)
+
+
+def _walk(model: type[BaseModel], data: Any, loc: Sequence[str | int]) -> _Place:
+    """Follow a pydantic ``loc`` through the model's annotations and the data together.
+
+    pydantic puts a member label (``list[StrategyPlannerRef]``) into the loc at every
+    non-optional union. We drop it, and judge the member by the data's shape: errors of
+    a member that cannot fit (a list member for a mapping) are noise when another member
+    fits; if no member fits, the whole union collapses into one "expected X or Y".
+    """
+    annotation: Any = model
+    node = data
+    clean: list[str | int] = []
+    place = _Place((), model, data)
+    index = 0
+    while index < len(loc):
+        members = _members(annotation)
+        if len(members) > 1:
+            chosen = _pick(members, loc[index])
+            index += 1
+            fitting = [m for m in members if _fits(m, node)]
+            if not fitting or (len(fitting) > 1 and index == len(loc)):
+                return _Place(tuple(clean), annotation, node, skip=place.skip, union=annotation)
+            place.skip = place.skip or chosen not in fitting
+            annotation = chosen
+            continue
+        annotation = members[0]
+        step = loc[index]
+        index += 1
+        if step == "[key]":
+            place.on_key = True
+            annotation = _key_type(annotation)
+            continue
+        if isinstance(step, str) and step.startswith("function-"):
+            continue
+        annotation, node = _descend(annotation, node, step)
+        clean.append(step)
+    place.loc, place.annotation, place.node = tuple(clean), annotation, node
+    return place
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Annotated[...]`` (constraints do not change the shape)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    """Union members without ``None`` (Optional adds no loc step in pydantic)."""
+    annotation = _unwrap(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [_unwrap(a) for a in get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _label(member: Any) -> str:
+    """The label pydantic uses for a union member (``StrategyPlannerRef``, ``list[...]``)."""
+    origin = get_origin(member)
+    if origin is not None:
+        return f"{getattr(origin, '__name__', str(origin))}["
+    return str(getattr(member, "__name__", member))
+
+
+def _pick(members: list[Any], tag: str | int) -> Any:
+    """The member a union tag names; the first member when the tag is not recognised."""
+    text = str(tag)
+    for member in members:
+        label = _label(member)
+        if text == label or (label.endswith("[") and text.startswith(label)):
+            return member
+    return members[0]
+
+
+def _shape(annotation: Any) -> str:
+    """``mapping``, ``list``, ``any`` or ``scalar``: what YAML node the type wants."""
+    annotation = _unwrap(annotation)
+    origin = get_origin(annotation) or annotation
+    if annotation is Any:
+        return "any"
+    if isinstance(origin, type) and issubclass(origin, (BaseModel, dict, Mapping)):
+        return "mapping"
+    if isinstance(origin, type) and issubclass(origin, (list, tuple, set, frozenset)):
+        return "list"
+    return "scalar"
+
+
+def _fits(member: Any, node: Any) -> bool:
+    """Can ``node`` possibly be a ``member``? (Judged by shape only.)"""
+    want = _shape(member)
+    if want == "any":
+        return True
+    if isinstance(node, Mapping):
+        return want == "mapping"
+    if isinstance(node, list):
+        return want == "list"
+    return want == "scalar"
+
+
+def _kind_of(member: Any) -> str:
+    """How a union member is named in "expected X or Y"."""
+    shape = _shape(member)
+    if shape in ("mapping", "list"):
+        return f"a {shape}"
+    member = _unwrap(member)
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    if get_origin(member) is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in get_args(member))
+    return names.get(member, "a value") if isinstance(member, type) else "a value"
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """Field annotations by every key the model accepts (alias and name)."""
+    result: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        result[name] = info.annotation
+        if info.alias:
+            result[info.alias] = info.annotation
+    return result
+
+
+def _model_keys(annotation: Any) -> list[str]:
+    """The keys a mapping at this place may have (aliases preferred)."""
+    for member in _members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return [info.alias or name for name, info in member.model_fields.items()]
+    return []
+
+
+def _descend(annotation: Any, node: Any, step: str | int) -> tuple[Any, Any]:
+    """One data step down: the child's annotation and the child node (or None)."""
+    child = None
+    if isinstance(node, Mapping) and isinstance(step, str):
+        child = node.get(step)
+    elif isinstance(node, list) and isinstance(step, int) and -len(node) <= step < len(node):
+        child = node[step]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _fields(annotation).get(str(step), Any), child
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (list, set, frozenset, Sequence) and args:
+        return args[0], child
+    if origin is tuple and args:
+        position = step if isinstance(step, int) and step < len(args) else 0
+        return args[-1 if args[-1] is Ellipsis and position else position], child
+    if origin in (dict, Mapping) and len(args) == 2:
+        return args[1], child
+    return Any, child
+
+
+def _key_type(annotation: Any) -> Any:
+    """The key annotation of a ``dict[K, V]`` (pydantic's ``[key]`` loc step)."""
+    args = get_args(_unwrap(annotation))
+    return args[0] if len(args) == 2 else Any
+
+
+def _describe(err: ErrorDetails, place: _Place) -> tuple[str, str | None]:
+    """Readable message and help for a value-level pydantic error."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if place.on_key:
+        value = place.loc[-1] if place.loc else value
+    if kind in _EXPECTED:
+        help = 'quote it to make it a string, e.g. `"5"`' if kind == "string_type" else None
+        return f"expected {_EXPECTED[kind]}, found {_show(value)}", help
+    if kind == "literal_error":
+        options = _literal_options(place.annotation) or [str(ctx.get("expected", ""))]
+        help = help_for(str(value), options) or "use one of: " + ", ".join(
+            f"`{o}`" for o in options
+        )
+        return f"`{value}` is not one of {_join_or([f'`{o}`' for o in options])}", help
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        message = f"`{value}` does not match the pattern `{pattern}`"
+        return message, _PATTERN_HINTS.get(pattern)
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        return _length_message(kind, ctx, value), None
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+        op, bound = next((ops[k], v) for k, v in ctx.items() if k in ops)
+        return f"must be {op} {bound}, got {_plain(value)}", None
+    if kind in ("value_error", "assertion_error"):
+        message = str(ctx.get("error", err["msg"])) if ctx.get("error") else err["msg"]
+        return message.removeprefix("Value error, ").removeprefix("Assertion failed, "), None
+    text = err["msg"]
+    return text[:1].lower() + text[1:], None
+
+
+def _literal_options(annotation: Any) -> list[str]:
+    """The allowed values of a ``Literal[...]`` annotation, as text."""
+    for member in _members(annotation):
+        if get_origin(member) is Literal:
+            return [str(a) for a in get_args(member)]
+    return []
+
+
+def _length_message(kind: str, ctx: Mapping[str, Any], value: Any) -> str:
+    """ "needs at least 1 item, found 0" / "must be at most 64 characters"."""
+    unit = "characters" if kind.startswith("string") else "items"
+    if "min_length" in ctx:
+        bound, word = ctx["min_length"], "at least"
+    else:
+        bound, word = ctx.get("max_length"), "at most"
+    actual = len(value) if isinstance(value, str | list | dict) else ctx.get("actual_length")
+    if unit == "items" and bound == 1:
+        unit = "item"
+    return f"needs {word} {bound} {unit}, found {actual}"
+
+
+def _example(annotation: Any) -> str:
+    """A placeholder value of the right shape for a "missing key" hint."""
+    shape = _shape(_members(annotation)[0]) if _members(annotation) else "scalar"
+    options = _literal_options(annotation)
+    if options:
+        return options[0]
+    return {"mapping": "{...}", "list": "[...]"}.get(shape, "...")
+
+
+def _show(value: Any) -> str:
+    """How a found value is described: "a string `1h`", "a list", "the integer `5`"."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"the integer `{value}`"
+    if isinstance(value, float):
+        return f"the number `{value}`"
+    return f"a string `{_plain(value)}`"
+
+
+def _plain(value: Any) -> str:
+    """A value shortened for a one-line message."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _join_or(items: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def format_path(loc: Sequence[str | int]) -> str:
+    """``workforce.context_workers[0].params`` — how users write paths."""
+    text = ""
+    for step in loc:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _error(file: str | None, message: str, mark: Mark | None, help: str | None) -> Diagnostic:
+    """An STC002 error, underlining the node when it sits on one line."""
+    return _diagnostic("STC002", file, message, mark, help)
+
+
+def _diagnostic(
+    code: str, file: str | None, message: str, mark: Mark | None, help: str | None
+) -> Diagnostic:
+    line = column = end = None
+    if mark is not None:
+        line, column = mark.line, mark.column
+        end = mark.end_column if mark.end_line == mark.line else None
+    return Diagnostic(
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        end_column=end,
+        help=help,
+    )
+
+
+# --------------------------------------------------------------------------- jsonschema
+
+
+def validate_against_schema(
+    instance: Any,
+    schema: dict[str, Any],
+    root: Any,
+    base_loc: Sequence[str | int],
+    file: str,
+    code: str,
+    subject: str,
+) -> list[Diagnostic]:
+    """Check ``instance`` (found at ``base_loc`` inside ``root``) against a JSON Schema.
+
+    Used for plugin ``params`` vs the manifest's ``config_schema``: messages name the
+    ``subject`` (e.g. "params of worker `ema` (EMADetector)") because the schema belongs
+    to the plugin, not to the file the user is editing.
+    """
+    from jsonschema import Draft202012Validator  # ~75 ms import: only when needed
+
+    validator = Draft202012Validator(schema)
+    errors = sorted(
+        validator.iter_errors(instance),
+        key=lambda e: (_path_key(e.absolute_path), str(e.validator), e.message),
+    )
+    result: list[Diagnostic] = []
+    for error in errors:
+        path = list(error.absolute_path)
+        result.extend(
+            _schema_diagnostics(error, path, root, [*base_loc, *path], file, code, subject)
+        )
+    return result
+
+
+def _path_key(path: Sequence[Any]) -> tuple[tuple[int, str], ...]:
+    """Sortable form of a mixed int/str path (ints before strings, numerically)."""
+    return tuple((0, f"{p:012d}") if isinstance(p, int) else (1, str(p)) for p in path)
+
+
+def _schema_diagnostics(
+    error: Any,
+    path: list[str | int],
+    root: Any,
+    loc: list[str | int],
+    file: str,
+    code: str,
+    subject: str,
+) -> list[Diagnostic]:
+    """One diagnostic per jsonschema error; one per key for ``additionalProperties``."""
+    kind, schema, value = error.validator, error.schema, error.instance
+    where = f"`{format_path(path)}` " if path else ""
+    if kind == "additionalProperties" and isinstance(value, Mapping):
+        known = sorted(schema.get("properties", {}))
+        extras = sorted(k for k in value if k not in known and not _pattern_key(schema, k))
+        return [
+            _diagnostic(
+                code,
+                file,
+                f"{subject}: unknown key `{format_path([*path, key])}`",
+                locate(root, [*loc, key], key=True),
+                help_for(key, known)
+                or ("allowed keys: " + ", ".join(f"`{k}`" for k in known) if known else None),
+            )
+            for key in extras
+        ]
+    if kind == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else "?"
+        message = f"{subject}: {where}is missing the required key `{missing}`"
+        return [_diagnostic(code, file, message, locate(root, loc), f"add `{missing}: ...`")]
+    message = f"{subject}: {where}{_schema_message(kind, error.validator_value, value, error)}"
+    help = None
+    if kind == "enum":
+        help = help_for(str(value), [str(v) for v in error.validator_value])
+    return [_diagnostic(code, file, message, locate(root, loc), help)]
+
+
+def _pattern_key(schema: Mapping[str, Any], key: str) -> bool:
+    """True when ``patternProperties`` allows ``key`` (then it is not an extra)."""
+    import re
+
+    return any(re.search(p, key) for p in schema.get("patternProperties", {}))
+
+
+def _schema_message(kind: str, expected: Any, value: Any, error: Any) -> str:
+    """jsonschema's validator keyword turned into "must be >= 1, got 0" style text."""
+    bounds = {
+        "minimum": ">=",
+        "maximum": "<=",
+        "exclusiveMinimum": ">",
+        "exclusiveMaximum": "<",
+    }
+    if kind in bounds:
+        return f"must be {bounds[kind]} {expected}, got {_plain(value)}"
+    if kind == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        names = [_JSON_TYPES.get(str(t), str(t)) for t in wanted]
+        return f"must be {_join_or(names)}, found {_show(value)}"
+    if kind == "enum":
+        options = [f"`{v}`" for v in expected]
+        return f"must be one of {_join_or(options)}, got `{_plain(value)}`"
+    if kind in ("minItems", "maxItems"):
+        word = "at least" if kind == "minItems" else "at most"
+        return f"needs {word} {expected} items, found {len(value)}"
+    if kind in ("minLength", "maxLength"):
+        word = "at least" if kind == "minLength" else "at most"
+        return f"must be {word} {expected} characters long, found {len(value)}"
+    if kind == "pattern":
+        return f"`{_plain(value)}` does not match the pattern `{expected}`"
+    return str(error.message)
+
+
+_JSON_TYPES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def apply_defaults(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``instance`` with the ``default`` of every absent property filled in.
+
+    Recurses into nested objects so a worker's resolved params (written into the wiring
+    map) show every effective value. The input is never mutated, and defaults are
+    deep-copied so two workers never share one mutable default.
+    """
+    result = dict(instance)
+    properties = schema.get("properties", {})
+    if not isinstance(properties, Mapping):
+        return result
+    for name, sub in properties.items():
+        if not isinstance(sub, Mapping):
+            continue
+        if name not in result and "default" in sub:
+            result[name] = copy.deepcopy(sub["default"])
+        if isinstance(result.get(name), Mapping) and "properties" in sub:
+            result[name] = apply_defaults(result[name], sub)
+    return result

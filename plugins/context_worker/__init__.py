@@ -1,0 +1,1 @@
+"""Reference context workers (SPEC §7)."""

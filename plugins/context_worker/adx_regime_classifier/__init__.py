@@ -1,0 +1,1 @@
+"""The adx_regime_classifier reference plugin (see docs/plugins.md)."""

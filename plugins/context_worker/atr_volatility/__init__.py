@@ -1,0 +1,1 @@
+"""The atr_volatility reference plugin (see docs/plugins.md)."""

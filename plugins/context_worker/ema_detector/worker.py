@@ -1,0 +1,46 @@
+"""EMADetector: exponential moving averages of the close and the ``trend_strength``
+factor (how bullishly the close and the EMAs are stacked)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from plugins._lib.indicators import EMA
+from plugins.dtos import EMAValues
+from runtime.dtos.market import TradingContext
+from runtime.workers import ContextWorker
+
+DEFAULT_PERIODS = (20, 50, 200)
+
+
+class EMADetector(ContextWorker):
+    """One incremental EMA per period; output once the longest one is warm."""
+
+    def setup(self) -> None:
+        """Read ``periods`` / ``mode`` (manifest defaults) and create the averages."""
+        periods = self.params.get("periods", DEFAULT_PERIODS)
+        self.periods: tuple[int, ...] = tuple(sorted({int(p) for p in periods}))
+        if not self.periods:
+            raise ValueError("EMADetector needs at least one period")
+        self.mode: str = str(self.params.get("mode", "bullish"))
+        self.emas = {period: EMA(period) for period in self.periods}
+
+    def on_tick(self, context: TradingContext) -> EMAValues | None:
+        """Update every EMA with the close; None until all are warm."""
+        close = context.close
+        values = {period: ema.update(close) for period, ema in self.emas.items()}
+        if any(value is None for value in values.values()):
+            return None
+        ready = {period: float(value) for period, value in values.items() if value is not None}
+        context.score("trend_strength", self.trend_strength(close, ready), self.worker_id)
+        return EMAValues(values=ready)
+
+    def trend_strength(self, close: float, values: dict[int, float]) -> float:
+        """Fraction of the ordered pairs (close, EMA_shortest, …, EMA_longest) whose
+        left side is above its right side: 1.0 = perfectly bullish stack, 0.0 =
+        perfectly bearish. In ``absolute`` mode: |2·fraction − 1| (any clean stack)."""
+        chain = [close, *(values[period] for period in self.periods)]
+        pairs = len(chain) - 1
+        bullish = sum(1 for a, b in pairwise(chain) if a > b)
+        fraction = bullish / pairs
+        return abs(2.0 * fraction - 1.0) if self.mode == "absolute" else fraction

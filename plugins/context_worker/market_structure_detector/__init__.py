@@ -1,0 +1,1 @@
+"""The market_structure_detector reference plugin (see docs/plugins.md)."""

@@ -1,0 +1,1 @@
+"""Reference entry planners (SPEC §7): market, patient limit and layered entries."""

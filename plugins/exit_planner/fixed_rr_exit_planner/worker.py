@@ -1,0 +1,66 @@
+"""FixedRRExitPlanner: a stop at the tolerated distance and a fixed risk:reward target.
+
+    BUY:  stop = reference · (1 − stop_loss_tolerance)    target = ref + rr · (ref − stop)
+    SELL: stop = reference · (1 + stop_loss_tolerance)    target = ref − rr · (stop − ref)
+
+``rr`` is the planner's own ``risk_reward`` param (fixed by design; the directive's
+``risk_reward_ratio`` hint is for adaptive planners). Exit planners run in parallel
+with the entry planners, so the reference price (the decision tick's close) stands in
+for the entry. Stops are rounded away from the price to 8 decimals and must lie
+strictly on the right side of it; a zero tolerance gives no plan (None). A SELL target
+at or below zero is dropped (no take-profit). CLOSE_EXISTING directives get the same
+plan in the closing direction (the runtime ignores it when it closes the trades);
+MODIFY_EXISTING directives need no exit (None).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
+from runtime.dtos import ExitPlan, StrategyDirective
+from runtime.dtos.common import Direction
+from runtime.workers import ExitPlanner
+
+QUANTUM = Decimal("0.00000001")
+ZERO = Decimal(0)
+
+
+def tolerance_stop(ref: Decimal, direction: Direction, tolerance: Decimal) -> Decimal | None:
+    """The stop ``tolerance`` away from ``ref`` (rounded away from it), or None when it
+    would not lie strictly on the losing side of the price."""
+    if direction == "BUY":
+        stop = (ref * (1 - tolerance)).quantize(QUANTUM, ROUND_FLOOR)
+        return stop if ZERO < stop < ref else None
+    stop = (ref * (1 + tolerance)).quantize(QUANTUM, ROUND_CEILING)
+    return stop if stop > ref else None
+
+
+def rr_target(ref: Decimal, stop: Decimal, risk_reward: Decimal) -> Decimal | None:
+    """The price ``risk_reward`` times the stop distance beyond ``ref`` (None if ≤ 0)."""
+    target = (ref + risk_reward * (ref - stop)).quantize(QUANTUM, ROUND_HALF_EVEN)
+    return target if target > ZERO else None
+
+
+class FixedRRExitPlanner(ExitPlanner):
+    """Stop at the directive's tolerance, target at ``risk_reward`` times the risk."""
+
+    def setup(self) -> None:
+        """Read ``risk_reward`` (default 2.0, the seed's "altijd 2:1")."""
+        self.risk_reward = Decimal(str(self.params.get("risk_reward", 2.0)))
+        if self.risk_reward <= ZERO:
+            raise ValueError("FixedRRExitPlanner: risk_reward must be > 0")
+
+    def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
+        """The fixed risk:reward exit, or None when no valid stop exists."""
+        if directive.scope == "MODIFY_EXISTING":
+            return None
+        ref = directive.reference_price
+        tolerance = directive.exit_directive.stop_loss_tolerance
+        stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)
+        if stop is None:
+            return None
+        return ExitPlan(
+            plan_id=self.new_id("EXT", when=directive.timestamp),
+            stop_loss_price=stop,
+            take_profit_price=rr_target(ref, stop, self.risk_reward),
+        )

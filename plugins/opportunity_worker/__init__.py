@@ -1,0 +1,1 @@
+"""Reference opportunity workers (SPEC §7)."""

@@ -1,0 +1,1 @@
+"""The divergence_scanner reference plugin (see docs/plugins.md)."""

@@ -1,0 +1,1 @@
+"""The ema_cross_detector reference plugin (see docs/plugins.md)."""

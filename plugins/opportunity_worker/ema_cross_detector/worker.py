@@ -1,0 +1,69 @@
+"""EMACrossDetector: fast/slow EMA crossover, the simplest trend strategy's signal.
+
+It runs its own incremental EMAs so that it works without EMADetector. A cross is a
+change of sign of (fast − slow) against the last *non-zero* sign, so touching without
+crossing never fires.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from plugins._lib import to_score
+from plugins._lib.indicators import EMA
+from runtime.dtos.market import TradingContext
+from runtime.dtos.signals import OpportunitySignal
+from runtime.workers import OpportunityWorker
+
+DEFAULT_FAST = 20
+DEFAULT_SLOW = 50
+DEFAULT_CONFIDENCE = 0.9
+
+
+class EMACrossDetector(OpportunityWorker):
+    """BUY on a golden cross; on a death cross SELL (``exit_long`` when long-only)."""
+
+    def setup(self) -> None:
+        """Read params (manifest defaults); fast must be shorter than slow."""
+        fast = int(self.params.get("fast", DEFAULT_FAST))
+        slow = int(self.params.get("slow", DEFAULT_SLOW))
+        if fast >= slow:
+            raise ValueError(f"EMACrossDetector: fast ({fast}) must be < slow ({slow})")
+        self.fast, self.slow = EMA(fast), EMA(slow)
+        self.long_only = bool(self.params.get("long_only", True))
+        self.confidence: Decimal = to_score(
+            float(self.params.get("confidence", DEFAULT_CONFIDENCE))
+        )
+        self.last_sign = 0
+
+    def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
+        """Update both EMAs; signal on the bar where their order flips."""
+        close = context.close
+        fast, slow = self.fast.update(close), self.slow.update(close)
+        if fast is None or slow is None or fast == slow:
+            return None
+        sign = 1 if fast > slow else -1
+        previous, self.last_sign = self.last_sign, sign
+        if previous == 0 or previous == sign:
+            return None
+        return self._signal(context, up=sign > 0, fast=fast, slow=slow)
+
+    def _signal(
+        self, context: TradingContext, up: bool, fast: float, slow: float
+    ) -> OpportunitySignal:
+        """Golden cross → BUY ``ema_cross``; death cross → SELL ``exit_long`` with
+        ``metadata.action = "close"`` in long-only mode, else SELL ``ema_cross``."""
+        exit_long = not up and self.long_only
+        metadata: dict[str, object] = {"fast_ema": fast, "slow_ema": slow}
+        if exit_long:
+            metadata["action"] = "close"
+        return OpportunitySignal(
+            signal_id=self.new_id("OPP"),
+            timestamp=context.bar.time,
+            asset=context.symbol,
+            direction="BUY" if up else "SELL",
+            signal_type="exit_long" if exit_long else "ema_cross",
+            confidence=self.confidence,
+            source_worker_id=self.worker_id,
+            metadata=metadata,
+        )

@@ -1,0 +1,1 @@
+"""The fvg_entry_detector reference plugin (see docs/plugins.md)."""

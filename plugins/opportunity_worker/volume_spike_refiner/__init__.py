@@ -1,0 +1,1 @@
+"""The volume_spike_refiner reference plugin (see docs/plugins.md)."""

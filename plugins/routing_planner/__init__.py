@@ -1,0 +1,1 @@
+"""Reference routing planners (SPEC §7): market, TWAP and iceberg routing."""

@@ -1,0 +1,1 @@
+"""Reference plugin iceberg_router (see plugin_manifest.yaml and worker.py)."""

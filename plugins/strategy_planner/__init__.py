@@ -1,0 +1,1 @@
+"""Reference strategy planners (SPEC §7): SWOT, scheduled and position management."""

@@ -1,0 +1,1 @@
+"""Reference plugin adaptive_momentum_planner (see plugin_manifest.yaml and worker.py)."""

@@ -1,0 +1,1 @@
+"""Reference threat workers (SPEC §7)."""

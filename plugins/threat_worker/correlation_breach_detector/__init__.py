@@ -1,0 +1,1 @@
+"""The correlation_breach_detector reference plugin (see docs/plugins.md)."""

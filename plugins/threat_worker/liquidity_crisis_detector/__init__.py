@@ -1,0 +1,1 @@
+"""The liquidity_crisis_detector reference plugin (see docs/plugins.md)."""

@@ -1,0 +1,1 @@
+"""The max_drawdown_monitor reference plugin (see docs/plugins.md)."""

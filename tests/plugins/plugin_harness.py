@@ -1,0 +1,89 @@
+"""Helpers that drive reference plugins with real TradingContexts.
+
+Bars come from the repo's copy of EURUSD 1h (``data/EURUSD_1h.csv``) or from small
+hand-made sequences; each bar is appended to a bounded OHLCVWindow, the context's tick
+is begun, and the context workers run in order (their DTOs provided), exactly as the
+engine's phase 1a does.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from runtime.dtos.ids import IdFactory
+from runtime.dtos.market import Bar, OHLCVWindow, TradingContext
+from runtime.workers import ContextWorker, Worker
+
+DATA = Path(__file__).parents[2] / "data"
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def load_bars(limit: int | None = None) -> list[Bar]:
+    """EURUSD 1h bars, oldest first (naive timestamps taken as UTC)."""
+    bars: list[Bar] = []
+    with (DATA / "EURUSD_1h.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            stamp = datetime.fromisoformat(row[""]).replace(tzinfo=UTC)
+            bars.append(
+                Bar(
+                    stamp,
+                    float(row["Open"]),
+                    float(row["High"]),
+                    float(row["Low"]),
+                    float(row["Close"]),
+                    float(row["Volume"]),
+                )
+            )
+            if limit is not None and len(bars) >= limit:
+                break
+    return bars
+
+
+def make_bars(rows: Sequence[tuple[float, ...]], volume: float = 100.0) -> list[Bar]:
+    """Hourly bars from (open, high, low, close[, volume]) tuples."""
+    out = []
+    for i, row in enumerate(rows):
+        vol = row[4] if len(row) > 4 else volume
+        out.append(Bar(START + timedelta(hours=i), row[0], row[1], row[2], row[3], vol))
+    return out
+
+
+def hl_bars(
+    rows: Sequence[tuple[float, float]], closes: Sequence[float] | None = None
+) -> list[Bar]:
+    """Bars from (high, low) pairs; close = midpoint unless given, open = close."""
+    out = []
+    for i, (high, low) in enumerate(rows):
+        close = closes[i] if closes is not None else (high + low) / 2
+        out.append(Bar(START + timedelta(hours=i), close, high, low, close, 100.0))
+    return out
+
+
+def new_context(symbol: str = "EURUSD", capacity: int = 300) -> TradingContext:
+    """A context with one bounded 1h window."""
+    return TradingContext(symbol, {"1h": OHLCVWindow("1h", capacity)})
+
+
+def bind(worker: Worker, context: TradingContext, worker_id: str = "w") -> Worker:
+    """Bind like the platform does at bootstrap (shared id factory per test)."""
+    worker.bind(worker_id, IdFactory(), context=context)
+    return worker
+
+
+def ticks(
+    bars: Iterable[Bar], context: TradingContext, chain: Sequence[ContextWorker] = ()
+) -> Iterator[Bar]:
+    """Advance ``context`` bar by bar, running ``chain`` (phase 1a); yields each bar
+    after the chain ran so the caller can invoke the worker under test."""
+    window = context.window()
+    for bar in bars:
+        window.append(bar)
+        context.begin_tick(bar)
+        for worker in chain:
+            dto = worker.on_tick(context)
+            if dto is not None:
+                context.provide(dto)
+        yield bar
