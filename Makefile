@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINT_PATHS := $(wildcard compiler runtime plugins tests benchmarks tools)
 
 .PHONY: venv test lint typecheck pytest demo schemas clean bench
 
@@ -16,8 +17,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check compiler runtime plugins tests benchmarks tools
-	$(BIN)/ruff format --check compiler runtime plugins tests benchmarks tools
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -31,6 +31,8 @@ def check_weight_factors(unit: CompileUnit) -> list[Diagnostic]:
     different factors than the quant intended. Example: ``weights: {trend_strenght:
     0.4}``. Fix: use a factor listed in a context worker's ``provides_factors``.
     """
+    if any(w.record is None for w in unit.workers if w.slot == "context_workers"):
+        return []  # an unresolved context worker may provide the factor: STC003 says why
     factors = _provided_factors(unit)
     problems = []
     base = _weights_loc(unit)

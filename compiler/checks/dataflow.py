@@ -92,6 +92,8 @@ def _check_one(
     if any(position(p) < here for p in found):
         return []
     loc = (*worker.loc, "plugin")
+    if not found and _unresolved_upstream(unit, worker):
+        return []  # the unknown plugin may be the provider: STC003 already says why
     if not found:
         known = [*providers, *PLATFORM_PROVIDED]
         hint = help_for(dto, known)
@@ -115,6 +117,10 @@ def _check_one(
             subjects=(worker.id, later.id),
         )
     ]
+
+
+def _unresolved_upstream(unit: CompileUnit, worker: WorkerInstance) -> bool:
+    return any(w.record is None and position(w) < position(worker) for w in unit.workers)
 
 
 def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:

@@ -145,7 +145,7 @@ def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
         return []
     if nx.has_path(unit.graph, "platform", handler.id):
         return []
-    if _incomplete_planning_reported(unit):
+    if _incomplete_planning_reported(unit) or _unknown_trigger_reported(unit):
         return []
     return [
         unit.diag(
@@ -158,6 +158,14 @@ def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
             key=True,
         )
     ]
+
+
+def _unknown_trigger_reported(unit: CompileUnit) -> bool:
+    """A planner whose trigger event is unknown already got STC050/STC051."""
+    return any(
+        w.slot == "strategy_planner" and w.trigger and w.trigger not in unit.event_payloads
+        for w in unit.workers
+    )
 
 
 def _incomplete_planning_reported(unit: CompileUnit) -> bool:

@@ -1,0 +1,138 @@
+"""The CLI's promises: exit codes, formats, outputs (SPEC §5.2, §5.4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compiler.cli import main
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_clean_blueprint_exits_zero(
+    in_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "blueprints/ema_trend.yaml"]) == 0
+    assert "no problems found" in capsys.readouterr().err
+
+
+def test_syntax_error_points_at_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _write(tmp_path / "bad.yaml", "blueprint_version: 1\nname: [unclosed\nsymbol: X\n")
+    assert main(["check", str(bad), "--format", "json"]) == 1
+    (diag,) = json.loads(capsys.readouterr().out)
+    assert diag["code"] == "STC001" and diag["line"] >= 2 and diag["column"] >= 1
+    assert set(diag) == {"code", "severity", "message", "file", "line", "column", "help"}
+
+
+def test_misspelt_key_has_did_you_mean(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = Path("blueprints/ema_trend.yaml").read_text(encoding="utf-8")
+    bad = _write(in_repo / "tmp_misspelt.yaml", text.replace("workforce:", "workfroce:"))
+    try:
+        assert main(["check", bad.name]) == 1
+    finally:
+        bad.unlink()
+    err = capsys.readouterr().err
+    assert "error[STC002]" in err and "did you mean `workforce`" in err
+    assert "--> tmp_misspelt.yaml:" in err and "^" in err
+
+
+def test_sarif_output(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = Path("blueprints/ema_trend.yaml").read_text(encoding="utf-8")
+    bad = _write(in_repo / "tmp_sarif.yaml", text.replace("EMADetector", "EMADetektor"))
+    try:
+        assert main(["check", bad.name, "--format", "sarif"]) == 1
+    finally:
+        bad.unlink()
+    sarif = json.loads(capsys.readouterr().out)
+    assert sarif["version"] == "2.1.0"
+    (result,) = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "STC003"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] >= 1
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "does/not/exist.yaml"]) == 2
+
+
+def test_strict_turns_warnings_into_errors(in_repo: Path) -> None:
+    text = Path("blueprints/ict_smc.yaml").read_text(encoding="utf-8")
+    gap = _write(in_repo / "tmp_gap.yaml", text.replace("[0.3, 0.6]", "[0.3, 0.5]"))
+    try:
+        assert main(["check", gap.name]) == 0
+        assert main(["check", gap.name, "--strict"]) == 1
+    finally:
+        gap.unlink()
+
+
+def test_compile_writes_map_dot_and_svg(in_repo: Path, tmp_path: Path) -> None:
+    from compiler.emit.dot import dot_available
+
+    assert main(["compile", "blueprints/ict_smc.yaml", "-o", str(tmp_path)]) == 0
+    plan = yaml.safe_load((tmp_path / "wiring_map.yaml").read_text(encoding="utf-8"))
+    assert plan["strategy"] == "ict_smc" and plan["mode"] == "swot"
+    dot = (tmp_path / "wiring.dot").read_text(encoding="utf-8")
+    assert "cluster_p4" in dot and "ROUTING_PLANNING_REQUESTED: RoutingRequest" in dot
+    if dot_available():
+        assert (tmp_path / "wiring.svg").read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_graph_of_a_failing_blueprint_highlights_it(
+    in_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = Path("blueprints/ict_smc.yaml").read_text(encoding="utf-8")
+    bad = _write(in_repo / "tmp_graph.yaml", text.replace("[0.3, 0.6]", "[0.3, 0.7]"))
+    try:
+        assert main(["graph", bad.name, "-o", str(tmp_path / "g.dot")]) == 1
+    finally:
+        bad.unlink()
+    dot = (tmp_path / "g.dot").read_text(encoding="utf-8")
+    assert "STC041" in dot and "#dc2626" in dot
+
+
+def test_plugins_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plugins", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "29 plugins" in listing
+    for name in ("EMADetector", "FVGEntryDetector", "IcebergRouter", "LiveHandler"):
+        assert name in listing
+    assert main(["plugins", "show", "EMADetector"]) == 0
+    shown = capsys.readouterr().out
+    assert "periods: array = [20, 50, 200]" in shown and "provides:   EMAValues" in shown
+    assert main(["plugins", "show", "EMADetectr"]) == 1
+    assert "did you mean `EMADetector`" in capsys.readouterr().err
+
+
+def test_diff_names_changed_params(
+    in_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = Path("blueprints/ict_smc.yaml").read_text(encoding="utf-8")
+    changed = _write(in_repo / "tmp_diff.yaml", text.replace("period: 14,", "period: 21,"))
+    try:
+        assert main(["compile", "blueprints/ict_smc.yaml", "-o", str(tmp_path / "a")]) == 0
+        assert main(["compile", changed.name, "-o", str(tmp_path / "b")]) == 0
+    finally:
+        changed.unlink()
+    capsys.readouterr()
+    a, b = tmp_path / "a" / "wiring_map.yaml", tmp_path / "b" / "wiring_map.yaml"
+    assert main(["diff", str(a), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert "regime.params.period: 14 → 21" in out
+    assert main(["diff", str(a), str(a), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["params_changed"] == []
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("stc ")

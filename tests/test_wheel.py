@@ -1,0 +1,59 @@
+"""A wheel (not an editable install) works: built from the tree, installed into a
+fresh venv, the ``stc`` it installs finds its schemas, plugins and blueprints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run(
+        args, cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_installed_wheel_runs_check_schema_and_plugins(tmp_path: Path) -> None:
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        tmp_path,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("s1mpletrader-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    installed = _run([str(python), "-m", "pip", "install", "-q", str(wheel)], tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    stc = str(env_dir / "bin" / "stc")
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    schema = _run([stc, "schema", "strategy_blueprint"], elsewhere)
+    assert schema.returncode == 0 and '"StrategyBlueprint"' in schema.stdout
+    listing = _run([stc, "plugins", "list"], elsewhere)
+    assert listing.returncode == 0 and "29 plugins" in listing.stdout
+    blueprint = elsewhere / "bp.yaml"
+    blueprint.write_text((REPO / "blueprints" / "ict_smc.yaml").read_text(), encoding="utf-8")
+    checked = _run([stc, "check", "bp.yaml"], elsewhere)
+    assert checked.returncode == 0, checked.stderr
+    where = _run(
+        [str(python), "-c", "import compiler, runtime; print(compiler.__file__, runtime.__file__)"],
+        elsewhere,
+    )
+    assert str(REPO) not in where.stdout, "the test must exercise the wheel, not the checkout"
+    count = (
+        "from compiler.resources import blueprints_dir as b, schemas_dir as s;"
+        "print(len(list(b().glob('*.yaml'))), len(list(s().glob('*.json'))))"
+    )
+    bundled = _run([str(python), "-c", count], elsewhere)
+    assert bundled.stdout.split() == ["6", "6"]
