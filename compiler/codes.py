@@ -47,3 +47,57 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
 def severity_of(code: str) -> Severity:
     """The default severity of ``code``."""
     return CODES[code][0]
+
+
+FRONT_END_DOCS: Final[dict[str, str]] = {
+    "STC001": """STC001 — YAML syntax error.
+
+    Why it is bad: nothing after a syntax error can be read reliably. Example: an
+    unclosed ``[`` or a tab used for indentation. Fix: correct the YAML at the caret;
+    the help line says what the parser expected.""",
+    "STC002": """STC002 — the document does not match its schema: an unknown key (with a
+    did-you-mean), a wrong type, a missing required key, a duplicate key (reported at
+    its second occurrence), or a trigger key that is not a directive field.
+
+    Why it is bad: YAML would silently keep the last of two duplicate keys, and an
+    unknown key is a setting that is silently ignored. Example: ``workfroce:``. Fix:
+    use the key the help line suggests; ``stc schema NAME`` prints every key.""",
+    "STC003": """STC003 — unknown plugin (with a did-you-mean over all discovered plugins).
+
+    Why it is bad: the worker cannot exist. Example: ``plugin: EMADetecter``. Fix: use
+    a name from ``stc plugins list``, or add the plugin's root with ``--plugins-dir``.""",
+    "STC004": """STC004 — duplicate worker id.
+
+    Why it is bad: wiring and journal entries name workers by id; two workers with
+    one id are indistinguishable. Example: two ``EMADetector`` entries without
+    ``id:`` (both default to ``ema_detector``). Fix: give each an explicit ``id:``.""",
+    "STC005": """STC005 — a plugin's type does not fit the slot it is placed in.
+
+    Why it is bad: a worker runs in the phase of its slot with that slot's handler;
+    a planner under ``context_workers`` would never be called correctly. Fix: move
+    the worker to the slot the message names.""",
+    "STC006": """STC006 — ``params`` violate the plugin's ``config_schema``.
+
+    Why it is bad: the plugin would run with values its author never allowed.
+    Example: ``periods: [20, 0]`` where periods must be >= 1. Fix: the message names
+    the parameter, the constraint and the value; ``stc plugins show NAME`` lists them.""",
+    "STC007": """STC007 — a plugin name is defined twice across plugin roots.
+
+    Why it is bad: a blueprint names plugins only by name, so the name must pick
+    exactly one manifest. Fix: rename one plugin.""",
+    "STC009": """STC009 — input refused: a file over the size limit, not UTF-8 or binary,
+    nested too deeply, an alias bomb, a string over the length limit, an unsafe tag
+    such as ``!!python/object``, or a file/folder that does not exist.
+
+    Why it is bad: such input is either hostile or a mistake, and loading it would
+    hang, exhaust memory or execute code. Fix: the message names the limit and the
+    place; limits are set in ``platform.yaml`` (``limits:``).""",
+    "STC080": """STC080 — a plugin's entrypoint cannot be imported, its class is missing,
+    or it does not derive from the base class of its type.
+
+    Why it is bad: the runtime could not instantiate the worker. Example:
+    ``entrypoint: worker:EMADetektor`` or a class deriving from ``object``. Fix: the
+    module is relative to the manifest's folder; derive from ``runtime.workers``.""",
+}
+"""Docs of the codes produced by the loader, the validator and the resolve pass (the
+codes of check passes are documented in the docstrings of their check functions)."""

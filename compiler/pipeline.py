@@ -86,9 +86,7 @@ class Session:
         registry = discover(
             default_roots([*self.plugin_dirs, *extra_roots], entry_points=self.entry_points)
         )
-        for record in registry.plugins.values():
-            if record.loaded.source is not None:
-                self.sources[record.display_file] = record.loaded.source
+        self.sources.update(registry.sources)
         return registry
 
 

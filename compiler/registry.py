@@ -21,7 +21,7 @@ from typing import Literal
 from compiler.diagnostics import Diagnostic, Related, Severity
 from compiler.model.manifest import PluginManifest
 from compiler.resources import builtin_plugins_dir
-from compiler.sources import Loaded, load_yaml_file, locate
+from compiler.sources import Loaded, SourceFile, load_yaml_file, locate
 from compiler.validate import validate_document
 
 Origin = Literal["builtin", "entry_point", "root"]
@@ -83,6 +83,8 @@ class PluginRegistry:
 
     plugins: dict[str, PluginRecord] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    """Text of every manifest read (also the rejected ones), for rendering snippets."""
 
     def get(self, name: str) -> PluginRecord | None:
         """The plugin called ``name``, if discovered."""
@@ -144,6 +146,8 @@ def _manifest_paths(root: Path) -> list[Path]:
 def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
     display = f"{root.label}/{manifest_path.relative_to(root.path).as_posix()}"
     loaded = load_yaml_file(manifest_path, display)
+    if loaded.source is not None:
+        registry.sources[display] = loaded.source
     registry.diagnostics.extend(loaded.diagnostics)
     if not loaded.ok:
         return
@@ -170,6 +174,7 @@ def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnosti
         file=record.display_file,
         line=mark.line if mark else None,
         column=mark.column if mark else None,
+        end_column=mark.end_column if mark and mark.end_line == mark.line else None,
         help="plugin names must be unique across all plugin roots; rename one of them",
         related=(
             Related(

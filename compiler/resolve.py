@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, Related
 from compiler.model.blueprint import PlannerRef, StrategyPlannerRef, ThreatRef, WorkerRef
 from compiler.model.manifest import PluginManifest
 from compiler.registry import PluginImportError, load_plugin_class
@@ -65,19 +65,30 @@ def resolve_workers(unit: CompileUnit) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     unit.workers = collect_workers(unit)
     problems += _check_duplicate_ids(unit)
+    duplicate_ids = {id(d) for d in _duplicates(unit)}
     for worker in unit.workers:
-        problems += _resolve_one(unit, worker)
+        if id(worker) not in duplicate_ids:  # a second `x` would merge into the first
+            problems += _resolve_one(unit, worker)
     problems += _add_execution_handler(unit)
     return problems
 
 
-def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
-    seen: dict[str, WorkerInstance] = {}
-    problems = []
+def _duplicates(unit: CompileUnit) -> list[WorkerInstance]:
+    """Every worker whose id an earlier worker already uses."""
+    seen: set[str] = set()
+    found = []
     for worker in unit.workers:
-        first = seen.setdefault(worker.id, worker)
-        if first is worker:
-            continue
+        if worker.id in seen:
+            found.append(worker)
+        seen.add(worker.id)
+    return found
+
+
+def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
+    problems = []
+    for worker in _duplicates(unit):
+        first = unit.worker(worker.id)
+        assert first is not None
         explicit = worker.ref.id is not None
         loc = (*worker.loc, "id") if explicit else (*worker.loc, "plugin")
         problems.append(
@@ -218,6 +229,9 @@ def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]
     record = worker.record
     assert record is not None
     entry_mark = locate(record.loaded.data, ("entrypoint",))
+    used_here: tuple[Related, ...] = ()
+    if worker.loc:  # the platform's own handler has no blueprint line
+        used_here = (unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")),)
     base = BASE_CLASSES[record.manifest.identification.type]
     try:
         cls = load_plugin_class(record)
@@ -230,6 +244,7 @@ def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]
                 entry_mark,
                 "fix the plugin's `entrypoint: module:Class` (module relative to the "
                 "manifest's folder) or the module's code",
+                related=used_here,
                 subjects=(worker.id,),
             )
         ]
@@ -242,6 +257,7 @@ def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]
                 record.display_file,
                 entry_mark,
                 f"declare it as `class {record.class_name}({base.__name__})`",
+                related=used_here,
                 subjects=(worker.id,),
             )
         ]

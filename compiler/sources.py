@@ -340,6 +340,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile, limits: LoadLim
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     context = exc.context or ""
     mark_src = exc.problem_mark or exc.context_mark
+    unclosed = _unclosed_opener(exc, source)
+    if unclosed is not None:
+        mark_src = exc.context_mark  # point at the opener the parser never saw closed
     mark = None
     if mark_src is not None:
         mark = Mark(mark_src.line + 1, mark_src.column + 1, mark_src.line + 1, mark_src.column + 2)
@@ -358,7 +361,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile, limits: LoadLim
     message = problem.replace(" in this context", " here")
     if context and context != problem:
         message = f"{message} ({context})"
+    if unclosed is not None:
+        closer = {"[": "]", "{": "}", '"': '"', "'": "'"}[unclosed]
+        message = f"this `{unclosed}` is never closed ({problem})"
+        help = f"add the closing `{closer}` where the value ends"
     return _diag("STC001", name, f"YAML syntax error: {message}", mark, help)
+
+
+def _unclosed_opener(exc: yaml.MarkedYAMLError, source: SourceFile) -> str | None:
+    """The bracket or quote a flow collection / quoted scalar opened and never closed."""
+    context, mark = exc.context or "", exc.context_mark
+    if mark is None or not any(k in context for k in ("flow sequence", "flow mapping", "quoted")):
+        return None
+    char = source.line_text(mark.line + 1)[mark.column : mark.column + 1]
+    return char if char in "[{\"'" else None
 
 
 # --------------------------------------------------------------------------- walking

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
 from compiler.sources import Loaded, Mark, locate
-from compiler.suggest import help_for
+from compiler.suggest import did_you_mean, help_for
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -73,10 +73,28 @@ def validate_document(
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = _drop_misspelt_missing(exc.errors(include_url=False))
     mapper = _ErrorMapper(loaded.data, model, kind, file)
     diagnostics = [d for err in errors if (d := mapper.map(err)) is not None]
     return None, sort_diagnostics(diagnostics)
+
+
+def _drop_misspelt_missing(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """``workfroce:`` makes pydantic report both an unknown key and a missing
+    ``workforce``; one mistake deserves one message (the did-you-mean on the key)."""
+    extras = [
+        (tuple(e["loc"][:-1]), str(e["loc"][-1]))
+        for e in errors
+        if e["type"] == "extra_forbidden" and e["loc"]
+    ]
+
+    def misspelt(error: ErrorDetails) -> bool:
+        if error["type"] != "missing" or not error["loc"]:
+            return False
+        parent, key = tuple(error["loc"][:-1]), str(error["loc"][-1])
+        return any(p == parent and did_you_mean(x, [key]) == key for p, x in extras)
+
+    return [e for e in errors if not misspelt(e)]
 
 
 @dataclass
@@ -497,10 +515,35 @@ def _schema_diagnostics(
         message = f"{subject}: {where}is missing the required key `{missing}`"
         return [_diagnostic(code, file, message, locate(root, loc), f"add `{missing}: ...`")]
     message = f"{subject}: {where}{_schema_message(kind, error.validator_value, value, error)}"
-    help = None
-    if kind == "enum":
-        help = help_for(str(value), [str(v) for v in error.validator_value])
+    help = _schema_help(kind, error.validator_value, schema, value)
     return [_diagnostic(code, file, message, locate(root, loc), help)]
+
+
+_BOUND_WORDS = {
+    "minimum": ">=",
+    "maximum": "<=",
+    "exclusiveMinimum": ">",
+    "exclusiveMaximum": "<",
+}
+
+
+def _schema_help(kind: str, expected: Any, schema: Mapping[str, Any], value: Any) -> str:
+    """What to write instead, plus the parameter's own description when it has one."""
+    if kind == "enum":
+        suggestion = help_for(str(value), [str(v) for v in expected])
+        if suggestion:
+            return suggestion
+    if kind in _BOUND_WORDS:
+        fix = f"use a value {_BOUND_WORDS[kind]} {expected}"
+    elif kind == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        fix = "write " + _join_or([_JSON_TYPES.get(str(t), str(t)) for t in wanted])
+    elif kind == "enum":
+        fix = "use one of " + _join_or([f"`{v}`" for v in expected])
+    else:
+        fix = "`stc plugins show PLUGIN` lists every parameter with its default and bounds"
+    description = schema.get("description")
+    return f"{fix} — {description}" if isinstance(description, str) and description else fix
 
 
 def _pattern_key(schema: Mapping[str, Any], key: str) -> bool:

@@ -53,6 +53,25 @@ def event_order(unit: CompileUnit) -> list[str]:
     return [*EVENT_ORDER, *extra]
 
 
+def registry_publishers(unit: CompileUnit) -> dict[str, list[str]]:
+    """Every event some discovered plugin publishes → those plugins' names (sorted).
+
+    Lets the checks tell a custom event that merely lacks its publisher in this
+    blueprint (STC030, "add X") from a name nobody knows (STC050).
+    """
+    found: dict[str, list[str]] = {}
+    for name in unit.registry.names():
+        record = unit.registry.plugins[name]
+        for decl in record.manifest.dependencies.publishes:
+            found.setdefault(decl.event, []).append(name)
+    return found
+
+
+def known_events(unit: CompileUnit) -> set[str]:
+    """Platform, scheduled and custom events (published by any discovered plugin)."""
+    return set(PLATFORM_EVENTS) | set(unit.event_payloads) | set(registry_publishers(unit))
+
+
 def _mode(workers: list[WorkerInstance]) -> Literal["swot", "direct", "scheduled"]:
     if any(w.is_swot_planner for w in workers):
         return "swot"

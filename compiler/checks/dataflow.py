@@ -96,13 +96,13 @@ def _check_one(
         return []  # the unknown plugin may be the provider: STC003 already says why
     if not found:
         known = [*providers, *PLATFORM_PROVIDED]
-        hint = help_for(dto, known)
+        hint = help_for(dto, known) or _provider_help(unit, worker, dto)
         return [
             unit.diag(
                 "STC010",
                 f"{worker.label} requires `{dto}`, but no worker upstream provides it",
                 loc,
-                hint or f"add a context worker that provides `{dto}` before {worker.label}",
+                hint,
                 subjects=(worker.id,),
             )
         ]
@@ -117,6 +117,19 @@ def _check_one(
             subjects=(worker.id, later.id),
         )
     ]
+
+
+def _provider_help(unit: CompileUnit, worker: WorkerInstance, dto: str) -> str:
+    """Name the installed plugins that provide ``dto`` (the fix is to add one)."""
+    plugins = [
+        name
+        for name in unit.registry.names()
+        if dto in unit.registry.plugins[name].manifest.dependencies.provides_dtos
+    ]
+    if not plugins:
+        return f"no installed plugin provides `{dto}`; write one (`stc new plugin`)"
+    names = " or ".join(f"`{p}`" for p in plugins)
+    return f"add {names} (provides `{dto}`) to `context_workers` before {worker.label}"
 
 
 def _unresolved_upstream(unit: CompileUnit, worker: WorkerInstance) -> bool:

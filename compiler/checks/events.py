@@ -7,8 +7,8 @@ from __future__ import annotations
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import did_you_mean
 from compiler.unit import CompileUnit, Loc
-from compiler.wiring import SWOT_ADAPTER
-from runtime.events import PLATFORM_COMPONENTS, PLATFORM_EVENTS
+from compiler.wiring import SWOT_ADAPTER, known_events, registry_publishers
+from runtime.events import PLATFORM_COMPONENTS
 
 QUIET_WHEN_UNSUBSCRIBED = frozenset(
     {"UI_FLOW_TERMINATED", "LEDGER_UPDATE", "POSITION_UPDATE", "_flow_stop"}
@@ -27,16 +27,22 @@ def _named_events(unit: CompileUnit) -> list[tuple[str, Loc, str]]:
     return found
 
 
-def _known(unit: CompileUnit) -> set[str]:
-    return set(PLATFORM_EVENTS) | set(unit.event_payloads)
-
-
 def _classify_unknown(unit: CompileUnit, event: str, role: str) -> str:
     """STC051 for a planner trigger that looks like a schedule, STC050 otherwise."""
-    close = did_you_mean(event, sorted(_known(unit)))
+    close = did_you_mean(event, sorted(known_events(unit)))
     if role == "strategy_planner" and close is None:
         return "STC051"
     return "STC050"
+
+
+def _schedule_help(unit: CompileUnit, event: str) -> str:
+    schedule = f"{event}: {{every: 1w}}"
+    if unit.operation_file:
+        return f"add `{schedule}` under `schedules:` in {unit.operation_file}"
+    return (
+        f"add `schedules: {{{schedule}}}` to an operation.yaml that links this blueprint, "
+        "and compile the operation instead of the blueprint"
+    )
 
 
 def check_event_names(unit: CompileUnit) -> list[Diagnostic]:
@@ -51,7 +57,7 @@ def check_event_names(unit: CompileUnit) -> list[Diagnostic]:
     compile the operation that schedules the event.
     """
     problems = []
-    known = _known(unit)
+    known = known_events(unit)
     for event, loc, role in _named_events(unit):
         if event in known:
             continue
@@ -63,8 +69,7 @@ def check_event_names(unit: CompileUnit) -> list[Diagnostic]:
                     f"scheduled event `{event}` has no schedule"
                     + (" in the operation" if unit.operation else " (no operation given)"),
                     loc,
-                    f"add `schedules: {{{event}: {{every: 1w}}}}` to the operation.yaml and "
-                    "compile the operation instead of the blueprint",
+                    _schedule_help(unit, event),
                 )
             )
             continue
@@ -89,7 +94,8 @@ def check_unpublished(unit: CompileUnit) -> list[Diagnostic]:
     custom event that no plugin declares in ``publishes``. Fix: add the publishing
     plugin or remove the subscription.
     """
-    known = _known(unit)
+    known = known_events(unit)
+    elsewhere = registry_publishers(unit)
     problems = []
     for sub in unit.subscriptions:
         if sub.event not in known or unit.publishers.get(sub.event):
@@ -105,11 +111,18 @@ def check_unpublished(unit: CompileUnit) -> list[Diagnostic]:
                 "STC030",
                 f"`{sub.worker}` subscribes to `{sub.event}`, but no worker publishes it",
                 loc,
-                f"add a worker whose manifest publishes `{sub.event}`, or remove the wiring",
+                _publisher_help(sub.event, elsewhere.get(sub.event, [])),
                 subjects=(sub.worker,),
             )
         )
     return problems
+
+
+def _publisher_help(event: str, plugins: list[str]) -> str:
+    if plugins:
+        names = " or ".join(f"`{p}`" for p in plugins)
+        return f"add {names} (it publishes `{event}`) to the workforce, or remove the wiring"
+    return f"add a worker whose manifest publishes `{event}`, or remove the wiring"
 
 
 def check_unsubscribed(unit: CompileUnit) -> list[Diagnostic]:

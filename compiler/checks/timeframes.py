@@ -34,6 +34,11 @@ def can_resample(source: str, target: str) -> bool:
     return dst > src and dst % src == 0
 
 
+def _finer(target: str, source: str) -> bool:
+    a, b = minutes(target), minutes(source)
+    return a is not None and b is not None and a < b
+
+
 def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
     """STC070 — a worker needs a timeframe the data source cannot supply.
 
@@ -54,9 +59,11 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
             problems.append(
                 unit.diag(
                     "STC070",
-                    f"timeframe `{timeframe}` cannot be built from {origin} bars",
+                    f"timeframe `{timeframe}` cannot be built from {origin} bars"
+                    + (" (it is finer than the data)" if _finer(timeframe, base) else ""),
                     ("timeframes", i),
-                    "use whole multiples of the data's bar length (e.g. 1h → 4h, 1d)",
+                    "bars cannot be invented: use the data's bar length or whole multiples "
+                    f"of it (e.g. {base} → 4h, 1d), or finer data",
                 )
             )
     for worker in unit.resolved():
@@ -65,7 +72,7 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
                 unit.diag(
                     "STC070",
                     f"{worker.label} reads `{worker.ref.timeframe}`, which is not in the "
-                    f"blueprint's timeframes {timeframes}",
+                    f"blueprint's timeframes [{', '.join(timeframes)}]",
                     (*worker.loc, "timeframe"),
                     f"add `{worker.ref.timeframe}` to `timeframes:`",
                     subjects=(worker.id,),

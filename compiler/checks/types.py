@@ -16,7 +16,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.sources import locate
 from compiler.suggest import help_for
 from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
-from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER
+from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER, known_events
 from runtime.dtos import PLATFORM_DTOS
 from runtime.envelope import DispositionEnvelope
 from runtime.events import PLATFORM_COMPONENTS
@@ -45,10 +45,13 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
     the method (the name is fixed by the base wiring) or correct the wiring entry.
     """
     problems = _unknown_wiring_workers(unit)
+    known = known_events(unit)
     for sub in unit.subscriptions:
         worker = unit.worker(sub.worker)
         if worker is None or worker.cls is None or _handler(worker.cls, sub.method):
             continue
+        if sub.event not in known:
+            continue  # STC050 already: the event, not the method, is the mistake
         methods = sorted(n for n in dir(worker.cls) if n.startswith("on_"))
         problems.append(
             unit.diag(

@@ -31,8 +31,7 @@ def test_valid_blueprint_gives_a_model_and_no_diagnostics() -> None:
 
 
 def test_unknown_key_at_key_mark_with_did_you_mean() -> None:
-    _, [missing, diag] = check(HEADER + "workfroce: {}\n")
-    assert missing.message == "missing required key `workforce` in strategy_blueprint"
+    _, [diag] = check(HEADER + "workfroce: {}\n")  # not also "missing `workforce`"
     assert diag.code == "STC002" and diag.file == "bp.yaml"
     assert diag.message == "unknown key `workfroce` in strategy_blueprint"
     assert (diag.line, diag.column, diag.end_column) == (5, 1, 10)
@@ -139,7 +138,14 @@ def test_duplicate_key_does_not_hide_schema_errors() -> None:
     loaded = load_yaml_text(HEADER + "symbol: Y\nworkfroce: {}\n", "bp.yaml")
     _, diags = validate_document(loaded, StrategyBlueprint, "strategy_blueprint")
     assert [d.message for d in loaded.diagnostics] == ["duplicate key `symbol`"]
-    assert [d.line for d in diags] == [1, 6]  # missing `workforce`, unknown `workfroce`
+    assert [d.line for d in diags] == [6]  # unknown `workfroce` (did you mean `workforce`?)
+
+
+def test_missing_key_without_a_misspelling_is_still_reported() -> None:
+    _, [diag] = check(HEADER + "workers: {}\n")
+    _, diags = check(HEADER)
+    assert [d.message for d in diags] == ["missing required key `workforce` in strategy_blueprint"]
+    assert diag.message == "unknown key `workers` in strategy_blueprint"
 
 
 SCHEMA: dict[str, Any] = {
