@@ -54,7 +54,9 @@ class CompileResult:
     @cached_property
     def wiring_map(self) -> str:
         """The wiring map YAML text (raises CompileError on a failed compile)."""
-        return render_wiring_map(self.plan)
+        if self.outcome.wiring_data is None:
+            raise CompileError(self.rendered_diagnostics())
+        return render_wiring_map(self.outcome.wiring_data)
 
     @property
     def graph(self) -> nx.DiGraph[str]:
@@ -91,5 +93,5 @@ def compile_blueprint(
     chosen = strategies[0] if strategies else outcomes[0]
     if len(outcomes) > 1 and not all(o.ok for o in outcomes):
         merged = [d for o in outcomes for d in o.diagnostics]
-        chosen = CompileOutcome(chosen.file, chosen.kind, merged, chosen.unit, chosen.wiring_map)
+        chosen = CompileOutcome(chosen.file, chosen.kind, merged, chosen.unit, chosen.wiring_data)
     return CompileResult(chosen, session.sources)

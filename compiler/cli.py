@@ -217,9 +217,11 @@ def cmd_compile(args: argparse.Namespace) -> int:
     _report(diagnostics, session, args.format)
     if any(d.is_error for d in diagnostics):
         return EXIT_ERRORS
-    strategies = [o for o in outcomes if o.wiring_map is not None]
+    strategies = [o for o in outcomes if o.wiring_data is not None]
     for outcome in strategies:
-        target = args.out if len(strategies) == 1 else args.out / outcome.wiring_map.strategy  # type: ignore[union-attr]
+        assert outcome.wiring_data is not None
+        name = str(outcome.wiring_data["strategy"])
+        target = args.out if len(strategies) == 1 else args.out / name
         for written in _write_outputs(outcome, target):
             sys.stdout.write(f"wrote {written}\n")
     return EXIT_OK
@@ -229,10 +231,10 @@ def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
     from compiler.emit.dot import dot_available, render_dot, render_image
     from compiler.emit.wiring_map import render_wiring_map
 
-    assert outcome.wiring_map is not None
+    assert outcome.wiring_data is not None
     target.mkdir(parents=True, exist_ok=True)
     written = [target / "wiring_map.yaml", target / "wiring.dot"]
-    written[0].write_text(render_wiring_map(outcome.wiring_map), encoding="utf-8")
+    written[0].write_text(render_wiring_map(outcome.wiring_data), encoding="utf-8")
     dot_source = render_dot(outcome.unit, outcome.diagnostics)
     written[1].write_text(dot_source, encoding="utf-8")
     if dot_available():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,15 @@ class CompileOutcome:
     kind: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unit: CompileUnit | None = None
-    wiring_map: WiringMap | None = None
+    wiring_data: dict[str, Any] | None = None
+    """The compiled plan as plain data (what ``wiring_map.yaml`` holds)."""
+
+    @cached_property
+    def wiring_map(self) -> WiringMap | None:
+        """The compiled plan as a validated model (built on first use)."""
+        if self.wiring_data is None:
+            return None
+        return WiringMap.model_validate(self.wiring_data)
 
     @property
     def ok(self) -> bool:
@@ -190,9 +199,9 @@ def compile_blueprint_model(
     problems += run_checks(unit)
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
     if outcome.ok:
-        from compiler.emit.wiring_map import build_wiring_map
+        from compiler.emit.wiring_map import build_wiring_data
 
-        outcome.wiring_map = build_wiring_map(unit)
+        outcome.wiring_data = build_wiring_data(unit)
     return outcome
 
 

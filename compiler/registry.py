@@ -13,6 +13,7 @@ import importlib.util
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -58,12 +59,12 @@ class PluginRecord:
         """The plugin's manifest name (unique across roots)."""
         return self.manifest.identification.name
 
-    @property
+    @cached_property
     def relative_folder(self) -> str:
         """The plugin folder relative to its root, with forward slashes."""
         return self.folder.relative_to(self.root.path).as_posix()
 
-    @property
+    @cached_property
     def module_name(self) -> str:
         """Import path of the entrypoint module (dotted for packages, relative for roots)."""
         module = self.manifest.entrypoint.split(":", 1)[0]
@@ -71,7 +72,7 @@ class PluginRecord:
             return module
         return ".".join([self.root.package, *self.relative_folder.split("/"), module])
 
-    @property
+    @cached_property
     def class_name(self) -> str:
         """The entrypoint's class name."""
         return self.manifest.entrypoint.split(":", 1)[1]
@@ -143,15 +144,64 @@ def _manifest_paths(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+_Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
+_MANIFEST_CACHE: dict[tuple[str, str], tuple[tuple[int, int], _Parsed]] = {}
+"""Parsed manifests by (path, display name), valid while the file's mtime and size stay
+the same: a process that compiles many blueprints (a test suite, the benchmark) reads
+each manifest once."""
+
+
+def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
+    key = (str(manifest_path.resolve()), display)
+    stat = manifest_path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _MANIFEST_CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    loaded = load_yaml_file(manifest_path, display)
+    manifest, problems = None, list(loaded.diagnostics)
+    if loaded.ok:
+        manifest, found = validate_document(loaded, PluginManifest, "plugin_manifest")
+        problems += found
+        if manifest is not None:
+            problems += _check_config_schema(loaded, manifest, display)
+            manifest = None if problems else manifest
+    _MANIFEST_CACHE[key] = (stamp, (loaded, manifest, problems))
+    return loaded, manifest, problems
+
+
+def _check_config_schema(
+    loaded: Loaded, manifest: PluginManifest, display: str
+) -> list[Diagnostic]:
+    """A manifest's ``config_schema`` must itself be a valid JSON Schema (2020-12)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(manifest.config_schema)
+    except SchemaError as exc:
+        path = ("config_schema", *exc.absolute_path)
+        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
+        return [
+            Diagnostic(
+                code="STC002",
+                severity=Severity.ERROR,
+                message=f"`config_schema` of plugin `{manifest.identification.name}` is not a "
+                f"valid JSON Schema: {exc.message}",
+                file=display,
+                line=mark.line if mark else None,
+                column=mark.column if mark else None,
+                help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
+            )
+        ]
+    return []
+
+
 def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
     display = f"{root.label}/{manifest_path.relative_to(root.path).as_posix()}"
-    loaded = load_yaml_file(manifest_path, display)
+    loaded, manifest, problems = _parse_manifest(manifest_path, display)
     if loaded.source is not None:
         registry.sources[display] = loaded.source
-    registry.diagnostics.extend(loaded.diagnostics)
-    if not loaded.ok:
-        return
-    manifest, problems = validate_document(loaded, PluginManifest, "plugin_manifest")
     registry.diagnostics.extend(problems)
     if manifest is None:
         return

@@ -228,41 +228,41 @@ def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagn
 def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
     record = worker.record
     assert record is not None
-    entry_mark = locate(record.loaded.data, ("entrypoint",))
-    used_here: tuple[Related, ...] = ()
-    if worker.loc:  # the platform's own handler has no blueprint line
-        used_here = (unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")),)
     base = BASE_CLASSES[record.manifest.identification.type]
     try:
         cls = load_plugin_class(record)
     except PluginImportError as exc:
         return [
-            make_diagnostic(
-                "STC080",
-                f"plugin `{record.name}` cannot be loaded: {exc}",
-                record.display_file,
-                entry_mark,
+            _stc080(
+                unit, worker, f"plugin `{record.name}` cannot be loaded: {exc}",
                 "fix the plugin's `entrypoint: module:Class` (module relative to the "
                 "manifest's folder) or the module's code",
-                related=used_here,
-                subjects=(worker.id,),
             )
-        ]
+        ]  # fmt: skip
     if not issubclass(cls, base):
         return [
-            make_diagnostic(
-                "STC080",
+            _stc080(
+                unit, worker,
                 f"`{record.class_name}` of plugin `{record.name}` does not derive from "
                 f"`runtime.workers.{base.__name__}`",
-                record.display_file,
-                entry_mark,
                 f"declare it as `class {record.class_name}({base.__name__})`",
-                related=used_here,
-                subjects=(worker.id,),
             )
-        ]
+        ]  # fmt: skip
     worker.cls = cls
     return []
+
+
+def _stc080(unit: CompileUnit, worker: WorkerInstance, message: str, help: str) -> Diagnostic:
+    """At the manifest's entrypoint, with a note at the blueprint line that uses it."""
+    record = worker.record
+    assert record is not None
+    used_here: tuple[Related, ...] = ()
+    if worker.loc:  # the platform's own handler has no blueprint line
+        used_here = (unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")),)
+    return make_diagnostic(
+        "STC080", message, record.display_file, locate(record.loaded.data, ("entrypoint",)),
+        help, related=used_here, subjects=(worker.id,),
+    )  # fmt: skip
 
 
 def _add_execution_handler(unit: CompileUnit) -> list[Diagnostic]:

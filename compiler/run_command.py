@@ -28,7 +28,7 @@ def run_command(args: argparse.Namespace) -> int:
         from compiler.render import render_human, use_color
 
         sys.stderr.write(render_human(problems, session.sources, color=use_color(sys.stderr)))
-    strategies = [o for o in outcomes if o.wiring_map is not None]
+    strategies = [o for o in outcomes if o.wiring_data is not None]
     if any(d.is_error for d in problems) or not strategies:
         return 1
     for outcome in strategies:
@@ -42,16 +42,17 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     from compiler.emit.wiring_map import render_wiring_map
     from runtime.api import run
 
-    assert outcome.wiring_map is not None
-    wiring_map = outcome.wiring_map
-    out_dir: Path = args.out / wiring_map.strategy if multiple else args.out
+    plan = outcome.wiring_data
+    assert plan is not None
+    strategy = str(plan["strategy"])
+    out_dir: Path = args.out / strategy if multiple else args.out
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "wiring_map.yaml").write_text(render_wiring_map(wiring_map), encoding="utf-8")
+    (out_dir / "wiring_map.yaml").write_text(render_wiring_map(plan), encoding="utf-8")
     data = args.data or _operation_data(outcome, path)
     progress = None if args.quiet else Progress(sys.stderr)
     try:
         result = run(
-            wiring_map.model_dump(mode="json", by_alias=True),
+            plan,
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
         )  # fmt: skip
@@ -61,7 +62,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     finally:
         if progress is not None:
             progress.finish()
-    _print_summary(wiring_map.strategy, result.metrics, result.paths, out_dir)
+    _print_summary(strategy, result.metrics, result.paths, out_dir)
     return 0
 
 

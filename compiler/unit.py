@@ -118,6 +118,8 @@ class CompileUnit:
     event_payloads: dict[str, str] = field(default_factory=dict)
     graph: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
     mode: Literal["swot", "direct", "scheduled"] = "swot"
+    _index: dict[str, WorkerInstance] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     @property
     def schedules(self) -> dict[str, str]:
@@ -127,11 +129,17 @@ class CompileUnit:
         return {name: s.every for name, s in sorted(self.operation.schedules.items())}
 
     def worker(self, worker_id: str) -> WorkerInstance | None:
-        """The worker with ``worker_id`` (None for platform components)."""
-        for instance in self.workers:
-            if instance.id == worker_id:
-                return instance
-        return None
+        """The (first) worker with ``worker_id``; None for platform components.
+
+        Indexed by id and re-indexed when workers were added: checks call this per
+        subscription, so a scan would make them quadratic in the number of workers.
+        """
+        if self._indexed != len(self.workers):
+            index: dict[str, WorkerInstance] = {}
+            for instance in self.workers:
+                index.setdefault(instance.id, instance)
+            self._index, self._indexed = index, len(self.workers)
+        return self._index.get(worker_id)
 
     def resolved(self) -> list[WorkerInstance]:
         """Workers whose plugin was found and fits its slot."""

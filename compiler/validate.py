@@ -10,6 +10,7 @@ model or schema allows at that very place. All errors of a file are reported.
 from __future__ import annotations
 
 import copy
+import json
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -463,9 +464,9 @@ def validate_against_schema(
     ``subject`` (e.g. "params of worker `ema` (EMADetector)") because the schema belongs
     to the plugin, not to the file the user is editing.
     """
-    from jsonschema import Draft202012Validator  # ~75 ms import: only when needed
-
-    validator = Draft202012Validator(schema)
+    validator = _validator_for(schema)
+    if _known_valid(schema, instance, validator):
+        return []
     errors = sorted(
         validator.iter_errors(instance),
         key=lambda e: (_path_key(e.absolute_path), str(e.validator), e.message),
@@ -477,6 +478,44 @@ def validate_against_schema(
             _schema_diagnostics(error, path, root, [*base_loc, *path], file, code, subject)
         )
     return result
+
+
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _validator_for(schema: dict[str, Any]) -> Any:
+    """One compiled validator per schema object (10k workers share ~50 manifests).
+
+    Keyed by ``id`` and checked by identity, so a recycled id never returns another
+    schema's validator.
+    """
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    from jsonschema import Draft202012Validator  # ~75 ms import: only when needed
+
+    validator = Draft202012Validator(schema)
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
+_VALID: set[tuple[int, str]] = set()
+
+
+def _known_valid(schema: dict[str, Any], instance: Any, validator: Any) -> bool:
+    """``validator.is_valid`` memoised on (schema, canonical JSON of the instance): many
+    workers of one plugin share their params (often ``{}``). Only successes are kept,
+    and the schema's id is pinned by ``_VALIDATORS``, so a hit is always exact."""
+    try:
+        key = (id(schema), json.dumps(instance, sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError):
+        return bool(validator.is_valid(instance))
+    if key in _VALID:
+        return True
+    if validator.is_valid(instance):
+        _VALID.add(key)
+        return True
+    return False
 
 
 def _path_key(path: Sequence[Any]) -> tuple[tuple[int, str], ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {"max": max, "min": min, "sum": sum, "len": len}
@@ -28,16 +29,21 @@ def evaluate_warmup(expression: int | str, params: Mapping[str, Any]) -> int:
     """The number of warm-up bars for ``params``; raises WarmupError with a reason."""
     if isinstance(expression, int):
         return expression
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except SyntaxError as exc:
-        raise WarmupError(f"`{expression}` is not a valid expression ({exc.msg})") from None
-    value = _eval(tree.body, params)
+    value = _eval(_parse(expression).body, params)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise WarmupError(f"`{expression}` gives {value!r}; expected a whole number >= 0")
     return value
+
+
+@lru_cache(maxsize=1024)
+def _parse(expression: str) -> ast.Expression:
+    """Parse once per distinct expression (a manifest's is shared by its instances)."""
+    try:
+        return ast.parse(expression, mode="eval")
+    except SyntaxError as exc:
+        raise WarmupError(f"`{expression}` is not a valid expression ({exc.msg})") from None
 
 
 def _eval(node: ast.expr, params: Mapping[str, Any]) -> Any:

@@ -95,12 +95,10 @@ def _payloads(unit: CompileUnit, workers: list[WorkerInstance]) -> dict[str, str
 
 def _publishers(unit: CompileUnit, workers: list[WorkerInstance]) -> dict[str, list[str]]:
     template = base_wiring()
-    publishers: dict[str, list[str]] = {}
+    found: dict[str, dict[str, None]] = {}  # insertion-ordered sets: O(1) membership
 
     def add(event: str, who: str) -> None:
-        publishers.setdefault(event, [])
-        if who not in publishers[event]:
-            publishers[event].append(who)
+        found.setdefault(event, {})[who] = None
 
     for component in PLATFORM_COMPONENTS:
         for event in template[component]["publishes"]:
@@ -115,7 +113,7 @@ def _publishers(unit: CompileUnit, workers: list[WorkerInstance]) -> dict[str, l
             add(decl.event, worker.id)
     for name in unit.schedules:
         add(name, "platform")
-    return publishers
+    return {event: list(who) for event, who in found.items()}
 
 
 def _base_subscriptions(unit: CompileUnit, workers: list[WorkerInstance]) -> list[Subscription]:

@@ -10,6 +10,7 @@ import inspect
 import types as pytypes
 import typing
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
@@ -25,11 +26,13 @@ ADAPTED_PAYLOADS = {SWOT_ADAPTER: "SWOTInputs", DIRECT_ADAPTER: "StrategyDirecti
 """What a subscriber receives after the platform adapts the event's payload."""
 
 
-def _handler(cls: type, method: str) -> Callable[..., Any] | None:
+@cache
+def _handler(cls: type, method: str) -> Any:
+    """The handler function, or None when missing/abstract (once per class and name)."""
     found = getattr(cls, method, None)
     if found is None or getattr(found, "__isabstractmethod__", False) or not callable(found):
         return None
-    return typing.cast(Callable[..., Any], found)
+    return found
 
 
 def _sub_loc(worker: WorkerInstance, sub: Subscription) -> tuple[str | int, ...]:
@@ -87,13 +90,16 @@ def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
+@cache
 def _hints(function: Callable[..., Any]) -> dict[str, Any] | None:
+    """Resolved annotations, once per function (10k workers share ~50 handlers)."""
     try:
         return typing.get_type_hints(function)
     except Exception:  # unresolvable annotations: nothing to check
         return None
 
 
+@cache
 def _first_param(function: Callable[..., Any]) -> str | None:
     params = list(inspect.signature(function).parameters.values())
     return params[1].name if len(params) > 1 else None
@@ -176,20 +182,23 @@ def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
     ``on_tick(...) -> ATRValues | None`` in a plugin whose manifest says
     ``provides_dtos: [EMAValues]``. Fix: make the manifest say what the code returns.
     """
+    methods: dict[str, list[str]] = {}
+    for sub in unit.subscriptions:
+        methods.setdefault(sub.worker, []).append(sub.method)
     problems = []
     for worker in unit.resolved():
         if worker.cls is None or worker.slot == "execution":
             continue
-        problems += _compare_outputs(unit, worker)
+        problems += _compare_outputs(unit, worker, methods.get(worker.id, []))
     return problems
 
 
-def _returned_names(unit: CompileUnit, worker: WorkerInstance) -> set[str] | None:
+def _returned_names(worker: WorkerInstance, methods: list[str]) -> set[str] | None:
     names: set[str] = set()
-    for sub in unit.subscriptions:
-        if sub.worker != worker.id or worker.cls is None:
+    for method in methods:
+        if worker.cls is None:
             continue
-        function = _handler(worker.cls, sub.method)
+        function = _handler(worker.cls, method)
         hints = _hints(function) if function else None
         if hints is None or "return" not in hints:
             return None
@@ -201,10 +210,12 @@ def _returned_names(unit: CompileUnit, worker: WorkerInstance) -> set[str] | Non
     return names
 
 
-def _compare_outputs(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+def _compare_outputs(
+    unit: CompileUnit, worker: WorkerInstance, methods: list[str]
+) -> list[Diagnostic]:
     record = worker.record
     assert record is not None and worker.cls is not None
-    returned = _returned_names(unit, worker)
+    returned = _returned_names(worker, methods)
     if returned is None:
         return []
     declared = set(record.manifest.dependencies.provides_dtos)

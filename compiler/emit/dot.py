@@ -10,11 +10,9 @@ the nodes a diagnostic is about are drawn red with the diagnostic codes on them.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
-
-import graphviz
 
 from compiler.diagnostics import Diagnostic
 from compiler.graph import PLANNING_JOIN
@@ -54,18 +52,41 @@ CLUSTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def render_dot(unit: CompileUnit | None, diagnostics: Sequence[Diagnostic] = ()) -> str:
-    """The DOT source; ``diagnostics`` with ``subjects`` highlight their nodes."""
-    dot = graphviz.Digraph("stc", graph_attr=_graph_attrs(unit))
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
-    dot.attr("edge", fontname="Helvetica", fontsize="8", color="#6b7280")
+    """The DOT source; ``diagnostics`` with ``subjects`` highlight their nodes.
+
+    Written directly (one escape function, no per-attribute quoting objects): the
+    target is ≤ 10 µs per worker, and the text is byte-identical for identical input.
+    """
+    out = [f"digraph stc {{\n\tgraph [{_attrs(_graph_attrs(unit))}]\n"]
+    out.append(f"\tnode [{_attrs(NODE_DEFAULTS)}]\n\tedge [{_attrs(EDGE_DEFAULTS)}]\n")
     if unit is None:
-        dot.node("empty", "nothing to draw: the blueprint did not load")
-        return str(dot.source)
-    failing = _codes_by_subject(diagnostics)
-    _add_clusters(dot, unit, failing)
-    _add_edges(dot, unit, failing)
-    _add_legend(dot, unit)
-    return str(dot.source)
+        out.append(f"\tempty [label={_quote('nothing to draw: the blueprint did not load')}]\n")
+    else:
+        failing = _codes_by_subject(diagnostics)
+        _add_clusters(out, unit, failing)
+        _add_edges(out, unit, failing)
+        _add_legend(out, unit)
+    out.append("}\n")
+    return "".join(out)
+
+
+NODE_DEFAULTS = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fontname": "Helvetica",
+    "fontsize": "10",
+}
+EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "8", "color": "#6b7280"}
+
+
+@lru_cache(maxsize=65536)
+def _quote(text: str) -> str:
+    """A DOT double-quoted string (backslashes, quotes and newlines escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return " ".join(f"{key}={_quote(value)}" for key, value in attrs.items())
 
 
 def _graph_attrs(unit: CompileUnit | None) -> dict[str, str]:
@@ -93,57 +114,67 @@ def _codes_by_subject(diagnostics: Iterable[Diagnostic]) -> dict[str, list[str]]
     return codes
 
 
-def _members(unit: CompileUnit, slot: str) -> list[str]:
-    if slot in COMPONENT_LABELS:
-        return [slot] if unit.graph.has_node(slot) else []
-    return [w.id for w in unit.workers if w.slot == slot and unit.graph.has_node(w.id)]
+def _members_by_slot(unit: CompileUnit) -> dict[str, list[str]]:
+    """Node ids per slot (workers) and per component name, in blueprint order."""
+    by_slot: dict[str, dict[str, None]] = {}  # ordered sets: duplicate ids drawn once
+    for worker in unit.workers:
+        if unit.graph.has_node(worker.id):
+            by_slot.setdefault(worker.slot, {})[worker.id] = None
+    members = {slot: list(ids) for slot, ids in by_slot.items()}
+    for component in COMPONENT_LABELS:
+        if unit.graph.has_node(component):
+            members[component] = [component]
+    return members
 
 
-def _add_clusters(dot: graphviz.Digraph, unit: CompileUnit, failing: dict[str, list[str]]) -> None:
+def _add_clusters(out: list[str], unit: CompileUnit, failing: dict[str, list[str]]) -> None:
+    members = _members_by_slot(unit)
     for name, label, slots in CLUSTERS:
-        with dot.subgraph(name=f"cluster_{name}") as phase:
-            phase.attr(label=label, style="rounded,dashed", color="#9ca3af", fontsize="11")
-            parallel = name in ("p2", "p4")
-            for slot in slots:
-                members = _members(unit, slot)
-                if parallel and members:
-                    _add_group(phase, unit, slot, members, failing)
-                else:
-                    for node in members:
-                        _add_node(phase, unit, node, failing)
-            if name == "p4":
-                _add_node(phase, unit, PLANNING_JOIN, failing)
-            if name == "p4b":
-                _add_node(phase, unit, "planning_aggregator", failing)
+        out.append(f"\tsubgraph cluster_{name} {{\n")
+        style = {"label": label, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "11"}
+        out.append(f"\t\tgraph [{_attrs(style)}]\n")
+        parallel = name in ("p2", "p4")
+        for slot in slots:
+            nodes = members.get(slot, [])
+            if parallel and nodes:
+                _add_group(out, unit, slot, nodes, failing)
+            else:
+                for node in nodes:
+                    _add_node(out, unit, node, failing, "\t\t")
+        if name == "p4":
+            _add_node(out, unit, PLANNING_JOIN, failing, "\t\t")
+        if name == "p4b":
+            _add_node(out, unit, "planning_aggregator", failing, "\t\t")
+        out.append("\t}\n")
 
 
 def _add_group(
-    parent: graphviz.Digraph,
-    unit: CompileUnit,
-    slot: str,
-    members: list[str],
-    failing: dict[str, list[str]],
+    out: list[str], unit: CompileUnit, slot: str, nodes: list[str], failing: dict[str, list[str]]
 ) -> None:
-    """A parallel group: its own sub-cluster, nodes on one rank (side by side)."""
-    with parent.subgraph(name=f"cluster_{slot}") as group:
-        group.attr(label=slot.replace("_", " "), style="rounded", color="#d1d5db")
-        for node in members:
-            _add_node(group, unit, node, failing)
+    """A parallel group: its own sub-cluster, nodes side by side."""
+    label = slot.replace("_", " ")
+    out.append(f"\t\tsubgraph cluster_{slot} {{\n")
+    out.append(
+        f"\t\t\tgraph [{_attrs({'label': label, 'style': 'rounded', 'color': '#d1d5db'})}]\n"
+    )
+    for node in nodes:
+        _add_node(out, unit, node, failing, "\t\t\t")
+    out.append("\t\t}\n")
 
 
 def _add_node(
-    graph: graphviz.Digraph, unit: CompileUnit, node: str, failing: dict[str, list[str]]
+    out: list[str], unit: CompileUnit, node: str, failing: dict[str, list[str]], indent: str
 ) -> None:
     worker = unit.worker(node)
     label = _worker_label(worker) if worker else COMPONENT_LABELS.get(node, node)
     fill = TYPE_COLORS.get(worker.worker_type, PLATFORM_COLOR) if worker else PLATFORM_COLOR
-    attrs = {"fillcolor": fill}
+    attrs = {"label": label, "fillcolor": fill}
     if worker is None:
         attrs["shape"] = "box3d" if node != "platform" else "cylinder"
     if node in failing:
-        label += "\n" + " ".join(failing[node])
+        attrs["label"] = label + "\n" + " ".join(failing[node])
         attrs.update(color=ERROR_COLOR, penwidth="2.5", fontcolor=ERROR_COLOR)
-    graph.node(node, label, **attrs)
+    out.append(f"{indent}{_quote(node)} [{_attrs(attrs)}]\n")
 
 
 def _worker_label(worker: WorkerInstance) -> str:
@@ -162,34 +193,30 @@ def _range(bounds: list[float]) -> str:
     return f"[{lo:g}, {hi:g}]" if hi >= 1.0 else f"[{lo:g}, {hi:g})"
 
 
-def _add_edges(dot: graphviz.Digraph, unit: CompileUnit, failing: dict[str, list[str]]) -> None:
+def _add_edges(out: list[str], unit: CompileUnit, failing: dict[str, list[str]]) -> None:
     for src, dst, data in unit.graph.edges(data=True):
-        label = "\n".join(f"{event}: {payload}" for event, payload in data["events"])
-        attrs = {}
+        attrs = {"label": "\n".join(f"{event}: {payload}" for event, payload in data["events"])}
         if src in failing and dst in failing:
-            attrs = {"color": ERROR_COLOR, "fontcolor": ERROR_COLOR, "penwidth": "2"}
-        dot.edge(src, dst, label, **attrs)
+            attrs.update(color=ERROR_COLOR, fontcolor=ERROR_COLOR, penwidth="2")
+        out.append(f"\t{_quote(src)} -> {_quote(dst)} [{_attrs(attrs)}]\n")
 
 
-def _add_legend(dot: graphviz.Digraph, unit: CompileUnit) -> None:
-    rows = []
+def _add_legend(out: list[str], unit: CompileUnit) -> None:
+    rows: dict[tuple[str, str], None] = {}
     for worker in unit.resolved():
         assert worker.record is not None
-        row = (worker.worker_type, worker.record.manifest.identification.subtype)
-        if row not in rows:
-            rows.append(row)
+        rows[(worker.worker_type, worker.record.manifest.identification.subtype)] = None
     if not rows:
         return
     cells = "".join(
         f'<TR><TD BGCOLOR="{TYPE_COLORS[t]}">{t}</TD><TD>{s}</TD></TR>' for t, s in sorted(rows)
     )
     table = (
-        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-        f'<TR><TD COLSPAN="2"><B>legend: type · subtype</B></TD></TR>{cells}</TABLE>>'
+        '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
+        f'<TR><TD COLSPAN="2"><B>legend: type · subtype</B></TD></TR>{cells}</TABLE>'
     )
-    with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="", style="invis")
-        legend.node("legend", table, shape="plaintext", style="")
+    out.append('\tsubgraph cluster_legend {\n\t\tgraph [label="" style=invis]\n')
+    out.append(f'\t\tlegend [label=<{table}> shape=plaintext style=""]\n\t}}\n')
 
 
 def dot_available() -> bool:
@@ -207,13 +234,13 @@ def render_image(dot_source: str, target: Path) -> Path:
     fmt = target.suffix.lstrip(".")
     if fmt not in ("svg", "png"):
         raise ValueError(f"unsupported image format `{fmt}`; use .svg or .png")
-    result = subprocess.run(
-        ["dot", f"-T{fmt}", "-o", str(target)],
-        input=dot_source.encode("utf-8"),
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.decode("utf-8", "replace").strip() or "dot failed")
+    import graphviz  # the library runs `dot`; imported only when rendering
+
+    try:
+        image = graphviz.Source(dot_source).pipe(format=fmt, engine="dot")
+    except graphviz.ExecutableNotFound as exc:
+        raise RuntimeError("Graphviz `dot` is not installed") from exc
+    except graphviz.CalledProcessError as exc:
+        raise RuntimeError(f"dot failed: {exc.stderr!r}") from exc
+    target.write_bytes(image)
     return target

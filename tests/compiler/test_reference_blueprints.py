@@ -37,6 +37,17 @@ def test_dot_snapshot(in_repo: Path, path: str, snapshot: SnapshotAssertion) -> 
     assert compile_blueprint(path).dot == snapshot.use_extension(DotExtension)
 
 
+@pytest.mark.parametrize("path", REFERENCE_STRATEGIES)
+def test_emitted_map_validates_against_its_model(in_repo: Path, path: str) -> None:
+    """The emitter builds the model without per-worker validation (speed); this is
+    where its output is validated instead."""
+    from compiler.model.wiring_map import WiringMap
+
+    text = compile_blueprint(path).wiring_map
+    reparsed = WiringMap.model_validate(yaml.safe_load(text))
+    assert reparsed.model_dump(mode="json", by_alias=True) == yaml.safe_load(text)
+
+
 def test_modes_are_detected(in_repo: Path) -> None:
     modes = {
         p: yaml.safe_load(compile_blueprint(p).wiring_map)["mode"] for p in REFERENCE_STRATEGIES
