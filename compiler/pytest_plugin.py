@@ -62,14 +62,14 @@ class WiringMapExtension(SingleFileSnapshotExtension):
         return bool(yaml.safe_load(str(serialized_data)) == yaml.safe_load(str(snapshot_data)))
 
     def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
-        """A unified YAML diff, then the semantic summary of the change."""
+        """The semantic summary first (pytest shows only the first lines without
+        ``-vv``), then a unified YAML diff with two lines of context."""
         old, new = str(snapshot_data or ""), str(serialized_data)
-        yield from difflib.unified_diff(
-            old.splitlines(), new.splitlines(), "snapshot", "received", lineterm=""
-        )
         summary = diff_maps(yaml.safe_load(old) or {}, yaml.safe_load(new) or {}).summary()
-        yield ""
         yield f"wiring change: {summary}"
+        yield from difflib.unified_diff(
+            old.splitlines(), new.splitlines(), "snapshot", "received", n=2, lineterm=""
+        )
 
 
 class DiagnosticsExtension(SingleFileSnapshotExtension):
