@@ -28,8 +28,19 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+DEMO_BLUEPRINT ?= blueprints/ict_smc.yaml
+DEMO_OUT ?= out/demo
+
 demo: $(STAMP)
-	$(BIN)/stc check blueprints/ema_trend.yaml
+	$(BIN)/stc check blueprints/*.yaml
+	$(BIN)/stc compile $(DEMO_BLUEPRINT) -o $(DEMO_OUT)/compiled
+	$(BIN)/stc run $(DEMO_BLUEPRINT) --out $(DEMO_OUT)/run
+	@trade=$$(sed -n '2s/,.*//p' $(DEMO_OUT)/run/trades.csv); \
+	  if [ -n "$$trade" ]; then echo; echo "first trade, explained:"; \
+	  $(BIN)/stc explain $$trade --out $(DEMO_OUT)/run; fi
+	@echo; echo "wiring map: $(DEMO_OUT)/compiled/wiring_map.yaml"; \
+	  ls $(DEMO_OUT)/compiled/wiring.svg 2>/dev/null && echo "diagram:    $(DEMO_OUT)/compiled/wiring.svg" || true; \
+	  echo "backtest:   $(DEMO_OUT)/run (trades.csv, metrics.json, journal.sqlite)"
 
 schemas: $(STAMP)
 	$(BIN)/python -m compiler.schema_export

@@ -151,11 +151,10 @@ def _missing_inputs(files: Sequence[Path]) -> bool:
 
 
 def _compile_all(args: argparse.Namespace) -> tuple[list[CompileOutcome], Session]:
-    from compiler.pipeline import compile_path
+    from compiler.pipeline import compile_paths
 
     session = _session(args)
-    outcomes = [o for path in args.files for o in compile_path(path, str(path), session)]
-    return outcomes, session
+    return compile_paths(list(args.files), session), session
 
 
 def _strictly(diagnostics: list[Diagnostic], strict: bool) -> list[Diagnostic]:

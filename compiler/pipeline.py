@@ -57,6 +57,8 @@ class CompileOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unit: CompileUnit | None = None
     wiring_data: dict[str, Any] | None = None
+    linked_from: Path | None = None
+    """The blueprint's path when it was compiled as a link of an operation."""
     """The compiled plan as plain data (what ``wiring_map.yaml`` holds)."""
 
     @cached_property
@@ -263,8 +265,24 @@ def compile_operation(
         context = OperationContext(
             operation, display, loaded, index, folder, platform_path, platform_display
         )
-        outcomes.append(_compile_linked(blueprint_path, blueprint_display, session, context))
+        linked = _compile_linked(blueprint_path, blueprint_display, session, context)
+        linked.linked_from = blueprint_path.resolve()
+        outcomes.append(linked)
     return outcomes
+
+
+def compile_paths(paths: Sequence[Path], session: Session) -> list[CompileOutcome]:
+    """Compile several files; a blueprint that an operation on the same command line
+    links is checked through that operation only (alone it may lack the operation's
+    layer, e.g. its schedules, and would report errors the operation resolves)."""
+    results = [(path, compile_path(path, str(path), session)) for path in paths]
+    linked = {o.linked_from for _, found in results for o in found if o.linked_from}
+    return [
+        outcome
+        for path, found in results
+        if not (path.resolve() in linked and all(o.kind == "strategy_blueprint" for o in found))
+        for outcome in found
+    ]
 
 
 def _join_display(operation_display: str, relative: str | None) -> str | None:

@@ -136,3 +136,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("stc ")
+
+
+def test_blueprint_linked_by_an_operation_on_the_command_line_is_checked_through_it(
+    in_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "blueprints/dca_weekly.yaml"]) == 1  # alone: no schedule
+    assert "STC051" in capsys.readouterr().err
+    both = ["blueprints/dca_weekly.yaml", "blueprints/dca_weekly.operation.yaml"]
+    assert main(["check", *both]) == 0
+    assert main(["check", "blueprints/dca_weekly.operation.yaml", both[0]]) == 0
