@@ -1,0 +1,1 @@
+"""Reference execution handlers (SPEC §7): backtest, paper and live."""

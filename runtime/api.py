@@ -1,0 +1,158 @@
+"""The runtime's entry points: ``run`` a compiled plan, ``explain`` a trade."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from runtime.data import load_bars, paced
+from runtime.dtos.ledger import Trade
+from runtime.engine import Engine, Fault
+from runtime.execution.connector import ExchangeConnector, FakeExchange
+from runtime.journal import Journal
+from runtime.journal import explain as _explain
+from runtime.metrics import compute_metrics
+from runtime.plan import Plan, PlanError, PluginSource, load_plan
+from runtime.resources import DEFAULT_DATA_FILE, default_data_path
+
+TRADE_COLUMNS = (
+    "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
+    "exit_price", "exit_reason", "stop_loss_price", "take_profit_price", "fees", "pnl",
+    "execution_directive_id",
+)  # fmt: skip
+
+_BUILTIN_HANDLERS = {
+    "backtest": ("plugins.execution_handler.backtest_handler.worker", "BacktestHandler"),
+    "paper": ("plugins.execution_handler.paper_handler.worker", "PaperHandler"),
+    "live": ("plugins.execution_handler.live_handler.worker", "LiveHandler"),
+}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run`` produced: trades, metrics, faults and the files it wrote."""
+
+    trades: tuple[Trade, ...]
+    metrics: dict[str, Any]
+    faults: tuple[Fault, ...]
+    paths: dict[str, Path]
+    equity_curve: tuple[float, ...] = ()
+
+
+def run(
+    plan: Plan | Path | Mapping[str, Any],
+    *,
+    data: Path | None = None,
+    out_dir: Path,
+    env: str | None = None,
+    plugin_roots: Sequence[Path] = (),
+    fail_fast: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    speed: float | None = None,
+    connector: ExchangeConnector | None = None,
+) -> RunResult:
+    """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
+
+    ``env`` overrides the plan's environment and swaps in the matching reference
+    handler when the plan's handler is for another one. Paper runs pace the bars in
+    wall-clock time divided by ``speed`` (default 1 = real time). Live runs use
+    ``connector`` (default: an in-process FakeExchange clocked by the data).
+    """
+    loaded = plan if isinstance(plan, Plan) else load_plan(plan)
+    environment = env or loaded.environment
+    if environment not in _BUILTIN_HANDLERS:
+        raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
+    loaded = _with_handler(loaded, environment)
+    bars = load_bars(_data_path(loaded, data))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    journal = Journal(out / "journal.sqlite", batch=1 if environment != "backtest" else 256)
+    feed = paced(bars, loaded.timeframes[0], speed or 1.0) if environment == "paper" else bars
+    if environment == "live" and connector is None:
+        execution = loaded.execution
+        connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
+    try:
+        engine = Engine(
+            loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
+            connector=connector, total_bars=len(bars),
+        )  # fmt: skip
+        result = engine.run(progress)
+    finally:
+        journal.close()
+    metrics = compute_metrics(
+        result.equity_curve, result.times, result.trades, result.starting_capital,
+        result.exposed_bars, len(result.faults),
+    )  # fmt: skip
+    paths = {
+        "trades": out / "trades.csv",
+        "metrics": out / "metrics.json",
+        "journal": out / "journal.sqlite",
+    }
+    write_trades(paths["trades"], result.trades)
+    paths["metrics"].write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve)
+
+
+def _with_handler(plan: Plan, environment: str) -> Plan:
+    """Swap the plan's execution handler for the reference one of ``environment``."""
+    workers = []
+    for spec in plan.workers:
+        if spec.type == "execution_handler" and spec.subtype != environment:
+            module, cls = _BUILTIN_HANDLERS[environment]
+            source = PluginSource("builtin", module, cls, "")
+            params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
+            if environment == "live":
+                params = {}
+            spec = replace(spec, source=source, subtype=environment, params=params)
+        workers.append(spec)
+    return replace(plan, workers=tuple(workers), environment=environment)
+
+
+def _data_path(plan: Plan, data: Path | None) -> Path:
+    """``data``, else the plan's ``data_source.path``, else the bundled data set.
+
+    A relative ``data_source.path`` is tried next to the wiring map, then from the
+    working directory; a path naming the bundled file falls back to the bundled copy
+    (a compiled map may be written far from the operation file it came from).
+    """
+    if data is not None:
+        return Path(data)
+    source = plan.data_source or {}
+    named = source.get("path") or source.get("file")
+    if not named:
+        return default_data_path()
+    path = Path(named)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path]
+    if not path.is_absolute() and plan.base_dir is not None:
+        candidates.insert(0, plan.base_dir / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    if path.name == DEFAULT_DATA_FILE:
+        return default_data_path()
+    return candidates[0]
+
+
+def write_trades(path: Path, trades: Sequence[Trade]) -> None:
+    """trades.csv: one row per closed trade, ``trade_id`` first."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(TRADE_COLUMNS)
+        for trade in trades:
+            writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    iso = getattr(value, "isoformat", None)
+    return str(iso()) if iso is not None else str(value)
+
+
+def explain(run_dir: Path, trade_id: str) -> str:
+    """The causality chain of ``trade_id`` from ``run_dir``'s journal."""
+    return _explain(Path(run_dir) / "journal.sqlite", trade_id)

@@ -1,0 +1,118 @@
+"""Shared helpers of the runtime tests: fixtures, data, wiring-map edits."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runtime.dtos.causality import CausalityChain
+from runtime.dtos.market import Bar
+from runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+PLUGIN_ROOTS = (HERE / "test_plugins",)
+REPO = HERE.parent.parent
+EURUSD = REPO / "data" / "EURUSD_1h.csv"
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def wiring(name: str) -> dict[str, Any]:
+    """A fresh copy of a fixture wiring map as a dict."""
+    return copy.deepcopy(yaml.safe_load((FIXTURES / f"{name}.yaml").read_text()))
+
+
+def add_worker(plan: dict[str, Any], worker: dict[str, Any]) -> None:
+    """Insert a worker before the execution handler."""
+    plan["workers"].insert(len(plan["workers"]) - 1, worker)
+
+
+def subscribe(plan: dict[str, Any], event: str, worker: str, method: str) -> None:
+    """Append a subscriber to ``event`` (creating the wiring when absent)."""
+    for wiring_ in plan["event_wirings"]:
+        if wiring_["event"] == event:
+            wiring_["subscribers"].append({"worker": worker, "method": method})
+            return
+    plan["event_wirings"].append(
+        {
+            "event": event,
+            "payload": "",
+            "publishers": [],
+            "subscribers": [{"worker": worker, "method": method}],
+        }
+    )
+
+
+def plugin_worker(wid: str, folder: str, cls: str, wtype: str, **extra: Any) -> dict[str, Any]:
+    """A root-origin worker entry for a test plugin."""
+    return {
+        "id": wid,
+        "plugin": cls,
+        "version": "1.0.0",
+        "type": wtype,
+        "subtype": "x",
+        "source": {"origin": "root", "module": "worker", "class": cls, "folder": folder},
+        "params": extra.pop("params", {}),
+        "warmup": 0,
+        "timeframe": "1h",
+        **extra,
+    }
+
+
+def bars_from(rows: list[tuple[float, float, float, float]], start: datetime = T0) -> list[Bar]:
+    """Hourly bars (open, high, low, close) starting at ``start``."""
+    return [
+        Bar(start + timedelta(hours=i), o, h, lo, c, 100.0) for i, (o, h, lo, c) in enumerate(rows)
+    ]
+
+
+def directive(
+    *,
+    direction: str = "BUY",
+    order_type: str = "MARKET",
+    limit: str | None = None,
+    stop_price: str | None = None,
+    size: str = "10",
+    stop: str = "90",
+    target: str | None = "120",
+    timing: str = "IMMEDIATE",
+    tif: str = "GTC",
+    slices: int = 1,
+    iceberg: str | None = None,
+    layers: tuple[str, ...] = (),
+) -> ExecutionDirective:
+    """An ExecutionDirective for fill-model tests (ids are well-formed constants)."""
+    stamp = T0
+    return ExecutionDirective(
+        directive_id="EXE_20240101_000000_00009",
+        timestamp=stamp,
+        causality=CausalityChain(tick_time=stamp),
+        entry_plan=EntryPlan(
+            plan_id="ENT_20240101_000000_00001", symbol="X", direction=direction,
+            order_type=order_type, limit_price=Decimal(limit) if limit else None,
+            stop_price=Decimal(stop_price) if stop_price else None,
+            layers=tuple(Decimal(x) for x in layers),
+        ),
+        size_plan=SizePlan(
+            plan_id="SIZ_20240101_000000_00002", position_size=Decimal(size),
+            position_value=Decimal(0), risk_amount=Decimal(0),
+        ),
+        exit_plan=ExitPlan(
+            plan_id="EXT_20240101_000000_00003", stop_loss_price=Decimal(stop),
+            take_profit_price=Decimal(target) if target else None,
+        ),
+        routing_plan=RoutingPlan(
+            plan_id="ROU_20240101_000000_00004", timing=timing, time_in_force=tif,
+            max_slippage_pct=Decimal("0.01"), slices=slices,
+            iceberg_preference=Decimal(iceberg) if iceberg else None,
+        ),
+    )  # fmt: skip
+
+
+Factory = Callable[..., Any]

@@ -1,0 +1,17 @@
+"""MARKET entry."""
+
+from __future__ import annotations
+
+from runtime.dtos.directives import StrategyDirective
+from runtime.dtos.plans import EntryPlan
+from runtime.workers import EntryPlanner
+
+
+class MarketEntry(EntryPlanner):
+    def on_strategy_directive(self, directive: StrategyDirective) -> EntryPlan:
+        return EntryPlan(
+            plan_id=self.new_id("ENT"),
+            symbol=directive.entry_directive.symbol,
+            direction=directive.entry_directive.direction,
+            order_type="MARKET",
+        )
