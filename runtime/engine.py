@@ -410,19 +410,20 @@ class Engine:
         self._current = "context_aggregator"
         for ready in self._ctx_ready:
             ready(ctx)
-        if not warm:
-            return
+        # Opportunity and tick-threat workers see every bar, also during warm-up, so
+        # that their own incremental indicators warm; only their *signals* wait until
+        # every worker is warm (SPEC §6).
         for call, wid in self._opps:
             self._current = wid
             result = call(ctx)
-            if result is not None:
+            if warm and result is not None:
                 self._handle(wid, result, "OPPORTUNITY_DETECTED")
         for call, wid in self._tick_threats:
             self._current = wid
             result = call(ctx)
-            if result is not None:
+            if warm and result is not None:
                 self._handle(wid, result, "THREAT_DETECTED")
-        if self._has_join and (self._join_opps or self._join_threats):
+        if warm and self._has_join and (self._join_opps or self._join_threats):
             self._swot_join(bar)
 
     # ------------------------------------------------------------------ dispatch
