@@ -53,6 +53,7 @@ class PluginRecord:
     display_file: str
     sha256: str
     _class: type | None = field(default=None, repr=False)
+    schema_problems: list[Diagnostic] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -163,17 +164,28 @@ def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
     if loaded.ok:
         manifest, found = validate_document(loaded, PluginManifest, "plugin_manifest")
         problems += found
-        if manifest is not None:
-            problems += _check_config_schema(loaded, manifest, display)
-            manifest = None if problems else manifest
+        manifest = None if any(p.is_error for p in problems) else manifest
     _MANIFEST_CACHE[key] = (stamp, (loaded, manifest, problems))
     return loaded, manifest, problems
 
 
-def _check_config_schema(
+def check_config_schema(record: PluginRecord) -> list[Diagnostic]:
+    """A manifest's ``config_schema`` must itself be a valid JSON Schema (2020-12).
+
+    Checked when a blueprint uses the plugin (not at discovery: meta-validating every
+    installed plugin's schema would dominate the start-up of ``stc check``); the
+    result is kept on the record.
+    """
+    if record.schema_problems is None:
+        record.schema_problems = _config_schema_problems(
+            record.loaded, record.manifest, record.display_file
+        )
+    return record.schema_problems
+
+
+def _config_schema_problems(
     loaded: Loaded, manifest: PluginManifest, display: str
 ) -> list[Diagnostic]:
-    """A manifest's ``config_schema`` must itself be a valid JSON Schema (2020-12)."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 

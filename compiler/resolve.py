@@ -15,7 +15,7 @@ from typing import Any
 from compiler.diagnostics import Diagnostic, Related
 from compiler.model.blueprint import PlannerRef, StrategyPlannerRef, ThreatRef, WorkerRef
 from compiler.model.manifest import PluginManifest
-from compiler.registry import PluginImportError, load_plugin_class
+from compiler.registry import PluginImportError, check_config_schema, load_plugin_class
 from compiler.sources import locate
 from compiler.suggest import help_for
 from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
@@ -161,6 +161,10 @@ def _slot_path(slot: str | None) -> str:
 def _resolve_params(
     unit: CompileUnit, worker: WorkerInstance, manifest: PluginManifest
 ) -> list[Diagnostic]:
+    assert worker.record is not None
+    broken = check_config_schema(worker.record)
+    if broken:
+        return broken  # the plugin's own schema is invalid: params cannot be checked
     schema = manifest.config_schema
     raw = worker.ref.params
     subject = f"params of worker `{worker.id}` ({worker.plugin})"

@@ -20,4 +20,4 @@ Timeframe = Annotated[str, Field(pattern=r"^[1-9][0-9]*(m|h|d|w|M)$")]
 class StrictModel(BaseModel):
     """Input formats reject unknown keys: a typo must never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)

@@ -18,4 +18,4 @@ Metadata = dict[str, Any]
 class FrozenDTO(BaseModel):
     """Base of platform DTOs: immutable, strict about unknown fields, finite decimals."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
