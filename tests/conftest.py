@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=2000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+"""`make test` is deterministic (the same examples every run); set
+HYPOTHESIS_PROFILE=explore to search new examples for longer."""
 
 REPO = Path(__file__).resolve().parents[1]
 BLUEPRINTS = REPO / "blueprints"

@@ -29,7 +29,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 def scalar_text(value: str) -> str:
     """A string as YAML: plain when unambiguous, otherwise a JSON-quoted string."""
     if (
-        _PLAIN.match(value)
+        _PLAIN.fullmatch(value)
         and not value.endswith(" ")
         and _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
     ):
