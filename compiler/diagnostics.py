@@ -7,6 +7,7 @@ lists of diagnostics; nothing in the compiler raises for user errors.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -60,6 +61,46 @@ class Diagnostic(BaseModel):
     def is_error(self) -> bool:
         """True for error severity."""
         return self.severity is Severity.ERROR
+
+
+class Span(Protocol):
+    """A source span (``compiler.sources.Mark``): 1-based, end exclusive."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def end_column(self) -> int: ...
+
+
+def diagnostic_at(
+    code: str,
+    message: str,
+    file: str | None,
+    span: Span | None,
+    help: str | None,
+    *,
+    severity: Severity = Severity.ERROR,
+    related: tuple[Related, ...] = (),
+    subjects: tuple[str, ...] = (),
+) -> Diagnostic:
+    """A diagnostic at ``span``; the node is underlined only when it fits on one line."""
+    same_line = span is not None and span.end_line == span.line
+    return Diagnostic(
+        code=code,
+        severity=severity,
+        message=message,
+        file=file,
+        line=span.line if span else None,
+        column=span.column if span else None,
+        end_column=span.end_column if span and same_line else None,
+        help=help,
+        related=related,
+        subjects=subjects,
+    )
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

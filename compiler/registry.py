@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +23,7 @@ from compiler.model.manifest import PluginManifest
 from compiler.resources import builtin_plugins_dir
 from compiler.sources import Loaded, SourceFile, load_yaml_file, locate
 from compiler.validate import validate_document
+from runtime.plugin_import import import_plugin_file
 
 Origin = Literal["builtin", "entry_point", "root"]
 MANIFEST_NAME = "plugin_manifest.yaml"
@@ -285,27 +285,8 @@ def _import_entry_module(record: PluginRecord) -> ModuleType:
     try:
         if record.root.package is not None:
             return importlib.import_module(record.module_name)
-        return _import_from_file(record, file)
+        return import_plugin_file(file)
     except Exception as exc:  # any failure of plugin code becomes STC080
         raise PluginImportError(
             f"importing the entrypoint failed: {type(exc).__name__}: {exc}"
         ) from exc
-
-
-def _import_from_file(record: PluginRecord, file: Path) -> ModuleType:
-    """Import a root plugin's module under a private, collision-free name."""
-    token = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:12]
-    name = f"_stc_plugin_{token}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise PluginImportError(f"cannot load `{file.name}`")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module

@@ -20,7 +20,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler.diagnostics import Diagnostic, Related, Severity
+from compiler.diagnostics import Diagnostic, Related, diagnostic_at
 
 _LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's composer is ~10x faster; the pure loader is only a fallback."""
@@ -173,22 +173,8 @@ def _mark(node: Node) -> Mark:
 def _diag(
     code: str, file: str, message: str, mark: Mark | None, help: str | None, **extra: Any
 ) -> Diagnostic:
-    """An error diagnostic at ``mark``; underlines the node only if it fits on one line."""
-    line = column = end = None
-    if mark is not None:
-        line, column = mark.line, mark.column
-        end = mark.end_column if mark.end_line == mark.line else None
-    return Diagnostic(
-        code=code,
-        severity=Severity.ERROR,
-        message=message,
-        file=file,
-        line=line,
-        column=column,
-        end_column=end,
-        help=help,
-        **extra,
-    )
+    """An error diagnostic at ``mark`` (argument order kept for the loader's call sites)."""
+    return diagnostic_at(code, message, file, mark, help, **extra)
 
 
 def _refuse(file: str, message: str, help: str, mark: Mark | None = None) -> Loaded:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from compiler.codes import severity_of
-from compiler.diagnostics import Diagnostic, Related, Severity
+from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
 from compiler.model.aggregation import AggregationPolicy
 from compiler.model.blueprint import StrategyBlueprint, WorkerRef
 from compiler.model.operation import DataSource, Operation
@@ -191,16 +191,7 @@ def make_diagnostic(
     subjects: tuple[str, ...] = (),
 ) -> Diagnostic:
     """Build a Diagnostic with the code's default severity and the mark's position."""
-    same_line = mark is not None and mark.end_line == mark.line
-    return Diagnostic(
-        code=code,
-        severity=severity or severity_of(code),
-        message=message,
-        file=file,
-        line=mark.line if mark else None,
-        column=mark.column if mark else None,
-        end_column=mark.end_column if mark and same_line else None,
-        help=help,
-        related=related,
-        subjects=subjects,
-    )
+    return diagnostic_at(
+        code, message, file, mark, help,
+        severity=severity or severity_of(code), related=related, subjects=subjects,
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from compiler.diagnostics import Diagnostic, diagnostic_at, sort_diagnostics
 from compiler.sources import Loaded, Mark, locate
 from compiler.suggest import did_you_mean, help_for
 
@@ -430,20 +430,7 @@ def _error(file: str | None, message: str, mark: Mark | None, help: str | None) 
 def _diagnostic(
     code: str, file: str | None, message: str, mark: Mark | None, help: str | None
 ) -> Diagnostic:
-    line = column = end = None
-    if mark is not None:
-        line, column = mark.line, mark.column
-        end = mark.end_column if mark.end_line == mark.line else None
-    return Diagnostic(
-        code=code,
-        severity=Severity.ERROR,
-        message=message,
-        file=file,
-        line=line,
-        column=column,
-        end_column=end,
-        help=help,
-    )
+    return diagnostic_at(code, message, file, mark, help)
 
 
 # --------------------------------------------------------------------------- jsonschema

@@ -13,11 +13,9 @@ runtime import a module outside the plugin roots and entry points).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from runtime.plugin_import import import_plugin_file
 from runtime.workers import BASE_CLASSES, Worker
 
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -326,18 +325,7 @@ def _import_from_roots(spec: WorkerSpec, plugin_roots: Sequence[Path]) -> Any:
 
 
 def _import_file(file: Path) -> Any:
-    digest = hashlib.sha256(str(file).encode()).hexdigest()[:12]
-    name = f"_stc_plugin_{file.stem}_{digest}"
-    if name in sys.modules:
-        return sys.modules[name]
-    module_spec = importlib.util.spec_from_file_location(name, file)
-    if module_spec is None or module_spec.loader is None:
-        raise PlanError(f"cannot import plugin file {file}")
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[name] = module
     try:
-        module_spec.loader.exec_module(module)
+        return import_plugin_file(file)
     except Exception as exc:
-        del sys.modules[name]
         raise PlanError(f"importing {file} failed: {exc}") from exc
-    return module

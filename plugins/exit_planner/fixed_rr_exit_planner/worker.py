@@ -15,30 +15,13 @@ MODIFY_EXISTING directives need no exit (None).
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
+from plugins._lib.exits import rr_target, tolerance_stop
 from runtime.dtos import ExitPlan, StrategyDirective
-from runtime.dtos.common import Direction
 from runtime.workers import ExitPlanner
 
-QUANTUM = Decimal("0.00000001")
 ZERO = Decimal(0)
-
-
-def tolerance_stop(ref: Decimal, direction: Direction, tolerance: Decimal) -> Decimal | None:
-    """The stop ``tolerance`` away from ``ref`` (rounded away from it), or None when it
-    would not lie strictly on the losing side of the price."""
-    if direction == "BUY":
-        stop = (ref * (1 - tolerance)).quantize(QUANTUM, ROUND_FLOOR)
-        return stop if ZERO < stop < ref else None
-    stop = (ref * (1 + tolerance)).quantize(QUANTUM, ROUND_CEILING)
-    return stop if stop > ref else None
-
-
-def rr_target(ref: Decimal, stop: Decimal, risk_reward: Decimal) -> Decimal | None:
-    """The price ``risk_reward`` times the stop distance beyond ``ref`` (None if ≤ 0)."""
-    target = (ref + risk_reward * (ref - stop)).quantize(QUANTUM, ROUND_HALF_EVEN)
-    return target if target > ZERO else None
 
 
 class FixedRRExitPlanner(ExitPlanner):

@@ -24,43 +24,20 @@ the closing direction; MODIFY_EXISTING directives need no exit (None).
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from plugins._lib.exits import QUANTUM, rr_target, stop_beyond, tolerance_stop
 from plugins.dtos import MarketStructure
 from runtime.dtos import ExitPlan, StrategyDirective
 from runtime.dtos.common import Direction
 from runtime.workers import ExitPlanner
 
-QUANTUM = Decimal("0.00000001")
 ZERO = Decimal(0)
 
 
 def _price(value: float | None) -> Decimal | None:
     """A swing level as an exact Decimal (via its shortest repr), None if unset."""
     return None if value is None else Decimal(repr(value))
-
-
-def tolerance_stop(ref: Decimal, direction: Direction, tolerance: Decimal) -> Decimal | None:
-    """The stop ``tolerance`` away from ``ref`` (rounded away from it), or None when it
-    would not lie strictly on the losing side of the price."""
-    if direction == "BUY":
-        stop = (ref * (1 - tolerance)).quantize(QUANTUM, ROUND_FLOOR)
-        return stop if ZERO < stop < ref else None
-    stop = (ref * (1 + tolerance)).quantize(QUANTUM, ROUND_CEILING)
-    return stop if stop > ref else None
-
-
-def swing_stop(
-    ref: Decimal, direction: Direction, swing: Decimal | None, buffer: Decimal
-) -> Decimal | None:
-    """The stop ``buffer`` beyond ``swing``, or None when the swing is unusable."""
-    if swing is None:
-        return None
-    if direction == "BUY":
-        stop = (swing * (1 - buffer)).quantize(QUANTUM, ROUND_FLOOR)
-        return stop if ZERO < stop < ref else None
-    stop = (swing * (1 + buffer)).quantize(QUANTUM, ROUND_CEILING)
-    return stop if stop > ref else None
 
 
 class StructureBasedExit(ExitPlanner):
@@ -101,7 +78,7 @@ class StructureBasedExit(ExitPlanner):
         swing = None
         if structure is not None:
             level = structure.last_swing_low if direction == "BUY" else structure.last_swing_high
-            swing = swing_stop(ref, direction, _price(level), self.buffer_pct)
+            swing = stop_beyond(_price(level), ref, direction, self.buffer_pct)
         if swing is None:
             return fallback
         if self.cap_at_tolerance and fallback is not None:
@@ -125,6 +102,4 @@ class StructureBasedExit(ExitPlanner):
                 reward = swing - ref if direction == "BUY" else ref - swing
                 if reward > ZERO and reward >= self.min_target_rr * risk:
                     return swing.quantize(QUANTUM, ROUND_HALF_EVEN)
-        rr = directive.exit_directive.risk_reward_ratio
-        target = (ref + rr * (ref - stop)).quantize(QUANTUM, ROUND_HALF_EVEN)
-        return target if target > ZERO else None
+        return rr_target(ref, stop, directive.exit_directive.risk_reward_ratio)

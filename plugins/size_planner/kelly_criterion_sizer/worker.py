@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
-from runtime.dtos import SizePlan, StrategyDirective
-from runtime.workers import SizePlanner
+from plugins._lib.sizing import RiskSizer
+from runtime.dtos import StrategyDirective
 
-QUANTUM = Decimal("0.00000001")
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -47,26 +46,7 @@ def kelly(returns: Sequence[float]) -> Decimal:
     return win_rate - (ONE - win_rate) / payoff
 
 
-def size_for_risk(
-    directive: StrategyDirective, risk: Decimal, equity: Decimal, max_leverage: Decimal
-) -> tuple[Decimal, Decimal, Decimal] | None:
-    """(size, value, risk at the stop) for ``risk`` money at risk, or None when nothing
-    can be bought (no equity, no risk, no stop distance)."""
-    ref = directive.reference_price
-    distance = ref * directive.exit_directive.stop_loss_tolerance
-    cap = directive.size_directive.max_risk_amount
-    if cap is not None:
-        risk = min(risk, cap)
-    if risk <= ZERO or distance <= ZERO or equity <= ZERO:
-        return None
-    size = min(risk / distance, equity * max_leverage / ref).quantize(QUANTUM, ROUND_DOWN)
-    if size <= ZERO:
-        return None
-    value = (size * ref).quantize(QUANTUM, ROUND_DOWN)
-    return size, value, (size * distance).quantize(QUANTUM, ROUND_DOWN)
-
-
-class KellyCriterionSizer(SizePlanner):
+class KellyCriterionSizer(RiskSizer):
     """Sizes trades by the fractional Kelly criterion of the strategy's own record."""
 
     def setup(self) -> None:
@@ -76,46 +56,14 @@ class KellyCriterionSizer(SizePlanner):
         self.max_fraction = Decimal(str(p.get("max_fraction", 0.05)))
         self.default_risk_pct = Decimal(str(p.get("default_risk_pct", 0.01)))
         self.min_trades = int(p.get("min_trades", 20))
-        self.max_leverage = Decimal(str(p.get("max_leverage", 1)))
-        if self.max_leverage <= ZERO or self.kelly_fraction <= ZERO:
-            raise ValueError("KellyCriterionSizer: max_leverage and kelly_fraction must be > 0")
+        self.read_max_leverage()
+        if self.kelly_fraction <= ZERO:
+            raise ValueError("KellyCriterionSizer: kelly_fraction must be > 0")
 
-    def risk_fraction(self) -> Decimal:
+    def risk_fraction(self, directive: StrategyDirective) -> Decimal:
         """Share of equity to risk now: fractional Kelly, or the default while the
         record is shorter than ``min_trades``."""
         returns = self.ledger.closed_trade_returns()
         if len(returns) < self.min_trades:
             return self.default_risk_pct
         return min(kelly(returns) * self.kelly_fraction, self.max_fraction)
-
-    def on_strategy_directive(self, directive: StrategyDirective) -> SizePlan | None:
-        """A SizePlan risking the Kelly share of equity, or None without an edge."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
-        if directive.scope == "CLOSE_EXISTING":
-            return self._close_size(directive)
-        equity = self.ledger.snapshot().equity
-        sized = size_for_risk(directive, equity * self.risk_fraction(), equity, self.max_leverage)
-        if sized is None:
-            return None
-        size, value, at_risk = sized
-        return SizePlan(
-            plan_id=self.new_id("SIZ", when=directive.timestamp),
-            position_size=size,
-            position_value=value,
-            risk_amount=at_risk,
-        )
-
-    def _close_size(self, directive: StrategyDirective) -> SizePlan | None:
-        """The total size of the targeted open trades (None if none is open)."""
-        targets = set(directive.target_trade_ids)
-        positions = self.ledger.snapshot().open_positions
-        size = sum((abs(p.size) for p in positions if p.trade_id in targets), ZERO)
-        if size <= ZERO:
-            return None
-        return SizePlan(
-            plan_id=self.new_id("SIZ", when=directive.timestamp),
-            position_size=size,
-            position_value=(size * directive.reference_price).quantize(QUANTUM, ROUND_DOWN),
-            risk_amount=ZERO,
-        )
