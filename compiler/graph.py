@@ -37,24 +37,41 @@ PHASE_OF_COMPONENT = {
 def build_graph(unit: CompileUnit) -> nx.DiGraph[str]:
     """Nodes for every worker and component, edges publisher → subscriber per event."""
     graph: nx.DiGraph[str] = nx.DiGraph()
-    for component in (*PLATFORM_COMPONENTS, PLANNING_JOIN):
-        graph.add_node(component, kind="platform", phase=PHASE_OF_COMPONENT[component])
-    for worker in unit.workers:
-        graph.add_node(worker.id, **_node_attrs(worker))
+    graph.add_nodes_from(
+        (c, {"kind": "platform", "phase": PHASE_OF_COMPONENT[c]})
+        for c in (*PLATFORM_COMPONENTS, PLANNING_JOIN)
+    )
+    graph.add_nodes_from((w.id, _node_attrs(w)) for w in unit.workers)
+    edges = _event_edges(unit)
+    unknown = {dst for _, dst in edges if dst not in graph}
+    graph.add_nodes_from((n, {"kind": "unknown", "phase": "?"}) for n in sorted(unknown))
+    graph.add_edges_from((src, dst, {"events": events}) for (src, dst), events in edges.items())
+    unit.graph = graph
+    return graph
+
+
+def _event_edges(unit: CompileUnit) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(publisher node, subscriber node) → the (event, payload) pairs it carries, in
+    subscription order (collected first, then added to the graph in one batch)."""
     chain = {w.id: prev for prev, w in zip(_context_ids(unit), _context(unit)[1:], strict=False)}
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def add(src: str, dst: str, pair: tuple[str, str]) -> None:
+        carried = edges.setdefault((src, dst), [])
+        if pair not in carried:
+            carried.append(pair)
+
     for sub in unit.subscriptions:
-        payload = unit.event_payloads.get(sub.event, "?")
+        pair = (sub.event, unit.event_payloads.get(sub.event, "?"))
         if sub.event == "TICK_RECEIVED" and sub.worker in chain:
-            _add_event_edge(graph, chain[sub.worker], sub.worker, sub.event, payload)
+            add(chain[sub.worker], sub.worker, pair)
             continue  # the context chain: each worker runs after the one before it
         target = graph_node(sub.worker, sub.event)
         for publisher in unit.publishers.get(sub.event, []):
             source = graph_node(publisher, sub.event)
-            if source == target and sub.origin == "base":
-                continue
-            _add_event_edge(graph, source, target, sub.event, payload)
-    unit.graph = graph
-    return graph
+            if source != target or sub.origin != "base":
+                add(source, target, pair)
+    return edges
 
 
 PLANNING_JOIN = "planning_join"
@@ -96,17 +113,6 @@ def _node_attrs(worker: WorkerInstance) -> dict[str, object]:
         "phase": PHASE_OF_SLOT[worker.slot],
         "resolved": record is not None,
     }
-
-
-def _add_event_edge(graph: nx.DiGraph[str], src: str, dst: str, event: str, payload: str) -> None:
-    if not graph.has_node(dst):
-        graph.add_node(dst, kind="unknown", phase="?")
-    if graph.has_edge(src, dst):
-        events = graph.edges[src, dst]["events"]
-        if (event, payload) not in events:
-            events.append((event, payload))
-    else:
-        graph.add_edge(src, dst, events=[(event, payload)])
 
 
 def derive_schedule(unit: CompileUnit) -> list[Phase]:

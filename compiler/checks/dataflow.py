@@ -7,6 +7,8 @@ planning (3) → trade planning (4a) → routing → execution (5).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from compiler.diagnostics import Diagnostic
 from compiler.suggest import help_for
 from compiler.unit import CompileUnit, WorkerInstance
@@ -51,11 +53,15 @@ def position(worker: WorkerInstance) -> tuple[int, int]:
 
 
 def _providers(unit: CompileUnit) -> dict[str, list[WorkerInstance]]:
+    """Providers of each DTO sorted by position (earliest first), so that "is there one
+    upstream" is a look at the first and "how many upstream" a bisection."""
     providers: dict[str, list[WorkerInstance]] = {}
     for worker in unit.resolved():
         assert worker.record is not None
         for dto in worker.record.manifest.dependencies.provides_dtos:
             providers.setdefault(dto, []).append(worker)
+    for found in providers.values():
+        found.sort(key=position)
     return providers
 
 
@@ -88,9 +94,11 @@ def _check_one(
     here = position(worker)
     if dto in PLATFORM_PROVIDED and PLATFORM_PROVIDED[dto] < here[0]:
         return []
-    found = [p for p in providers.get(dto, []) if p is not worker]
-    if any(position(p) < here for p in found):
+    candidates = providers.get(dto, [])
+    earliest = next((p for p in candidates if p is not worker), None)
+    if earliest is not None and position(earliest) < here:
         return []
+    found = [p for p in candidates if p is not worker]
     loc = (*worker.loc, "plugin")
     if not found and _unresolved_upstream(unit, worker):
         return []  # the unknown plugin may be the provider: STC003 already says why
@@ -148,8 +156,10 @@ def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for worker in unit.resolved():
         assert worker.record is not None
+        here = position(worker)
         for dto in worker.record.manifest.dependencies.requires_dtos:
-            upstream = [p for p in providers.get(dto, []) if position(p) < position(worker)]
+            found = providers.get(dto, [])
+            upstream = found[: bisect_left(found, here, key=position)]
             if len(upstream) < 2:
                 continue
             winner = max(upstream, key=position)

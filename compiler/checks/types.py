@@ -150,16 +150,25 @@ def check_payload_types(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
+@cache
+def _mismatch(function: Callable[..., Any], payload: str) -> tuple[str, Any] | None:
+    """(parameter, annotation) when ``function`` cannot take ``payload`` (once per pair)."""
+    param = _first_param(function)
+    hints = _hints(function)
+    if param is None or hints is None or param not in hints:
+        return None
+    return None if _accepts(hints[param], payload) else (param, hints[param])
+
+
 def _check_subscription(
     unit: CompileUnit, worker: WorkerInstance, sub: Subscription, function: Callable[..., Any]
 ) -> Diagnostic | None:
     payload = ADAPTED_PAYLOADS.get(sub.adapter or "", unit.event_payloads.get(sub.event))
-    param = _first_param(function)
-    hints = _hints(function)
-    if payload is None or param is None or hints is None or param not in hints:
+    mismatch = None if payload is None else _mismatch(function, payload)
+    if mismatch is None:
         return None
-    if _accepts(hints[param], payload):
-        return None
+    param, annotation = mismatch
+    hints = {param: annotation}
     assert worker.cls is not None
     return unit.diag(
         "STC013",
@@ -186,10 +195,15 @@ def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
     for sub in unit.subscriptions:
         methods.setdefault(sub.worker, []).append(sub.method)
     problems = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()  # one report per plugin and wiring
     for worker in unit.resolved():
-        if worker.cls is None or worker.slot == "execution":
+        if worker.cls is None or worker.slot == "execution" or worker.record is None:
             continue
-        problems += _compare_outputs(unit, worker, methods.get(worker.id, []))
+        key = (worker.record.name, tuple(methods.get(worker.id, [])))
+        if key in seen:
+            continue
+        seen.add(key)
+        problems += _compare_outputs(unit, worker, list(key[1]))
     return problems
 
 
