@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_graph(commands)
     _add_run(commands)
     _add_explain(commands)
+    _add_report(commands)
     _add_diff(commands)
     _add_plugins(commands)
     _add_schema(commands)
@@ -80,6 +81,10 @@ def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = commands.add_parser("graph", help="draw the wiring (also of a failing blueprint)")
     _inputs(sub, many=False)
     sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png or .dot")
+    sub.add_argument(
+        "--html", action="store_true",
+        help="an interactive page (hover a worker, click an edge); -o page.html",
+    )  # fmt: skip
     sub.set_defaults(handler=cmd_graph)
 
 
@@ -100,6 +105,17 @@ def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sub.add_argument("trade_id", metavar="TRADE_ID")
     sub.add_argument("--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR")
     sub.set_defaults(handler=cmd_explain)
+
+
+def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser("report", help="(re)build a run's report.html")
+    sub.add_argument("rundir", type=Path, metavar="RUNDIR")
+    sub.add_argument("--blueprint", type=Path, help="redraw the wiring diagram from this file")
+    sub.add_argument("--data", type=Path, help="the run's OHLCV data (for the price chart)")
+    sub.add_argument("--title", default="", help="the page title (default: the strategy)")
+    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
+    sub.add_argument("--platform", type=Path, help="platform.yaml for --blueprint")
+    sub.set_defaults(handler=cmd_report)
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -256,6 +272,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
     outcome = next((o for o in outcomes if o.unit is not None), outcomes[0])
     source = render_dot(outcome.unit, diagnostics)
     out: Path | None = args.out
+    if args.html:
+        return _graph_html(source, outcome, out, diagnostics)
     if out is None or out.suffix == ".dot":
         if out is None:
             sys.stdout.write(source)
@@ -269,6 +287,35 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if out is not None:
         sys.stdout.write(f"wrote {out}\n")
     return _exit_code(diagnostics)
+
+
+def _graph_html(
+    source: str, outcome: CompileOutcome, out: Path | None, diagnostics: list[Diagnostic]
+) -> int:
+    """``stc graph --html``: the SVG in an interactive page."""
+    from compiler.emit.dot import dot_available
+    from compiler.html_graph import render_graph_page
+
+    if not dot_available():
+        sys.stderr.write("error: Graphviz `dot` is not installed; --html needs it\n")
+        return EXIT_USAGE
+    import graphviz
+
+    svg = graphviz.Source(source).pipe(format="svg", engine="dot").decode("utf-8")
+    page = render_graph_page(svg, outcome.wiring_data)
+    if out is None:
+        sys.stdout.write(page)
+        return _exit_code(diagnostics)
+    out.write_text(page, encoding="utf-8")
+    sys.stdout.write(f"wrote {out}\n")
+    return _exit_code(diagnostics)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``stc report RUNDIR``: rebuild the run's report.html."""
+    from compiler.report_command import report_command
+
+    return report_command(args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

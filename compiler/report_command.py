@@ -26,7 +26,7 @@ def wiring_svg(outcome: CompileOutcome) -> str | None:
         image = graphviz.Source(render_dot(outcome.unit, [])).pipe(format="svg", engine="dot")
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
         return None
-    return image.decode("utf-8")
+    return bytes(image).decode("utf-8")
 
 
 def report_command(args: argparse.Namespace) -> int:

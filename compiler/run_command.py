@@ -62,8 +62,24 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     finally:
         if progress is not None:
             progress.finish()
-    _print_summary(strategy, result.metrics, result.paths, out_dir)
+    paths = dict(result.paths)
+    report = _write_report(outcome, out_dir, data)
+    if report is not None:
+        paths["report"] = report
+    _print_summary(strategy, result.metrics, paths, out_dir)
     return 0
+
+
+def _write_report(outcome: CompileOutcome, out_dir: Path, data: Path | None) -> Path | None:
+    """report.html with the compiled wiring (when `dot` exists); a failure is a warning."""
+    from compiler.report_command import wiring_svg
+    from runtime.report import write_report
+
+    try:
+        return write_report(out_dir, wiring_svg=wiring_svg(outcome), data=data)
+    except Exception as exc:  # the run's results are written; the report is a bonus
+        sys.stderr.write(f"warning: report.html not written: {type(exc).__name__}: {exc}\n")
+        return None
 
 
 def _operation_data(outcome: CompileOutcome, path: Path) -> Path | None:
