@@ -117,13 +117,14 @@ class Progress:
         self.start = time.perf_counter()
         self.last = 0.0
         self.shown = False
+        self.last_done = -1
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
         interval = 0.1 if self.tty else 5.0
-        if now - self.last < interval and done < total:
-            return
-        self.last = now
+        if done == self.last_done or (now - self.last < interval and done < total):
+            return  # throttled, or this state was already shown
+        self.last, self.last_done = now, done
         elapsed = max(now - self.start, 1e-9)
         rate = done / elapsed
         eta = (total - done) / rate if rate > 0 else 0.0
