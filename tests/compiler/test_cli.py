@@ -146,3 +146,15 @@ def test_blueprint_linked_by_an_operation_on_the_command_line_is_checked_through
     both = ["blueprints/dca_weekly.yaml", "blueprints/dca_weekly.operation.yaml"]
     assert main(["check", *both]) == 0
     assert main(["check", "blueprints/dca_weekly.operation.yaml", both[0]]) == 0
+
+
+def test_run_progress_plain_when_not_a_tty_and_silent_when_quiet(
+    in_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "blueprints/ema_trend.yaml", "--out", str(tmp_path / "a")]) == 0
+    captured = capsys.readouterr()
+    assert "progress: 5000/5000 bars" in captured.err and "\r" not in captured.err
+    assert "report" in captured.out and (tmp_path / "a" / "report.html").is_file()
+    args = ["run", "blueprints/ema_trend.yaml", "--out", str(tmp_path / "b"), "--quiet"]
+    assert main(args) == 0
+    assert "progress" not in capsys.readouterr().err

@@ -14,7 +14,8 @@ TRICKY = [
     "yes", "No", "on", "OFF", "true", "null", "~", "", " lead", "trail ", "1h", "4a-routing",
     "0x1F", "1_000", "1:30", "1e3", ".inf", "-.inf", ".nan", "a: b", "a #b", "#x", "- x", "[1]",
     "{a}", "*alias", "&anchor", "!tag", "%x", "@x", "`x", "line\nbreak", "tab\t", "quote\"",
-    "é ü ✓", "A\n", "trailing newline\n", "2017-04-19", "2017-04-19 09:00:00", "=", "<<", "?", "|", ">", "'", "a'b",
+    "é ü ✓", "A\n", "trailing newline\n", "2017-04-19", "2017-04-19 09:00:00", "=", "<<",
+    "?", "|", ">", "'", "a'b",
 ]  # fmt: skip
 
 
