@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -78,11 +79,18 @@ def bench_plan() -> Plan:
     return load_plan(raw)
 
 
+def bound_test_instrumentation(engine: Engine) -> None:
+    """The test plugin ``HtfContext`` records every tick in ``seen`` for the no-look-ahead
+    tests; a benchmark must not measure that list (1M ticks = ~200 MB), so keep one."""
+    engine.workers["htf"].seen = deque(maxlen=1)  # type: ignore[attr-defined]
+
+
 def run_engine(n: int, journal: bool) -> int:
     """Engine run; returns the number of trades."""
     with tempfile.TemporaryDirectory() as tmp:
         sink = Journal(Path(tmp) / "j.sqlite") if journal else None
         engine = Engine(bench_plan(), synthetic_bars(n), journal=sink, plugin_roots=ROOTS)
+        bound_test_instrumentation(engine)
         result = engine.run()
         if sink is not None:
             sink.close()
@@ -92,6 +100,7 @@ def run_engine(n: int, journal: bool) -> int:
 def run_hand(n: int) -> int:
     """The same plugin objects called directly in a loop; returns the number of trades."""
     engine = Engine(bench_plan(), [], plugin_roots=ROOTS)  # bootstrap only: objects, wiring
+    bound_test_instrumentation(engine)
     w: dict[str, Any] = engine.workers
     ctx, ledger, handler = engine.context, engine.ledger, engine.handler
     agg, ids = engine.context_aggregator, engine.ids

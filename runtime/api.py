@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from runtime.data import load_bars, paced
+from runtime.data import count_rows, iter_bars, paced
 from runtime.dtos.ledger import Trade
 from runtime.engine import Engine, Fault
 from runtime.execution.connector import ExchangeConnector, FakeExchange
@@ -36,11 +36,11 @@ _BUILTIN_HANDLERS = {
 class RunResult:
     """What ``run`` produced: trades, metrics, faults and the files it wrote."""
 
-    trades: tuple[Trade, ...]
+    trades: Sequence[Trade]  # a runtime.ledger.TradeLog
     metrics: dict[str, Any]
     faults: tuple[Fault, ...]
     paths: dict[str, Path]
-    equity_curve: tuple[float, ...] = ()
+    equity_curve: Sequence[float] = ()  # an array('d') from a run: one float per bar
 
 
 def run(
@@ -67,7 +67,8 @@ def run(
     if environment not in _BUILTIN_HANDLERS:
         raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
     loaded = _with_handler(loaded, environment)
-    bars = load_bars(_data_path(loaded, data))
+    data_path = _data_path(loaded, data)
+    bars = iter_bars(data_path)  # streamed: validated as the run reads it
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     journal = Journal(out / "journal.sqlite", batch=1 if environment != "backtest" else 256)
@@ -78,7 +79,7 @@ def run(
     try:
         engine = Engine(
             loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
-            connector=connector, total_bars=len(bars),
+            connector=connector, total_bars=count_rows(data_path),
         )  # fmt: skip
         result = engine.run(progress)
     finally:

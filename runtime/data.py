@@ -13,13 +13,15 @@ import csv
 import math
 import re
 import time as _time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 from runtime.dtos.market import Bar
 
 _TF_RE = re.compile(r"^([1-9][0-9]*)(m|h|d|w|M)$")
+_EPOCH_RE = re.compile(r"\d{9,}(\.\d+)?")
 _TIME_COLUMNS = ("", "time", "timestamp", "date", "datetime", "unnamed: 0")
 _WEEK_ANCHOR = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Monday 00:00 UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,29 +70,99 @@ def bucket_end(start: datetime, tf: str) -> datetime:
 
 def load_bars(path: Path) -> list[Bar]:
     """Load and validate OHLCV bars from CSV (or Parquet when pyarrow is installed)."""
+    return list(iter_bars(path))
+
+
+def iter_bars(path: Path) -> Iterator[Bar]:
+    """Stream validated bars from ``path`` (CSV or Parquet): one pass, nothing kept.
+
+    A bad row raises DataError naming ``file:line`` when the stream reaches it, so a
+    consumer sees the bars before it first. Errors about the file itself (missing,
+    empty, bad header) are raised by this call, before the first bar.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such data file")
-    rows = _parquet_rows(path) if path.suffix.lower() in (".parquet", ".pq") else _csv_rows(path)
-    return validate_bars(rows, str(path))
-
-
-def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return iter(validate_bars(_parquet_rows(path), str(path)))
+    handle = path.open(newline="", encoding="utf-8")
+    try:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}: empty file")
         index = _column_index([h.strip().lower() for h in header], str(path))
-        out = []
-        for line_no, row in enumerate(reader, start=2):
+    except BaseException:
+        handle.close()
+        raise
+    return _stream_csv(handle, reader, index, str(path))
+
+
+def count_rows(path: Path) -> int:
+    """Number of data lines of a CSV file (for progress; a cheap byte scan), or of
+    rows of a Parquet file."""
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return len(load_bars(path))
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
+
+
+def _stream_csv(
+    handle: IO[str], reader: Iterator[list[str]], index: list[int], name: str
+) -> Iterator[Bar]:
+    """The CSV hot loop: parse and validate each row in one pass.
+
+    The common case (``YYYY-MM-DD HH:MM:SS`` timestamps, a good bar) takes a fast
+    path; anything else goes through :func:`_check_row`, which applies the checks
+    in their documented order and raises the DataError naming the row.
+    """
+    ti, oi, hi, li, ci, vi = index
+    width = max(index) + 1
+    previous: datetime | None = None
+    stamp: datetime
+    from_iso = datetime.fromisoformat
+    inf = math.inf
+    line_no = 1
+    with handle:
+        for row in reader:
+            line_no += 1
             if not row:
                 continue
+            if len(row) < width:
+                raise DataError(f"{name}:{line_no}: too few columns")
+            text = row[ti]
             try:
-                out.append((line_no, [row[i] for i in index]))
-            except IndexError as exc:
-                raise DataError(f"{path}:{line_no}: too few columns") from exc
-        return out
+                if len(text) == 19 and text[10] in " T":
+                    stamp = from_iso(text + "+00:00")
+                else:
+                    stamp = _parse_time(text, f"{name}:{line_no}")
+                o = float(row[oi])
+                h = float(row[hi])
+                lo = float(row[li])
+                c = float(row[ci])
+                v = float(row[vi])
+            except ValueError:
+                stamp, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
+            else:
+                if not (
+                    0.0 < lo <= o <= h < inf
+                    and lo <= c <= h
+                    and 0.0 <= v < inf
+                    and (previous is None or stamp > previous)
+                ):
+                    stamp, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
+            previous = stamp
+            yield Bar(stamp, o, h, lo, c, v)
+    if previous is None:
+        raise DataError(f"{name}: no bars")
 
 
 def _column_index(header: list[str], where: str) -> list[int]:
@@ -120,7 +192,7 @@ def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
 def _parse_time(text: str, where: str) -> datetime:
     text = text.strip()
     try:
-        if re.fullmatch(r"\d{9,}(\.\d+)?", text):
+        if _EPOCH_RE.fullmatch(text):
             stamp = datetime.fromtimestamp(float(text), tz=UTC)
         else:
             stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -129,28 +201,42 @@ def _parse_time(text: str, where: str) -> datetime:
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
+def _check_row(
+    line_no: int,
+    row: Sequence[str],
+    index: Sequence[int],
+    name: str,
+    previous: datetime | None,
+) -> tuple[datetime, tuple[float, float, float, float, float]]:
+    """Parse and validate one row the slow, thorough way (DataError naming the row)."""
+    where = f"{name}:{line_no}"
+    stamp = _parse_time(row[index[0]], where)
+    fields = [row[i] for i in index[1:6]]
+    try:
+        o, h, lo, c, v = (float(x) for x in fields)
+    except ValueError as exc:
+        raise DataError(f"{where}: non-numeric price or volume in {[row[0], *fields]}") from exc
+    if any(math.isnan(x) or math.isinf(x) for x in (o, h, lo, c, v)):
+        raise DataError(f"{where}: NaN or infinite value")
+    if min(o, h, lo, c) <= 0 or v < 0:
+        raise DataError(f"{where}: prices must be positive and volume non-negative")
+    if h < lo or h < max(o, c) or lo > min(o, c):
+        raise DataError(f"{where}: high/low do not bracket open/close (h={h}, l={lo})")
+    if previous is not None and stamp <= previous:
+        kind = "duplicate" if stamp == previous else "unsorted"
+        raise DataError(f"{where}: {kind} timestamp {stamp.isoformat()}")
+    return stamp, (o, h, lo, c, v)
+
+
 def validate_bars(rows: Sequence[tuple[int, Sequence[str]]], name: str) -> list[Bar]:
-    """Turn raw rows into Bars, rejecting bad ones with a DataError naming the row."""
+    """Turn raw rows ``(line, [time, open, high, low, close, volume])`` into Bars,
+    rejecting bad ones with a DataError naming the row."""
     bars: list[Bar] = []
     previous: datetime | None = None
+    index = (0, 1, 2, 3, 4, 5)
     for line_no, row in rows:
-        where = f"{name}:{line_no}"
-        stamp = _parse_time(row[0], where)
-        try:
-            o, h, lo, c, v = (float(x) for x in row[1:6])
-        except ValueError as exc:
-            raise DataError(f"{where}: non-numeric price or volume in {list(row)}") from exc
-        if any(math.isnan(x) or math.isinf(x) for x in (o, h, lo, c, v)):
-            raise DataError(f"{where}: NaN or infinite value")
-        if min(o, h, lo, c) <= 0 or v < 0:
-            raise DataError(f"{where}: prices must be positive and volume non-negative")
-        if h < lo or h < max(o, c) or lo > min(o, c):
-            raise DataError(f"{where}: high/low do not bracket open/close (h={h}, l={lo})")
-        if previous is not None and stamp <= previous:
-            kind = "duplicate" if stamp == previous else "unsorted"
-            raise DataError(f"{where}: {kind} timestamp {stamp.isoformat()}")
-        previous = stamp
-        bars.append(Bar(stamp, o, h, lo, c, v))
+        previous, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
+        bars.append(Bar(previous, o, h, lo, c, v))
     if not bars:
         raise DataError(f"{name}: no bars")
     return bars
@@ -202,7 +288,7 @@ class Resampler:
         return Bar(self._start, p[0], p[1], p[2], p[3], p[4])
 
 
-def paced(bars: Sequence[Bar], tick_tf: str, speed: float) -> Iterator[Bar]:
+def paced(bars: Iterable[Bar], tick_tf: str, speed: float) -> Iterator[Bar]:
     """Yield ``bars`` in wall-clock time: one bar every ``tick_tf / speed`` seconds.
 
     A paper run at ``speed=1`` waits a real hour between hourly bars; tests pass a

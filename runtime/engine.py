@@ -100,8 +100,8 @@ class Fault:
 class EngineResult:
     """What a finished run produced."""
 
-    trades: tuple[Trade, ...]
-    equity_curve: tuple[float, ...]
+    trades: Sequence[Trade]  # a TradeLog (compact; items are rebuilt on access)
+    equity_curve: Sequence[float]  # an array('d'): one float per bar
     times: tuple[datetime, ...]  # (first, last) bar time: the span, for annualising
     exposed_bars: int
     faults: tuple[Fault, ...]
@@ -138,6 +138,14 @@ class _LazyContext(TradingContext):
         self._builder: Callable[[], AggregatedContextAssessment | None] | None = None
         self._cached: AggregatedContextAssessment | None = None
         super().__init__(symbol, windows)
+
+    def begin_tick(self, bar: Bar) -> None:
+        """Start a new tick (as TradingContext.begin_tick, without the property setter)."""
+        self.tick = bar
+        self.timestamp = bar.time
+        self.dtos.clear()
+        self.factors.clear()
+        self._cached = None
 
     @property
     def assessment(self) -> AggregatedContextAssessment | None:
@@ -178,6 +186,8 @@ class Engine:
         self._current = "platform"
         self._fill_count: dict[str, int] = {}
         self._ctx_logged: AggregatedContextAssessment | None = None
+        self._join_opps: list[OpportunitySignal] = []
+        self._join_threats: list[ThreatSignal] = []
         self._bootstrap(plugin_roots, connector, dict(worker_classes or {}))
 
     # ------------------------------------------------------------------ bootstrap
@@ -314,8 +324,9 @@ class Engine:
         assess = routes.get("CONTEXT_ASSESSMENT_READY", EventRoutes())
         self._opps = tuple((r.call, r.worker) for r in assess.plain)
         self._has_join = assess.join or routes.get("OPPORTUNITY_DETECTED", EventRoutes()).join
-        self._ledger_routes = "LEDGER_UPDATE" in routes
-        self._position_routes = "POSITION_UPDATE" in routes
+        # Snapshots and position updates are built only when someone subscribes.
+        self._ledger_routes = _has_subscribers(routes.get("LEDGER_UPDATE"))
+        self._position_routes = _has_subscribers(routes.get("POSITION_UPDATE"))
         self._schedules = tuple(
             (event, period) for event, period in sorted(self.plan.schedules.items())
         )
@@ -342,8 +353,8 @@ class Engine:
         if progress is not None:
             progress(count, self._total or count)
         return EngineResult(
-            trades=tuple(self.ledger.closed),
-            equity_curve=tuple(self.ledger.equity_curve),
+            trades=self.ledger.closed,
+            equity_curve=self.ledger.equity_curve,
             times=(first.time, last.time) if first and last else (),
             exposed_bars=self.ledger.exposed_bars,
             faults=tuple(self.faults),
@@ -357,37 +368,44 @@ class Engine:
 
     def _tick(self, bar: Bar, index: int) -> None:
         self._tick_window.append(bar)
-        for resampler, window in self._resamplers:
-            for higher in resampler.push(bar):
-                window.append(higher)
-                self._closed[window.timeframe] += 1
+        if self._resamplers:
+            for resampler, window in self._resamplers:
+                for higher in resampler.push(bar):
+                    window.append(higher)
+                    self._closed[window.timeframe] += 1
         warm = self._warm
         if not warm:
             self._closed[self.tick_tf] += 1
             warm = self._warm = self._is_warm()
-        ctx = self.context
-        ctx.begin_tick(bar)
+        self.context.begin_tick(bar)
         self.context_aggregator.ready = False
-        self.handler.on_bar(bar, index)
-        self.ledger.mark(bar)
-        changes = self.ledger.drain_changes()
-        if changes:
-            self._journal_changes(changes)
-        self._journal_cancelled()
-        self._join_opps: list[OpportunitySignal] = []
-        self._join_threats: list[ThreatSignal] = []
-        self.handler.begin_flow(index)
+        handler, ledger = self.handler, self.ledger
+        handler.on_bar(bar, index)
+        ledger.mark(bar)
+        changed = bool(ledger.changes)
+        if changed:
+            self._journal_changes(ledger.drain_changes())
+        drain = self._drain_cancelled
+        if drain is not None:
+            for order_id, reason in drain():
+                self._platform_note("order_cancelled", {"order_id": order_id, "reason": reason})
+        if self._join_opps:
+            self._join_opps = []
+        if self._join_threats:
+            self._join_threats = []
+        handler.begin_flow(index)
         try:
-            self._flow(bar, warm, bool(changes))
-            self.handler.commit()
+            self._flow(bar, warm, changed)
+            handler.commit()
         except Exception as exc:
-            self.handler.rollback()
+            handler.rollback()
             self.planning.abandon()
             self._fault(exc)
             if self.fail_fast:
                 self._end_flow()
                 raise
-        self._end_flow()
+        if self._rec is not None:
+            self._end_flow()
 
     def _flow(self, bar: Bar, warm: bool, ledger_changed: bool) -> None:
         ctx = self.context
@@ -703,6 +721,11 @@ class Engine:
             self._record().kind = "end_of_data"
         self._journal_cancelled()
         self._end_flow()
+
+
+def _has_subscribers(routes: EventRoutes | None) -> bool:
+    """True when publishing to ``routes`` reaches anyone."""
+    return routes is not None and bool(routes.plain or routes.planning or routes.join)
 
 
 def _len_or_zero(bars: Any) -> int:

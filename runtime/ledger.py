@@ -12,9 +12,11 @@ for the engine to journal and to publish ``LEDGER_UPDATE``.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from runtime.dtos.ledger import (
     ExitReason,
@@ -26,6 +28,64 @@ from runtime.dtos.ledger import (
 )
 from runtime.dtos.market import Bar
 
+_TRADE_FIELDS = tuple(Trade.model_fields)
+
+
+class TradeLog(Sequence[Trade]):
+    """The closed trades of a run, kept compactly (a tuple of field values per trade,
+    Decimals as their exact strings: about a third of a ``Trade`` model's memory).
+
+    Reading an item validates a fresh, equal ``Trade`` from its row; a run with a
+    hundred thousand trades therefore does not hold a hundred thousand models.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, trades: Iterable[Trade] = ()) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        for trade in trades:
+            self.append(trade)
+
+    def append(self, trade: Trade) -> None:
+        """Record one closed trade."""
+        values = (getattr(trade, name) for name in _TRADE_FIELDS)
+        self._rows.append(tuple(str(v) if type(v) is Decimal else v for v in values))
+
+    @staticmethod
+    def _build(row: tuple[Any, ...]) -> Trade:
+        return Trade.model_validate(dict(zip(_TRADE_FIELDS, row, strict=True)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Trade: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Trade]: ...
+
+    def __getitem__(self, index: int | slice) -> Trade | list[Trade]:
+        if isinstance(index, slice):
+            return [self._build(row) for row in self._rows[index]]
+        return self._build(self._rows[index])
+
+    def __iter__(self) -> Iterator[Trade]:
+        for row in self._rows:
+            yield self._build(row)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TradeLog) and self._rows == other._rows:
+            return True
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            pairs = zip(self, other, strict=False)
+            return len(self) == len(other) and all(a == b for a, b in pairs)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TradeLog({len(self._rows)} trades)"
+
 
 def dec(value: float) -> Decimal:
     """A market float as a Decimal, rounded to 10 decimals (deterministic)."""
@@ -33,18 +93,24 @@ def dec(value: float) -> Decimal:
 
 
 class OpenTrade:
-    """Mutable state of an open position (internal to the ledger)."""
+    """Mutable state of an open position (internal to the ledger).
+
+    ``size``, ``stop`` and ``target`` are Decimals; setting one also refreshes its
+    float mirror (``size_f``, ``stop_f``, ``target_f``), which the per-bar path
+    (marking, protective exits) reads instead of converting on every bar.
+    """
 
     __slots__ = (
-        "bars_held", "direction", "entry_price", "entry_time", "exe_id", "fees", "filled",
-        "high", "low", "realised", "risk_amount", "size", "stop", "symbol", "target",
-        "trade_id",
+        "_size", "_stop", "_target", "bars_held", "direction", "entry_price", "entry_time",
+        "exe_id", "fees", "filled", "high", "low", "realised", "risk_amount", "sign",
+        "size_f", "stop_f", "symbol", "target_f", "trade_id",
     )  # fmt: skip
 
     def __init__(self, trade_id: str, symbol: str, direction: str, exe_id: str | None) -> None:
         self.trade_id = trade_id
         self.symbol = symbol
         self.direction = direction
+        self.sign = 1 if direction == "BUY" else -1  # +1 for a long, -1 for a short
         self.exe_id = exe_id
         self.entry_time: datetime | None = None
         self.entry_price = Decimal(0)
@@ -52,21 +118,46 @@ class OpenTrade:
         self.filled = Decimal(0)
         self.fees = Decimal(0)
         self.realised = Decimal(0)
-        self.stop: Decimal | None = None
-        self.target: Decimal | None = None
+        self.stop = None
+        self.target = None
         self.risk_amount = Decimal(0)
         self.high = 0.0
         self.low = 0.0
         self.bars_held = 0
 
     @property
-    def sign(self) -> int:
-        """+1 for a long, -1 for a short."""
-        return 1 if self.direction == "BUY" else -1
+    def size(self) -> Decimal:
+        """Open size (Decimal)."""
+        return self._size
+
+    @size.setter
+    def size(self, value: Decimal) -> None:
+        self._size = value
+        self.size_f = float(value)
+
+    @property
+    def stop(self) -> Decimal | None:
+        """Stop-loss price, if any."""
+        return self._stop
+
+    @stop.setter
+    def stop(self, value: Decimal | None) -> None:
+        self._stop = value
+        self.stop_f = float(value) if value is not None else None
+
+    @property
+    def target(self) -> Decimal | None:
+        """Take-profit price, if any."""
+        return self._target
+
+    @target.setter
+    def target(self, value: Decimal | None) -> None:
+        self._target = value
+        self.target_f = float(value) if value is not None else None
 
     def unrealised(self, price: float) -> float:
         """Open P&L at ``price`` (float, for the equity curve)."""
-        return self.sign * (price - float(self.entry_price)) * float(self.size)
+        return self.sign * (price - float(self.entry_price)) * self.size_f
 
 
 class Ledger:
@@ -77,15 +168,26 @@ class Ledger:
         self.starting_capital = dec(starting_capital)
         self.cash = self.starting_capital
         self.peak_equity = self.starting_capital
+        self._peak_f = float(self.peak_equity)
         self.open: dict[str, OpenTrade] = {}
-        self.closed: list[Trade] = []
+        self.closed = TradeLog()
         self.changes: list[Any] = []
-        self.equity_curve: list[float] = []
+        self.equity_curve = array("d")  # one float per bar, 8 bytes each
         self.exposed_bars = 0
         self.last_price: float | None = None
         self.last_time: datetime | None = None
         self._risk: dict[str, Decimal] = {}
         self.realised = Decimal(0)
+
+    @property
+    def cash(self) -> Decimal:
+        """Cash (Decimal); its float mirror ``cash_f`` is what marking reads."""
+        return self._cash
+
+    @cash.setter
+    def cash(self, value: Decimal) -> None:
+        self._cash = value
+        self.cash_f = float(value)
 
     # --- fills -----------------------------------------------------------------
     def entry_fill(
@@ -183,17 +285,22 @@ class Ledger:
     # --- per bar -----------------------------------------------------------------
     def mark(self, bar: Bar) -> float:
         """Value the book at ``bar``'s close, update the peak and the equity curve."""
-        self.last_price, self.last_time = bar.close, bar.time
-        equity = float(self.cash)
+        close = bar.close
+        self.last_price, self.last_time = close, bar.time
+        equity = self.cash_f
         if self.open:
             self.exposed_bars += 1
+            high, low = bar.high, bar.low
             for trade in self.open.values():
                 trade.bars_held += 1
-                trade.high = max(trade.high, bar.high)
-                trade.low = min(trade.low, bar.low)
-                equity += trade.sign * bar.close * float(trade.size)
-        if equity > float(self.peak_equity):
+                if high > trade.high:
+                    trade.high = high
+                if low < trade.low:
+                    trade.low = low
+                equity += trade.sign * close * trade.size_f
+        if equity > self._peak_f:
             self.peak_equity = dec(equity)
+            self._peak_f = float(self.peak_equity)
         self.equity_curve.append(equity)
         return equity
 

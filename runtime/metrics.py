@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,9 +36,12 @@ def compute_metrics(
     final = equity[-1] if equity else starting_capital
     years = _years(times)
     periods = len(equity) / years if years > 0 else 0.0
-    returns = _returns([starting_capital, *equity])
-    wins = [float(t.pnl) for t in trades if t.pnl > 0]
-    losses = [float(t.pnl) for t in trades if t.pnl <= 0]
+    returns = _Returns(starting_capital, equity)
+    wins: list[float] = []
+    losses: list[float] = []
+    for trade in trades:  # one pass: a TradeLog rebuilds each Trade it yields
+        pnl = trade.pnl
+        (wins if pnl > 0 else losses).append(float(pnl))
     gross_loss = -sum(losses)
     metrics: dict[str, Any] = {
         "starting_capital": starting_capital,
@@ -75,6 +78,31 @@ def _returns(equity: Sequence[float]) -> list[float]:
     return [b / a - 1.0 for a, b in itertools.pairwise(equity) if a != 0]
 
 
+class _Returns(Collection[float]):
+    """The bar returns of ``[start, *equity]``, recomputed on each pass instead of
+    stored (a million bars would otherwise hold a million floats twice)."""
+
+    def __init__(self, start: float, equity: Sequence[float]) -> None:
+        self._start = start
+        self._equity = equity
+        self._len = sum(1 for a in self._bases() if a != 0)
+
+    def _bases(self) -> Iterator[float]:
+        yield self._start
+        yield from itertools.islice(self._equity, max(len(self._equity) - 1, 0))
+
+    def __iter__(self) -> Iterator[float]:
+        for a, b in zip(self._bases(), self._equity, strict=False):
+            if a != 0:
+                yield b / a - 1.0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __contains__(self, value: object) -> bool:
+        return any(r == value for r in self)
+
+
 def _cagr(start: float, final: float, years: float) -> float:
     if years <= 0 or start <= 0 or final <= 0:
         return 0.0
@@ -91,7 +119,7 @@ def max_drawdown(equity: Sequence[float], starting_capital: float) -> float:
     return worst
 
 
-def sharpe(returns: Sequence[float], periods_per_year: float) -> float:
+def sharpe(returns: Collection[float], periods_per_year: float) -> float:
     """Annualised Sharpe ratio of bar returns (risk-free 0; 0 when undefined)."""
     if len(returns) < 2:
         return 0.0
@@ -100,7 +128,7 @@ def sharpe(returns: Sequence[float], periods_per_year: float) -> float:
     return mean / math.sqrt(var) * math.sqrt(periods_per_year) if var > 0 else 0.0
 
 
-def sortino(returns: Sequence[float], periods_per_year: float) -> float:
+def sortino(returns: Collection[float], periods_per_year: float) -> float:
     """Annualised Sortino ratio (downside deviation about 0; 0 when undefined)."""
     if not returns:
         return 0.0

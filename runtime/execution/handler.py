@@ -118,16 +118,16 @@ class SimulatedExecutionHandler(ExecutionHandler):
     def on_bar(self, bar: Bar, index: int) -> None:
         """Match the book against ``bar``."""
         self._index = index
-        self.venue.process_bar(bar, index)
+        (self._venue or self.venue).process_bar(bar, index)
 
     def begin_flow(self, index: int) -> None:
         """Stage venue changes of the coming flow."""
         self._index = index
-        self.venue.begin_flow()
+        (self._venue or self.venue).begin_flow()
 
     def commit(self) -> None:
         """Apply the flow's venue changes."""
-        self.venue.commit()
+        (self._venue or self.venue).commit()
 
     def rollback(self) -> None:
         """Drop the flow's venue changes."""
@@ -144,4 +144,4 @@ class SimulatedExecutionHandler(ExecutionHandler):
 
     def drain_cancelled(self) -> list[tuple[str, str]]:
         """Orders cancelled since the last call (for the journal)."""
-        return self.venue.drain_cancelled()
+        return (self._venue or self.venue).drain_cancelled()

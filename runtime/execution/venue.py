@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,8 @@ from runtime.dtos.market import Bar
 from runtime.dtos.plans import ExecutionDirective
 from runtime.execution import fill_model as fm
 from runtime.ledger import Ledger
+
+_NONE: frozenset[str] = frozenset()  # no trade filled inside the bar
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,10 @@ class Venue:
 
     def commit(self) -> None:
         """Apply the staged mutations in order."""
-        staged, self._staged, self._in_flow = self._staged, [], False
+        self._in_flow = False
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, []
         for apply in staged:
             apply()
 
@@ -206,11 +212,13 @@ class Venue:
     # --- matching -----------------------------------------------------------------------
     def process_bar(self, bar: Bar, index: int) -> None:
         """Match the book against ``bar``: exit orders, entries, then protective exits."""
-        intrabar: set[str] = set()
         if self.orders:
+            intrabar: set[str] = set()
             self._match_orders(bar, index, intrabar)
-        if self.ledger.open:
-            self._protective_exits(bar, intrabar)
+            if self.ledger.open:
+                self._protective_exits(bar, intrabar)
+        elif self.ledger.open:
+            self._protective_exits(bar, _NONE)
 
     def _match_orders(self, bar: Bar, index: int, intrabar: set[str]) -> None:
         keep: list[Order] = []
@@ -268,12 +276,13 @@ class Venue:
             risk_amount=order.risk,
         )
 
-    def _protective_exits(self, bar: Bar, intrabar: set[str]) -> None:
+    def _protective_exits(self, bar: Bar, intrabar: AbstractSet[str]) -> None:
         for trade in list(self.ledger.open.values()):
             if trade.trade_id in intrabar:
                 continue  # filled inside this bar: its path after the fill is unknown
-            stop = float(trade.stop) if trade.stop is not None else None
-            target = float(trade.target) if trade.target is not None else None
+            stop, target = trade.stop_f, trade.target_f
+            if stop is None and target is None:
+                continue
             hit = fm.exit_check(bar, trade.direction, stop, target)
             if hit is None:
                 continue
@@ -281,7 +290,7 @@ class Venue:
             side = "SELL" if trade.direction == "BUY" else "BUY"
             if reason == "STOP_LOSS":
                 price = fm.slipped(price, side, self.settings.slippage_pct)
-            fee = fm.fee(price, float(trade.size), self.settings.fee_pct)
+            fee = fm.fee(price, trade.size_f, self.settings.fee_pct)
             self._cancel_entries(trade.trade_id, f"trade exited by {reason}")
             self.ledger.exit_fill(trade.trade_id, price, fee, bar.time, reason)
 
@@ -296,7 +305,9 @@ class Venue:
 
     def drain_cancelled(self) -> list[tuple[str, str]]:
         """Orders cancelled since the last call: (order id, reason)."""
-        out, self.cancelled = self.cancelled, []
+        out = self.cancelled
+        if out:
+            self.cancelled = []
         return out
 
 

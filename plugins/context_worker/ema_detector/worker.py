@@ -24,15 +24,33 @@ class EMADetector(ContextWorker):
             raise ValueError("EMADetector needs at least one period")
         self.mode: str = str(self.params.get("mode", "bullish"))
         self.emas = {period: EMA(period) for period in self.periods}
+        self._pairs = tuple(self.emas.items())  # ascending periods
+        self._absolute = self.mode == "absolute"
 
     def on_tick(self, context: TradingContext) -> EMAValues | None:
         """Update every EMA with the close; None until all are warm."""
-        close = context.close
-        values = {period: ema.update(close) for period, ema in self.emas.items()}
-        if any(value is None for value in values.values()):
+        close = context.bar.close
+        ready: dict[int, float] = {}
+        warm = True
+        for period, ema in self._pairs:
+            value = ema.update(close)
+            if value is None:
+                warm = False
+            elif warm:
+                ready[period] = float(value)
+        if not warm:
             return None
-        ready = {period: float(value) for period, value in values.items() if value is not None}
-        context.score("trend_strength", self.trend_strength(close, ready), self.worker_id)
+        # trend_strength inlined (same arithmetic): count the bullish neighbours of
+        # (close, EMA_shortest, …, EMA_longest)
+        bullish = 0
+        left = close
+        for right in ready.values():
+            if left > right:
+                bullish += 1
+            left = right
+        fraction = bullish / len(ready)
+        strength = abs(2.0 * fraction - 1.0) if self._absolute else fraction
+        context.score("trend_strength", strength, self.worker_id)
         return EMAValues(values=ready)
 
     def trend_strength(self, close: float, values: dict[int, float]) -> float:

@@ -38,7 +38,7 @@ class EMACrossDetector(OpportunityWorker):
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
         """Update both EMAs; signal on the bar where their order flips."""
-        close = context.close
+        close = context.bar.close
         fast, slow = self.fast.update(close), self.slow.update(close)
         if fast is None or slow is None or fast == slow:
             return None
