@@ -177,10 +177,18 @@ def check_config_schema(record: PluginRecord) -> list[Diagnostic]:
     result is kept on the record.
     """
     if record.schema_problems is None:
-        record.schema_problems = _config_schema_problems(
-            record.loaded, record.manifest, record.display_file
-        )
+        key = (record.display_file, record.sha256)
+        if key not in _SCHEMA_CHECKS:
+            _SCHEMA_CHECKS[key] = _config_schema_problems(
+                record.loaded, record.manifest, record.display_file
+            )
+        record.schema_problems = _SCHEMA_CHECKS[key]
     return record.schema_problems
+
+
+_SCHEMA_CHECKS: dict[tuple[str, str], list[Diagnostic]] = {}
+"""Meta-validation results by (manifest, content hash): once per manifest version and
+process, like the manifest cache (records themselves are rebuilt per discovery)."""
 
 
 def _config_schema_problems(
