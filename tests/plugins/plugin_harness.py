@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from runtime.dtos.ids import IdFactory
+from runtime.dtos.ledger import LedgerSnapshot, PositionView
 from runtime.dtos.market import Bar, OHLCVWindow, TradingContext
 from runtime.workers import ContextWorker, Worker
 
@@ -87,3 +89,34 @@ def ticks(
             if dto is not None:
                 context.provide(dto)
         yield bar
+
+
+class FakeLedger:
+    """The two ``LedgerView`` methods, backed by fixed data (for planner tests)."""
+
+    def __init__(
+        self,
+        *,
+        equity: str = "10000",
+        returns: tuple[float, ...] = (),
+        positions: tuple[PositionView, ...] = (),
+        when: datetime = datetime(2024, 3, 1, 12, 0, tzinfo=UTC),
+    ) -> None:
+        self.equity, self.returns, self.positions = Decimal(equity), returns, positions
+        self.when = when
+
+    def snapshot(self) -> LedgerSnapshot:
+        """Cash = equity = peak, no P&L, the given open positions."""
+        return LedgerSnapshot(
+            timestamp=self.when,
+            cash=self.equity,
+            equity=self.equity,
+            peak_equity=self.equity,
+            realised_pnl=Decimal(0),
+            unrealised_pnl=Decimal(0),
+            open_positions=self.positions,
+        )
+
+    def closed_trade_returns(self) -> tuple[float, ...]:
+        """The given R-multiple returns."""
+        return self.returns

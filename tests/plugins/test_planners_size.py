@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from plugin_harness import FakeLedger
 
 from plugins.size_planner.aggressive_sizer.worker import AggressiveSizer
 from plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
@@ -15,7 +16,6 @@ from runtime.dtos import (
     EntryDirective,
     ExitDirective,
     IdFactory,
-    LedgerSnapshot,
     PositionView,
     SizeDirective,
     SizePlan,
@@ -28,32 +28,6 @@ T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 D = Decimal
 TRD_A = "TRD_20240301_100000_00001"
 TRD_B = "TRD_20240301_100000_00002"
-
-
-class FakeLedger:
-    """The two LedgerView methods, backed by fixed data."""
-
-    def __init__(
-        self,
-        equity: str = "10000",
-        returns: tuple[float, ...] = (),
-        positions: tuple[PositionView, ...] = (),
-    ) -> None:
-        self.equity, self.returns, self.positions = D(equity), returns, positions
-
-    def snapshot(self) -> LedgerSnapshot:
-        return LedgerSnapshot(
-            timestamp=T,
-            cash=self.equity,
-            equity=self.equity,
-            peak_equity=self.equity,
-            realised_pnl=D(0),
-            unrealised_pnl=D(0),
-            open_positions=self.positions,
-        )
-
-    def closed_trade_returns(self) -> tuple[float, ...]:
-        return self.returns
 
 
 def _directive(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from plugin_harness import FakeLedger
 
 from plugins.dtos import MarketStructure
 from plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
@@ -18,7 +19,6 @@ from runtime.dtos import (
     Bar,
     ExitPlan,
     IdFactory,
-    LedgerSnapshot,
     OpportunitySignal,
     PositionUpdate,
     PositionView,
@@ -35,28 +35,6 @@ D = Decimal
 TRD_A = "TRD_20240301_100000_00001"
 TRD_B = "TRD_20240301_100000_00002"
 TRD_C = "TRD_20240301_100000_00003"
-
-
-class FakeLedger:
-    """The two LedgerView methods, backed by fixed data."""
-
-    def __init__(self, positions: tuple[PositionView, ...] = (), equity: str = "10000") -> None:
-        self.positions = positions
-        self.equity = D(equity)
-
-    def snapshot(self) -> LedgerSnapshot:
-        return LedgerSnapshot(
-            timestamp=T,
-            cash=self.equity,
-            equity=self.equity,
-            peak_equity=self.equity,
-            realised_pnl=D(0),
-            unrealised_pnl=D(0),
-            open_positions=self.positions,
-        )
-
-    def closed_trade_returns(self) -> tuple[float, ...]:
-        return ()
 
 
 def _context() -> TradingContext:
@@ -203,7 +181,11 @@ def test_opposite_tie_is_ambiguous() -> None:
 
 def test_close_signal_targets_opposite_open_trades() -> None:
     ledger = FakeLedger(
-        (_position(TRD_A, "BUY"), _position(TRD_B, "SELL"), _position(TRD_C, "BUY", "ETHUSDT"))
+        positions=(
+            _position(TRD_A, "BUY"),
+            _position(TRD_B, "SELL"),
+            _position(TRD_C, "BUY", "ETHUSDT"),
+        )
     )
     swot = _swot((_opp(1, "SELL", "0.6", action="close"), _opp(2, "BUY", "0.9")))
     directive = _planner(ledger=ledger).on_swot(swot)
@@ -215,7 +197,7 @@ def test_close_signal_targets_opposite_open_trades() -> None:
 
 
 def test_close_signal_is_not_gated_by_min_confidence() -> None:
-    ledger = FakeLedger((_position(TRD_A, "BUY"),))
+    ledger = FakeLedger(positions=(_position(TRD_A, "BUY"),))
     swot = _swot((_opp(1, "SELL", "0.1", action="close"),), (_threat(1, "1"),))
     directive = _planner({"min_confidence": 0.9}, ledger=ledger).on_swot(swot)
     assert directive is not None and directive.scope == "CLOSE_EXISTING"
