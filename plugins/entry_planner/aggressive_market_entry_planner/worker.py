@@ -8,20 +8,16 @@ closes the targeted trades with it. MODIFY_EXISTING directives need no entry (No
 
 from __future__ import annotations
 
-from runtime.dtos import EntryPlan, StrategyDirective
-from runtime.workers import EntryPlanner
+from collections.abc import Sequence
+from decimal import Decimal
+
+from plugins._lib.entries import ScopedEntryPlanner
+from runtime.dtos import StrategyDirective
 
 
-class AggressiveMarketEntryPlanner(EntryPlanner):
+class AggressiveMarketEntryPlanner(ScopedEntryPlanner):
     """A MARKET entry in the directive's direction."""
 
-    def on_strategy_directive(self, directive: StrategyDirective) -> EntryPlan | None:
-        """MARKET order for new trades and closes; None for modifications."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
-        return EntryPlan(
-            plan_id=self.new_id("ENT", when=directive.timestamp),
-            symbol=directive.entry_directive.symbol,
-            direction=directive.entry_directive.direction,
-            order_type="MARKET",
-        )
+    def limit_prices(self, directive: StrategyDirective) -> Sequence[Decimal]:
+        """None: this planner always enters at market."""
+        return ()

@@ -18,10 +18,11 @@ closes the targeted trades); MODIFY_EXISTING directives need no entry (None).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from runtime.dtos import EntryPlan, StrategyDirective
-from runtime.workers import EntryPlanner
+from plugins._lib.entries import ScopedEntryPlanner
+from runtime.dtos import StrategyDirective
 
 QUANTUM = Decimal("0.00000001")
 
@@ -52,7 +53,7 @@ def ladder(directive: StrategyDirective, n_layers: int, step_pct: Decimal) -> li
     ]
 
 
-class LayeredEntryPlanner(EntryPlanner):
+class LayeredEntryPlanner(ScopedEntryPlanner):
     """A LIMIT entry with ``n_layers`` evenly spaced price levels."""
 
     def setup(self) -> None:
@@ -64,23 +65,6 @@ class LayeredEntryPlanner(EntryPlanner):
         if not Decimal(0) < self.step_pct < Decimal(1):
             raise ValueError("LayeredEntryPlanner: step_pct must lie in (0, 1)")
 
-    def on_strategy_directive(self, directive: StrategyDirective) -> EntryPlan | None:
-        """Layered LIMIT order for new trades, MARKET for closes, None for modifications."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
-        plan_id = self.new_id("ENT", when=directive.timestamp)
-        symbol = directive.entry_directive.symbol
-        direction = directive.entry_directive.direction
-        if directive.scope == "CLOSE_EXISTING":
-            return EntryPlan(
-                plan_id=plan_id, symbol=symbol, direction=direction, order_type="MARKET"
-            )
-        prices = ladder(directive, self.n_layers, self.step_pct)
-        return EntryPlan(
-            plan_id=plan_id,
-            symbol=symbol,
-            direction=direction,
-            order_type="LIMIT",
-            limit_price=prices[0],
-            layers=tuple(prices[1:]),
-        )
+    def limit_prices(self, directive: StrategyDirective) -> Sequence[Decimal]:
+        """``n_layers`` LIMIT prices spaced by ``step_pct``, nearest first."""
+        return ladder(directive, self.n_layers, self.step_pct)

@@ -15,10 +15,11 @@ closes the targeted trades); MODIFY_EXISTING directives need no entry (None).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from runtime.dtos import EntryPlan, StrategyDirective
-from runtime.workers import EntryPlanner
+from plugins._lib.entries import ScopedEntryPlanner
+from runtime.dtos import StrategyDirective
 
 QUANTUM = Decimal("0.00000001")
 TWO = Decimal(2)
@@ -41,7 +42,7 @@ def limit_price(directive: StrategyDirective, offset_pct: Decimal) -> Decimal:
     return price.quantize(QUANTUM, ROUND_CEILING if buy else ROUND_FLOOR)
 
 
-class PatientLimitEntryPlanner(EntryPlanner):
+class PatientLimitEntryPlanner(ScopedEntryPlanner):
     """A LIMIT entry below (BUY) / above (SELL) the reference price."""
 
     def setup(self) -> None:
@@ -50,21 +51,6 @@ class PatientLimitEntryPlanner(EntryPlanner):
         if not Decimal(0) <= self.offset_pct < Decimal(1):
             raise ValueError("PatientLimitEntryPlanner: offset_pct must lie in [0, 1)")
 
-    def on_strategy_directive(self, directive: StrategyDirective) -> EntryPlan | None:
-        """LIMIT order for new trades, MARKET for closes, None for modifications."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
-        plan_id = self.new_id("ENT", when=directive.timestamp)
-        symbol = directive.entry_directive.symbol
-        direction = directive.entry_directive.direction
-        if directive.scope == "CLOSE_EXISTING":
-            return EntryPlan(
-                plan_id=plan_id, symbol=symbol, direction=direction, order_type="MARKET"
-            )
-        return EntryPlan(
-            plan_id=plan_id,
-            symbol=symbol,
-            direction=direction,
-            order_type="LIMIT",
-            limit_price=limit_price(directive, self.offset_pct),
-        )
+    def limit_prices(self, directive: StrategyDirective) -> Sequence[Decimal]:
+        """One LIMIT price ``offset_pct`` better than the reference."""
+        return (limit_price(directive, self.offset_pct),)
