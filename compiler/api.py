@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic
 from compiler.emit.wiring_map import render_wiring_map
@@ -20,6 +19,9 @@ from compiler.model.wiring_map import WiringMap
 from compiler.pipeline import CompileOutcome, Session, compile_path
 from compiler.render import render_human
 from compiler.sources import SourceFile
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class CompileError(Exception):
@@ -58,12 +60,20 @@ class CompileResult:
             raise CompileError(self.rendered_diagnostics())
         return render_wiring_map(self.outcome.wiring_data)
 
-    @property
+    @cached_property
     def graph(self) -> nx.DiGraph[str]:
-        """The typed DAG (available even when checks failed)."""
+        """The typed DAG as a networkx ``DiGraph`` (available even when checks failed):
+        node attributes ``kind``, ``phase`` (workers also ``slot``, ``type``, ``plugin``,
+        ``subtype``, ``resolved``), edge attribute ``events``.
+
+        Built on first access: the compiler keeps the graph as plain data
+        (``compiler.digraph``) so that a compile never pays networkx's import.
+        """
         if self.outcome.unit is None:
+            import networkx as nx
+
             return nx.DiGraph()
-        return self.outcome.unit.graph
+        return self.outcome.unit.graph.to_networkx()
 
     @cached_property
     def dot(self) -> str:

@@ -23,7 +23,7 @@ class Severity(StrEnum):
 class Related(BaseModel):
     """A secondary location that explains a diagnostic (e.g. the first duplicate)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     message: str
     file: str | None = None
@@ -37,9 +37,12 @@ class Diagnostic(BaseModel):
     ``file`` is the path as the user gave it on the command line (never made
     absolute). ``line``/``column`` are 1-based and None only where no position
     exists. ``end_column`` (exclusive) lets renderers underline a whole node.
+
+    ``defer_build``: the validator is built with the first diagnostic, so a clean
+    ``stc check`` never pays for it.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     severity: Severity

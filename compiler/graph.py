@@ -1,16 +1,21 @@
 """The typed DAG: nodes are workers and platform components, edges are events
 carrying their payload DTO type; plus the phase schedule derived from it.
 
-The graph is built once per compile (networkx ``DiGraph``; an edge between two nodes
-keeps the list of events it carries). Check passes only read it.
+The graph is built once per compile as plain data (``compiler.digraph.WiringGraph``;
+an edge between two nodes keeps the list of events it carries). Check passes only
+read it.
 """
 
 from __future__ import annotations
 
-import networkx as nx
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from compiler.model.wiring_map import Phase
-from compiler.unit import CompileUnit, WorkerInstance
+from compiler.digraph import WiringGraph
+
+if TYPE_CHECKING:
+    from compiler.model.wiring_map import Phase
+    from compiler.unit import CompileUnit, WorkerInstance
 from runtime.events import PLATFORM_COMPONENTS
 
 PHASE_OF_SLOT: dict[str, str] = {
@@ -34,18 +39,23 @@ PHASE_OF_COMPONENT = {
 }
 
 
-def build_graph(unit: CompileUnit) -> nx.DiGraph[str]:
+def build_graph(unit: CompileUnit) -> WiringGraph:
     """Nodes for every worker and component, edges publisher → subscriber per event."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(
-        (c, {"kind": "platform", "phase": PHASE_OF_COMPONENT[c]})
-        for c in (*PLATFORM_COMPONENTS, PLANNING_JOIN)
-    )
-    graph.add_nodes_from((w.id, _node_attrs(w)) for w in unit.workers)
+    graph = WiringGraph()
+    for component in (*PLATFORM_COMPONENTS, PLANNING_JOIN):
+        graph.add_node(component, {"kind": "platform", "phase": PHASE_OF_COMPONENT[component]})
+    shared: dict[tuple[str, str, bool], dict[str, object]] = {}  # one dict per kind of worker
+    for worker in unit.workers:
+        kind = (worker.slot, worker.plugin, worker.record is not None)
+        attrs = shared.get(kind)
+        if attrs is None:
+            attrs = shared[kind] = _node_attrs(worker)
+        graph.add_node(worker.id, attrs)
     edges = _event_edges(unit)
-    unknown = {dst for _, dst in edges if dst not in graph}
-    graph.add_nodes_from((n, {"kind": "unknown", "phase": "?"}) for n in sorted(unknown))
-    graph.add_edges_from((src, dst, {"events": events}) for (src, dst), events in edges.items())
+    unknown = {dst for _, dst in edges if dst not in graph.nodes}
+    for node in sorted(unknown):
+        graph.add_node(node, {"kind": "unknown", "phase": "?"})
+    graph.add_edges(edges.items())
     unit.graph = graph
     return graph
 
@@ -53,24 +63,32 @@ def build_graph(unit: CompileUnit) -> nx.DiGraph[str]:
 def _event_edges(unit: CompileUnit) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """(publisher node, subscriber node) → the (event, payload) pairs it carries, in
     subscription order (collected first, then added to the graph in one batch)."""
-    chain = {w.id: prev for prev, w in zip(_context_ids(unit), _context(unit)[1:], strict=False)}
+    context = _context_ids(unit)
+    chain = dict(zip(context[1:], context, strict=False))  # worker → the one before it
     edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
-
-    def add(src: str, dst: str, pair: tuple[str, str]) -> None:
-        carried = edges.setdefault((src, dst), [])
-        if pair not in carried:
-            carried.append(pair)
-
+    payloads, publishers = unit.event_payloads, unit.publishers
     for sub in unit.subscriptions:
-        pair = (sub.event, unit.event_payloads.get(sub.event, "?"))
-        if sub.event == "TICK_RECEIVED" and sub.worker in chain:
-            add(chain[sub.worker], sub.worker, pair)
-            continue  # the context chain: each worker runs after the one before it
-        target = graph_node(sub.worker, sub.event)
-        for publisher in unit.publishers.get(sub.event, []):
-            source = graph_node(publisher, sub.event)
-            if source != target or sub.origin != "base":
-                add(source, target, pair)
+        event = sub.event
+        pair = (event, payloads.get(event, "?"))
+        skip = None
+        if event == "TICK_RECEIVED" and sub.worker in chain:
+            sources: Iterable[str] = (chain[sub.worker],)
+            target = sub.worker  # the context chain: each runs after the one before it
+        else:
+            join = event in JOIN_EVENTS  # else graph_node() is the component itself
+            target = graph_node(sub.worker, event) if join else sub.worker
+            found = publishers.get(event, ())
+            sources = [graph_node(p, event) for p in found] if join else found
+            if sub.origin == "base":
+                skip = target  # a base subscription never loops back onto its publisher
+        for source in sources:
+            if source == skip:
+                continue
+            carried = edges.get((source, target))
+            if carried is None:
+                edges[source, target] = [pair]
+            elif pair not in carried:
+                carried.append(pair)
     return edges
 
 
@@ -118,6 +136,8 @@ def _node_attrs(worker: WorkerInstance) -> dict[str, object]:
 def derive_schedule(unit: CompileUnit) -> list[Phase]:
     """The phase schedule: sequential chain, parallel groups, the joins, routing after
     the join, and event-triggered workers outside the tick flow."""
+    from compiler.model.wiring_map import Phase  # the plan's model: only when emitting
+
     by_slot: dict[str, list[str]] = {}
     for worker in unit.resolved():
         by_slot.setdefault(worker.slot, []).append(worker.id)
@@ -150,6 +170,8 @@ def derive_schedule(unit: CompileUnit) -> list[Phase]:
 
 
 def _threat_phases(unit: CompileUnit) -> list[Phase]:
+    from compiler.model.wiring_map import Phase
+
     on_tick = [w.id for w in unit.resolved() if w.slot == "threat_workers" and _is_tick(w)]
     phases = [Phase(phase="2b", name="threat", kind="parallel", workers=on_tick)]
     for trigger, ids in _by_trigger(unit, "threat_workers", skip_tick=True).items():
@@ -158,6 +180,8 @@ def _threat_phases(unit: CompileUnit) -> list[Phase]:
 
 
 def _strategy_phases(unit: CompileUnit) -> list[Phase]:
+    from compiler.model.wiring_map import Phase
+
     swot = [w.id for w in unit.resolved() if w.is_swot_planner]
     phases = []
     if swot or unit.mode == "swot":

@@ -7,13 +7,14 @@ workers type-checked, but a file that is not YAML is not validated.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compiler import wiring
+from compiler import classes, wiring
 from compiler.checks import run_checks
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.graph import build_graph
@@ -22,13 +23,23 @@ from compiler.model.blueprint import StrategyBlueprint
 from compiler.model.manifest import PluginManifest
 from compiler.model.operation import Operation
 from compiler.model.platform import Platform
-from compiler.model.wiring_map import WiringMap
 from compiler.registry import PluginRegistry, default_roots, discover
-from compiler.resolve import resolve_workers
-from compiler.sources import Loaded, LoadLimits, SourceFile, load_yaml_file, locate
+from compiler.resolve import check_worker_limit, resolve_workers
+from compiler.sources import (
+    Loaded,
+    LoadLimits,
+    Mark,
+    SourceFile,
+    document_start,
+    load_yaml_file,
+    locate,
+)
 from compiler.suggest import help_for
 from compiler.unit import CompileUnit, make_diagnostic
 from compiler.validate import validate_document
+
+if TYPE_CHECKING:
+    from compiler.model.wiring_map import WiringMap
 
 KIND_KEYS = {
     "blueprint_version": "strategy_blueprint",
@@ -66,6 +77,8 @@ class CompileOutcome:
         """The compiled plan as a validated model (built on first use)."""
         if self.wiring_data is None:
             return None
+        from compiler.model.wiring_map import WiringMap
+
         return WiringMap.model_validate(self.wiring_data)
 
     @property
@@ -84,6 +97,16 @@ class Session:
     platform_file: Path | None = None
     limits: LoadLimits = field(default_factory=LoadLimits)
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    emit: bool = True
+    """Build each clean strategy's wiring data; ``stc check`` needs only diagnostics."""
+    platforms: dict[str, _LoadedPlatform] = field(default_factory=dict)
+    """Platform files read so far, by display name: each is read once per command."""
+
+    def __post_init__(self) -> None:
+        """The ``limits:`` of the ``--platform`` file govern every file loaded after it."""
+        if self.platform_file is not None and os.path.isfile(self.platform_file):
+            platform, _, _ = _load_platform(self.platform_file, str(self.platform_file), self)
+            self.limits = LoadLimits(**platform.limits.model_dump(exclude={"max_workers"}))
 
     def load(self, path: Path, display: str) -> Loaded:
         """Load a YAML file and remember its text for the renderers."""
@@ -118,7 +141,8 @@ def compile_path(path: Path, display: str, session: Session) -> list[CompileOutc
         return [CompileOutcome(display, None, list(loaded.diagnostics))]
     kind = detect_kind(loaded.data)
     if kind is None:
-        return [CompileOutcome(display, None, [*loaded.diagnostics, _unknown_kind(display)])]
+        unknown = _unknown_kind(display, document_start(loaded.source))
+        return [CompileOutcome(display, None, [*loaded.diagnostics, unknown])]
     model, problems = validate_document(loaded, MODELS[kind], kind)
     found = [*loaded.diagnostics, *problems]
     if model is None:
@@ -134,27 +158,38 @@ def compile_path(path: Path, display: str, session: Session) -> list[CompileOutc
     return [CompileOutcome(display, kind, sort_diagnostics(found))]
 
 
-def _unknown_kind(display: str) -> Diagnostic:
+def _unknown_kind(display: str, start: Mark) -> Diagnostic:
     keys = ", ".join(f"`{k}`" for k in KIND_KEYS)
     return make_diagnostic(
         "STC002",
         "cannot tell what kind of file this is",
         display,
-        None,
+        start,
         f"start the document with one of {keys} (e.g. `blueprint_version: 1`)",
     )
 
 
-def _load_platform(
-    path: Path | None, display: str | None, session: Session
-) -> tuple[Platform, list[Diagnostic]]:
+_LoadedPlatform = tuple[Platform, list[Diagnostic], Loaded | None]
+
+
+def _load_platform(path: Path | None, display: str | None, session: Session) -> _LoadedPlatform:
+    """The platform layer, its problems, and its loaded data (None when it has none)."""
     if path is None or display is None:
-        return Platform(platform_version=1), []
+        return Platform(platform_version=1), [], None
+    if display not in session.platforms:
+        session.platforms[display] = _read_platform(path, display, session)
+    return session.platforms[display]
+
+
+def _read_platform(path: Path, display: str, session: Session) -> _LoadedPlatform:
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
-        return Platform(platform_version=1), list(loaded.diagnostics)
+        return Platform(platform_version=1), list(loaded.diagnostics), None
     platform, problems = validate_document(loaded, Platform, "platform")
-    return platform or Platform(platform_version=1), [*loaded.diagnostics, *problems]
+    if platform is not None:  # a missing root is reported here, at its line
+        problems += _check_platform_roots(path, display, loaded, platform)
+    found = [*loaded.diagnostics, *problems]
+    return platform or Platform(platform_version=1), found, loaded
 
 
 def _check_platform_roots(
@@ -162,7 +197,7 @@ def _check_platform_roots(
 ) -> list[Diagnostic]:
     problems = []
     for i, root in enumerate(platform.plugin_roots):
-        if not (path.parent / root).is_dir():
+        if not os.path.isdir(path.parent / root):
             problems.append(
                 make_diagnostic(
                     "STC009",
@@ -185,22 +220,33 @@ def compile_blueprint_model(
     """Resolve, build and check one validated blueprint; emit its wiring map if clean."""
     platform_path = context.platform_path if context else session.platform_file
     platform_display = context.platform_display if context else _display(session.platform_file)
-    platform, platform_problems = _load_platform(platform_path, platform_display, session)
-    roots = [(platform_path.parent / r) for r in platform.plugin_roots] if platform_path else []
+    platform, platform_problems, platform_loaded = _load_platform(
+        platform_path, platform_display, session
+    )
+    too_many = check_worker_limit(display, loaded, blueprint, platform.limits.max_workers)
+    if too_many is not None:  # before the passes whose cost grows with the workers
+        return CompileOutcome(display, "strategy_blueprint", [*platform_problems, too_many])
+    roots = [platform_path.parent / r for r in platform.plugin_roots] if platform_path else []
+    roots = [root for root in roots if os.path.isdir(root)]
     unit = CompileUnit(
         blueprint_file=display,
         blueprint_loaded=loaded,
         blueprint=blueprint,
         registry=session.registry(roots),
         platform=platform,
+        platform_file=platform_display if platform_loaded else None,
+        platform_loaded=platform_loaded,
     )
     _apply_layers(unit, context)
     problems = [*platform_problems, *unit.registry.diagnostics, *resolve_workers(unit)]
     wiring.expand(unit)
     build_graph(unit)
-    problems += run_checks(unit)
+    class_problems, clean_key = classes.load_classes(unit)
+    checked = [*class_problems, *run_checks(unit)]
+    classes.remember_clean(unit, clean_key, checked)
+    problems += checked
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
-    if outcome.ok:
+    if outcome.ok and session.emit:
         from compiler.emit.wiring_map import build_wiring_data
 
         outcome.wiring_data = build_wiring_data(unit)
@@ -255,12 +301,14 @@ def compile_operation(
     folder = path.parent
     own = [*found, *_check_links(display, loaded, operation, folder)]
     platform_path = (folder / operation.platform) if operation.platform else session.platform_file
+    if operation.platform and not os.path.isfile(folder / operation.platform):
+        platform_path = None  # reported by _check_links, at the `platform:` line
     platform_display = _join_display(display, operation.platform) or _display(platform_path)
     outcomes = [CompileOutcome(display, "operation", sort_diagnostics(own))]
     for index, link in enumerate(operation.strategy_links):
         blueprint_path = folder / link.blueprint
         blueprint_display = _join_display(display, link.blueprint) or link.blueprint
-        if not blueprint_path.is_file():
+        if not os.path.isfile(blueprint_path):
             continue  # reported by _check_links
         context = OperationContext(
             operation, display, loaded, index, folder, platform_path, platform_display
@@ -311,7 +359,7 @@ def _check_links(
 ) -> list[Diagnostic]:
     problems = []
     for i, link in enumerate(operation.strategy_links):
-        if not (folder / link.blueprint).is_file():
+        if not os.path.isfile(folder / link.blueprint):
             problems.append(
                 make_diagnostic(
                     "STC009",
@@ -332,8 +380,18 @@ def _check_links(
                     help_for(link.data_source, names) or f"defined: {', '.join(names) or 'none'}",
                 )
             )
+    if operation.platform and not os.path.isfile(folder / operation.platform):
+        problems.append(
+            make_diagnostic(
+                "STC009",
+                f"platform file `{operation.platform}` not found",
+                display,
+                locate(loaded.data, ("platform",)),
+                "paths in an operation are relative to the operation file",
+            )
+        )
     for name, source in sorted(operation.data_sources.items()):
-        if not (folder / source.path).is_file():
+        if not os.path.isfile(folder / source.path):
             problems.append(
                 make_diagnostic(
                     "STC009",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import SequenceMatcher
 
 _CUTOFF = 0.6
 """difflib's own default: below it, suggestions are more confusing than helpful."""
@@ -14,6 +13,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 
     Ties are broken alphabetically so the hint is the same on every run and machine.
     """
+    from difflib import SequenceMatcher  # only on an error path: a clean check never asks
+
     target = word.lower()
     best: tuple[float, str] | None = None
     matcher = SequenceMatcher(b=target, autojunk=False)

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import networkx as nx
-
 from compiler.codes import severity_of
 from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
+from compiler.digraph import WiringGraph
 from compiler.model.aggregation import AggregationPolicy
 from compiler.model.blueprint import StrategyBlueprint, WorkerRef
 from compiler.model.operation import DataSource, Operation
@@ -111,12 +110,15 @@ class CompileUnit:
     starting_capital: float = 10_000.0
     aggregation: AggregationPolicy = field(default_factory=AggregationPolicy)
     aggregation_from_blueprint: bool = False
+    platform_file: str | None = None
+    platform_loaded: Loaded | None = None
+    """The platform.yaml the defaults came from: a problem in its values points there."""
     input_files: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerInstance] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     publishers: dict[str, list[str]] = field(default_factory=dict)
     event_payloads: dict[str, str] = field(default_factory=dict)
-    graph: nx.DiGraph[str] = field(default_factory=nx.DiGraph)
+    graph: WiringGraph = field(default_factory=WiringGraph)
     mode: Literal["swot", "direct", "scheduled"] = "swot"
     _index: dict[str, WorkerInstance] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
@@ -134,12 +136,17 @@ class CompileUnit:
         Indexed by id and re-indexed when workers were added: checks call this per
         subscription, so a scan would make them quadratic in the number of workers.
         """
+        return self.workers_by_id().get(worker_id)
+
+    def workers_by_id(self) -> dict[str, WorkerInstance]:
+        """Id → the first worker with that id (what ``worker`` looks up): a loop over
+        every subscription reads this dict instead of calling ``worker`` each time."""
         if self._indexed != len(self.workers):
             index: dict[str, WorkerInstance] = {}
             for instance in self.workers:
                 index.setdefault(instance.id, instance)
             self._index, self._indexed = index, len(self.workers)
-        return self._index.get(worker_id)
+        return self._index
 
     def resolved(self) -> list[WorkerInstance]:
         """Workers whose plugin was found and fits its slot."""

@@ -31,7 +31,8 @@ DIRECT_ADAPTER = "opportunity_as_directive"
 def base_wiring() -> dict[str, Any]:
     """The packaged template (parsed once per process)."""
     text = resources.files("compiler").joinpath("base_wiring.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+    data: dict[str, Any] = yaml.load(text, Loader=loader)
     return data
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+_CACHE_HOME = tempfile.mkdtemp(prefix="stc-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
+atexit.register(shutil.rmtree, _CACHE_HOME, True)  # registered first, so it runs last
+"""The compiler's on-disk cache (``compiler.cache``) of this test session, subprocesses
+included: tests never write into the user's ``~/.cache``, and they run against a
+cache that fills and hits as the session goes (it must never change a result)."""
 
 settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, max_examples=2000, print_blob=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 from compiler.diagnostics import Diagnostic
+from compiler.sources import locate
 from compiler.suggest import help_for
-from compiler.unit import CompileUnit
+from compiler.unit import CompileUnit, make_diagnostic
 
 
 def _provided_factors(unit: CompileUnit) -> dict[str, str]:
@@ -20,8 +21,16 @@ def _provided_factors(unit: CompileUnit) -> dict[str, str]:
     return factors
 
 
-def _weights_loc(unit: CompileUnit) -> tuple[str, ...] | None:
-    return ("aggregation", "weights") if unit.aggregation_from_blueprint else None
+def _weights_diag(
+    unit: CompileUnit, code: str, message: str, name: str | None, help: str
+) -> Diagnostic:
+    """At weight ``name`` (or all weights) where they are written: the blueprint's
+    ``aggregation:``, or else the platform's, the layer they came from."""
+    loc = ("aggregation", "weights", *([name] if name else []))
+    if unit.aggregation_from_blueprint or unit.platform_loaded is None:
+        return unit.diag(code, message, loc, help, key=True)
+    mark = locate(unit.platform_loaded.data, loc, key=True)
+    return make_diagnostic(code, message, unit.platform_file, mark, help)
 
 
 def check_weight_factors(unit: CompileUnit) -> list[Diagnostic]:
@@ -35,19 +44,18 @@ def check_weight_factors(unit: CompileUnit) -> list[Diagnostic]:
         return []  # an unresolved context worker may provide the factor: STC003 says why
     factors = _provided_factors(unit)
     problems = []
-    base = _weights_loc(unit)
     for name in unit.aggregation.weights:
         if name in factors:
             continue
         hint = help_for(name, factors)
         listed = ", ".join(sorted(factors)) or "none"
         problems.append(
-            unit.diag(
+            _weights_diag(
+                unit,
                 "STC060",
                 f"aggregation weight `{name}` names a factor no context worker provides",
-                (*base, name) if base else None,
+                name,
                 hint or f"factors provided by this blueprint's context workers: {listed}",
-                key=True,
             )
         )
     return problems
@@ -66,14 +74,13 @@ def check_weight_sum(unit: CompileUnit) -> list[Diagnostic]:
     total = math.fsum(weights.values())
     if math.isclose(total, 1.0, abs_tol=1e-9):
         return []
-    base = _weights_loc(unit)
     return [
-        unit.diag(
+        _weights_diag(
+            unit,
             "STC061",
             f"aggregation weights sum to {total:g}, not 1",
-            base,
+            None,
             "scale the weights so that they sum to 1 (they are normalised anyway)",
-            key=True,
         )
     ]
 

@@ -65,6 +65,15 @@ def _providers(unit: CompileUnit) -> dict[str, list[WorkerInstance]]:
     return providers
 
 
+Heads = dict[str, list[tuple[tuple[int, int], WorkerInstance]]]
+
+
+def _heads(providers: dict[str, list[WorkerInstance]]) -> Heads:
+    """The first two providers of each DTO with their positions: enough to decide
+    the common cases of both checks without a position computed per requirement."""
+    return {dto: [(position(p), p) for p in found[:2]] for dto, found in providers.items()}
+
+
 def check_requirements(unit: CompileUnit) -> list[Diagnostic]:
     """STC010 — a required DTO is provided by no worker upstream.
     STC011 — a required DTO is provided only later in the chain or a later phase.
@@ -76,12 +85,30 @@ def check_requirements(unit: CompileUnit) -> list[Diagnostic]:
     (STC011). Fix: add the providing plugin, or move it earlier in the chain.
     """
     providers = _providers(unit)
+    heads = _heads(providers)
     problems: list[Diagnostic] = []
     for worker in unit.resolved():
         assert worker.record is not None
+        here = position(worker)
         for index, dto in enumerate(worker.record.manifest.dependencies.requires_dtos):
-            problems += _check_one(unit, worker, index, dto, providers)
+            if not _provided_upstream(worker, here, dto, heads):
+                problems += _check_one(unit, worker, index, dto, providers)
     return problems
+
+
+def _provided_upstream(
+    worker: WorkerInstance, here: tuple[int, int], dto: str, heads: Heads
+) -> bool:
+    """The common case, decided without building anything: the platform or the
+    earliest other provider is upstream. False sends the requirement to
+    ``_check_one``, which decides (and explains) every case."""
+    platform = PLATFORM_PROVIDED.get(dto)
+    if platform is not None and platform < here[0]:
+        return True
+    for where, provider in heads.get(dto, ()):
+        if provider is not worker:
+            return where < here
+    return False
 
 
 def _check_one(
@@ -153,12 +180,16 @@ def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
     Fix: keep one provider, or give the consumers what they need from one worker.
     """
     providers = _providers(unit)
+    heads = _heads(providers)
     problems: list[Diagnostic] = []
     for worker in unit.resolved():
         assert worker.record is not None
         here = position(worker)
         for dto in worker.record.manifest.dependencies.requires_dtos:
-            found = providers.get(dto, [])
+            first_two = heads.get(dto, ())
+            if len(first_two) < 2 or not first_two[1][0] < here:
+                continue  # fewer than two providers upstream (they are sorted)
+            found = providers[dto]
             upstream = found[: bisect_left(found, here, key=position)]
             if len(upstream) < 2:
                 continue

@@ -5,11 +5,13 @@ join (STC021), complete trade planning (STC022), and a path to execution (STC023
 from __future__ import annotations
 
 from itertools import pairwise
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic
 from compiler.unit import CompileUnit, WorkerInstance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 PARALLEL_PLAN_EVENTS = ("ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED")
 KINDS = ("entry", "size", "exit", "routing")
@@ -22,8 +24,20 @@ def check_cycles(unit: CompileUnit) -> list[Diagnostic]:
     would never end. Example: a ``wiring:`` entry subscribing a context worker to
     ``OPPORTUNITY_DETECTED``. Fix: remove the custom wiring that closes the loop.
     """
+    if not unit.graph.has_cycle():
+        return []
+    return _explain_cycles(unit)
+
+
+def _explain_cycles(unit: CompileUnit) -> list[Diagnostic]:
+    """One STC020 per strongly connected component with a cycle.
+
+    The error path only, so networkx (~150 ms to import) is loaded only here.
+    """
+    import networkx as nx
+
     problems = []
-    graph = unit.graph
+    graph = unit.graph.to_networkx()
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) == 1:
             node = next(iter(component))
@@ -36,6 +50,8 @@ def check_cycles(unit: CompileUnit) -> list[Diagnostic]:
 
 def _ordered_cycle(graph: nx.DiGraph[str], start: str) -> list[str]:
     """One cycle through ``start`` following the smallest successor at each step."""
+    import networkx as nx
+
     path = [start]
     seen = {start}
     node = start
@@ -56,7 +72,7 @@ def _ordered_cycle(graph: nx.DiGraph[str], start: str) -> list[str]:
 def _cycle_diagnostic(unit: CompileUnit, cycle: list[str]) -> Diagnostic:
     steps = []
     for src, dst in pairwise(cycle):
-        events = unit.graph.edges[src, dst]["events"]
+        events = unit.graph.edges[src, dst]
         steps.append(f"{src} --{events[0][0]}--> ")
     rendered = "".join(steps) + cycle[-1]
     blueprint_sub = next(
@@ -83,11 +99,12 @@ def check_routing_after_join(unit: CompileUnit) -> list[Diagnostic]:
     ``ROUTING_PLANNING_REQUESTED``, which the PlanningAggregator publishes after the join.
     """
     problems = []
+    workers = unit.workers_by_id()
     for sub in unit.subscriptions:
-        worker = unit.worker(sub.worker)
-        if worker is None or worker.slot != "routing":
-            continue
         if sub.event == "ROUTING_PLANNING_REQUESTED":
+            continue
+        worker = workers.get(sub.worker)
+        if worker is None or worker.slot != "routing":
             continue
         problems.append(
             unit.diag(
@@ -111,7 +128,10 @@ def check_planning_complete(unit: CompileUnit) -> list[Diagnostic]:
     ExecutionDirective; with one kind missing no trade can ever execute. Fix: add a
     planner of each missing kind under ``workforce.planning_workers``.
     """
-    present = {k: [w for w in unit.workers if w.slot == k] for k in KINDS}
+    present: dict[str, list[WorkerInstance]] = {k: [] for k in KINDS}
+    for worker in unit.workers:
+        if worker.slot in present:
+            present[worker.slot].append(worker)
     if not any(present.values()):
         return []
     missing = [k for k in KINDS if not present[k]]
@@ -143,7 +163,7 @@ def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
     handler = next((w for w in unit.workers if w.slot == "execution"), None)
     if handler is None or handler.record is None or not unit.graph.has_node(handler.id):
         return []
-    if nx.has_path(unit.graph, "platform", handler.id):
+    if unit.graph.has_path("platform", handler.id):
         return []
     if _incomplete_planning_reported(unit) or _unknown_trigger_reported(unit):
         return []

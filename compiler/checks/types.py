@@ -18,8 +18,6 @@ from compiler.sources import locate
 from compiler.suggest import help_for
 from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
 from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER, known_events
-from runtime.dtos import PLATFORM_DTOS
-from runtime.envelope import DispositionEnvelope
 from runtime.events import PLATFORM_COMPONENTS
 
 ADAPTED_PAYLOADS = {SWOT_ADAPTER: "SWOTInputs", DIRECT_ADAPTER: "StrategyDirective"}
@@ -49,8 +47,9 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
     """
     problems = _unknown_wiring_workers(unit)
     known = known_events(unit)
+    workers = unit.workers_by_id()
     for sub in unit.subscriptions:
-        worker = unit.worker(sub.worker)
+        worker = workers.get(sub.worker)
         if worker is None or worker.cls is None or _handler(worker.cls, sub.method):
             continue
         if sub.event not in known:
@@ -113,6 +112,8 @@ def _members(annotation: Any) -> list[Any]:
 
 
 def _accepts(annotation: Any, payload: str) -> bool:
+    from runtime.dtos import PLATFORM_DTOS  # loaded with the plugin classes anyway
+
     expected = PLATFORM_DTOS.get(payload)
     for member in _members(annotation):
         if member in (Any, object):
@@ -139,10 +140,13 @@ def check_payload_types(unit: CompileUnit) -> list[Diagnostic]:
     to the event that carries the type it expects.
     """
     problems = []
+    workers = unit.workers_by_id()
     for sub in unit.subscriptions:
-        worker = unit.worker(sub.worker)
-        function = _handler(worker.cls, sub.method) if worker and worker.cls else None
-        if worker is None or function is None:
+        worker = workers.get(sub.worker)
+        if worker is None or worker.cls is None:
+            continue
+        function = _handler(worker.cls, sub.method)
+        if function is None:
             continue
         problem = _check_subscription(unit, worker, sub, function)
         if problem is not None:
@@ -193,13 +197,17 @@ def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
     """
     methods: dict[str, list[str]] = {}
     for sub in unit.subscriptions:
-        methods.setdefault(sub.worker, []).append(sub.method)
+        found = methods.get(sub.worker)
+        if found is None:
+            methods[sub.worker] = [sub.method]
+        else:
+            found.append(sub.method)
     problems = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()  # one report per plugin and wiring
+    seen: set[tuple[int, tuple[str, ...]]] = set()  # one report per plugin and wiring
     for worker in unit.resolved():
         if worker.cls is None or worker.slot == "execution" or worker.record is None:
             continue
-        key = (worker.record.name, tuple(methods.get(worker.id, [])))
+        key = (id(worker.record), tuple(methods.get(worker.id, ())))  # one record a name
         if key in seen:
             continue
         seen.add(key)
@@ -208,11 +216,21 @@ def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
 
 
 def _returned_names(worker: WorkerInstance, methods: list[str]) -> set[str] | None:
+    if worker.cls is None:
+        return set()
+    found = _returned_by(worker.cls, tuple(methods))
+    return None if found is None else set(found)
+
+
+@cache
+def _returned_by(cls: type, methods: tuple[str, ...]) -> frozenset[str] | None:
+    """DTO names the handlers return; None when one returns anything (once per class
+    and wiring: thousands of workers share a few dozen plugins)."""
+    from runtime.envelope import DispositionEnvelope  # loaded with the plugin classes anyway
+
     names: set[str] = set()
     for method in methods:
-        if worker.cls is None:
-            continue
-        function = _handler(worker.cls, method)
+        function = _handler(cls, method)
         hints = _hints(function) if function else None
         if hints is None or "return" not in hints:
             return None
@@ -221,7 +239,7 @@ def _returned_names(worker: WorkerInstance, methods: list[str]) -> set[str] | No
                 return None
             if isinstance(member, type) and member is not type(None):
                 names.add(member.__name__)
-    return names
+    return frozenset(names)
 
 
 def _compare_outputs(

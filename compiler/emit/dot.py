@@ -166,6 +166,12 @@ def _add_node(
     out: list[str], unit: CompileUnit, node: str, failing: dict[str, list[str]], indent: str
 ) -> None:
     worker = unit.worker(node)
+    if worker is not None and node not in failing:  # the common case, written directly
+        fill = _quote(TYPE_COLORS.get(worker.worker_type, PLATFORM_COLOR))
+        out.append(
+            f"{indent}{_quote(node)} [label={_quote(_worker_label(worker))} fillcolor={fill}]\n"
+        )
+        return
     label = _worker_label(worker) if worker else COMPONENT_LABELS.get(node, node)
     fill = TYPE_COLORS.get(worker.worker_type, PLATFORM_COLOR) if worker else PLATFORM_COLOR
     attrs = {"label": label, "fillcolor": fill}
@@ -193,12 +199,18 @@ def _range(bounds: list[float]) -> str:
     return f"[{lo:g}, {hi:g}]" if hi >= 1.0 else f"[{lo:g}, {hi:g})"
 
 
+_FAILING_EDGE = " " + _attrs({"color": ERROR_COLOR, "fontcolor": ERROR_COLOR, "penwidth": "2"})
+
+
 def _add_edges(out: list[str], unit: CompileUnit, failing: dict[str, list[str]]) -> None:
-    for src, dst, data in unit.graph.edges(data=True):
-        attrs = {"label": "\n".join(f"{event}: {payload}" for event, payload in data["events"])}
-        if src in failing and dst in failing:
-            attrs.update(color=ERROR_COLOR, fontcolor=ERROR_COLOR, penwidth="2")
-        out.append(f"\t{_quote(src)} -> {_quote(dst)} [{_attrs(attrs)}]\n")
+    labels: dict[object, str] = {}  # quoted labels by the events they list: most repeat
+    for src, dst, events in unit.graph.iter_edges():
+        key = events[0] if len(events) == 1 else tuple(events)
+        label = labels.get(key)
+        if label is None:
+            label = labels[key] = _quote("\n".join(f"{e}: {p}" for e, p in events))
+        extra = _FAILING_EDGE if src in failing and dst in failing else ""
+        out.append(f"\t{_quote(src)} -> {_quote(dst)} [label={label}{extra}]\n")
 
 
 def _add_legend(out: list[str], unit: CompileUnit) -> None:

@@ -1,0 +1,141 @@
+"""Cold start of ``stc check``: wall time of fresh subprocesses, median of ``--runs``.
+
+Usage::
+
+    .venv/bin/python benchmarks/cold_start.py [--runs 9] [--target blueprints/ema_trend.yaml]
+        [--mode miss|hit|off|all] [--importtime]
+
+Each run is a new ``python .venv/bin/stc check TARGET`` process (what a user types), so
+interpreter start-up, every import and the whole check are counted. Modes of the
+on-disk cache (``compiler.cache``, under ``$XDG_CACHE_HOME/stc``):
+
+- ``miss``: every run gets a new, empty cache directory (a first run after an install
+  or an edit of every manifest);
+- ``hit``: one warm-up run fills a cache directory that the timed runs then read;
+- ``off``: ``STC_NO_CACHE=1`` (no cache read or written).
+
+Besides the wall-clock median it prints the median CPU time (user + system) of the
+child, which is steadier than wall time on a shared machine. ``--importtime`` prints
+the heaviest imports of one more run (``python -X importtime``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_TARGET = "blueprints/ema_trend.yaml"
+MODES = ("miss", "hit", "off")
+
+
+def stc_command() -> list[str]:
+    """The console script of this interpreter's environment (what a user runs)."""
+    script = Path(sys.executable).with_name("stc")
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-c", "import sys; from compiler.cli import main; sys.exit(main())"]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds, exit code) of one fresh process."""
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, check=False)
+    return time.perf_counter() - start, _children_cpu() - cpu, done.returncode
+
+
+def measure(mode: str, target: str, runs: int) -> tuple[float, float, set[int]]:
+    """Median wall and CPU seconds of ``runs`` cold ``stc check`` runs in ``mode``."""
+    command = [*stc_command(), "check", target]
+    walls, cpus, codes = [], [], set()
+    with tempfile.TemporaryDirectory(prefix="stc-cold-") as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "warm")}
+        env.pop("STC_NO_CACHE", None)
+        if mode == "off":
+            env["STC_NO_CACHE"] = "1"
+        if mode == "hit":
+            run_once(command, env)
+        for index in range(runs):
+            if mode == "miss":
+                env["XDG_CACHE_HOME"] = str(Path(tmp) / f"empty-{index}")
+            wall, cpu, code = run_once(command, env)
+            walls.append(wall)
+            cpus.append(cpu)
+            codes.add(code)
+    return statistics.median(walls), statistics.median(cpus), codes
+
+
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
+
+
+def heaviest_imports(target: str, count: int = 15) -> list[tuple[str, float, float]]:
+    """(module, self ms, cumulative ms) of one ``-X importtime`` run with a warm cache
+    (what a repeated check imports), heaviest first."""
+    command = [*stc_command(), "check", target]
+    with tempfile.TemporaryDirectory(prefix="stc-cold-") as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": tmp}
+        env.pop("STC_NO_CACHE", None)
+        run_once(command, env)
+        done = subprocess.run(
+            [command[0], "-X", "importtime", *command[1:]],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    rows = []
+    for line in done.stderr.splitlines():
+        match = _IMPORT_LINE.match(line)
+        if match:
+            rows.append((match.group(4), int(match.group(1)) / 1e3, int(match.group(2)) / 1e3))
+    return sorted(rows, key=lambda r: -r[2])[:count]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=9, help="fresh processes per mode (≥ 7)")
+    parser.add_argument("--target", default=DEFAULT_TARGET, help="file given to `stc check`")
+    parser.add_argument("--mode", choices=(*MODES, "all"), default="all")
+    parser.add_argument("--importtime", action="store_true", help="show the heaviest imports")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure the requested modes and print one line per mode."""
+    args = parse_args(argv)
+    modes = MODES if args.mode == "all" else (args.mode,)
+    print(
+        f"`stc check {args.target}`, median of {args.runs} fresh processes, nproc {os.cpu_count()}"
+    )
+    failed = False
+    for mode in modes:
+        wall, cpu, codes = measure(mode, args.target, args.runs)
+        failed = failed or codes != {0}
+        times = f"wall {wall * 1e3:6.1f} ms   cpu {cpu * 1e3:6.1f} ms"
+        print(f"  cache {mode:<4}  {times}   exit {sorted(codes)}")
+    if args.importtime:
+        print("heaviest imports (self ms, cumulative ms):")
+        for name, own, cumulative in heaviest_imports(args.target):
+            print(f"  {name:<50} {own:7.1f} {cumulative:8.1f}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
