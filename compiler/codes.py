@@ -86,12 +86,14 @@ FRONT_END_DOCS: Final[dict[str, str]] = {
     Why it is bad: a blueprint names plugins only by name, so the name must pick
     exactly one manifest. Fix: rename one plugin.""",
     "STC009": """STC009 — input refused: a file over the size limit, not UTF-8 or binary,
-    nested too deeply, an alias bomb, a string over the length limit, an unsafe tag
-    such as ``!!python/object``, or a file/folder that does not exist.
+    nested too deeply, too many nodes or an alias bomb, a string over the length
+    limit, an unsafe tag such as ``!!python/object``, more worker instances than
+    ``limits.max_workers``, or a file/folder that does not exist.
 
     Why it is bad: such input is either hostile or a mistake, and loading it would
     hang, exhaust memory or execute code. Fix: the message names the limit and the
-    place; limits are set in ``platform.yaml`` (``limits:``).""",
+    place; limits are set in ``platform.yaml`` (``limits:``; docs/robustness.md says
+    which platform file applies to what).""",
     "STC080": """STC080 — a plugin's entrypoint cannot be imported, its class is missing,
     or it does not derive from the base class of its type.
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
-from compiler.diagnostics import Diagnostic, Related, Severity
+from compiler import cache
+from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
 from compiler.model.manifest import PluginManifest
 from compiler.resources import builtin_plugins_dir
 from compiler.sources import Loaded, SourceFile, load_yaml_file, locate
@@ -113,13 +114,32 @@ def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> l
 
 def _entry_point_roots() -> list[PluginRoot]:
     found: list[PluginRoot] = []
-    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        package = entry.value.split(":", 1)[0]
+    for name, value in _entry_points():
+        package = value.split(":", 1)[0]
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
             continue
         path = Path(next(iter(spec.submodule_search_locations)))
-        found.append(PluginRoot(path, "entry_point", package, f"{entry.name}:{package}"))
+        found.append(PluginRoot(path, "entry_point", package, f"{name}:{package}"))
+    return found
+
+
+def _entry_points() -> list[tuple[str, str]]:
+    """(name, value) of every ``stc.plugins`` entry point, sorted by name.
+
+    Reading them scans the metadata of every installed distribution, so the list is
+    cached on disk per state of ``sys.path``: installing or removing a distribution
+    changes the folder it lives in (as Python's own import caches assume).
+    """
+    key = cache.sys_path_key()
+    known = cache.ENTRY_POINTS.get(key)
+    if isinstance(known, list):
+        return known
+    from importlib import metadata
+
+    entries = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    found = [(entry.name, entry.value) for entry in entries]
+    cache.ENTRY_POINTS.put(key, found)
     return found
 
 
@@ -127,7 +147,7 @@ def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
     """Load and validate every manifest under ``roots`` (deterministic order)."""
     registry = PluginRegistry()
     for root in roots:
-        if not root.path.is_dir():
+        if not os.path.isdir(root.path):
             registry.diagnostics.append(_missing_root(root))
             continue
         for manifest_path in _manifest_paths(root.path):
@@ -159,13 +179,21 @@ def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
     cached = _MANIFEST_CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
+    parsed = cache.cached_manifest(key, stamp)
+    if parsed is None:
+        parsed = _parse_manifest_file(manifest_path, display)
+        cache.remember_manifest(key, stamp, parsed)
+    _MANIFEST_CACHE[key] = (stamp, parsed)
+    return parsed
+
+
+def _parse_manifest_file(manifest_path: Path, display: str) -> _Parsed:
     loaded = load_yaml_file(manifest_path, display)
     manifest, problems = None, list(loaded.diagnostics)
     if loaded.ok:
         manifest, found = validate_document(loaded, PluginManifest, "plugin_manifest")
         problems += found
         manifest = None if any(p.is_error for p in problems) else manifest
-    _MANIFEST_CACHE[key] = (stamp, (loaded, manifest, problems))
     return loaded, manifest, problems
 
 
@@ -179,11 +207,21 @@ def check_config_schema(record: PluginRecord) -> list[Diagnostic]:
     if record.schema_problems is None:
         key = (record.display_file, record.sha256)
         if key not in _SCHEMA_CHECKS:
-            _SCHEMA_CHECKS[key] = _config_schema_problems(
-                record.loaded, record.manifest, record.display_file
-            )
+            _SCHEMA_CHECKS[key] = _schema_problems_or_known_valid(record)
         record.schema_problems = _SCHEMA_CHECKS[key]
     return record.schema_problems
+
+
+def _schema_problems_or_known_valid(record: PluginRecord) -> list[Diagnostic]:
+    """Meta-validate, unless the on-disk cache knows this exact schema is valid."""
+    schema = cache.canonical_json(record.manifest.config_schema)
+    known = cache.digest("config_schema", schema) if schema is not None else None
+    if known is not None and cache.VALID_SCHEMAS.get(known):
+        return []
+    problems = _config_schema_problems(record.loaded, record.manifest, record.display_file)
+    if known is not None and not problems:
+        cache.VALID_SCHEMAS.put(known, True)
+    return problems
 
 
 _SCHEMA_CHECKS: dict[tuple[str, str], list[Diagnostic]] = {}
@@ -214,7 +252,80 @@ def _config_schema_problems(
                 help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
             )
         ]
-    return []
+    return _ref_problems(loaded, manifest, display)
+
+
+def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
+    """Every ``$ref`` of a ``config_schema`` must point into the schema itself.
+
+    A remote or file reference would be fetched while validating params (jsonschema's
+    default) or, with the compiler's fetch-less registry, fail in the middle of a check;
+    a dangling ``#/...`` pointer fails the same way. Both are the manifest's mistake,
+    so they are reported here, at the reference.
+    """
+    problems = []
+    for path, ref in _refs(manifest.config_schema, ("config_schema",)):
+        if _resolves_locally(manifest.config_schema, ref):
+            continue
+        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
+        problems.append(
+            diagnostic_at(
+                "STC002",
+                f"`config_schema` of plugin `{manifest.identification.name}`: `$ref: {ref}` "
+                "does not point into the schema itself",
+                display,
+                mark,
+                "refer to a definition of this schema, e.g. `$ref: '#/$defs/period'`; "
+                "stc never fetches schemas from files or the network",
+            )
+        )
+    return problems
+
+
+def _refs(node: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, value) of every ``$ref``/``$dynamicRef`` string below ``node``."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                found.append(((*path, key), value))
+            else:
+                found.extend(_refs(value, (*path, key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_refs(value, (*path, index)))
+    return found
+
+
+def _resolves_locally(schema: object, ref: str) -> bool:
+    """``#``, a JSON pointer ``#/a/b`` that exists, or ``#name`` of an ``$anchor``."""
+    if ref == "#":
+        return True
+    if ref.startswith("#/"):
+        node = schema
+        for raw in ref[2:].split("/"):
+            part = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return False
+        return True
+    if ref.startswith("#"):
+        return any(node.get("$anchor") == ref[1:] for node in _dicts(schema))
+    return False
+
+
+def _dicts(node: object) -> Iterator[dict[str, object]]:
+    """Every mapping below ``node`` (itself included)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dicts(value)
 
 
 def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
@@ -286,9 +397,12 @@ def _import_entry_module(record: PluginRecord) -> ModuleType:
     relative = record.manifest.entrypoint.split(":", 1)[0].split(".")
     file = record.folder.joinpath(*relative).with_suffix(".py")
     folder = record.folder.resolve()
-    if not file.resolve().is_relative_to(folder) or not file.is_file():
+    shown = f"{'/'.join(relative)}.py"
+    if not os.path.isfile(file):
+        raise PluginImportError(f"entrypoint module `{shown}` not found in the plugin folder")
+    if not file.resolve().is_relative_to(folder):
         raise PluginImportError(
-            f"entrypoint module `{'/'.join(relative)}.py` not found in the plugin folder"
+            f"entrypoint module `{shown}` leads outside the plugin folder (a symlink?)"
         )
     try:
         if record.root.package is not None:

@@ -111,11 +111,12 @@ class _Painter:
 
 def _render_one(diag: Diagnostic, sources: Mapping[str, SourceFile], paint: _Painter) -> str:
     """One diagnostic block: header, location, snippet with carets, help and notes."""
+    source = sources.get(diag.file) if diag.file is not None else None
+    diag = _printable(diag)
     style = _SEVERITY_STYLE[diag.severity]
     lines = [
         paint(style, f"{diag.severity.value}[{diag.code}]") + paint(_BOLD, f": {diag.message}")
     ]
-    source = sources.get(diag.file) if diag.file is not None else None
     snippet = diag.line is not None and source is not None and diag.line >= 1
     width = len(str(diag.line)) if snippet and diag.line is not None else 1
     pad = " " * width
@@ -164,12 +165,59 @@ def _related_position(file: str | None, line: int | None, column: int | None) ->
 
 def _caret(raw: str, diag: Diagnostic) -> tuple[str, int, int]:
     """Tab-expanded line, caret offset and caret width (end-start on one line, else 1)."""
+    raw = _visible(raw)
     column = max(diag.column or 1, 1)
     start = len(raw[: column - 1].expandtabs(TAB_WIDTH))
     width = 1
     if diag.end_column is not None and diag.end_column > column:
         width = max(len(raw[: diag.end_column - 1].expandtabs(TAB_WIDTH)) - start, 1)
-    return raw.expandtabs(TAB_WIDTH), start, width
+    return _window(raw.expandtabs(TAB_WIDTH), start, width)
+
+
+SNIPPET_WIDTH = 120
+"""Longer source lines are cut around the caret (see ``_window``)."""
+
+
+def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """A long line (minified or generated YAML) cut to ``SNIPPET_WIDTH`` characters
+    around the caret, with ``…`` where it was cut: quoting a 60 kB line under each of
+    thousands of diagnostics would print gigabytes."""
+    if len(text) <= SNIPPET_WIDTH:
+        return text, start, width
+    left = max(0, min(start - SNIPPET_WIDTH // 3, len(text) - SNIPPET_WIDTH))
+    right = left + SNIPPET_WIDTH
+    shown = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+    return shown, start - left + (1 if left else 0), max(1, min(width, right - start))
+
+
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20) if code != 0x09},  # ␀ … ␟ (tabs stay)
+    0x7F: 0x2421,  # ␡
+    **dict.fromkeys((*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)), 0xFFFD),
+}
+"""Control characters (C0, DEL, C1) and bidi overrides as one visible character each.
+
+They reach messages and snippets from the user's own text (a quoted value, the line
+of a refused file). Raw, they would drive the terminal (``ESC [2J`` clears it, a CR
+overwrites the line, a bidi override reorders what the message says); one
+character for one keeps every caret under its column."""
+
+
+def _visible(text: str) -> str:
+    """``text`` safe to print: see ``_VISIBLE``."""
+    return text.translate(_VISIBLE)
+
+
+def _printable(diag: Diagnostic) -> Diagnostic:
+    """The diagnostic with every text a terminal shows passed through ``_visible``."""
+    related = tuple(
+        r.model_copy(update={"message": _visible(r.message), "file": r.file and _visible(r.file)})
+        for r in diag.related
+    )
+    update: dict[str, object] = {"message": _visible(diag.message), "related": related}
+    update["help"] = diag.help and _visible(diag.help)
+    update["file"] = diag.file and _visible(diag.file)
+    return diag.model_copy(update=update)
 
 
 def _plural(count: int, word: str) -> str:

@@ -3,8 +3,9 @@ triggers, the execution handler of the environment, and the configuration layers
 (platform → operation → blueprint → manifest defaults).
 
 Reports STC003 (unknown plugin), STC004 (duplicate id), STC005 (type/slot mismatch),
-STC006 (params vs config_schema), STC080 (entrypoint import) and STC002 for trigger
-keys that no directive field matches.
+STC006 (params vs config_schema) and STC002 for trigger keys that no directive field
+matches. ``import_class`` (STC080, entrypoint import) runs after the wiring is expanded,
+from ``compiler.classes``, which skips it when the checks against code are known clean.
 """
 
 from __future__ import annotations
@@ -13,15 +14,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, Related
-from compiler.model.blueprint import PlannerRef, StrategyPlannerRef, ThreatRef, WorkerRef
+from compiler.model.blueprint import (
+    PlannerRef,
+    StrategyBlueprint,
+    StrategyPlannerRef,
+    ThreatRef,
+    WorkerRef,
+)
 from compiler.model.manifest import PluginManifest
-from compiler.registry import PluginImportError, check_config_schema, load_plugin_class
-from compiler.sources import locate
+from compiler.registry import (
+    PluginImportError,
+    PluginRecord,
+    check_config_schema,
+    load_plugin_class,
+)
+from compiler.sources import Loaded, locate
 from compiler.suggest import help_for
 from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
 from compiler.validate import apply_defaults, validate_against_schema
 from compiler.warmup import WarmupError, evaluate_warmup
-from runtime.workers import BASE_CLASSES
 
 EXECUTION_HANDLERS = {"backtest": "BacktestHandler", "paper": "PaperHandler", "live": "LiveHandler"}
 """The platform's execution handler plugin per environment."""
@@ -34,6 +45,38 @@ TRIGGER_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """Score fields of each kind's sub-directive that a trigger range may filter on
 (``confidence`` is valid for every kind)."""
+
+
+def count_workers(blueprint: StrategyBlueprint) -> int:
+    """The blueprint's worker instances (every slot; not the execution handler)."""
+    workforce = blueprint.workforce
+    planning = workforce.planning_workers
+    lists: tuple[list[Any], ...] = (
+        workforce.context_workers, workforce.opportunity_workers, workforce.threat_workers,
+        workforce.strategy_planners, planning.entry, planning.size, planning.exit,
+        planning.routing,
+    )  # fmt: skip
+    return sum(len(refs) for refs in lists)
+
+
+def check_worker_limit(
+    display: str, loaded: Loaded, blueprint: StrategyBlueprint, limit: int
+) -> Diagnostic | None:
+    """STC009 when the blueprint has more worker instances than ``limits.max_workers``.
+
+    Checked before plugins are resolved, so an oversized blueprint costs its schema
+    validation, not the resolution, graph and checks of every worker."""
+    count = count_workers(blueprint)
+    if count <= limit:
+        return None
+    return make_diagnostic(
+        "STC009",
+        f"the blueprint has {count} worker instances; the limit is {limit}",
+        display,
+        locate(loaded.data, ("workforce",), key=True),
+        "split the strategy, or raise `limits.max_workers` in platform.yaml (the file "
+        "given with `--platform`, or the operation's `platform:`)",
+    )
 
 
 def collect_workers(unit: CompileUnit) -> list[WorkerInstance]:
@@ -130,8 +173,7 @@ def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
         worker.triggers = {k: list(v) for k, v in sorted(worker.ref.triggers.items())}
     problems = _resolve_params(unit, worker, manifest)
     problems += _check_trigger_keys(unit, worker)
-    problems += _import_class(unit, worker)
-    return problems
+    return problems  # the class is imported later, if at all (``compiler.classes``)
 
 
 def _slot_mismatch(
@@ -168,14 +210,30 @@ def _resolve_params(
     schema = manifest.config_schema
     raw = worker.ref.params
     subject = f"params of worker `{worker.id}` ({worker.plugin})"
-    problems = validate_against_schema(
-        raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
-        unit.blueprint_file, "STC006", subject,
-    )  # fmt: skip
+    try:
+        problems = validate_against_schema(
+            raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
+            unit.blueprint_file, "STC006", subject,
+        )  # fmt: skip
+    except RecursionError:  # `$ref`s that lead back to themselves: jsonschema never stops
+        return [_endless_schema(worker.record, worker)]
     if problems:
         return problems
     worker.params = _sorted_params(apply_defaults(raw, schema))
     return _evaluate_warmup(unit, worker, manifest)
+
+
+def _endless_schema(record: PluginRecord, worker: WorkerInstance) -> Diagnostic:
+    """STC002 at the manifest's ``config_schema`` whose ``$ref``s form a cycle."""
+    return make_diagnostic(
+        "STC002",
+        f"`config_schema` of plugin `{record.name}` cannot be checked: its `$ref`s "
+        "refer back to themselves without end",
+        record.display_file,
+        locate(record.loaded.data, ("config_schema",)),
+        "a `$ref` cycle must pass through `properties` or `items` (a nested value)",
+        subjects=(worker.id,),
+    )
 
 
 def _sorted_params(value: Any) -> Any:
@@ -229,7 +287,11 @@ def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagn
     return problems
 
 
-def _import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+def import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    """Import a resolved worker's class into ``worker.cls``; STC080 when it cannot be
+    imported or does not derive from the base class of its type."""
+    from runtime.workers import BASE_CLASSES  # the base classes pull in every runtime DTO
+
     record = worker.record
     assert record is not None
     base = BASE_CLASSES[record.manifest.identification.type]
@@ -289,4 +351,4 @@ def _add_execution_handler(unit: CompileUnit) -> list[Diagnostic]:
     handler.record = record
     handler.timeframe = unit.blueprint.tick_timeframe
     handler.params = _sorted_params(apply_defaults({}, record.manifest.config_schema))
-    return _import_class(unit, handler)
+    return []

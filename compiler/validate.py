@@ -9,7 +9,6 @@ model or schema allows at that very place. All errors of a file are reported.
 
 from __future__ import annotations
 
-import copy
 import json
 import types
 from collections.abc import Mapping, Sequence
@@ -19,8 +18,9 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from compiler import cache
 from compiler.diagnostics import Diagnostic, diagnostic_at, sort_diagnostics
-from compiler.sources import Loaded, Mark, locate
+from compiler.sources import Loaded, Mark, document_start, locate, to_plain
 from compiler.suggest import did_you_mean, help_for
 
 M = TypeVar("M", bound=BaseModel)
@@ -70,14 +70,62 @@ def validate_document(
         return None, []
     if loaded.data is None:
         message = f"the file is empty; expected a {kind} mapping"
-        return None, [_error(file, message, None, f"see `stc schema {kind}` for its keys")]
+        start = document_start(loaded.source)
+        return None, [_error(file, message, start, f"see `stc schema {kind}` for its keys")]
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        errors = _drop_misspelt_missing(exc.errors(include_url=False))
+        total = exc.error_count()
+        errors, cut = _error_details(exc, model, loaded.data)
     mapper = _ErrorMapper(loaded.data, model, kind, file)
-    diagnostics = [d for err in errors if (d := mapper.map(err)) is not None]
-    return None, sort_diagnostics(diagnostics)
+    diagnostics = mapper.map_all(errors, total, cut=cut)
+    return None, sort_diagnostics([_placed(d, loaded) for d in diagnostics])
+
+
+MAX_SCHEMA_DIAGNOSTICS = 200
+"""Schema errors reported per document. A generated file can hold 150,000 wrong items
+(a few hundred kB, inside every input limit); a diagnostic for each took seconds to
+build and megabytes to print, and nobody reads past the first screens."""
+
+_ERRORS_AT_ONCE = 5000
+"""pydantic keeps errors compactly, but ``errors()`` makes ~1 kB of Python objects of
+each: 150,000 wrong list items (450 kB of YAML) took 150 MB. A document with more
+errors is validated again with every list cut to its first ``MAX_SCHEMA_DIAGNOSTICS``
+items: their errors are the ones reported anyway."""
+
+
+def _error_details(
+    exc: ValidationError, model: type[BaseModel], data: Any
+) -> tuple[list[ErrorDetails], bool]:
+    """The errors of ``exc`` as dicts, and whether they are those of the cut document
+    (when there are very many)."""
+    if exc.error_count() <= _ERRORS_AT_ONCE:
+        return _drop_misspelt_missing(exc.errors(include_url=False)), False
+    try:
+        model.model_validate(_cut_lists(data))
+    except ValidationError as cut:
+        return _drop_misspelt_missing(cut.errors(include_url=False)), True
+    return [], True  # every error sits beyond the kept items: only the count is reported
+
+
+def _cut_lists(value: Any) -> Any:
+    """A plain copy of ``value`` with every list cut to ``MAX_SCHEMA_DIAGNOSTICS`` items
+    (mappings are kept whole: cutting one could drop a required key)."""
+    if isinstance(value, Mapping):
+        return {key: _cut_lists(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cut_lists(item) for item in value[:MAX_SCHEMA_DIAGNOSTICS]]
+    return value
+
+
+def _placed(diagnostic: Diagnostic, loaded: Loaded) -> Diagnostic:
+    """A root that is a scalar has no node mark: point at the document's start."""
+    if diagnostic.line is not None:
+        return diagnostic
+    start = document_start(loaded.source)
+    return diagnostic.model_copy(
+        update={"line": start.line, "column": start.column, "end_column": start.end_column}
+    )
 
 
 def _drop_misspelt_missing(errors: list[ErrorDetails]) -> list[ErrorDetails]:
@@ -136,6 +184,31 @@ class _ErrorMapper:
         message, help = _describe(err, place)
         mark = locate(self.data, place.loc, key=place.on_key)
         return _error(self.file, f"{self._where(place.loc)}: {message}", mark, help)
+
+    def map_all(self, errors: list[ErrorDetails], total: int, *, cut: bool) -> list[Diagnostic]:
+        """Diagnostics for up to ``MAX_SCHEMA_DIAGNOSTICS`` errors, then (when there are
+        more, or ``errors`` are those of the cut document) one that says how many there
+        are in all (``total``, pydantic's count)."""
+        diagnostics: list[Diagnostic] = []
+        for err in errors:
+            if len(diagnostics) == MAX_SCHEMA_DIAGNOSTICS:
+                return [*diagnostics, self._too_many(err["loc"], total)]
+            if (diagnostic := self.map(err)) is not None:
+                diagnostics.append(diagnostic)
+        if cut:  # the cut document had fewer errors than the whole
+            return [*diagnostics, self._too_many(errors[-1]["loc"] if errors else (), total)]
+        return diagnostics
+
+    def _too_many(self, loc: tuple[str | int, ...], total: int) -> Diagnostic:
+        """The last diagnostic of a document with too many errors, at the first one not
+        shown (or the last shown)."""
+        place = _walk(self.model, self.data, loc)
+        message = (
+            f"{self.kind}: {total} schema errors in all; only the first "
+            f"{MAX_SCHEMA_DIAGNOSTICS} are reported"
+        )
+        help = "fix the errors above and check again"
+        return _error(self.file, message, locate(self.data, place.loc), help)
 
     def _where(self, loc: Loc) -> str:
         """``kind`` for the root, else the dotted data path in backticks."""
@@ -451,9 +524,9 @@ def validate_against_schema(
     ``subject`` (e.g. "params of worker `ema` (EMADetector)") because the schema belongs
     to the plugin, not to the file the user is editing.
     """
-    validator = _validator_for(schema)
-    if _known_valid(schema, instance, validator):
+    if _known_valid(schema, instance):
         return []
+    validator = _validator_for(schema)
     errors = sorted(
         validator.iter_errors(instance),
         key=lambda e: (_path_key(e.absolute_path), str(e.validator), e.message),
@@ -480,8 +553,11 @@ def _validator_for(schema: dict[str, Any]) -> Any:
     if cached is not None and cached[0] is schema:
         return cached[1]
     from jsonschema import Draft202012Validator  # ~75 ms import: only when needed
+    from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
-    validator = Draft202012Validator(schema)
+    # An explicit registry: jsonschema's default one *fetches* unknown `$ref`s with
+    # urllib (http://, file:///etc/passwd); this one knows only the meta-schemas.
+    validator = Draft202012Validator(schema, registry=REGISTRY)
     _VALIDATORS[id(schema)] = (schema, validator)
     return validator
 
@@ -489,20 +565,42 @@ def _validator_for(schema: dict[str, Any]) -> Any:
 _VALID: set[tuple[int, str]] = set()
 
 
-def _known_valid(schema: dict[str, Any], instance: Any, validator: Any) -> bool:
-    """``validator.is_valid`` memoised on (schema, canonical JSON of the instance): many
-    workers of one plugin share their params (often ``{}``). Only successes are kept,
-    and the schema's id is pinned by ``_VALIDATORS``, so a hit is always exact."""
+def _known_valid(schema: dict[str, Any], instance: Any) -> bool:
+    """``is_valid`` memoised on (schema, canonical JSON of the instance), in the process
+    and on disk (``compiler.cache``): many workers of one plugin share their params
+    (often ``{}``), and a check whose params are all known valid never imports
+    jsonschema. Only successes are kept, and the schema's id is pinned by
+    ``_SCHEMA_JSON``, so a hit is always exact."""
     try:
-        key = (id(schema), json.dumps(instance, sort_keys=True, allow_nan=False))
+        text = json.dumps(instance, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
-        return bool(validator.is_valid(instance))
+        return bool(_validator_for(schema).is_valid(instance))
+    key = (id(schema), text)
     if key in _VALID:
         return True
-    if validator.is_valid(instance):
+    schema_json = _schema_json(schema)
+    disk = cache.digest("params", schema_json, text) if schema_json is not None else None
+    if disk is not None and cache.VALID_PARAMS.get(disk):
         _VALID.add(key)
         return True
-    return False
+    if not _validator_for(schema).is_valid(instance):
+        return False
+    _VALID.add(key)
+    if disk is not None:
+        cache.VALID_PARAMS.put(disk, True)
+    return True
+
+
+_SCHEMA_JSON: dict[int, tuple[dict[str, Any], str | None]] = {}
+
+
+def _schema_json(schema: dict[str, Any]) -> str | None:
+    """Canonical JSON of a schema object, once per object (pinned, like ``_VALIDATORS``)."""
+    cached = _SCHEMA_JSON.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, cache.canonical_json(schema))
+        _SCHEMA_JSON[id(schema)] = cached
+    return cached[1]
 
 
 def _path_key(path: Sequence[Any]) -> tuple[tuple[int, str], ...]:
@@ -633,7 +731,7 @@ def apply_defaults(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> di
         if not isinstance(sub, Mapping):
             continue
         if name not in result and "default" in sub:
-            result[name] = copy.deepcopy(sub["default"])
+            result[name] = to_plain(sub["default"])  # not deepcopy: that copied YAML nodes
         if isinstance(result.get(name), Mapping) and "properties" in sub:
             result[name] = apply_defaults(result[name], sub)
     return result

@@ -56,7 +56,7 @@ def _eval(node: ast.expr, params: Mapping[str, Any]) -> Any:
             raise WarmupError(f"`params.{node.attr}` is not a parameter of this plugin")
         return params[node.attr]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _BINOPS[type(node.op)](_eval(node.left, params), _eval(node.right, params))
+        return _arithmetic(node, _eval(node.left, params), _eval(node.right, params))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         function = _FUNCTIONS.get(node.func.id)
         if function is None:
@@ -67,3 +67,15 @@ def _eval(node: ast.expr, params: Mapping[str, Any]) -> Any:
         except (TypeError, ValueError) as exc:
             raise WarmupError(f"`{node.func.id}(...)` failed: {exc}") from None
     raise WarmupError(f"`{ast.unparse(node)}` is not allowed in a warm-up expression")
+
+
+def _arithmetic(node: ast.BinOp, left: Any, right: Any) -> Any:
+    """``+ - * //`` on numbers only: on a list param ``+`` raised a TypeError (a
+    traceback instead of a diagnostic) and ``*`` could repeat it a billion times."""
+    for value in (left, right):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            kind = type(value).__name__
+            raise WarmupError(f"`{ast.unparse(node)}`: arithmetic needs numbers, not a {kind}")
+    if isinstance(node.op, ast.FloorDiv) and right == 0:
+        raise WarmupError(f"`{ast.unparse(node)}` divides by zero")
+    return _BINOPS[type(node.op)](left, right)

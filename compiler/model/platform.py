@@ -37,8 +37,10 @@ class Limits(StrictModel):
     """Input limits of the loader (SPEC §8): each breach is a diagnostic."""
 
     max_file_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
-    max_depth: int = Field(default=64, ge=4, le=10_000)
-    max_nodes: int = Field(default=2_000_000, ge=100)
+    max_depth: int = Field(default=64, ge=4, le=256)
+    """Above ~400 levels the loader's walk would exceed Python's recursion limit (and
+    libyaml stops at 1,000): 256 is far beyond any real strategy file."""
+    max_nodes: int = Field(default=500_000, ge=100)
     max_workers: int = Field(default=20_000, ge=1)
     max_string_length: int = Field(default=65_536, ge=64)
 

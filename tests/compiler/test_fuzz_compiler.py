@@ -1,13 +1,19 @@
 """Random blueprints never crash the compiler: every outcome is a list of well-formed
 diagnostics (or a clean compile). Two generators: structure-aware (well-formed
 blueprints over the real plugins, with random slots, params, triggers, wiring and
-timeframes) and mutation (line edits of the reference blueprints)."""
+timeframes) and mutation (line edits of the reference blueprints).
+
+A few cases of the standalone fuzzer's manifest and operation generators run here too,
+judged by its properties (``tools/fuzz_compiler.py``; its long run is not part of
+``make test``, see docs/robustness.md)."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +23,8 @@ from compiler.diagnostics import Diagnostic
 from compiler.pipeline import Session, compile_path
 from compiler.registry import default_roots, discover
 from tests.conftest import REFERENCE_STRATEGIES, REPO
+from tools.fuzz_compiler import Caps, check_case
+from tools.fuzz_inputs import Domain, build_case
 
 PLUGINS = discover(default_roots()).names()
 EVENTS = ["TICK_RECEIVED", "LEDGER_UPDATE", "POSITION_UPDATE", "WEEKLY_DCA_TICK",
@@ -145,3 +153,27 @@ def test_mutated_reference_blueprints_never_crash(
     path = tmp_path / "mutated.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _compile(path)
+
+
+DOMAIN = Domain.load()
+NO_CAPS = Caps(seconds=60, megabytes=10_000)
+"""Resource caps are the long run's business (no timed unit tests): properties only."""
+
+
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    generator=st.sampled_from(["manifest", "mutate_manifest", "operation"]),
+    rng=st.randoms(use_true_random=False),
+)
+def test_random_manifests_and_operations_never_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generator: str, rng: Any
+) -> None:
+    """A manifest in its own plugin root (with a real worker.py) used by a blueprint,
+    or an operation with its blueprint, data and platform: ``stc check`` returns 0 or
+    1 with well-formed diagnostics in every format."""
+    monkeypatch.setenv("STC_NO_CACHE", "1")  # temporary plugins stay out of the cache
+    case = build_case(generator, rng, DOMAIN)
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    result = check_case(case, folder, NO_CAPS, trace=False)
+    assert result.problems == [], "\n".join(result.problems)

@@ -62,6 +62,6 @@ def test_entrypoint_cannot_leave_the_plugin_folder(tmp_path: Path) -> None:
     try:
         load_plugin_class(record)
     except PluginImportError as exc:
-        assert "not found in the plugin folder" in str(exc)
+        assert "leads outside the plugin folder" in str(exc)
     else:
         raise AssertionError("a module outside the plugin folder was imported")

@@ -130,7 +130,7 @@ def test_all_errors_are_reported_sorted() -> None:
 def test_empty_document_and_failed_load() -> None:
     _, [diag] = check("# nothing\n")
     assert diag.message == "the file is empty; expected a strategy_blueprint mapping"
-    assert diag.file == "bp.yaml" and diag.line is None
+    assert diag.file == "bp.yaml" and (diag.line, diag.column) == (1, 1)  # a position
     assert check("a: b: c\n") == (None, [])
 
 
