@@ -17,7 +17,15 @@ from compiler.pipeline import CompileOutcome, Session, compile_path
 
 def run_command(args: argparse.Namespace) -> int:
     """Compile, report problems, run, print the metrics and where the files are."""
-    path: Path = args.files[0]
+    if args.resume is not None:
+        if args.files is not None:
+            sys.stderr.write("error: give either FILE or --resume RUNDIR, not both\n")
+            return 2
+        return resume_command(args)
+    if args.files is None:
+        sys.stderr.write("error: stc run needs a blueprint or operation FILE (or --resume)\n")
+        return 2
+    path: Path = args.files
     if not path.is_file():
         sys.stderr.write(f"error: no such file: {path}\n")
         return 2
@@ -55,13 +63,15 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
             plan,
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
+            on_bad_bar=args.on_bad_bar,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
-        sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"error: {error_text(exc)}\n")
         return 1
     finally:
         if progress is not None:
             progress.finish()
+    _warn_skipped(result.metrics)
     paths = dict(result.paths)
     report = _write_report(outcome, out_dir, data)
     if report is not None:
@@ -70,16 +80,79 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     return 0
 
 
-def _write_report(outcome: CompileOutcome, out_dir: Path, data: Path | None) -> Path | None:
+def resume_command(args: argparse.Namespace) -> int:
+    """``stc run --resume RUNDIR``: continue an interrupted run with what it recorded
+    (its wiring map, data, environment and options; see runtime/resume.py)."""
+    import json
+
+    from runtime.api import run
+    from runtime.journal import ResumeError
+    from runtime.resume import plugin_roots, read_meta
+
+    run_dir: Path = args.resume
+    plan = run_dir / "wiring_map.yaml"
+    try:
+        meta = read_meta(run_dir)
+        if not plan.is_file():
+            raise ResumeError(f"{plan}: missing; the run directory is incomplete")
+    except (ResumeError, OSError, ValueError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    if meta.get("status") == "completed":
+        sys.stdout.write(f"{run_dir}: the run completed; nothing to resume\n")
+        return 0
+    data = Path(meta["data"]) if meta.get("data") else None
+    progress = None if args.quiet else Progress(sys.stderr)
+    try:
+        result = run(
+            plan, data=data, out_dir=run_dir, env=meta.get("environment"),
+            fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
+            progress=progress, speed=args.speed, plugin_roots=plugin_roots(meta), resume=True,
+            on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
+        )  # fmt: skip
+    except Exception as exc:  # a changed plan/data, a data problem: say it plainly
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
+        return 1
+    finally:
+        if progress is not None:
+            progress.finish()
+    paths = dict(result.paths)
+    report = _write_report(None, run_dir, data)
+    if report is not None:
+        paths["report"] = report
+    _print_summary(run_dir.name or "run", result.metrics, paths, run_dir)
+    return 0
+
+
+def _write_report(outcome: CompileOutcome | None, out_dir: Path, data: Path | None) -> Path | None:
     """report.html with the compiled wiring (when `dot` exists); a failure is a warning."""
     from compiler.report_command import wiring_svg
     from runtime.report import write_report
 
     try:
-        return write_report(out_dir, wiring_svg=wiring_svg(outcome), data=data)
+        svg = wiring_svg(outcome) if outcome is not None else None
+        return write_report(out_dir, wiring_svg=svg, data=data)
     except Exception as exc:  # the run's results are written; the report is a bonus
         sys.stderr.write(f"warning: report.html not written: {type(exc).__name__}: {exc}\n")
         return None
+
+
+def error_text(exc: Exception) -> str:
+    """One line for a failed run: a data error already reads ``file:line: problem``;
+    anything else is prefixed with its type (``PluginContractError: worker ...``)."""
+    from runtime.data import DataError
+
+    return str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
+
+
+def _warn_skipped(metrics: dict[str, object]) -> None:
+    """A run that dropped bad rows says so (the rows are notes in the journal)."""
+    skipped = metrics.get("bad_bars_skipped")
+    if isinstance(skipped, int) and skipped > 0:
+        sys.stderr.write(
+            f"warning: skipped {skipped} bad bar{'s' if skipped != 1 else ''} "
+            "(--on-bad-bar skip); each is a bad_bar_skipped note in journal.sqlite\n"
+        )
 
 
 def _operation_data(outcome: CompileOutcome, path: Path) -> Path | None:
@@ -94,7 +167,8 @@ def _print_summary(
     strategy: str, metrics: dict[str, object], paths: dict[str, Path], out: Path
 ) -> None:
     lines = [f"{strategy}: backtest finished"]
-    for key in ("total_return", "cagr", "max_drawdown", "sharpe", "win_rate", "trades", "faults"):
+    keys = ("total_return", "cagr", "max_drawdown", "sharpe", "win_rate", "trades", "faults")
+    for key in (*keys, "data_gaps"):
         if key in metrics:
             lines.append(f"  {key:<14} {_fmt(metrics[key])}")
     lines.append(f"  wiring map     {out / 'wiring_map.yaml'}")

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from runtime.data import count_rows, iter_bars, paced
+from runtime.data import OnBadBar, SkippedBar, count_rows, iter_bars
 from runtime.dtos.ledger import Trade
+from runtime.dtos.market import Bar
 from runtime.engine import Engine, Fault
 from runtime.execution.connector import ExchangeConnector, FakeExchange
-from runtime.journal import Journal
 from runtime.journal import explain as _explain
 from runtime.metrics import compute_metrics
 from runtime.plan import Plan, PlanError, PluginSource, load_plan
 from runtime.resources import DEFAULT_DATA_FILE, default_data_path
+from runtime.resume import open_journal, paced_after, run_fingerprint
 
 TRADE_COLUMNS = (
     "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
@@ -54,6 +55,8 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     speed: float | None = None,
     connector: ExchangeConnector | None = None,
+    resume: bool = False,
+    on_bad_bar: OnBadBar = "error",
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -61,6 +64,10 @@ def run(
     handler when the plan's handler is for another one. Paper runs pace the bars in
     wall-clock time divided by ``speed`` (default 1 = real time). Live runs use
     ``connector`` (default: an in-process FakeExchange clocked by the data).
+    ``resume`` continues an interrupted run in ``out_dir`` (see :mod:`runtime.resume`):
+    the same plan, data and options, ending with the same files as if it had never
+    stopped. ``on_bad_bar="skip"`` drops bad data rows instead of failing: each is
+    journaled as a ``bad_bar_skipped`` note and counted in ``bad_bars_skipped``.
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -68,33 +75,46 @@ def run(
         raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
     loaded = _with_handler(loaded, environment)
     data_path = _data_path(loaded, data)
-    bars = iter_bars(data_path)  # streamed: validated as the run reads it
+    skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
+    bars = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    journal = Journal(out / "journal.sqlite", batch=1 if environment != "backtest" else 256)
-    feed = paced(bars, loaded.timeframes[0], speed or 1.0) if environment == "paper" else bars
+    paths = {
+        "trades": out / "trades.csv",
+        "metrics": out / "metrics.json",
+        "journal": out / "journal.sqlite",
+    }
+    for stale in (paths["trades"], paths["metrics"]):  # never leave a previous run's results
+        stale.unlink(missing_ok=True)
+    fingerprint = run_fingerprint(
+        loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
+    )
+    journal, replayed_to = open_journal(
+        paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
+    )
+    feed: Iterable[Bar] = bars
+    if environment == "paper":
+        feed = paced_after(bars, replayed_to, loaded.timeframes[0], speed or 1.0)
     if environment == "live" and connector is None:
         execution = loaded.execution
         connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
     try:
         engine = Engine(
             loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
-            connector=connector, total_bars=count_rows(data_path),
+            connector=connector, total_bars=count_rows(data_path), skipped=skipped,
         )  # fmt: skip
         result = engine.run(progress)
+        journal.check_replayed()
+        metrics = compute_metrics(
+            result.equity_curve, result.times, result.trades, result.starting_capital,
+            result.exposed_bars, len(result.faults), gaps=result.gaps,
+            bad_bars_skipped=result.bad_bars_skipped,
+        )  # fmt: skip
+        write_trades(paths["trades"], result.trades)
+        paths["metrics"].write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        journal.set_meta({"status": "completed"})
     finally:
         journal.close()
-    metrics = compute_metrics(
-        result.equity_curve, result.times, result.trades, result.starting_capital,
-        result.exposed_bars, len(result.faults),
-    )  # fmt: skip
-    paths = {
-        "trades": out / "trades.csv",
-        "metrics": out / "metrics.json",
-        "journal": out / "journal.sqlite",
-    }
-    write_trades(paths["trades"], result.trades)
-    paths["metrics"].write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve)
 
 

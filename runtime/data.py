@@ -1,6 +1,9 @@
 """Market data: loading OHLCV bars, resampling to higher timeframes, paced feeds.
 
-Bars are validated once at load time (the hot path trusts them). A bar's timestamp is
+Bars are validated once at load time (the hot path trusts them): a bad row raises a
+:class:`BadBarError` naming ``file:line``, or, with ``on_bad_bar="skip"``, is dropped
+and recorded as a :class:`SkippedBar` for the caller to report (never silently). Gaps
+(missing bars) are not errors; :class:`GapCounter` counts them. A bar's timestamp is
 its *open* time; a bar of timeframe ``tf`` covers ``[time, time + tf)`` and is known
 only once it has closed. Higher timeframes are built from the tick bars by
 :class:`Resampler`, which releases a higher bar only when it is complete (see
@@ -14,9 +17,10 @@ import math
 import re
 import time as _time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Literal, NamedTuple
 
 from runtime.dtos.market import Bar
 
@@ -25,10 +29,35 @@ _EPOCH_RE = re.compile(r"\d{9,}(\.\d+)?")
 _TIME_COLUMNS = ("", "time", "timestamp", "date", "datetime", "unnamed: 0")
 _WEEK_ANCHOR = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Monday 00:00 UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_OHLCV = ("open", "high", "low", "close", "volume")
+
+
+OnBadBar = Literal["error", "skip"]
+ON_BAD_BAR: tuple[OnBadBar, ...] = ("error", "skip")
 
 
 class DataError(ValueError):
     """The data file is unreadable or holds a bad bar (the message names the row)."""
+
+
+class BadBarError(DataError):
+    """One bad row: ``file:line: reason``. With ``on_bad_bar="skip"`` the row is
+    recorded as a :class:`SkippedBar` instead of raised."""
+
+    def __init__(self, file: str, line: int, reason: str) -> None:
+        super().__init__(f"{file}:{line}: {reason}")
+        self.bar = SkippedBar(file, line, reason)
+
+
+class SkippedBar(NamedTuple):
+    """A row dropped by ``on_bad_bar="skip"``: where it was and why (for the journal)."""
+
+    file: str
+    line: int  # CSV: the file's line number (header = 1); Parquet: the 1-based row
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
 
 
 def parse_timeframe(tf: str) -> tuple[int, str]:
@@ -68,34 +97,96 @@ def bucket_end(start: datetime, tf: str) -> datetime:
     return start + timedelta(seconds=timeframe_seconds(tf))
 
 
-def load_bars(path: Path) -> list[Bar]:
+@dataclass
+class GapCounter:
+    """Gaps in the tick data: places where the next bar opens at least 1.5 tick
+    timeframes after the previous one, i.e. at least one whole bar (rounded) is missing.
+
+    A gap is not an error (markets close at weekends and on holidays) but it is never
+    silent either: the run reports ``data_gaps`` and the largest gap in its metrics.
+    1.5 and not 1 because a daily series stamped in local time shifts by an hour at
+    DST changes, which is not a missing bar. The engine compares each bar's time with
+    the previous bar's :meth:`due` (one comparison per bar; ``slack`` lets it inline
+    the addition) and calls :meth:`record` only on a gap.
+    """
+
+    tick_tf: str
+    count: int = 0
+    largest_bars: int = 0
+    largest_from: datetime | None = None
+    largest_to: datetime | None = None
+
+    def __post_init__(self) -> None:
+        count, unit = parse_timeframe(self.tick_tf)
+        self._months = count if unit == "M" else 0
+        self._step = timedelta(seconds=timeframe_seconds(self.tick_tf))
+        self.slack: timedelta | None = None if self._months else self._step * 1.5
+
+    def due(self, when: datetime) -> datetime:
+        """The earliest open time of the next bar that leaves a gap after ``when``."""
+        if self.slack is not None:
+            return when + self.slack
+        month = when.year * 12 + when.month - 1 + math.ceil(1.5 * self._months)
+        return datetime(month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+    def record(self, before: datetime, after: datetime) -> None:
+        """Count the gap between the bars opening at ``before`` and ``after``."""
+        self.count += 1
+        if self._months:
+            months = (after.year - before.year) * 12 + after.month - before.month
+            missing = round(months / self._months) - 1
+        else:
+            missing = round((after - before) / self._step) - 1
+        if missing > self.largest_bars:
+            self.largest_bars, self.largest_from, self.largest_to = missing, before, after
+
+
+def load_bars(
+    path: Path, on_bad_bar: OnBadBar = "error", skipped: list[SkippedBar] | None = None
+) -> list[Bar]:
     """Load and validate OHLCV bars from CSV (or Parquet when pyarrow is installed)."""
-    return list(iter_bars(path))
+    return list(iter_bars(path, on_bad_bar, skipped))
 
 
-def iter_bars(path: Path) -> Iterator[Bar]:
+def iter_bars(
+    path: Path, on_bad_bar: OnBadBar = "error", skipped: list[SkippedBar] | None = None
+) -> Iterator[Bar]:
     """Stream validated bars from ``path`` (CSV or Parquet): one pass, nothing kept.
 
-    A bad row raises DataError naming ``file:line`` when the stream reaches it, so a
-    consumer sees the bars before it first. Errors about the file itself (missing,
-    empty, bad header) are raised by this call, before the first bar.
+    A bad row raises BadBarError naming ``file:line`` when the stream reaches it, so a
+    consumer sees the bars before it first. With ``on_bad_bar="skip"`` the row is
+    dropped and appended to ``skipped`` (required then: a skip is never silent); the
+    next row is checked against the last *good* one. Errors about the file itself
+    (missing, empty, bad header, no good bar at all) are always raised.
     """
     path = Path(path)
+    sink = _skip_sink(on_bad_bar, skipped)
     if not path.is_file():
         raise DataError(f"{path}: no such data file")
     if path.suffix.lower() in (".parquet", ".pq"):
-        return iter(validate_bars(_parquet_rows(path), str(path)))
+        return iter(validate_bars(_parquet_rows(path), str(path), sink))
     handle = path.open(newline="", encoding="utf-8")
     try:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}: empty file")
-        index = _column_index([h.strip().lower() for h in header], str(path))
+        index = _column_index([h.strip().lower() for h in header], f"{path}:1")
     except BaseException:
         handle.close()
         raise
-    return _stream_csv(handle, reader, index, str(path))
+    return _stream_csv(handle, reader, index, str(path), sink)
+
+
+def _skip_sink(on_bad_bar: str, skipped: list[SkippedBar] | None) -> list[SkippedBar] | None:
+    """Where skipped rows go: None means "raise" (``on_bad_bar="error"``)."""
+    if on_bad_bar not in ON_BAD_BAR:
+        raise ValueError(f"on_bad_bar must be one of {', '.join(ON_BAD_BAR)}, not {on_bad_bar!r}")
+    if on_bad_bar == "error":
+        return None
+    if skipped is None:
+        raise ValueError('on_bad_bar="skip" needs a `skipped` list to record the dropped rows')
+    return skipped
 
 
 def count_rows(path: Path) -> int:
@@ -103,7 +194,7 @@ def count_rows(path: Path) -> int:
     rows of a Parquet file."""
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        return len(load_bars(path))
+        return int(_pyarrow_parquet(path).ParquetFile(path).metadata.num_rows)
     lines = 0
     last = b"\n"
     with path.open("rb") as handle:
@@ -116,13 +207,18 @@ def count_rows(path: Path) -> int:
 
 
 def _stream_csv(
-    handle: IO[str], reader: Iterator[list[str]], index: list[int], name: str
+    handle: IO[str],
+    reader: Iterator[list[str]],
+    index: list[int],
+    name: str,
+    skipped: list[SkippedBar] | None,
 ) -> Iterator[Bar]:
     """The CSV hot loop: parse and validate each row in one pass.
 
     The common case (``YYYY-MM-DD HH:MM:SS`` timestamps, a good bar) takes a fast
-    path; anything else goes through :func:`_check_row`, which applies the checks
-    in their documented order and raises the DataError naming the row.
+    path; anything else goes through :func:`_checked_row`, which applies the checks
+    in their documented order and raises the BadBarError naming the row (or, when
+    skipping, records it and returns None).
     """
     ti, oi, hi, li, ci, vi = index
     width = max(index) + 1
@@ -131,26 +227,31 @@ def _stream_csv(
     from_iso = datetime.fromisoformat
     inf = math.inf
     line_no = 1
+    checked: tuple[datetime, tuple[float, float, float, float, float]] | None
     with handle:
         for row in reader:
             line_no += 1
             if not row:
                 continue
             if len(row) < width:
-                raise DataError(f"{name}:{line_no}: too few columns")
+                _reject(BadBarError(name, line_no, "too few columns"), skipped)
+                continue
             text = row[ti]
             try:
                 if len(text) == 19 and text[10] in " T":
                     stamp = from_iso(text + "+00:00")
                 else:
-                    stamp = _parse_time(text, f"{name}:{line_no}")
+                    stamp = _parse_time(text)
                 o = float(row[oi])
                 h = float(row[hi])
                 lo = float(row[li])
                 c = float(row[ci])
                 v = float(row[vi])
-            except ValueError:
-                stamp, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
+            except ValueError:  # also a bad timestamp's DataError
+                checked = _checked_row(line_no, row, index, name, previous, skipped)
+                if checked is None:
+                    continue
+                stamp, (o, h, lo, c, v) = checked
             else:
                 if not (
                     0.0 < lo <= o <= h < inf
@@ -158,46 +259,81 @@ def _stream_csv(
                     and 0.0 <= v < inf
                     and (previous is None or stamp > previous)
                 ):
-                    stamp, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
+                    checked = _checked_row(line_no, row, index, name, previous, skipped)
+                    if checked is None:
+                        continue
+                    stamp, (o, h, lo, c, v) = checked
             previous = stamp
             yield Bar(stamp, o, h, lo, c, v)
     if previous is None:
-        raise DataError(f"{name}: no bars")
+        raise DataError(f"{name}: no bars" + _all_skipped(skipped))
+
+
+def _reject(error: BadBarError, skipped: list[SkippedBar] | None) -> None:
+    """Raise ``error``, or record its row when skipping."""
+    if skipped is None:
+        raise error
+    skipped.append(error.bar)
+
+
+def _all_skipped(skipped: list[SkippedBar] | None) -> str:
+    return f" (all {len(skipped)} rows were bad and skipped)" if skipped else ""
+
+
+def _checked_row(
+    line_no: int,
+    row: Sequence[str],
+    index: Sequence[int],
+    name: str,
+    previous: datetime | None,
+    skipped: list[SkippedBar] | None,
+) -> tuple[datetime, tuple[float, float, float, float, float]] | None:
+    """:func:`_check_row`, or None when the row is bad and ``skipped`` records it."""
+    try:
+        return _check_row(line_no, row, index, name, previous)
+    except BadBarError as exc:
+        _reject(exc, skipped)
+        return None
 
 
 def _column_index(header: list[str], where: str) -> list[int]:
     first = header[0] if header else ""
     if first not in _TIME_COLUMNS:
-        raise DataError(f"{where}: first column must be the timestamp (unnamed, time, timestamp)")
+        raise DataError(
+            f"{where}: first column must be the timestamp (unnamed, time, timestamp, date or "
+            f"datetime), not {first!r}"
+        )
     index = [0]
-    for name in ("open", "high", "low", "close", "volume"):
+    for name in _OHLCV:
         if name not in header:
             raise DataError(f"{where}: missing column {name!r} (have {header})")
         index.append(header.index(name))
     return index
 
 
-def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
+def _pyarrow_parquet(path: Path) -> Any:
     try:
         import pyarrow.parquet as pq  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
         raise DataError(f"{path}: reading Parquet needs pyarrow (pip install .[parquet])") from exc
-    table = pq.read_table(path)
+    return pq
+
+
+def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
+    table = _pyarrow_parquet(path).read_table(path)
     names = [n.lower() for n in table.column_names]
     index = _column_index(names, str(path))
     columns = [table.column(i).to_pylist() for i in index]
     return [(i + 1, [str(col[i]) for col in columns]) for i in range(table.num_rows)]
 
 
-def _parse_time(text: str, where: str) -> datetime:
+def _parse_time(text: str) -> datetime:
+    """ISO 8601 (naive = UTC) or epoch seconds, as an aware UTC datetime (ValueError)."""
     text = text.strip()
-    try:
-        if _EPOCH_RE.fullmatch(text):
-            stamp = datetime.fromtimestamp(float(text), tz=UTC)
-        else:
-            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise DataError(f"{where}: bad timestamp {text!r}") from exc
+    if _EPOCH_RE.fullmatch(text):
+        stamp = datetime.fromtimestamp(float(text), tz=UTC)
+    else:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
@@ -208,37 +344,68 @@ def _check_row(
     name: str,
     previous: datetime | None,
 ) -> tuple[datetime, tuple[float, float, float, float, float]]:
-    """Parse and validate one row the slow, thorough way (DataError naming the row)."""
-    where = f"{name}:{line_no}"
-    stamp = _parse_time(row[index[0]], where)
-    fields = [row[i] for i in index[1:6]]
+    """Parse and validate one row the slow, thorough way (BadBarError naming the row).
+
+    The checks run in a fixed order, so a row with several faults always reports the
+    same one: timestamp, numbers, NaN/inf, positive prices, high/low range, order.
+    """
+    text = row[index[0]]
     try:
-        o, h, lo, c, v = (float(x) for x in fields)
-    except ValueError as exc:
-        raise DataError(f"{where}: non-numeric price or volume in {[row[0], *fields]}") from exc
-    if any(math.isnan(x) or math.isinf(x) for x in (o, h, lo, c, v)):
-        raise DataError(f"{where}: NaN or infinite value")
-    if min(o, h, lo, c) <= 0 or v < 0:
-        raise DataError(f"{where}: prices must be positive and volume non-negative")
-    if h < lo or h < max(o, c) or lo > min(o, c):
-        raise DataError(f"{where}: high/low do not bracket open/close (h={h}, l={lo})")
+        stamp = _parse_time(text)
+    except (ValueError, OverflowError, OSError):
+        raise BadBarError(name, line_no, f"bad timestamp {text.strip()!r}") from None
+    values = _numbers(line_no, [row[i] for i in index[1:6]], name)
+    for column, x in zip(_OHLCV, values, strict=True):
+        if math.isnan(x) or math.isinf(x):
+            raise BadBarError(name, line_no, f"NaN or infinite {column} ({x})")
+    for column, x in zip(_OHLCV, values, strict=True):
+        if x <= 0 if column != "volume" else x < 0:
+            raise BadBarError(
+                name, line_no, f"prices must be positive and volume non-negative: {column}={x}"
+            )
+    o, h, lo, c, v = values
+    if h < lo:
+        raise BadBarError(name, line_no, f"high/low do not bracket open/close: high {h} < low {lo}")
+    if h < max(o, c) or lo > min(o, c):
+        raise BadBarError(
+            name, line_no, f"high/low do not bracket open/close (o={o}, h={h}, l={lo}, c={c})"
+        )
     if previous is not None and stamp <= previous:
-        kind = "duplicate" if stamp == previous else "unsorted"
-        raise DataError(f"{where}: {kind} timestamp {stamp.isoformat()}")
+        problem = f"duplicate timestamp {stamp.isoformat()}"
+        if stamp < previous:
+            problem = f"unsorted timestamp {stamp.isoformat()} (after {previous.isoformat()})"
+        raise BadBarError(name, line_no, problem)
     return stamp, (o, h, lo, c, v)
 
 
-def validate_bars(rows: Sequence[tuple[int, Sequence[str]]], name: str) -> list[Bar]:
+def _numbers(line_no: int, fields: list[str], name: str) -> tuple[float, ...]:
+    values = []
+    for column, text in zip(_OHLCV, fields, strict=True):
+        try:
+            values.append(float(text))
+        except ValueError:
+            raise BadBarError(name, line_no, f"non-numeric {column} {text.strip()!r}") from None
+    return tuple(values)
+
+
+def validate_bars(
+    rows: Sequence[tuple[int, Sequence[str]]],
+    name: str,
+    skipped: list[SkippedBar] | None = None,
+) -> list[Bar]:
     """Turn raw rows ``(line, [time, open, high, low, close, volume])`` into Bars,
-    rejecting bad ones with a DataError naming the row."""
+    rejecting bad ones with a BadBarError naming the row (or, when ``skipped`` is a
+    list, dropping them and recording each there)."""
     bars: list[Bar] = []
     previous: datetime | None = None
     index = (0, 1, 2, 3, 4, 5)
     for line_no, row in rows:
-        previous, (o, h, lo, c, v) = _check_row(line_no, row, index, name, previous)
-        bars.append(Bar(previous, o, h, lo, c, v))
+        checked = _checked_row(line_no, row, index, name, previous, skipped)
+        if checked is not None:
+            previous, (o, h, lo, c, v) = checked
+            bars.append(Bar(previous, o, h, lo, c, v))
     if not bars:
-        raise DataError(f"{name}: no bars")
+        raise DataError(f"{name}: no bars" + _all_skipped(skipped))
     return bars
 
 

@@ -16,7 +16,14 @@ semantics; in short, per tick bar ``t``:
 
 A plugin exception aborts the rest of that flow: the handler's staged book changes
 are rolled back, the fault is journaled with worker id, tick and traceback, and the
-run continues with the next tick (``fail_fast`` re-raises instead).
+run continues with the next tick (``fail_fast`` re-raises instead). A result that
+breaks its worker's contract (wrong type, NaN/negative numbers, an undeclared event;
+see :mod:`runtime.contracts`) raises a PluginContractError when it is published and is
+handled the same way.
+
+Data quality rides along cheaply: bad rows the data stream skipped (``on_bad_bar``)
+are journaled as ``bad_bar_skipped`` notes in the flow of the next good bar, and gaps
+in the tick data are counted by one time comparison per bar (no journal rows).
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runtime.data import Resampler, bucket_start, timeframe_seconds
+from runtime.contracts import Contracts, PluginContractError
+from runtime.data import GapCounter, Resampler, SkippedBar, bucket_start, timeframe_seconds
 from runtime.dtos.causality import CausalityChain
 from runtime.dtos.directives import EntryDirective, StrategyDirective
 from runtime.dtos.ids import IdFactory
@@ -107,6 +115,8 @@ class EngineResult:
     faults: tuple[Fault, ...]
     starting_capital: float
     tick_timeframe: str
+    gaps: GapCounter | None = None
+    bad_bars_skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,7 @@ class Engine:
         connector: ExchangeConnector | None = None,
         worker_classes: Mapping[str, type[Worker]] | None = None,
         total_bars: int | None = None,
+        skipped: list[SkippedBar] | None = None,
     ) -> None:
         self.plan = plan
         self._bars = bars
@@ -188,6 +199,8 @@ class Engine:
         self._ctx_logged: AggregatedContextAssessment | None = None
         self._join_opps: list[OpportunitySignal] = []
         self._join_threats: list[ThreatSignal] = []
+        self._skipped = skipped if skipped is not None else []  # filled by the data stream
+        self.bad_bars_skipped = 0
         self._bootstrap(plugin_roots, connector, dict(worker_classes or {}))
 
     # ------------------------------------------------------------------ bootstrap
@@ -219,6 +232,8 @@ class Engine:
         )
         self.planning = PlanningAggregator(self.ids)
         self.terminator = FlowTerminator(self._platform_note)
+        self.contracts = Contracts(plan)
+        self.gaps = GapCounter(self.tick_tf)
         self.workers = {s.id: self._instantiate(s, roots, classes) for s in plan.workers}
         self.handler = self._attach_handler(connector)
         self._build_routes()
@@ -314,8 +329,10 @@ class Engine:
                 self._join = next(r for r in resolved if r.adapter == "swot_join")
         self._routes = routes
         tick = routes.get("TICK_RECEIVED", EventRoutes())
+        # Each context worker carries the set of result types already found to honour
+        # its contract, so the per-tick check is one set look-up.
         self._ctx_chain = tuple(
-            (r.call, r.worker) for r in tick.plain if r.kind == "context_worker"
+            (r.call, r.worker, set[type]()) for r in tick.plain if r.kind == "context_worker"
         )
         self._tick_threats = tuple(
             (r.call, r.worker) for r in tick.plain if r.kind != "context_worker"
@@ -341,11 +358,18 @@ class Engine:
         last: Bar | None = None
         count = 0
         step = max(self._total // 100, 1)
+        gaps = self.gaps
+        slack = gaps.slack
+        due = datetime.max.replace(tzinfo=UTC)  # no gap before the first bar
         for index, bar in enumerate(self._bars):
+            when = bar.time
+            if when >= due and last is not None:
+                gaps.record(last.time, when)
             self._tick(bar, index)
             first = first or bar
             last = bar
             count += 1
+            due = when + slack if slack is not None else gaps.due(when)
             if progress is not None and (index + 1) % step == 0:
                 progress(index + 1, self._total)
         if last is not None:
@@ -360,6 +384,8 @@ class Engine:
             faults=tuple(self.faults),
             starting_capital=self.plan.starting_capital,
             tick_timeframe=self.tick_tf,
+            gaps=gaps,
+            bad_bars_skipped=self.bad_bars_skipped,
         )
 
     def _is_warm(self) -> bool:
@@ -379,6 +405,8 @@ class Engine:
             warm = self._warm = self._is_warm()
         self.context.begin_tick(bar)
         self.context_aggregator.ready = False
+        if self._skipped:
+            self._journal_skipped()
         handler, ledger = self.handler, self.ledger
         handler.on_bar(bar, index)
         ledger.mark(bar)
@@ -417,14 +445,14 @@ class Engine:
                     self._publish("POSITION_UPDATE", update)
         if self._schedules:
             self._fire_schedules(bar, warm)
-        for call, wid in self._ctx_chain:
+        for call, wid, honoured in self._ctx_chain:
             self._current = wid
             result = call(ctx)
             if result is not None:
-                if isinstance(result, DispositionEnvelope):
-                    self._handle(wid, result)
-                else:
+                if type(result) in honoured:
                     ctx.provide(result)
+                else:
+                    self._context_result(call, wid, result, honoured)
         self._current = "context_aggregator"
         for ready in self._ctx_ready:
             ready(ctx)
@@ -435,28 +463,50 @@ class Engine:
             self._current = wid
             result = call(ctx)
             if warm and result is not None:
-                self._handle(wid, result, "OPPORTUNITY_DETECTED")
+                self._handle(wid, result, "OPPORTUNITY_DETECTED", call)
         for call, wid in self._tick_threats:
             self._current = wid
             result = call(ctx)
             if warm and result is not None:
-                self._handle(wid, result, "THREAT_DETECTED")
+                self._handle(wid, result, "THREAT_DETECTED", call)
         if warm and self._has_join and (self._join_opps or self._join_threats):
             self._swot_join(bar)
 
     # ------------------------------------------------------------------ dispatch
-    def _handle(self, publisher: str, result: Any, default: str | None = None) -> None:
-        """Turn a worker's return value into events (the EventAdapter)."""
+    def _context_result(
+        self, call: Callable[[Any], Any], worker: str, result: Any, honoured: set[type]
+    ) -> None:
+        """A context worker's result of a type not seen from it yet: an envelope is
+        published; a DTO is checked against the worker's contract (once per type)."""
+        if isinstance(result, DispositionEnvelope):
+            self._handle(worker, result, None, call)
+            return
+        self.contracts.check_context(worker, _method(call), result)
+        honoured.add(type(result))
+        self.context.provide(result)
+
+    def _handle(
+        self,
+        publisher: str,
+        result: Any,
+        default: str | None = None,
+        call: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """Turn a worker's return value into events (the EventAdapter), checking it
+        against the worker's contract first (``call`` names the method in faults)."""
         if isinstance(result, DispositionEnvelope):
             if result.disposition is Disposition.PUBLISH:
-                assert result.event_name is not None
-                self._emit(publisher, result.event_name, result.payload)
+                event = result.event_name
+                self.contracts.check_publish(publisher, _method(call), event, result.payload, True)
+                assert event is not None
+                self._emit(publisher, event, result.payload)
             elif result.disposition is Disposition.STOP:
                 self._stop(publisher, result)
             return
         event = DEFAULT_EVENT.get(type(result)) or default
         if isinstance(result, ExitPlan) and result.trade_id is not None:
             event = "EXIT_PLAN_UPDATED"
+        self.contracts.check_publish(publisher, _method(call), event, result, False)
         if event is None:
             raise TypeError(f"{publisher} returned {type(result).__name__}, which has no event")
         self._emit(publisher, event, result)
@@ -483,7 +533,7 @@ class Engine:
             self._current = route.worker
             result = route.call(payload)
             if result is not None:
-                self._handle(route.worker, result)
+                self._handle(route.worker, result, None, route.call)
 
     def _stop(self, publisher: str, envelope: DispositionEnvelope) -> None:
         directive = self.planning.result
@@ -548,7 +598,7 @@ class Engine:
             if result is None:
                 self._end_planning(f"{directive.directive_id}: {route.worker} returned no plan")
                 return
-            self._handle(route.worker, result)
+            self._handle(route.worker, result, None, route.call)
         if self.planning.pending and not self.planning.routing_requested:
             self._end_planning(
                 f"{directive.directive_id}: missing {'/'.join(self.planning.missing())} plan"
@@ -564,7 +614,7 @@ class Engine:
                 if result is None:
                     self._end_planning(f"{directive.directive_id}: {route.worker} gave no route")
                 else:
-                    self._handle(route.worker, result)
+                    self._handle(route.worker, result, None, route.call)
                 return
         self._end_planning(f"{directive.directive_id}: no routing planner matched")
 
@@ -592,7 +642,7 @@ class Engine:
         self._current = self._join.worker
         result = self._join.call(inputs)
         if result is not None:
-            self._handle(self._join.worker, result, "STRATEGY_DIRECTIVE_ISSUED")
+            self._handle(self._join.worker, result, "STRATEGY_DIRECTIVE_ISSUED", self._join.call)
 
     def _fire_schedules(self, bar: Bar, warm: bool) -> None:
         for event, period in self._schedules:
@@ -703,17 +753,28 @@ class Engine:
 
         return note
 
+    def _journal_skipped(self) -> None:
+        """Journal the rows the data stream dropped before this bar (``on_bad_bar``)."""
+        for bad in self._skipped:
+            self._platform_note(
+                "bad_bar_skipped", {"file": bad.file, "line": bad.line, "reason": bad.reason}
+            )
+        self.bad_bars_skipped += len(self._skipped)
+        self._skipped.clear()
+
     def _fault(self, exc: BaseException) -> None:
+        worker = exc.worker if isinstance(exc, PluginContractError) else self._current
         rec = self._record()
         rec.outcome = "aborted"
-        rec.reason = f"{type(exc).__name__} in {self._current}"
+        rec.reason = f"{type(exc).__name__} in {worker}"
         text = "".join(traceback.format_exception(exc))
-        rec.faults.append((self._current, f"{type(exc).__name__}: {exc}", text))
-        self.faults.append(
-            Fault(rec.flow_id, self._current, rec.tick_time, f"{type(exc).__name__}: {exc}", text)
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        rec.faults.append((worker, error, text))
+        self.faults.append(Fault(rec.flow_id, worker, rec.tick_time, error, text))
 
     def _finish(self, last: Bar) -> None:
+        if self._skipped:  # bad rows after the last good bar
+            self._journal_skipped()
         self.handler.finish(last)
         changes = self.ledger.drain_changes()
         if changes:
@@ -721,6 +782,11 @@ class Engine:
             self._record().kind = "end_of_data"
         self._journal_cancelled()
         self._end_flow()
+
+
+def _method(call: Callable[[Any], Any] | None) -> str:
+    """The handler method's name, for contract faults."""
+    return str(getattr(call, "__name__", "?"))
 
 
 def _has_subscribers(routes: EventRoutes | None) -> bool:

@@ -1,13 +1,19 @@
 """The run journal: every DTO of every flow that did something, with causality links.
 
-One SQLite file per run, WAL mode. A flow is always written whole inside one
-transaction (never split across two): with ``batch=1`` (paper and live runs) every
-flow is its own transaction, durable at once; a backtest groups ``batch`` consecutive
-flows per transaction, which is several times faster and loses nothing that a re-run
-cannot rebuild. The lookup indexes are built on close. Only flows that produced
-a signal, threat, directive, ledger change, note or fault are written: a quiet tick
-costs no I/O. Nothing wall-clock dependent is stored, so two runs of the same inputs
-give identical rows.
+One SQLite file per run, WAL mode, **one transaction per flow**: a flow is written
+whole or not at all, so a run killed at any instant (SIGKILL, power cut with
+``durable``) leaves a journal in which every recorded flow is complete. Backtests
+run with ``synchronous=OFF`` (safe against a process crash; only an OS crash could
+lose the last transactions, and a backtest is reproducible), paper and live runs with
+``synchronous=NORMAL``. The lookup indexes exist from the start, so a journal is
+queryable (``stc explain``) at every moment, also after a crash. Only flows that
+produced a signal, threat, directive, ledger change, note or fault are written: a
+quiet tick costs no I/O. Nothing wall-clock dependent is stored, so two runs of the
+same inputs give identical rows.
+
+A journal also records what produced it (``meta``: the plan's and the data's
+fingerprints, the run options, ``status`` running/completed), which is what
+``stc run --resume`` needs: see :mod:`runtime.resume`.
 
 Schema::
 
@@ -16,6 +22,7 @@ Schema::
     links(seq PK, flow_id, parent, child)                          -- parent id → child id
     faults(seq PK, flow_id, worker, tick_time, error, traceback)
     notes(seq PK, flow_id, tick_time, worker, note, json)
+    meta(key PK, value)
 """
 
 from __future__ import annotations
@@ -38,7 +45,16 @@ CREATE TABLE faults (seq INTEGER PRIMARY KEY, flow_id INTEGER, worker TEXT,
                      tick_time TEXT, error TEXT, traceback TEXT);
 CREATE TABLE notes (seq INTEGER PRIMARY KEY, flow_id INTEGER, tick_time TEXT,
                     worker TEXT, note TEXT, json TEXT);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE INDEX dtos_by_id ON dtos (dto_id);
+CREATE INDEX links_by_parent ON links (parent);
 """
+
+TABLES = ("flows", "dtos", "links", "faults", "notes")
+
+
+class ResumeError(RuntimeError):
+    """A run cannot be resumed from its journal (the message says why)."""
 
 
 def to_json(value: Any) -> str:
@@ -81,10 +97,9 @@ class FlowRecord:
 class Journal:
     """Writer and reader of one run's journal file."""
 
-    def __init__(self, path: Path, *, create: bool = True, batch: int = 256) -> None:
+    def __init__(self, path: Path, *, create: bool = True, durable: bool = False) -> None:
         self.path = Path(path)
-        self.batch = max(1, batch)
-        self._buffer: list[FlowRecord] = []
+        self._replay: _Replay | None = None
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for suffix in ("", "-wal", "-shm"):
@@ -94,63 +109,107 @@ class Journal:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         if create:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=OFF")  # a backtest is reproducible
             self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
 
     def write(self, flow: FlowRecord) -> None:
-        """Queue one flow; the batch is committed when full (see the module doc)."""
-        self._buffer.append(flow)
-        if len(self._buffer) >= self.batch:
-            self.flush()
+        """Commit one whole flow in its own transaction.
 
-    def flush(self) -> None:
-        """Write the queued flows in one transaction."""
-        flows, self._buffer = self._buffer, []
-        if not flows:
+        While a resumed run replays the flows the journal already holds, each is
+        compared with its recorded row instead of written (see :meth:`replay_until`).
+        """
+        replay = self._replay
+        if replay is not None and flow.flow_id <= replay.last:
+            replay.check(flow)
             return
         db = self._db
         db.execute("BEGIN")
         try:
-            db.executemany(
+            db.execute(
                 "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
-                [(f.flow_id, f.tick_time, f.kind, f.outcome, f.reason) for f in flows],
+                (flow.flow_id, flow.tick_time, flow.kind, flow.outcome, flow.reason),
             )
-            db.executemany(
-                "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(f.flow_id, i, t, f.tick_time, w, j) for f in flows for i, t, w, j in f.dtos],
-            )
-            db.executemany(
-                "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)",
-                [(f.flow_id, p, c) for f in flows for p, c in f.links],
-            )
-            db.executemany(
-                "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(f.flow_id, w, f.tick_time, e, tb) for f in flows for w, e, tb in f.faults],
-            )
-            db.executemany(
-                "INSERT INTO notes (flow_id, tick_time, worker, note, json) VALUES (?, ?, ?, ?, ?)",
-                [(f.flow_id, f.tick_time, w, n, j) for f in flows for w, n, j in f.notes],
-            )
+            fid, tick = flow.flow_id, flow.tick_time
+            if flow.dtos:
+                db.executemany(
+                    "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(fid, i, t, tick, w, j) for i, t, w, j in flow.dtos],
+                )
+            if flow.links:
+                db.executemany(
+                    "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)",
+                    [(fid, p, c) for p, c in flow.links],
+                )
+            if flow.faults:
+                db.executemany(
+                    "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(fid, w, tick, e, tb) for w, e, tb in flow.faults],
+                )
+            if flow.notes:
+                db.executemany(
+                    "INSERT INTO notes (flow_id, tick_time, worker, note, json) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(fid, tick, w, n, j) for w, n, j in flow.notes],
+                )
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 
     def close(self) -> None:
-        """Commit, index, checkpoint the WAL into the main file and close."""
-        self.flush()
-        self._db.execute("CREATE INDEX IF NOT EXISTS dtos_by_id ON dtos (dto_id)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS links_by_parent ON links (parent)")
+        """Checkpoint the WAL into the main file and close."""
         with contextlib.suppress(sqlite3.OperationalError):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
+    # --- run metadata and resuming ------------------------------------------------------
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Record (or overwrite) run metadata, in one transaction."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", sorted(values.items())
+            )
+
+    def meta(self) -> dict[str, str]:
+        """The run metadata (empty for a journal written before ``meta`` existed)."""
+        try:
+            return dict(self._db.execute("SELECT key, value FROM meta ORDER BY key"))
+        except sqlite3.OperationalError:
+            return {}
+
+    def replay_until(self) -> str | None:
+        """Switch to replay mode for a resumed run and return the last recorded tick.
+
+        The engine re-runs from the first bar (a backtest is deterministic, so this
+        rebuilds every plugin's, the ledger's and the id factory's state exactly);
+        flows up to the last committed one are checked against the journal, not
+        written again, and the first new flow is appended after them. A replayed flow
+        that differs means the plugins or data changed: :class:`ResumeError`.
+        """
+        recorded = list(self._db.execute("SELECT * FROM flows ORDER BY flow_id"))
+        if not recorded:
+            return None
+        last = recorded[-1][0]
+        dtos = list(
+            self._db.execute(
+                "SELECT dto_id, json FROM dtos WHERE flow_id = ? ORDER BY seq", (last,)
+            )
+        )
+        self._replay = _Replay(self.path, recorded, dtos)
+        return str(recorded[-1][1])
+
+    def check_replayed(self) -> None:
+        """Raise :class:`ResumeError` when a resumed run ended before it had replayed
+        every recorded flow (it was given other, shorter data)."""
+        if self._replay is not None and not self._replay.done:
+            self._replay.incomplete()
+
     # --- reading ---------------------------------------------------------------------
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """All rows of ``table`` in insertion order."""
-        if table not in ("flows", "dtos", "links", "faults", "notes"):
+        if table not in TABLES:
             raise ValueError(f"no journal table {table!r}")
         order = "flow_id" if table == "flows" else "seq"
         return list(self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"))
@@ -264,3 +323,44 @@ def _fill_lines(journal: Journal, trade_id: str) -> list[str]:
             f"fee {f['fee']} at {f['timestamp']}"
         )
     return out
+
+
+class _Replay:
+    """The recorded flows a resumed run must reproduce before it writes new ones."""
+
+    def __init__(
+        self, path: Path, recorded: list[tuple[Any, ...]], last_dtos: list[tuple[str, str]]
+    ) -> None:
+        self.path = path
+        self.recorded = {row[0]: tuple(row[1:]) for row in recorded}
+        self.last = recorded[-1][0]
+        self.last_dtos = last_dtos
+        self.seen = 0
+
+    @property
+    def done(self) -> bool:
+        return self.seen >= len(self.recorded)
+
+    def check(self, flow: FlowRecord) -> None:
+        expected = self.recorded.get(flow.flow_id)
+        got = (flow.tick_time, flow.kind, flow.outcome, flow.reason)
+        if expected != got:
+            self._diverged(flow.flow_id, f"recorded {expected}, replayed {got}")
+        if flow.flow_id == self.last:
+            replayed = [(dto_id, text) for dto_id, _, _, text in flow.dtos]
+            if replayed != self.last_dtos:
+                self._diverged(flow.flow_id, "its DTOs differ")
+        self.seen += 1
+
+    def incomplete(self) -> None:
+        raise ResumeError(
+            f"{self.path}: the data ended after replaying {self.seen} of the "
+            f"{len(self.recorded)} recorded flows; resume with the data the run started with"
+        )
+
+    def _diverged(self, flow_id: int, detail: str) -> None:
+        raise ResumeError(
+            f"{self.path}: replaying the run diverges at flow {flow_id} ({detail}); the "
+            "plugins or the data changed since the run started, so it cannot be resumed "
+            "— start it again without --resume"
+        )

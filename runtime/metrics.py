@@ -8,7 +8,11 @@ Conventions (also in docs/runtime.md):
   rate 0; Sortino uses the downside deviation √(mean(min(r, 0)²));
 - max drawdown is the largest fractional fall of equity from its running peak;
 - CAGR = (final / initial)^(1 / years) − 1; exposure = share of bars with a position;
-- profit factor = gross profit / gross loss (None when there is no loss).
+- profit factor = gross profit / gross loss (None when there is no loss);
+- data quality: ``data_gaps`` (places where at least one tick bar is missing, see
+  ``runtime.data.GapCounter``), the largest gap (``largest_gap_bars`` missing bars
+  between the bars at ``largest_gap_from`` and ``largest_gap_to``) and
+  ``bad_bars_skipped`` (rows dropped by ``on_bad_bar="skip"``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from runtime.data import GapCounter
 from runtime.dtos.ledger import Trade
 
 _YEAR_S = 365.25 * 86400.0
@@ -31,6 +36,9 @@ def compute_metrics(
     starting_capital: float,
     exposed_bars: int,
     faults: int,
+    *,
+    gaps: GapCounter | None = None,
+    bad_bars_skipped: int = 0,
 ) -> dict[str, Any]:
     """All metrics of a run as a JSON-ready dict (floats rounded to 10 places)."""
     final = equity[-1] if equity else starting_capital
@@ -58,8 +66,22 @@ def compute_metrics(
         "bars": len(equity),
         "periods_per_year": periods,
         "faults": faults,
+        **data_quality(gaps, bad_bars_skipped),
     }
     return {k: _round(v) for k, v in metrics.items()}
+
+
+def data_quality(gaps: GapCounter | None, bad_bars_skipped: int) -> dict[str, Any]:
+    """The data-quality metrics: gaps in the tick data and skipped bad rows."""
+    largest_from = gaps.largest_from if gaps else None
+    largest_to = gaps.largest_to if gaps else None
+    return {
+        "data_gaps": gaps.count if gaps else 0,
+        "largest_gap_bars": gaps.largest_bars if gaps else 0,
+        "largest_gap_from": largest_from.isoformat() if largest_from else None,
+        "largest_gap_to": largest_to.isoformat() if largest_to else None,
+        "bad_bars_skipped": bad_bars_skipped,
+    }
 
 
 def _round(value: Any) -> Any:

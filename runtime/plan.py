@@ -61,6 +61,7 @@ class WorkerSpec:
     trigger: str | None = None
     triggers: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     version: str = "0.0.0"
+    provides: tuple[str, ...] | None = None  # DTO names; None: the map does not say
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ def _parse_worker(raw: Any, index: int) -> WorkerSpec:
         trigger=raw.get("trigger"),
         triggers=triggers,
         version=str(raw.get("version", "0.0.0")),
+        provides=None if "provides" not in raw else tuple(str(d) for d in raw["provides"] or ()),
     )
 
 

@@ -203,7 +203,7 @@ def find_bars(
         if not candidate.is_file():
             continue
         try:
-            bars = load_bars(candidate)
+            bars = load_bars(candidate, "skip", [])  # the run's bars, had it skipped any
         except (DataError, OSError, ValueError):
             continue
         if bars and _covers(bars, trades):

@@ -31,6 +31,9 @@ _LABELS = {
     "profit_factor": "Profit factor", "exposure": "Exposure", "trades": "Trades",
     "faults": "Faults", "bars": "Bars", "starting_capital": "Starting capital",
     "final_equity": "Final equity", "periods_per_year": "Periods / year",
+    "data_gaps": "Data gaps", "largest_gap_bars": "Largest gap (bars)",
+    "largest_gap_from": "Largest gap from", "largest_gap_to": "Largest gap to",
+    "bad_bars_skipped": "Bad bars skipped",
 }  # fmt: skip
 _ORDER = tuple(_LABELS)
 _SUMMARY_KEYS = (
@@ -178,7 +181,7 @@ def _metrics(metrics: dict[str, Any]) -> str:
         tone = ""
         if key in ("total_return", "cagr", "sharpe", "sortino") and isinstance(value, int | float):
             tone = " pos" if value > 0 else " neg" if value < 0 else ""
-        if key == "faults" and isinstance(value, int) and value > 0:
+        if key in ("faults", "bad_bars_skipped") and isinstance(value, int) and value > 0:
             tone = " neg"
         cells.append(
             f'<div class="metric{tone}" data-key="{escape(key)}"><span class="k">{escape(label)}'
