@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/cold_start.py [--runs 9] [--target blueprints/ema_trend.yaml]
-        [--mode miss|hit|off|all] [--importtime]
+        [--mode miss|hit|off|all] [--importtime [--importtime-mode miss|hit|off]]
 
 Each run is a new ``python .venv/bin/stc check TARGET`` process (what a user types), so
 interpreter start-up, every import and the whole check are counted. Modes of the
@@ -15,8 +15,9 @@ on-disk cache (``compiler.cache``, under ``$XDG_CACHE_HOME/stc``):
 - ``off``: ``STC_NO_CACHE=1`` (no cache read or written).
 
 Besides the wall-clock median it prints the median CPU time (user + system) of the
-child, which is steadier than wall time on a shared machine. ``--importtime`` prints
-the heaviest imports of one more run (``python -X importtime``).
+child, which is steadier than wall time on a shared machine, and the load averages
+before and after. ``--importtime`` prints the heaviest imports of one more run
+(``python -X importtime``) in ``--importtime-mode`` (a warm cache by default).
 """
 
 from __future__ import annotations
@@ -83,14 +84,20 @@ def measure(mode: str, target: str, runs: int) -> tuple[float, float, set[int]]:
 _IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 
-def heaviest_imports(target: str, count: int = 15) -> list[tuple[str, float, float]]:
-    """(module, self ms, cumulative ms) of one ``-X importtime`` run with a warm cache
-    (what a repeated check imports), heaviest first."""
+def heaviest_imports(
+    target: str, mode: str = "hit", count: int = 15
+) -> list[tuple[str, float, float]]:
+    """(module, self ms, cumulative ms) of one ``-X importtime`` run in cache ``mode``
+    (``hit``: what a repeated check imports; ``miss``/``off``: a first check),
+    heaviest first."""
     command = [*stc_command(), "check", target]
     with tempfile.TemporaryDirectory(prefix="stc-cold-") as tmp:
         env = {**os.environ, "XDG_CACHE_HOME": tmp}
         env.pop("STC_NO_CACHE", None)
-        run_once(command, env)
+        if mode == "off":
+            env["STC_NO_CACHE"] = "1"
+        if mode == "hit":
+            run_once(command, env)
         done = subprocess.run(
             [command[0], "-X", "importtime", *command[1:]],
             cwd=PROJECT,
@@ -107,6 +114,11 @@ def heaviest_imports(target: str, count: int = 15) -> list[tuple[str, float, flo
     return sorted(rows, key=lambda r: -r[2])[:count]
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages: wall times are only comparable at equal load."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
@@ -114,6 +126,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--target", default=DEFAULT_TARGET, help="file given to `stc check`")
     parser.add_argument("--mode", choices=(*MODES, "all"), default="all")
     parser.add_argument("--importtime", action="store_true", help="show the heaviest imports")
+    parser.add_argument(
+        "--importtime-mode", choices=MODES, default="hit", help="cache mode of that run"
+    )
     return parser.parse_args(argv)
 
 
@@ -124,15 +139,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"`stc check {args.target}`, median of {args.runs} fresh processes, nproc {os.cpu_count()}"
     )
+    print(f"  load average before: {_load()}")
     failed = False
     for mode in modes:
         wall, cpu, codes = measure(mode, args.target, args.runs)
         failed = failed or codes != {0}
         times = f"wall {wall * 1e3:6.1f} ms   cpu {cpu * 1e3:6.1f} ms"
         print(f"  cache {mode:<4}  {times}   exit {sorted(codes)}")
+    print(f"  load average after:  {_load()}")
     if args.importtime:
-        print("heaviest imports (self ms, cumulative ms):")
-        for name, own, cumulative in heaviest_imports(args.target):
+        print(f"heaviest imports, cache {args.importtime_mode} (self ms, cumulative ms):")
+        for name, own, cumulative in heaviest_imports(args.target, args.importtime_mode):
             print(f"  {name:<50} {own:7.1f} {cumulative:8.1f}")
     return 1 if failed else 0
 

@@ -334,7 +334,7 @@ def _stc080(unit: CompileUnit, worker: WorkerInstance, message: str, help: str) 
 def _add_execution_handler(unit: CompileUnit) -> list[Diagnostic]:
     """The environment's handler joins the workforce as worker ``<snake name>``."""
     name = EXECUTION_HANDLERS[unit.environment]
-    ref = WorkerRef(plugin=name)
+    ref = WorkerRef.model_construct(plugin=name)  # a constant name: nothing to validate
     handler = WorkerInstance(id=ref.worker_id, ref=ref, slot="execution", loc=(), order=0)
     unit.workers.append(handler)
     record = unit.registry.get(name)

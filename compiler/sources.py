@@ -25,33 +25,35 @@ from compiler.diagnostics import Diagnostic, Related, diagnostic_at
 
 
 def _memo_loader(base: type[Any]) -> type[Any]:
-    """``base`` with a per-document memo of implicit scalar tags.
+    """``base`` with a memo of implicit scalar tags, shared by every document.
 
     PyYAML resolves the tag of every plain scalar in Python (a regex per candidate
     type), even under libyaml: ~5 µs a node, 3.7 s of a 2 MB list of 700,000 items.
-    A plain scalar's tag depends only on its text (no path resolvers are registered),
-    and the same few texts repeat, so a bounded dict removes most of that cost.
+    With no path resolvers registered (``base``'s are checked here), a node's tag
+    depends only on its kind and, for a plain scalar, its text: the same few texts
+    repeat within a file and across the 29 manifests of a check, so a bounded dict
+    removes most of that cost, and collections and quoted scalars get their default
+    tag without a call into the resolver.
     """
+    if base.yaml_path_resolvers:  # pragma: no cover - PyYAML's safe loaders have none
+        raise TypeError(f"{base.__name__} has path resolvers: tags depend on the path")
+    memo: dict[str, str] = {}
 
     class MemoLoader(base):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            super().__init__(stream)
-            self.tag_memo: dict[str, str] = {}
-
         def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-            if kind is not ScalarNode or not implicit or not implicit[0]:
-                tag: str = super().resolve(kind, value, implicit)
-                return tag
-            tag = self.tag_memo.get(value) or super().resolve(kind, value, implicit)
-            if len(self.tag_memo) < 4096:
-                self.tag_memo[value] = tag
+            if kind is not ScalarNode:
+                return _SEQ if kind is SequenceNode else _MAP
+            if not implicit[0]:
+                return _STR  # quoted (or `!`): a plain string
+            tag = memo.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(memo) < 4096 and len(value) <= 64:  # a bounded memo, kept for good
+                    memo[value] = tag
             return tag
 
     return MemoLoader
 
-
-_LOADER: type[Any] = _memo_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-"""libyaml's composer is ~10x faster; the pure loader is only a fallback."""
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
@@ -61,6 +63,9 @@ _SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP})
 _CONSTRUCTOR = SafeConstructor()
 """Used only for the rare scalar spellings (``0x1F``, ``.inf``, ``1:30``) — never on
 collections, so it cannot expand anything."""
+
+_LOADER: type[Any] = _memo_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+"""libyaml's composer is ~10x faster; the pure loader is only a fallback."""
 
 
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")

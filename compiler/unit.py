@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from compiler.codes import severity_of
 from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
 from compiler.digraph import WiringGraph
 from compiler.model.aggregation import AggregationPolicy
 from compiler.model.blueprint import StrategyBlueprint, WorkerRef
-from compiler.model.operation import DataSource, Operation
-from compiler.model.platform import Platform
+from compiler.model.platform import Platform, default_platform
 from compiler.registry import PluginRecord, PluginRegistry
 from compiler.sources import Loaded, Mark, locate
+
+if TYPE_CHECKING:  # the operation format's models load only to check an operation
+    from compiler.model.operation import DataSource, Operation
 
 Loc = tuple[str | int, ...]
 Slot = Literal[
@@ -99,7 +101,7 @@ class CompileUnit:
     blueprint_loaded: Loaded
     blueprint: StrategyBlueprint
     registry: PluginRegistry
-    platform: Platform = field(default_factory=lambda: Platform(platform_version=1))
+    platform: Platform = field(default_factory=default_platform)
     operation: Operation | None = None
     operation_file: str | None = None
     operation_loaded: Loaded | None = None

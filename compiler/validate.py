@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from compiler import cache
+from compiler import cache, fastschema
 from compiler.diagnostics import Diagnostic, diagnostic_at, sort_diagnostics
 from compiler.sources import Loaded, Mark, document_start, locate, to_plain
 from compiler.suggest import did_you_mean, help_for
@@ -566,11 +566,14 @@ _VALID: set[tuple[int, str]] = set()
 
 
 def _known_valid(schema: dict[str, Any], instance: Any) -> bool:
-    """``is_valid`` memoised on (schema, canonical JSON of the instance), in the process
-    and on disk (``compiler.cache``): many workers of one plugin share their params
-    (often ``{}``), and a check whose params are all known valid never imports
-    jsonschema. Only successes are kept, and the schema's id is pinned by
+    """``is_valid``, asking ``compiler.fastschema`` first (a schema of its subset needs
+    no jsonschema at all), then memoised on (schema, canonical JSON of the instance),
+    in the process and on disk (``compiler.cache``): many workers of one plugin share
+    their params (often ``{}``), and a check whose params are all known valid never
+    imports jsonschema. Only successes are kept, and the schema's id is pinned by
     ``_SCHEMA_JSON``, so a hit is always exact."""
+    if _in_subset(schema) and fastschema.valid_in_subset(schema, instance):
+        return True  # only an acceptance is final: a rejection is explained by jsonschema
     try:
         text = json.dumps(instance, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
@@ -589,6 +592,19 @@ def _known_valid(schema: dict[str, Any], instance: Any) -> bool:
     if disk is not None:
         cache.VALID_PARAMS.put(disk, True)
     return True
+
+
+_IN_SUBSET: dict[int, tuple[dict[str, Any], bool]] = {}
+
+
+def _in_subset(schema: dict[str, Any]) -> bool:
+    """``fastschema.schema_is_valid``, once per schema object (pinned by identity, like
+    ``_VALIDATORS``): 10,000 workers share a few dozen schemas."""
+    cached = _IN_SUBSET.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, fastschema.schema_is_valid(schema))
+        _IN_SUBSET[id(schema)] = cached
+    return cached[1]
 
 
 _SCHEMA_JSON: dict[int, tuple[dict[str, Any], str | None]] = {}

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from compiler.model.common import StrictModel
+from compiler.model.common import StrictModel, empty_dict
 
 Weight = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -17,7 +17,7 @@ class AggregationPolicy(StrictModel):
     factors of each polarity scoring at least ``consensus_threshold``)."""
 
     method: Literal["weighted_average", "max", "consensus"] = "weighted_average"
-    weights: dict[str, Weight] = Field(default_factory=dict)
+    weights: dict[str, Weight] = Field(default_factory=empty_dict)
     consensus_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
 
 

@@ -8,7 +8,16 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from compiler.model.aggregation import AggregationPolicy
-from compiler.model.common import EventName, Identifier, PluginName, StrictModel, Timeframe
+from compiler.model.common import (
+    EventName,
+    Identifier,
+    PluginName,
+    StrictModel,
+    Timeframe,
+    default_of,
+    empty_dict,
+    empty_list,
+)
 
 TriggerRange = Annotated[list[float], Field(min_length=2, max_length=2)]
 """``[lo, hi]``: lo ≤ x < hi, except hi = 1.0 which includes 1.0."""
@@ -26,7 +35,7 @@ class WorkerRef(StrictModel):
 
     id: Identifier | None = None
     plugin: PluginName
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=empty_dict)
     timeframe: Timeframe | None = Field(
         default=None, description="the timeframe the worker reads; default: the tick timeframe"
     )
@@ -53,7 +62,7 @@ class PlannerRef(WorkerRef):
     """A trade planner with the trigger ranges its PlannerMatcher filters on."""
 
     triggers: dict[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")], TriggerRange] = Field(
-        default_factory=dict
+        default_factory=empty_dict
     )
 
     @field_validator("triggers")
@@ -70,20 +79,20 @@ class PlannerRef(WorkerRef):
 class PlanningWorkers(StrictModel):
     """Phase-4 planners by kind."""
 
-    entry: list[PlannerRef] = Field(default_factory=list)
-    size: list[PlannerRef] = Field(default_factory=list)
-    exit: list[PlannerRef] = Field(default_factory=list)
-    routing: list[PlannerRef] = Field(default_factory=list)
+    entry: list[PlannerRef] = Field(default_factory=empty_list)
+    size: list[PlannerRef] = Field(default_factory=empty_list)
+    exit: list[PlannerRef] = Field(default_factory=empty_list)
+    routing: list[PlannerRef] = Field(default_factory=empty_list)
 
 
 class Workforce(StrictModel):
     """All workers of the strategy, by slot."""
 
-    context_workers: list[WorkerRef] = Field(default_factory=list)
-    opportunity_workers: list[WorkerRef] = Field(default_factory=list)
-    threat_workers: list[ThreatRef] = Field(default_factory=list)
+    context_workers: list[WorkerRef] = Field(default_factory=empty_list)
+    opportunity_workers: list[WorkerRef] = Field(default_factory=empty_list)
+    threat_workers: list[ThreatRef] = Field(default_factory=empty_list)
     strategy_planner: StrategyPlannerRef | list[StrategyPlannerRef] | None = None
-    planning_workers: PlanningWorkers = PlanningWorkers()
+    planning_workers: PlanningWorkers = default_of(PlanningWorkers)
 
     @property
     def strategy_planners(self) -> list[StrategyPlannerRef]:
@@ -112,7 +121,7 @@ class StrategyBlueprint(StrictModel):
     timeframes: list[Timeframe] = Field(min_length=1)
     workforce: Workforce
     aggregation: AggregationPolicy | None = None
-    wiring: list[WiringEntry] = Field(default_factory=list)
+    wiring: list[WiringEntry] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
     def _unique_timeframes(self) -> StrategyBlueprint:

@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from compiler.model.common import DtoName, EventName, PluginName, StrictModel
+from compiler.model.common import (
+    DtoName,
+    EventName,
+    PluginName,
+    StrictModel,
+    default_of,
+    empty_list,
+)
 
 WorkerType = Literal[
     "context_worker",
@@ -106,10 +113,10 @@ class PublishDecl(StrictModel):
 class Dependencies(StrictModel):
     """The data contract: DTOs in and out, factors scored, events published."""
 
-    requires_dtos: list[DtoName] = Field(default_factory=list)
-    provides_dtos: list[DtoName] = Field(default_factory=list)
-    provides_factors: list[FactorDecl] = Field(default_factory=list)
-    publishes: list[PublishDecl] = Field(default_factory=list)
+    requires_dtos: list[DtoName] = Field(default_factory=empty_list)
+    provides_dtos: list[DtoName] = Field(default_factory=empty_list)
+    provides_factors: list[FactorDecl] = Field(default_factory=empty_list)
+    publishes: list[PublishDecl] = Field(default_factory=empty_list)
 
     @field_validator("provides_factors", mode="before")
     @classmethod
@@ -140,9 +147,9 @@ class PluginManifest(StrictModel):
     manifest_version: Literal[1]
     identification: Identification
     entrypoint: Entrypoint
-    capabilities: Capabilities = Capabilities()
-    dependencies: Dependencies = Dependencies()
-    warmup: Warmup = Warmup()
+    capabilities: Capabilities = default_of(Capabilities)
+    dependencies: Dependencies = default_of(Dependencies)
+    warmup: Warmup = default_of(Warmup)
     config_schema: dict[str, Any] = Field(
         default_factory=lambda: {"type": "object", "additionalProperties": False},
         description="JSON Schema (draft 2020-12) for the blueprint's params",

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from compiler.model.common import EventName, StrictModel, Timeframe
+from compiler.model.common import EventName, StrictModel, Timeframe, empty_dict
 
 Environment = Literal["backtest", "paper", "live"]
 RelPath = Annotated[str, Field(min_length=1, max_length=1024)]
@@ -25,7 +25,7 @@ class Connector(StrictModel):
     """An exchange connector for live/paper trading (settings are connector-specific)."""
 
     type: Annotated[str, Field(min_length=1, max_length=64)]
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=empty_dict)
 
 
 class Schedule(StrictModel):
@@ -48,7 +48,7 @@ class Operation(StrictModel):
     operation_version: Literal[1]
     environment: Environment = "backtest"
     platform: RelPath | None = None
-    data_sources: dict[str, DataSource] = Field(default_factory=dict)
-    connectors: dict[str, Connector] = Field(default_factory=dict)
-    schedules: dict[EventName, Schedule] = Field(default_factory=dict)
+    data_sources: dict[str, DataSource] = Field(default_factory=empty_dict)
+    connectors: dict[str, Connector] = Field(default_factory=empty_dict)
+    schedules: dict[EventName, Schedule] = Field(default_factory=empty_dict)
     strategy_links: list[StrategyLink] = Field(min_length=1)

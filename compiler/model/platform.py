@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from compiler.model.aggregation import AggregationPolicy
-from compiler.model.common import StrictModel
+from compiler.model.common import StrictModel, default_of, empty_list
 
 
 class LoggingSettings(StrictModel):
@@ -30,7 +30,7 @@ class ExecutionSettings(StrictModel):
     slippage_pct: float = Field(default=0.0, ge=0.0, le=0.1)
     fee_pct: float = Field(default=0.0, ge=0.0, le=0.1)
     post_only: bool = False
-    exchange_preference: list[str] = Field(default_factory=list)
+    exchange_preference: list[str] = Field(default_factory=empty_list)
 
 
 class Limits(StrictModel):
@@ -49,11 +49,18 @@ class Platform(StrictModel):
     """The whole ``platform.yaml``."""
 
     platform_version: Literal[1]
-    logging: LoggingSettings = LoggingSettings()
-    journal: JournalSettings = JournalSettings()
-    execution: ExecutionSettings = ExecutionSettings()
-    aggregation: AggregationPolicy = AggregationPolicy()
+    logging: LoggingSettings = default_of(LoggingSettings)
+    journal: JournalSettings = default_of(JournalSettings)
+    execution: ExecutionSettings = default_of(ExecutionSettings)
+    aggregation: AggregationPolicy = default_of(AggregationPolicy)
     plugin_roots: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(
-        default_factory=list
+        default_factory=empty_list
     )
-    limits: Limits = Limits()
+    limits: Limits = default_of(Limits)
+
+
+def default_platform() -> Platform:
+    """``Platform(platform_version=1)``, the layer of a check without a platform file,
+    without building the platform format's validator (nothing is validated: the one
+    given value is the only one its ``Literal[1]`` allows)."""
+    return Platform.model_construct(platform_version=1)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from compiler.model.aggregation import AggregationPolicy
-from compiler.model.common import StrictModel
+from compiler.model.common import StrictModel, default_of, empty_dict, empty_list
 from compiler.model.manifest import Capabilities, FactorDecl, PublishDecl, WorkerType
 from compiler.model.platform import ExecutionSettings
 
@@ -48,16 +48,16 @@ class ResolvedWorker(StrictModel):
     type: WorkerType
     subtype: str
     source: PluginSource
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=empty_dict)
     warmup: int = 0
     timeframe: str
-    capabilities: Capabilities = Capabilities()
-    requires: list[str] = Field(default_factory=list)
-    provides: list[str] = Field(default_factory=list)
-    factors: list[FactorDecl] = Field(default_factory=list)
-    publishes: list[PublishDecl] = Field(default_factory=list)
+    capabilities: Capabilities = default_of(Capabilities)
+    requires: list[str] = Field(default_factory=empty_list)
+    provides: list[str] = Field(default_factory=empty_list)
+    factors: list[FactorDecl] = Field(default_factory=empty_list)
+    publishes: list[PublishDecl] = Field(default_factory=empty_list)
     trigger: str | None = None
-    triggers: dict[str, list[float]] = Field(default_factory=dict)
+    triggers: dict[str, list[float]] = Field(default_factory=empty_dict)
 
 
 class Subscriber(StrictModel):
@@ -75,8 +75,8 @@ class EventWiring(StrictModel):
 
     event: str
     payload: str
-    publishers: list[str] = Field(default_factory=list)
-    subscribers: list[Subscriber] = Field(default_factory=list)
+    publishers: list[str] = Field(default_factory=empty_list)
+    subscribers: list[Subscriber] = Field(default_factory=empty_list)
 
 
 class Phase(StrictModel):
@@ -91,9 +91,9 @@ class Phase(StrictModel):
     phase: str
     name: str
     kind: Literal["sequential", "parallel", "join", "platform", "event"]
-    workers: list[str] = Field(default_factory=list)
-    groups: dict[str, list[str]] = Field(default_factory=dict)
-    waits_for: list[str] = Field(default_factory=list)
+    workers: list[str] = Field(default_factory=empty_list)
+    groups: dict[str, list[str]] = Field(default_factory=empty_dict)
+    waits_for: list[str] = Field(default_factory=empty_list)
     trigger: str | None = None
 
 
@@ -110,9 +110,9 @@ class WiringMap(StrictModel):
     inputs: list[InputFile]
     starting_capital: float = 10_000.0
     data_source: dict[str, str] | None = None
-    execution: ExecutionSettings = ExecutionSettings()
-    aggregation: AggregationPolicy = AggregationPolicy()
-    schedules: dict[str, str] = Field(default_factory=dict)
+    execution: ExecutionSettings = default_of(ExecutionSettings)
+    aggregation: AggregationPolicy = default_of(AggregationPolicy)
+    schedules: dict[str, str] = Field(default_factory=empty_dict)
     workers: list[ResolvedWorker]
     schedule: list[Phase]
     event_wirings: list[EventWiring]

@@ -6,7 +6,14 @@ import os
 from pathlib import Path
 
 from compiler import compile_blueprint
-from compiler.registry import PluginImportError, default_roots, discover, load_plugin_class
+from compiler.registry import (
+    MANIFEST_NAME,
+    PluginImportError,
+    _manifest_paths,
+    default_roots,
+    discover,
+    load_plugin_class,
+)
 from tests.conftest import REPO
 
 BAD_SCHEMA_ROOT = REPO / "tests" / "fixtures" / "plugin_roots" / "bad_schema"
@@ -65,3 +72,33 @@ def test_entrypoint_cannot_leave_the_plugin_folder(tmp_path: Path) -> None:
         assert "leads outside the plugin folder" in str(exc)
     else:
         raise AssertionError("a module outside the plugin folder was imported")
+
+
+def test_manifest_walk_finds_what_rglob_finds(tmp_path: Path) -> None:
+    """The scandir walk keeps rglob's set and order: nested folders, a manifest in the
+    root itself, a symlinked manifest; no ``_``/``.`` folders, no symlinked folders."""
+    for folder in ("b/x", "a", "a/deeper/y", "_private/z", ".hidden", "c-d/_lib", "c-d"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / MANIFEST_NAME).write_text("manifest_version: 1\n")
+    (tmp_path / MANIFEST_NAME).write_text("manifest_version: 1\n")
+    (tmp_path / "linked").mkdir()
+    os.symlink(tmp_path / "a" / MANIFEST_NAME, tmp_path / "linked" / MANIFEST_NAME)
+    os.symlink(tmp_path / "b", tmp_path / "folder_link")
+    expected = sorted(
+        (p for p in tmp_path.rglob(MANIFEST_NAME) if not _skipped(p.relative_to(tmp_path))),
+        key=lambda p: p.relative_to(tmp_path).as_posix(),
+    )
+    found = _manifest_paths(tmp_path)
+    assert found == expected
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "a/deeper/y/plugin_manifest.yaml",
+        "a/plugin_manifest.yaml",
+        "b/x/plugin_manifest.yaml",
+        "c-d/plugin_manifest.yaml",
+        "linked/plugin_manifest.yaml",
+        "plugin_manifest.yaml",
+    ]
+
+
+def _skipped(relative: Path) -> bool:
+    return any(part.startswith(("_", ".")) for part in relative.parts[:-1])
