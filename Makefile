@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := $(wildcard compiler runtime plugins tests benchmarks tools)
 
-.PHONY: venv test lint typecheck pytest demo schemas clean bench
+.PHONY: venv native test lint typecheck pytest demo schemas clean bench
 
 venv: $(STAMP)
 
@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q compiler runtime plugins
 	touch $(STAMP)
 
+# the runtime's hot path compiled with mypyc (runtime/_native.py says which modules);
+# rebuilt only when a source changed; without a C compiler the runtime stays pure Python
+native: $(STAMP)
+	$(BIN)/python tools/build_native.py --if-stale
+
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
@@ -26,7 +31,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) native
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -34,7 +39,7 @@ test: lint typecheck pytest
 DEMO_BLUEPRINT ?= blueprints/ict_smc.yaml
 DEMO_OUT ?= out/demo
 
-demo: $(STAMP)
+demo: $(STAMP) native
 	$(BIN)/stc check blueprints/*.yaml
 	$(BIN)/stc compile $(DEMO_BLUEPRINT) -o $(DEMO_OUT)/compiled
 	$(BIN)/stc run $(DEMO_BLUEPRINT) --out $(DEMO_OUT)/run
@@ -49,8 +54,9 @@ demo: $(STAMP)
 schemas: $(STAMP)
 	$(BIN)/python -m compiler.schema_export
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(BIN)/python benchmarks/compile_scaling.py
 
 clean:
+	-test -x $(BIN)/python && $(BIN)/python tools/build_native.py --clean
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

@@ -13,14 +13,30 @@ own:
 - ``engine``: the engine with no journal;
 - ``engine+journal``: the engine writing its SQLite journal (what ``run`` does).
 
+Second table (issue 4's throughput target): the ``ema_trend`` reference blueprint
+(EMA 20/50 cross through the whole pipeline) on the same kind of bars, each
+configuration in a fresh subprocess (its own peak RSS; the compiled/pure mode is per
+process):
+
+- ``ema engine+journal``: the engine and its SQLite journal, bars streamed from the
+  generator (their generation, ~1 µs a bar, is inside the timing);
+- ``ema stc run (CSV)``: ``runtime.api.run`` on a CSV of those bars (written before the
+  clock starts): parse + validate, engine, journal, trades.csv, metrics.json;
+- the same two with ``STC_PURE_PYTHON=1`` (the runtime not compiled, see
+  runtime/_native.py);
+- ``backtesting.py``: the same EMA(20/50) long-only cross in backtesting.py (a dev
+  dependency) on a DataFrame of the same bars built before the clock starts.
+
 Usage: ``python benchmarks/runtime_throughput.py [--ticks 100000 1000000]``.
-Prints a markdown table; the target is engine ≥ 0.75 × hand.
+Prints two markdown tables; the targets are engine ≥ 0.75 × hand and ema_trend
+≥ 150k bars/s.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -50,6 +66,7 @@ from runtime.plan import Plan, load_plan  # noqa: E402
 
 ROOTS = (REPO / "tests" / "runtime" / "test_plugins",)
 FIXTURE = REPO / "tests" / "runtime" / "fixtures" / "swot.yaml"
+EMA_BLUEPRINT = REPO / "blueprints" / "ema_trend.yaml"
 
 
 def synthetic_bars(n: int, seed: int = 42) -> Iterator[Bar]:
@@ -164,21 +181,112 @@ def run_hand(n: int) -> int:
     return len(ledger.closed)
 
 
+def ema_plan() -> Plan:
+    """The compiled ``ema_trend`` reference blueprint."""
+    from compiler import compile_blueprint
+
+    return load_plan(yaml.safe_load(compile_blueprint(EMA_BLUEPRINT).wiring_map))
+
+
+def run_ema_engine(n: int) -> tuple[float, int]:
+    """ema_trend through the engine with its journal; (seconds, trades)."""
+    plan = ema_plan()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        sink = Journal(Path(tmp) / "j.sqlite")
+        result = Engine(plan, synthetic_bars(n), journal=sink).run()
+        sink.close()
+        return time.perf_counter() - start, len(result.trades)
+
+
+def run_ema_csv(n: int) -> tuple[float, int]:
+    """``runtime.api.run`` of ema_trend on a CSV of the bars; (seconds, trades)."""
+    from runtime.api import run
+
+    plan = ema_plan()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "bars.csv"
+        with data.open("w", encoding="utf-8") as out:
+            out.write("time,open,high,low,close,volume\n")
+            for b in synthetic_bars(n):
+                stamp = b.time.strftime("%Y-%m-%d %H:%M:%S")
+                out.write(f"{stamp},{b.open!r},{b.high!r},{b.low!r},{b.close!r},{b.volume!r}\n")
+        start = time.perf_counter()
+        result = run(plan, data=data, out_dir=Path(tmp) / "run")
+        return time.perf_counter() - start, len(result.trades)
+
+
+def run_backtesting_py(n: int) -> tuple[float, int]:
+    """The same EMA(20/50) long-only cross in backtesting.py; (seconds, trades)."""
+    import pandas as pd
+    from backtesting import Backtest, Strategy
+    from backtesting.lib import crossover
+
+    bars = list(synthetic_bars(n))
+    frame = pd.DataFrame(
+        {
+            "Open": [b.open for b in bars], "High": [b.high for b in bars],
+            "Low": [b.low for b in bars], "Close": [b.close for b in bars],
+            "Volume": [b.volume for b in bars],
+        },
+        index=pd.DatetimeIndex([b.time for b in bars]),
+    )  # fmt: skip
+    del bars
+
+    def ema(values: Any, span: int) -> Any:
+        return pd.Series(values).ewm(span=span, adjust=False).mean()
+
+    class EmaCross(Strategy):  # type: ignore[misc]
+        def init(self) -> None:
+            self.fast = self.I(ema, self.data.Close, 20)
+            self.slow = self.I(ema, self.data.Close, 50)
+
+        def next(self) -> None:
+            if crossover(self.fast, self.slow) and not self.position:
+                self.buy()
+            elif crossover(self.slow, self.fast) and self.position:
+                self.position.close()
+
+    start = time.perf_counter()
+    stats = Backtest(frame, EmaCross, cash=1_000_000, finalize_trades=True).run()
+    return time.perf_counter() - start, int(stats["# Trades"])
+
+
+EMA_CONFIGS: dict[str, tuple[Any, dict[str, str]]] = {
+    "ema engine+journal": (run_ema_engine, {}),
+    "ema stc run (CSV)": (run_ema_csv, {}),
+    "ema engine+journal, pure Python": (run_ema_engine, {"STC_PURE_PYTHON": "1"}),
+    "ema stc run (CSV), pure Python": (run_ema_csv, {"STC_PURE_PYTHON": "1"}),
+    "backtesting.py": (run_backtesting_py, {}),
+}
+
+
 def timed(config: str, n: int) -> tuple[float, int]:
     """Seconds and trades of one run of ``config`` in this process."""
+    if config in EMA_CONFIGS:
+        result: tuple[float, int] = EMA_CONFIGS[config][0](n)
+        return result
     start = time.perf_counter()
     journal = config == "engine+journal"
     trades = run_hand(n) if config == "hand" else run_engine(n, journal=journal)
     return time.perf_counter() - start, trades
 
 
-def peak_rss_mb(config: str, n: int) -> float:
-    """Peak RSS of one run of ``config`` in a fresh subprocess."""
+def one_process(config: str, n: int) -> dict[str, Any]:
+    """Run ``config`` once in a fresh subprocess: seconds, trades, peak RSS, mode."""
+    env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
+    env.update(EMA_CONFIGS[config][1] if config in EMA_CONFIGS else {})
     out = subprocess.run(
         [sys.executable, __file__, "--one", config, str(n)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     )  # fmt: skip
-    return float(json.loads(out.stdout)["peak_rss_mb"])
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def peak_rss_mb(config: str, n: int) -> float:
+    """Peak RSS of one run of ``config`` in a fresh subprocess."""
+    return float(one_process(config, n)["peak_rss_mb"])
 
 
 def main() -> None:
@@ -189,10 +297,14 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, metavar=("CONFIG", "TICKS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        timed(args.one[0], int(args.one[1]))
+        import runtime
+
+        seconds, trades = timed(args.one[0], int(args.one[1]))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps({"peak_rss_mb": rss}))
+        print(json.dumps({"peak_rss_mb": rss, "seconds": seconds, "trades": trades,
+                          "mode": runtime.native_status()}))  # fmt: skip
         return
+    ema_table(args.ticks, args.repeat)
     configs = ("hand", "engine", "engine+journal")
     print("| ticks | config | ticks/s | × hand | peak RSS (MB) | trades |")
     print("|---:|---|---:|---:|---:|---:|")
@@ -209,6 +321,25 @@ def main() -> None:
             rate = n / seconds
             print(f"| {n:,} | {config} | {rate:,.0f} | {rate / hand:.2f} | "
                   f"{peak_rss_mb(config, n):.0f} | {trades} |", flush=True)  # fmt: skip
+
+
+def ema_table(sizes: list[int], repeat: int) -> None:
+    """The ema_trend table: each config in its own process, best of ``repeat``."""
+    print("| bars | config | bars/s | µs/bar | peak RSS (MB) | trades | runtime |")
+    print("|---:|---|---:|---:|---:|---:|---|")
+    for n in sizes:
+        best: dict[str, dict[str, Any]] = {}
+        for _ in range(repeat):  # alternate so machine noise hits every config alike
+            for config in EMA_CONFIGS:
+                got = one_process(config, n)
+                if config not in best or got["seconds"] < best[config]["seconds"]:
+                    best[config] = got
+        for config, got in best.items():
+            mode = "—" if config == "backtesting.py" else got["mode"]
+            print(f"| {n:,} | {config} | {n / got['seconds']:,.0f} | "
+                  f"{got['seconds'] / n * 1e6:.1f} | {got['peak_rss_mb']:.0f} | "
+                  f"{got['trades']} | {mode} |", flush=True)  # fmt: skip
+    print()
 
 
 if __name__ == "__main__":

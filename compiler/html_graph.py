@@ -8,9 +8,12 @@ the fields come from the pydantic models in ``runtime.dtos.PLATFORM_DTOS``).
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
+import sys
 from html import escape
+from pathlib import Path
 from typing import Any
 
 _KEEP = (
@@ -32,10 +35,33 @@ def dto_fields(cls: type) -> list[tuple[str, str]]:
         return [(name, _type_name(info.annotation)) for name, info in model_fields.items()]
     if dataclasses.is_dataclass(cls):
         return [(f.name, _type_name(f.type)) for f in dataclasses.fields(cls)]
-    hints = getattr(vars(cls).get("__init__"), "__annotations__", {})
+    hints = getattr(vars(cls).get("__init__"), "__annotations__", None) or _source_hints(cls)
     slots = getattr(cls, "__slots__", ())
     names = [n for n in hints if n != "return"] or list(slots)
     return [(name, _type_name(hints.get(name, ""))) for name in names]
+
+
+def _source_hints(cls: type) -> dict[str, str]:
+    """``__init__``'s annotations read from the class's source file: a class compiled
+    by mypyc (the runtime's hot path, see runtime/_native.py) keeps no annotations, but
+    its ``.py`` file sits beside the extension. The strings equal those of
+    ``from __future__ import annotations``, so both builds render alike."""
+    module = sys.modules.get(cls.__module__)
+    origin = getattr(module, "__file__", None)
+    if not origin:
+        return {}
+    source = Path(origin).with_name(Path(origin).name.split(".", 1)[0] + ".py")
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = item.args.posonlyargs + item.args.args + item.args.kwonlyargs
+                    return {a.arg: ast.unparse(a.annotation) for a in args[1:] if a.annotation}
+    return {}
 
 
 def platform_dto_fields() -> dict[str, list[tuple[str, str]]]:

@@ -45,6 +45,7 @@ from runtime.dtos.plans import (
 )
 from runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from runtime.envelope import DispositionEnvelope
+from runtime.errors import PluginContractError as PluginContractError
 from runtime.events import PLATFORM_COMPONENTS, PLATFORM_EVENTS
 from runtime.plan import Plan
 
@@ -71,19 +72,6 @@ _PIPELINE_DTOS: tuple[type, ...] = (
 
 _PLAIN_VALUES = (str, bytes, int, float, complex, bool, dict, list, tuple, set, frozenset)
 """Built-in values that are never a DTO (a context worker returning ``"ok"``)."""
-
-
-class PluginContractError(Exception):
-    """A worker's result broke its contract (wrong type, bad number, undeclared event).
-
-    ``worker`` and ``method`` name the culprit; the message says what was expected and
-    what came back. Handled like any plugin exception (the flow is aborted).
-    """
-
-    def __init__(self, worker: str, method: str, problem: str) -> None:
-        super().__init__(f"worker {worker!r} ({method}) {problem}")
-        self.worker = worker
-        self.method = method
 
 
 # ---------------------------------------------------------------------- numbers

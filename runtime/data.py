@@ -13,6 +13,7 @@ only once it has closed. Higher timeframes are built from the tick bars by
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 import time as _time
@@ -20,9 +21,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple
+from typing import IO, Any, Literal
 
 from runtime.dtos.market import Bar
+from runtime.errors import BadBarError as BadBarError
+from runtime.errors import DataError as DataError
+from runtime.errors import SkippedBar as SkippedBar
 
 _TF_RE = re.compile(r"^([1-9][0-9]*)(m|h|d|w|M)$")
 _EPOCH_RE = re.compile(r"\d{9,}(\.\d+)?")
@@ -34,30 +38,6 @@ _OHLCV = ("open", "high", "low", "close", "volume")
 
 OnBadBar = Literal["error", "skip"]
 ON_BAD_BAR: tuple[OnBadBar, ...] = ("error", "skip")
-
-
-class DataError(ValueError):
-    """The data file is unreadable or holds a bad bar (the message names the row)."""
-
-
-class BadBarError(DataError):
-    """One bad row: ``file:line: reason``. With ``on_bad_bar="skip"`` the row is
-    recorded as a :class:`SkippedBar` instead of raised."""
-
-    def __init__(self, file: str, line: int, reason: str) -> None:
-        super().__init__(f"{file}:{line}: {reason}")
-        self.bar = SkippedBar(file, line, reason)
-
-
-class SkippedBar(NamedTuple):
-    """A row dropped by ``on_bad_bar="skip"``: where it was and why (for the journal)."""
-
-    file: str
-    line: int  # CSV: the file's line number (header = 1); Parquet: the 1-based row
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
 
 
 def parse_timeframe(tf: str) -> tuple[int, str]:
@@ -175,7 +155,23 @@ def iter_bars(
     except BaseException:
         handle.close()
         raise
-    return _stream_csv(handle, reader, index, str(path), sink)
+    return _stream_csv(handle, _split_rows(handle), index, str(path), sink)
+
+
+def _split_rows(handle: IO[str]) -> Iterator[list[str]]:
+    """The data rows after the header, as ``csv.reader`` would give them.
+
+    A line without a quote character is exactly ``line.split(",")`` for the csv module
+    (default dialect), and splitting is ~3× faster than its reader; from the first line
+    with a quote on, the rest of the file goes through ``csv.reader`` (quoting, escaped
+    quotes, newlines inside quoted fields). Blank lines give ``[]``, like the reader.
+    """
+    for line in handle:
+        if '"' in line:
+            yield from csv.reader(itertools.chain((line,), handle))
+            return
+        text = line.rstrip("\r\n")
+        yield text.split(",") if text else []
 
 
 def _skip_sink(on_bad_bar: str, skipped: list[SkippedBar] | None) -> list[SkippedBar] | None:

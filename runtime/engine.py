@@ -41,7 +41,7 @@ from runtime.dtos.causality import CausalityChain
 from runtime.dtos.directives import EntryDirective, StrategyDirective
 from runtime.dtos.ids import IdFactory
 from runtime.dtos.ledger import Fill, ScheduledTick, Trade
-from runtime.dtos.market import Bar, OHLCVWindow, TradingContext
+from runtime.dtos.market import Bar, LazyContext, OHLCVWindow
 from runtime.dtos.plans import (
     EntryPlan,
     ExecutionDirective,
@@ -54,7 +54,7 @@ from runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal,
 from runtime.dtos.swot import SWOTInputs
 from runtime.envelope import Disposition, DispositionEnvelope
 from runtime.execution.connector import ExchangeConnector
-from runtime.execution.handler import ExecutionPort, ExecutionServices
+from runtime.execution.handler import BarHooks, ExecutionPort, ExecutionServices
 from runtime.execution.venue import VenueSettings
 from runtime.journal import FlowRecord, Journal, to_json
 from runtime.ledger import Ledger, dec
@@ -139,36 +139,6 @@ class EventRoutes:
     join: bool = False
 
 
-class _LazyContext(TradingContext):
-    """TradingContext whose ``assessment`` is built on first read in a tick."""
-
-    __slots__ = ("_builder", "_cached")
-
-    def __init__(self, symbol: str, windows: dict[str, OHLCVWindow]) -> None:
-        self._builder: Callable[[], AggregatedContextAssessment | None] | None = None
-        self._cached: AggregatedContextAssessment | None = None
-        super().__init__(symbol, windows)
-
-    def begin_tick(self, bar: Bar) -> None:
-        """Start a new tick (as TradingContext.begin_tick, without the property setter)."""
-        self.tick = bar
-        self.timestamp = bar.time
-        self.dtos.clear()
-        self.factors.clear()
-        self._cached = None
-
-    @property
-    def assessment(self) -> AggregatedContextAssessment | None:
-        """The tick's aggregated assessment (built on demand, then cached)."""
-        if self._cached is None and self._builder is not None:
-            self._cached = self._builder()
-        return self._cached
-
-    @assessment.setter
-    def assessment(self, value: AggregatedContextAssessment | None) -> None:
-        self._cached = value
-
-
 class Engine:
     """One run of a plan over a bar sequence."""
 
@@ -223,7 +193,7 @@ class Engine:
         )
         self._closed = dict.fromkeys(plan.timeframes, 0)
         self._warm = False
-        self.context = _LazyContext(plan.symbol, self.windows)
+        self.context = LazyContext(plan.symbol, self.windows)
         self.context._builder = self._build_assessment
         self.ledger = Ledger(plan.starting_capital, plan.symbol)
         agg = plan.aggregation
@@ -281,9 +251,18 @@ class Engine:
         )
         handler.attach(ExecutionServices(self.ledger, self.ids, settings, connector))
         self._handler_id = handlers[0].id
-        self._drain_cancelled: Callable[[], list[tuple[str, str]]] | None = getattr(
-            handler, "drain_cancelled", None
+        resolve = getattr(handler, "bar_hooks", None)
+        hooks: BarHooks = (
+            resolve()
+            if callable(resolve)
+            else BarHooks(
+                handler.on_bar,
+                handler.begin_flow,
+                handler.commit,
+                getattr(handler, "drain_cancelled", None),
+            )
         )
+        self._on_bar, self._begin_flow, self._commit, self._drain_cancelled = hooks
         return handler
 
     def _target(self, worker: str) -> tuple[object, str]:
@@ -407,8 +386,8 @@ class Engine:
         self.context_aggregator.ready = False
         if self._skipped:
             self._journal_skipped()
-        handler, ledger = self.handler, self.ledger
-        handler.on_bar(bar, index)
+        ledger = self.ledger
+        self._on_bar(bar, index)
         ledger.mark(bar)
         changed = bool(ledger.changes)
         if changed:
@@ -421,12 +400,12 @@ class Engine:
             self._join_opps = []
         if self._join_threats:
             self._join_threats = []
-        handler.begin_flow(index)
+        self._begin_flow(index)
         try:
             self._flow(bar, warm, changed)
-            handler.commit()
+            self._commit()
         except Exception as exc:
-            handler.rollback()
+            self.handler.rollback()
             self.planning.abandon()
             self._fault(exc)
             if self.fail_fast:

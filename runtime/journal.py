@@ -1,8 +1,11 @@
 """The run journal: every DTO of every flow that did something, with causality links.
 
-One SQLite file per run, WAL mode, **one transaction per flow**: a flow is written
+One SQLite file per run, WAL mode, **whole flows per transaction**: a flow is written
 whole or not at all, so a run killed at any instant (SIGKILL, power cut with
 ``durable``) leaves a journal in which every recorded flow is complete. Backtests
+commit ``BATCH_FLOWS`` flows per transaction (a commit per flow cost ~70-110 µs, most
+of a journaled flow; a crash loses at most the batch in progress, which a resumed
+run recomputes), paper and live runs (``durable``) commit every flow. Backtests
 run with ``synchronous=OFF`` (safe against a process crash; only an OS crash could
 lose the last transactions, and a backtest is reproducible), paper and live runs with
 ``synchronous=NORMAL``. The lookup indexes exist from the start, so a journal is
@@ -35,6 +38,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runtime.errors import ResumeError as ResumeError
+
 _SCHEMA = """
 CREATE TABLE flows (flow_id INTEGER PRIMARY KEY, tick_time TEXT, kind TEXT,
                     outcome TEXT, reason TEXT);
@@ -51,18 +56,33 @@ CREATE INDEX links_by_parent ON links (parent);
 """
 
 TABLES = ("flows", "dtos", "links", "faults", "notes")
+BATCH_FLOWS = 256
+"""Flows per transaction of a backtest journal (durable journals commit every flow)."""
+
+_DTOS_SQL = (
+    "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_LINKS_SQL = "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)"
+_FAULTS_SQL = (
+    "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) VALUES (?, ?, ?, ?, ?)"
+)
+_NOTES_SQL = "INSERT INTO notes (flow_id, tick_time, worker, note, json) VALUES (?, ?, ?, ?, ?)"
 
 
-class ResumeError(RuntimeError):
-    """A run cannot be resumed from its journal (the message says why)."""
+def _insert(db: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        db.executemany(sql, rows)
 
 
 def to_json(value: Any) -> str:
-    """Deterministic JSON of a DTO or plain value."""
-    dump = getattr(value, "model_dump_json", None)
-    if dump is not None:
-        return str(dump())
-    return json.dumps(value, sort_keys=True, default=_default)
+    """Deterministic JSON of a DTO or plain value.
+
+    A pydantic DTO goes straight to its class's serializer: the same bytes as
+    ``model_dump_json()`` without the wrapper's argument handling (~0.7 µs a DTO)."""
+    serializer = getattr(type(value), "__pydantic_serializer__", None)
+    if serializer is not None:
+        return str(serializer.to_json(value).decode())
+    return _ENCODER.encode(value)
 
 
 def _default(value: Any) -> Any:
@@ -72,6 +92,10 @@ def _default(value: Any) -> Any:
     if iso is not None:
         return iso()
     return repr(value)
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, default=_default)
+"""One encoder for every note (``json.dumps`` with options builds a new one per call)."""
 
 
 @dataclass
@@ -97,9 +121,13 @@ class FlowRecord:
 class Journal:
     """Writer and reader of one run's journal file."""
 
-    def __init__(self, path: Path, *, create: bool = True, durable: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, create: bool = True, durable: bool = False, batch: int | None = None
+    ) -> None:
         self.path = Path(path)
         self._replay: _Replay | None = None
+        self._pending: list[FlowRecord] = []
+        self.batch = batch if batch is not None else 1 if durable else BATCH_FLOWS
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for suffix in ("", "-wal", "-shm"):
@@ -113,60 +141,63 @@ class Journal:
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
 
     def write(self, flow: FlowRecord) -> None:
-        """Commit one whole flow in its own transaction.
+        """Record one whole flow: buffered, committed with the next batch.
 
-        While a resumed run replays the flows the journal already holds, each is
-        compared with its recorded row instead of written (see :meth:`replay_until`).
+        Flows are committed ``batch`` at a time, each batch in one transaction, so a
+        flow is on disk whole or not at all; a crash loses at most the flows of the
+        batch in progress, which ``--resume`` recomputes by replay. While a resumed
+        run replays the flows the journal already holds, each is compared with its
+        recorded row instead of written (see :meth:`replay_until`).
         """
         replay = self._replay
         if replay is not None and flow.flow_id <= replay.last:
             replay.check(flow)
             return
+        pending = self._pending
+        pending.append(flow)
+        if len(pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the buffered flows in one transaction (a no-op when none are)."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
         db = self._db
         db.execute("BEGIN")
         try:
-            db.execute(
+            db.executemany(
                 "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
-                (flow.flow_id, flow.tick_time, flow.kind, flow.outcome, flow.reason),
+                [(f.flow_id, f.tick_time, f.kind, f.outcome, f.reason) for f in pending],
             )
-            fid, tick = flow.flow_id, flow.tick_time
-            if flow.dtos:
-                db.executemany(
-                    "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(fid, i, t, tick, w, j) for i, t, w, j in flow.dtos],
-                )
-            if flow.links:
-                db.executemany(
-                    "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)",
-                    [(fid, p, c) for p, c in flow.links],
-                )
-            if flow.faults:
-                db.executemany(
-                    "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(fid, w, tick, e, tb) for w, e, tb in flow.faults],
-                )
-            if flow.notes:
-                db.executemany(
-                    "INSERT INTO notes (flow_id, tick_time, worker, note, json) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(fid, tick, w, n, j) for w, n, j in flow.notes],
-                )
+            _insert(db, _DTOS_SQL, [
+                (f.flow_id, i, t, f.tick_time, w, j) for f in pending for i, t, w, j in f.dtos
+            ])  # fmt: skip
+            _insert(db, _LINKS_SQL, [(f.flow_id, p, c) for f in pending for p, c in f.links])
+            _insert(db, _FAULTS_SQL, [
+                (f.flow_id, w, f.tick_time, e, tb) for f in pending for w, e, tb in f.faults
+            ])  # fmt: skip
+            _insert(db, _NOTES_SQL, [
+                (f.flow_id, f.tick_time, w, n, j) for f in pending for w, n, j in f.notes
+            ])  # fmt: skip
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
 
     def close(self) -> None:
-        """Checkpoint the WAL into the main file and close."""
+        """Commit what is buffered, checkpoint the WAL into the main file and close."""
+        self.flush()
         with contextlib.suppress(sqlite3.OperationalError):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
 
     # --- run metadata and resuming ------------------------------------------------------
     def set_meta(self, values: dict[str, str]) -> None:
-        """Record (or overwrite) run metadata, in one transaction."""
+        """Record (or overwrite) run metadata, in one transaction, after the buffered
+        flows (a ``completed`` status must never precede the flows it vouches for)."""
+        self.flush()
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", sorted(values.items())
@@ -211,11 +242,13 @@ class Journal:
         """All rows of ``table`` in insertion order."""
         if table not in TABLES:
             raise ValueError(f"no journal table {table!r}")
+        self.flush()
         order = "flow_id" if table == "flows" else "seq"
         return list(self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"))
 
     def dto(self, dto_id: str) -> tuple[str, str, str, dict[str, Any]] | None:
         """(type, tick time, worker, fields) of the latest record of ``dto_id``."""
+        self.flush()
         row = self._db.execute(
             "SELECT type, tick_time, worker, json FROM dtos WHERE dto_id = ? "
             "ORDER BY seq DESC LIMIT 1",
@@ -227,6 +260,7 @@ class Journal:
 
     def children(self, parent: str) -> list[str]:
         """Ids linked from ``parent`` in journal order."""
+        self.flush()
         rows = self._db.execute("SELECT child FROM links WHERE parent = ? ORDER BY seq", (parent,))
         return [r[0] for r in rows]
 

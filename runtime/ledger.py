@@ -178,6 +178,7 @@ class Ledger:
         self.last_time: datetime | None = None
         self._risk: dict[str, Decimal] = {}
         self.realised = Decimal(0)
+        self._snapshot: LedgerSnapshot | None = None  # until the next change or mark
 
     @property
     def cash(self) -> Decimal:
@@ -188,6 +189,7 @@ class Ledger:
     def cash(self, value: Decimal) -> None:
         self._cash = value
         self.cash_f = float(value)
+        self._snapshot = None
 
     # --- fills -----------------------------------------------------------------
     def entry_fill(
@@ -205,6 +207,7 @@ class Ledger:
         risk_amount: Decimal = Decimal(0),
     ) -> Fill:
         """Open or grow trade ``trade_id``."""
+        self._snapshot = None
         trade = self.open.get(trade_id)
         if trade is None:
             trade = OpenTrade(trade_id, self.symbol, direction, exe_id)
@@ -232,6 +235,7 @@ class Ledger:
         size: Decimal | None = None,
     ) -> Fill | None:
         """Reduce (default: close) trade ``trade_id``; None when it is not open."""
+        self._snapshot = None
         trade = self.open.get(trade_id)
         if trade is None:
             return None
@@ -276,6 +280,7 @@ class Ledger:
 
     def set_exit(self, trade_id: str, stop: Decimal | None, target: Decimal | None) -> bool:
         """Replace the stop/target of an open trade; False when it is not open."""
+        self._snapshot = None
         trade = self.open.get(trade_id)
         if trade is None:
             return False
@@ -285,6 +290,7 @@ class Ledger:
     # --- per bar -----------------------------------------------------------------
     def mark(self, bar: Bar) -> float:
         """Value the book at ``bar``'s close, update the peak and the equity curve."""
+        self._snapshot = None
         close = bar.close
         self.last_price, self.last_time = close, bar.time
         equity = self.cash_f
@@ -311,7 +317,13 @@ class Ledger:
 
     # --- LedgerView --------------------------------------------------------------
     def snapshot(self) -> LedgerSnapshot:
-        """The account as of the last mark."""
+        """The account as of the last mark (built once per ledger state: a sizer and a
+        planner of the same flow share it; it is immutable)."""
+        if self._snapshot is None:
+            self._snapshot = self._build_snapshot()
+        return self._snapshot
+
+    def _build_snapshot(self) -> LedgerSnapshot:
         price = self.last_price or 0.0
         positions = tuple(
             PositionView(

@@ -100,9 +100,10 @@ def _returns(equity: Sequence[float]) -> list[float]:
     return [b / a - 1.0 for a, b in itertools.pairwise(equity) if a != 0]
 
 
-class _Returns(Collection[float]):
+class _Returns:
     """The bar returns of ``[start, *equity]``, recomputed on each pass instead of
-    stored (a million bars would otherwise hold a million floats twice)."""
+    stored (a million bars would otherwise hold a million floats twice). A
+    ``Collection[float]`` by structure (no ABC base: mypyc compiles this module)."""
 
     def __init__(self, start: float, equity: Sequence[float]) -> None:
         self._start = start

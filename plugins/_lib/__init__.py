@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import runtime  # noqa: F401  (first: its guard decides whether indicators load compiled)
+
 
 def clamp01(value: float) -> float:
     """Clamp to 0..1; NaN becomes 0 so a degenerate input never leaks into a DTO."""

@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import field_validator
-
 from runtime.dtos.common import FrozenDTO
-from runtime.dtos.ids import check_id
+from runtime.dtos.ids import CtxId, EntId, ExeId, ExtId, OppId, RouId, SizId, StrId, ThrId
 
 _SINGLE_IDS = {
     "context_assessment_id": "CTX",
@@ -29,32 +27,15 @@ class CausalityChain(FrozenDTO):
     """IDs of every DTO on the path of one flow; empty fields are not reached yet."""
 
     tick_time: datetime
-    context_assessment_id: str | None = None
-    opportunity_ids: tuple[str, ...] = ()
-    threat_ids: tuple[str, ...] = ()
-    strategy_directive_id: str | None = None
-    entry_plan_id: str | None = None
-    size_plan_id: str | None = None
-    exit_plan_id: str | None = None
-    routing_plan_id: str | None = None
-    execution_directive_id: str | None = None
-
-    @field_validator(*_SINGLE_IDS)
-    @classmethod
-    def _single(cls, value: str | None, info: Any) -> str | None:
-        if value is None:
-            return None
-        return check_id(value, _SINGLE_IDS[info.field_name])
-
-    @field_validator("opportunity_ids")
-    @classmethod
-    def _opps(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(check_id(v, "OPP") for v in value)
-
-    @field_validator("threat_ids")
-    @classmethod
-    def _threats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(check_id(v, "THR") for v in value)
+    context_assessment_id: CtxId | None = None
+    opportunity_ids: tuple[OppId, ...] = ()
+    threat_ids: tuple[ThrId, ...] = ()
+    strategy_directive_id: StrId | None = None
+    entry_plan_id: EntId | None = None
+    size_plan_id: SizId | None = None
+    exit_plan_id: ExtId | None = None
+    routing_plan_id: RouId | None = None
+    execution_directive_id: ExeId | None = None
 
     def with_ids(self, **ids: Any) -> CausalityChain:
         """Return a copy with more IDs filled in (validated like the original)."""

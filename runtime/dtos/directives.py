@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from runtime.dtos.causality import CausalityChain
 from runtime.dtos.common import Direction, FrozenDTO, NonNegative, PositivePrice, Score
-from runtime.dtos.ids import check_id
+from runtime.dtos.ids import StrId, TrdId
 
 Scope = Literal["NEW_TRADE", "MODIFY_EXISTING", "CLOSE_EXISTING"]
 
@@ -71,28 +71,20 @@ class StrategyDirective(FrozenDTO):
     use it to turn relative hints (risk:reward, stop tolerance) into prices.
     """
 
-    directive_id: str
+    directive_id: StrId
     timestamp: datetime
     causality: CausalityChain
     confidence: Score
     reference_price: PositivePrice
     entry_directive: EntryDirective
-    size_directive: SizeDirective = SizeDirective()
-    exit_directive: ExitDirective = ExitDirective()
-    routing_directive: RoutingDirective = RoutingDirective()
+    # model_construct: the defaults as validated instances would build three
+    # validators at import (the compiler's cold start imports this module)
+    size_directive: SizeDirective = SizeDirective.model_construct()
+    exit_directive: ExitDirective = ExitDirective.model_construct()
+    routing_directive: RoutingDirective = RoutingDirective.model_construct()
     scope: Scope = "NEW_TRADE"
-    target_trade_ids: tuple[str, ...] = ()
+    target_trade_ids: tuple[TrdId, ...] = ()
     source_worker_id: str = ""
-
-    @field_validator("directive_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "STR")
-
-    @field_validator("target_trade_ids")
-    @classmethod
-    def _targets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(check_id(v, "TRD") for v in value)
 
     @model_validator(mode="after")
     def _scope_rules(self) -> StrategyDirective:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Final, Literal
+from typing import Annotated, Final, Literal
+
+from pydantic import StringConstraints
 
 IdPrefix = Literal["OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD"]
 ID_PREFIXES: Final[tuple[str, ...]] = (
@@ -18,6 +20,24 @@ ID_PREFIXES: Final[tuple[str, ...]] = (
 ID_PATTERN: Final = re.compile(
     r"^(OPP|THR|CTX|STR|ENT|SIZ|EXT|ROU|EXE|TRD)_\d{8}_\d{6}_[0-9a-f]{5,}$"
 )
+
+
+def _id_pattern(prefix: str) -> str:
+    return rf"^{prefix}_\d{{8}}_\d{{6}}_[0-9a-f]{{5,}}$"
+
+
+# ID field types: the pattern is checked inside pydantic-core (a Python validator per
+# ID field cost ~1.4 µs of every DTO construction).
+OppId = Annotated[str, StringConstraints(pattern=_id_pattern("OPP"))]
+ThrId = Annotated[str, StringConstraints(pattern=_id_pattern("THR"))]
+CtxId = Annotated[str, StringConstraints(pattern=_id_pattern("CTX"))]
+StrId = Annotated[str, StringConstraints(pattern=_id_pattern("STR"))]
+EntId = Annotated[str, StringConstraints(pattern=_id_pattern("ENT"))]
+SizId = Annotated[str, StringConstraints(pattern=_id_pattern("SIZ"))]
+ExtId = Annotated[str, StringConstraints(pattern=_id_pattern("EXT"))]
+RouId = Annotated[str, StringConstraints(pattern=_id_pattern("ROU"))]
+ExeId = Annotated[str, StringConstraints(pattern=_id_pattern("EXE"))]
+TrdId = Annotated[str, StringConstraints(pattern=_id_pattern("TRD"))]
 
 
 def format_id(prefix: str, tick_time: datetime, sequence: int) -> str:
@@ -38,18 +58,31 @@ def check_id(value: str, prefix: str) -> str:
 
 
 class IdFactory:
-    """Run-scoped ID source: one counter shared by all prefixes keeps IDs unique."""
+    """Run-scoped ID source: one counter shared by all prefixes keeps IDs unique.
 
-    __slots__ = ("_next",)
+    A tick issues several IDs with the same time, so the formatted ``YYYYMMDD_HHMMSS``
+    of the last tick time is kept (``strftime`` with a time zone was most of an ID's
+    cost).
+    """
+
+    __slots__ = ("_next", "_stamp", "_stamp_of")
 
     def __init__(self, start: int = 0) -> None:
         self._next = start
+        self._stamp_of: datetime | None = None
+        self._stamp = ""
 
     def new(self, prefix: str, tick_time: datetime) -> str:
         """Return the next ID for ``prefix`` stamped with the tick's time."""
         sequence = self._next
-        self._next += 1
-        return format_id(prefix, tick_time, sequence)
+        if prefix not in ID_PREFIXES:
+            return format_id(prefix, tick_time, sequence)  # raises the ValueError
+        self._next = sequence + 1
+        if tick_time is not self._stamp_of:
+            utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
+            self._stamp = f"{utc:%Y%m%d_%H%M%S}"
+            self._stamp_of = tick_time
+        return f"{prefix}_{self._stamp}_{sequence:05x}"
 
     @property
     def issued(self) -> int:

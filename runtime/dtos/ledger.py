@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from runtime.dtos.common import Direction, FrozenDTO, NonNegative, PositivePrice
-from runtime.dtos.ids import check_id
+from runtime.dtos.ids import TrdId
 
 ExitReason = Literal["STOP_LOSS", "TAKE_PROFIT", "SIGNAL", "END_OF_DATA", "MANUAL"]
 
@@ -17,7 +17,7 @@ ExitReason = Literal["STOP_LOSS", "TAKE_PROFIT", "SIGNAL", "END_OF_DATA", "MANUA
 class Fill(FrozenDTO):
     """One execution of (part of) an order."""
 
-    trade_id: str
+    trade_id: TrdId
     timestamp: datetime
     side: Direction
     price: PositivePrice
@@ -25,16 +25,11 @@ class Fill(FrozenDTO):
     fee: NonNegative = Decimal(0)
     purpose: Literal["ENTRY", "EXIT"] = "ENTRY"
 
-    @field_validator("trade_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "TRD")
-
 
 class Trade(FrozenDTO):
     """A round trip (or an open position) as the ledger records it."""
 
-    trade_id: str
+    trade_id: TrdId
     symbol: str
     direction: Direction
     execution_directive_id: str | None
@@ -49,11 +44,6 @@ class Trade(FrozenDTO):
     fees: NonNegative = Decimal(0)
     pnl: Decimal = Decimal(0)
 
-    @field_validator("trade_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "TRD")
-
     @property
     def is_open(self) -> bool:
         """True while the position has not been closed."""
@@ -63,7 +53,7 @@ class Trade(FrozenDTO):
 class PositionView(FrozenDTO):
     """An open position as seen in a ledger snapshot."""
 
-    trade_id: str
+    trade_id: TrdId
     symbol: str
     direction: Direction
     size: Decimal
@@ -108,11 +98,6 @@ class PositionUpdate(FrozenDTO):
     stop_loss_price: PositivePrice | None = None
     take_profit_price: PositivePrice | None = None
     bars_held: int = 0
-
-    @field_validator("trade_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "TRD")
 
 
 class ScheduledTick(FrozenDTO):

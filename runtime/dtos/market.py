@@ -8,7 +8,7 @@ must treat them as read-only and must not keep a reference past the tick.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -154,6 +154,37 @@ class TradingContext:
                 if rows:
                     columns[key][-1] = value
         return columns
+
+
+class LazyContext(TradingContext):
+    """TradingContext whose ``assessment`` is built on first read in a tick (the engine's:
+    most ticks nobody reads it, so the aggregation is skipped)."""
+
+    __slots__ = ("_builder", "_cached")
+
+    def __init__(self, symbol: str, windows: dict[str, OHLCVWindow]) -> None:
+        self._builder: Callable[[], AggregatedContextAssessment | None] | None = None
+        self._cached: AggregatedContextAssessment | None = None
+        super().__init__(symbol, windows)
+
+    def begin_tick(self, bar: Bar) -> None:
+        """Start a new tick (as TradingContext.begin_tick, without the property setter)."""
+        self.tick = bar
+        self.timestamp = bar.time
+        self.dtos.clear()
+        self.factors.clear()
+        self._cached = None
+
+    @property
+    def assessment(self) -> AggregatedContextAssessment | None:
+        """The tick's aggregated assessment (built on demand, then cached)."""
+        if self._cached is None and self._builder is not None:
+            self._cached = self._builder()
+        return self._cached
+
+    @assessment.setter
+    def assessment(self, value: AggregatedContextAssessment | None) -> None:
+        self._cached = value
 
 
 def _scalar_fields(dto: Any) -> Iterator[tuple[str, Any]]:

@@ -8,12 +8,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from runtime.dtos.causality import CausalityChain
 from runtime.dtos.common import Direction, FrozenDTO, NonNegative, PositivePrice, Score
 from runtime.dtos.directives import StrategyDirective
-from runtime.dtos.ids import check_id
+from runtime.dtos.ids import EntId, ExeId, ExtId, RouId, SizId, TrdId
 
 OrderType = Literal["MARKET", "LIMIT", "STOP_LIMIT"]
 Timing = Literal["IMMEDIATE", "TWAP", "LAYERED", "PATIENT"]
@@ -27,18 +27,13 @@ class EntryPlan(FrozenDTO):
     evenly over ``limit_price`` and the layers).
     """
 
-    plan_id: str
+    plan_id: EntId
     symbol: str = Field(min_length=1)
     direction: Direction
     order_type: OrderType
     limit_price: PositivePrice | None = None
     stop_price: PositivePrice | None = None
     layers: tuple[PositivePrice, ...] = ()
-
-    @field_validator("plan_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "ENT")
 
     @model_validator(mode="after")
     def _prices_fit_type(self) -> EntryPlan:
@@ -56,16 +51,11 @@ class EntryPlan(FrozenDTO):
 class SizePlan(FrozenDTO):
     """HOW MUCH: absolute position size, its value and the money at risk."""
 
-    plan_id: str
+    plan_id: SizId
     position_size: Decimal = Field(gt=Decimal(0))
     position_value: NonNegative
     risk_amount: NonNegative
     leverage: Decimal = Field(default=Decimal(1), ge=Decimal(1))
-
-    @field_validator("plan_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "SIZ")
 
 
 class ExitPlan(FrozenDTO):
@@ -75,20 +65,10 @@ class ExitPlan(FrozenDTO):
     open trade (e.g. a trailing stop); it is None for the exit of a new trade.
     """
 
-    plan_id: str
+    plan_id: ExtId
     stop_loss_price: PositivePrice
     take_profit_price: PositivePrice | None = None
-    trade_id: str | None = None
-
-    @field_validator("plan_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "EXT")
-
-    @field_validator("trade_id")
-    @classmethod
-    def _trade(cls, value: str | None) -> str | None:
-        return None if value is None else check_id(value, "TRD")
+    trade_id: TrdId | None = None
 
 
 class RoutingRequest(FrozenDTO):
@@ -103,7 +83,7 @@ class RoutingRequest(FrozenDTO):
 class RoutingPlan(FrozenDTO):
     """HOW/WHEN: execution tactics decided from entry + size + exit."""
 
-    plan_id: str
+    plan_id: RouId
     timing: Timing
     time_in_force: TimeInForce
     max_slippage_pct: Score
@@ -111,27 +91,17 @@ class RoutingPlan(FrozenDTO):
     iceberg_preference: Score | None = None
     slices: int = Field(default=1, ge=1, le=1000)
 
-    @field_validator("plan_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "ROU")
-
 
 class ExecutionDirective(FrozenDTO):
     """Phase 4b output: the four plans aggregated into one execution package."""
 
-    directive_id: str
+    directive_id: ExeId
     timestamp: datetime
     causality: CausalityChain
     entry_plan: EntryPlan
     size_plan: SizePlan
     exit_plan: ExitPlan
     routing_plan: RoutingPlan
-
-    @field_validator("directive_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "EXE")
 
     @model_validator(mode="after")
     def _stop_on_the_right_side(self) -> ExecutionDirective:

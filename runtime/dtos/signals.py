@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from runtime.dtos.common import Direction, FrozenDTO, Metadata, Score
-from runtime.dtos.ids import check_id
+from runtime.dtos.ids import CtxId, OppId, ThrId
 
 Polarity = Literal["strength", "weakness"]
 
@@ -26,23 +26,18 @@ class FactorContribution(FrozenDTO):
 class AggregatedContextAssessment(FrozenDTO):
     """Phase 1b output: how strong and how weak the market looks this tick."""
 
-    assessment_id: str
+    assessment_id: CtxId
     timestamp: datetime
     strength: Score
     weakness: Score
     method: Literal["weighted_average", "max", "consensus"] = "weighted_average"
     contributing_factors: tuple[FactorContribution, ...] = ()
 
-    @field_validator("assessment_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "CTX")
-
 
 class OpportunitySignal(FrozenDTO):
     """Phase 2a output: a trade idea with a confidence, not yet a plan."""
 
-    signal_id: str
+    signal_id: OppId
     timestamp: datetime
     asset: str = Field(min_length=1)
     direction: Direction
@@ -51,24 +46,14 @@ class OpportunitySignal(FrozenDTO):
     source_worker_id: str = ""
     metadata: Metadata = Field(default_factory=dict)
 
-    @field_validator("signal_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "OPP")
-
 
 class ThreatSignal(FrozenDTO):
     """Phase 2b output: a warning with a severity; threats never trade themselves."""
 
-    threat_id: str
+    threat_id: ThrId
     timestamp: datetime
     threat_type: str = Field(min_length=1)
     severity: Score
     source_worker_id: str = ""
     affected_asset: str | None = None
     metadata: Metadata = Field(default_factory=dict)
-
-    @field_validator("threat_id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        return check_id(value, "THR")

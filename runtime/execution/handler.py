@@ -11,9 +11,9 @@ book and ledger untouched), ``close_trades`` for CLOSE_EXISTING directives and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from runtime.dtos.ids import IdFactory
 from runtime.dtos.market import Bar
@@ -69,6 +69,15 @@ class ExecutionPort(Protocol):
         ...
 
 
+class BarHooks(NamedTuple):
+    """The handler calls the engine makes every bar, bound once at bootstrap."""
+
+    on_bar: Callable[[Bar, int], None]
+    begin_flow: Callable[[int], None]
+    commit: Callable[[], None]
+    drain_cancelled: Callable[[], list[tuple[str, str]]] | None
+
+
 class SimulatedExecutionHandler(ExecutionHandler):
     """Execution against the simulated :class:`Venue` (backtest and paper).
 
@@ -80,7 +89,6 @@ class SimulatedExecutionHandler(ExecutionHandler):
         """Nothing is usable before ``attach``."""
         self._venue: Venue | None = None
         self._services: ExecutionServices | None = None
-        self._index = 0
 
     def attach(self, services: ExecutionServices) -> None:
         """Build the venue on the injected ledger and settings."""
@@ -105,7 +113,7 @@ class SimulatedExecutionHandler(ExecutionHandler):
         """Register the directive's orders under a new trade id; end the flow."""
         assert self._services is not None
         trade_id = self._services.ids.new("TRD", directive.timestamp)
-        orders = build_orders(directive, trade_id, self._index, self.venue.settings)
+        orders = build_orders(directive, trade_id, self.venue.index, self.venue.settings)
         self.venue.submit(orders)
         return DispositionEnvelope.stop(trade_id=trade_id, orders=len(orders))
 
@@ -117,13 +125,11 @@ class SimulatedExecutionHandler(ExecutionHandler):
 
     def on_bar(self, bar: Bar, index: int) -> None:
         """Match the book against ``bar``."""
-        self._index = index
         (self._venue or self.venue).process_bar(bar, index)
 
     def begin_flow(self, index: int) -> None:
         """Stage venue changes of the coming flow."""
-        self._index = index
-        (self._venue or self.venue).begin_flow()
+        (self._venue or self.venue).begin_flow(index)
 
     def commit(self) -> None:
         """Apply the flow's venue changes."""
@@ -136,7 +142,7 @@ class SimulatedExecutionHandler(ExecutionHandler):
     def close_trades(self, trade_ids: Sequence[str]) -> None:
         """Market-close ``trade_ids`` at the next bar's open."""
         for trade_id in trade_ids:
-            self.venue.request_close(trade_id, self._index)
+            self.venue.request_close(trade_id, self.venue.index)
 
     def finish(self, bar: Bar) -> None:
         """Close everything at the last close."""
@@ -145,3 +151,18 @@ class SimulatedExecutionHandler(ExecutionHandler):
     def drain_cancelled(self) -> list[tuple[str, str]]:
         """Orders cancelled since the last call (for the journal)."""
         return (self._venue or self.venue).drain_cancelled()
+
+    def bar_hooks(self) -> BarHooks:
+        """The per-bar methods, resolved once by the engine: the venue's own when this
+        class's were not overridden (saves four Python calls a bar)."""
+        venue = self.venue
+        cls = type(self)
+        base = SimulatedExecutionHandler
+        return BarHooks(
+            venue.process_bar if cls.on_bar is base.on_bar else self.on_bar,
+            venue.begin_flow if cls.begin_flow is base.begin_flow else self.begin_flow,
+            venue.commit if cls.commit is base.commit else self.commit,
+            venue.drain_cancelled
+            if cls.drain_cancelled is base.drain_cancelled
+            else self.drain_cancelled,
+        )

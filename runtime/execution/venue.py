@@ -136,10 +136,13 @@ class Venue:
         self.cancelled: list[tuple[str, str]] = []  # (order id, reason), drained by the engine
         self._staged: list[Callable[[], None]] = []
         self._in_flow = False
+        self.index = 0  # the bar being processed (orders placed now act from index + 1)
 
     # --- flow transactions ---------------------------------------------------------
-    def begin_flow(self) -> None:
-        """Stage mutations from now on."""
+    def begin_flow(self, index: int = -1) -> None:
+        """Stage mutations from now on (``index``: the flow's bar, when known)."""
+        if index >= 0:
+            self.index = index
         self._in_flow = True
 
     def commit(self) -> None:
@@ -212,6 +215,7 @@ class Venue:
     # --- matching -----------------------------------------------------------------------
     def process_bar(self, bar: Bar, index: int) -> None:
         """Match the book against ``bar``: exit orders, entries, then protective exits."""
+        self.index = index
         if self.orders:
             intrabar: set[str] = set()
             self._match_orders(bar, index, intrabar)

@@ -20,10 +20,7 @@ from runtime.dtos.plans import (
     SizePlan,
 )
 from runtime.envelope import DispositionEnvelope
-
-
-class PlanningError(RuntimeError):
-    """A plan arrived that does not fit the aggregator's state."""
+from runtime.errors import PlanningError as PlanningError
 
 
 class PlanningAggregator:
@@ -92,13 +89,17 @@ class PlanningAggregator:
         assert self.entry is not None and self.size is not None and self.exit is not None
         directive = self.directive
         exe_id = self._ids.new("EXE", directive.timestamp)
-        causality = directive.causality.with_ids(
-            strategy_directive_id=directive.directive_id,
-            entry_plan_id=self.entry.plan_id,
-            size_plan_id=self.size.plan_id,
-            exit_plan_id=self.exit.plan_id,
-            routing_plan_id=plan.plan_id,
-            execution_directive_id=exe_id,
+        # Every id added here was validated already (by its own DTO or the id factory),
+        # so a copy suffices; ``with_ids`` would dump and revalidate the whole chain.
+        causality = directive.causality.model_copy(
+            update={
+                "strategy_directive_id": directive.directive_id,
+                "entry_plan_id": self.entry.plan_id,
+                "size_plan_id": self.size.plan_id,
+                "exit_plan_id": self.exit.plan_id,
+                "routing_plan_id": plan.plan_id,
+                "execution_directive_id": exe_id,
+            }
         )
         self.result = ExecutionDirective(
             directive_id=exe_id,

@@ -28,7 +28,7 @@ slippage) are params of the planner.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, DecimalTuple
 from typing import Any
 
 from plugins.dtos import MarketStructure
@@ -100,6 +100,14 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
         self.stop_loss_tolerance = _dec(p, "stop_loss_tolerance", "0.02")
         self.profit_taking_preference = _dec(p, "profit_taking_preference", "0.5")
         self.max_total_slippage_pct = _dec(p, "max_total_slippage_pct", "0.005")
+        # The sub-directives are immutable and depend only on params and confidence
+        # (a handful of distinct values): built once each, not per directive.
+        self._exit = ExitDirective(
+            profit_taking_preference=self.profit_taking_preference,
+            risk_reward_ratio=self.risk_reward_ratio,
+            stop_loss_tolerance=self.stop_loss_tolerance,
+        )
+        self._by_confidence: dict[DecimalTuple, tuple[SizeDirective, RoutingDirective]] = {}
 
     def confidence(self, swot: SWOTInputs, opportunity: OpportunitySignal) -> Decimal:
         """The seed's SWOT formula for one opportunity, clamped to 0..1."""
@@ -154,6 +162,7 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
     ) -> StrategyDirective:
         """Build the directive and its four hint/constraint sub-directives."""
         directive_id = self.new_id("STR", when=swot.timestamp)
+        size, routing = self._hints(confidence)
         causality = CausalityChain(
             tick_time=swot.timestamp,
             context_assessment_id=swot.context_assessment.assessment_id,
@@ -168,24 +177,33 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
             confidence=confidence,
             reference_price=swot.reference_price,
             entry_directive=self._entry(swot, opportunity.direction, confidence),
-            size_directive=SizeDirective(
-                aggressiveness=confidence * AGGRESSIVENESS_FACTOR,
-                max_risk_amount=self.max_risk_amount,
-                account_risk_pct=self.account_risk_pct,
-            ),
-            exit_directive=ExitDirective(
-                profit_taking_preference=self.profit_taking_preference,
-                risk_reward_ratio=self.risk_reward_ratio,
-                stop_loss_tolerance=self.stop_loss_tolerance,
-            ),
-            routing_directive=RoutingDirective(
-                execution_urgency=confidence,
-                max_total_slippage_pct=self.max_total_slippage_pct,
-            ),
+            size_directive=size,
+            exit_directive=self._exit,
+            routing_directive=routing,
             scope=scope,
             target_trade_ids=targets,
             source_worker_id=self.worker_id,
         )
+
+    def _hints(self, confidence: Decimal) -> tuple[SizeDirective, RoutingDirective]:
+        """The size and routing sub-directives for ``confidence`` (cached)."""
+        key = confidence.as_tuple()  # not the value: 0.9 and 0.90 must stay distinct
+        found = self._by_confidence.get(key)
+        if found is None:
+            found = (
+                SizeDirective(
+                    aggressiveness=confidence * AGGRESSIVENESS_FACTOR,
+                    max_risk_amount=self.max_risk_amount,
+                    account_risk_pct=self.account_risk_pct,
+                ),
+                RoutingDirective(
+                    execution_urgency=confidence,
+                    max_total_slippage_pct=self.max_total_slippage_pct,
+                ),
+            )
+            if len(self._by_confidence) < 4096:  # bounded, whatever the inputs
+                self._by_confidence[key] = found
+        return found
 
     def _entry(self, swot: SWOTInputs, direction: Direction, confidence: Decimal) -> EntryDirective:
         """Entry hints: urgency = confidence, and a price zone when structure is known."""

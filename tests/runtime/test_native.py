@@ -1,0 +1,119 @@
+"""The compiled hot path (runtime/_native.py, tools/build_native.py).
+
+The compiled and the pure-Python runtime must be indistinguishable except in speed,
+and a build that no longer matches its sources must never run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtime import _native
+
+REPO = Path(__file__).resolve().parents[2]
+BUILT = bool(_native.compiled_files())
+needs_build = pytest.mark.skipif(not BUILT, reason="runtime not compiled (make native)")
+
+
+def _python(code: str, **env: str) -> str:
+    full = {k: v for k, v in os.environ.items() if k != _native.PURE_ENV} | env
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=full, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+_WHICH = (
+    "import runtime, runtime.engine as e, plugins._lib.indicators as i; "
+    "print(runtime.native_status()); print(e.__file__); print(i.__file__)"
+)
+
+
+def test_pure_python_forced_by_the_environment_loads_every_source() -> None:
+    status, engine, indicators = _python(_WHICH, STC_PURE_PYTHON="1").splitlines()
+    assert engine.endswith("engine.py") and indicators.endswith("indicators.py")
+    assert status == (
+        "pure Python (STC_PURE_PYTHON is set)" if BUILT else "pure Python (not built)"
+    )
+
+
+@needs_build
+def test_a_current_build_is_used() -> None:
+    status, engine, indicators = _python(_WHICH).splitlines()
+    assert status == "compiled"
+    assert not engine.endswith(".py") and not indicators.endswith(".py")
+
+
+@needs_build
+def test_a_changed_source_makes_the_build_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(_native.PURE_ENV, raising=False)
+    lines = _native.NATIVE_MANIFEST.read_text(encoding="utf-8").splitlines()
+    assert _native.stale_reason(_native.NATIVE_MANIFEST) is None
+    edited = tmp_path / "build.txt"
+
+    def write(replace: dict[str, str | None]) -> None:
+        out = []
+        for line in lines:
+            name = line.split()[0]
+            if name not in replace:
+                out.append(line)
+            elif replace[name] is not None:
+                out.append(str(replace[name]))
+        edited.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+    digest, size, mtime = _native.read_manifest(_native.NATIVE_MANIFEST)["runtime.ledger"]  # type: ignore[index]
+    # only touched (other mtime, same content): still current, decided by the sha256
+    write({"runtime.ledger": f"runtime.ledger {digest} {size} {mtime - 1}"})
+    assert _native.stale_reason(edited) is None
+    # edited (other content): stale
+    write({"runtime.ledger": f"runtime.ledger {'0' * 64} {size} {mtime - 1}"})
+    assert _native.stale_reason(edited) == "runtime/ledger.py changed since the build"
+    write({"runtime.ledger": f"runtime.ledger {digest} {size + 1} {mtime}"})
+    assert _native.stale_reason(edited) == "runtime/ledger.py changed since the build"
+    write({"runtime.ledger": None})
+    assert _native.stale_reason(edited) == "the build compiled another module list"
+    assert "no readable build manifest" in str(_native.stale_reason(tmp_path / "missing.txt"))
+    edited.write_text("runtime.ledger not-a-number\n", encoding="utf-8")
+    assert "no readable build manifest" in str(_native.stale_reason(edited))
+
+
+@needs_build
+def test_a_stale_build_falls_back_to_every_source() -> None:
+    """The fallback finder redirects every runtime/plugins module with a .py file."""
+    code = (
+        "import sys; from runtime import _native; "
+        "sys.meta_path.insert(0, _native._SourceFirst()); "
+        "import runtime.engine as e, runtime.ledger as l, plugins._lib.indicators as i; "
+        "print(e.__file__, l.__file__, i.__file__)"
+    )
+    files = _python(code).split()
+    assert all(f.endswith(".py") for f in files), files
+
+
+@needs_build
+def test_compiled_and_pure_python_runs_are_byte_identical(tmp_path: Path) -> None:
+    run = (
+        "import sys; from runtime.api import run; from compiler import compile_blueprint; "
+        "import yaml; from pathlib import Path; "
+        "plan = yaml.safe_load(compile_blueprint('blueprints/ema_trend.yaml').wiring_map); "
+        "run(plan, out_dir=Path(sys.argv[1]))"
+    )
+    outputs = {}
+    for mode, env in (("compiled", {}), ("pure", {_native.PURE_ENV: "1"})):
+        out = tmp_path / mode
+        full = {k: v for k, v in os.environ.items() if k != _native.PURE_ENV} | env
+        done = subprocess.run(
+            [sys.executable, "-c", run, str(out)], cwd=REPO, env=full, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+        outputs[mode] = [(out / f).read_bytes() for f in ("trades.csv", "metrics.json")]
+    assert outputs["compiled"] == outputs["pure"]
+    assert outputs["pure"][0].count(b"\n") > 10  # it traded
