@@ -284,6 +284,19 @@ def one_process(config: str, n: int) -> dict[str, Any]:
     return result
 
 
+def peak_rss_of_this_process() -> float:
+    """Peak RSS (MB) of this process image: ``VmHWM``. Not ``ru_maxrss``, which Linux
+    carries across ``exec`` — a child forked from a large parent would report the
+    parent's size (the SWOT table runs its timings in the parent first)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def peak_rss_mb(config: str, n: int) -> float:
     """Peak RSS of one run of ``config`` in a fresh subprocess."""
     return float(one_process(config, n)["peak_rss_mb"])
@@ -294,17 +307,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ticks", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size (best kept)")
+    parser.add_argument("--table", choices=("ema", "swot", "both"), default="both")
     parser.add_argument("--one", nargs=2, metavar=("CONFIG", "TICKS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         import runtime
 
         seconds, trades = timed(args.one[0], int(args.one[1]))
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss = peak_rss_of_this_process()
         print(json.dumps({"peak_rss_mb": rss, "seconds": seconds, "trades": trades,
                           "mode": runtime.native_status()}))  # fmt: skip
         return
-    ema_table(args.ticks, args.repeat)
+    if args.table in ("ema", "both"):
+        ema_table(args.ticks, args.repeat)
+    if args.table == "ema":
+        return
     configs = ("hand", "engine", "engine+journal")
     print("| ticks | config | ticks/s | × hand | peak RSS (MB) | trades |")
     print("|---:|---|---:|---:|---:|---:|")
