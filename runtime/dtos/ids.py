@@ -17,13 +17,18 @@ IdPrefix = Literal["OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE"
 ID_PREFIXES: Final[tuple[str, ...]] = (
     "OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD",
 )  # fmt: skip
-ID_PATTERN: Final = re.compile(
-    r"^(OPP|THR|CTX|STR|ENT|SIZ|EXT|ROU|EXE|TRD)_\d{8}_\d{6}_[0-9a-f]{5,}$"
-)
+_ID_TAIL = r"_\d{8}_\d{6}_[0-9a-f]{5,}$"
+ID_PATTERN: Final = re.compile(f"^({'|'.join(ID_PREFIXES)}){_ID_TAIL}")
 
 
 def _id_pattern(prefix: str) -> str:
-    return rf"^{prefix}_\d{{8}}_\d{{6}}_[0-9a-f]{{5,}}$"
+    return f"^{prefix}{_ID_TAIL}"
+
+
+def _stamp(tick_time: datetime) -> str:
+    """The ``YYYYMMDD_HHMMSS`` part of an ID (UTC)."""
+    utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
+    return f"{utc:%Y%m%d_%H%M%S}"
 
 
 # ID field types: the pattern is checked inside pydantic-core (a Python validator per
@@ -46,15 +51,7 @@ def format_id(prefix: str, tick_time: datetime, sequence: int) -> str:
         raise ValueError(f"unknown id prefix {prefix!r}; expected one of {', '.join(ID_PREFIXES)}")
     if sequence < 0:
         raise ValueError("id sequence must be non-negative")
-    utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
-    return f"{prefix}_{utc:%Y%m%d_%H%M%S}_{sequence:05x}"
-
-
-def check_id(value: str, prefix: str) -> str:
-    """Validate that ``value`` is a well-formed ID with the given prefix."""
-    if not ID_PATTERN.match(value) or not value.startswith(prefix + "_"):
-        raise ValueError(f"{value!r} is not a {prefix}_YYYYMMDD_HHMMSS_xxxxx id")
-    return value
+    return f"{prefix}_{_stamp(tick_time)}_{sequence:05x}"
 
 
 class IdFactory:
@@ -79,8 +76,7 @@ class IdFactory:
             return format_id(prefix, tick_time, sequence)  # raises the ValueError
         self._next = sequence + 1
         if tick_time is not self._stamp_of:
-            utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
-            self._stamp = f"{utc:%Y%m%d_%H%M%S}"
+            self._stamp = _stamp(tick_time)
             self._stamp_of = tick_time
         return f"{prefix}_{self._stamp}_{sequence:05x}"
 
