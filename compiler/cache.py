@@ -213,10 +213,9 @@ class _Store:
         target = self.path()
         try:
             import pickle
-            import tempfile  # only when writing: it imports shutil, bz2, lzma …
 
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cache.")
+            handle, temporary = _exclusive_temporary(target)
             try:
                 with os.fdopen(handle, "wb") as out:
                     pickle.dump(stored, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -234,6 +233,20 @@ class _Store:
         _MODULE_STAMPS.clear()
         _SCANNED_MODULES.clear()
         self.loaded = self.dirty = False
+
+
+def _exclusive_temporary(target: Path) -> tuple[int, str]:
+    """A new file next to ``target`` that no other process can have opened: what
+    ``tempfile.mkstemp`` does, without importing ``tempfile`` (and with it ``shutil``,
+    ``random``, ``bz2`` and ``lzma``: ~4 ms of a cache miss)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for attempt in range(100):
+        temporary = f"{target.parent}{os.sep}.cache.{os.getpid()}.{attempt}.tmp"
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:  # a crashed writer's leftover, or another thread
+            continue
+    raise FileExistsError(f"no free temporary name next to {target}")
 
 
 def _manifest_gone(key: Any, entry: Any) -> bool:

@@ -24,7 +24,12 @@ class Disposition(StrEnum):
 class DispositionEnvelope(BaseModel):
     """A worker's result: a disposition, an optional event and payload, metadata."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True
+    )
+    """``defer_build``: the validator is built with the first envelope, not when the
+    SDK is imported (``stc check`` imports it with the plugin classes, and never
+    builds an envelope)."""
 
     disposition: Disposition = Disposition.CONTINUE
     event_name: str | None = None

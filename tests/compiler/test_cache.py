@@ -234,3 +234,27 @@ def test_tables_stay_bounded_and_drop_vanished_manifests(
         assert cache.MANIFESTS.get(("/no/such/manifest.yaml", "n")) is None
     finally:
         cache.reset()
+
+
+def test_a_leftover_temporary_file_does_not_block_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer killed between creating its temporary file and the rename leaves the
+    file behind; a later process with the same pid takes the next free name."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(cache.DISABLE_ENV, raising=False)
+    cache.reset()
+    try:
+        folder = cache.cache_dir()
+        folder.mkdir(parents=True)
+        leftover = folder / f".cache.{os.getpid()}.0.tmp"
+        leftover.write_bytes(b"half a pickle")
+        cache.VALID_PARAMS.put("key", True)
+        cache._STORE.flush()
+        assert leftover.read_bytes() == b"half a pickle"  # never opened for writing
+        assert sorted(p.name for p in folder.iterdir()) == [leftover.name, "cache.pickle"]
+        assert oct((folder / "cache.pickle").stat().st_mode & 0o777) == "0o600"
+        cache.reset()
+        assert cache.VALID_PARAMS.get("key") is True
+    finally:
+        cache.reset()

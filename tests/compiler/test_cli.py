@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compiler.cli import main
+from compiler.cli import _COMPILER_ONLY, main
 
 
 def _write(path: Path, text: str) -> Path:
@@ -158,3 +161,37 @@ def test_run_progress_plain_when_not_a_tty_and_silent_when_quiet(
     args = ["run", "blueprints/ema_trend.yaml", "--out", str(tmp_path / "b"), "--quiet"]
     assert main(args) == 0
     assert "progress" not in capsys.readouterr().err
+
+
+_PLUGINS_SCRIPT = """
+import os, sys
+from compiler.cli import main
+code = main(sys.argv[1:])
+import pydantic.plugin._loader as loader
+print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), loader._plugins)
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["check", "blueprints/ema_trend.yaml"], "0 __all__ None"),  # plugins never scanned
+        (["schema", "strategy_blueprint"], "0 __all__ None"),
+    ],
+)
+def test_compiler_only_commands_run_without_pydantic_plugins(
+    arguments: list[str], expected: str
+) -> None:
+    """``stc check`` validates only stc's own YAML models: it does not scan every
+    installed distribution for pydantic plugins (docs/decisions.md)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PLUGINS_SCRIPT, *arguments],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == expected, done.stderr
+    assert not {"run", "report", "explain"} & _COMPILER_ONLY  # they run plugin code
