@@ -171,6 +171,8 @@ class Engine:
         self._join_threats: list[ThreatSignal] = []
         self._skipped = skipped if skipped is not None else []  # filled by the data stream
         self.bad_bars_skipped = 0
+        self._update_exit: Callable[[ExitPlan], object] | None = None
+        """The handler's ``on_exit_plan_update``: how MODIFY_EXISTING reaches a trade."""
         self._bootstrap(plugin_roots, connector, dict(worker_classes or {}))
 
     # ------------------------------------------------------------------ bootstrap
@@ -263,6 +265,7 @@ class Engine:
             )
         )
         self._on_bar, self._begin_flow, self._commit, self._drain_cancelled = hooks
+        self._update_exit = getattr(handler, "on_exit_plan_update", None)
         return handler
 
     def _target(self, worker: str) -> tuple[object, str]:
@@ -553,7 +556,7 @@ class Engine:
             self._end_planning(f"close requested for {', '.join(directive.target_trade_ids)}")
             return
         if directive.scope == "MODIFY_EXISTING":
-            self._end_planning("MODIFY_EXISTING directives are applied via EXIT_PLAN_UPDATED")
+            self._modify_trades(directive, planners)
             return
         chosen: dict[str, Route] = {}
         for route in planners:
@@ -582,6 +585,56 @@ class Engine:
             self._end_planning(
                 f"{directive.directive_id}: missing {'/'.join(self.planning.missing())} plan"
             )
+
+    def _modify_trades(self, directive: StrategyDirective, planners: tuple[Route, ...]) -> None:
+        """MODIFY_EXISTING: the first exit planner whose triggers match plans the new
+        stop/target, and the handler gives every targeted trade that exit (an open
+        trade, or the pending entry orders of one). Entry, size and routing planners
+        do not run; the flow ends with the reason journaled."""
+        label, update_exit = directive.directive_id, self._update_exit
+        if update_exit is None:
+            self._end_planning(f"{label}: the execution handler cannot change exits "
+                               "(it has no on_exit_plan_update)")  # fmt: skip
+            return
+        if not directive.target_trade_ids:
+            self._end_planning(f"{label}: MODIFY_EXISTING names no target_trade_ids")
+            return
+        route = next((r for r in planners if _modifies_exit(r, directive)), None)
+        if route is None:
+            self._end_planning(
+                f"{label}: no exit_planner matched (confidence={directive.confidence})"
+            )
+            return
+        self.planning.begin(directive)  # the plan's journal parent; ended below
+        self._current = route.worker
+        plan = route.call(directive)
+        if plan is None:
+            self._end_planning(f"{label}: {route.worker} returned no plan")
+            return
+        method = _method(route.call)
+        if isinstance(plan, DispositionEnvelope):
+            if plan.disposition is not Disposition.PUBLISH:
+                self._end_planning(f"{label}: {route.worker} returned no plan")
+                return
+            self.contracts.check_publish(route.worker, method, plan.event_name, plan.payload, True)
+            plan = plan.payload
+        else:
+            self.contracts.check_publish(route.worker, method, "EXIT_PLAN_CREATED", plan, False)
+        if not isinstance(plan, ExitPlan):  # the contract check names the expected type
+            raise TypeError(f"{route.worker} returned {type(plan).__name__}, not an ExitPlan")
+        self._journal_dto(route.worker, plan)
+        assert self.context.timestamp is not None
+        for trade_id in directive.target_trade_ids:
+            update = ExitPlan(
+                plan_id=self.ids.new("EXT", self.context.timestamp),
+                stop_loss_price=plan.stop_loss_price,
+                take_profit_price=plan.take_profit_price,
+                trade_id=trade_id,
+            )
+            self._journal_dto("platform", update)
+            self._link(plan.plan_id, update.plan_id)
+            update_exit(update)
+        self._end_planning(f"{label}: exit replaced for {', '.join(directive.target_trade_ids)}")
 
     def _plan_routing(self, request: RoutingRequest, planners: tuple[Route, ...]) -> None:
         directive = request.strategy_directive
@@ -761,6 +814,15 @@ class Engine:
             self._record().kind = "end_of_data"
         self._journal_cancelled()
         self._end_flow()
+
+
+def _modifies_exit(route: Route, directive: StrategyDirective) -> bool:
+    """An exit planner whose triggers accept ``directive`` (MODIFY_EXISTING)."""
+    return (
+        route.kind == "exit_planner"
+        and route.matcher is not None
+        and (route.matcher.matches(directive))
+    )
 
 
 def _method(call: Callable[[Any], Any] | None) -> str:

@@ -258,6 +258,12 @@ class Journal:
             return None
         return row[0], row[1], row[2], json.loads(row[3])
 
+    def parents(self, child: str) -> list[str]:
+        """Ids linked to ``child`` in journal order (a scan: for ``explain``, not runs)."""
+        self.flush()
+        rows = self._db.execute("SELECT parent FROM links WHERE child = ? ORDER BY seq", (child,))
+        return [r[0] for r in rows]
+
     def children(self, parent: str) -> list[str]:
         """Ids linked from ``parent`` in journal order."""
         self.flush()
@@ -346,17 +352,38 @@ def _dto_line(journal: Journal, dto_id: str, label: str) -> str:
 
 
 def _fill_lines(journal: Journal, trade_id: str) -> list[str]:
+    """The trade's fills and the exits it was given after its plan (a trailing stop on
+    ``EXIT_PLAN_UPDATED``, a ``MODIFY_EXISTING`` directive), in journal order."""
     out = []
-    for fill_id in journal.children(trade_id):
-        found = journal.dto(fill_id)
-        if found is None or found[0] != "Fill":
+    for child_id in journal.children(trade_id):
+        found = journal.dto(child_id)
+        if found is None:
+            continue
+        if found[0] == "ExitPlan":
+            moved_by = _moved_by(journal, child_id, trade_id)
+            out.append(_dto_line(journal, child_id, "exit moved") + moved_by)
+            continue
+        if found[0] != "Fill":
             continue
         f = found[3]
         out.append(
-            f"  fill            {fill_id} {f['purpose']} {f['side']} {f['size']} @ {f['price']} "
+            f"  fill            {child_id} {f['purpose']} {f['side']} {f['size']} @ {f['price']} "
             f"fee {f['fee']} at {f['timestamp']}"
         )
     return out
+
+
+def _moved_by(journal: Journal, update_id: str, trade_id: str) -> str:
+    """`` (MODIFY_EXISTING STR_… by planner)`` when a directive asked for the new exit
+    (update ← the exit planner's plan ← the directive; the trade is a parent too)."""
+    for plan_id in journal.parents(update_id):
+        if plan_id == trade_id:
+            continue
+        for directive_id in journal.parents(plan_id):
+            found = journal.dto(directive_id)
+            if found is not None and found[0] == "StrategyDirective":
+                return f" ({found[3].get('scope')} {directive_id} by {found[2]})"
+    return ""
 
 
 class _Replay:

@@ -233,9 +233,23 @@ def test_structure_exit_falls_back_to_tolerance(ctx: TradingContext | None) -> N
     assert (sell.stop_loss_price, sell.take_profit_price) == (D("105"), D("90"))
 
 
-def test_exits_skip_modifications() -> None:
+@pytest.mark.parametrize("direction", ["BUY", "SELL"])
+def test_exits_plan_modifications_like_new_trades(direction: Direction) -> None:
+    """MODIFY_EXISTING: the plan a new trade at the directive's reference price would
+    get (the runtime hands it to the targeted trades)."""
     for planner in (FixedRRExitPlanner(), AggressiveExitPlanner(), _structure_exit(None)):
-        assert planner.on_strategy_directive(_directive(scope="MODIFY_EXISTING")) is None
+        new = planner.on_strategy_directive(_directive(direction, ref="120"))
+        modify = planner.on_strategy_directive(
+            _directive(direction, ref="120", scope="MODIFY_EXISTING")
+        )
+        assert new is not None and modify is not None
+        assert (modify.stop_loss_price, modify.take_profit_price) == (
+            new.stop_loss_price,
+            new.take_profit_price,
+        )
+        assert modify.trade_id is None
+        below = modify.stop_loss_price < D(120)
+        assert below if direction == "BUY" else not below
 
 
 @pytest.mark.parametrize("direction", ["BUY", "SELL"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rt_helpers import EURUSD, PLUGIN_ROOTS, add_worker, plugin_worker, subscribe, wiring
 
-from runtime.api import run
+from runtime.api import explain, run
 from runtime.data import load_bars
 from runtime.engine import Engine
 from runtime.journal import Journal
@@ -50,8 +52,6 @@ def test_determinism_byte_identical_outputs(tmp_path: Path) -> None:
 
 def test_explain_prints_every_id_and_the_fills(tmp_path: Path) -> None:
     result = run(wiring("swot"), data=EURUSD, out_dir=tmp_path, plugin_roots=PLUGIN_ROOTS)
-    from runtime.api import explain
-
     text = explain(tmp_path, result.trades[0].trade_id)
     for prefix in ("CTX_", "OPP_", "STR_", "ENT_", "SIZ_", "EXT_", "ROU_", "EXE_", "TRD_"):
         assert prefix in text, prefix
@@ -220,6 +220,84 @@ def test_close_existing_directive_closes_at_next_open(tmp_path: Path) -> None:
         slip = 1 - 0.0001 if trade.direction == "BUY" else 1 + 0.0001  # adverse
         assert float(trade.exit_price) == pytest.approx(opens[trade.exit_time] * slip, abs=1e-9)
         assert (trade.exit_time - trade.entry_time).total_seconds() <= 5 * 86400
+
+
+def _without(plan: dict[str, Any], worker_id: str) -> dict[str, Any]:
+    plan["workers"] = [w for w in plan["workers"] if w["id"] != worker_id]
+    for wiring_ in plan["event_wirings"]:
+        wiring_["subscribers"] = [s for s in wiring_["subscribers"] if s["worker"] != worker_id]
+        wiring_["publishers"] = [p for p in wiring_["publishers"] if p != worker_id]
+    return plan
+
+
+def _modify_plan(**params: Any) -> dict[str, Any]:
+    """The SWOT fixture without its trailing stop, plus a planner that issues one
+    MODIFY_EXISTING directive per trade two bars in."""
+    plan = _without(wiring("swot"), "trail")
+    add_worker(plan, plugin_worker("modifier", "modifier_planner", "ModifierPlanner",
+                                   "strategy_planner", params=params))  # fmt: skip
+    subscribe(plan, "POSITION_UPDATE", "modifier", "on_position_update")
+    return plan
+
+
+def test_modify_existing_directive_replaces_the_exit_of_its_trades(tmp_path: Path) -> None:
+    """The matching exit planner (RRExit: 0.2 % stop, 2:1) plans from the directive's
+    reference price; every targeted trade gets that stop and target, journaled as a
+    platform ExitPlan linked to the directive, the planner's plan and the trade."""
+    result = run(_modify_plan(), data=EURUSD, out_dir=tmp_path, plugin_roots=PLUGIN_ROOTS)
+    assert result.trades and not result.faults
+    journal = result.paths["journal"]
+    dtos = {r[2]: r for r in _rows(journal, "dtos")}
+    links = {(r[2], r[3]) for r in _rows(journal, "links")}
+    directives = [
+        json.loads(r[6]) for r in dtos.values()
+        if r[3] == "StrategyDirective" and '"scope":"MODIFY_EXISTING"' in r[6]
+    ]  # fmt: skip
+    updates = [
+        json.loads(r[6]) for r in dtos.values()
+        if r[3] == "ExitPlan" and r[5] == "platform"
+    ]  # fmt: skip
+    assert directives and len(updates) == len(directives)
+    by_trade = {t.trade_id: t for t in result.trades}
+    closed_on_new: list[str] = []
+    for directive, update in zip(directives, updates, strict=True):
+        (trade_id,) = directive["target_trade_ids"]
+        assert update["trade_id"] == trade_id
+        ref, sign = Decimal(directive["reference_price"]), 1 if directive["entry_directive"][
+            "direction"] == "BUY" else -1  # fmt: skip
+        stop = (ref * (1 - sign * Decimal("0.002"))).quantize(Decimal("0.00001"))
+        assert Decimal(update["stop_loss_price"]) == stop
+        planned = [child for parent, child in links if parent == directive["directive_id"]]
+        assert len(planned) == 1 and dtos[planned[0]][5] == "rr_exit"
+        assert [p for p, child in links if child == planned[0]] == [directive["directive_id"]]
+        assert (planned[0], update["plan_id"]) in links
+        assert (trade_id, update["plan_id"]) in links
+        trade = by_trade[trade_id]
+        if trade.exit_reason in ("STOP_LOSS", "TAKE_PROFIT"):
+            assert trade.stop_loss_price == stop  # the exit it closed on was the new one
+            closed_on_new.append(trade_id)
+    assert len(closed_on_new) > len(directives) // 2
+    text = explain(tmp_path, closed_on_new[0])
+    assert (
+        "exit moved      EXT_" in text and "(MODIFY_EXISTING STR_" in text and "by modifier" in text
+    )
+    reasons = " ".join(str(r[4]) for r in _rows(journal, "flows"))  # one flow may hold two
+    assert reasons.count("exit replaced for TRD_") == len(directives)
+
+
+def test_modify_existing_without_a_matching_exit_planner_ends_the_flow(tmp_path: Path) -> None:
+    plan = _modify_plan(confidence=0.5)
+    for worker in plan["workers"]:
+        if worker["id"] == "rr_exit":
+            worker["triggers"] = {"confidence": [0.6, 1.0]}
+    result = run(plan, data=EURUSD, out_dir=tmp_path, plugin_roots=PLUGIN_ROOTS)
+    assert not result.faults
+    dtos = _rows(result.paths["journal"], "dtos")
+    assert not [r for r in dtos if r[3] == "ExitPlan" and r[5] == "platform"]
+    flows = [
+        r for r in _rows(result.paths["journal"], "flows") if "no exit_planner matched" in str(r)
+    ]
+    assert flows
 
 
 def test_progress_is_reported(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ directive's tolerance remains the maximum. Meant for high-confidence directives
 (the blueprint's triggers decide). Stops are rounded away from the price to 8
 decimals and must lie strictly on the losing side of it, else no plan (None); a SELL
 target at or below zero is dropped. CLOSE_EXISTING directives get the same plan in the
-closing direction; MODIFY_EXISTING directives need no exit (None).
+closing direction, MODIFY_EXISTING directives the same plan from their reference
+price (the runtime gives it to the targeted trades, so the directive's direction is
+theirs).
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ class AggressiveExitPlanner(ExitPlanner):
 
     def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
         """The aggressive exit, or None when no valid stop exists."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
         ref = directive.reference_price
         tolerance = directive.exit_directive.stop_loss_tolerance * self.stop_factor
         stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)

@@ -10,7 +10,8 @@ for the entry. Stops are rounded away from the price to 8 decimals and must lie
 strictly on the right side of it; a zero tolerance gives no plan (None). A SELL target
 at or below zero is dropped (no take-profit). CLOSE_EXISTING directives get the same
 plan in the closing direction (the runtime ignores it when it closes the trades);
-MODIFY_EXISTING directives need no exit (None).
+MODIFY_EXISTING directives get it from their reference price (the runtime gives it
+to the targeted trades, so the directive's direction is theirs).
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ class FixedRRExitPlanner(ExitPlanner):
 
     def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
         """The fixed risk:reward exit, or None when no valid stop exists."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
         ref = directive.reference_price
         tolerance = directive.exit_directive.stop_loss_tolerance
         stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)

@@ -19,7 +19,9 @@ inside this stop (which lies ``buffer_pct`` beyond the swing, hence buffer > 0).
 Requires ``MarketStructure`` (from MarketStructureDetector); while it is absent (e.g.
 during warm-up) the tolerance fallbacks apply. Prices are Decimals rounded to 8
 decimals, stops away from the price. CLOSE_EXISTING directives get the same plan in
-the closing direction; MODIFY_EXISTING directives need no exit (None).
+the closing direction, MODIFY_EXISTING directives the same plan from their reference
+price (the runtime gives it to the targeted trades, so the directive's direction is
+theirs).
 """
 
 from __future__ import annotations
@@ -54,8 +56,6 @@ class StructureBasedExit(ExitPlanner):
 
     def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
         """The structure-based exit, or None when no valid stop exists."""
-        if directive.scope == "MODIFY_EXISTING":
-            return None
         ref = directive.reference_price
         direction = directive.entry_directive.direction
         structure = self.context.get(MarketStructure) if self.context is not None else None
