@@ -171,6 +171,10 @@ class Engine:
         self._join_threats: list[ThreatSignal] = []
         self._skipped = skipped if skipped is not None else []  # filled by the data stream
         self.bad_bars_skipped = 0
+        self._ledger_causes: list[str] = []
+        """Ids of this tick's journaled ledger changes (fills, closed trades): the parents
+        of a signal raised on ``LEDGER_UPDATE``, which no context assessment precedes."""
+        self._in_ledger_update = False
         self._update_exit: Callable[[ExitPlan], object] | None = None
         """The handler's ``on_exit_plan_update``: how MODIFY_EXISTING reaches a trade."""
         self._bootstrap(plugin_roots, connector, dict(worker_classes or {}))
@@ -421,7 +425,11 @@ class Engine:
         ctx = self.context
         if warm:
             if ledger_changed and self._ledger_routes:
-                self._publish("LEDGER_UPDATE", self.ledger.snapshot())
+                self._in_ledger_update = True
+                try:
+                    self._publish("LEDGER_UPDATE", self.ledger.snapshot())
+                finally:
+                    self._in_ledger_update = False
             if self._position_routes and self.ledger.open:
                 for update in self.ledger.position_updates(bar):
                     self._publish("POSITION_UPDATE", update)
@@ -735,6 +743,8 @@ class Engine:
 
     def _parents(self, dto: Any) -> tuple[str, ...]:
         if isinstance(dto, OpportunitySignal | ThreatSignal):
+            if self._in_ledger_update:  # caused by the fills, before the context chain
+                return tuple(self._ledger_causes)
             assessment = self.context.assessment
             return (assessment.assessment_id,) if assessment else ()
         if isinstance(dto, StrategyDirective):
@@ -759,6 +769,7 @@ class Engine:
         if self.journal is None:
             return
         rec = self._record()
+        causes = self._ledger_causes = []
         for change in changes:
             if isinstance(change, Fill):
                 n = self._fill_count.get(change.trade_id, 0) + 1
@@ -766,6 +777,7 @@ class Engine:
                 fill_id = f"{change.trade_id}/F{n}"
                 rec.dtos.append((fill_id, "Fill", self._handler_id, to_json(change)))
                 rec.links.append((change.trade_id, fill_id))
+                causes.append(fill_id)
             elif isinstance(change, Trade):
                 rec.dtos.append((change.trade_id, "Trade", self._handler_id, to_json(change)))
 

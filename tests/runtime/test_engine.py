@@ -207,6 +207,24 @@ def test_ledger_update_threats_reach_the_swot_join(tmp_path: Path) -> None:
     assert any(r[3] == "StrategyDirective" and '"threat_ids":["THR_' in r[6] for r in dtos)
 
 
+def test_ledger_update_threats_are_caused_by_the_fills_of_their_tick(tmp_path: Path) -> None:
+    """A threat raised on LEDGER_UPDATE comes before the tick's context chain: its
+    journal parents are the fills that changed the ledger, in the same flow."""
+    result = run(wiring("swot"), data=EURUSD, out_dir=tmp_path, plugin_roots=PLUGIN_ROOTS)
+    dtos = _rows(result.paths["journal"], "dtos")
+    flow_of = {r[2]: r[1] for r in dtos}
+    type_of = {r[2]: r[3] for r in dtos}
+    parents: dict[str, list[str]] = {}
+    for link in _rows(result.paths["journal"], "links"):
+        parents.setdefault(link[3], []).append(link[2])
+    threats = [r[2] for r in dtos if r[3] == "ThreatSignal" and r[5] == "dd_threat"]
+    assert threats
+    for threat in threats:
+        assert parents.get(threat), threat
+        assert {type_of[p] for p in parents[threat]} == {"Fill"}
+        assert {flow_of[p] for p in parents[threat]} == {flow_of[threat]}
+
+
 def test_close_existing_directive_closes_at_next_open(tmp_path: Path) -> None:
     plan = wiring("swot")
     add_worker(plan, plugin_worker("closer", "closer_planner", "CloserPlanner",
