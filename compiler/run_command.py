@@ -57,6 +57,8 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "wiring_map.yaml").write_text(render_wiring_map(plan), encoding="utf-8")
     data = args.data or _operation_data(outcome, path)
+    _remove_earlier_report(out_dir)
+    svg = _keep_wiring_svg(outcome, out_dir)
     progress = None if args.quiet else Progress(sys.stderr)
     try:
         result = run(
@@ -73,11 +75,41 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
             progress.finish()
     _warn_skipped(result.metrics)
     paths = dict(result.paths)
-    report = _write_report(outcome, out_dir, data)
+    if svg is not None:
+        paths["wiring diagram"] = out_dir / "wiring.svg"
+    report = _write_report(svg, out_dir, data)
     if report is not None:
         paths["report"] = report
     _print_summary(strategy, result.metrics, paths, out_dir)
     return 0
+
+
+def _remove_earlier_report(out_dir: Path) -> None:
+    """A fresh run's report never shows an earlier run's wiring (``write_report``
+    keeps the diagram of the report it replaces, for ``stc report`` rebuilds)."""
+    from runtime.report import REPORT_FILE
+
+    (out_dir / REPORT_FILE).unlink(missing_ok=True)
+
+
+def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
+    """Draw the compiled wiring into ``out_dir/wiring.svg`` before the run starts, so
+    that the report of a run resumed after a crash shows it too (None without
+    ``dot``; a diagram an earlier run left in the folder is removed then)."""
+    from compiler.report_command import wiring_svg
+    from runtime.report.page import WIRING_FILE
+
+    target = out_dir / WIRING_FILE
+    try:
+        svg = wiring_svg(outcome)
+    except Exception as exc:  # the diagram is a bonus; the run goes on
+        sys.stderr.write(f"warning: no wiring diagram: {type(exc).__name__}: {exc}\n")
+        svg = None
+    if svg is None:
+        target.unlink(missing_ok=True)
+    else:
+        target.write_text(svg, encoding="utf-8")
+    return svg
 
 
 def resume_command(args: argparse.Namespace) -> int:
@@ -117,20 +149,18 @@ def resume_command(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.finish()
     paths = dict(result.paths)
-    report = _write_report(None, run_dir, data)
+    report = _write_report(None, run_dir, data)  # the diagram: the folder's wiring.svg
     if report is not None:
         paths["report"] = report
     _print_summary(run_dir.name or "run", result.metrics, paths, run_dir)
     return 0
 
 
-def _write_report(outcome: CompileOutcome | None, out_dir: Path, data: Path | None) -> Path | None:
-    """report.html with the compiled wiring (when `dot` exists); a failure is a warning."""
-    from compiler.report_command import wiring_svg
+def _write_report(svg: str | None, out_dir: Path, data: Path | None) -> Path | None:
+    """report.html with the wiring diagram (when there is one); a failure is a warning."""
     from runtime.report import write_report
 
     try:
-        svg = wiring_svg(outcome) if outcome is not None else None
         return write_report(out_dir, wiring_svg=svg, data=data)
     except Exception as exc:  # the run's results are written; the report is a bonus
         sys.stderr.write(f"warning: report.html not written: {type(exc).__name__}: {exc}\n")

@@ -21,6 +21,8 @@ from runtime.report.load import Chain, RunData, Step, load_run, parse_time
 from runtime.report.svg import Marker, Segment, chart
 
 REPORT_FILE = "report.html"
+WIRING_FILE = "wiring.svg"
+"""The wiring diagram ``stc run`` draws into the run folder before the run starts."""
 _META_ID = "stc-report-meta"
 
 _PERCENT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure"}
@@ -79,13 +81,17 @@ def write_report(
     ``wiring_svg`` is the compiled wiring as SVG text; ``data`` the market data of the
     run (else the plan's data source or the bundled set, when it covers the trades).
     When rebuilding, the wiring diagram and data path of an existing report are kept
-    unless new ones are given.
+    unless new ones are given; without any, the diagram ``stc run`` drew into the run
+    folder (``wiring.svg``) is used — the report of a resumed run has it too.
     """
     run_dir = Path(run_dir)
     target = run_dir / REPORT_FILE
     previous = read_meta(target)
     if wiring_svg is None:
         wiring_svg = previous_wiring(target)
+    drawn = run_dir / WIRING_FILE
+    if wiring_svg is None and drawn.is_file():
+        wiring_svg = drawn.read_text(encoding="utf-8")
     if data is None and previous.get("data"):
         data = Path(str(previous["data"]))
     run = load_run(run_dir, data=data)

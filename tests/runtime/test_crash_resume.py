@@ -192,3 +192,23 @@ def test_resume_keeps_the_bad_bar_policy(tmp_path: Path) -> None:
     run(wiring("swot"), out_dir=out, resume=True, **kw)
     for table in TABLES:
         assert _rows(out, table) == _rows(tmp_path / "ref", table), table
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot")
+def test_the_report_of_a_resumed_run_shows_the_wiring(tmp_path: Path) -> None:
+    """`stc run` draws wiring.svg into the run folder before it starts, so a run
+    resumed after a kill (which never wrote its report) still gets the diagram."""
+    out = tmp_path / "run"
+    done = _stc("run", "blueprints/ema_trend.yaml", "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    drawn = (out / "wiring.svg").read_text(encoding="utf-8")
+    assert drawn.lstrip().startswith("<?xml") and "</svg>" in drawn
+    assert "wiring diagram" in done.stdout
+    _cut_after(out, 1)
+    (out / "report.html").unlink()
+    resumed = _stc("run", "--resume", str(out), "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "no wiring diagram" not in report
+    svg_open = drawn[drawn.index("<svg") : drawn.index(">", drawn.index("<svg")) + 1]
+    assert svg_open in report  # the drawn diagram itself is embedded
