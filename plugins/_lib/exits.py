@@ -7,9 +7,12 @@ losing side of the reference price (an ExecutionDirective rejects anything else)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from runtime.dtos.common import Direction
+from runtime.dtos.directives import StrategyDirective
+from runtime.dtos.plans import ExitPlan
 
 QUANTUM = Decimal("0.00000001")
 ZERO = Decimal(0)
@@ -39,3 +42,21 @@ def rr_target(ref: Decimal, stop: Decimal, risk_reward: Decimal) -> Decimal | No
     """The price ``risk_reward`` times the stop distance beyond ``ref`` (None if ≤ 0)."""
     target = (ref + risk_reward * (ref - stop)).quantize(QUANTUM, ROUND_HALF_EVEN)
     return target if target > ZERO else None
+
+
+def rr_exit_plan(
+    new_id: Callable[[], str], directive: StrategyDirective, tolerance: Decimal, rr: Decimal
+) -> ExitPlan | None:
+    """A stop ``tolerance`` from the directive's reference price (in its direction) and
+    a target ``rr`` times that risk beyond it; None when no valid stop exists (then no
+    id is drawn, so the run's later ids stay as they were). FixedRR and Aggressive
+    exits differ only in the tolerance and ratio they pass."""
+    ref = directive.reference_price
+    stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)
+    if stop is None:
+        return None
+    return ExitPlan(
+        plan_id=new_id(),
+        stop_loss_price=stop,
+        take_profit_price=rr_target(ref, stop, rr),
+    )

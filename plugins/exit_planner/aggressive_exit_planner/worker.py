@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from plugins._lib.exits import rr_target, tolerance_stop
+from plugins._lib.exits import rr_exit_plan
 from runtime.dtos import ExitPlan, StrategyDirective
 from runtime.workers import ExitPlanner
 
@@ -36,13 +36,10 @@ class AggressiveExitPlanner(ExitPlanner):
 
     def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
         """The aggressive exit, or None when no valid stop exists."""
-        ref = directive.reference_price
         tolerance = directive.exit_directive.stop_loss_tolerance * self.stop_factor
-        stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)
-        if stop is None:
-            return None
-        return ExitPlan(
-            plan_id=self.new_id("EXT", when=directive.timestamp),
-            stop_loss_price=stop,
-            take_profit_price=rr_target(ref, stop, self.risk_reward),
+        return rr_exit_plan(
+            lambda: self.new_id("EXT", when=directive.timestamp),
+            directive,
+            tolerance,
+            self.risk_reward,
         )
