@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/cold_start.py [--runs 9] [--target blueprints/ema_trend.yaml]
-        [--mode miss|hit|off|all] [--importtime [--importtime-mode miss|hit|off]]
+        [--mode miss|hit|edit|off|all] [--importtime [--importtime-mode miss|hit|off]]
 
 Each run is a new ``python .venv/bin/stc check TARGET`` process (what a user types), so
 interpreter start-up, every import and the whole check are counted. Modes of the
@@ -12,6 +12,8 @@ on-disk cache (``compiler.cache``, under ``$XDG_CACHE_HOME/stc``):
 - ``miss``: every run gets a new, empty cache directory (a first run after an install
   or an edit of every manifest);
 - ``hit``: one warm-up run fills a cache directory that the timed runs then read;
+- ``edit``: the same warm cache, but each run checks a new copy of the target with one
+  more comment line (the edit-and-check loop: every input but the blueprint cached);
 - ``off``: ``STC_NO_CACHE=1`` (no cache read or written).
 
 Besides the wall-clock median it prints the median CPU time (user + system) of the
@@ -36,7 +38,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_TARGET = "blueprints/ema_trend.yaml"
-MODES = ("miss", "hit", "off")
+MODES = ("miss", "hit", "edit", "off")
 
 
 def stc_command() -> list[str]:
@@ -69,12 +71,18 @@ def measure(mode: str, target: str, runs: int) -> tuple[float, float, set[int]]:
         env.pop("STC_NO_CACHE", None)
         if mode == "off":
             env["STC_NO_CACHE"] = "1"
-        if mode == "hit":
+        if mode in ("hit", "edit"):
             run_once(command, env)
+        text = (PROJECT / target).read_text(encoding="utf-8")
         for index in range(runs):
             if mode == "miss":
                 env["XDG_CACHE_HOME"] = str(Path(tmp) / f"empty-{index}")
-            wall, cpu, code = run_once(command, env)
+            timed = command
+            if mode == "edit":
+                edited = Path(tmp) / f"edit-{index}.yaml"
+                edited.write_text(f"{text}# edit {index}\n", encoding="utf-8")
+                timed = [*command[:-1], str(edited)]
+            wall, cpu, code = run_once(timed, env)
             walls.append(wall)
             cpus.append(cpu)
             codes.add(code)
@@ -127,7 +135,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--mode", choices=(*MODES, "all"), default="all")
     parser.add_argument("--importtime", action="store_true", help="show the heaviest imports")
     parser.add_argument(
-        "--importtime-mode", choices=MODES, default="hit", help="cache mode of that run"
+        "--importtime-mode",
+        choices=("miss", "hit", "off"),
+        default="hit",
+        help="cache mode of that run",
     )
     return parser.parse_args(argv)
 

@@ -3,8 +3,9 @@
 Why: ``stc check`` must start in ≤ 300 ms (issue 3), and most of a check of a small
 blueprint is work whose inputs rarely change between two runs — parsing and validating
 every installed plugin manifest, meta-validating each ``config_schema`` (jsonschema
-alone takes ~60 ms to import), validating ``params`` and importing the plugin classes
-(which pulls in every runtime DTO) for the checks against plugin code. As ruff and mypy
+alone takes ~60 ms to import), validating ``params``, importing the plugin classes
+(which pulls in every runtime DTO) for the checks against plugin code, and validating
+the blueprint itself (the first pydantic validator a process builds costs ~25 ms). As ruff and mypy
 do, those results are kept on disk, keyed by what they were computed from.
 
 Rules, so that the cache can never change a result:
@@ -265,7 +266,9 @@ CLEAN_CODE = Table("clean_code")
 """sha256 of everything the checks against plugin code read → True: they found nothing."""
 ENTRY_POINTS = Table("entry_points")
 """``sys_path_key()`` → the ``stc.plugins`` entry points as (name, value) pairs."""
-_STORE = _Store((MANIFESTS, VALID_SCHEMAS, VALID_PARAMS, CLEAN_CODE, ENTRY_POINTS))
+VALID_DOCUMENTS = Table("valid_documents")
+"""sha256 of (kind, text) → the model a small document validated to, with no problem."""
+_STORE = _Store((MANIFESTS, VALID_SCHEMAS, VALID_PARAMS, CLEAN_CODE, ENTRY_POINTS, VALID_DOCUMENTS))
 
 
 def sys_path_key() -> str:

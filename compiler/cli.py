@@ -391,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
     if command in _COMPILER_ONLY:
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        from compiler import lazy_plugins
+
+        lazy_plugins.install()
     parser = build_parser(command)
     args = parser.parse_args(arguments)
     try:

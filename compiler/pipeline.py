@@ -34,7 +34,7 @@ from compiler.sources import (
 )
 from compiler.suggest import help_for
 from compiler.unit import CompileUnit, make_diagnostic
-from compiler.validate import validate_document
+from compiler.validate import validate_known_document
 
 if TYPE_CHECKING:
     from compiler.model.operation import Operation
@@ -151,7 +151,7 @@ def compile_path(path: Path, display: str, session: Session) -> list[CompileOutc
     if kind is None:
         unknown = _unknown_kind(display, document_start(loaded.source))
         return [CompileOutcome(display, None, [*loaded.diagnostics, unknown])]
-    model, problems = validate_document(loaded, model_for(kind), kind)
+    model, problems = validate_known_document(loaded, model_for(kind), kind)
     found = [*loaded.diagnostics, *problems]
     if model is None:
         return [CompileOutcome(display, kind, found)]
@@ -193,7 +193,7 @@ def _read_platform(path: Path, display: str, session: Session) -> _LoadedPlatfor
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
         return default_platform(), list(loaded.diagnostics), None
-    platform, problems = validate_document(loaded, Platform, "platform")
+    platform, problems = validate_known_document(loaded, Platform, "platform")
     if platform is not None:  # a missing root is reported here, at its line
         problems += _check_platform_roots(path, display, loaded, platform)
     found = [*loaded.diagnostics, *problems]
@@ -354,7 +354,7 @@ def _compile_linked(
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
         return CompileOutcome(display, None, list(loaded.diagnostics))
-    blueprint, problems = validate_document(loaded, StrategyBlueprint, "strategy_blueprint")
+    blueprint, problems = validate_known_document(loaded, StrategyBlueprint, "strategy_blueprint")
     if blueprint is None:
         return CompileOutcome(display, "strategy_blueprint", [*loaded.diagnostics, *problems])
     outcome = compile_blueprint_model(display, loaded, blueprint, session, context)

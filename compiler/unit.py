@@ -16,6 +16,7 @@ from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
 from compiler.digraph import WiringGraph
 from compiler.model.aggregation import AggregationPolicy
 from compiler.model.blueprint import StrategyBlueprint, WorkerRef
+from compiler.model.common import default_of
 from compiler.model.platform import Platform, default_platform
 from compiler.registry import PluginRecord, PluginRegistry
 from compiler.sources import Loaded, Mark, locate
@@ -110,7 +111,9 @@ class CompileUnit:
     data_source: DataSource | None = None
     data_source_name: str | None = None
     starting_capital: float = 10_000.0
-    aggregation: AggregationPolicy = field(default_factory=AggregationPolicy)
+    aggregation: AggregationPolicy = field(default_factory=lambda: default_of(AggregationPolicy))
+    """Replaced by the layers (``pipeline._apply_layers``); ``AggregationPolicy()`` here
+    would build that model's validator on every check, for nothing."""
     aggregation_from_blueprint: bool = False
     platform_file: str | None = None
     platform_loaded: Loaded | None = None

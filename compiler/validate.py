@@ -82,6 +82,36 @@ def validate_document(
     return None, sort_diagnostics([_placed(d, loaded) for d in diagnostics])
 
 
+MAX_REMEMBERED_DOCUMENT = 64 * 1024
+"""Characters of the largest document whose validated model the disk cache keeps: the
+cache file is read whole by every start, and a hand-written blueprint is a few kB."""
+
+
+def validate_known_document(
+    loaded: Loaded, model: type[M], kind: str
+) -> tuple[M | None, list[Diagnostic]]:
+    """``validate_document``, remembered on disk for a document that validated cleanly.
+
+    Why: checking a blueprint that has not changed (a second ``stc check``, CI,
+    ``make demo``) then builds no pydantic validator at all — the first build of the
+    process alone costs ~85 M instructions (pydantic's plugin loader imports
+    ``importlib.metadata``), the blueprint's own ~30 M. The model is a pure function of
+    the text; the table is dropped when the compiler or pydantic changes. A document
+    with any problem is validated again, so its messages come from the real check.
+    """
+    source = loaded.source
+    key = None
+    if source is not None and len(source.text) <= MAX_REMEMBERED_DOCUMENT and cache.enabled():
+        key = cache.digest("document", kind, source.text)
+        known = cache.VALID_DOCUMENTS.get(key)
+        if isinstance(known, model):
+            return known, []
+    found, problems = validate_document(loaded, model, kind)
+    if key is not None and found is not None and not problems:
+        cache.VALID_DOCUMENTS.put(key, found)
+    return found, problems
+
+
 MAX_SCHEMA_DIAGNOSTICS = 200
 """Schema errors reported per document. A generated file can hold 150,000 wrong items
 (a few hundred kB, inside every input limit); a diagnostic for each took seconds to

@@ -258,3 +258,65 @@ def test_a_leftover_temporary_file_does_not_block_the_write(
         assert cache.VALID_PARAMS.get("key") is True
     finally:
         cache.reset()
+
+
+_VALIDATORS_SCRIPT = """
+import sys
+from compiler.cli import main
+code = main(["check", sys.argv[1]])
+import compiler.model.blueprint as bp
+print(code, not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock"))
+"""
+
+
+def _check_and_validators(blueprint: Path, env: dict[str, str]) -> str:
+    """``stc check`` in a fresh process: exit code, and whether the blueprint model's
+    validator was built (``defer_build``: it is a placeholder until first used)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _VALIDATORS_SCRIPT, str(blueprint)],
+        cwd=REPO, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_an_unchanged_blueprint_is_checked_without_building_a_validator(tmp_path: Path) -> None:
+    """The validated blueprint is remembered by its text: a second check of the same
+    text builds no pydantic validator; an edit is validated for real (and its error is
+    never remembered), and the original text is a hit again."""
+    blueprint = tmp_path / "bp.yaml"
+    text = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")
+    blueprint.write_text(text, encoding="utf-8")
+    warm = _env(tmp_path / "cache")
+    assert _check_and_validators(blueprint, warm) == "0 True"  # fills the cache
+    assert _check_and_validators(blueprint, warm) == "0 False"  # nothing validated
+    blueprint.write_text(text + "colour: blue\n", encoding="utf-8")
+    assert _check_and_validators(blueprint, warm) == "1 True"  # unknown key: STC002
+    assert _check_and_validators(blueprint, warm) == "1 True"  # errors are not cached
+    blueprint.write_text(text, encoding="utf-8")
+    assert _check_and_validators(blueprint, warm) == "0 False"
+    off = _env(tmp_path / "unused", enabled=False)
+    assert _check_and_validators(blueprint, off) == "0 True"
+
+
+def test_large_documents_are_not_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every start reads the whole cache file: a generated 10,000-worker blueprint's
+    model must not be in it."""
+    from compiler.model.blueprint import StrategyBlueprint
+    from compiler.sources import load_yaml_text
+    from compiler.validate import MAX_REMEMBERED_DOCUMENT, validate_known_document
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(cache.DISABLE_ENV, raising=False)
+    cache.reset()
+    try:
+        text = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")
+        small = load_yaml_text(text, "small.yaml")
+        padded = load_yaml_text(text + "#" * MAX_REMEMBERED_DOCUMENT + "\n", "big.yaml")
+        for loaded in (small, padded):
+            model, problems = validate_known_document(loaded, StrategyBlueprint, "blueprint")
+            assert model is not None and not problems
+        assert len(cache.VALID_DOCUMENTS.entries) == 1  # the small one only
+    finally:
+        cache.reset()

@@ -165,26 +165,32 @@ def test_run_progress_plain_when_not_a_tty_and_silent_when_quiet(
 
 _PLUGINS_SCRIPT = """
 import os, sys
+from compiler import lazy_plugins
 from compiler.cli import main
 code = main(sys.argv[1:])
-import pydantic.plugin._loader as loader
-print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), loader._plugins)
+loader = sys.modules.get(lazy_plugins.LOADER)
+kind = "none" if loader is None else "real" if hasattr(loader, "_plugins") else "stand-in"
+import compiler.model.blueprint as bp
+built = not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock")
+print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built)
 """
 
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["check", "blueprints/ema_trend.yaml"], "0 __all__ None"),  # plugins never scanned
-        (["schema", "strategy_blueprint"], "0 __all__ None"),
+        (["check", "blueprints/ema_trend.yaml"], "0 __all__ stand-in True"),
+        (["schema", "strategy_blueprint"], "0 __all__ stand-in False"),
     ],
 )
 def test_compiler_only_commands_run_without_pydantic_plugins(
     arguments: list[str], expected: str
 ) -> None:
-    """``stc check`` validates only stc's own YAML models: it does not scan every
-    installed distribution for pydantic plugins (docs/decisions.md)."""
+    """``stc check`` validates only stc's own YAML models: pydantic's plugins are off
+    and its plugin loader (which imports ``importlib.metadata``) is never imported —
+    the blueprint's validator is built and asked the lazy stand-in (docs/decisions.md)."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["STC_NO_CACHE"] = "1"  # validate for real
     done = subprocess.run(
         [sys.executable, "-c", _PLUGINS_SCRIPT, *arguments],
         cwd=Path(__file__).resolve().parents[2],
@@ -195,3 +201,56 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
     )
     assert done.stdout.strip().splitlines()[-1] == expected, done.stderr
     assert not {"run", "report", "explain"} & _COMPILER_ONLY  # they run plugin code
+
+
+_STAND_IN_SCRIPT = """
+import sys
+from compiler import lazy_plugins
+lazy_plugins.install()
+from pydantic import BaseModel
+class Probe(BaseModel):
+    x: int = 0
+Probe(x=1)  # the first validator build asks get_plugins()
+loader = sys.modules[lazy_plugins.LOADER]
+print("real" if hasattr(loader, "_plugins") else "stand-in", "importlib.metadata" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("switch", "expected"),
+    [("__all__", "stand-in False"), ("true", "stand-in False"), (None, "real True")],
+)
+def test_the_stand_in_loader_hands_over_when_plugins_are_on(
+    switch: str | None, expected: str
+) -> None:
+    """Plugins off: pydantic gets no plugins and ``importlib.metadata`` stays unloaded.
+    Plugins on (the variable unset): the real loader is imported, takes the stand-in's
+    place and answers, as if the stand-in had never been there."""
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if switch is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = switch
+    done = subprocess.run(
+        [sys.executable, "-c", _STAND_IN_SCRIPT],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert done.stdout.strip() == expected, done.stderr
+
+
+def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
+    """The stand-in offers ``get_plugins`` only: a pydantic release that imports more
+    from ``pydantic.plugin._loader`` must fail here, not in a user's ``stc check``."""
+    import pydantic
+
+    package = Path(pydantic.__file__).parent
+    uses = [
+        f"{path.relative_to(package)}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "_loader.py"
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "_loader" in line
+    ]
+    assert uses == ["plugin/_schema_validator.py: from ._loader import get_plugins"]
