@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -389,21 +390,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stc`` console script."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
-    if command in _COMPILER_ONLY:
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-        from compiler import lazy_plugins
-
-        lazy_plugins.install()
-    parser = build_parser(command)
-    args = parser.parse_args(arguments)
-    try:
-        code: int = args.handler(args)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = EXIT_OK
-    except KeyboardInterrupt:
-        code = 130
+    with _pydantic_plugins_off(command in _COMPILER_ONLY):
+        parser = build_parser(command)
+        args = parser.parse_args(arguments)
+        try:
+            code: int = args.handler(args)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = EXIT_OK
+        except KeyboardInterrupt:
+            code = 130
     return code
+
+
+@contextmanager
+def _pydantic_plugins_off(off: bool) -> Iterator[None]:
+    """Run a compiler-only command with pydantic's plugins off (see ``_COMPILER_ONLY``),
+    unless the user set ``PYDANTIC_DISABLE_PLUGINS``; the variable is removed again
+    afterwards, so a program that calls ``main`` keeps its own pydantic setup (the
+    stand-in loader then hands over to the real one at its next validator)."""
+    if not off:
+        yield
+        return
+    from compiler import lazy_plugins
+
+    lazy_plugins.install()  # it follows the variable, whoever set it
+    if "PYDANTIC_DISABLE_PLUGINS" in os.environ:
+        yield
+        return
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+    try:
+        yield
+    finally:
+        os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
 
 
 _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = {
@@ -422,7 +441,8 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
 
 _COMPILER_ONLY = frozenset({"check", "compile", "graph", "diff", "plugins", "schema"})
 """Commands that validate only stc's own input formats. They run with pydantic's
-plugins off (``PYDANTIC_DISABLE_PLUGINS=__all__`` unless the variable is set), so
+plugins off (``PYDANTIC_DISABLE_PLUGINS=__all__`` unless the variable is set, and a
+lazy stand-in for pydantic's plugin loader: ``compiler.lazy_plugins``), so
 the first validation does not scan every installed distribution's entry points for
 them (~3 ms of a cold ``stc check``); an observability plugin would only trace
 stc's YAML models there. ``stc run``/``report``/``explain`` leave them on."""

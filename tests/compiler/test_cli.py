@@ -179,8 +179,8 @@ print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built)
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["check", "blueprints/ema_trend.yaml"], "0 __all__ stand-in True"),
-        (["schema", "strategy_blueprint"], "0 __all__ stand-in False"),
+        (["check", "blueprints/ema_trend.yaml"], "0 None stand-in True"),
+        (["schema", "strategy_blueprint"], "0 None stand-in False"),
     ],
 )
 def test_compiler_only_commands_run_without_pydantic_plugins(
@@ -188,7 +188,9 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
 ) -> None:
     """``stc check`` validates only stc's own YAML models: pydantic's plugins are off
     and its plugin loader (which imports ``importlib.metadata``) is never imported —
-    the blueprint's validator is built and asked the lazy stand-in (docs/decisions.md)."""
+    the blueprint's validator was built, and the stand-in, asked while the plugins
+    were off, did not hand over (docs/decisions.md). Afterwards the variable is gone
+    again: a program calling ``main`` keeps its pydantic setup."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     env["STC_NO_CACHE"] = "1"  # validate for real
     done = subprocess.run(
@@ -254,3 +256,18 @@ def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
         if "_loader" in line
     ]
     assert uses == ["plugin/_schema_validator.py: from ._loader import get_plugins"]
+
+
+def test_a_users_plugin_setting_is_kept() -> None:
+    """A user who switched off only some plugins keeps the others: the variable stays
+    as set, and the stand-in hands over to pydantic's real loader."""
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "some_plugin", "STC_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PLUGINS_SCRIPT, "check", "blueprints/ema_trend.yaml"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "0 some_plugin real True", done.stderr
