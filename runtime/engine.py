@@ -172,8 +172,8 @@ class Engine:
         self._skipped = skipped if skipped is not None else []  # filled by the data stream
         self.bad_bars_skipped = 0
         self._ledger_causes: list[str] = []
-        """Ids of this tick's journaled ledger changes (fills, closed trades): the parents
-        of a signal raised on ``LEDGER_UPDATE``, which no context assessment precedes."""
+        """Ids of this tick's journaled fills: the parents of a signal raised on
+        ``LEDGER_UPDATE``, which no context assessment precedes."""
         self._in_ledger_update = False
         self._update_exit: Callable[[ExitPlan], object] | None = None
         """The handler's ``on_exit_plan_update``: how MODIFY_EXISTING reaches a trade."""
@@ -609,40 +609,50 @@ class Engine:
             return
         route = next((r for r in planners if _modifies_exit(r, directive)), None)
         if route is None:
-            self._end_planning(
-                f"{label}: no exit_planner matched (confidence={directive.confidence})"
-            )
+            confidence = directive.confidence
+            self._end_planning(f"{label}: no exit_planner matched (confidence={confidence})")
             return
         self.planning.begin(directive)  # the plan's journal parent; ended below
-        self._current = route.worker
-        plan = route.call(directive)
+        plan = self._exit_for_modification(route, directive)
         if plan is None:
             self._end_planning(f"{label}: {route.worker} returned no plan")
             return
-        method = _method(route.call)
-        if isinstance(plan, DispositionEnvelope):
-            if plan.disposition is not Disposition.PUBLISH:
-                self._end_planning(f"{label}: {route.worker} returned no plan")
-                return
-            self.contracts.check_publish(route.worker, method, plan.event_name, plan.payload, True)
-            plan = plan.payload
-        else:
-            self.contracts.check_publish(route.worker, method, "EXIT_PLAN_CREATED", plan, False)
-        if not isinstance(plan, ExitPlan):  # the contract check names the expected type
-            raise TypeError(f"{route.worker} returned {type(plan).__name__}, not an ExitPlan")
         self._journal_dto(route.worker, plan)
-        assert self.context.timestamp is not None
         for trade_id in directive.target_trade_ids:
-            update = ExitPlan(
-                plan_id=self.ids.new("EXT", self.context.timestamp),
-                stop_loss_price=plan.stop_loss_price,
-                take_profit_price=plan.take_profit_price,
-                trade_id=trade_id,
-            )
-            self._journal_dto("platform", update)
-            self._link(plan.plan_id, update.plan_id)
-            update_exit(update)
+            update_exit(self._exit_of_trade(plan, trade_id))
         self._end_planning(f"{label}: exit replaced for {', '.join(directive.target_trade_ids)}")
+
+    def _exit_for_modification(self, route: Route, directive: StrategyDirective) -> ExitPlan | None:
+        """The exit planner's plan for a MODIFY_EXISTING directive, checked against its
+        contract like any published plan (an envelope must PUBLISH one)."""
+        self._current = route.worker
+        result = route.call(directive)
+        method = _method(route.call)
+        if isinstance(result, DispositionEnvelope):
+            if result.disposition is not Disposition.PUBLISH:
+                return None
+            self.contracts.check_publish(route.worker, method, result.event_name, result.payload,
+                                         True)  # fmt: skip
+            result = result.payload
+        elif result is not None:
+            self.contracts.check_publish(route.worker, method, "EXIT_PLAN_CREATED", result, False)
+        if result is not None and not isinstance(result, ExitPlan):
+            raise TypeError(f"{route.worker} returned {type(result).__name__}, not an ExitPlan")
+        return result
+
+    def _exit_of_trade(self, plan: ExitPlan, trade_id: str) -> ExitPlan:
+        """``plan`` for one target trade: a platform ExitPlan naming it, journaled and
+        linked from the planner's plan (and, through ``_parents``, from the trade)."""
+        assert self.context.timestamp is not None
+        update = ExitPlan(
+            plan_id=self.ids.new("EXT", self.context.timestamp),
+            stop_loss_price=plan.stop_loss_price,
+            take_profit_price=plan.take_profit_price,
+            trade_id=trade_id,
+        )
+        self._journal_dto("platform", update)
+        self._link(plan.plan_id, update.plan_id)
+        return update
 
     def _plan_routing(self, request: RoutingRequest, planners: tuple[Route, ...]) -> None:
         directive = request.strategy_directive
@@ -830,11 +840,8 @@ class Engine:
 
 def _modifies_exit(route: Route, directive: StrategyDirective) -> bool:
     """An exit planner whose triggers accept ``directive`` (MODIFY_EXISTING)."""
-    return (
-        route.kind == "exit_planner"
-        and route.matcher is not None
-        and (route.matcher.matches(directive))
-    )
+    matcher = route.matcher
+    return route.kind == "exit_planner" and matcher is not None and matcher.matches(directive)
 
 
 def _method(call: Callable[[Any], Any] | None) -> str:

@@ -14,9 +14,11 @@ from rt_helpers import EURUSD, PLUGIN_ROOTS, add_worker, plugin_worker, subscrib
 
 from runtime.api import explain, run
 from runtime.data import load_bars
+from runtime.dtos.plans import ExitPlan
 from runtime.engine import Engine
 from runtime.journal import Journal
 from runtime.plan import load_plan
+from runtime.workers import ExitPlanner
 
 BARS = load_bars(EURUSD)
 
@@ -316,6 +318,31 @@ def test_modify_existing_without_a_matching_exit_planner_ends_the_flow(tmp_path:
         r for r in _rows(result.paths["journal"], "flows") if "no exit_planner matched" in str(r)
     ]
     assert flows
+
+
+def test_a_modification_whose_exit_planner_breaks_its_contract_is_a_fault() -> None:
+    """An exit planner that answers a MODIFY_EXISTING directive with something other
+    than an ExitPlan aborts that flow only (a fault naming it); the NEW_TRADE flows it
+    serves as before still trade."""
+
+    class BrokenOnModify(ExitPlanner):
+        def on_strategy_directive(self, directive: Any) -> Any:
+            if directive.scope == "MODIFY_EXISTING":
+                return "tighter, please"
+            ref = directive.reference_price
+            sign = 1 if directive.entry_directive.direction == "BUY" else -1
+            return ExitPlan(
+                plan_id=self.new_id("EXT"),
+                stop_loss_price=ref * (1 - sign * Decimal("0.002")),
+                take_profit_price=ref * (1 + sign * Decimal("0.004")),
+            )
+
+    engine = Engine(load_plan(_modify_plan()), BARS, plugin_roots=PLUGIN_ROOTS,
+                    worker_classes={"rr_exit": BrokenOnModify})  # fmt: skip
+    result = engine.run()
+    assert result.trades and engine.faults
+    assert {f.worker for f in engine.faults} == {"rr_exit"}
+    assert all("ExitPlan" in f.error for f in engine.faults), engine.faults[0].error
 
 
 def test_progress_is_reported(tmp_path: Path) -> None:
