@@ -73,7 +73,7 @@ def measure(mode: str, target: str, runs: int) -> tuple[float, float, set[int]]:
             env["STC_NO_CACHE"] = "1"
         if mode in ("hit", "edit"):
             run_once(command, env)
-        text = (PROJECT / target).read_text(encoding="utf-8")
+        text = (PROJECT / target).read_text(encoding="utf-8") if mode == "edit" else ""
         for index in range(runs):
             if mode == "miss":
                 env["XDG_CACHE_HOME"] = str(Path(tmp) / f"empty-{index}")

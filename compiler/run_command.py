@@ -76,7 +76,9 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     _warn_skipped(result.metrics)
     paths = dict(result.paths)
     if svg is not None:
-        paths["wiring diagram"] = out_dir / "wiring.svg"
+        from runtime.report import WIRING_FILE
+
+        paths["wiring diagram"] = out_dir / WIRING_FILE
     report = _write_report(svg, out_dir, data)
     if report is not None:
         paths["report"] = report
@@ -97,7 +99,7 @@ def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
     that the report of a run resumed after a crash shows it too (None without
     ``dot``; a diagram an earlier run left in the folder is removed then)."""
     from compiler.report_command import wiring_svg
-    from runtime.report.page import WIRING_FILE
+    from runtime.report import WIRING_FILE
 
     target = out_dir / WIRING_FILE
     try:

@@ -5,9 +5,9 @@ can be found); never imports the compiler — the wiring diagram is passed in as
 """
 
 from runtime.report.load import Chain, RunData, Step, load_run
-from runtime.report.page import REPORT_FILE, build_report, render, write_report
+from runtime.report.page import REPORT_FILE, WIRING_FILE, build_report, render, write_report
 
 __all__ = [
-    "REPORT_FILE", "Chain", "RunData", "Step", "build_report", "load_run", "render",
+    "REPORT_FILE", "WIRING_FILE", "Chain", "RunData", "Step", "build_report", "load_run", "render",
     "write_report",
 ]  # fmt: skip
