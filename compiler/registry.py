@@ -20,6 +20,7 @@ from typing import Literal
 
 from compiler import cache, fastschema
 from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
+from compiler.entry_points import read_group as read_entry_point_group
 from compiler.model.manifest import PluginManifest
 from compiler.resources import builtin_plugins_dir
 from compiler.sources import Loaded, SourceFile, load_yaml_file, locate
@@ -135,10 +136,13 @@ def _entry_points() -> list[tuple[str, str]]:
     known = cache.ENTRY_POINTS.get(key)
     if isinstance(known, list):
         return known
-    from importlib import metadata
+    pairs = read_entry_point_group(ENTRY_POINT_GROUP)
+    if pairs is None:  # a layout only importlib.metadata itself reads right
+        from importlib import metadata
 
-    entries = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
-    found = [(entry.name, entry.value) for entry in entries]
+        selected = metadata.entry_points(group=ENTRY_POINT_GROUP)
+        pairs = [(entry.name, entry.value) for entry in selected]
+    found = sorted(pairs, key=lambda pair: pair[0])
     cache.ENTRY_POINTS.put(key, found)
     return found
 
