@@ -1,7 +1,5 @@
 """aggregation_policy: how the ContextAggregator combines factor scores (SPEC §4.4)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

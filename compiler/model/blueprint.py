@@ -1,7 +1,5 @@
 """strategy_blueprint.yaml (SPEC §4.2): which workers take part, with which params."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 
@@ -124,7 +122,7 @@ class StrategyBlueprint(StrictModel):
     wiring: list[WiringEntry] = Field(default_factory=empty_list)
 
     @model_validator(mode="after")
-    def _unique_timeframes(self) -> StrategyBlueprint:
+    def _unique_timeframes(self) -> "StrategyBlueprint":
         if len(set(self.timeframes)) != len(self.timeframes):
             raise ValueError("timeframes must not repeat")
         return self

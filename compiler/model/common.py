@@ -1,7 +1,5 @@
 """Shared pieces of the input-format models."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -1,7 +1,5 @@
 """plugin_manifest.yaml (SPEC §4.1): what a plugin is, needs and provides."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator

@@ -1,7 +1,5 @@
 """operation.yaml (SPEC §4.3): environment, data, schedules and the strategies to run."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """platform.yaml (SPEC §4.3): global settings, the bottom configuration layer."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

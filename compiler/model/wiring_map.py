@@ -3,8 +3,6 @@ runtime. The runtime loads it with its own copy of this shape (``runtime.plan``)
 never recompiles. Everything here is plain data with a deterministic order.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field

@@ -4,8 +4,6 @@ Every DTO downstream of the strategy planner carries the chain, so that the
 FlowTerminator (and ``stc explain``) can rebuild why a trade happened from the journal.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +35,7 @@ class CausalityChain(FrozenDTO):
     routing_plan_id: RouId | None = None
     execution_directive_id: ExeId | None = None
 
-    def with_ids(self, **ids: Any) -> CausalityChain:
+    def with_ids(self, **ids: Any) -> "CausalityChain":
         """Return a copy with more IDs filled in (validated like the original)."""
         return CausalityChain.model_validate({**self.model_dump(), **ids})
 

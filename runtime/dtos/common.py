@@ -1,7 +1,5 @@
 """Shared field types and the frozen base model of every platform DTO."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 

@@ -4,8 +4,6 @@ The directive is pure data (seed, phase 3): it carries the SWOT confidence that 
 injected PlannerMatchers filter on, and hints for each kind of trade planner.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -26,7 +24,7 @@ class PriceZone(FrozenDTO):
     high: PositivePrice
 
     @model_validator(mode="after")
-    def _ordered(self) -> PriceZone:
+    def _ordered(self) -> "PriceZone":
         if self.low > self.high:
             raise ValueError("price zone low must not exceed high")
         return self
@@ -87,7 +85,7 @@ class StrategyDirective(FrozenDTO):
     source_worker_id: str = ""
 
     @model_validator(mode="after")
-    def _scope_rules(self) -> StrategyDirective:
+    def _scope_rules(self) -> "StrategyDirective":
         if self.scope == "NEW_TRADE" and self.target_trade_ids:
             raise ValueError("a NEW_TRADE directive must not name target_trade_ids")
         if self.scope != "NEW_TRADE" and not self.target_trade_ids:

@@ -1,7 +1,5 @@
 """Ledger-side DTOs: fills, trades, snapshots and position updates."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal

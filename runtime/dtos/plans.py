@@ -2,8 +2,6 @@
 ExecutionDirective. Plans are static snapshots; dynamics live in separate workers.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -36,7 +34,7 @@ class EntryPlan(FrozenDTO):
     layers: tuple[PositivePrice, ...] = ()
 
     @model_validator(mode="after")
-    def _prices_fit_type(self) -> EntryPlan:
+    def _prices_fit_type(self) -> "EntryPlan":
         if self.order_type == "MARKET" and (self.limit_price or self.stop_price or self.layers):
             raise ValueError("a MARKET entry has no limit_price, stop_price or layers")
         if self.order_type in ("LIMIT", "STOP_LIMIT") and self.limit_price is None:
@@ -104,7 +102,7 @@ class ExecutionDirective(FrozenDTO):
     routing_plan: RoutingPlan
 
     @model_validator(mode="after")
-    def _stop_on_the_right_side(self) -> ExecutionDirective:
+    def _stop_on_the_right_side(self) -> "ExecutionDirective":
         entry = self.entry_plan.limit_price
         stop = self.exit_plan.stop_loss_price
         if entry is not None:

@@ -1,7 +1,5 @@
 """SWOT inputs: the context assessment (S/W), opportunities (O) and threats (T)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 

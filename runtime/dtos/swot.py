@@ -1,7 +1,5 @@
 """SWOTInputs: what the SWOT strategy planner receives at the phase-3 join."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from runtime.dtos.common import FrozenDTO, PositivePrice

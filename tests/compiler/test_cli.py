@@ -172,15 +172,16 @@ loader = sys.modules.get(lazy_plugins.LOADER)
 kind = "none" if loader is None else "real" if hasattr(loader, "_plugins") else "stand-in"
 import compiler.model.blueprint as bp
 built = not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock")
-print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built)
+metadata = "importlib.metadata" in sys.modules
+print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built, metadata)
 """
 
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["check", "blueprints/ema_trend.yaml"], "0 None stand-in True"),
-        (["schema", "strategy_blueprint"], "0 None stand-in False"),
+        (["check", "blueprints/ema_trend.yaml"], "0 None stand-in True False"),
+        (["schema", "strategy_blueprint"], "0 None stand-in False False"),
     ],
 )
 def test_compiler_only_commands_run_without_pydantic_plugins(
@@ -189,8 +190,10 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
     """``stc check`` validates only stc's own YAML models: pydantic's plugins are off
     and its plugin loader (which imports ``importlib.metadata``) is never imported —
     the blueprint's validator was built, and the stand-in, asked while the plugins
-    were off, did not hand over (docs/decisions.md). Afterwards the variable is gone
-    again: a program calling ``main`` keeps its pydantic setup."""
+    were off, did not hand over (docs/decisions.md). The ``stc.plugins`` entry points
+    are read by ``compiler.entry_points``, so ``importlib.metadata`` is not imported at
+    all. Afterwards the variable is gone again: a program calling ``main`` keeps its
+    pydantic setup."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     env["STC_NO_CACHE"] = "1"  # validate for real
     done = subprocess.run(
@@ -270,4 +273,4 @@ def test_a_users_plugin_setting_is_kept() -> None:
         env=env,
         check=True,
     )
-    assert done.stdout.strip().splitlines()[-1] == "0 some_plugin real True", done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 some_plugin real True True", done.stderr
