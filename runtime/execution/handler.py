@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from runtime.dtos.ids import IdFactory
 from runtime.dtos.market import Bar
 from runtime.dtos.plans import ExecutionDirective, ExitPlan
 from runtime.envelope import DispositionEnvelope
-from runtime.execution.connector import ExchangeConnector
 from runtime.execution.venue import Venue, VenueSettings, build_orders
 from runtime.ledger import Ledger
 from runtime.workers import ExecutionHandler
+
+if TYPE_CHECKING:  # annotation only: a backtest (and a check) never loads the connector
+    from runtime.execution.connector import ExchangeConnector
 
 
 @dataclass

@@ -76,7 +76,7 @@ def test_loader_defaults_are_the_platform_defaults() -> None:
     """One set of numbers: the table in docs/robustness.md and both models agree."""
     defaults = Limits().model_dump()
     assert defaults.pop("max_workers") == 20_000
-    assert defaults == LoadLimits().__dict__
+    assert defaults == LoadLimits()._asdict()
 
 
 LIMIT_CASES = {
