@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler import classes, wiring
+from compiler import classes, collector, wiring
 from compiler.checks import run_checks
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.graph import build_graph
@@ -143,7 +143,13 @@ def detect_kind(data: Any) -> str | None:
 
 
 def compile_path(path: Path, display: str, session: Session) -> list[CompileOutcome]:
-    """Check or compile one file given on the command line."""
+    """Check or compile one file given on the command line (with the cyclic garbage
+    collector paused: see :mod:`compiler.collector`)."""
+    with collector.paused():
+        return _compile_path(path, display, session)
+
+
+def _compile_path(path: Path, display: str, session: Session) -> list[CompileOutcome]:
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
         return [CompileOutcome(display, None, list(loaded.diagnostics))]

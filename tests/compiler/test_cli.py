@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from compiler import cli
 from compiler.cli import _COMPILER_ONLY, main
 
 
@@ -274,3 +276,61 @@ def test_a_users_plugin_setting_is_kept() -> None:
         check=True,
     )
     assert done.stdout.strip().splitlines()[-1] == "0 some_plugin real True True", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "collector_during"),
+    [(["check", "x.yaml"], False), (["graph", "x.yaml"], False), (["run", "x.yaml"], True)],
+)
+def test_console_pauses_the_collector_for_compiler_commands_and_freezes_at_the_end(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], collector_during: bool
+) -> None:
+    """The console script (a process that ends right after) runs compiler-only commands
+    without the cyclic collector and freezes the heap when done; ``main`` itself, as
+    tests and programs call it, leaves the collector alone."""
+    seen: list[tuple[list[str], bool]] = []
+
+    def fake_main(arguments: list[str]) -> int:
+        seen.append((list(arguments), gc.isenabled()))
+        return 3
+
+    monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(sys, "argv", ["stc", *argv])
+    try:
+        assert cli.console() == 3
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert seen == [(argv, collector_during)] and frozen > 0
+
+
+def test_main_leaves_the_collector_alone(in_repo: Path) -> None:
+    assert gc.isenabled()
+    assert main(["check", "blueprints/ema_trend.yaml"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_compile_pauses_the_collector_and_restores_it(
+    in_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compile_path runs with the cyclic collector off (compiler.collector) and turns it
+    back on; a caller who had switched it off keeps it off."""
+    from compiler import pipeline
+
+    states: list[bool] = []
+    real = pipeline._compile_path
+
+    def spy(*args: object) -> object:
+        states.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_compile_path", spy)
+    assert main(["check", "blueprints/ema_trend.yaml"]) == 0
+    assert states == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        assert main(["check", "blueprints/ema_trend.yaml"]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
