@@ -46,7 +46,7 @@ def stc_command() -> list[str]:
     script = Path(sys.executable).with_name("stc")
     if script.is_file():
         return [sys.executable, str(script)]
-    return [sys.executable, "-c", "import sys; from compiler.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from compiler.cli import console; sys.exit(console())"]
 
 
 def _children_cpu() -> float:
