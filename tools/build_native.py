@@ -14,6 +14,7 @@ extensions and the manifest.
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import os
 import shutil
 import sys
@@ -37,12 +38,28 @@ GROUP = "stc_native"
 
 
 def clean() -> None:
-    """Remove every extension of the native modules, the group library and the manifest."""
-    for file in compiled_files():
+    """Remove every extension of the native modules, the group library and the manifest —
+    also those a build with a longer module list left in other folders (the runtime's
+    guard looks only in the folders of the current list, and Python would import such
+    a leftover instead of the edited source next to it)."""
+    for file in {*compiled_files(), *_leftover_extensions()}:
         file.unlink()
     for file in REPO.glob(f"{GROUP}__mypyc.*"):
         file.unlink()
     NATIVE_MANIFEST.unlink(missing_ok=True)
+
+
+def _leftover_extensions() -> list[Path]:
+    """Extension modules under ``runtime/`` and ``plugins/`` that sit next to the ``.py``
+    source they were compiled from."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    found = []
+    for package in ("runtime", "plugins"):
+        for file in (REPO / package).rglob("*"):
+            source = file.with_name(file.name.split(".", 1)[0] + ".py")
+            if file.name.endswith(suffixes) and source.is_file():
+                found.append(file)
+    return found
 
 
 def build() -> None:

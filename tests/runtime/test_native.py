@@ -117,3 +117,27 @@ def test_compiled_and_pure_python_runs_are_byte_identical(tmp_path: Path) -> Non
         outputs[mode] = [(out / f).read_bytes() for f in ("trades.csv", "metrics.json")]
     assert outputs["compiled"] == outputs["pure"]
     assert outputs["pure"][0].count(b"\n") > 10  # it traded
+
+
+def test_clean_also_removes_extensions_a_longer_module_list_left_behind(tmp_path: Path) -> None:
+    """An extension next to its source in a folder the current list does not name is
+    invisible to the guard and would shadow the source: ``clean`` (and so every build)
+    removes it too — only extensions that sit next to their own ``.py``."""
+    import importlib.machinery
+
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    files = ["plugins/x/worker.py", f"plugins/x/worker{suffix}", "runtime/a.py"]
+    files += [f"runtime/a{suffix}", f"runtime/foreign{suffix}", "other/b.py", f"other/b{suffix}"]
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tools'); "
+        "import build_native as b; b.REPO = Path(sys.argv[1]); "
+        "print(sorted(p.relative_to(b.REPO).as_posix() for p in b._leftover_extensions()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([f"plugins/x/worker{suffix}", f"runtime/a{suffix}"])
