@@ -46,7 +46,8 @@ def stc_command() -> list[str]:
     script = Path(sys.executable).with_name("stc")
     if script.is_file():
         return [sys.executable, str(script)]
-    return [sys.executable, "-c", "import sys; from compiler.cli import console; sys.exit(console())"]
+    code = "import sys; from compiler.cli import console; sys.exit(console())"
+    return [sys.executable, "-c", code]
 
 
 def _children_cpu() -> float:
