@@ -32,18 +32,6 @@ from runtime.dtos.plans import (
 )
 from runtime.envelope import DispositionEnvelope
 
-WORKER_TYPES: tuple[str, ...] = (
-    "context_worker",
-    "opportunity_worker",
-    "threat_worker",
-    "strategy_planner",
-    "entry_planner",
-    "size_planner",
-    "exit_planner",
-    "routing_planner",
-    "execution_handler",
-)
-
 
 class LedgerView(Protocol):
     """Read-only ledger access, injected when the manifest says ``ledger: read``."""
