@@ -121,12 +121,26 @@ def test_another_distribution_finder_is_left_to_importlib_metadata(
 LINE = st.text(alphabet="[]#= ab.:\t", max_size=12)
 
 
+@pytest.fixture(scope="module")
+def fuzz_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every example: only the file's text changes, and importlib.metadata
+    reads it anew on each call (it caches folder listings, not file contents)."""
+    folder = tmp_path_factory.mktemp("entry_points")
+    (folder / "fuzz-1.0.dist-info").mkdir()
+    return folder
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(LINE, max_size=8))
-def test_entry_points_text_parses_like_importlib_metadata(lines: list[str]) -> None:
+@given(lines=st.lists(LINE, max_size=8))
+def test_entry_points_text_parses_like_importlib_metadata(
+    fuzz_folder: Path, lines: list[str]
+) -> None:
+    """Random ``entry_points.txt`` texts, read through importlib.metadata's public API."""
     text = "\n".join(lines)
+    (fuzz_folder / "fuzz-1.0.dist-info" / "entry_points.txt").write_text(text, encoding="utf-8")
+    (dist_,) = metadata.distributions(path=[str(fuzz_folder)])
     try:
-        theirs = [(e.group, (e.name, e.value)) for e in metadata.EntryPoints._from_text(text)]
+        theirs = [(e.group, (e.name, e.value)) for e in dist_.entry_points]
     except (TypeError, ValueError):  # an entry line without "=": importlib.metadata raises
         with pytest.raises(Exception, match="without '='"):
             _sections(text)
