@@ -475,4 +475,4 @@ stc's YAML models there. ``stc run``/``report``/``explain`` leave them on."""
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -80,9 +80,9 @@ def _read(group: str) -> list[Pair]:
 
 
 def _distributions_in(entry: object) -> list[tuple[str, str]]:
-    """(normalised name, path) of the distributions in one ``sys.path`` entry, in the
-    order ``importlib.metadata``'s ``Lookup`` yields them: grouped by name, the
-    groups in order of first appearance in the folder listing."""
+    """(normalised name, path) of the first distribution of each name in one ``sys.path``
+    entry, names in order of first appearance in the folder listing (the order of
+    ``importlib.metadata``'s ``Lookup``; the later ones of a name are shadowed)."""
     if not isinstance(entry, str):
         raise _Unsupported(f"sys.path entry {entry!r}")
     root = entry or "."
@@ -94,16 +94,16 @@ def _distributions_in(entry: object) -> list[tuple[str, str]]:
         if os.path.isfile(root):
             raise _Unsupported(f"zip {entry}") from None
         return []
-    groups: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
     for child in children:
         if not child.lower().endswith(_INFO_SUFFIXES):
             continue
         stem, suffix = os.path.splitext(child)
-        name = stem.partition("-")[0]
-        if suffix not in _INFO_SUFFIXES or not normalize(name):
+        normalized = normalize(stem.partition("-")[0])
+        if suffix not in _INFO_SUFFIXES or not normalized:
             raise _Unsupported(f"name of {child} needs its METADATA")
-        groups.setdefault(normalize(name), []).append(os.path.join(root, child))
-    return [(normalized, folders[0]) for normalized, folders in groups.items()]
+        first.setdefault(normalized, os.path.join(root, child))
+    return list(first.items())
 
 
 def _group_entries(folder: str, group: str) -> list[Pair]:

@@ -56,8 +56,9 @@ def _leftover_extensions() -> list[Path]:
     found = []
     for package in ("runtime", "plugins"):
         for file in (REPO / package).rglob("*"):
-            source = file.with_name(file.name.split(".", 1)[0] + ".py")
-            if file.name.endswith(suffixes) and source.is_file():
+            if not file.name.endswith(suffixes):
+                continue
+            if file.with_name(file.name.split(".", 1)[0] + ".py").is_file():
                 found.append(file)
     return found
 
