@@ -309,7 +309,7 @@ def _column_index(header: list[str], where: str) -> list[int]:
 
 def _pyarrow_parquet(path: Path) -> Any:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError as exc:
         raise DataError(f"{path}: reading Parquet needs pyarrow (pip install .[parquet])") from exc
     return pq

@@ -482,24 +482,40 @@ class Engine:
         default: str | None = None,
         call: Callable[[Any], Any] | None = None,
     ) -> None:
-        """Turn a worker's return value into events (the EventAdapter), checking it
-        against the worker's contract first (``call`` names the method in faults)."""
-        if isinstance(result, DispositionEnvelope):
-            if result.disposition is Disposition.PUBLISH:
-                event = result.event_name
-                self.contracts.check_publish(publisher, _method(call), event, result.payload, True)
-                assert event is not None
-                self._emit(publisher, event, result.payload)
-            elif result.disposition is Disposition.STOP:
-                self._stop(publisher, result)
+        """Turn a worker's return value into events (the EventAdapter): a STOP envelope
+        ends the flow, anything else is published once its contract check passed."""
+        if isinstance(result, DispositionEnvelope) and result.disposition is Disposition.STOP:
+            self._stop(publisher, result)
             return
+        event, payload = self._checked(publisher, result, default, call)
+        if event is not None:
+            self._emit(publisher, event, payload)
+
+    def _checked(
+        self,
+        publisher: str,
+        result: Any,
+        default: str | None,
+        call: Callable[[Any], Any] | None,
+    ) -> tuple[str | None, Any]:
+        """The event and payload a worker's return value publishes, checked against the
+        worker's contract (``call`` names the method in faults): a PUBLISH envelope's
+        own, a bare DTO's default event; ``(None, None)`` for an envelope that does not
+        publish. The one rule every path that takes a worker's result goes through."""
+        if isinstance(result, DispositionEnvelope):
+            if result.disposition is not Disposition.PUBLISH:
+                return None, None
+            event = result.event_name
+            self.contracts.check_publish(publisher, _method(call), event, result.payload, True)
+            assert event is not None
+            return event, result.payload
         event = DEFAULT_EVENT.get(type(result)) or default
         if isinstance(result, ExitPlan) and result.trade_id is not None:
             event = "EXIT_PLAN_UPDATED"
         self.contracts.check_publish(publisher, _method(call), event, result, False)
         if event is None:
             raise TypeError(f"{publisher} returned {type(result).__name__}, which has no event")
-        self._emit(publisher, event, result)
+        return event, result
 
     def _emit(self, publisher: str, event: str, payload: Any) -> None:
         self._journal_dto(publisher, payload)
@@ -627,18 +643,14 @@ class Engine:
         contract like any published plan (an envelope must PUBLISH one)."""
         self._current = route.worker
         result = route.call(directive)
-        method = _method(route.call)
-        if isinstance(result, DispositionEnvelope):
-            if result.disposition is not Disposition.PUBLISH:
-                return None
-            self.contracts.check_publish(route.worker, method, result.event_name, result.payload,
-                                         True)  # fmt: skip
-            result = result.payload
-        elif result is not None:
-            self.contracts.check_publish(route.worker, method, "EXIT_PLAN_CREATED", result, False)
-        if result is not None and not isinstance(result, ExitPlan):
-            raise TypeError(f"{route.worker} returned {type(result).__name__}, not an ExitPlan")
-        return result
+        if result is None:
+            return None
+        _, payload = self._checked(route.worker, result, None, route.call)
+        if payload is None:
+            return None
+        if not isinstance(payload, ExitPlan):
+            raise TypeError(f"{route.worker} returned {type(payload).__name__}, not an ExitPlan")
+        return payload
 
     def _exit_of_trade(self, plan: ExitPlan, trade_id: str) -> ExitPlan:
         """``plan`` for one target trade: a platform ExitPlan naming it, journaled and
