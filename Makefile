@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := $(wildcard compiler runtime plugins tests benchmarks tools)
 
-.PHONY: venv native test lint typecheck pytest demo schemas clean bench
+.PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime
 
 venv: $(STAMP)
 
@@ -56,6 +56,13 @@ schemas: $(STAMP)
 
 bench: $(STAMP) native
 	$(BIN)/python benchmarks/compile_scaling.py
+
+# backtrader and NautilusTrader, for the runtime benchmark's comparison rows
+bench-engines: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+
+bench-runtime: $(STAMP) native
+	$(BIN)/python benchmarks/runtime_throughput.py --table ema --ticks 100000 1000000
 
 clean:
 	-test -x $(BIN)/python && $(BIN)/python tools/build_native.py --clean

@@ -14,22 +14,30 @@ own:
 - ``engine+journal``: the engine writing its SQLite journal (what ``run`` does).
 
 Second table (issue 4's throughput target): the ``ema_trend`` reference blueprint
-(EMA 20/50 cross through the whole pipeline) on the same kind of bars, each
-configuration in a fresh subprocess (its own peak RSS; the compiled/pure mode is per
-process):
+(EMA 20/50 cross through the whole pipeline) on the same bars, each configuration in a
+fresh subprocess (its own peak RSS; the compiled/pure mode is per process). Every
+engine gets its data built before the clock starts, as backtesting.py gets its
+DataFrame; two stc rows also time the feed:
 
-- ``ema engine+journal``: the engine and its SQLite journal, bars streamed from the
-  generator (their generation, ~1 µs a bar, is inside the timing);
+- ``ema engine+journal``: the engine and its SQLite journal (the target's row);
+- ``ema engine, no journal`` and ``ema hand loop (same plugin objects)``: the dispatch
+  ratio on the reference blueprint — the hand loop calls ema_trend's own plugin objects
+  directly in the engine's order, with no engine and no journal, so it is also the
+  ceiling these plugins allow;
+- ``ema engine+journal, streamed``: bars generated lazily inside the timing (~3 µs a
+  bar here); the memory target is read from this row (the in-memory rows hold every bar);
 - ``ema stc run (CSV)``: ``runtime.api.run`` on a CSV of those bars (written before the
   clock starts): parse + validate, engine, journal, trades.csv, metrics.json;
-- the same two with ``STC_PURE_PYTHON=1`` (the runtime not compiled, see
-  runtime/_native.py);
-- ``backtesting.py``: the same EMA(20/50) long-only cross in backtesting.py (a dev
-  dependency) on a DataFrame of the same bars built before the clock starts.
+- two rows with ``STC_PURE_PYTHON=1`` (the runtime not compiled, see runtime/_native.py);
+- the engines issue 4 names, on the same bars: ``backtesting.py`` (a dev dependency),
+  ``backtrader`` and ``NautilusTrader`` (benchmarks/other_engines.py; ``make
+  bench-engines`` installs them; without them their rows say so);
+- issue 4's two pure-Python reference points: the cross as one hand-written incremental
+  loop over lists of floats, and split into one function call per stage.
 
 Usage: ``python benchmarks/runtime_throughput.py [--ticks 100000 1000000]``.
-Prints two markdown tables; the targets are engine ≥ 0.75 × hand and ema_trend
-≥ 150k bars/s.
+Prints two markdown tables and, under the second, each of issue 4's targets with
+the figures of the same run.
 """
 
 from __future__ import annotations
@@ -44,9 +52,10 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -188,15 +197,93 @@ def ema_plan() -> Plan:
     return load_plan(yaml.safe_load(compile_blueprint(EMA_BLUEPRINT).wiring_map))
 
 
-def run_ema_engine(n: int) -> tuple[float, int]:
-    """ema_trend through the engine with its journal; (seconds, trades)."""
+def run_ema_engine(n: int, journal: bool = True, streamed: bool = False) -> tuple[float, int]:
+    """ema_trend through the engine; (seconds, trades). ``streamed``: bars come from the
+    generator inside the timing (what the memory target is read from); otherwise they
+    are built in memory before the clock starts, as every other engine's data is."""
     plan = ema_plan()
+    bars: Iterable[Bar] = synthetic_bars(n) if streamed else list(synthetic_bars(n))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        sink = Journal(Path(tmp) / "j.sqlite")
-        result = Engine(plan, synthetic_bars(n), journal=sink).run()
-        sink.close()
+        sink = Journal(Path(tmp) / "j.sqlite") if journal else None
+        result = Engine(plan, bars, journal=sink).run()
+        if sink is not None:
+            sink.close()
         return time.perf_counter() - start, len(result.trades)
+
+
+def run_ema_hand(n: int) -> tuple[float, int]:
+    """ema_trend's plugin objects called directly in a loop, bars in memory, no journal:
+    what the engine's own dispatch is measured against (issue 4's dispatch ratio on the
+    reference blueprint). (seconds, closed trades)."""
+    bars = list(synthetic_bars(n))
+    engine = Engine(ema_plan(), [])  # bootstrap only: the objects and their wiring
+    w: dict[str, Any] = engine.workers
+    ctx, ledger, handler, agg = (
+        engine.context,
+        engine.ledger,
+        engine.handler,
+        engine.context_aggregator,
+    )
+    detector, cross, planner = (
+        w["ema_detector"],
+        w["ema_cross_detector"],
+        w["adaptive_momentum_planner"],
+    )
+    entry, size, exit_, router = (
+        w["aggressive_market_entry_planner"], w["fixed_risk_sizer"], w["fixed_rr_exit_planner"],
+        w["market_order_router"],
+    )  # fmt: skip
+    window, ids, symbol = engine.windows["1h"], engine.ids, engine.plan.symbol
+    warm_after = max(engine._warm_needs.values())
+    start = time.perf_counter()
+    for index, bar in enumerate(bars):
+        window.append(bar)
+        ctx.begin_tick(bar)
+        agg.ready = False
+        handler.on_bar(bar, index)
+        ledger.mark(bar)
+        ledger.changes.clear()
+        values = detector.on_tick(ctx)
+        if values is not None:
+            ctx.provide(values)
+        agg.ready = True
+        signal = cross.on_context_assessment(ctx)
+        if signal is None or index < warm_after - 1:
+            continue
+        assessment = ctx.assessment
+        assert assessment is not None
+        directive = planner.on_swot(
+            SWOTInputs(timestamp=bar.time, symbol=symbol, reference_price=dec(bar.close),
+                       context_assessment=assessment, opportunity_signals=(signal,))
+        )  # fmt: skip
+        if directive is None:
+            continue
+        handler.begin_flow(index)
+        if directive.scope == "CLOSE_EXISTING":
+            handler.close_trades(directive.target_trade_ids)
+            handler.commit()
+            continue
+        plans = (entry.on_strategy_directive(directive), size.on_strategy_directive(directive),
+                 exit_.on_strategy_directive(directive))  # fmt: skip
+        routing = router.on_routing_request(
+            RoutingRequest(strategy_directive=directive, entry_plan=plans[0], size_plan=plans[1],
+                           exit_plan=plans[2])
+        )  # fmt: skip
+        exe_id = ids.new("EXE", bar.time)
+        chain = directive.causality.model_copy(update={
+            "entry_plan_id": plans[0].plan_id, "size_plan_id": plans[1].plan_id,
+            "exit_plan_id": plans[2].plan_id, "routing_plan_id": routing.plan_id,
+            "execution_directive_id": exe_id,
+        })  # fmt: skip
+        handler.on_execution_directive(
+            ExecutionDirective(directive_id=exe_id, timestamp=bar.time, causality=chain,
+                               entry_plan=plans[0], size_plan=plans[1], exit_plan=plans[2],
+                               routing_plan=routing)
+        )  # fmt: skip
+        handler.commit()
+    handler.finish(bars[-1]) if bars else None
+    return time.perf_counter() - start, len(ledger.closed)
 
 
 def run_ema_csv(n: int) -> tuple[float, int]:
@@ -252,13 +339,158 @@ def run_backtesting_py(n: int) -> tuple[float, int]:
     return time.perf_counter() - start, int(stats["# Trades"])
 
 
+# --- issue 4's pure-Python reference points ---------------------------------------------
+# The same EMA(20/50) long-only cross, written by hand: no framework, no DTOs, no journal.
+# Issue 4 measured both on its reference machine (≈5M and ≈600k bars/s); run here, in the
+# same table as ema_trend, they say how fast this machine is compared to that one.
+
+
+def _opens_and_closes(n: int) -> tuple[list[float], list[float]]:
+    """The synthetic bars' opens and closes as plain lists (built before the clock)."""
+    opens: list[float] = []
+    closes: list[float] = []
+    for bar in synthetic_bars(n):
+        opens.append(bar.open)
+        closes.append(bar.close)
+    return opens, closes
+
+
+def run_hand_incremental(n: int) -> tuple[float, int]:
+    """One loop over the closes: two incremental EMAs, the cross, a long opened and
+    closed at the next bar's open (and at the last close when the data ends). (seconds,
+    closed trades)."""
+    opens, closes = _opens_and_closes(n)
+    start = time.perf_counter()
+    a_fast, a_slow = 2.0 / 21.0, 2.0 / 51.0
+    fast = slow = closes[0] if closes else 0.0
+    last_sign = 0
+    long = False
+    pending = 0  # +1 open at the next open, -1 close at the next open
+    entry = 0.0
+    pnl: list[float] = []
+    for i in range(n):
+        if pending:
+            if pending > 0:
+                entry, long = opens[i], True
+            else:
+                pnl.append(opens[i] - entry)
+                long = False
+            pending = 0
+        close = closes[i]
+        fast += a_fast * (close - fast)
+        slow += a_slow * (close - slow)
+        if i < 49 or fast == slow:
+            continue
+        sign = 1 if fast > slow else -1
+        if sign != last_sign:
+            if last_sign and sign > 0 and not long:
+                pending = 1
+            elif last_sign and sign < 0 and long:
+                pending = -1
+            last_sign = sign
+    if long:  # what is open at the end closes at the last close, as in the engine
+        pnl.append(closes[-1] - entry)
+    return time.perf_counter() - start, len(pnl)
+
+
+class _HandEMA:
+    """An incremental EMA for the per-stage baseline (pandas ``adjust=False`` seeding)."""
+
+    __slots__ = ("alpha", "count", "period", "value")
+
+    def __init__(self, period: int) -> None:
+        self.alpha, self.period, self.count, self.value = 2.0 / (period + 1.0), period, 0, 0.0
+
+    def update(self, x: float) -> float | None:
+        self.value = x if self.count == 0 else self.value + self.alpha * (x - self.value)
+        self.count += 1
+        return self.value if self.count >= self.period else None
+
+
+class _HandStages:
+    """The same strategy split into one function call per pipeline stage: context
+    (EMAs), opportunity (cross), planning (an order), execution (fill at the next
+    open), ledger (the closed trade)."""
+
+    def __init__(self) -> None:
+        self.fast, self.slow = _HandEMA(20), _HandEMA(50)
+        self.last_sign = 0
+        self.position: tuple[int, float] | None = None  # (bar index, entry price)
+        self.pending: str | None = None
+        self.closed: list[tuple[int, int, float, float]] = []
+
+    def context(self, close: float) -> tuple[float, float] | None:
+        fast, slow = self.fast.update(close), self.slow.update(close)
+        return None if fast is None or slow is None else (fast, slow)
+
+    def opportunity(self, emas: tuple[float, float] | None) -> str | None:
+        if emas is None or emas[0] == emas[1]:
+            return None
+        sign = 1 if emas[0] > emas[1] else -1
+        previous, self.last_sign = self.last_sign, sign
+        if previous == 0 or previous == sign:
+            return None
+        return "BUY" if sign > 0 else "SELL"
+
+    def plan(self, signal: str | None) -> str | None:
+        if signal == "BUY" and self.position is None:
+            return "open"
+        if signal == "SELL" and self.position is not None:
+            return "close"
+        return None
+
+    def execute(self, index: int, open_: float) -> None:
+        if self.pending == "open":
+            self.position = (index, open_)
+        elif self.pending == "close" and self.position is not None:
+            self.ledger(self.position, index, open_)
+            self.position = None
+        self.pending = None
+
+    def ledger(self, position: tuple[int, float], index: int, price: float) -> None:
+        self.closed.append((position[0], index, position[1], price))
+
+
+def run_hand_stages(n: int) -> tuple[float, int]:
+    """``_HandStages`` driven bar by bar; (seconds, closed trades)."""
+    opens, closes = _opens_and_closes(n)
+    start = time.perf_counter()
+    stages = _HandStages()
+    for i in range(n):
+        stages.execute(i, opens[i])
+        order = stages.plan(stages.opportunity(stages.context(closes[i])))
+        if order is not None:
+            stages.pending = order
+    if stages.position is not None:  # closed at the last close, as in the engine
+        stages.ledger(stages.position, n - 1, closes[-1])
+    return time.perf_counter() - start, len(stages.closed)
+
+
+HAND_ROW = "ema hand loop (same plugin objects)"
 EMA_CONFIGS: dict[str, tuple[Any, dict[str, str]]] = {
     "ema engine+journal": (run_ema_engine, {}),
+    "ema engine, no journal": (partial(run_ema_engine, journal=False), {}),
+    HAND_ROW: (run_ema_hand, {}),
+    "ema engine+journal, streamed": (partial(run_ema_engine, streamed=True), {}),
     "ema stc run (CSV)": (run_ema_csv, {}),
     "ema engine+journal, pure Python": (run_ema_engine, {"STC_PURE_PYTHON": "1"}),
     "ema stc run (CSV), pure Python": (run_ema_csv, {"STC_PURE_PYTHON": "1"}),
     "backtesting.py": (run_backtesting_py, {}),
+    "backtrader": (lambda n: other_engines().run_backtrader(n), {}),
+    "NautilusTrader": (lambda n: other_engines().run_nautilus(n), {}),
+    "hand-written incremental loop": (run_hand_incremental, {}),
+    "hand-written per-stage calls": (run_hand_stages, {}),
 }
+"""Issue 4's table: stc's rows first, then the engines users would pick instead and the
+two pure-Python reference points, each in its own process on the same seeded bars."""
+
+
+def other_engines() -> Any:
+    """benchmarks/other_engines.py (backtrader, NautilusTrader: ``make bench-engines``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import other_engines as module
+
+    return module
 
 
 def timed(config: str, n: int) -> tuple[float, int]:
@@ -273,7 +505,8 @@ def timed(config: str, n: int) -> tuple[float, int]:
 
 
 def one_process(config: str, n: int) -> dict[str, Any]:
-    """Run ``config`` once in a fresh subprocess: seconds, trades, peak RSS, mode."""
+    """Run ``config`` once in a fresh subprocess: seconds, trades, peak RSS, mode (an
+    empty dict when the engine it needs is not installed)."""
     env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
     env.update(EMA_CONFIGS[config][1] if config in EMA_CONFIGS else {})
     out = subprocess.run(
@@ -308,18 +541,24 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="rounds per size (best kept)")
     parser.add_argument("--table", choices=("ema", "swot", "both"), default="both")
+    parser.add_argument("--configs", nargs="+", choices=list(EMA_CONFIGS), metavar="CONFIG",
+                        help="rows of the ema table to run (default: all)")  # fmt: skip
     parser.add_argument("--one", nargs=2, metavar=("CONFIG", "TICKS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         import runtime
 
-        seconds, trades = timed(args.one[0], int(args.one[1]))
+        try:
+            seconds, trades = timed(args.one[0], int(args.one[1]))
+        except ModuleNotFoundError:  # backtrader / NautilusTrader: `make bench-engines`
+            print("{}")
+            return
         rss = peak_rss_of_this_process()
         print(json.dumps({"peak_rss_mb": rss, "seconds": seconds, "trades": trades,
                           "mode": runtime.native_status()}))  # fmt: skip
         return
     if args.table in ("ema", "both"):
-        ema_table(args.ticks, args.repeat)
+        ema_table(args.ticks, args.repeat, args.configs or list(EMA_CONFIGS))
     if args.table == "ema":
         return
     configs = ("hand", "engine", "engine+journal")
@@ -340,23 +579,56 @@ def main() -> None:
                   f"{peak_rss_mb(config, n):.0f} | {trades} |", flush=True)  # fmt: skip
 
 
-def ema_table(sizes: list[int], repeat: int) -> None:
-    """The ema_trend table: each config in its own process, best of ``repeat``."""
+def ema_table(sizes: list[int], repeat: int, configs: list[str]) -> None:
+    """The ema_trend table: each config in its own process, best of ``repeat``; then
+    issue 4's targets, judged on this run's figures."""
     print("| bars | config | bars/s | µs/bar | peak RSS (MB) | trades | runtime |")
     print("|---:|---|---:|---:|---:|---:|---|")
+    verdicts: list[str] = []
     for n in sizes:
         best: dict[str, dict[str, Any]] = {}
         for _ in range(repeat):  # alternate so machine noise hits every config alike
-            for config in EMA_CONFIGS:
+            for config in configs:
                 got = one_process(config, n)
-                if config not in best or got["seconds"] < best[config]["seconds"]:
+                if not got or config not in best or got["seconds"] < best[config]["seconds"]:
                     best[config] = got
         for config, got in best.items():
-            mode = "—" if config == "backtesting.py" else got["mode"]
-            print(f"| {n:,} | {config} | {n / got['seconds']:,.0f} | "
-                  f"{got['seconds'] / n * 1e6:.1f} | {got['peak_rss_mb']:.0f} | "
-                  f"{got['trades']} | {mode} |", flush=True)  # fmt: skip
+            print(_ema_row(n, config, got), flush=True)
+        verdicts += _ema_verdicts(n, {c: n / g["seconds"] for c, g in best.items() if g})
     print()
+    print("\n".join(verdicts))
+
+
+def _ema_row(n: int, config: str, got: dict[str, Any]) -> str:
+    if not got:
+        return f"| {n:,} | {config} | not installed (`make bench-engines`) | | | | |"
+    mode = got["mode"] if config.startswith("ema ") else "—"
+    return (f"| {n:,} | {config} | {n / got['seconds']:,.0f} | {got['seconds'] / n * 1e6:.1f} "
+            f"| {got['peak_rss_mb']:.0f} | {got['trades']} | {mode} |")  # fmt: skip
+
+
+def _ema_verdicts(n: int, rate: dict[str, float]) -> list[str]:
+    """Issue 4's throughput targets at ``n`` bars, from this run's rates."""
+    lines: list[str] = []
+    stc = rate.get("ema engine+journal")
+    if stc is None:
+        return lines
+    verdict = "PASS" if stc >= 150_000 else "FAIL"
+    lines.append(f"- {n:,} bars: ema_trend engine+journal {stc:,.0f} bars/s ≥ 150,000: {verdict}")
+    engine, hand = rate.get("ema engine, no journal"), rate.get(HAND_ROW)
+    if engine and hand:
+        lines.append(f"- {n:,} bars: dispatch (engine without journal / hand loop of the same "
+                     f"plugin objects) {engine / hand:.2f} ≥ 0.75; the hand loop alone: "
+                     f"{hand:,.0f} bars/s")  # fmt: skip
+    for other in ("backtesting.py", "backtrader", "NautilusTrader"):
+        if other in rate:
+            lines.append(f"- {n:,} bars: stc / {other} = {stc / rate[other]:.2f}×")
+    for ref, issue_rate in (("hand-written incremental loop", 5e6),
+                            ("hand-written per-stage calls", 6e5)):  # fmt: skip
+        if ref in rate:
+            lines.append(f"- {n:,} bars: {ref} {rate[ref]:,.0f} bars/s here "
+                         f"(issue 4's machine: ≈{issue_rate:,.0f})")  # fmt: skip
+    return lines
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""The runtime benchmark's baselines trade the same strategy as ema_trend.
+
+``benchmarks/runtime_throughput.py`` judges ema_trend against a hand loop of its own
+plugin objects and against issue 4's two pure-Python reference points; a ratio means
+something only if every row makes the same trades. Small sizes: this checks behaviour,
+not speed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import runtime_throughput
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return runtime_throughput
+
+
+@pytest.mark.parametrize("bars", [3_000, 8_000])
+def test_every_row_makes_the_engines_trades(bench: ModuleType, bars: int) -> None:
+    _, engine_trades = bench.run_ema_engine(bars)
+    assert engine_trades > 10  # the comparison is about something
+    assert bench.run_ema_engine(bars, journal=False)[1] == engine_trades
+    assert bench.run_ema_hand(bars)[1] == engine_trades
+    assert bench.run_hand_incremental(bars)[1] == engine_trades
+    assert bench.run_hand_stages(bars)[1] == engine_trades
+
+
+def test_streamed_and_in_memory_bars_are_the_same_run(bench: ModuleType) -> None:
+    assert bench.run_ema_engine(3_000, streamed=True)[1] == bench.run_ema_engine(3_000)[1]
+
+
+def test_a_missing_engine_is_a_row_not_a_crash(bench: ModuleType) -> None:
+    assert "not installed" in bench._ema_row(1_000, "backtrader", {})
+    verdicts = bench._ema_verdicts(1_000, {"ema engine+journal": 160_000.0})
+    assert verdicts == ["- 1,000 bars: ema_trend engine+journal 160,000 bars/s ≥ 150,000: PASS"]
