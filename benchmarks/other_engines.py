@@ -1,9 +1,10 @@
 """Baselines in other engines: the EMA(20/50) long-only cross in backtrader and Nautilus Trader.
 
-Both run on the bars of ``runtime_throughput.synthetic_bars`` (reproduced here by ``_bars``:
-seed 42, hourly, random walk around 1.1), trade a fixed 100,000 units with 1,000,000 of
-starting cash, buy at market when the fast EMA crosses above the slow one while flat and
-close at market when it crosses below while long. Each returns (seconds, closed trades).
+Both run on the bars of ``bar_rows.synthetic_rows`` (seed 42, hourly, a random walk
+around 1.1: the bars of every row of runtime_throughput.py's ema table), trade a fixed
+100,000 units with 1,000,000 of starting cash, buy at market when the fast EMA crosses
+above the slow one while flat and close at market when it crosses below while long.
+Each returns (seconds, closed trades).
 
 - ``run_backtrader``: ``bt.indicators.EMA`` (seeded with the SMA of its first ``period``
   closes) and ``bt.indicators.CrossOver``; market orders fill at the next bar's open.
@@ -30,39 +31,22 @@ Usage: ``python benchmarks/other_engines.py --ticks 100000 [--engine backtrader]
 from __future__ import annotations
 
 import argparse
-import random
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from bar_rows import synthetic_rows
 
 FAST, SLOW = 20, 50
 SIZE = 100_000
 CASH = 1_000_000
-
-BarRow = tuple[datetime, float, float, float, float, float]
-
-
-def _bars(n: int, seed: int = 42) -> Iterator[BarRow]:
-    """``runtime_throughput.synthetic_bars`` as plain (time, o, h, l, c, v) tuples."""
-    rng = random.Random(seed)
-    t = datetime(2020, 1, 1, tzinfo=UTC)
-    price = 1.1
-    hour = timedelta(hours=1)
-    for _ in range(n):
-        o = price
-        price *= 1.0 + rng.gauss(0.0, 0.0015)
-        wiggle = abs(rng.gauss(0.0, 0.0008)) * o
-        yield (t, o, max(o, price) + wiggle, min(o, price) - wiggle, price, 100.0)
-        t += hour
 
 
 def _frame(n: int) -> Any:
     """The bars as a DataFrame (lowercase OHLCV columns, UTC DatetimeIndex)."""
     import pandas as pd
 
-    rows = list(_bars(n))
+    rows = list(synthetic_rows(n))
     columns = ("open", "high", "low", "close", "volume")
     frame = pd.DataFrame(
         {name: [row[i + 1] for row in rows] for i, name in enumerate(columns)},

@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -53,13 +52,14 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
 import yaml
+from bar_rows import synthetic_rows
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -79,17 +79,8 @@ EMA_BLUEPRINT = REPO / "blueprints" / "ema_trend.yaml"
 
 
 def synthetic_bars(n: int, seed: int = 42) -> Iterator[Bar]:
-    """``n`` hourly bars of a seeded random walk (lazily)."""
-    rng = random.Random(seed)
-    t = datetime(2020, 1, 1, tzinfo=UTC)
-    price = 1.1
-    hour = timedelta(hours=1)
-    for _ in range(n):
-        o = price
-        price *= 1.0 + rng.gauss(0.0, 0.0015)
-        wiggle = abs(rng.gauss(0.0, 0.0008)) * o
-        yield Bar(t, o, max(o, price) + wiggle, min(o, price) - wiggle, price, 100.0)
-        t += hour
+    """``n`` hourly bars of a seeded random walk (lazily): ``bar_rows``' rows as Bars."""
+    return starmap(Bar, synthetic_rows(n, seed))
 
 
 def bench_plan() -> Plan:
