@@ -51,7 +51,7 @@ class EMADetector(ContextWorker):
         fraction = bullish / len(ready)
         strength = abs(2.0 * fraction - 1.0) if self._absolute else fraction
         context.score("trend_strength", strength, self.worker_id)
-        return EMAValues(values=ready)
+        return EMAValues(ready)  # positional: a keyword costs ~0.25 µs a tick here
 
     def trend_strength(self, close: float, values: dict[int, float]) -> float:
         """Fraction of the ordered pairs (close, EMA_shortest, …, EMA_longest) whose
