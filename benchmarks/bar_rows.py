@@ -26,3 +26,18 @@ def synthetic_rows(n: int, seed: int = 42) -> Iterator[BarRow]:
         wiggle = abs(rng.gauss(0.0, 0.0008)) * o
         yield (t, o, max(o, price) + wiggle, min(o, price) - wiggle, price, 100.0)
         t += hour
+
+
+def rising_rows(n: int) -> Iterator[BarRow]:
+    """``n`` hourly bars on the random walk's timestamps whose close rises a little every
+    bar: any fast EMA stays above any slower one from the second bar on, so an EMA cross
+    strategy sees no signal and never trades. What is left is the per-tick path alone
+    (bars, windows, the context chain, the opportunity worker, marking, the journal's
+    quiet tick) — the part issue 4 says must not validate, look up or write."""
+    t = datetime(2020, 1, 1, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    for i in range(n):
+        o = 1.1 * (1.0 + 1e-5 * i)
+        c = 1.1 * (1.0 + 1e-5 * (i + 1))
+        yield (t, o, c + 0.0004, o - 0.0004, c, 100.0)
+        t += hour

@@ -45,3 +45,36 @@ def test_a_missing_engine_is_a_row_not_a_crash(bench: ModuleType) -> None:
     assert "not installed" in bench._ema_row(1_000, "backtrader", {})
     verdicts = bench._ema_verdicts(1_000, {"ema engine+journal": 160_000.0})
     assert verdicts == ["- 1,000 bars: ema_trend engine+journal 160,000 bars/s ≥ 150,000: PASS"]
+
+
+def test_rising_bars_time_the_per_tick_path_alone(bench: ModuleType, tmp_path: Path) -> None:
+    """The per-tick row's bars make no flow at all: no signal, no DTO, no trade."""
+    from itertools import starmap
+
+    from bar_rows import rising_rows
+
+    from runtime.dtos.market import Bar
+    from runtime.engine import Engine
+    from runtime.journal import Journal
+
+    journal = Journal(tmp_path / "j.sqlite")
+    result = Engine(bench.ema_plan(), starmap(Bar, rising_rows(3_000)), journal=journal).run()
+    journal.close()
+    assert result.trades == []
+    assert Journal(tmp_path / "j.sqlite", create=False).rows("dtos") == []
+    assert bench.run_ema_engine(3_000, rising=True)[1] == 0
+
+
+def test_the_flow_cost_splits_a_bar_into_tick_and_flows(bench: ModuleType) -> None:
+    # 10 µs a bar in all, 4 µs of it the tick, a trade every 100 bars: 600 µs a trade;
+    # 150,000 bars/s (6.67 µs a bar) leaves 266.7 µs
+    cost, budget = bench._flow_cost(1_000, 100_000.0, 250_000.0, 10)
+    assert cost == pytest.approx(600.0)
+    assert budget == pytest.approx(266.67, abs=0.01)
+    rates = {"ema engine+journal": 100_000.0, bench.QUIET_ROW: 250_000.0}
+    lines = bench._ema_verdicts(1_000, rates, {"ema engine+journal": 10})
+    assert lines[1] == (
+        "- 1,000 bars: the per-tick path alone (bars without a signal) 250,000 bars/s, "
+        "4.00 µs a bar; the flows of one round-trip trade (signal → … → fills, journal "
+        "included) cost 600 µs; 150,000 bars/s with 10 trades leaves them 267 µs"
+    )

@@ -1,0 +1,72 @@
+"""``benchmarks/flow_cost.py`` splits ema_trend's time into the per-tick path and the
+flows; its census and its ablations must measure what their rows say. Small sizes:
+behaviour, not speed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from pydantic import BaseModel
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def flow_cost() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import flow_cost
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return flow_cost
+
+
+def test_the_census_counts_every_validated_dto_and_restores_pydantic(
+    flow_cost: ModuleType,
+) -> None:
+    from runtime.dtos import StrategyDirective
+    from runtime.dtos.plans import ExecutionDirective
+
+    before = BaseModel.__init__
+    bars = list(flow_cost.synthetic_bars(3_000))
+    counts, samples = flow_cost.dto_census(bars)
+    assert BaseModel.__init__ is before
+    _, trades = flow_cost.run_once(bars)
+    assert trades > 10
+    assert counts[ExecutionDirective] == trades  # one per opened trade
+    assert counts[StrategyDirective] >= 2 * trades - 1  # an open and a close a trade
+    directive = StrategyDirective(**samples[StrategyDirective])  # the sample rebuilds it
+    assert flow_cost.construction_us(StrategyDirective, samples[StrategyDirective]) > 0
+    assert directive.directive_id == samples[StrategyDirective]["directive_id"]
+
+
+def test_the_ablations_change_only_what_they_name(flow_cost: ModuleType) -> None:
+    import runtime.engine
+    from runtime.journal import Journal
+
+    flush, to_json = Journal.flush, runtime.engine.to_json
+    bars = list(flow_cost.synthetic_bars(2_000))
+    with flow_cost.patched(Journal, "flush", flow_cost._drop_batches):
+        assert Journal.flush is not flush
+        trades = flow_cost.run_once(bars)[1]
+    with flow_cost.patched(runtime.engine, "to_json", lambda value: ""):
+        assert flow_cost.run_once(bars)[1] == trades
+    assert (Journal.flush, runtime.engine.to_json) == (flush, to_json)
+    assert flow_cost.run_once(bars)[1] == trades
+
+
+def test_the_report(
+    flow_cost: ModuleType, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["flow_cost.py", "--bars", "2000", "--repeat", "1"])
+    flow_cost.main()
+    out = capsys.readouterr().out
+    parts = ("per-tick path", "**flows**", "SQLite writes", "JSON of the DTOs",
+             "validated pydantic DTOs", "engine around the plugins",
+             "| StrategyDirective |")  # fmt: skip
+    for part in parts:
+        assert part in out
+    assert "150,000 bars/s leaves the flows" in out
