@@ -17,7 +17,10 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
   separate (untimed) census run, each class's construction timed alone with the
   arguments it was first built with;
 - **engine around the plugins**: the engine without a journal against
-  ``runtime_throughput.run_ema_hand``, a loop calling the same plugin objects directly.
+  ``runtime_throughput.run_ema_hand``, a loop calling the same plugin objects directly,
+  on both kinds of bars (the per-tick share and the flows' share);
+- **the rest**: what is left of the flows — the plugins' own code, the ledger, fills,
+  ids (estimates: the DTO census times construction alone, in warm caches).
 
 Usage: ``python benchmarks/flow_cost.py [--bars 100000] [--repeat 3]``. Prints a
 markdown table (µs a bar and µs a round-trip trade) and the budget that
@@ -27,38 +30,19 @@ markdown table (µs a bar and µs a round-trip trade) and the budget that
 from __future__ import annotations
 
 import argparse
-import sys
-import tempfile
-import time
 import timeit
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import starmap
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from bar_rows import rising_rows
 from pydantic import BaseModel
-from runtime_throughput import TARGET, ema_plan, run_ema_hand, synthetic_bars
+from runtime_throughput import TARGET, run_ema_engine, run_ema_hand
 
 import runtime
 import runtime.engine as engine_module
-from runtime.dtos.market import Bar
-from runtime.engine import Engine
 from runtime.journal import Journal
-
-
-def run_once(bars: list[Bar], journal: bool = True) -> tuple[float, int]:
-    """One timed engine run of ema_trend over ``bars``: (seconds, trades)."""
-    plan = ema_plan()
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        sink = Journal(Path(tmp) / "j.sqlite") if journal else None
-        result = Engine(plan, bars, journal=sink).run()
-        if sink is not None:
-            sink.close()
-        return time.perf_counter() - start, len(result.trades)
 
 
 @contextmanager
@@ -81,7 +65,7 @@ def best_of(repeat: int, run: Callable[[], tuple[float, int]]) -> tuple[float, i
     return min((run() for _ in range(repeat)), key=lambda got: got[0])
 
 
-def dto_census(bars: list[Bar]) -> tuple[Counter[type], dict[type, dict[str, Any]]]:
+def dto_census(n: int) -> tuple[Counter[type], dict[type, dict[str, Any]]]:
     """Every pydantic model constructed (validated) in a journaled run, by class, and the
     keyword arguments each class was first built with."""
     counts: Counter[type] = Counter()
@@ -95,7 +79,7 @@ def dto_census(bars: list[Bar]) -> tuple[Counter[type], dict[type, dict[str, Any
         original(self, **data)
 
     with patched(BaseModel, "__init__", counting):
-        run_once(bars)
+        run_ema_engine(n)
     return counts, samples
 
 
@@ -105,53 +89,100 @@ def construction_us(cls: type, kwargs: dict[str, Any]) -> float:
     return min(timeit.repeat(lambda: cls(**kwargs), number=number, repeat=5)) / number * 1e6
 
 
+@dataclass
+class Timings:
+    """Seconds of every variant (best of the repeats) and the run's figures."""
+
+    bars: int
+    trades: int
+    full: float  # engine + journal, seeded bars
+    quiet: float  # engine + journal, bars without a signal
+    quiet_no_journal: float
+    hand_quiet: float  # the same plugin objects called directly, bars without a signal
+    no_sqlite: float
+    no_json: float
+    no_journal: float
+    hand: float
+    dtos: float  # census × construction alone
+    census: Counter[type] = field(default_factory=Counter)
+    each_us: dict[type, float] = field(default_factory=dict)
+
+
+def measure(n: int, repeat: int) -> Timings:
+    """Time every variant on ``n`` bars."""
+    full, trades = best_of(repeat, lambda: run_ema_engine(n))
+    with patched(Journal, "flush", _drop_batches):
+        no_sqlite = best_of(repeat, lambda: run_ema_engine(n))[0]
+    with patched(engine_module, "to_json", lambda value: ""):
+        no_json = best_of(repeat, lambda: run_ema_engine(n))[0]
+    counts, samples = dto_census(n)
+    each = {cls: construction_us(cls, samples[cls]) for cls in counts}
+    return Timings(
+        bars=n, trades=trades, full=full,
+        quiet=best_of(repeat, lambda: run_ema_engine(n, rising=True))[0],
+        quiet_no_journal=best_of(repeat, lambda: run_ema_engine(n, False, rising=True))[0],
+        hand_quiet=best_of(repeat, lambda: run_ema_hand(n, rising=True))[0],
+        no_sqlite=no_sqlite, no_json=no_json,
+        no_journal=best_of(repeat, lambda: run_ema_engine(n, journal=False))[0],
+        hand=best_of(repeat, lambda: run_ema_hand(n))[0],
+        dtos=sum(counts[c] * each[c] for c in counts) / 1e6, census=counts, each_us=each,
+    )  # fmt: skip
+
+
+def parts(t: Timings) -> list[tuple[str, float]]:
+    """The table's rows: (label, seconds over the whole run)."""
+    flows, journal = t.full - t.quiet, t.full - t.no_journal
+    sqlite, json = t.full - t.no_sqlite, t.full - t.no_json
+    engine_tick = t.quiet_no_journal - t.hand_quiet
+    engine_flows = (t.no_journal - t.hand) - engine_tick
+    return [
+        ("whole run (engine + journal)", t.full),
+        ("per-tick path (bars without a signal)", t.quiet),
+        ("… the plugins' own work (hand loop on those bars)", t.hand_quiet),
+        ("… the engine around them (no journal − hand loop)", engine_tick),
+        ("… the journal on a quiet tick", t.quiet - t.quiet_no_journal),
+        ("**flows** (whole run − per-tick path)", flows),
+        ("… journal: SQLite writes", sqlite),
+        ("… journal: JSON of the DTOs", json),
+        ("… journal: the rest (records, links, ids)", journal - sqlite - json),
+        (f"… validated pydantic DTOs ({sum(t.census.values()):,} built)", t.dtos),
+        ("… engine around the plugins (flows' share)", engine_flows),
+        ("… the rest: plugins' own code, ledger, fills, ids", flows - journal - t.dtos
+         - engine_flows),
+    ]  # fmt: skip
+
+
+def report(t: Timings) -> str:
+    """The markdown tables and the budget line."""
+    n, trades = t.bars, t.trades
+    lines = [
+        f"ema_trend, {n:,} seeded bars, {trades:,} round-trip trades, runtime "
+        f"{runtime.native_status()}\n",
+        "| part | µs a bar | µs a trade |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {label} | {s / n * 1e6:.2f} | {s / trades * 1e6:,.0f} |" for label, s in parts(t)]
+    budget = (n / TARGET - t.quiet) / trades * 1e6
+    lines += [
+        f"\n{TARGET:,} bars/s leaves the flows {budget:,.0f} µs a trade; they take "
+        f"{(t.full - t.quiet) / trades * 1e6:,.0f}.\n",
+        "| DTO class | built | µs each | µs a trade |",
+        "|---|---:|---:|---:|",
+    ]
+    for cls, count in t.census.most_common():
+        each = t.each_us[cls]
+        lines.append(f"| {cls.__name__} | {count:,} | {each:.1f} | {count * each / trades:,.0f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    """Measure every variant and print the table."""
+    """Measure every variant and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    n, repeat = args.bars, args.repeat
-    bars = list(synthetic_bars(n))
-    rising = list(starmap(Bar, rising_rows(n)))
-
-    full, trades = best_of(repeat, lambda: run_once(bars))
-    quiet, _ = best_of(repeat, lambda: run_once(rising))
-    with patched(Journal, "flush", _drop_batches):
-        no_sqlite, _ = best_of(repeat, lambda: run_once(bars))
-    with patched(engine_module, "to_json", lambda value: ""):
-        no_json, _ = best_of(repeat, lambda: run_once(bars))
-    no_journal, _ = best_of(repeat, lambda: run_once(bars, journal=False))
-    hand, _ = best_of(repeat, lambda: run_ema_hand(n))
-    counts, samples = dto_census(bars)
-    dto_seconds = sum(counts[c] * construction_us(c, samples[c]) for c in counts) / 1e6
-
-    def row(label: str, seconds: float) -> str:
-        return f"| {label} | {seconds / n * 1e6:.2f} | {seconds / trades * 1e6:,.0f} |"
-
-    flows = full - quiet
-    sqlite, json = full - no_sqlite, full - no_json
-    print(f"ema_trend, {n:,} seeded bars, {trades:,} round-trip trades, runtime "
-          f"{runtime.native_status()}, best of {repeat}\n")  # fmt: skip
-    print("| part | µs a bar | µs a trade |")
-    print("|---|---:|---:|")
-    print(row("whole run (engine + journal)", full))
-    print(row("per-tick path (bars without a signal)", quiet))
-    print(row("**flows** (whole run − per-tick path)", flows))
-    print(row("… journal: SQLite writes", sqlite))
-    print(row("… journal: JSON of the DTOs", json))
-    print(row("… journal: the rest (records, links, ids)", full - no_journal - sqlite - json))
-    print(row(f"… validated pydantic DTOs ({sum(counts.values()):,} built)", dto_seconds))
-    print(row("… engine around the plugins (no journal − hand loop)", no_journal - hand))
-    budget = n / TARGET - quiet
-    print(f"\n{TARGET:,} bars/s leaves the flows {budget / trades * 1e6:,.0f} µs a trade; "
-          f"they take {flows / trades * 1e6:,.0f}.\n")  # fmt: skip
-    print("| DTO class | built | µs each | µs a trade |")
-    print("|---|---:|---:|---:|")
-    for cls, count in counts.most_common():
-        each = construction_us(cls, samples[cls])
-        print(f"| {cls.__name__} | {count:,} | {each:.1f} | {count * each / trades:,.0f} |")
+    print(report(measure(args.bars, args.repeat)))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -208,11 +208,11 @@ def run_ema_engine(
         return time.perf_counter() - start, len(result.trades)
 
 
-def run_ema_hand(n: int) -> tuple[float, int]:
+def run_ema_hand(n: int, rising: bool = False) -> tuple[float, int]:
     """ema_trend's plugin objects called directly in a loop, bars in memory, no journal:
     what the engine's own dispatch is measured against (issue 4's dispatch ratio on the
-    reference blueprint). (seconds, closed trades)."""
-    bars = list(synthetic_bars(n))
+    reference blueprint). (seconds, closed trades). ``rising``: as in run_ema_engine."""
+    bars = list(starmap(Bar, rising_rows(n)) if rising else synthetic_bars(n))
     engine = Engine(ema_plan(), [])  # bootstrap only: the objects and their wiring
     w: dict[str, Any] = engine.workers
     ctx, ledger, handler, agg = (

@@ -5,23 +5,10 @@ behaviour, not speed."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from pydantic import BaseModel
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def flow_cost() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import flow_cost
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return flow_cost
 
 
 def test_the_census_counts_every_validated_dto_and_restores_pydantic(
@@ -31,10 +18,9 @@ def test_the_census_counts_every_validated_dto_and_restores_pydantic(
     from runtime.dtos.plans import ExecutionDirective
 
     before = BaseModel.__init__
-    bars = list(flow_cost.synthetic_bars(3_000))
-    counts, samples = flow_cost.dto_census(bars)
+    counts, samples = flow_cost.dto_census(3_000)
     assert BaseModel.__init__ is before
-    _, trades = flow_cost.run_once(bars)
+    _, trades = flow_cost.run_ema_engine(3_000)
     assert trades > 10
     assert counts[ExecutionDirective] == trades  # one per opened trade
     assert counts[StrategyDirective] >= 2 * trades - 1  # an open and a close a trade
@@ -48,14 +34,13 @@ def test_the_ablations_change_only_what_they_name(flow_cost: ModuleType) -> None
     from runtime.journal import Journal
 
     flush, to_json = Journal.flush, runtime.engine.to_json
-    bars = list(flow_cost.synthetic_bars(2_000))
     with flow_cost.patched(Journal, "flush", flow_cost._drop_batches):
         assert Journal.flush is not flush
-        trades = flow_cost.run_once(bars)[1]
+        trades = flow_cost.run_ema_engine(2_000)[1]
     with flow_cost.patched(runtime.engine, "to_json", lambda value: ""):
-        assert flow_cost.run_once(bars)[1] == trades
+        assert flow_cost.run_ema_engine(2_000)[1] == trades
     assert (Journal.flush, runtime.engine.to_json) == (flush, to_json)
-    assert flow_cost.run_once(bars)[1] == trades
+    assert flow_cost.run_ema_engine(2_000)[1] == trades
 
 
 def test_the_report(

@@ -8,23 +8,10 @@ not speed.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import runtime_throughput
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return runtime_throughput
 
 
 @pytest.mark.parametrize("bars", [3_000, 8_000])
@@ -51,14 +38,12 @@ def test_rising_bars_time_the_per_tick_path_alone(bench: ModuleType, tmp_path: P
     """The per-tick row's bars make no flow at all: no signal, no DTO, no trade."""
     from itertools import starmap
 
-    from bar_rows import rising_rows
-
     from runtime.dtos.market import Bar
     from runtime.engine import Engine
     from runtime.journal import Journal
 
     journal = Journal(tmp_path / "j.sqlite")
-    result = Engine(bench.ema_plan(), starmap(Bar, rising_rows(3_000)), journal=journal).run()
+    result = Engine(bench.ema_plan(), starmap(Bar, bench.rising_rows(3_000)), journal=journal).run()
     journal.close()
     assert result.trades == []
     assert Journal(tmp_path / "j.sqlite", create=False).rows("dtos") == []
