@@ -47,7 +47,7 @@ demo: $(STAMP) native
 	  if [ -n "$$trade" ]; then echo; echo "first trade, explained:"; \
 	  $(BIN)/stc explain $$trade --out $(DEMO_OUT)/run; fi
 	@echo; echo "wiring map: $(DEMO_OUT)/compiled/wiring_map.yaml"; \
-	  ls $(DEMO_OUT)/compiled/wiring.svg 2>/dev/null && echo "diagram:    $(DEMO_OUT)/compiled/wiring.svg" || true; \
+	  test -f $(DEMO_OUT)/compiled/wiring.svg && echo "diagram:    $(DEMO_OUT)/compiled/wiring.svg" || true; \
 	  echo "backtest:   $(DEMO_OUT)/run (trades.csv, metrics.json, journal.sqlite)"; \
 	  echo "report:     $(DEMO_OUT)/run/report.html"
 

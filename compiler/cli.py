@@ -89,6 +89,17 @@ def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub.set_defaults(handler=cmd_graph)
 
 
+def _positive(text: str) -> float:
+    """An argparse type: a finite number above 0 (a usage error otherwise, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("run", help="backtest (or paper-trade) a blueprint or operation")
     _inputs(sub, many=False, optional=True)
@@ -104,7 +115,11 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--on-bad-bar", choices=("error", "skip"), default="error",
         help="a bad data row: stop with file:line (error), or drop it, journal it, go on (skip)",
     )  # fmt: skip
-    sub.add_argument("--speed", type=float, default=None, help="paper: bars per second")
+    sub.add_argument(
+        "--speed", type=_positive, default=None, metavar="FACTOR",
+        help="paper: how many times faster than real time the bars arrive "
+        "(3600 plays an hourly bar every second; default 1 = real time)",
+    )  # fmt: skip
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     sub.set_defaults(handler=cmd_run)
 

@@ -10,9 +10,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from compiler.pipeline import CompileOutcome, Session, compile_path
+
+if TYPE_CHECKING:
+    from runtime.api import RunResult
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -82,7 +85,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     report = _write_report(svg, out_dir, data)
     if report is not None:
         paths["report"] = report
-    _print_summary(strategy, result.metrics, paths, out_dir)
+    _print_summary(strategy, result, paths, out_dir)
     return 0
 
 
@@ -154,7 +157,7 @@ def resume_command(args: argparse.Namespace) -> int:
     report = _write_report(None, run_dir, data)  # the diagram: the folder's wiring.svg
     if report is not None:
         paths["report"] = report
-    _print_summary(run_dir.name or "run", result.metrics, paths, run_dir)
+    _print_summary(run_dir.name or "run", result, paths, run_dir)
     return 0
 
 
@@ -195,10 +198,11 @@ def _operation_data(outcome: CompileOutcome, path: Path) -> Path | None:
     return path.parent / unit.data_source.path
 
 
-def _print_summary(
-    strategy: str, metrics: dict[str, object], paths: dict[str, Path], out: Path
-) -> None:
-    lines = [f"{strategy}: backtest finished"]
+def _print_summary(strategy: str, result: RunResult, paths: dict[str, Path], out: Path) -> None:
+    environment = result.environment
+    what = "backtest" if environment == "backtest" else f"{environment} run"
+    metrics = result.metrics
+    lines = [f"{strategy}: {what} finished"]
     keys = ("total_return", "cagr", "max_drawdown", "sharpe", "win_rate", "trades", "faults")
     for key in (*keys, "data_gaps"):
         if key in metrics:

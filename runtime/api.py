@@ -6,10 +6,12 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from runtime.data import OnBadBar, SkippedBar, count_rows, iter_bars
+from runtime.display import plain
 from runtime.dtos.ledger import Trade
 from runtime.dtos.market import Bar
 from runtime.engine import Engine, Fault
@@ -42,6 +44,7 @@ class RunResult:
     faults: tuple[Fault, ...]
     paths: dict[str, Path]
     equity_curve: Sequence[float] = ()  # an array('d') from a run: one float per bar
+    environment: str = "backtest"  # the one the run used (``env`` or the plan's)
 
 
 def run(
@@ -115,7 +118,7 @@ def run(
         journal.set_meta({"status": "completed"})
     finally:
         journal.close()
-    return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve)
+    return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve, environment)
 
 
 def _with_handler(plan: Plan, environment: str) -> Plan:
@@ -170,6 +173,8 @@ def write_trades(path: Path, trades: Sequence[Trade]) -> None:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        return plain(value)
     iso = getattr(value, "isoformat", None)
     return str(iso()) if iso is not None else str(value)
 

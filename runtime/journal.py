@@ -38,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runtime.display import shown
 from runtime.errors import ResumeError as ResumeError
 
 _SCHEMA = """
@@ -258,6 +259,16 @@ class Journal:
             return None
         return row[0], row[1], row[2], json.loads(row[3])
 
+    def flow_notes(self, dto_id: str, note: str) -> list[dict[str, Any]]:
+        """The ``note`` notes (their fields) of the flow that recorded ``dto_id`` last."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT json FROM notes WHERE note = ? AND flow_id = (SELECT flow_id FROM dtos "
+            "WHERE dto_id = ? ORDER BY seq DESC LIMIT 1) ORDER BY seq",
+            (note, dto_id),
+        )
+        return [json.loads(row[0]) for row in rows]
+
     def parents(self, child: str) -> list[str]:
         """Ids linked to ``child`` in journal order (a scan: for ``explain``, not runs)."""
         self.flush()
@@ -295,6 +306,8 @@ def _explain(journal: Journal, trade_id: str) -> str:
         for key, label in (("opportunity_ids", "opportunity"), ("threat_ids", "threat")):
             for sid in chain.get(key) or ():
                 lines.append(_dto_line(journal, sid, label))
+        if not (chain.get("opportunity_ids") or chain.get("threat_ids")):
+            lines += _schedule_lines(journal, chain.get("strategy_directive_id"))
         for key, label in (
             ("strategy_directive_id", "directive"),
             ("entry_plan_id", "entry plan"),
@@ -308,12 +321,13 @@ def _explain(journal: Journal, trade_id: str) -> str:
     lines += _fill_lines(journal, trade_id)
     if fields.get("exit_time"):
         lines.append(
-            f"  exit            {fields['exit_time']} at {fields.get('exit_price')} "
-            f"({fields.get('exit_reason')}), pnl {fields.get('pnl')}, fees {fields.get('fees')}"
+            f"  exit            {fields['exit_time']} at {shown(fields.get('exit_price'))} "
+            f"({fields.get('exit_reason')}), pnl {shown(fields.get('pnl'))}, "
+            f"fees {shown(fields.get('fees'))}"
         )
     else:
         lines.append("  exit            (still open)")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _assessment_lines(journal: Journal, ctx_id: str | None) -> list[str]:
@@ -324,15 +338,26 @@ def _assessment_lines(journal: Journal, ctx_id: str | None) -> list[str]:
         return [f"  context         {ctx_id} (not journaled)"]
     ctx = found[3]
     out = [
-        f"  context         {ctx_id} strength={ctx['strength']} weakness={ctx['weakness']} "
-        f"({ctx['method']})"
+        f"  context         {ctx_id} strength={shown(ctx['strength'])} "
+        f"weakness={shown(ctx['weakness'])} ({ctx['method']})"
     ]
     for factor in ctx.get("contributing_factors", ()):
         out.append(
-            f"    factor        {factor['name']}={factor['value']} ({factor['polarity']}, "
-            f"weight {factor['weight']}, by {factor['worker_id']})"
+            f"    factor        {factor['name']}={shown(factor['value'])} "
+            f"({factor['polarity']}, weight {shown(factor['weight'])}, by {factor['worker_id']})"
         )
     return out
+
+
+def _schedule_lines(journal: Journal, directive_id: str | None) -> list[str]:
+    """The schedule that fired in the directive's flow: the cause of a directive that no
+    signal or threat caused (a scheduled planner's, e.g. a weekly DCA buy)."""
+    if not directive_id:
+        return []
+    return [
+        f"  schedule        {note.get('event')} (every {note.get('period')})"
+        for note in journal.flow_notes(directive_id, "schedule")
+    ]
 
 
 _SUMMARY_KEYS = (
@@ -347,8 +372,11 @@ def _dto_line(journal: Journal, dto_id: str, label: str) -> str:
     if found is None:
         return f"  {label:<15} {dto_id} (not journaled)"
     dto_type, _, worker, fields = found
-    summary = ", ".join(f"{k}={fields[k]}" for k in _SUMMARY_KEYS if fields.get(k) is not None)
-    return f"  {label:<15} {dto_id} {dto_type} by {worker}: {summary}"
+    summary = ", ".join(
+        f"{k}={shown(fields[k])}" for k in _SUMMARY_KEYS if fields.get(k) is not None
+    )
+    line = f"  {label:<15} {dto_id} {dto_type} by {worker}"
+    return f"{line}: {summary}" if summary else line
 
 
 def _fill_lines(journal: Journal, trade_id: str) -> list[str]:
@@ -367,8 +395,8 @@ def _fill_lines(journal: Journal, trade_id: str) -> list[str]:
             continue
         f = found[3]
         out.append(
-            f"  fill            {child_id} {f['purpose']} {f['side']} {f['size']} @ {f['price']} "
-            f"fee {f['fee']} at {f['timestamp']}"
+            f"  fill            {child_id} {f['purpose']} {f['side']} {shown(f['size'])} "
+            f"@ {shown(f['price'])} fee {shown(f['fee'])} at {f['timestamp']}"
         )
     return out
 

@@ -1,0 +1,46 @@
+"""How the runtime writes numbers for people: trades.csv cells and ``stc explain``.
+
+A Decimal computed from other Decimals (the average price of a hundred iceberg fills,
+a P&L) carries up to 28 significant digits, and a zero score may print in exponent form
+(``0E-10``). People read at most ``PLACES`` decimal places, plain, with no trailing
+zeros. The journal and the ledger keep the exact values; only what is shown is rounded
+(half to even, so the same value always prints the same way).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
+
+PLACES = 10
+"""Decimal places shown: the precision the ledger reads market prices with."""
+
+_QUANTUM = Decimal(1).scaleb(-PLACES)
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def plain(value: Decimal) -> str:
+    """``value`` rounded to ``PLACES`` decimal places, without exponent or trailing zeros
+    (``0E-10`` → ``0``, ``0.75000`` → ``0.75``, ``1.0904200999999993264…`` →
+    ``1.0904201``)."""
+    if not value.is_finite():
+        return str(value)
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + PLACES + 2)
+        rounded = value.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def shown(value: Any) -> str:
+    """A value for a person: a Decimal, or a number the journal stored as a string
+    (pydantic writes Decimals as strings), through :func:`plain`; anything else as
+    ``str`` (ids, enums, floats, which already print their shortest form)."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return plain(Decimal(value))
+    return str(value)
