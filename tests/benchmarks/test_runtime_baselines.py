@@ -29,9 +29,21 @@ def test_streamed_and_in_memory_bars_are_the_same_run(bench: ModuleType) -> None
 
 
 def test_a_missing_engine_is_a_row_not_a_crash(bench: ModuleType) -> None:
-    assert "not installed" in bench._ema_row(1_000, "backtrader", {})
+    assert "not installed" in bench._ema_row(1_000, "backtrader", [])
     verdicts = bench._ema_verdicts(1_000, {"ema engine+journal": 160_000.0})
     assert verdicts == ["- 1,000 bars: ema_trend engine+journal 160,000 bars/s ≥ 150,000: PASS"]
+
+
+def test_the_table_reports_the_median_run_and_the_best(bench: ModuleType) -> None:
+    """Issue 4 quotes medians of 3: the row's rate is the median run's, then the best."""
+    runs = [
+        {"seconds": s, "trades": 9, "peak_rss_mb": rss, "mode": "compiled"}
+        for s, rss in ((2.0, 50.0), (1.0, 60.0), (4.0, 40.0))
+    ]
+    assert bench.median_run(runs)["seconds"] == 2.0
+    assert bench.median_run(runs[:2])["seconds"] == 2.0  # even count: the slower middle
+    row = bench._ema_row(1_000, "ema engine+journal", runs)
+    assert row == "| 1,000 | ema engine+journal | 500 | 1,000 | 2000.0 | 60 | 9 | compiled |"
 
 
 def test_rising_bars_time_the_per_tick_path_alone(bench: ModuleType, tmp_path: Path) -> None:
