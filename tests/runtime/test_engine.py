@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import sqlite3
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rt_helpers import EURUSD, PLUGIN_ROOTS, add_worker, plugin_worker, subscribe, wiring
 
 from runtime.api import explain, run
@@ -363,3 +366,68 @@ def test_every_link_parent_is_journaled(tmp_path: Path) -> None:
     opp_ticks = {r[4] for r in rows if r[3] == "OpportunitySignal"}
     threat_ticks = {r[4] for r in rows if r[3] == "ThreatSignal"}
     assert opp_ticks <= ctx <= opp_ticks | threat_ticks  # only journaled when depended on
+
+
+def _alternative_future(after: Any, count: int, seed: int) -> list[Any]:
+    """``count`` hourly bars after ``after`` on a seeded random walk: a future the
+    prefix's decisions must not depend on (wild moves, so every stop and signal would
+    react to it if it could)."""
+    from datetime import timedelta
+
+    from runtime.dtos.market import Bar
+
+    rng, price, out = random.Random(seed), float(after.close), []
+    for i in range(1, count + 1):
+        open_ = price
+        price = max(open_ * (1 + rng.gauss(0, 0.01)), 1e-6)
+        high = max(open_, price) * (1 + abs(rng.gauss(0, 0.005)))
+        low = min(open_, price) * (1 - abs(rng.gauss(0, 0.005)))
+        out.append(Bar(after.time + timedelta(hours=i), open_, high, low, price, 1000.0))
+    return out
+
+
+def _decisions_until(journal: Path, last_tick: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every journal row of the flows of ticks up to and including ``last_tick``."""
+    flows = {r[0] for r in _rows(journal, "flows") if r[1] <= last_tick}
+    return {
+        table: [r[1:] for r in _rows(journal, table) if r[1] in flows]
+        for table in ("dtos", "links", "faults", "notes")
+    } | {"flows": [r for r in _rows(journal, "flows") if r[0] in flows]}
+
+
+def _ema_trend_plan() -> dict[str, Any]:
+    import yaml
+
+    from compiler.api import compile_blueprint
+
+    root = Path(__file__).resolve().parents[2]
+    compiled = compile_blueprint(root / "blueprints" / "ema_trend.yaml")
+    plan: dict[str, Any] = yaml.safe_load(compiled.wiring_map)
+    return plan
+
+
+@pytest.mark.parametrize("plan_name", ["swot", "ema_trend"])
+@settings(max_examples=4, deadline=None)
+@given(cut=st.integers(300, 1400), seed=st.integers(0, 2**32 - 1))
+def test_no_look_ahead_whatever_the_future(plan_name: str, cut: int, seed: int) -> None:
+    """Issue 4's property: bars[:t] followed by the real future and by any other future
+    give identical decisions (every journaled DTO, link, note and fault) up to and
+    including bar t-1 — nothing before t can see a bar from t on, also not through a
+    higher timeframe resampled from the ticks."""
+    import tempfile
+
+    plan = wiring("swot") if plan_name == "swot" else _ema_trend_plan()
+    prefix, last_tick = BARS[:cut], BARS[cut - 1].time.isoformat()
+    futures = {
+        "real": BARS[cut : cut + 200],
+        "other": _alternative_future(BARS[cut - 1], 200, seed),
+    }
+    seen: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, future in futures.items():
+            journal = Journal(Path(tmp) / f"{name}.sqlite")
+            _engine(copy.deepcopy(plan), prefix + future, journal).run()
+            journal.close()
+            seen[name] = _decisions_until(Path(tmp) / f"{name}.sqlite", last_tick)
+    assert seen["real"] == seen["other"]
+    assert seen["real"]["flows"], "the prefix made no decision at all: nothing was compared"
