@@ -353,8 +353,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    """``stc explain``: the causality chain of one trade from the run's journal."""
+    """``stc explain``: the causality chain of one trade from the run's journal.
+
+    An unknown trade id is exit 1; a journal that is missing, unreadable or damaged
+    is an I/O error (exit 2). ``explain`` raises only those two kinds for any file.
+    """
     from runtime.api import explain
+    from runtime.journal import JournalError, UnknownTradeError
 
     journal = args.out / "journal.sqlite"
     if not journal.is_file():
@@ -362,9 +367,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         sys.stdout.write(explain(args.out, args.trade_id))
-    except KeyError as exc:
-        sys.stderr.write(f"error: {exc.args[0] if exc.args else exc}\n")
+    except UnknownTradeError as exc:
+        sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERRORS
+    except JournalError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
     return EXIT_OK
 
 

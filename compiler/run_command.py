@@ -32,6 +32,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         sys.stderr.write(f"error: no such file: {path}\n")
         return 2
+    if _missing_data(args.data):  # before any run directory is touched
+        return 2
     session = Session(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)
     outcomes = compile_path(path, str(path), session)
     problems = [d for o in outcomes for d in o.diagnostics]
@@ -50,18 +52,24 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, multiple: bool) -> int:
-    from compiler.emit.wiring_map import render_wiring_map
-    from runtime.api import run
+    from runtime.api import refuse_data_among_outputs, run
+    from runtime.data import DataError
 
     plan = outcome.wiring_data
     assert plan is not None
     strategy = str(plan["strategy"])
     out_dir: Path = args.out / strategy if multiple else args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "wiring_map.yaml").write_text(render_wiring_map(plan), encoding="utf-8")
     data = args.data or _operation_data(outcome, path)
-    _remove_earlier_report(out_dir)
-    svg = _keep_wiring_svg(outcome, out_dir)
+    try:
+        if data is not None:  # the default data set lives in the package, never in out_dir
+            refuse_data_among_outputs(data, out_dir, also=_cli_files())
+        svg = _prepare_run_dir(outcome, out_dir)
+    except DataError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"error: {_unusable_run_dir(out_dir, exc)}\n")
+        return 2
     progress = None if args.quiet else Progress(sys.stderr)
     try:
         result = run(
@@ -87,6 +95,48 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
         paths["report"] = report
     _print_summary(strategy, result, paths, out_dir)
     return 0
+
+
+def _cli_files() -> tuple[str, ...]:
+    """What ``stc run`` itself writes into the run directory, besides the runtime's files."""
+    from runtime.report import REPORT_FILE, WIRING_FILE
+
+    return ("wiring_map.yaml", REPORT_FILE, WIRING_FILE)
+
+
+def _missing_data(data: Path | None) -> bool:
+    """Say so when ``--data`` names no file (an I/O error, exit 2), before the run
+    directory is touched: a mistyped path must not cost an earlier run its report."""
+    if data is None or data.is_file():
+        return False
+    what = "a directory, not a data file" if data.is_dir() else "no such data file"
+    sys.stderr.write(f"error: --data {data}: {what}; give a CSV or Parquet file\n")
+    return True
+
+
+def _prepare_run_dir(outcome: CompileOutcome, out_dir: Path) -> str | None:
+    """Create ``out_dir`` and put there what must precede the run: the wiring map (what
+    ``--resume`` reloads), no earlier report, this plan's diagram (returned; None
+    without ``dot``). OSError when the folder cannot be used."""
+    from compiler.emit.wiring_map import render_wiring_map
+
+    assert outcome.wiring_data is not None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wiring_map = render_wiring_map(outcome.wiring_data)
+    (out_dir / "wiring_map.yaml").write_text(wiring_map, encoding="utf-8")
+    _remove_earlier_report(out_dir)
+    return _keep_wiring_svg(outcome, out_dir)
+
+
+def _unusable_run_dir(out_dir: Path, exc: OSError) -> str:
+    """Why ``out_dir`` cannot hold the run, for one line on stderr (not a traceback):
+    the usual causes are a file in the way or a folder without write permission."""
+    blocker = next((p for p in (out_dir, *out_dir.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        reason = f"{blocker} is a file, not a directory"
+    else:
+        reason = f"{exc.strerror or exc}: {exc.filename or out_dir}"
+    return f"cannot write the run directory {out_dir} ({reason}); choose another --out"
 
 
 def _remove_earlier_report(out_dir: Path) -> None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runtime.data import OnBadBar, SkippedBar, count_rows, iter_bars
+from runtime.data import DataError, OnBadBar, SkippedBar, count_rows, iter_bars
 from runtime.display import plain
 from runtime.dtos.ledger import Trade
 from runtime.dtos.market import Bar
@@ -78,9 +78,10 @@ def run(
         raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
     loaded = _with_handler(loaded, environment)
     data_path = _data_path(loaded, data)
+    out = Path(out_dir)
+    refuse_data_among_outputs(data_path, out)
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     bars = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "trades": out / "trades.csv",
@@ -119,6 +120,22 @@ def run(
     finally:
         journal.close()
     return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve, environment)
+
+
+OUTPUT_FILES = ("trades.csv", "metrics.json", "journal.sqlite")
+"""What ``run`` writes into ``out_dir``, replacing (first deleting) earlier copies."""
+
+
+def refuse_data_among_outputs(data: Path, out_dir: Path, also: Sequence[str] = ()) -> None:
+    """DataError when ``data`` is a file the run replaces (one of ``OUTPUT_FILES``, the
+    journal's ``-wal``/``-shm``, or ``also``): deleting the stale results first would
+    delete the data — ``--data runs/x/trades.csv --out runs/x`` must not lose it."""
+    names = (*OUTPUT_FILES, "journal.sqlite-wal", "journal.sqlite-shm", *also)
+    if Path(data).resolve() in {(Path(out_dir) / name).resolve() for name in names}:
+        raise DataError(
+            f"{data}: the data file has the name of a file the run writes into {out_dir}, "
+            "which would replace it; move or rename it, or choose another output directory"
+        )
 
 
 def _with_handler(plan: Plan, environment: str) -> Plan:

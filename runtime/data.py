@@ -13,6 +13,7 @@ only once it has closed. Higher timeframes are built from the tick bars by
 from __future__ import annotations
 
 import csv
+import importlib
 import itertools
 import math
 import re
@@ -142,36 +143,63 @@ def iter_bars(
     path = Path(path)
     sink = _skip_sink(on_bad_bar, skipped)
     if not path.is_file():
-        raise DataError(f"{path}: no such data file")
+        what = "a directory, not a data file" if path.is_dir() else "no such data file"
+        raise DataError(f"{path}: {what}")
     if path.suffix.lower() in (".parquet", ".pq"):
         return iter(validate_bars(_parquet_rows(path), str(path), sink))
-    handle = path.open(newline="", encoding="utf-8")
+    handle = path.open(newline="", encoding="utf-8-sig")  # -sig: a BOM (Excel) is no header
     try:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}: empty file")
         index = _column_index([h.strip().lower() for h in header], f"{path}:1")
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise _not_utf8(path, exc) from None
     except BaseException:
         handle.close()
         raise
-    return _stream_csv(handle, _split_rows(handle), index, str(path), sink)
+    return _stream_csv(handle, _split_rows(handle, path), index, str(path), sink)
 
 
-def _split_rows(handle: IO[str]) -> Iterator[list[str]]:
+def _split_rows(handle: IO[str], path: Path) -> Iterator[list[str]]:
     """The data rows after the header, as ``csv.reader`` would give them.
 
     A line without a quote character is exactly ``line.split(",")`` for the csv module
     (default dialect), and splitting is ~3× faster than its reader; from the first line
     with a quote on, the rest of the file goes through ``csv.reader`` (quoting, escaped
     quotes, newlines inside quoted fields). Blank lines give ``[]``, like the reader.
+    Bytes that are not UTF-8 raise a DataError naming ``path`` and the line.
     """
-    for line in handle:
-        if '"' in line:
-            yield from csv.reader(itertools.chain((line,), handle))
-            return
-        text = line.rstrip("\r\n")
-        yield text.split(",") if text else []
+    try:
+        for line in handle:
+            if '"' in line:
+                yield from csv.reader(itertools.chain((line,), handle))
+                return
+            text = line.rstrip("\r\n")
+            yield text.split(",") if text else []
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> DataError:
+    """The error for a CSV file with bytes that are not UTF-8 (binary data, another
+    encoding). The decoder works in chunks, so it cannot say where; a second, binary
+    pass finds the first bad line (UTF-8 never hides a newline byte in a character)."""
+    line = 0
+    with path.open("rb") as raw:
+        for number, data in enumerate(raw, start=1):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                line = number
+                break
+    where = f"{path}:{line}" if line else str(path)
+    return DataError(
+        f"{where}: not UTF-8 text ({exc.reason}); a CSV data file must be UTF-8 "
+        "(re-save it as UTF-8 CSV, or give a .parquet file)"
+    )
 
 
 def _skip_sink(on_bad_bar: str, skipped: list[SkippedBar] | None) -> list[SkippedBar] | None:
@@ -190,7 +218,11 @@ def count_rows(path: Path) -> int:
     rows of a Parquet file."""
     path = Path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        return int(_pyarrow_parquet(path).ParquetFile(path).metadata.num_rows)
+        parquet = _pyarrow_parquet(path)
+        try:
+            return int(parquet.ParquetFile(path).metadata.num_rows)
+        except Exception as exc:  # as in _parquet_rows: not (valid) Parquet
+            raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     lines = 0
     last = b"\n"
     with path.open("rb") as handle:
@@ -243,7 +275,7 @@ def _stream_csv(
                 lo = float(row[li])
                 c = float(row[ci])
                 v = float(row[vi])
-            except ValueError:  # also a bad timestamp's DataError
+            except (ValueError, OverflowError, OSError):  # also a bad timestamp's DataError
                 checked = _checked_row(line_no, row, index, name, previous, skipped)
                 if checked is None:
                     continue
@@ -308,15 +340,21 @@ def _column_index(header: list[str], where: str) -> list[int]:
 
 
 def _pyarrow_parquet(path: Path) -> Any:
+    """``pyarrow.parquet`` (an optional dependency), looked up in ``sys.modules`` on
+    every call: a compiled ``import`` statement caches the module object it saw first,
+    which breaks once that module is replaced or removed (a test's stand-in)."""
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        return importlib.import_module("pyarrow.parquet")
     except ImportError as exc:
         raise DataError(f"{path}: reading Parquet needs pyarrow (pip install .[parquet])") from exc
-    return pq
 
 
 def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
-    table = _pyarrow_parquet(path).read_table(path)
+    parquet = _pyarrow_parquet(path)
+    try:
+        table = parquet.read_table(path)
+    except Exception as exc:  # pyarrow's ArrowInvalid / OSError: not (valid) Parquet
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     names = [n.lower() for n in table.column_names]
     index = _column_index(names, str(path))
     columns = [table.column(i).to_pylist() for i in index]

@@ -69,6 +69,27 @@ _FAULTS_SQL = (
 )
 _NOTES_SQL = "INSERT INTO notes (flow_id, tick_time, worker, note, json) VALUES (?, ?, ?, ?, ?)"
 
+_ID_SHOWN = 80
+"""Characters of a trade id that an error message repeats (an argument may be huge)."""
+_ACCESS_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_READONLY")
+"""SQLite error names (and their extended ``…_DIRECTORY`` forms) that mean "no access",
+not "damaged": a WAL journal is only readable with write access to its folder (SQLite
+creates its shared-memory file beside it)."""
+
+
+class JournalError(RuntimeError):
+    """A journal ``explain`` cannot use: not an SQLite file, not a run journal, not
+    readable here, or a record on a trade's chain is malformed (the message names the
+    file and what to do)."""
+
+
+class UnknownTradeError(KeyError):
+    """An id that names no trade in the journal. A KeyError, as ``explain`` raised
+    before it had its own type; its ``str`` is the message, not the message's repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
 
 def _insert(db: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     if rows:
@@ -257,7 +278,21 @@ class Journal:
         ).fetchone()
         if row is None:
             return None
-        return row[0], row[1], row[2], json.loads(row[3])
+        return row[0], row[1], row[2], self._fields(dto_id, row[3])
+
+    def _fields(self, dto_id: str, text: Any) -> dict[str, Any]:
+        """A record's JSON object, or JournalError naming the record: readers index the
+        fields by name, so anything else (bad JSON, a list, NULL) is a damaged file."""
+        try:
+            fields = json.loads(text)
+        except (TypeError, ValueError):
+            fields = None
+        if not isinstance(fields, dict):
+            raise JournalError(
+                f"{self.path}: the record of {dto_id} is not a JSON object; the journal is "
+                "damaged — run the backtest again (`stc run ... --out DIR`)"
+            )
+        return fields
 
     def flow_notes(self, dto_id: str, note: str) -> list[dict[str, Any]]:
         """The ``note`` notes (their fields) of the flow that recorded ``dto_id`` last."""
@@ -283,19 +318,72 @@ class Journal:
 
 
 def explain(journal_path: Path, trade_id: str) -> str:
-    """The causality chain of ``trade_id`` as text, printing every id on it."""
-    journal = Journal(journal_path, create=False)
+    """The causality chain of ``trade_id`` as text, printing every id on it.
+
+    Whatever the file holds, the caller gets the text, :class:`UnknownTradeError` (a
+    KeyError) for an id that names no trade, or :class:`JournalError` for a file that
+    is no readable journal or a chain with a malformed record — never a sqlite3, JSON
+    or lookup error from deep inside, which ``stc explain`` would show as a traceback.
+    """
+    path = Path(journal_path)
+    journal: Journal | None = None
     try:
+        journal = Journal(path, create=False)
         return _explain(journal, trade_id)
+    except sqlite3.Error as exc:
+        raise JournalError(_unreadable(path, exc)) from exc
+    except UnknownTradeError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a field missing or odd
+        raise JournalError(
+            f"{path}: a record on the chain of trade {_shown_id(trade_id)} is malformed "
+            f"({type(exc).__name__}: {exc}); the journal is damaged or from another stc "
+            "version — run the backtest again (`stc run ... --out DIR`)"
+        ) from exc
     finally:
-        journal._db.close()
+        if journal is not None:
+            journal._db.close()
+
+
+def _unreadable(path: Path, exc: sqlite3.Error) -> str:
+    """The message for a journal SQLite cannot read: no access, or not a journal."""
+    if str(getattr(exc, "sqlite_errorname", "")).startswith(_ACCESS_ERRORS):
+        return (
+            f"cannot open the journal {path} ({exc}): reading it needs read access to the "
+            "file and write access to its folder; check their permissions"
+        )
+    return (
+        f"{path} is not a readable stc run journal ({exc}); it is damaged or was not "
+        "written by `stc run` — run the backtest again (`stc run ... --out DIR`)"
+    )
+
+
+def _shown_id(trade_id: str) -> str:
+    """``trade_id`` for a message: as is when short and printable, else its repr cut
+    to ``_ID_SHOWN`` characters (no terminal escapes, no 10 kB error line)."""
+    if trade_id and trade_id.isprintable() and len(trade_id) <= _ID_SHOWN:
+        return trade_id
+    return repr(trade_id[:_ID_SHOWN]) + ("…" if len(trade_id) > _ID_SHOWN else "")
+
+
+def _trade(journal: Journal, trade_id: str) -> dict[str, Any]:
+    """The fields of trade ``trade_id``; UnknownTradeError when no trade has that id (an
+    id SQLite cannot even encode, such as undecodable bytes from argv, included)."""
+    try:
+        found = journal.dto(trade_id)
+    except UnicodeEncodeError:
+        found = None
+    if found is not None and found[0] == "Trade":
+        return found[3]
+    what = "is not in" if found is None else f"names a {found[0]} record, not a trade, in"
+    raise UnknownTradeError(
+        f"trade {_shown_id(trade_id)} {what} the journal {journal.path}; "
+        "trade ids are the trade_id column of the run's trades.csv"
+    )
 
 
 def _explain(journal: Journal, trade_id: str) -> str:
-    trade = journal.dto(trade_id)
-    if trade is None:
-        raise KeyError(f"trade {trade_id} is not in the journal {journal.path}")
-    fields = trade[3]
+    fields = _trade(journal, trade_id)
     exe_id = fields.get("execution_directive_id")
     lines = [f"Trade {trade_id} ({fields.get('direction')} {fields.get('symbol')})"]
     exe = journal.dto(exe_id) if exe_id else None

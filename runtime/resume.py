@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def open_journal(
         return journal, None
     if not path.is_file():
         raise ResumeError(f"{path}: no journal to resume from; start the run without --resume")
-    journal = Journal(path, create=False, durable=durable)
+    journal = _existing(path, durable)
     try:
         _check_resumable(path, journal.meta(), fingerprint)
         journal.set_meta({"status": "running"})
@@ -115,11 +116,23 @@ def read_meta(run_dir: Path) -> dict[str, str]:
     path = Path(run_dir) / "journal.sqlite"
     if not path.is_file():
         raise ResumeError(f"{path}: no journal to resume from")
-    journal = Journal(path, create=False)
+    journal = _existing(path, durable=False)
     try:
         return journal.meta()
     finally:
         journal.close()
+
+
+def _existing(path: Path, durable: bool) -> Journal:
+    """The journal at ``path`` opened to continue it; ResumeError (not a sqlite3 error
+    and its traceback) when the file is not a database SQLite can open."""
+    try:
+        return Journal(path, create=False, durable=durable)
+    except sqlite3.Error as exc:
+        raise ResumeError(
+            f"{path}: not a readable journal ({exc}); the run cannot be resumed — start it "
+            "again without --resume"
+        ) from exc
 
 
 def paced_after(

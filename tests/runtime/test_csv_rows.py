@@ -31,7 +31,7 @@ def test_split_rows_equal_the_csv_module(rows: list[str], ending: str) -> None:
     expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
     handle = io.StringIO(text, newline="")
     next(csv.reader(handle))  # the header, as iter_bars reads it
-    assert list(_split_rows(handle)) == expected
+    assert list(_split_rows(handle, Path("bars.csv"))) == expected
 
 
 def test_a_quoted_row_in_the_middle_is_read_like_csv(tmp_path: Path) -> None:
