@@ -17,6 +17,7 @@ Tolerances measured on EURUSD 1h (5000 bars):
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,8 @@ from plugins._lib.indicators import (
     ATR,
     EMA,
     RSI,
+    EMACross,
+    EMAStack,
     RollingCorrelation,
     RollingMeanStd,
     WilderRMA,
@@ -228,3 +231,55 @@ def test_bad_periods_rejected() -> None:
     for build in (lambda: EMA(0), lambda: RollingMeanStd(1), lambda: RollingCorrelation(1)):
         with pytest.raises(ValueError):
             build()
+
+
+_CLOSES = st.lists(
+    st.floats(min_value=0.5, max_value=2.0, allow_nan=False, allow_infinity=False),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    closes=_CLOSES,
+    periods=st.lists(st.integers(1, 12), min_size=1, max_size=4),
+    absolute=st.booleans(),
+)
+def test_ema_stack_is_its_emas_and_the_bullish_stack(
+    closes: list[float], periods: list[int], absolute: bool
+) -> None:
+    """EMAStack (EMADetector's compiled per-tick body) = one EMA per distinct period,
+    reported once all are warm, with the fraction of bullish neighbours of (close,
+    EMA_shortest, …, EMA_longest) — or |2·fraction − 1| — computed the long way."""
+    stack = EMAStack(tuple(periods), absolute=absolute)
+    emas = {p: EMA(p) for p in sorted(set(periods))}
+    for close in closes:
+        got = stack.update(close)
+        values = {p: ema.update(close) for p, ema in emas.items()}
+        if any(v is None for v in values.values()):
+            assert got is None
+            continue
+        chain = [close, *(values[p] for p in sorted(values))]
+        fraction = sum(a > b for a, b in pairwise(chain)) / len(values)
+        assert got == (values, abs(2 * fraction - 1) if absolute else fraction)
+        assert list(got[0]) == sorted(values)  # shortest period first
+
+
+@settings(max_examples=200, deadline=None)
+@given(closes=_CLOSES, fast=st.integers(1, 6), extra=st.integers(1, 6))
+def test_ema_cross_flags_the_bar_on_which_the_order_flips(
+    closes: list[float], fast: int, extra: int
+) -> None:
+    """+1/−1 exactly on the bars where sign(fast − slow) differs from the last non-zero
+    sign before it (not on the first order seen, not on a touch), 0 everywhere else."""
+    cross, f, s = EMACross(fast, fast + extra), EMA(fast), EMA(fast + extra)
+    last = 0
+    for close in closes:
+        a, b = f.update(close), s.update(close)
+        expected = 0
+        if a is not None and b is not None and a != b:
+            sign = 1 if a > b else -1
+            expected = sign if last not in (0, sign) else 0
+            last = sign
+        assert cross.update(close) == expected

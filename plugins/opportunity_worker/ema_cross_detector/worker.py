@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from plugins._lib import to_score
-from plugins._lib.indicators import EMA
+from plugins._lib.indicators import EMACross
 from runtime.dtos.market import TradingContext
 from runtime.dtos.signals import OpportunitySignal
 from runtime.workers import OpportunityWorker
@@ -29,23 +29,20 @@ class EMACrossDetector(OpportunityWorker):
         slow = int(self.params.get("slow", DEFAULT_SLOW))
         if fast >= slow:
             raise ValueError(f"EMACrossDetector: fast ({fast}) must be < slow ({slow})")
-        self.fast, self.slow = EMA(fast), EMA(slow)
+        self.cross = EMACross(fast, slow)  # compiled with the shared indicator library
         self.long_only = bool(self.params.get("long_only", True))
         self.confidence: Decimal = to_score(
             float(self.params.get("confidence", DEFAULT_CONFIDENCE))
         )
-        self.last_sign = 0
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
         """Update both EMAs; signal on the bar where their order flips."""
-        close = context.bar.close
-        fast, slow = self.fast.update(close), self.slow.update(close)
-        if fast is None or slow is None or fast == slow:
+        cross = self.cross
+        sign = cross.update(context.bar.close)
+        if sign == 0:
             return None
-        sign = 1 if fast > slow else -1
-        previous, self.last_sign = self.last_sign, sign
-        if previous == 0 or previous == sign:
-            return None
+        fast, slow = cross.fast.value, cross.slow.value
+        assert fast is not None and slow is not None  # a cross needs both warm
         return self._signal(context, up=sign > 0, fast=fast, slow=slow)
 
     def _signal(
