@@ -62,6 +62,52 @@ def test_rising_bars_time_the_per_tick_path_alone(bench: ModuleType, tmp_path: P
     assert bench.run_ema_engine(3_000, rising=True)[1] == 0
 
 
+def test_a_quiet_tick_validates_no_pydantic_model_and_writes_no_journal(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 4's design rule for the per-tick hot path, checked on ema_trend: over 3,000
+    bars on which nothing fires (after bootstrap), not one pydantic model is built or
+    validated and the journal is never written; a run with signals builds them."""
+    from itertools import starmap
+
+    from pydantic import BaseModel
+
+    from runtime.dtos.market import Bar
+    from runtime.engine import Engine
+    from runtime.journal import Journal
+
+    def counted(n: int) -> tuple[int, int]:
+        bars = starmap(Bar, bench.rising_rows(n)) if n > 0 else bench.synthetic_bars(-n)
+        journal = Journal(tmp_path / f"j{n}.sqlite")
+        engine = Engine(bench.ema_plan(), bars, journal=journal)
+        built, writes = [0], [0]
+        init, validate, write = BaseModel.__init__, BaseModel.model_validate.__func__, Journal.write
+
+        def counting_init(self: BaseModel, /, **data: object) -> None:
+            built[0] += 1
+            init(self, **data)
+
+        def counting_validate(cls: type[BaseModel], *args: object, **kwargs: object) -> object:
+            built[0] += 1
+            return validate(cls, *args, **kwargs)
+
+        def counting_write(self: Journal, flow: object) -> None:
+            writes[0] += 1
+            write(self, flow)  # type: ignore[arg-type]
+
+        with monkeypatch.context() as patch:
+            patch.setattr(BaseModel, "__init__", counting_init)
+            patch.setattr(BaseModel, "model_validate", classmethod(counting_validate))
+            patch.setattr(Journal, "write", counting_write)
+            engine.run()
+        journal.close()
+        return built[0], writes[0]
+
+    assert counted(3_000) == (0, 0)
+    built, writes = counted(-3_000)  # seeded bars: the cross fires
+    assert built > 0 and writes > 0
+
+
 def test_the_flow_cost_splits_a_bar_into_tick_and_flows(bench: ModuleType) -> None:
     # 10 µs a bar in all, 4 µs of it the tick, a trade every 100 bars: 600 µs a trade;
     # 150,000 bars/s (6.67 µs a bar) leaves 266.7 µs
