@@ -108,8 +108,15 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="continue an interrupted run from its last complete tick (no FILE needed)",
     )  # fmt: skip
     sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
-    sub.add_argument("--env", choices=("backtest", "paper"), default=None)
-    sub.add_argument("--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR")
+    sub.add_argument(
+        "--env", choices=("backtest", "paper"), default=None,
+        help="override the operation's environment (default: the operation's, else backtest)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR",
+        help="where trades.csv, metrics.json, journal.sqlite and report.html go "
+        "(default: runs/latest)",
+    )  # fmt: skip
     sub.add_argument("--fail-fast", action="store_true", help="stop at the first plugin fault")
     sub.add_argument(
         "--on-bad-bar", choices=("error", "skip"), default="error",
@@ -127,7 +134,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("explain", help="print a trade's causality chain")
     sub.add_argument("trade_id", metavar="TRADE_ID")
-    sub.add_argument("--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR")
+    sub.add_argument(
+        "--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR",
+        help="the run directory whose journal.sqlite holds the trade (default: runs/latest)",
+    )  # fmt: skip
     sub.set_defaults(handler=cmd_explain)
 
 
