@@ -254,6 +254,7 @@ def _stream_csv(
     stamp: datetime
     from_iso = datetime.fromisoformat
     inf = math.inf
+    latest = LATEST_TIME
     line_no = 1
     checked: tuple[datetime, tuple[float, float, float, float, float]] | None
     with handle:
@@ -286,6 +287,7 @@ def _stream_csv(
                     and lo <= c <= h
                     and 0.0 <= v < inf
                     and (previous is None or stamp > previous)
+                    and stamp < latest
                 ):
                     checked = _checked_row(line_no, row, index, name, previous, skipped)
                     if checked is None:
@@ -371,6 +373,11 @@ def _parse_time(text: str) -> datetime:
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
+LATEST_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+"""Bars must be stamped before this: the runtime adds to every bar's time (a gap's
+slack, the end of a week's or a month's period), and ``datetime`` ends in 9999."""
+
+
 def _check_row(
     line_no: int,
     row: Sequence[str],
@@ -403,6 +410,10 @@ def _check_row(
     if h < max(o, c) or lo > min(o, c):
         raise BadBarError(
             name, line_no, f"high/low do not bracket open/close (o={o}, h={h}, l={lo}, c={c})"
+        )
+    if stamp >= LATEST_TIME:
+        raise BadBarError(
+            name, line_no, f"timestamp {stamp.isoformat()} is in the year 9999 or later"
         )
     if previous is not None and stamp <= previous:
         problem = f"duplicate timestamp {stamp.isoformat()}"

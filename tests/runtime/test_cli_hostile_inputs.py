@@ -251,10 +251,12 @@ def _data(tmp_path: Path, name: str, content: str | bytes) -> Path:
          "d.csv:3: not UTF-8 text"),
         ("d.csv", HEADER + "99999999999999999999,1,2,0.5,1.5,1\n",
          "d.csv:2: bad timestamp '99999999999999999999'"),
+        ("d.csv", HEADER + "9999-12-31 23:00:00,1,2,0.5,1.5,1\n",
+         "d.csv:2: timestamp 9999-12-31T23:00:00+00:00 is in the year 9999 or later"),
     ],
     ids=["empty", "header-only", "wrong-columns", "non-numeric", "inf", "negative",
          "high-below-low", "duplicate", "mixed-tz", "binary",
-         "latin1-row", "epoch-overflow"],
+         "latin1-row", "epoch-overflow", "year-9999"],
 )  # fmt: skip
 def test_bad_data_is_one_line_naming_the_file_exit_1(
     tmp_path: Path,
