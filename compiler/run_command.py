@@ -107,9 +107,11 @@ def _cli_files() -> tuple[str, ...]:
 def _missing_data(data: Path | None) -> bool:
     """Say so when ``--data`` names no file (an I/O error, exit 2), before the run
     directory is touched: a mistyped path must not cost an earlier run its report."""
-    if data is None or data.is_file():
+    from runtime.data import not_a_data_file
+
+    what = None if data is None else not_a_data_file(data)
+    if what is None:
         return False
-    what = "a directory, not a data file" if data.is_dir() else "no such data file"
     sys.stderr.write(f"error: --data {data}: {what}; give a CSV or Parquet file\n")
     return True
 

@@ -142,9 +142,9 @@ def iter_bars(
     """
     path = Path(path)
     sink = _skip_sink(on_bad_bar, skipped)
-    if not path.is_file():
-        what = "a directory, not a data file" if path.is_dir() else "no such data file"
-        raise DataError(f"{path}: {what}")
+    missing = not_a_data_file(path)
+    if missing is not None:
+        raise DataError(f"{path}: {missing}")
     if path.suffix.lower() in (".parquet", ".pq"):
         return iter(validate_bars(_parquet_rows(path), str(path), sink))
     handle = path.open(newline="", encoding="utf-8-sig")  # -sig: a BOM (Excel) is no header
@@ -161,6 +161,14 @@ def iter_bars(
         handle.close()
         raise
     return _stream_csv(handle, _split_rows(handle, path), index, str(path), sink)
+
+
+def not_a_data_file(path: Path) -> str | None:
+    """Why ``path`` cannot be a data file (it does not exist, or is a directory), or
+    None when it is a file. ``stc run`` asks before it touches the run directory."""
+    if path.is_file():
+        return None
+    return "a directory, not a data file" if path.is_dir() else "no such data file"
 
 
 def _split_rows(handle: IO[str], path: Path) -> Iterator[list[str]]:

@@ -80,14 +80,22 @@ class EMAStack:
                 ready[period] = value
         if not warm:
             return None
-        bullish = 0
-        left = close
-        for right in ready.values():
-            if left > right:
-                bullish += 1
-            left = right
-        fraction = bullish / len(ready)
-        return ready, abs(2.0 * fraction - 1.0) if self._absolute else fraction
+        return ready, stack_strength(close, list(ready.values()), self._absolute)
+
+
+def stack_strength(close: float, averages: list[float], absolute: bool = False) -> float:
+    """The fraction of the adjacent pairs of (close, averages[0], …) whose left side is
+    strictly above its right side — 1.0 for a perfectly bullish stack (averages given
+    shortest period first), 0.0 for a bearish one; |2·fraction − 1| when ``absolute``
+    (a clean stack either way). EMADetector's ``trend_strength``."""
+    bullish = 0
+    left = close
+    for right in averages:
+        if left > right:
+            bullish += 1
+        left = right
+    fraction = bullish / len(averages)
+    return abs(2.0 * fraction - 1.0) if absolute else fraction
 
 
 class EMACross:

@@ -3,9 +3,7 @@ factor (how bullishly the close and the EMAs are stacked)."""
 
 from __future__ import annotations
 
-from itertools import pairwise
-
-from plugins._lib.indicators import EMAStack
+from plugins._lib.indicators import EMAStack, stack_strength
 from plugins.dtos import EMAValues
 from runtime.dtos.market import TradingContext
 from runtime.workers import ContextWorker
@@ -41,8 +39,5 @@ class EMADetector(ContextWorker):
         """Fraction of the ordered pairs (close, EMA_shortest, …, EMA_longest) whose
         left side is above its right side: 1.0 = perfectly bullish stack, 0.0 =
         perfectly bearish. In ``absolute`` mode: |2·fraction − 1| (any clean stack)."""
-        chain = [close, *(values[period] for period in self.periods)]
-        pairs = len(chain) - 1
-        bullish = sum(1 for a, b in pairwise(chain) if a > b)
-        fraction = bullish / pairs
-        return abs(2.0 * fraction - 1.0) if self.mode == "absolute" else fraction
+        averages = [values[period] for period in self.periods]
+        return stack_strength(close, averages, self.mode == "absolute")
