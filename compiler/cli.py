@@ -127,6 +127,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="paper: how many times faster than real time the bars arrive "
         "(3600 plays an hourly bar every second; default 1 = real time)",
     )  # fmt: skip
+    sub.add_argument(
+        "--resample", action="store_true",
+        help="data finer than the tick timeframe: build tick bars from it (default: error)",
+    )  # fmt: skip
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     sub.set_defaults(handler=cmd_run)
 

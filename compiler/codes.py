@@ -39,6 +39,8 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC060": (E, "aggregation weight names an unknown factor"),
     "STC061": (W, "aggregation weights do not sum to 1"),
     "STC070": (E, "timeframe the data source cannot supply"),
+    "STC071": (E, "data source symbol differs from the blueprint's"),
+    "STC072": (E, "data source file's bar interval differs from its declared timeframe"),
     "STC080": (E, "plugin entrypoint cannot be imported or has the wrong base class"),
     "STC081": (E, "manifest and code disagree"),
 }

@@ -54,6 +54,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, multiple: bool) -> int:
     from runtime.api import refuse_data_among_outputs, run
     from runtime.data import DataError
+    from runtime.data_fit import DataFitError, check_plan_data
 
     plan = outcome.wiring_data
     assert plan is not None
@@ -63,7 +64,11 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     try:
         if data is not None:  # the default data set lives in the package, never in out_dir
             refuse_data_among_outputs(data, out_dir, also=_cli_files())
+        check_plan_data(plan, data, resample=args.resample)
         svg = _prepare_run_dir(outcome, out_dir)
+    except DataFitError as exc:  # before the run directory is touched: nothing written
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
     except DataError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
@@ -76,7 +81,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
             plan,
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
-            on_bad_bar=args.on_bad_bar,
+            on_bad_bar=args.on_bad_bar, resample=args.resample,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -198,6 +203,7 @@ def resume_command(args: argparse.Namespace) -> int:
             fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
             progress=progress, speed=args.speed, plugin_roots=plugin_roots(meta), resume=True,
             on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
+            resample=meta.get("resample") == "true",
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")

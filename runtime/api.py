@@ -10,7 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runtime.data import DataError, OnBadBar, SkippedBar, count_rows, iter_bars
+from runtime.data import (
+    DataError,
+    OnBadBar,
+    SkippedBar,
+    count_rows,
+    iter_bars,
+    timeframe_seconds,
+)
+from runtime.data_fit import check_data_fit, check_symbol, resampled
 from runtime.display import plain
 from runtime.dtos.ledger import Trade
 from runtime.dtos.market import Bar
@@ -60,6 +68,7 @@ def run(
     connector: ExchangeConnector | None = None,
     resume: bool = False,
     on_bad_bar: OnBadBar = "error",
+    resample: bool = False,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -71,6 +80,9 @@ def run(
     the same plan, data and options, ending with the same files as if it had never
     stopped. ``on_bad_bar="skip"`` drops bad data rows instead of failing: each is
     journaled as a ``bad_bar_skipped`` note and counted in ``bad_bars_skipped``.
+    Data that does not fit the plan (bar interval, data source symbol) raises a
+    DataFitError before anything is written; ``resample=True`` builds the tick bars
+    from finer data instead (:mod:`runtime.data_fit`).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -80,8 +92,14 @@ def run(
     data_path = _data_path(loaded, data)
     out = Path(out_dir)
     refuse_data_among_outputs(data_path, out)
+    check_symbol(loaded.symbol, loaded.data_source)
+    fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample)
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
-    bars = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
+    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
+    total = count_rows(data_path)
+    if fit.resample_from is not None:
+        bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
+        total = int(total * (fit.interval_seconds or 1) / timeframe_seconds(loaded.timeframes[0]))
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "trades": out / "trades.csv",
@@ -93,6 +111,8 @@ def run(
     fingerprint = run_fingerprint(
         loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
     )
+    if resample:  # recorded only when used: a resumed run resamples the same way
+        fingerprint["resample"] = "true"
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
     )
@@ -105,7 +125,7 @@ def run(
     try:
         engine = Engine(
             loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
-            connector=connector, total_bars=count_rows(data_path), skipped=skipped,
+            connector=connector, total_bars=total, skipped=skipped,
         )  # fmt: skip
         result = engine.run(progress)
         journal.check_replayed()

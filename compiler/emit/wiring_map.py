@@ -83,13 +83,18 @@ def _data_source(unit: CompileUnit) -> dict[str, str] | None:
     source = unit.data_source
     if source is None:
         return None
-    return {
+    described = {
         "name": unit.data_source_name or "",
         "path": source.path,
         "format": source.format,
         "symbol": source.symbol,
         "timeframe": source.timeframe,
     }
+    operation, index = unit.operation, unit.link_index
+    link = operation.strategy_links[index] if operation and index is not None else None
+    if link is not None and link.allow_symbol_mismatch:  # the runtime checks it too
+        described["allow_symbol_mismatch"] = "true"
+    return described
 
 
 def _workers(unit: CompileUnit) -> list[dict[str, Any]]:

@@ -38,6 +38,8 @@ class StrategyLink(StrictModel):
     blueprint: RelPath
     data_source: Annotated[str, Field(min_length=1, max_length=128)]
     starting_capital: float = Field(default=10_000.0, gt=0)
+    allow_symbol_mismatch: bool = False
+    """Run on a data source of another symbol on purpose (else STC071)."""
 
 
 class Operation(StrictModel):

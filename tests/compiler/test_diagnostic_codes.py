@@ -154,6 +154,8 @@ CASES: tuple[Case, ...] = (
         "stc070_data_timeframe.operation.yaml", NONE, "STC070", 5, 14,
         file=f"{FIXTURES}/stc070_data_timeframe.blueprint.yaml",
     ),
+    Case("stc071_data_symbol.operation.yaml", NONE, "STC071", 5, 54),
+    Case("stc072_data_interval.operation.yaml", NONE, "STC072", 5, 67),
     Case(
         "stc080_missing_module.yaml", roots("STC080"), "STC080", 9, 13,
         file=manifest("STC080", "missing_module"),
