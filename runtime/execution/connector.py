@@ -112,4 +112,6 @@ class FakeExchange:
         if order.kind == "LIMIT":
             return fm.limit_fill(bar, order.side, order.price)
         trigger = fm.stop_trigger(bar, order.side, order.price)
-        return None if trigger is None else fm.slipped(trigger, order.side, self.slippage_pct)
+        if trigger is None:
+            return None
+        return fm.slipped_in_bar(trigger, bar, order.side, self.slippage_pct)

@@ -14,7 +14,14 @@ Rules:
   the open (it is the bar's first price); otherwise, when both are touched in the bar,
   the STOP wins (we cannot know the intrabar path, so we assume the worse one). Stop
   fills are market orders on trigger and take slippage; take-profits are limits and
-  do not.
+  do not;
+- slippage never moves a fill outside the bar's traded range: a slipped price is
+  clamped to ``[low, high]`` (a buy at the high is the worst price the bar offered;
+  fees are computed on that real fill price).
+
+The order in which these apply within one bar is the venue's
+(:meth:`runtime.execution.venue.Venue.process_bar`, docs/runtime.md "Intrabar order
+of events").
 """
 
 from __future__ import annotations
@@ -31,9 +38,21 @@ def slipped(price: float, side: str, slippage: float) -> float:
     return price * (1.0 + slippage) if side == "BUY" else price * (1.0 - slippage)
 
 
+def in_bar(price: float, bar: Bar) -> float:
+    """``price`` clamped to ``bar``'s traded range ``[low, high]``."""
+    return bar.low if price < bar.low else bar.high if price > bar.high else price
+
+
+def slipped_in_bar(price: float, bar: Bar, side: str, slippage: float) -> float:
+    """``price`` moved adversely by ``slippage``, but never beyond the bar's range."""
+    if slippage == 0.0:
+        return price
+    return in_bar(slipped(price, side, slippage), bar)
+
+
 def market_fill(bar: Bar, side: str, slippage: float) -> float:
     """Fill price of a market order that becomes executable at ``bar``'s open."""
-    return slipped(bar.open, side, slippage)
+    return slipped_in_bar(bar.open, bar, side, slippage)
 
 
 def limit_fill(bar: Bar, side: str, limit: float) -> float | None:

@@ -27,7 +27,7 @@ from typing import Any
 from runtime.dtos.market import Bar
 from runtime.dtos.plans import ExecutionDirective
 from runtime.execution import fill_model as fm
-from runtime.ledger import Ledger
+from runtime.ledger import Ledger, OpenTrade
 
 _NONE: frozenset[str] = frozenset()  # no trade filled inside the bar
 
@@ -214,27 +214,60 @@ class Venue:
 
     # --- matching -----------------------------------------------------------------------
     def process_bar(self, bar: Bar, index: int) -> None:
-        """Match the book against ``bar``: exit orders, entries, then protective exits."""
-        self.index = index
-        if self.orders:
-            intrabar: set[str] = set()
-            self._match_orders(bar, index, intrabar)
-            if self.ledger.open:
-                self._protective_exits(bar, intrabar)
-        elif self.ledger.open:
-            self._protective_exits(bar, _NONE)
+        """Match the book against ``bar`` in the one documented intrabar order
+        (docs/runtime.md, "Intrabar order of events"):
 
-    def _match_orders(self, bar: Bar, index: int, intrabar: set[str]) -> None:
+        1. the trades open at the bar's open whose stop or target the open crossed exit
+           at the open (their pending entry orders are cancelled: no slice is bought
+           for a trade that is closed at its first price);
+        2. the book in submission order: exit orders at the open, entries at the open
+           (market) or where the range touches them (limit, stop-limit); an intrabar
+           entry of a trade open at the open whose price lies beyond that trade's
+           touched stop does not fill (the adverse path reaches the stop first);
+        3. protective exits, stop before target: every trade open at the bar's open is
+           protected on the whole bar, slices bought in it included; a new trade is
+           protected from this bar when it filled at the open, from the next bar when
+           it filled intrabar (the path after an intrabar fill is unknown).
+        """
+        self.index = index
+        ledger = self.ledger
+        if not ledger.open and not self.orders:
+            return
+        held = set(ledger.open)  # grows with the trades that fill at this bar's open
+        if held:
+            self._gap_exits(bar)
+        intrabar = self._match_orders(bar, index, held) if self.orders else _NONE
+        if ledger.open:
+            self._protective_exits(bar, held, intrabar)
+
+    def _gap_exits(self, bar: Bar) -> None:
+        """Step 1: stops and targets the bar's open already crossed fill at the open."""
+        for trade in list(self.ledger.open.values()):
+            stop, target = trade.stop_f, trade.target_f
+            long = trade.direction == "BUY"
+            if stop is not None and (bar.open <= stop if long else bar.open >= stop):
+                self._exit(trade, bar, bar.open, "STOP_LOSS")
+            elif target is not None and (bar.open >= target if long else bar.open <= target):
+                self._exit(trade, bar, bar.open, "TAKE_PROFIT")
+
+    def _match_orders(self, bar: Bar, index: int, held: set[str]) -> AbstractSet[str]:
+        """Step 2; ``held``: the trades in the market since the bar's open (a trade
+        filled at the open joins it). Returns the trades that filled intrabar."""
+        intrabar: set[str] = set()
         keep: list[Order] = []
         for order in self.orders:
             if order.active_from > index:
                 keep.append(order)
                 continue
+            if order.purpose == "EXIT" and order.trade_id not in self.ledger.open:
+                self.cancelled.append((order.order_id, "trade already closed"))
+                continue
             price, at_open = self._try_fill(order, bar)
+            if price is not None and not at_open and self._after_stop(order, price, bar, held):
+                price = None  # the stop closes the trade first; step 3 cancels this order
             if price is not None:
                 self._apply(order, price, bar)
-                if not at_open:
-                    intrabar.add(order.trade_id)
+                (held if at_open else intrabar).add(order.trade_id)
                 if order.next_slice is not None:
                     order.next_slice.active_from = index + 1
                     keep.append(order.next_slice)
@@ -243,6 +276,13 @@ class Venue:
             else:
                 keep.append(order)
         self.orders = keep
+        return intrabar
+
+    def _after_stop(self, order: Order, price: float, bar: Bar, held: set[str]) -> bool:
+        """An intrabar entry of a trade in the market since the open, priced beyond
+        that trade's stop touched in this bar: the adverse path meets the stop first."""
+        trade = self.ledger.open.get(order.trade_id) if order.trade_id in held else None
+        return trade is not None and _beyond_stop(price, order.direction, trade.stop_f, bar)
 
     def _try_fill(self, order: Order, bar: Bar) -> tuple[float | None, bool]:
         side, slip = order.side, self.settings.slippage_pct
@@ -280,23 +320,30 @@ class Venue:
             risk_amount=order.risk,
         )
 
-    def _protective_exits(self, bar: Bar, intrabar: AbstractSet[str]) -> None:
+    def _protective_exits(
+        self, bar: Bar, held: AbstractSet[str], intrabar: AbstractSet[str]
+    ) -> None:
+        """Step 3: the stop (before the target) of every open trade, except a trade that
+        entered the market intrabar in this bar (not in ``held``)."""
         for trade in list(self.ledger.open.values()):
-            if trade.trade_id in intrabar:
-                continue  # filled inside this bar: its path after the fill is unknown
+            if trade.trade_id in intrabar and trade.trade_id not in held:
+                continue  # new inside this bar: its path after the fill is unknown
             stop, target = trade.stop_f, trade.target_f
             if stop is None and target is None:
                 continue
             hit = fm.exit_check(bar, trade.direction, stop, target)
-            if hit is None:
-                continue
-            price, reason = hit
+            if hit is not None:
+                self._exit(trade, bar, hit[0], hit[1])
+
+    def _exit(self, trade: OpenTrade, bar: Bar, price: float, reason: str) -> None:
+        """Close ``trade`` at ``price`` (a stop takes slippage, inside the bar's range)
+        and cancel its unfilled entry orders."""
+        if reason == "STOP_LOSS":
             side = "SELL" if trade.direction == "BUY" else "BUY"
-            if reason == "STOP_LOSS":
-                price = fm.slipped(price, side, self.settings.slippage_pct)
-            fee = fm.fee(price, trade.size_f, self.settings.fee_pct)
-            self._cancel_entries(trade.trade_id, f"trade exited by {reason}")
-            self.ledger.exit_fill(trade.trade_id, price, fee, bar.time, reason)
+            price = fm.slipped_in_bar(price, bar, side, self.settings.slippage_pct)
+        fee = fm.fee(price, trade.size_f, self.settings.fee_pct)
+        self._cancel_entries(trade.trade_id, f"trade exited by {reason}")
+        self.ledger.exit_fill(trade.trade_id, price, fee, bar.time, reason)  # type: ignore[arg-type]
 
     def close_all(self, bar: Bar, reason: str = "END_OF_DATA") -> None:
         """Close every open trade at ``bar``'s close (no slippage) and clear the book."""
@@ -327,3 +374,14 @@ def describe(order: Order) -> dict[str, Any]:
         "active_from": order.active_from,
         "tif": order.tif,
     }
+
+
+def _beyond_stop(price: float, direction: str, stop: float | None, bar: Bar) -> bool:
+    """True when an intrabar entry at ``price`` of a trade with ``stop`` lies beyond
+    the stop on the bar's adverse path (a long buying below its touched stop): the
+    stop fills first and the entry never does."""
+    if stop is None:
+        return False
+    if direction == "BUY":
+        return bar.low <= stop and price < stop
+    return bar.high >= stop and price > stop

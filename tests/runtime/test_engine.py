@@ -238,10 +238,12 @@ def test_close_existing_directive_closes_at_next_open(tmp_path: Path) -> None:
     result = run(plan, data=EURUSD, out_dir=tmp_path, plugin_roots=PLUGIN_ROOTS)
     signal_exits = [t for t in result.trades if t.exit_reason == "SIGNAL"]
     assert signal_exits and not result.faults
-    opens = {b.time: b.open for b in BARS}
+    bars = {b.time: b for b in BARS}
     for trade in signal_exits:
         slip = 1 - 0.0001 if trade.direction == "BUY" else 1 + 0.0001  # adverse
-        assert float(trade.exit_price) == pytest.approx(opens[trade.exit_time] * slip, abs=1e-9)
+        bar = bars[trade.exit_time]  # slippage never leaves the bar's range (issue 19)
+        expected = min(max(bar.open * slip, bar.low), bar.high)
+        assert float(trade.exit_price) == pytest.approx(expected, abs=1e-9)
         assert (trade.exit_time - trade.entry_time).total_seconds() <= 5 * 86400
 
 

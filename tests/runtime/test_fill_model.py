@@ -57,11 +57,11 @@ def test_stop_limit_triggers_then_fills_within_limit() -> None:
 
 
 def test_market_order_fills_at_next_open_with_adverse_slippage() -> None:
-    rows = [(100, 101, 99, 100), (102, 103, 101, 102), (103, 104, 102, 103)]
+    rows = [(100, 101, 99, 100), (102, 104, 100, 102), (103, 104, 102, 103)]
     ledger, _ = _run(directive(), rows, VenueSettings(slippage_pct=0.01))
     fill = ledger.drain_changes()[0]
     assert fill.timestamp == bars_from(rows)[1].time
-    assert fill.price == Decimal("103.02")  # 102 * 1.01
+    assert fill.price == Decimal("103.02")  # 102 * 1.01, inside the bar's high 104
     short, _ = _run(directive(direction="SELL", stop="130", target="50"), rows,
                     VenueSettings(slippage_pct=0.01))  # fmt: skip
     assert short.drain_changes()[0].price == Decimal("100.98")  # 102 * 0.99
