@@ -56,6 +56,7 @@ from runtime.envelope import Disposition, DispositionEnvelope
 from runtime.execution.connector import ExchangeConnector
 from runtime.execution.handler import BarHooks, ExecutionPort, ExecutionServices
 from runtime.execution.venue import VenueSettings
+from runtime.frames import Frame
 from runtime.journal import FlowRecord, Journal, to_json
 from runtime.ledger import Ledger, dec
 from runtime.plan import Plan, PlanError, WorkerSpec, load_worker_class
@@ -198,6 +199,7 @@ class Engine:
             (Resampler(tf, self.tick_tf), self.windows[tf]) for tf in plan.timeframes[1:]
         )
         self._closed = dict.fromkeys(plan.timeframes, 0)
+        self._released: dict[str, list[Bar]] = {}  # higher bars closed by this tick
         self._warm = False
         self.context = LazyContext(plan.symbol, self.windows)
         self.context._builder = self._build_assessment
@@ -317,15 +319,21 @@ class Engine:
         tick = routes.get("TICK_RECEIVED", EventRoutes())
         # Each context worker carries the set of result types already found to honour
         # its contract, so the per-tick check is one set look-up.
+        # A worker on a higher timeframe carries its Frame (context workers) or its
+        # timeframe (opportunity/threat workers); None = driven by every tick.
         self._ctx_chain = tuple(
-            (r.call, r.worker, set[type]()) for r in tick.plain if r.kind == "context_worker"
+            (r.call, r.worker, set[type](), self._frame_of(r.worker))
+            for r in tick.plain
+            if r.kind == "context_worker"
         )
         self._tick_threats = tuple(
-            (r.call, r.worker) for r in tick.plain if r.kind != "context_worker"
+            (r.call, r.worker, self._timeframe_of(r.worker))
+            for r in tick.plain
+            if r.kind != "context_worker"
         )
         self._ctx_ready = tuple(r.call for r in routes.get("CONTEXT_READY", EventRoutes()).plain)
         assess = routes.get("CONTEXT_ASSESSMENT_READY", EventRoutes())
-        self._opps = tuple((r.call, r.worker) for r in assess.plain)
+        self._opps = tuple((r.call, r.worker, self._timeframe_of(r.worker)) for r in assess.plain)
         self._has_join = assess.join or routes.get("OPPORTUNITY_DETECTED", EventRoutes()).join
         # Snapshots and position updates are built only when someone subscribes.
         self._ledger_routes = _has_subscribers(routes.get("LEDGER_UPDATE"))
@@ -336,6 +344,16 @@ class Engine:
         for _, period in self._schedules:
             timeframe_seconds(period)  # validates the period
         self._last_bucket: dict[str, datetime] = {}
+
+    def _timeframe_of(self, worker: str) -> str | None:
+        """The higher timeframe ``worker`` is driven by; None for the tick timeframe."""
+        spec = next((s for s in self.plan.workers if s.id == worker), None)
+        timeframe = spec.timeframe if spec is not None else None
+        return timeframe if timeframe and timeframe != self.tick_tf else None
+
+    def _frame_of(self, worker: str) -> Frame | None:
+        timeframe = self._timeframe_of(worker)
+        return Frame(timeframe, worker) if timeframe is not None else None
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None) -> EngineResult:
@@ -381,10 +399,14 @@ class Engine:
     def _tick(self, bar: Bar, index: int) -> None:
         self._tick_window.append(bar)
         if self._resamplers:
+            released = self._released
+            if released:
+                released.clear()
             for resampler, window in self._resamplers:
                 for higher in resampler.push(bar):
                     window.append(higher)
                     self._closed[window.timeframe] += 1
+                    released.setdefault(window.timeframe, []).append(higher)
         warm = self._warm
         if not warm:
             self._closed[self.tick_tf] += 1
@@ -435,8 +457,11 @@ class Engine:
                     self._publish("POSITION_UPDATE", update)
         if self._schedules:
             self._fire_schedules(bar, warm)
-        for call, wid, honoured in self._ctx_chain:
+        for call, wid, honoured, frame in self._ctx_chain:
             self._current = wid
+            if frame is not None:
+                self._framed_context(call, wid, honoured, frame)
+                continue
             result = call(ctx)
             if result is not None:
                 if type(result) in honoured:
@@ -449,18 +474,64 @@ class Engine:
         # Opportunity and tick-threat workers see every bar, also during warm-up, so
         # that their own incremental indicators warm; only their *signals* wait until
         # every worker is warm (SPEC §6).
-        for call, wid in self._opps:
+        for call, wid, timeframe in self._opps:
             self._current = wid
+            if timeframe is not None:
+                self._framed_signals(call, wid, timeframe, warm, "OPPORTUNITY_DETECTED")
+                continue
             result = call(ctx)
             if warm and result is not None:
                 self._handle(wid, result, "OPPORTUNITY_DETECTED", call)
-        for call, wid in self._tick_threats:
+        for call, wid, timeframe in self._tick_threats:
             self._current = wid
+            if timeframe is not None:
+                self._framed_signals(call, wid, timeframe, warm, "THREAT_DETECTED")
+                continue
             result = call(ctx)
             if warm and result is not None:
                 self._handle(wid, result, "THREAT_DETECTED", call)
         if warm and self._has_join and (self._join_opps or self._join_threats):
             self._swot_join(bar)
+
+    # ------------------------------------------------------------------ timeframes
+    def _framed_context(
+        self, call: Callable[[Any], Any], worker: str, honoured: set[type], frame: Frame
+    ) -> None:
+        """A context worker on a higher timeframe: called once per bar of its timeframe
+        this tick closed (with that bar as ``context.bar``); on other ticks its last
+        output is replayed (docs/runtime.md, "Multiple timeframes")."""
+        ctx = self.context
+        closed = self._released.get(frame.timeframe)
+        if not closed:
+            frame.replay(ctx)
+            return
+        for higher in closed:
+            ctx.enter_frame(higher, frame.timeframe)
+            try:
+                result = call(ctx)
+            finally:
+                ctx.leave_frame()
+            if result is not None:
+                if type(result) in honoured:
+                    ctx.provide(result)
+                else:
+                    self._context_result(call, worker, result, honoured)
+            frame.keep(None if isinstance(result, DispositionEnvelope) else result, ctx)
+
+    def _framed_signals(
+        self, call: Callable[[Any], Any], worker: str, timeframe: str, warm: bool, event: str
+    ) -> None:
+        """An opportunity/threat worker on a higher timeframe: called once per bar of
+        its timeframe this tick closed; a signal is published once, on that tick."""
+        ctx = self.context
+        for higher in self._released.get(timeframe, ()):
+            ctx.enter_frame(higher, timeframe)
+            try:
+                result = call(ctx)
+            finally:
+                ctx.leave_frame()
+            if warm and result is not None:
+                self._handle(worker, result, event, call)
 
     # ------------------------------------------------------------------ dispatch
     def _context_result(

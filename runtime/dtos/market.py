@@ -84,11 +84,21 @@ class TradingContext:
     context workers provided so far, the factor scores, and (after phase 1b) the
     aggregated assessment.
 
+    **My timeframe's bar and window.** A worker is driven by its timeframe (the
+    blueprint's ``timeframe:``, default the tick timeframe): while it runs,
+    ``bar``/``close`` are the closed bar of *its* timeframe that the engine calls it
+    for, ``window()`` is *its* timeframe's window (ending with that bar) and
+    ``timeframe`` names it. ``tick_bar`` is always the tick's bar and ``timestamp``
+    the tick's time (docs/runtime.md, "Multiple timeframes").
+
     One instance is reused across ticks by the engine (``begin_tick`` resets it);
     that keeps the per-tick cost to a few attribute writes.
     """
 
-    __slots__ = ("assessment", "dtos", "factors", "symbol", "tick", "timestamp", "windows")
+    __slots__ = (
+        "_frame", "_frame_bar", "_tick_frame", "assessment", "dtos", "factors", "symbol",
+        "tick", "timestamp", "windows",
+    )  # fmt: skip
 
     def __init__(self, symbol: str, windows: dict[str, OHLCVWindow]) -> None:
         self.symbol = symbol
@@ -98,32 +108,54 @@ class TradingContext:
         self.assessment: AggregatedContextAssessment | None = None
         self.tick: Bar | None = None
         self.timestamp: datetime | None = None
+        self._tick_frame = next(iter(windows), "")
+        self._frame = self._tick_frame
+        self._frame_bar: Bar | None = None
 
     def begin_tick(self, bar: Bar) -> None:
         """Start a new tick: forget last tick's DTOs, factors and assessment."""
-        self.tick = bar
+        self.tick = self._frame_bar = bar
         self.timestamp = bar.time
         self.dtos.clear()
         self.factors.clear()
         self.assessment = None
 
+    def enter_frame(self, bar: Bar, timeframe: str) -> None:
+        """Engine: a worker of ``timeframe`` runs for its closed ``bar`` now."""
+        self._frame_bar, self._frame = bar, timeframe
+
+    def leave_frame(self) -> None:
+        """Engine: back to the tick timeframe."""
+        self._frame_bar, self._frame = self.tick, self._tick_frame
+
     @property
     def bar(self) -> Bar:
-        """The tick's closed bar (of the first, tick timeframe)."""
+        """The closed bar of the running worker's timeframe (the tick's bar for a
+        worker on the tick timeframe)."""
+        if self._frame_bar is None:
+            raise RuntimeError("no tick has started")
+        return self._frame_bar
+
+    @property
+    def tick_bar(self) -> Bar:
+        """The tick's closed bar (of the first, tick timeframe), whatever the worker's."""
         if self.tick is None:
             raise RuntimeError("no tick has started")
         return self.tick
 
     @property
+    def timeframe(self) -> str:
+        """The running worker's timeframe."""
+        return self._frame
+
+    @property
     def close(self) -> float:
-        """Close of the tick's bar."""
+        """Close of ``bar`` (the running worker's timeframe)."""
         return self.bar.close
 
     def window(self, timeframe: str | None = None) -> OHLCVWindow:
-        """The window of ``timeframe`` (default: the tick timeframe)."""
-        if timeframe is None:
-            return next(iter(self.windows.values()))
-        return self.windows[timeframe]
+        """The window of ``timeframe`` (default: the running worker's timeframe)."""
+        return self.windows[self._frame if timeframe is None else timeframe]
 
     def provide(self, dto: Any) -> None:
         """Record a DTO under its class name (done by the engine for context workers)."""
@@ -169,7 +201,7 @@ class LazyContext(TradingContext):
 
     def begin_tick(self, bar: Bar) -> None:
         """Start a new tick (as TradingContext.begin_tick, without the property setter)."""
-        self.tick = bar
+        self.tick = self._frame_bar = bar
         self.timestamp = bar.time
         self.dtos.clear()
         self.factors.clear()

@@ -78,7 +78,7 @@ class DivergenceScanner(OpportunityWorker):
         diff = abs((latest.tag or 0.0) - (previous.tag or 0.0))
         return OpportunitySignal(
             signal_id=self.new_id("OPP"),
-            timestamp=context.bar.time,
+            timestamp=context.timestamp or context.bar.time,
             asset=context.symbol,
             direction=direction,
             signal_type="rsi_divergence",

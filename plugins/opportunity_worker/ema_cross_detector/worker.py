@@ -56,7 +56,7 @@ class EMACrossDetector(OpportunityWorker):
             metadata["action"] = "close"
         return OpportunitySignal(
             signal_id=self.new_id("OPP"),
-            timestamp=context.bar.time,
+            timestamp=context.timestamp or context.bar.time,
             asset=context.symbol,
             direction="BUY" if up else "SELL",
             signal_type="exit_long" if exit_long else "ema_cross",

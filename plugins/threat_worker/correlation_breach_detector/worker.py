@@ -58,7 +58,7 @@ class CorrelationBreachDetector(ThreatWorker):
             return None
         return ThreatSignal(
             threat_id=self.new_id("THR"),
-            timestamp=context.bar.time,
+            timestamp=context.timestamp or context.bar.time,
             threat_type="CORRELATION_BREACH",
             severity=to_score(abs(deviation) / self.full),
             source_worker_id=self.worker_id,

@@ -24,6 +24,6 @@ class HtfContext(ContextWorker):
         if not len(window):
             return None
         last = window.last
-        self.seen.append((context.bar.time.isoformat(), last.time.isoformat()))
+        self.seen.append((context.tick_bar.time.isoformat(), last.time.isoformat()))
         context.score("htf_up", 1.0 if last.close > last.open else 0.0, self.worker_id)
         return HtfTrend(last.close > last.open, last.time.isoformat())
