@@ -231,12 +231,14 @@ class Venue:
         """
         self.index = index
         ledger = self.ledger
-        if not ledger.open and not self.orders:
+        if not self.orders:  # protective exits alone (exit_check tries the open first)
+            if ledger.open:
+                self._protective_exits(bar, _NONE, _NONE)
             return
         held = set(ledger.open)  # grows with the trades that fill at this bar's open
         if held:
             self._gap_exits(bar)
-        intrabar = self._match_orders(bar, index, held) if self.orders else _NONE
+        intrabar = self._match_orders(bar, index, held)
         if ledger.open:
             self._protective_exits(bar, held, intrabar)
 
