@@ -156,3 +156,22 @@ def test_a_deliberate_symbol_override_runs(
     code, _, err = _stc(capsys, "run", str(operation), "--quiet", "--out", str(tmp_path / "r"))
     assert code == 0, err
     assert (tmp_path / "r" / "trades.csv").is_file()
+
+
+def test_the_runtime_refuses_a_plan_whose_data_source_is_another_symbol(tmp_path: Path) -> None:
+    """A compiled map edited by hand (or compiled elsewhere) is checked by the runtime
+    too: nothing is written."""
+    import yaml
+
+    from compiler import compile_blueprint
+    from runtime.api import run
+
+    compiled = compile_blueprint(EMA_TREND)
+    plan = yaml.safe_load(compiled.wiring_map)
+    plan["data_source"] = {"name": "cable", "path": str(EURUSD), "format": "csv",
+                           "symbol": "GBPUSD", "timeframe": "1h"}  # fmt: skip
+    with pytest.raises(DataFitError, match="'cable' is GBPUSD, the blueprint trades EURUSD"):
+        run(plan, out_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+    plan["data_source"]["allow_symbol_mismatch"] = "true"
+    assert run(plan, out_dir=tmp_path / "r").trades
