@@ -30,6 +30,7 @@ from runtime.engine import Engine
 from runtime.journal import Journal
 from runtime.plan import load_plan
 from tests.conftest import REPO
+from tests.runtime.rt_helpers import random_future
 
 EURUSD = REPO / "data" / "EURUSD_1h.csv"
 MANAGED = REPO / "blueprints" / "managed_trend.yaml"
@@ -180,17 +181,6 @@ aggregation: {method: weighted_average}
 """
 
 
-def _future(after: Bar, count: int, seed: int) -> list[Bar]:
-    rng, price, out = random.Random(seed), after.close, []
-    for i in range(1, count + 1):
-        open_ = price
-        price = max(open_ * (1 + rng.gauss(0, 0.01)), 1e-6)
-        high = max(open_, price) * (1 + abs(rng.gauss(0, 0.005)))
-        low = min(open_, price) * (1 - abs(rng.gauss(0, 0.005)))
-        out.append(Bar(after.time + timedelta(hours=i), open_, high, low, price, 1000.0))
-    return out
-
-
 def _journal_until(path: Path, last_tick: str) -> dict[str, list[tuple[Any, ...]]]:
     with sqlite3.connect(path) as db:
         flows = [r for r in db.execute("SELECT * FROM flows ORDER BY flow_id") if r[1] <= last_tick]
@@ -216,7 +206,7 @@ def test_no_future_bar_of_any_timeframe_changes_the_past(cut: int, seed: int, dr
     last_tick = bars[-1].time.isoformat()
     futures = {
         "real": [b for b in load_bars(EURUSD)[cut : cut + 150] if rng.random() >= drop],
-        "other": _future(bars[-1], 150, seed),
+        "other": random_future(bars[-1], 150, seed),
     }
     seen = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -72,6 +72,21 @@ def bars_from(rows: list[tuple[float, float, float, float]], start: datetime = T
     ]
 
 
+def random_future(after: Bar, count: int, seed: int) -> list[Bar]:
+    """``count`` hourly bars after ``after`` on a seeded random walk with wild moves:
+    a future that no decision before it may depend on (no-look-ahead properties)."""
+    import random
+
+    rng, price, out = random.Random(seed), float(after.close), []
+    for i in range(1, count + 1):
+        open_ = price
+        price = max(open_ * (1 + rng.gauss(0, 0.01)), 1e-6)
+        high = max(open_, price) * (1 + abs(rng.gauss(0, 0.005)))
+        low = min(open_, price) * (1 - abs(rng.gauss(0, 0.005)))
+        out.append(Bar(after.time + timedelta(hours=i), open_, high, low, price, 1000.0))
+    return out
+
+
 def directive(
     *,
     direction: str = "BUY",

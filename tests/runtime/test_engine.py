@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rt_helpers import EURUSD, PLUGIN_ROOTS, add_worker, plugin_worker, subscribe, wiring
+from rt_helpers import (
+    EURUSD,
+    PLUGIN_ROOTS,
+    add_worker,
+    plugin_worker,
+    random_future,
+    subscribe,
+    wiring,
+)
 
 from runtime.api import explain, run
 from runtime.data import load_bars
@@ -374,18 +382,7 @@ def _alternative_future(after: Any, count: int, seed: int) -> list[Any]:
     """``count`` hourly bars after ``after`` on a seeded random walk: a future the
     prefix's decisions must not depend on (wild moves, so every stop and signal would
     react to it if it could)."""
-    from datetime import timedelta
-
-    from runtime.dtos.market import Bar
-
-    rng, price, out = random.Random(seed), float(after.close), []
-    for i in range(1, count + 1):
-        open_ = price
-        price = max(open_ * (1 + rng.gauss(0, 0.01)), 1e-6)
-        high = max(open_, price) * (1 + abs(rng.gauss(0, 0.005)))
-        low = min(open_, price) * (1 - abs(rng.gauss(0, 0.005)))
-        out.append(Bar(after.time + timedelta(hours=i), open_, high, low, price, 1000.0))
-    return out
+    return random_future(after, count, seed)
 
 
 def _decisions_until(journal: Path, last_tick: str) -> dict[str, list[tuple[Any, ...]]]:
