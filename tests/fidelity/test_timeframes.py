@@ -128,9 +128,21 @@ def _assessment_factors(journal: Path) -> dict[str, float]:
     return out
 
 
+def _confidences(journal: Path) -> dict[str, str]:
+    """tick time → the confidence of that tick's StrategyDirective."""
+    import json
+
+    with sqlite3.connect(journal) as db:
+        rows = db.execute("SELECT tick_time, json FROM dtos WHERE type = 'StrategyDirective'")
+        return {tick: json.loads(text)["confidence"] for tick, text in rows}
+
+
 def test_removing_the_timeframe_changes_the_run(tmp_path: Path) -> None:
     """With ``timeframe: 4h`` the regime factor of every journaled assessment is the
-    clarity of the ADX of the last *closed* 4h bar; without it, of the hourly ADX."""
+    clarity of the ADX of the last *closed* 4h bar; without it, of the hourly ADX, and
+    the SWOT confidence of the directives moves with it. (managed_trend's trades do
+    not: its planner trades any confidence above ``min_confidence`` 0 and its Kelly
+    sizer ignores the confidence.)"""
     text = MANAGED.read_text(encoding="utf-8")
     hourly = text.replace(
         "{id: regime, plugin: ADXRegimeClassifier, timeframe: 4h}",
@@ -138,7 +150,7 @@ def test_removing_the_timeframe_changes_the_run(tmp_path: Path) -> None:
     )
     assert hourly != text
     bars = load_bars(EURUSD)
-    factors = {}
+    factors, confidences = {}, {}
     for name, blueprint in (("4h", text), ("1h", hourly)):
         folder = tmp_path / name
         folder.mkdir()
@@ -146,6 +158,9 @@ def test_removing_the_timeframe_changes_the_run(tmp_path: Path) -> None:
         Engine(load_plan(_plan(blueprint, folder)), bars, journal=journal).run()
         journal.close()
         factors[name] = _assessment_factors(folder / "journal.sqlite")
+        confidences[name] = _confidences(folder / "journal.sqlite")
+    assert confidences["4h"].keys() == confidences["1h"].keys()
+    assert sum(confidences["4h"][t] != confidences["1h"][t] for t in confidences["4h"]) > 10
     assert factors["4h"].keys() == factors["1h"].keys()  # same decisions to explain...
     differ = [t for t in factors["4h"] if abs(factors["4h"][t] - factors["1h"][t]) > 1e-6]
     assert len(differ) > len(factors["4h"]) // 2  # ...explained by another regime
