@@ -127,6 +127,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="paper: how many times faster than real time the bars arrive "
         "(3600 plays an hourly bar every second; default 1 = real time)",
     )  # fmt: skip
+    sub.add_argument(
+        "--plugin-timeout", type=float, default=60.0, metavar="SECONDS",
+        help="a tick's plugin calls running longer are a fault of that flow (default 60; 0: off)",
+    )  # fmt: skip
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     sub.set_defaults(handler=cmd_run)
 

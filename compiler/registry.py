@@ -442,7 +442,9 @@ def _import_entry_module(record: PluginRecord) -> ModuleType:
         if record.root.package is not None:
             return importlib.import_module(record.module_name)
         return import_plugin_file(file)
-    except Exception as exc:  # any failure of plugin code becomes STC080
+    except KeyboardInterrupt:  # the user's Ctrl-C stops the check
+        raise
+    except BaseException as exc:  # any failure of plugin code becomes STC080, sys.exit too
         raise PluginImportError(
             f"importing the entrypoint failed: {type(exc).__name__}: {exc}"
         ) from exc

@@ -76,7 +76,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
             plan,
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
-            on_bad_bar=args.on_bad_bar,
+            on_bad_bar=args.on_bad_bar, plugin_timeout=args.plugin_timeout,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -198,6 +198,7 @@ def resume_command(args: argparse.Namespace) -> int:
             fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
             progress=progress, speed=args.speed, plugin_roots=plugin_roots(meta), resume=True,
             on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
+            plugin_timeout=args.plugin_timeout,
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")

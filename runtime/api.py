@@ -16,6 +16,7 @@ from runtime.dtos.ledger import Trade
 from runtime.dtos.market import Bar
 from runtime.engine import Engine, Fault
 from runtime.execution.connector import ExchangeConnector, FakeExchange
+from runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from runtime.journal import explain as _explain
 from runtime.metrics import compute_metrics
 from runtime.plan import Plan, PlanError, PluginSource, load_plan
@@ -60,6 +61,7 @@ def run(
     connector: ExchangeConnector | None = None,
     resume: bool = False,
     on_bad_bar: OnBadBar = "error",
+    plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -71,6 +73,8 @@ def run(
     the same plan, data and options, ending with the same files as if it had never
     stopped. ``on_bad_bar="skip"`` drops bad data rows instead of failing: each is
     journaled as a ``bad_bar_skipped`` note and counted in ``bad_bars_skipped``.
+    ``plugin_timeout`` (seconds; None or 0: none) makes a tick whose plugin calls run
+    longer a fault of its flow (see :mod:`runtime.guard`).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -106,6 +110,7 @@ def run(
         engine = Engine(
             loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
             connector=connector, total_bars=count_rows(data_path), skipped=skipped,
+            plugin_timeout=plugin_timeout,
         )  # fmt: skip
         result = engine.run(progress)
         journal.check_replayed()

@@ -31,6 +31,18 @@ class ScoreError(ValueError):
     assessment build, blamed on whoever read it first — or crash the compiled build)."""
 
 
+class PluginTimeout(BaseException):
+    """A tick's flow ran longer than ``--plugin-timeout``: raised in the plugin code that
+    was running (a BaseException, so a plugin's ``except Exception`` cannot swallow it);
+    the flow is aborted and the fault blamed on that worker."""
+
+
+class PluginFaultError(RuntimeError):
+    """Under ``fail_fast``: a plugin raised a BaseException that is not an Exception
+    (``SystemExit``, ``GeneratorExit``, its own subclass); the run stops with this
+    error instead of letting, say, ``sys.exit(0)`` become stc's exit status."""
+
+
 class DataError(ValueError):
     """The data file is unreadable or holds a bad bar (the message names the row)."""
 
