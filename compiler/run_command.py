@@ -174,29 +174,36 @@ def resume_command(args: argparse.Namespace) -> int:
     (its wiring map, data, environment and options; see runtime/resume.py)."""
     import json
 
+    from compiler.run_folder import refuse_links, verified_sources
     from runtime.api import run
     from runtime.journal import ResumeError
-    from runtime.resume import plugin_roots, read_meta
+    from runtime.resume import read_meta
 
     run_dir: Path = args.resume
-    plan = run_dir / "wiring_map.yaml"
+    plan_file = run_dir / "wiring_map.yaml"
     try:
+        refuse_links(run_dir)
         meta = read_meta(run_dir)
-        if not plan.is_file():
-            raise ResumeError(f"{plan}: missing; the run directory is incomplete")
+        if not plan_file.is_file():
+            raise ResumeError(f"{plan_file}: missing; the run directory is incomplete")
     except (ResumeError, OSError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     if meta.get("status") == "completed":
         sys.stdout.write(f"{run_dir}: the run completed; nothing to resume\n")
         return 0
+    try:  # before any import: the folder is input (its meta's plugin_roots are ignored)
+        plan, roots = verified_sources(run_dir, list(args.plugins_dir))
+    except ValueError as exc:
+        sys.stderr.write(f"error: {run_dir}: cannot resume: {exc}\n")
+        return 1
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
     try:
         result = run(
             plan, data=data, out_dir=run_dir, env=meta.get("environment"),
             fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
-            progress=progress, speed=args.speed, plugin_roots=plugin_roots(meta), resume=True,
+            progress=progress, speed=args.speed, plugin_roots=roots, resume=True,
             on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
             plugin_timeout=args.plugin_timeout,
         )  # fmt: skip
