@@ -44,21 +44,41 @@ def run_command(args: argparse.Namespace) -> int:
     strategies = [o for o in outcomes if o.wiring_data is not None]
     if any(d.is_error for d in problems) or not strategies:
         return 1
-    for outcome in strategies:
-        code = _run_one(outcome, path, args, multiple=len(strategies) > 1)
+    from compiler.run_folder import folder_names, refuse_inputs_among_outputs
+    from runtime.run_lock import RunFolderBusy, run_folder_lock
+
+    names = [str(o.wiring_data["strategy"]) for o in strategies if o.wiring_data]
+    folders = [args.out / n for n in folder_names(names)] if len(names) > 1 else [args.out]
+    inputs = [path, *(o.linked_from for o in strategies if o.linked_from is not None)]
+    for outcome, out_dir in zip(strategies, folders, strict=True):
+        try:
+            refuse_inputs_among_outputs(inputs, out_dir, (*_cli_files(), *_run_files()))
+            with run_folder_lock(out_dir):  # held from the wiring map to the report
+                code = _run_one(outcome, path, args, out_dir)
+        except (RunFolderBusy, ValueError) as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return 1 if isinstance(exc, RunFolderBusy) else 2
+        except OSError as exc:
+            sys.stderr.write(f"error: {_unusable_run_dir(out_dir, exc)}\n")
+            return 2
         if code != 0:
             return code
     return 0
 
 
-def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, multiple: bool) -> int:
+def _run_files() -> tuple[str, ...]:
+    from runtime.api import OUTPUT_FILES
+
+    return (*OUTPUT_FILES, "journal.sqlite-wal", "journal.sqlite-shm")
+
+
+def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_dir: Path) -> int:
     from runtime.api import refuse_data_among_outputs, run
     from runtime.data import DataError
 
     plan = outcome.wiring_data
     assert plan is not None
     strategy = str(plan["strategy"])
-    out_dir: Path = args.out / strategy if multiple else args.out
     data = args.data or _operation_data(outcome, path)
     try:
         if data is not None:  # the default data set lives in the package, never in out_dir

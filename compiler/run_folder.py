@@ -76,3 +76,26 @@ def _source(record: PluginRecord) -> PluginSource:
 
 def _show(source: PluginSource) -> str:
     return f"{source.origin}:{source.module}:{source.class_name} ({source.folder or '-'})"
+
+
+def folder_names(strategies: Sequence[str]) -> list[str]:
+    """The run folder of each strategy of an operation, in link order: its name, or
+    ``name-N`` (N: its 1-based link number) when another link's strategy has the same
+    name — both results are kept instead of the second replacing the first."""
+    shared = {n for n in strategies if strategies.count(n) > 1}
+    return [f"{n}-{i}" if n in shared else n for i, n in enumerate(strategies, start=1)]
+
+
+def refuse_inputs_among_outputs(
+    inputs: Sequence[Path], out_dir: Path, written: Sequence[str]
+) -> None:
+    """ValueError when an input file (the blueprint or operation, a linked blueprint) is
+    a file the run writes into ``out_dir``: ``stc run OUT/wiring_map.yaml --out OUT``
+    would overwrite its own input. Checked before anything is written."""
+    targets = {(out_dir / name).resolve() for name in written}
+    for file in inputs:
+        if file.resolve() in targets:
+            raise ValueError(
+                f"{file}: the input has the name of a file the run writes into {out_dir}, "
+                "which would replace it; choose another --out"
+            )

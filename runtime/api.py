@@ -22,6 +22,7 @@ from runtime.metrics import compute_metrics
 from runtime.plan import Plan, PlanError, PluginSource, load_plan
 from runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from runtime.resume import open_journal, paced_after, run_fingerprint
+from runtime.run_lock import run_folder_lock
 
 TRADE_COLUMNS = (
     "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
@@ -84,9 +85,30 @@ def run(
     data_path = _data_path(loaded, data)
     out = Path(out_dir)
     refuse_data_among_outputs(data_path, out)
+    with run_folder_lock(out):  # one run per folder: a second one is refused here
+        return _run_locked(
+            loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
+            connector, resume, on_bad_bar, plugin_timeout,
+        )  # fmt: skip
+
+
+def _run_locked(
+    loaded: Plan,
+    data_path: Path,
+    out: Path,
+    environment: str,
+    plugin_roots: Sequence[Path],
+    fail_fast: bool,
+    progress: Callable[[int, int], None] | None,
+    speed: float | None,
+    connector: ExchangeConnector | None,
+    resume: bool,
+    on_bad_bar: OnBadBar,
+    plugin_timeout: float | None,
+) -> RunResult:
+    """``run`` once the run directory is this process's."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     bars = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
-    out.mkdir(parents=True, exist_ok=True)
     paths = {
         "trades": out / "trades.csv",
         "metrics": out / "metrics.json",
