@@ -197,16 +197,16 @@ def _enters(entry: os.DirEntry[str]) -> bool:
 
 
 _Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
-_MANIFEST_CACHE: dict[tuple[str, str], tuple[tuple[int, int], _Parsed]] = {}
-"""Parsed manifests by (path, display name), valid while the file's mtime and size stay
-the same: a process that compiles many blueprints (a test suite, the benchmark) reads
+_MANIFEST_CACHE: dict[tuple[str, str], tuple[cache.Stamp, _Parsed]] = {}
+"""Parsed manifests by (path, display name), valid while the file's mtime, size, change
+time and inode stay the same (``cache.stamp``): a process that compiles many blueprints (a test suite, the benchmark) reads
 each manifest once."""
 
 
 def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
     key = (str(manifest_path.resolve()), display)
     stat = manifest_path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
     cached = _MANIFEST_CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
