@@ -172,3 +172,48 @@ def test_the_ledger_view_refuses_writes_and_hides_the_ledger() -> None:
         with pytest.raises(AttributeError, match="read-only"):
             setattr(view, attempt, 1)
     assert not hasattr(view, "cash") and not hasattr(view, "_ledger")
+
+
+_INTERRUPTED_RUN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from hostile_suite import hostile_context
+from rt_helpers import PLUGIN_ROOTS
+from runtime.api import run
+plan = hostile_context("sleep", seconds=3600, marker=sys.argv[3])([sys.argv[4]])
+try:
+    run(plan, data=Path(sys.argv[2]), out_dir=Path(sys.argv[5]), plugin_roots=PLUGIN_ROOTS)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_a_real_ctrl_c_stops_the_run_resumably(tmp_path: Path) -> None:
+    """The user's Ctrl-C (a real SIGINT) is not a plugin fault: the run stops, its
+    journal keeps the complete flows and says ``running``, so it can be resumed."""
+    import signal
+    import sqlite3
+    import time
+
+    data, marker, out = data_file(tmp_path), tmp_path / "sleeping", tmp_path / "out"
+    tick = "2017-04-20T05:00:00+00:00"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED_RUN, str(HERE), str(data), str(marker), tick,
+         str(out)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        while not marker.exists() and child.poll() is None:
+            time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert stdout.strip() == "interrupted", stderr
+    with sqlite3.connect(out / "journal.sqlite") as db:
+        status = db.execute("SELECT value FROM meta WHERE key = 'status'").fetchone()
+        faults = db.execute("SELECT COUNT(*) FROM faults").fetchone()
+        last = db.execute("SELECT MAX(tick_time) FROM flows").fetchone()
+    # a backtest commits flows in batches: what is there ends before the interrupted tick
+    assert status == ("running",) and faults == (0,) and (last[0] is None or last[0] < tick)

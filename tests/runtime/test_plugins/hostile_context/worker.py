@@ -61,5 +61,8 @@ class HostileContext(ContextWorker):
             ledger.cash += Decimal(1_000_000)
             raise RuntimeError("wrote to the ledger, then failed")
         elif mode == "sleep":
+            if "marker" in self.params:  # tells a test the plugin is sleeping now
+                with open(self.params["marker"], "w", encoding="utf-8") as out:
+                    out.write("sleeping")
             time.sleep(self.seconds)
         return None
