@@ -199,8 +199,8 @@ def _enters(entry: os.DirEntry[str]) -> bool:
 _Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
 _MANIFEST_CACHE: dict[tuple[str, str], tuple[cache.Stamp, _Parsed]] = {}
 """Parsed manifests by (path, display name), valid while the file's mtime, size, change
-time and inode stay the same (``cache.stamp``): a process that compiles many blueprints (a test suite, the benchmark) reads
-each manifest once."""
+time and inode stay the same (``cache.stamp``): a process that compiles many blueprints
+(a test suite, the benchmark) reads each manifest once."""
 
 
 def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:

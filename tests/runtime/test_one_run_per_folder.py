@@ -13,18 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from rt_helpers import stc
 
 from runtime.run_lock import RunFolderBusy, run_folder_lock
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _stc(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
-        cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +31,7 @@ def bars(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_second_run_into_a_busy_folder_is_refused(bars: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     with run_folder_lock(out):  # this process is "the first run"
-        done = _stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out))
+        done = stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out))
         assert done.returncode == 1
         assert done.stderr == (
             f"error: {out.resolve()} is being written by another stc run (pid {os.getpid()} "
@@ -46,7 +39,7 @@ def test_a_second_run_into_a_busy_folder_is_refused(bars: Path, tmp_path: Path) 
         )
         assert "wait for it to finish or choose another --out" in done.stderr
         assert sorted(p.name for p in out.iterdir()) == [".stc-run.lock"]  # nothing written
-    done = _stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out),
+    done = stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out),
                 "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr  # released: the folder is usable again
 
@@ -82,7 +75,7 @@ def test_an_operation_keeps_both_results_of_same_named_strategies(
         "  - {blueprint: b.yaml, data_source: bars}\n"
     )
     out = tmp_path / "out"
-    done = _stc("run", str(tmp_path / "op.operation.yaml"), "--out", str(out), "--quiet")
+    done = stc("run", str(tmp_path / "op.operation.yaml"), "--out", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
     folders = sorted(p.name for p in out.iterdir())
     assert folders == ["ema_trend-1", "ema_trend-2"]
@@ -92,13 +85,13 @@ def test_an_operation_keeps_both_results_of_same_named_strategies(
 
 def test_a_run_that_would_overwrite_its_input_is_refused(bars: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = _stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out),
+    done = stc("run", "blueprints/ema_trend.yaml", "--data", str(bars), "--out", str(out),
                 "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr
     # a blueprint kept under the name the run writes its wiring map to
     (out / "wiring_map.yaml").write_text((REPO / "blueprints" / "ema_trend.yaml").read_text())
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    done = _stc("run", str(out / "wiring_map.yaml"), "--data", str(bars), "--out", str(out))
+    done = stc("run", str(out / "wiring_map.yaml"), "--data", str(bars), "--out", str(out))
     assert done.returncode == 2
     assert done.stderr == (
         f"error: {out / 'wiring_map.yaml'}: the input has the name of a file the run writes "

@@ -7,30 +7,20 @@ Each refusal is one line on stderr, and the marker code never runs.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from rt_helpers import stc
 
 from runtime.plan import load_plan
 from runtime.resume import plan_sha256
 
 REPO = Path(__file__).resolve().parents[2]
 ZEN = "Beautiful is better than ugly"  # what importing stdlib `this` prints
-
-
-def _stc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
-        cwd=REPO, capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +30,7 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = folder / "bars.csv"
     lines = (REPO / "data" / "EURUSD_1h.csv").read_text().splitlines(keepends=True)[:301]
     data.write_text("".join(lines))
-    done = _stc("run", "blueprints/ema_trend.yaml", "--data", str(data),
+    done = stc("run", "blueprints/ema_trend.yaml", "--data", str(data),
                 "--out", str(folder / "run"), "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr
     return folder / "run"
@@ -122,7 +112,7 @@ def test_a_tampered_folder_is_refused_before_any_import(
     run = _copy(finished, tmp_path / "run")
     meta = {k: json.dumps([str(root)]) if v == "ROOTS" else v for k, v in meta.items()}
     _tamper(run, edit, meta)
-    done = _stc("run", "--resume", str(run), "--quiet")
+    done = stc("run", "--resume", str(run), "--quiet")
     assert done.returncode == 1
     [line] = done.stderr.splitlines()
     assert (
@@ -130,7 +120,7 @@ def test_a_tampered_folder_is_refused_before_any_import(
     )
     assert ZEN not in done.stdout + done.stderr and not (tmp_path / "EXECUTED").exists()
     for command in (("report", str(run)), ("explain", "TRD_0", "--out", str(run))):
-        other = _stc(*command)
+        other = stc(*command)
         assert ZEN not in other.stdout + other.stderr and not (tmp_path / "EXECUTED").exists()
 
 
@@ -141,7 +131,7 @@ def test_a_plugin_outside_this_invocations_roots_is_refused(finished: Path, tmp_
         wiring["workers"][0]["plugin"] = "NotInstalledAnywhere"
 
     _tamper(run, rename, {})
-    done = _stc("run", "--resume", str(run), "--quiet")
+    done = stc("run", "--resume", str(run), "--quiet")
     assert done.returncode == 1
     assert "uses plugin 'NotInstalledAnywhere', which is not among this invocation's" in done.stderr
 
@@ -154,7 +144,7 @@ def test_a_symlink_in_the_run_folder_is_refused(name: str, finished: Path, tmp_p
     (run / name).rename(real)
     (run / name).symlink_to(real)
     before = real.read_bytes()
-    done = _stc("run", "--resume", str(run), "--quiet")
+    done = stc("run", "--resume", str(run), "--quiet")
     assert done.returncode == 1
     assert (
         done.stderr == f"error: {run / name} is a symbolic link; a run folder holds its own files\n"
@@ -165,6 +155,6 @@ def test_a_symlink_in_the_run_folder_is_refused(name: str, finished: Path, tmp_p
 def test_an_untampered_interrupted_folder_still_resumes(finished: Path, tmp_path: Path) -> None:
     run = _copy(finished, tmp_path / "run")
     _tamper(run, lambda wiring: None, {"plugin_roots": json.dumps([str(tmp_path)])})
-    done = _stc("run", "--resume", str(run), "--quiet")
+    done = stc("run", "--resume", str(run), "--quiet")
     assert done.returncode == 0, done.stderr
     assert (run / "trades.csv").read_bytes() == (finished / "trades.csv").read_bytes()
