@@ -160,7 +160,10 @@ class Engine:
         plugin_timeout: float | None = None,
     ) -> None:
         self.plan = plan
-        self.guard = RunGuard(plugin_timeout)
+        self.flow_seq = 0
+        """Odd while a tick's guarded work runs (the timeout watchdog's view of progress:
+        a native int the engine bumps, cheaper than a call per tick)."""
+        self.guard = RunGuard(plugin_timeout, self._flow_seq)
         self._bars = bars
         self._total = total_bars if total_bars is not None else _len_or_zero(bars)
         self.journal = journal
@@ -399,8 +402,7 @@ class Engine:
         self.context_aggregator.ready = False
         if self._skipped:
             self._journal_skipped()
-        guard = self.guard
-        guard.enter_flow()
+        self.flow_seq += 1
         marks = len(self.ledger.equity_curve)
         try:
             changed = self._fills(bar, index)
@@ -408,7 +410,7 @@ class Engine:
             self._current = self._handler_id
             self._guarded_fault(exc)
             self._after_fill_fault(bar, marks)
-            guard.leave_flow()
+            self.flow_seq += 1
             self._end_flow()
             return
         if self._join_opps:
@@ -423,9 +425,13 @@ class Engine:
             self.handler.rollback()
             self.planning.abandon()
             self._guarded_fault(exc)
-        guard.leave_flow()
+        self.flow_seq += 1
         if self._rec is not None:
             self._end_flow()
+
+    def _flow_seq(self) -> int:
+        """``flow_seq`` (for the guard's watchdog thread)."""
+        return self.flow_seq
 
     def _after_fill_fault(self, bar: Bar, marks: int) -> None:
         """Keep the books whole after a fault in fill processing: the bar is marked
@@ -457,11 +463,11 @@ class Engine:
         ``fail_fast`` (an Exception re-raised as is, anything else as a
         PluginFaultError, so ``sys.exit`` in a plugin never becomes stc's exit)."""
         if self.guard.lets_through(exc):
-            self.guard.leave_flow()
+            self.flow_seq += 1
             raise exc
         self._fault(exc)
         if self.fail_fast:
-            self.guard.leave_flow()
+            self.flow_seq += 1
             self._end_flow()
             if isinstance(exc, Exception):
                 raise exc

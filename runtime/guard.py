@@ -28,6 +28,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType, TracebackType
 
 from runtime.errors import PluginTimeout
@@ -42,15 +43,15 @@ _TIMEOUT_SIGNAL = getattr(signal, "SIGUSR2", None)
 class RunGuard:
     """Installed for the length of one engine run (a context manager).
 
-    The engine calls :meth:`enter_flow` / :meth:`leave_flow` around each tick's guarded
-    work (two integer stores) and asks :meth:`lets_through` in its ``except
-    BaseException`` whether the exception must end the run.
+    ``progress`` returns the engine's flow counter, which it bumps before and after
+    each tick's guarded work (odd while a flow runs); the engine asks
+    :meth:`lets_through` in its ``except BaseException`` whether the exception must end
+    the run.
     """
 
-    def __init__(self, timeout: float | None) -> None:
+    def __init__(self, timeout: float | None, progress: Callable[[], int]) -> None:
         self.timeout = timeout if timeout and timeout > 0 else None
-        self.flow = 0
-        """Odd while a flow runs: the watchdog's view of progress."""
+        self._progress = progress
         self.user_interrupt = False
         self._active = False
         self._previous_sigint: object = None
@@ -90,15 +91,6 @@ class RunGuard:
         signal.signal(signal.SIGINT, self._previous_sigint)  # type: ignore[arg-type]
         self._active = False
 
-    # ------------------------------------------------------------------ flows
-    def enter_flow(self) -> None:
-        """A tick's guarded work starts."""
-        self.flow += 1
-
-    def leave_flow(self) -> None:
-        """A tick's guarded work ended (normally or by a fault)."""
-        self.flow += 1
-
     def lets_through(self, exc: BaseException) -> bool:
         """True when ``exc`` must end the run: a Ctrl-C the user pressed (or, with no
         handler installed, any KeyboardInterrupt). Everything else is a plugin's."""
@@ -112,7 +104,8 @@ class RunGuard:
         raise KeyboardInterrupt
 
     def _on_timeout(self, signum: int, frame: FrameType | None) -> None:
-        if self.flow == self._requested and self.flow % 2 == 1:
+        flow = self._progress()
+        if flow == self._requested and flow % 2 == 1:
             raise PluginTimeout(f"the flow ran longer than the plugin timeout ({self.timeout:g} s)")
 
     def _watch(self) -> None:
@@ -120,7 +113,7 @@ class RunGuard:
         step = min(self.timeout / 4, 0.5)
         seen, since = -1, time.monotonic()
         while not self._stop.wait(step):
-            now, flow = time.monotonic(), self.flow
+            now, flow = time.monotonic(), self._progress()
             if flow != seen:
                 seen, since = flow, now
                 continue

@@ -161,7 +161,9 @@ class TradingContext:
         reject a wrong type with its own TypeError before this check, and both builds
         must fail the same way (clamping is the plugin's job).
         """
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if type(value) is not float and (  # the fast path: one type test
+            isinstance(value, bool) or not isinstance(value, (int, float))
+        ):
             raise ScoreError(f"score {factor!r}: {value!r} is a {type(value).__name__}, "
                              "not a number in 0..1")  # fmt: skip
         number = float(value)

@@ -82,6 +82,7 @@ CASES: dict[str, Callable[[list[str]], Plan]] = {
 
 def data_file(folder: Path) -> Path:
     """The first BARS bars of the bundled EURUSD sample."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "eurusd.csv"
     lines = EURUSD.read_text().splitlines(keepends=True)[: BARS + 1]
     path.write_text("".join(lines))
@@ -113,8 +114,19 @@ def summary(result: RunResult) -> dict[str, Any]:
     }
 
 
+REFERENCE_STRATEGIES = (
+    "blueprints/ema_trend.yaml",
+    "blueprints/ict_smc.yaml",
+    "blueprints/direct_planning.yaml",
+    "blueprints/managed_trend.yaml",
+    "blueprints/dca_weekly.operation.yaml",
+)
+"""The reference strategies (as ``tests/conftest.py``), run over ``REFERENCE_BARS``."""
+REFERENCE_BARS = 3_000
+
+
 def run_suite(out: Path) -> dict[str, Any]:
-    """Every case's summary, plus the clean reference run's."""
+    """Every case's summary, plus the clean fixture run's."""
     data = data_file(out)
     clean = run(wiring("swot"), data=data, out_dir=out / "clean", plugin_roots=PLUGIN_ROOTS)
     ticks = decision_ticks(clean)
@@ -126,9 +138,56 @@ def run_suite(out: Path) -> dict[str, Any]:
     return {"ticks": ticks, "runs": summaries}
 
 
+def run_contract_cases(out: Path) -> dict[str, Any]:
+    """``test_faults.CASES`` (issue 8's contract faults) on their decision tick."""
+    from test_faults import CASES as CONTRACT_CASES
+    from test_faults import _decision_tick
+
+    data = data_file(out)
+    clean = run(wiring("swot"), data=data, out_dir=out / "clean", plugin_roots=PLUGIN_ROOTS)
+    tick = _decision_tick(clean, 2)
+    return {
+        name: summary(
+            run(
+                case.build(tick),
+                data=data,
+                out_dir=out / f"contract{index}",
+                plugin_roots=PLUGIN_ROOTS,
+            )
+        )
+        for index, (name, case) in enumerate(CONTRACT_CASES.items())
+    }
+
+
+def run_references(out: Path) -> dict[str, Any]:
+    """The reference strategies, compiled and run over the first REFERENCE_BARS bars."""
+    import yaml
+
+    from compiler.pipeline import Session, compile_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    data = out / "reference.csv"
+    lines = EURUSD.read_text().splitlines(keepends=True)[: REFERENCE_BARS + 1]
+    data.write_text("".join(lines))
+    repo = Path(__file__).resolve().parents[2]
+    summaries = {}
+    for name in REFERENCE_STRATEGIES:
+        outcomes = compile_path(repo / name, name, Session())
+        [compiled] = [o.wiring_data for o in outcomes if o.wiring_data is not None]
+        plan = yaml.safe_load(yaml.safe_dump(compiled))
+        summaries[name] = summary(run(plan, data=data, out_dir=out / Path(name).stem))
+    return summaries
+
+
 if __name__ == "__main__":
     import runtime
 
     target = Path(sys.argv[1])
     target.mkdir(parents=True, exist_ok=True)
-    print(json.dumps({"build": runtime.native_status(), **run_suite(target)}, sort_keys=True))
+    every = {
+        "build": runtime.native_status(),
+        **run_suite(target / "hostile"),
+        "contract": run_contract_cases(target / "contract"),
+        "references": run_references(target / "references"),
+    }
+    print(json.dumps(every, sort_keys=True))

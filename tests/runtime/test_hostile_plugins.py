@@ -123,9 +123,11 @@ def _suite_in_subprocess(out: Path, **env: str) -> dict[str, Any]:
 
 @pytest.mark.skipif(not _native.compiled_files(), reason="runtime not compiled (make native)")
 def test_compiled_and_pure_builds_fault_alike(tmp_path: Path) -> None:
-    """The differential test: the compiled build runs the whole suite (it crashed on the
-    NaN score) and agrees with the pure build on every fault, trade, metric and journal
-    row. ``make test`` builds the extensions first, so CI runs it."""
+    """The differential test: the compiled build runs the whole suite — the hostile
+    plugins (it crashed on the NaN score), issue 8's contract faults and the five
+    reference strategies — and agrees with the pure build on every fault, blamed worker,
+    trade, metric and journal row. ``make test`` builds the extensions first, so CI
+    runs it."""
     compiled = _suite_in_subprocess(tmp_path / "compiled")
     pure = _suite_in_subprocess(tmp_path / "pure", **{_native.PURE_ENV: "1"})
     assert compiled.pop("build") == "compiled"
@@ -154,7 +156,7 @@ def test_fail_fast_turns_sys_exit_into_an_error_not_an_exit(tmp_path: Path) -> N
 
 def test_a_real_ctrl_c_still_stops_the_run() -> None:
     """Only a KeyboardInterrupt raised while no SIGINT arrived is a plugin's."""
-    with RunGuard(None) as guard:
+    with RunGuard(None, lambda: 0) as guard:
         assert not guard.lets_through(KeyboardInterrupt())
         assert not guard.lets_through(SystemExit(0))
         with pytest.raises(KeyboardInterrupt):
