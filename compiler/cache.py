@@ -14,8 +14,12 @@ Rules, so that the cache can never change a result:
   (``~/.cache/stc/…`` by default), holds every table as ``(deps, entries)``. ``deps``
   maps every source file the entries were computed with (each non-stdlib module loaded
   in the process that added them: the compiler, pydantic, jsonschema, the plugins) to
-  its ``(mtime_ns, size)``; when any of them changed or vanished the whole table is
-  dropped. So editing the compiler, a plugin or upgrading a library invalidates it.
+  its :func:`stamp` — ``(mtime_ns, size, ctime_ns, inode)`` — and, for every file
+  outside ``site-packages`` (the compiler, the plugins: what people edit), the sha256
+  of its content; when a file's stamp differs its content decides (issue 26: an edit
+  that kept size and mtime was served stale; the change time cannot be set back, and
+  a touched but unchanged file keeps the table). A changed or vanished file drops the
+  whole table. So editing the compiler, a plugin or upgrading a library invalidates it.
 - Entries carry their own content key (a sha256 of the inputs, or a file's stamp).
   A table keeps at most ``MAX_ENTRIES`` (the oldest go first), and a manifest entry
   whose file changed or vanished is not written back.
@@ -25,9 +29,12 @@ Rules, so that the cache can never change a result:
 - The file is written atomically (temporary file + ``os.replace``) when the process
   exits; an unreadable, corrupt or foreign file is ignored silently, and a failed write
   leaves no trace. ``STC_NO_CACHE=1`` disables reading and writing.
-
-The file is a pickle: only ever read from the user's own cache directory (the same
-trust as the user's own plugin code, which the compiler imports).
+- The file is authenticated (issue 26): it starts with an HMAC-SHA256 of the pickle,
+  keyed by a random 32-byte secret in ``$XDG_STATE_HOME/stc/cache.key``
+  (``~/.local/state/stc/…``; created 0600 on first write), which is *not* in the cache
+  folder. A cache file written by anyone without that key — one planted in the folder,
+  or a CI cache restored from another job — fails the check and is ignored before
+  unpickling, so it cannot run code.
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ MAX_ENTRIES = 1024
 """Per table, the oldest go first: temporary plugin roots or a 10,000-worker blueprint
 with distinct params must not make every later start read a big file."""
 _STDLIB = os.path.dirname(os.__file__)
-Stamp = tuple[int, int]
+Stamp = tuple[int, int, int, int]
+_MAGIC = b"stc-cache-hmac-sha256\n"
 
 
 def enabled() -> bool:
@@ -71,12 +79,37 @@ def cache_dir() -> Path:
 
 
 def stamp(path: str) -> Stamp | None:
-    """``(mtime_ns, size)`` of a file, None when it cannot be read."""
+    """``(mtime_ns, size, ctime_ns, inode)`` of a file, None when it cannot be read.
+    The change time moves on every write and every ``utime``, so an edit that restores
+    size and mtime still changes the stamp."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return (info.st_mtime_ns, info.st_size)
+    return (info.st_mtime_ns, info.st_size, info.st_ctime_ns, info.st_ino)
+
+
+def content_digest(path: str) -> str:
+    """sha256 of a file's content ("" when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _hashed(path: str) -> bool:
+    """Files whose content the cache checks (outside an installed distribution)."""
+    return "-packages" not in path
+
+
+def _dep_unchanged(file: str, recorded: Any, current: Stamp | None) -> bool:
+    """The dependency ``file`` still has the content its entry was computed with."""
+    if not isinstance(recorded, tuple) or len(recorded) != 5 or current is None:
+        return False
+    if recorded[:4] == current:
+        return True
+    return bool(recorded[4]) and content_digest(file) == recorded[4]
 
 
 def digest(*parts: str) -> str:
@@ -93,13 +126,13 @@ def canonical_json(value: Any) -> str | None:
         return None
 
 
-_MODULE_STAMPS: dict[str, Stamp] = {}
+_MODULE_STAMPS: dict[str, tuple[int, int, int, int, str]] = {}
 """The stamp of every loaded non-stdlib module's source file, taken once per process
 (each table used to stat all ~300 files again: ~3 ms of a first check)."""
 _SCANNED_MODULES: set[str] = set()
 
 
-def _add_module_files(deps: dict[str, Stamp]) -> None:
+def _add_module_files(deps: dict[str, Any]) -> None:
     """Add every loaded non-stdlib module's source file (not yet known) with its stamp."""
     for name, module in list(sys.modules.items()):
         if name in _SCANNED_MODULES:
@@ -113,9 +146,9 @@ def _add_module_files(deps: dict[str, Stamp]) -> None:
             continue
         current = stamp(file)
         if current is not None:
-            _MODULE_STAMPS[file] = current
-    for file, current in _MODULE_STAMPS.items():
-        deps.setdefault(file, current)
+            _MODULE_STAMPS[file] = (*current, content_digest(file) if _hashed(file) else "")
+    for file, recorded in _MODULE_STAMPS.items():
+        deps.setdefault(file, recorded)
 
 
 class Table:
@@ -126,7 +159,7 @@ class Table:
         self.stale = stale
         """Tells an entry that can never be hit again (dropped before writing)."""
         self.entries: dict[Any, Any] = {}
-        self.deps: dict[str, Stamp] = {}
+        self.deps: dict[str, Any] = {}
         self.modules_seen = 0
 
     def get(self, key: Any) -> Any:
@@ -179,8 +212,11 @@ class _Store:
         import pickle  # here, not at the top: a check with the cache off never needs it
 
         try:
-            with self.path().open("rb") as handle:
-                stored = pickle.load(handle)
+            raw = self.path().read_bytes()
+            key = _key(create=False)
+            if key is None or not _authentic(raw, key):
+                return  # foreign, planted or corrupt: never unpickled
+            stored = pickle.loads(raw[len(_MAGIC) + 32 :])
         except Exception:  # missing, unreadable or corrupt: as if there were no cache
             return
         if isinstance(stored, dict):
@@ -188,15 +224,15 @@ class _Store:
 
     def _adopt(self, stored: dict[Any, Any]) -> None:
         """Take over each stored table whose dependencies are all unchanged."""
-        stamps: dict[str, Stamp | None] = {}
+        verdicts: dict[str, bool] = {}
         for name, table in self.tables.items():
             deps, entries = stored.get(name, (None, None))
             if not isinstance(deps, dict) or not isinstance(entries, dict):
                 continue
-            for file in deps:
-                if file not in stamps:
-                    stamps[file] = stamp(file)
-            if all(stamps[file] == recorded for file, recorded in deps.items()):
+            for file, recorded in deps.items():
+                if file not in verdicts:
+                    verdicts[file] = _dep_unchanged(file, recorded, stamp(file))
+            if all(verdicts[file] for file in deps):
                 table.deps, table.entries = deps, entries
 
     def changed(self) -> None:
@@ -215,11 +251,15 @@ class _Store:
         try:
             import pickle
 
+            key = _key(create=True)
+            if key is None:
+                return
+            payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = _exclusive_temporary(target)
             try:
                 with os.fdopen(handle, "wb") as out:
-                    pickle.dump(stored, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(_MAGIC + _mac(key, payload) + payload)
                 os.replace(temporary, target)
             except BaseException:
                 os.unlink(temporary)
@@ -234,6 +274,50 @@ class _Store:
         _MODULE_STAMPS.clear()
         _SCANNED_MODULES.clear()
         self.loaded = self.dirty = False
+
+
+def key_path() -> Path:
+    """Where the cache's HMAC key lives: ``$XDG_STATE_HOME/stc/cache.key`` (default
+    ``~/.local/state``), deliberately outside the cache folder that CI jobs share."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "stc" / "cache.key"
+
+
+def _key(*, create: bool) -> bytes | None:
+    """The 32-byte key (made on first write, never overwritten); None when unusable."""
+    path = key_path()
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return _key(create=False)
+        with os.fdopen(handle, "wb") as out:
+            out.write(os.urandom(32))
+        return _key(create=False)
+    return key if len(key) == 32 else None
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    import hmac
+
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def _authentic(raw: bytes, key: bytes) -> bool:
+    """True when ``raw`` is a cache file this key signed."""
+    import hmac
+
+    if not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + 32:
+        return False
+    mac = raw[len(_MAGIC) : len(_MAGIC) + 32]
+    return hmac.compare_digest(mac, _mac(key, raw[len(_MAGIC) + 32 :]))
 
 
 def _exclusive_temporary(target: Path) -> tuple[int, str]:
@@ -304,12 +388,24 @@ ParsedManifest = tuple[Loaded, "PluginManifest | None", "list[Diagnostic]"]
 
 
 def cached_manifest(key: tuple[str, str], current: Stamp) -> ParsedManifest | None:
-    """The parsed manifest at ``key`` (path, display name) if its file is unchanged."""
+    """The parsed manifest at ``key`` (path, display name) if its file is unchanged:
+    the same stamp and the same text (the file is read again; manifests are small)."""
     entry = MANIFESTS.get(key)
     if not isinstance(entry, tuple) or len(entry) != 5 or entry[0] != current:
         return None
     _, text, load_problems, manifest, problems = entry
+    if not _same_text(key[0], text):
+        return None
     return ReloadedManifest(SourceFile(key[1], text), load_problems), manifest, problems
+
+
+def _same_text(path: str, text: Any) -> bool:
+    """The file at ``path`` holds exactly ``text`` (as the loader decoded it)."""
+    try:
+        with open(path, "rb") as handle:
+            return bool(handle.read().decode("utf-8").removeprefix("\ufeff") == text)
+    except (OSError, ValueError):
+        return False
 
 
 def remember_manifest(key: tuple[str, str], current: Stamp, parsed: ParsedManifest) -> None:

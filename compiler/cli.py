@@ -131,6 +131,10 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--resample", action="store_true",
         help="data finer than the tick timeframe: build tick bars from it (default: error)",
     )  # fmt: skip
+    sub.add_argument(
+        "--plugin-timeout", type=float, default=60.0, metavar="SECONDS",
+        help="a tick's plugin calls running longer are a fault of that flow (default 60; 0: off)",
+    )  # fmt: skip
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     sub.set_defaults(handler=cmd_run)
 

@@ -197,16 +197,16 @@ def _enters(entry: os.DirEntry[str]) -> bool:
 
 
 _Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
-_MANIFEST_CACHE: dict[tuple[str, str], tuple[tuple[int, int], _Parsed]] = {}
-"""Parsed manifests by (path, display name), valid while the file's mtime and size stay
-the same: a process that compiles many blueprints (a test suite, the benchmark) reads
-each manifest once."""
+_MANIFEST_CACHE: dict[tuple[str, str], tuple[cache.Stamp, _Parsed]] = {}
+"""Parsed manifests by (path, display name), valid while the file's mtime, size, change
+time and inode stay the same (``cache.stamp``): a process that compiles many blueprints
+(a test suite, the benchmark) reads each manifest once."""
 
 
 def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
     key = (str(manifest_path.resolve()), display)
     stat = manifest_path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
     cached = _MANIFEST_CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -442,7 +442,9 @@ def _import_entry_module(record: PluginRecord) -> ModuleType:
         if record.root.package is not None:
             return importlib.import_module(record.module_name)
         return import_plugin_file(file)
-    except Exception as exc:  # any failure of plugin code becomes STC080
+    except KeyboardInterrupt:  # the user's Ctrl-C stops the check
+        raise
+    except BaseException as exc:  # any failure of plugin code becomes STC080, sys.exit too
         raise PluginImportError(
             f"importing the entrypoint failed: {type(exc).__name__}: {exc}"
         ) from exc

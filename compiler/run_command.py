@@ -44,14 +44,35 @@ def run_command(args: argparse.Namespace) -> int:
     strategies = [o for o in outcomes if o.wiring_data is not None]
     if any(d.is_error for d in problems) or not strategies:
         return 1
-    for outcome in strategies:
-        code = _run_one(outcome, path, args, multiple=len(strategies) > 1)
+    from compiler.run_folder import folder_names, refuse_inputs_among_outputs
+    from runtime.run_lock import RunFolderBusy, run_folder_lock
+
+    names = [str(o.wiring_data["strategy"]) for o in strategies if o.wiring_data]
+    folders = [args.out / n for n in folder_names(names)] if len(names) > 1 else [args.out]
+    inputs = [path, *(o.linked_from for o in strategies if o.linked_from is not None)]
+    for outcome, out_dir in zip(strategies, folders, strict=True):
+        try:
+            refuse_inputs_among_outputs(inputs, out_dir, (*_cli_files(), *_run_files()))
+            with run_folder_lock(out_dir):  # held from the wiring map to the report
+                code = _run_one(outcome, path, args, out_dir)
+        except (RunFolderBusy, ValueError) as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return 1 if isinstance(exc, RunFolderBusy) else 2
+        except OSError as exc:
+            sys.stderr.write(f"error: {_unusable_run_dir(out_dir, exc)}\n")
+            return 2
         if code != 0:
             return code
     return 0
 
 
-def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, multiple: bool) -> int:
+def _run_files() -> tuple[str, ...]:
+    from runtime.api import OUTPUT_FILES
+
+    return (*OUTPUT_FILES, "journal.sqlite-wal", "journal.sqlite-shm")
+
+
+def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_dir: Path) -> int:
     from runtime.api import refuse_data_among_outputs, run
     from runtime.data import DataError
     from runtime.data_fit import DataFitError, check_plan_data
@@ -59,7 +80,6 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
     plan = outcome.wiring_data
     assert plan is not None
     strategy = str(plan["strategy"])
-    out_dir: Path = args.out / strategy if multiple else args.out
     data = args.data or _operation_data(outcome, path)
     try:
         if data is not None:  # the default data set lives in the package, never in out_dir
@@ -82,6 +102,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, mult
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
             on_bad_bar=args.on_bad_bar, resample=args.resample,
+            plugin_timeout=args.plugin_timeout,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -179,31 +200,39 @@ def resume_command(args: argparse.Namespace) -> int:
     (its wiring map, data, environment and options; see runtime/resume.py)."""
     import json
 
+    from compiler.run_folder import refuse_links, verified_sources
     from runtime.api import run
     from runtime.journal import ResumeError
-    from runtime.resume import plugin_roots, read_meta
+    from runtime.resume import read_meta
 
     run_dir: Path = args.resume
-    plan = run_dir / "wiring_map.yaml"
+    plan_file = run_dir / "wiring_map.yaml"
     try:
+        refuse_links(run_dir)
         meta = read_meta(run_dir)
-        if not plan.is_file():
-            raise ResumeError(f"{plan}: missing; the run directory is incomplete")
+        if not plan_file.is_file():
+            raise ResumeError(f"{plan_file}: missing; the run directory is incomplete")
     except (ResumeError, OSError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     if meta.get("status") == "completed":
         sys.stdout.write(f"{run_dir}: the run completed; nothing to resume\n")
         return 0
+    try:  # before any import: the folder is input (its meta's plugin_roots are ignored)
+        plan, roots = verified_sources(run_dir, list(args.plugins_dir))
+    except ValueError as exc:
+        sys.stderr.write(f"error: {run_dir}: cannot resume: {exc}\n")
+        return 1
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
     try:
         result = run(
             plan, data=data, out_dir=run_dir, env=meta.get("environment"),
             fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
-            progress=progress, speed=args.speed, plugin_roots=plugin_roots(meta), resume=True,
+            progress=progress, speed=args.speed, plugin_roots=roots, resume=True,
             on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
             resample=meta.get("resample") == "true",
+            plugin_timeout=args.plugin_timeout,
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")

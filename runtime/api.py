@@ -18,17 +18,19 @@ from runtime.data import (
     iter_bars,
     timeframe_seconds,
 )
-from runtime.data_fit import check_data_fit, check_symbol, resampled
+from runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
 from runtime.display import plain
 from runtime.dtos.ledger import Trade
 from runtime.dtos.market import Bar
 from runtime.engine import Engine, Fault
 from runtime.execution.connector import ExchangeConnector, FakeExchange
+from runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from runtime.journal import explain as _explain
 from runtime.metrics import compute_metrics
 from runtime.plan import Plan, PlanError, PluginSource, load_plan
 from runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from runtime.resume import open_journal, paced_after, run_fingerprint
+from runtime.run_lock import run_folder_lock
 
 TRADE_COLUMNS = (
     "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
@@ -69,6 +71,7 @@ def run(
     resume: bool = False,
     on_bad_bar: OnBadBar = "error",
     resample: bool = False,
+    plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -83,6 +86,8 @@ def run(
     Data that does not fit the plan (bar interval, data source symbol) raises a
     DataFitError before anything is written; ``resample=True`` builds the tick bars
     from finer data instead (:mod:`runtime.data_fit`).
+    ``plugin_timeout`` (seconds; None or 0: none) makes a tick whose plugin calls run
+    longer a fault of its flow (see :mod:`runtime.guard`).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -94,6 +99,29 @@ def run(
     refuse_data_among_outputs(data_path, out)
     check_symbol(loaded.symbol, loaded.data_source)
     fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample)
+    with run_folder_lock(out):  # one run per folder: a second one is refused here
+        return _run_locked(
+            loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
+            connector, resume, on_bad_bar, plugin_timeout, fit,
+        )  # fmt: skip
+
+
+def _run_locked(
+    loaded: Plan,
+    data_path: Path,
+    out: Path,
+    environment: str,
+    plugin_roots: Sequence[Path],
+    fail_fast: bool,
+    progress: Callable[[int, int], None] | None,
+    speed: float | None,
+    connector: ExchangeConnector | None,
+    resume: bool,
+    on_bad_bar: OnBadBar,
+    plugin_timeout: float | None,
+    fit: DataFit,
+) -> RunResult:
+    """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
     total = count_rows(data_path)
@@ -111,7 +139,7 @@ def run(
     fingerprint = run_fingerprint(
         loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
     )
-    if resample:  # recorded only when used: a resumed run resamples the same way
+    if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
         fingerprint["resample"] = "true"
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
@@ -126,6 +154,7 @@ def run(
         engine = Engine(
             loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
             connector=connector, total_bars=total, skipped=skipped,
+            plugin_timeout=plugin_timeout,
         )  # fmt: skip
         result = engine.run(progress)
         journal.check_replayed()

@@ -86,6 +86,7 @@ class _NumberRule(NamedTuple):
 
     field: str
     many: bool  # a tuple of numbers (EntryPlan.layers)
+    decimal: bool  # a Decimal field: a float or int there is a contract fault
     low: Decimal = _NO_LOW
     low_closed: bool = False
     high: Decimal = _NO_HIGH
@@ -111,17 +112,20 @@ def number_problem(dto: object) -> str | None:
             return None
         rules = _RULES[type(dto)] = _rules(type(dto))
     for rule in rules:
-        field, many, low, low_closed, high, high_closed = rule
+        field, many, decimal, low, low_closed, high, high_closed = rule
         value = getattr(dto, field, None)
         if value is None:
             continue
         for item in value if many and isinstance(value, tuple) else (value,):
             try:  # the fast path: a NaN Decimal raises, a NaN float compares False
-                if (item >= low if low_closed else item > low) and (
-                    item <= high if high_closed else item < high
+                if (
+                    (item >= low if low_closed else item > low)
+                    and (item <= high if high_closed else item < high)
+                    and (type(item) is Decimal or not decimal)
+                    and math.isfinite(float(item))  # 1E+400 is a Decimal no float holds
                 ):
                     continue
-            except (TypeError, InvalidOperation):
+            except (TypeError, ValueError, InvalidOperation):
                 pass
             return f"{field}={item} {_problem(rule, item)}"
     return None
@@ -136,7 +140,11 @@ def _problem(rule: _NumberRule, value: Any) -> str:
         return "is not a finite number"
     if not (value >= rule.low if rule.low_closed else value > rule.low):
         return f"must be {'>=' if rule.low_closed else '>'} {rule.low}"
-    return f"must be {'<=' if rule.high_closed else '<'} {rule.high}"
+    if not (value <= rule.high if rule.high_closed else value < rule.high):
+        return f"must be {'<=' if rule.high_closed else '<'} {rule.high}"
+    if not math.isfinite(float(value)):
+        return "is too large to book (beyond the float range the ledger marks in)"
+    return f"is a {type(value).__name__}, not a Decimal (money is exact)"
 
 
 def _rules(cls: type[BaseModel]) -> tuple[_NumberRule, ...]:
@@ -162,7 +170,7 @@ def _rule(name: str, info: FieldInfo) -> _NumberRule | None:
             bounds.extend(item.metadata if isinstance(item, FieldInfo) else (item,))
     if annotation not in (Decimal, float, int):
         return None
-    rule = _NumberRule(name, many)
+    rule = _NumberRule(name, many, annotation is Decimal)
     for bound in bounds:
         if isinstance(bound, Gt | Ge):
             low = bound.gt if isinstance(bound, Gt) else bound.ge

@@ -53,12 +53,15 @@ from runtime.dtos.plans import (
 from runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from runtime.dtos.swot import SWOTInputs
 from runtime.envelope import Disposition, DispositionEnvelope
+from runtime.errors import PluginFaultError
 from runtime.execution.connector import ExchangeConnector
 from runtime.execution.handler import BarHooks, ExecutionPort, ExecutionServices
 from runtime.execution.venue import VenueSettings
 from runtime.frames import Frame
+from runtime.guard import RunGuard
 from runtime.journal import FlowRecord, Journal, to_json
 from runtime.ledger import Ledger, dec
+from runtime.ledger_view import ReadOnlyLedger
 from runtime.plan import Plan, PlanError, WorkerSpec, load_worker_class
 from runtime.platform.context_aggregator import ContextAggregator
 from runtime.platform.flow_terminator import FlowTerminator
@@ -155,8 +158,13 @@ class Engine:
         worker_classes: Mapping[str, type[Worker]] | None = None,
         total_bars: int | None = None,
         skipped: list[SkippedBar] | None = None,
+        plugin_timeout: float | None = None,
     ) -> None:
         self.plan = plan
+        self.flow_seq = 0
+        """Odd while a tick's guarded work runs (the timeout watchdog's view of progress:
+        a native int the engine bumps, cheaper than a call per tick)."""
+        self.guard = RunGuard(plugin_timeout, self._flow_seq)
         self._bars = bars
         self._total = total_bars if total_bars is not None else _len_or_zero(bars)
         self.journal = journal
@@ -236,7 +244,7 @@ class Engine:
             self.ids,
             context=self.context,
             state={} if caps.get("state") else None,
-            ledger=self.ledger if caps.get("ledger") == "read" else None,
+            ledger=ReadOnlyLedger(self.ledger) if caps.get("ledger") == "read" else None,
             journal=self._note_for(spec.id) if caps.get("journaling") else None,
         )
         return worker
@@ -365,19 +373,20 @@ class Engine:
         gaps = self.gaps
         slack = gaps.slack
         due = datetime.max.replace(tzinfo=UTC)  # no gap before the first bar
-        for index, bar in enumerate(self._bars):
-            when = bar.time
-            if when >= due and last is not None:
-                gaps.record(last.time, when)
-            self._tick(bar, index)
-            first = first or bar
-            last = bar
-            count += 1
-            due = when + slack if slack is not None else gaps.due(when)
-            if progress is not None and (index + 1) % step == 0:
-                progress(index + 1, self._total)
-        if last is not None:
-            self._finish(last)
+        with self.guard:
+            for index, bar in enumerate(self._bars):
+                when = bar.time
+                if when >= due and last is not None:
+                    gaps.record(last.time, when)
+                self._tick(bar, index)
+                first = first or bar
+                last = bar
+                count += 1
+                due = when + slack if slack is not None else gaps.due(when)
+                if progress is not None and (index + 1) % step == 0:
+                    progress(index + 1, self._total)
+            if last is not None:
+                self._finish(last)
         if progress is not None:
             progress(count, self._total or count)
         return EngineResult(
@@ -415,6 +424,49 @@ class Engine:
         self.context_aggregator.ready = False
         if self._skipped:
             self._journal_skipped()
+        self.flow_seq += 1
+        marks = len(self.ledger.equity_curve)
+        try:
+            changed = self._fills(bar, index)
+        except BaseException as exc:  # a fill the ledger cannot book: this tick's fault
+            self._current = self._handler_id
+            self._guarded_fault(exc)
+            self._after_fill_fault(bar, marks)
+            self.flow_seq += 1
+            self._end_flow()
+            return
+        if self._join_opps:
+            self._join_opps = []
+        if self._join_threats:
+            self._join_threats = []
+        try:
+            self._begin_flow(index)
+            self._flow(bar, warm, changed)
+            self._commit()
+        except BaseException as exc:  # whatever a plugin raises costs its flow only
+            self.handler.rollback()
+            self.planning.abandon()
+            self._guarded_fault(exc)
+        self.flow_seq += 1
+        if self._rec is not None:
+            self._end_flow()
+
+    def _flow_seq(self) -> int:
+        """``flow_seq`` (for the guard's watchdog thread)."""
+        return self.flow_seq
+
+    def _after_fill_fault(self, bar: Bar, marks: int) -> None:
+        """Keep the books whole after a fault in fill processing: the bar is marked
+        (one equity point per bar) and the fills booked before the fault journaled."""
+        ledger = self.ledger
+        if len(ledger.equity_curve) == marks:
+            ledger.mark(bar)
+        if ledger.changes:
+            self._journal_changes(ledger.drain_changes())
+
+    def _fills(self, bar: Bar, index: int) -> bool:
+        """The handler matches its book against ``bar``, the ledger is marked; the fills
+        and cancellations are journaled. True when the ledger changed."""
         ledger = self.ledger
         self._on_bar(bar, index)
         ledger.mark(bar)
@@ -425,23 +477,23 @@ class Engine:
         if drain is not None:
             for order_id, reason in drain():
                 self._platform_note("order_cancelled", {"order_id": order_id, "reason": reason})
-        if self._join_opps:
-            self._join_opps = []
-        if self._join_threats:
-            self._join_threats = []
-        self._begin_flow(index)
-        try:
-            self._flow(bar, warm, changed)
-            self._commit()
-        except Exception as exc:
-            self.handler.rollback()
-            self.planning.abandon()
-            self._fault(exc)
-            if self.fail_fast:
-                self._end_flow()
-                raise
-        if self._rec is not None:
+        return changed
+
+    def _guarded_fault(self, exc: BaseException) -> None:
+        """Journal ``exc`` as the fault of this tick's flow, unless it must end the run:
+        the user's Ctrl-C (re-raised: the run stops resumably) or any fault under
+        ``fail_fast`` (an Exception re-raised as is, anything else as a
+        PluginFaultError, so ``sys.exit`` in a plugin never becomes stc's exit)."""
+        if self.guard.lets_through(exc):
+            self.flow_seq += 1
+            raise exc
+        self._fault(exc)
+        if self.fail_fast:
+            self.flow_seq += 1
             self._end_flow()
+            if isinstance(exc, Exception):
+                raise exc
+            raise PluginFaultError(f"{type(exc).__name__} in {self._record_worker(exc)}") from exc
 
     def _flow(self, bar: Bar, warm: bool, ledger_changed: bool) -> None:
         ctx = self.context
@@ -899,8 +951,13 @@ class Engine:
         self.bad_bars_skipped += len(self._skipped)
         self._skipped.clear()
 
+    def _record_worker(self, exc: BaseException) -> str:
+        """The worker a fault is blamed on: a contract error names it, else the one
+        running when ``exc`` was raised."""
+        return exc.worker if isinstance(exc, PluginContractError) else self._current
+
     def _fault(self, exc: BaseException) -> None:
-        worker = exc.worker if isinstance(exc, PluginContractError) else self._current
+        worker = self._record_worker(exc)
         rec = self._record()
         rec.outcome = "aborted"
         rec.reason = f"{type(exc).__name__} in {worker}"

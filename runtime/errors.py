@@ -23,6 +23,26 @@ class PluginContractError(Exception):
         self.method = method
 
 
+class ScoreError(ValueError):
+    """A factor score a plugin handed ``TradingContext.score`` that the platform cannot
+    use: not a finite number in 0..1, or a factor, worker id or polarity that is not a
+    non-empty string. Raised inside the scoring worker's call, so the engine faults the
+    flow and blames that worker (issue 26: a NaN score used to surface later, in the
+    assessment build, blamed on whoever read it first — or crash the compiled build)."""
+
+
+class PluginTimeout(BaseException):
+    """A tick's flow ran longer than ``--plugin-timeout``: raised in the plugin code that
+    was running (a BaseException, so a plugin's ``except Exception`` cannot swallow it);
+    the flow is aborted and the fault blamed on that worker."""
+
+
+class PluginFaultError(RuntimeError):
+    """Under ``fail_fast``: a plugin raised a BaseException that is not an Exception
+    (``SystemExit``, ``GeneratorExit``, its own subclass); the run stops with this
+    error instead of letting, say, ``sys.exit(0)`` become stc's exit status."""
+
+
 class DataError(ValueError):
     """The data file is unreadable or holds a bad bar (the message names the row)."""
 

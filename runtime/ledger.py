@@ -12,6 +12,7 @@ for the engine to journal and to publish ``LEDGER_UPDATE``.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -85,6 +86,12 @@ class TradeLog(Sequence[Trade]):
 
     def __repr__(self) -> str:
         return f"TradeLog({len(self._rows)} trades)"
+
+
+def _bookable(trade_id: str, price: Decimal, size: Decimal) -> None:
+    """ValueError when ``price × size`` is not a finite number a float can hold."""
+    if type(size) is not Decimal or not math.isfinite(float(price * size)):
+        raise ValueError(f"fill of {trade_id}: price {price} × size {size} cannot be booked")
 
 
 def dec(value: float) -> Decimal:
@@ -206,7 +213,10 @@ class Ledger:
         target: Decimal | None = None,
         risk_amount: Decimal = Decimal(0),
     ) -> Fill:
-        """Open or grow trade ``trade_id``."""
+        """Open or grow trade ``trade_id``; ValueError, with nothing changed, when the
+        fill's numbers cannot be booked (a cost beyond the float range the ledger marks
+        in; the engine makes that a fault of the tick's flow)."""
+        _bookable(trade_id, dec(price), size)
         self._snapshot = None
         trade = self.open.get(trade_id)
         if trade is None:

@@ -129,7 +129,10 @@ class _Returns:
 def _cagr(start: float, final: float, years: float) -> float:
     if years <= 0 or start <= 0 or final <= 0:
         return 0.0
-    return float((final / start) ** (1.0 / years) - 1.0)
+    try:
+        return float((final / start) ** (1.0 / years) - 1.0)
+    except OverflowError:  # a float ** raises where * gives inf; metrics are total
+        return math.nan
 
 
 def max_drawdown(equity: Sequence[float], starting_capital: float) -> float:
@@ -147,7 +150,9 @@ def sharpe(returns: Collection[float], periods_per_year: float) -> float:
     if len(returns) < 2:
         return 0.0
     mean = sum(returns) / len(returns)
-    var = sum((r - mean) ** 2 for r in returns) / (len(returns) - 1)
+    var = sum((r - mean) * (r - mean) for r in returns) / (len(returns) - 1)  # ** overflows
+    if not math.isfinite(var):  # returns beyond the float range: undefined, not a crash
+        return math.nan
     return mean / math.sqrt(var) * math.sqrt(periods_per_year) if var > 0 else 0.0
 
 
@@ -156,5 +161,5 @@ def sortino(returns: Collection[float], periods_per_year: float) -> float:
     if not returns:
         return 0.0
     mean = sum(returns) / len(returns)
-    downside = math.sqrt(sum(min(r, 0.0) ** 2 for r in returns) / len(returns))
+    downside = math.sqrt(sum(min(r, 0.0) * min(r, 0.0) for r in returns) / len(returns))
     return mean / downside * math.sqrt(periods_per_year) if downside > 0 else 0.0

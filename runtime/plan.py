@@ -299,7 +299,9 @@ def load_worker_class(spec: WorkerSpec, plugin_roots: Sequence[Path] = ()) -> ty
     else:
         try:
             module = importlib.import_module(src.module)
-        except ImportError as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # ImportError, or the module's own failure
             raise PlanError(f"worker {spec.id!r}: cannot import {src.module}: {exc}") from exc
     cls = getattr(module, src.class_name, None)
     base = BASE_CLASSES[spec.type]
@@ -329,5 +331,7 @@ def _import_from_roots(spec: WorkerSpec, plugin_roots: Sequence[Path]) -> Any:
 def _import_file(file: Path) -> Any:
     try:
         return import_plugin_file(file)
-    except Exception as exc:
-        raise PlanError(f"importing {file} failed: {exc}") from exc
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # sys.exit at a plugin's top level too: not stc's exit
+        raise PlanError(f"importing {file} failed: {type(exc).__name__}: {exc}") from exc

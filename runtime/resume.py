@@ -23,7 +23,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from runtime.data import paced
 from runtime.dtos.market import Bar
@@ -147,9 +146,3 @@ def paced_after(
             if bar.time.isoformat() >= last_recorded:
                 break
     yield from paced(iterator, tick_tf, speed)
-
-
-def plugin_roots(meta: dict[str, str]) -> list[Path]:
-    """The plugin roots the run was started with."""
-    roots: Any = json.loads(meta.get("plugin_roots", "[]"))
-    return [Path(r) for r in roots]

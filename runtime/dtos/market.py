@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from runtime.errors import ScoreError
+
 if TYPE_CHECKING:
     from runtime.dtos.signals import AggregatedContextAssessment
 
@@ -96,7 +98,7 @@ class TradingContext:
     """
 
     __slots__ = (
-        "_frame", "_frame_bar", "_tick_frame", "assessment", "dtos", "factors", "symbol",
+        "_assessment", "_frame", "_frame_bar", "_tick_frame", "dtos", "factors", "symbol",
         "tick", "timestamp", "windows",
     )  # fmt: skip
 
@@ -105,12 +107,26 @@ class TradingContext:
         self.windows = windows
         self.dtos: dict[str, Any] = {}
         self.factors: dict[str, tuple[float, str, str]] = {}
-        self.assessment: AggregatedContextAssessment | None = None
+        self._assessment: AggregatedContextAssessment | None = None
         self.tick: Bar | None = None
         self.timestamp: datetime | None = None
         self._tick_frame = next(iter(windows), "")
         self._frame = self._tick_frame
         self._frame_bar: Bar | None = None
+
+    @property
+    def assessment(self) -> AggregatedContextAssessment | None:
+        """The tick's aggregated assessment (after phase 1b; None before).
+
+        A property here, not a plain attribute, because :class:`LazyContext` overrides
+        it with one that builds the assessment and can raise: the compiled build treats
+        a read of an always-set attribute as infallible and skipped the error check
+        when a subclass's property raised, which crashed the process (issue 26)."""
+        return self._assessment
+
+    @assessment.setter
+    def assessment(self, value: AggregatedContextAssessment | None) -> None:
+        self._assessment = value
 
     def begin_tick(self, bar: Bar) -> None:
         """Start a new tick: forget last tick's DTOs, factors and assessment."""
@@ -118,7 +134,7 @@ class TradingContext:
         self.timestamp = bar.time
         self.dtos.clear()
         self.factors.clear()
-        self.assessment = None
+        self._assessment = None
 
     def enter_frame(self, bar: Bar, timeframe: str) -> None:
         """Engine: a worker of ``timeframe`` runs for its closed ``bar`` now."""
@@ -166,10 +182,34 @@ class TradingContext:
         found = self.dtos.get(dto_type.__name__)
         return found if isinstance(found, dto_type) else None
 
-    def score(self, factor: str, value: float, worker_id: str, polarity: str = "strength") -> None:
-        """Score a named context factor in 0..1 (clamped) as strength or weakness."""
-        clamped = 0.0 if value < 0.0 else 1.0 if value > 1.0 else float(value)
-        self.factors[factor] = (clamped, polarity, worker_id)
+    def score(self, factor: Any, value: Any, worker_id: Any, polarity: Any = "strength") -> None:
+        """Score a named context factor in 0..1 as ``strength`` or ``weakness``.
+
+        The values are checked here, where they enter the platform: a score that is not
+        a finite number in 0..1 (NaN, inf, -0.2, 1.5, a str) or a factor / worker id
+        that is not a non-empty string raises :class:`~runtime.errors.ScoreError` in the
+        scoring worker's own call, so the flow's fault names that worker. The
+        parameters are typed ``Any`` on purpose: the compiled build would otherwise
+        reject a wrong type with its own TypeError before this check, and both builds
+        must fail the same way (clamping is the plugin's job).
+        """
+        if type(value) is not float and (  # the fast path: one type test
+            isinstance(value, bool) or not isinstance(value, (int, float))
+        ):
+            raise ScoreError(f"score {factor!r}: {value!r} is a {type(value).__name__}, "
+                             "not a number in 0..1")  # fmt: skip
+        number = float(value)
+        if not 0.0 <= number <= 1.0:  # False for NaN too
+            raise ScoreError(f"score {factor!r}: {value!r} is not a finite number in 0..1")
+        if type(factor) is not str or not factor:
+            raise ScoreError(f"score: the factor name {factor!r} is not a non-empty string")
+        if type(worker_id) is not str or not worker_id:
+            raise ScoreError(f"score {factor!r}: worker_id {worker_id!r} is not a non-empty "
+                             "string (pass self.worker_id)")  # fmt: skip
+        if polarity != "strength" and polarity != "weakness":
+            raise ScoreError(f"score {factor!r}: polarity {polarity!r} is neither "
+                             "'strength' nor 'weakness'")  # fmt: skip
+        self.factors[factor] = (number, polarity, worker_id)
 
     def enriched_columns(self, timeframe: str | None = None) -> dict[str, list[Any]]:
         """A columnar view (the seed's ``enriched_df``): OHLCV columns of the window plus

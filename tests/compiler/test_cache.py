@@ -175,6 +175,60 @@ def test_a_stale_cache_sees_the_edit(tmp_path: Path, edit: dict[str, Any], code:
     assert _check_json(blueprint, root, warm) == fresh
 
 
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [({"maximum": 15}, "STC006"), ({"method": "on_tock"}, "STC032")],
+    ids=["manifest_edited", "plugin_code_edited"],
+)
+def test_an_edit_that_keeps_size_and_mtime_is_seen(
+    tmp_path: Path, edit: dict[str, Any], code: str
+) -> None:
+    """Issue 26: the cache used to key files by (mtime, size), so an edit that kept both
+    was served stale ("ok" from check, a failure at run)."""
+    root = tmp_path / "plugins"
+    _write_probe(root)
+    files = [root / "cache_probe" / n for n in ("plugin_manifest.yaml", "worker.py")]
+    before = [(f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+    blueprint = tmp_path / "probe.yaml"
+    blueprint.write_text(PROBE_BLUEPRINT, encoding="utf-8")
+    warm = _env(tmp_path / "cache")
+    assert _check_json(blueprint, root, warm) == []  # fills the cache
+    _write_probe(root, **edit)
+    for file, (size, mtime) in zip(files, before, strict=True):
+        os.utime(file, ns=(mtime, mtime))
+        assert file.stat().st_size == size and file.stat().st_mtime_ns == mtime
+    assert code in {d["code"] for d in _check_json(blueprint, root, warm)}
+
+
+_PLANTED = """\
+import os, pickle, sys
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch " + sys.argv[2],))
+body = pickle.dumps({"manifests": ({}, {"x": Payload()})})
+with open(sys.argv[1], "wb") as out:
+    out.write(sys.argv[3].encode() + b"0" * 32 * int(sys.argv[4]) + body)
+"""
+
+
+@pytest.mark.parametrize("header", ["", "stc-cache-hmac-sha256\n"])
+def test_a_planted_or_foreign_cache_file_never_runs(tmp_path: Path, header: str) -> None:
+    """Issue 26: the cache was an unauthenticated pickle, so a file planted in the cache
+    folder (or a CI cache restored from another job) ran code on the next check. It is
+    now ignored unless signed with this machine's key, which lives outside the folder."""
+    case = [(REFERENCE[0], [])]
+    expected = _compile_all(case, _env(tmp_path, enabled=False))
+    _compile_all(case, _env(tmp_path))  # a real cache file (and key) exists
+    marker = tmp_path / "PWNED"
+    subprocess.run(
+        [sys.executable, "-c", _PLANTED, str(_cache_file(tmp_path)), str(marker), header,
+         "1" if header else "0"],
+        check=True,
+    )  # fmt: skip
+    assert _compile_all(case, _env(tmp_path)) == expected
+    assert not marker.exists()
+
+
 def test_tables_drop_entries_whose_code_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -191,7 +245,7 @@ def test_tables_drop_entries_whose_code_changed(
         cache._STORE.flush()
         cache.reset()
         assert cache.VALID_SCHEMAS.get("key") is True
-        module.write_text("VALUE = 22\n", encoding="utf-8")  # another size: another stamp
+        module.write_text("VALUE = 2\n", encoding="utf-8")  # the same size: its content decides
         cache.reset()
         assert cache.VALID_SCHEMAS.get("key") is None
     finally:

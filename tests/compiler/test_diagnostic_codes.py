@@ -169,6 +169,10 @@ CASES: tuple[Case, ...] = (
         file=manifest("STC080", "import_error"),
     ),
     Case(
+        "stc080_sys_exit.yaml", roots("STC080"), "STC080", 9, 13,
+        file=manifest("STC080", "sys_exit"),
+    ),
+    Case(
         "stc081_manifest_vs_code.yaml", roots("STC081"), "STC081", 12, 18,
         file=manifest("STC081", "mislabelled_detector"),
     ),

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +24,15 @@ PLUGIN_ROOTS = (HERE / "test_plugins",)
 REPO = HERE.parent.parent
 EURUSD = REPO / "data" / "EURUSD_1h.csv"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def stc(*args: str) -> subprocess.CompletedProcess[str]:
+    """``stc ARGS`` in a fresh process (the console script's code path), from the repo."""
+    return subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *args],
+        cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
 
 
 def wiring(name: str) -> dict[str, Any]:

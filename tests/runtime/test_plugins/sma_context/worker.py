@@ -28,8 +28,15 @@ class SmaContext(ContextWorker):
         if len(self._window) < self.period:
             return None
         sma = sum(self._window) / self.period
-        context.score("trend_strength", 0.5 + (bar.close - sma) / sma * 50, self.worker_id)
-        context.score("range", (bar.high - bar.low) / bar.close * 100, self.worker_id, "weakness")
+        trend = _clamp(0.5 + (bar.close - sma) / sma * 50)
+        context.score("trend_strength", trend, self.worker_id)
+        context.score("range", _clamp((bar.high - bar.low) / bar.close * 100), self.worker_id,
+                      "weakness")  # fmt: skip
         prev = self._prev
         self._prev = (sma, bar.close)
         return SmaValue(sma, prev[0] if prev else None, prev[1] if prev else None)
+
+
+def _clamp(value: float) -> float:
+    """Into 0..1: the platform refuses a score outside it (a fault of this worker)."""
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
