@@ -249,7 +249,8 @@ def _schema_problems_or_known_valid(record: PluginRecord) -> list[Diagnostic]:
     if fastschema.schema_is_valid(record.manifest.config_schema):
         return []
     schema = cache.canonical_json(record.manifest.config_schema)
-    known = cache.digest("config_schema", schema) if schema is not None else None
+    # "/re2": schemas judged valid before patterns had to run on RE2 are judged again
+    known = cache.digest("config_schema/re2", schema) if schema is not None else None
     if known is not None and cache.VALID_SCHEMAS.get(known):
         return []
     problems = _config_schema_problems(record.loaded, record.manifest, record.display_file)
@@ -286,7 +287,28 @@ def _config_schema_problems(
                 help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
             )
         ]
-    return _ref_problems(loaded, manifest, display)
+    return _ref_problems(loaded, manifest, display) + _regex_problems(loaded, manifest, display)
+
+
+def _regex_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
+    """Every regex must run on RE2 (linear time): see ``compiler.schema_guard``."""
+    from compiler.schema_guard import pattern_problems
+
+    problems = []
+    for path, reason in pattern_problems(manifest.config_schema):
+        where = ("config_schema", *path)
+        mark = locate(loaded.data, where) or locate(loaded.data, ("config_schema",))
+        problems.append(
+            diagnostic_at(
+                "STC002",
+                f"`config_schema` of plugin `{manifest.identification.name}`: {reason}",
+                display,
+                mark,
+                "write a pattern without backreferences, lookaround or repetition counts "
+                "over 1000 (stc matches patterns with RE2, in linear time)",
+            )
+        )
+    return problems
 
 
 def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
