@@ -290,7 +290,12 @@ def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
     dot_source = render_dot(outcome.unit, outcome.diagnostics)
     written[1].write_text(dot_source, encoding="utf-8")
     if dot_available():
-        written.append(render_image(dot_source, target / "wiring.svg"))
+        from compiler.emit.graphviz_run import GraphvizFailed
+
+        try:
+            written.append(render_image(dot_source, target / "wiring.svg"))
+        except GraphvizFailed as exc:  # the map and the .dot stand: exit 0, with a warning
+            sys.stderr.write(f"warning: no wiring.svg: {exc}; wrote wiring.dot only\n")
     else:
         sys.stderr.write("note: Graphviz `dot` not found; wrote wiring.dot only\n")
     return written
@@ -301,6 +306,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from compiler.emit.dot import dot_available, render_dot, render_image
 
     if _missing_inputs(args.files):
+        return EXIT_USAGE
+    if args.out is not None and not args.html and args.out.suffix not in (".dot", ".svg", ".png"):
+        sys.stderr.write(f"error: -o {args.out}: write a .svg, .png or .dot file (or --html)\n")
         return EXIT_USAGE
     outcomes, session = _compile_all(args)
     diagnostics = _all_diagnostics(outcomes, args.strict)
@@ -320,7 +328,14 @@ def cmd_graph(args: argparse.Namespace) -> int:
         sys.stderr.write("error: Graphviz `dot` is not installed; use -o FILE.dot\n")
         return EXIT_USAGE
     else:
-        render_image(source, out)
+        from compiler.emit.graphviz_run import GraphvizFailed
+
+        try:
+            render_image(source, out)
+        except GraphvizFailed as exc:  # the DOT source is kept beside the image asked for
+            out.with_suffix(".dot").write_text(source, encoding="utf-8")
+            sys.stderr.write(f"error: {exc}; wrote {out.with_suffix('.dot')} instead\n")
+            return EXIT_USAGE
     if out is not None:
         sys.stdout.write(f"wrote {out}\n")
     return _exit_code(diagnostics)
@@ -336,9 +351,13 @@ def _graph_html(
     if not dot_available():
         sys.stderr.write("error: Graphviz `dot` is not installed; --html needs it\n")
         return EXIT_USAGE
-    import graphviz
+    from compiler.emit.graphviz_run import GraphvizFailed, render
 
-    svg = graphviz.Source(source).pipe(format="svg", engine="dot").decode("utf-8")
+    try:
+        svg = render(source, "svg").decode("utf-8")
+    except GraphvizFailed as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
     page = render_graph_page(svg, outcome.wiring_data)
     if out is None:
         sys.stdout.write(page)
@@ -434,6 +453,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = EXIT_OK
         except KeyboardInterrupt:
             code = 130
+        except Exception as exc:  # I/O failures: one line and exit 2 (compiler.io_gate)
+            from compiler.io_gate import one_line
+
+            if (message := one_line(exc)) is None:
+                raise
+            sys.stderr.write(f"error: {message}\n")
+            code = EXIT_USAGE
     return code
 
 

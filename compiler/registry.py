@@ -42,6 +42,8 @@ class PluginRoot(NamedTuple):
     """Dotted package of ``path`` for builtin/entry-point roots (imported by name)."""
     label: str = ""
     """How manifest files of this root are named in diagnostics and the wiring map."""
+    problem: str = ""
+    """Why an entry point's package cannot be found (the root is then skipped, warned)."""
 
 
 @dataclass
@@ -116,8 +118,13 @@ def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> l
 def _entry_point_roots() -> list[PluginRoot]:
     found: list[PluginRoot] = []
     for name, value in _entry_points():
-        package = value.split(":", 1)[0]
-        spec = importlib.util.find_spec(package)
+        package = value.split(":", 1)[0].strip()
+        try:
+            spec = importlib.util.find_spec(package)
+        except Exception as exc:  # `missing_pkg.sub`, `..`, a parent package that raises
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+            found.append(PluginRoot(Path(), "entry_point", package, f"{name}:{package}", why))
+            continue
         if spec is None or not spec.submodule_search_locations:
             continue
         path = Path(next(iter(spec.submodule_search_locations)))
@@ -151,6 +158,9 @@ def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
     """Load and validate every manifest under ``roots`` (deterministic order)."""
     registry = PluginRegistry()
     for root in roots:
+        if root.problem:
+            registry.diagnostics.append(_broken_entry_point(root))
+            continue
         if not os.path.isdir(root.path):
             registry.diagnostics.append(_missing_root(root))
             continue
@@ -421,6 +431,19 @@ def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnosti
                 column=first.column if first else None,
             ),
         ),
+    )
+
+
+def _broken_entry_point(root: PluginRoot) -> Diagnostic:
+    """A warning, not an error: an unrelated broken distribution must not fail every
+    check (its plugins are simply not there)."""
+    return Diagnostic(
+        code="STC009",
+        severity=Severity.WARNING,
+        message=f"the `{ENTRY_POINT_GROUP}` entry point `{root.label}` names no importable "
+        f"package ({root.problem}); its plugins are skipped",
+        file=None,
+        help="fix or uninstall the distribution that declares it (`pip show` finds it)",
     )
 
 

@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from runtime.artefacts import write_atomically
 from runtime.report.assets import CSS, JS
 from runtime.report.load import Chain, RunData, Step, load_run, parse_time
 from runtime.report.svg import Marker, Segment, chart
@@ -95,7 +96,7 @@ def write_report(
     if data is None and previous.get("data"):
         data = Path(str(previous["data"]))
     run = load_run(run_dir, data=data)
-    target.write_text(render(run, wiring_svg=wiring_svg, title=title), encoding="utf-8")
+    write_atomically(target, render(run, wiring_svg=wiring_svg, title=title))
     return target
 
 
