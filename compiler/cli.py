@@ -282,13 +282,14 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
     from compiler.emit.dot import dot_available, render_dot, render_image
     from compiler.emit.wiring_map import render_wiring_map
+    from runtime.artefacts import write_atomically
 
     assert outcome.wiring_data is not None
     target.mkdir(parents=True, exist_ok=True)
     written = [target / "wiring_map.yaml", target / "wiring.dot"]
-    written[0].write_text(render_wiring_map(outcome.wiring_data), encoding="utf-8")
+    write_atomically(written[0], render_wiring_map(outcome.wiring_data))
     dot_source = render_dot(outcome.unit, outcome.diagnostics)
-    written[1].write_text(dot_source, encoding="utf-8")
+    write_atomically(written[1], dot_source)
     if dot_available():
         from compiler.emit.graphviz_run import GraphvizFailed
 

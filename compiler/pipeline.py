@@ -21,6 +21,7 @@ from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.graph import build_graph
 from compiler.model.blueprint import StrategyBlueprint
 from compiler.model.platform import Platform, default_platform
+from compiler.operation_values import check_operation_values
 from compiler.registry import PluginRegistry, default_roots, discover
 from compiler.resolve import check_worker_limit, resolve_workers
 from compiler.sources import (
@@ -314,6 +315,7 @@ def compile_operation(
     """Compile every strategy the operation links, each under the operation's layer."""
     folder = path.parent
     own = [*found, *_check_links(display, loaded, operation, folder)]
+    own += check_operation_values(display, loaded, operation)
     platform_path = (folder / operation.platform) if operation.platform else session.platform_file
     if operation.platform and not os.path.isfile(folder / operation.platform):
         platform_path = None  # reported by _check_links, at the `platform:` line

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runtime.artefacts import atomic_open, write_atomically
 from runtime.data import DataError, OnBadBar, SkippedBar, count_rows, iter_bars
 from runtime.display import plain
 from runtime.dtos.ledger import Trade
@@ -60,6 +61,7 @@ def run(
     connector: ExchangeConnector | None = None,
     resume: bool = False,
     on_bad_bar: OnBadBar = "error",
+    data_name: str | None = None,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -71,6 +73,8 @@ def run(
     the same plan, data and options, ending with the same files as if it had never
     stopped. ``on_bad_bar="skip"`` drops bad data rows instead of failing: each is
     journaled as a ``bad_bar_skipped`` note and counted in ``bad_bars_skipped``.
+    ``data_name`` is how notes and errors name the data file (default: its path as
+    given; a resume passes the name the interrupted run was given).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -81,7 +85,7 @@ def run(
     out = Path(out_dir)
     refuse_data_among_outputs(data_path, out)
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
-    bars = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
+    bars = iter_bars(data_path, on_bad_bar, skipped, data_name)  # streamed: validated as read
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "trades": out / "trades.csv",
@@ -92,7 +96,7 @@ def run(
         stale.unlink(missing_ok=True)
     fingerprint = run_fingerprint(
         loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
-    )
+    ) | {"data_as_given": data_name or str(data_path)}
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
     )
@@ -115,7 +119,8 @@ def run(
             bad_bars_skipped=result.bad_bars_skipped,
         )  # fmt: skip
         write_trades(paths["trades"], result.trades)
-        paths["metrics"].write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        text = json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
+        write_atomically(paths["metrics"], text)  # all or nothing: a kill leaves no prefix
         journal.set_meta({"status": "completed"})
     finally:
         journal.close()
@@ -180,7 +185,7 @@ def _data_path(plan: Plan, data: Path | None) -> Path:
 
 def write_trades(path: Path, trades: Sequence[Trade]) -> None:
     """trades.csv: one row per closed trade, ``trade_id`` first."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, newline="") as handle:  # all or nothing: see runtime.artefacts
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(TRADE_COLUMNS)
         for trade in trades:

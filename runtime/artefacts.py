@@ -53,6 +53,18 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         raise
 
 
+RUN_ARTEFACTS = ("trades.csv", "metrics.json", "report.html")
+"""What a completed run leaves besides its journal: ``--resume`` rebuilds any missing."""
+
+
+def missing_artefacts(run_dir: Path) -> list[str]:
+    """The ``RUN_ARTEFACTS`` absent from ``run_dir`` (a kill between the journal's
+    ``completed`` and the last rename), after removing temporary files a kill left."""
+    for leftover in Path(run_dir).glob(".stc-*.tmp"):
+        leftover.unlink(missing_ok=True)
+    return [name for name in RUN_ARTEFACTS if not (Path(run_dir) / name).is_file()]
+
+
 def _temporary(path: Path) -> Path:
     """A new, empty file beside ``path`` (created exclusively, mode from the umask)."""
     while True:
@@ -61,4 +73,6 @@ def _temporary(path: Path) -> Path:
             os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
         except FileExistsError:  # pragma: no cover - 48 random bits
             continue
+        except OSError as exc:  # name the artefact, not the temporary file
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         return candidate
