@@ -199,7 +199,7 @@ def read_plan_header(run_dir: Path) -> dict[str, Any]:
 
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: not UTF-8 (the header is optional)
         return {}
     return dict(loaded) if isinstance(loaded, dict) else {}
 
