@@ -64,3 +64,25 @@ def test_live_refuses_a_csv_source(tmp_path: Path, capsys: pytest.CaptureFixture
     assert [(f["code"], f["line"]) for f in found] == [("STC002", 6), ("STC002", 13)]
     assert "needs a connector" in found[0]["message"]
     assert "cannot trade data source `eurusd_1h`" in found[1]["message"]
+
+
+def test_an_operation_discovers_plugins_once_for_all_its_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operation linking many strategies took ~34 s: discovery ran once per link."""
+    from benchmarks.operation_scaling import operation_text
+    from compiler import pipeline
+
+    calls: list[int] = []
+    real = pipeline.discover
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "discover", counted)
+    shutil.copy(REPO / "blueprints" / "ema_trend.yaml", tmp_path / "bp.yaml")
+    shutil.copy(DATA, tmp_path / "data.csv")
+    (tmp_path / "op.yaml").write_text(operation_text(40), encoding="utf-8")
+    assert main(["check", str(tmp_path / "op.yaml")]) == 0
+    assert len(calls) == 1
