@@ -290,15 +290,21 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
     from compiler.emit.dot import dot_available, render_dot, render_image
     from compiler.emit.wiring_map import render_wiring_map
+    from runtime.artefacts import write_atomically
 
     assert outcome.wiring_data is not None
     target.mkdir(parents=True, exist_ok=True)
     written = [target / "wiring_map.yaml", target / "wiring.dot"]
-    written[0].write_text(render_wiring_map(outcome.wiring_data), encoding="utf-8")
+    write_atomically(written[0], render_wiring_map(outcome.wiring_data))
     dot_source = render_dot(outcome.unit, outcome.diagnostics)
-    written[1].write_text(dot_source, encoding="utf-8")
+    write_atomically(written[1], dot_source)
     if dot_available():
-        written.append(render_image(dot_source, target / "wiring.svg"))
+        from compiler.emit.graphviz_run import GraphvizFailed
+
+        try:
+            written.append(render_image(dot_source, target / "wiring.svg"))
+        except GraphvizFailed as exc:  # the map and the .dot stand: exit 0, with a warning
+            sys.stderr.write(f"warning: no wiring.svg: {exc}; wrote wiring.dot only\n")
     else:
         sys.stderr.write("note: Graphviz `dot` not found; wrote wiring.dot only\n")
     return written
@@ -309,6 +315,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from compiler.emit.dot import dot_available, render_dot, render_image
 
     if _missing_inputs(args.files):
+        return EXIT_USAGE
+    if args.out is not None and not args.html and args.out.suffix not in (".dot", ".svg", ".png"):
+        sys.stderr.write(f"error: -o {args.out}: write a .svg, .png or .dot file (or --html)\n")
         return EXIT_USAGE
     outcomes, session = _compile_all(args)
     diagnostics = _all_diagnostics(outcomes, args.strict)
@@ -328,7 +337,14 @@ def cmd_graph(args: argparse.Namespace) -> int:
         sys.stderr.write("error: Graphviz `dot` is not installed; use -o FILE.dot\n")
         return EXIT_USAGE
     else:
-        render_image(source, out)
+        from compiler.emit.graphviz_run import GraphvizFailed
+
+        try:
+            render_image(source, out)
+        except GraphvizFailed as exc:  # the DOT source is kept beside the image asked for
+            out.with_suffix(".dot").write_text(source, encoding="utf-8")
+            sys.stderr.write(f"error: {exc}; wrote {out.with_suffix('.dot')} instead\n")
+            return EXIT_USAGE
     if out is not None:
         sys.stdout.write(f"wrote {out}\n")
     return _exit_code(diagnostics)
@@ -344,9 +360,13 @@ def _graph_html(
     if not dot_available():
         sys.stderr.write("error: Graphviz `dot` is not installed; --html needs it\n")
         return EXIT_USAGE
-    import graphviz
+    from compiler.emit.graphviz_run import GraphvizFailed, render
 
-    svg = graphviz.Source(source).pipe(format="svg", engine="dot").decode("utf-8")
+    try:
+        svg = render(source, "svg").decode("utf-8")
+    except GraphvizFailed as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
     page = render_graph_page(svg, outcome.wiring_data)
     if out is None:
         sys.stdout.write(page)
@@ -442,6 +462,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = EXIT_OK
         except KeyboardInterrupt:
             code = 130
+        except Exception as exc:  # I/O failures: one line and exit 2 (compiler.io_gate)
+            from compiler.io_gate import one_line
+
+            if (message := one_line(exc)) is None:
+                raise
+            sys.stderr.write(f"error: {message}\n")
+            code = EXIT_USAGE
     return code
 
 

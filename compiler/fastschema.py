@@ -173,14 +173,11 @@ def _unbool(value: Any) -> Any:
 
 
 def _unique(items: list[Any]) -> bool:
-    """No two items are ``equal`` (all pairs: at least as strict as jsonschema's
-    sort-then-compare-neighbours, so "unique" here is unique there)."""
-    seen: list[Any] = []
-    for item in map(_unbool, items):
-        if any(equal(earlier, item) for earlier in seen):
-            return False
-        seen.append(item)
-    return True
+    """No two items are ``equal``: one hash of a canonical form per item (all pairs
+    took 6 s over 3,000 items)."""
+    from compiler.schema_guard import all_unique
+
+    return all_unique(items)
 
 
 def _type(types: Any, instance: Any, _: Any) -> bool:

@@ -42,6 +42,8 @@ class PluginRoot(NamedTuple):
     """Dotted package of ``path`` for builtin/entry-point roots (imported by name)."""
     label: str = ""
     """How manifest files of this root are named in diagnostics and the wiring map."""
+    problem: str = ""
+    """Why an entry point's package cannot be found (the root is then skipped, warned)."""
 
 
 @dataclass
@@ -116,8 +118,13 @@ def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> l
 def _entry_point_roots() -> list[PluginRoot]:
     found: list[PluginRoot] = []
     for name, value in _entry_points():
-        package = value.split(":", 1)[0]
-        spec = importlib.util.find_spec(package)
+        package = value.split(":", 1)[0].strip()
+        try:
+            spec = importlib.util.find_spec(package)
+        except Exception as exc:  # `missing_pkg.sub`, `..`, a parent package that raises
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+            found.append(PluginRoot(Path(), "entry_point", package, f"{name}:{package}", why))
+            continue
         if spec is None or not spec.submodule_search_locations:
             continue
         path = Path(next(iter(spec.submodule_search_locations)))
@@ -151,6 +158,9 @@ def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
     """Load and validate every manifest under ``roots`` (deterministic order)."""
     registry = PluginRegistry()
     for root in roots:
+        if root.problem:
+            registry.diagnostics.append(_broken_entry_point(root))
+            continue
         if not os.path.isdir(root.path):
             registry.diagnostics.append(_missing_root(root))
             continue
@@ -249,7 +259,8 @@ def _schema_problems_or_known_valid(record: PluginRecord) -> list[Diagnostic]:
     if fastschema.schema_is_valid(record.manifest.config_schema):
         return []
     schema = cache.canonical_json(record.manifest.config_schema)
-    known = cache.digest("config_schema", schema) if schema is not None else None
+    # "/re2": schemas judged valid before patterns had to run on RE2 are judged again
+    known = cache.digest("config_schema/re2", schema) if schema is not None else None
     if known is not None and cache.VALID_SCHEMAS.get(known):
         return []
     problems = _config_schema_problems(record.loaded, record.manifest, record.display_file)
@@ -286,7 +297,28 @@ def _config_schema_problems(
                 help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
             )
         ]
-    return _ref_problems(loaded, manifest, display)
+    return _ref_problems(loaded, manifest, display) + _regex_problems(loaded, manifest, display)
+
+
+def _regex_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
+    """Every regex must run on RE2 (linear time): see ``compiler.schema_guard``."""
+    from compiler.schema_guard import pattern_problems
+
+    problems = []
+    for path, reason in pattern_problems(manifest.config_schema):
+        where = ("config_schema", *path)
+        mark = locate(loaded.data, where) or locate(loaded.data, ("config_schema",))
+        problems.append(
+            diagnostic_at(
+                "STC002",
+                f"`config_schema` of plugin `{manifest.identification.name}`: {reason}",
+                display,
+                mark,
+                "write a pattern without backreferences, lookaround or repetition counts "
+                "over 1000 (stc matches patterns with RE2, in linear time)",
+            )
+        )
+    return problems
 
 
 def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
@@ -399,6 +431,19 @@ def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnosti
                 column=first.column if first else None,
             ),
         ),
+    )
+
+
+def _broken_entry_point(root: PluginRoot) -> Diagnostic:
+    """A warning, not an error: an unrelated broken distribution must not fail every
+    check (its plugins are simply not there)."""
+    return Diagnostic(
+        code="STC009",
+        severity=Severity.WARNING,
+        message=f"the `{ENTRY_POINT_GROUP}` entry point `{root.label}` names no importable "
+        f"package ({root.problem}); its plugins are skipped",
+        file=None,
+        help="fix or uninstall the distribution that declares it (`pip show` finds it)",
     )
 
 

@@ -20,13 +20,14 @@ def wiring_svg(outcome: CompileOutcome) -> str | None:
 
     if outcome.unit is None or not dot_available():
         return None
-    import graphviz
+    from compiler.emit.graphviz_run import GraphvizFailed, render
 
     try:
-        image = graphviz.Source(render_dot(outcome.unit, [])).pipe(format="svg", engine="dot")
-    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
+        image = render(render_dot(outcome.unit, []), "svg")
+    except GraphvizFailed as exc:
+        sys.stderr.write(f"warning: no wiring diagram: {exc}\n")
         return None
-    return bytes(image).decode("utf-8")
+    return image.decode("utf-8")
 
 
 def report_command(args: argparse.Namespace) -> int:

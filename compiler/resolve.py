@@ -28,6 +28,7 @@ from compiler.registry import (
     check_config_schema,
     load_plugin_class,
 )
+from compiler.schema_guard import MAX_STEPS, SchemaBudgetExceeded
 from compiler.sources import Loaded, locate
 from compiler.suggest import help_for
 from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
@@ -217,6 +218,10 @@ def _resolve_params(
         )  # fmt: skip
     except RecursionError:  # `$ref`s that lead back to themselves: jsonschema never stops
         return [_endless_schema(worker.record, worker)]
+    except SchemaBudgetExceeded:
+        return [_over_budget(unit, worker)]
+    except Exception as exc:  # jsonschema/referencing errors: the schema's fault
+        return [_unevaluable_schema(worker.record, worker, exc)]
     if problems:
         return problems
     worker.params = _sorted_params(apply_defaults(raw, schema))
@@ -232,6 +237,39 @@ def _endless_schema(record: PluginRecord, worker: WorkerInstance) -> Diagnostic:
         record.display_file,
         locate(record.loaded.data, ("config_schema",)),
         "a `$ref` cycle must pass through `properties` or `items` (a nested value)",
+        subjects=(worker.id,),
+    )
+
+
+def _over_budget(unit: CompileUnit, worker: WorkerInstance) -> Diagnostic:
+    """STC006 at the params: checking them took more than the schema budget."""
+    return make_diagnostic(
+        "STC006",
+        f"params of worker `{worker.id}` ({worker.plugin}) take more than "
+        f"{MAX_STEPS:,} steps to check against the plugin's `config_schema`",
+        unit.blueprint_file,
+        locate(unit.blueprint_loaded.data, (*worker.loc, "params")),
+        "shorten the lists in these params; `stc plugins show PLUGIN` lists what each "
+        "parameter takes",
+        subjects=(worker.id,),
+    )
+
+
+def _unevaluable_schema(
+    record: PluginRecord | None, worker: WorkerInstance, exc: Exception
+) -> Diagnostic:
+    """STC002 at a ``config_schema`` jsonschema or ``referencing`` cannot evaluate
+    (a ``$ref`` inside a nested ``$id`` scope, an unresolvable anchor…)."""
+    assert record is not None
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return make_diagnostic(
+        "STC002",
+        f"`config_schema` of plugin `{record.name}` cannot be evaluated: "
+        f"{type(exc).__name__}: {detail}",
+        record.display_file,
+        locate(record.loaded.data, ("config_schema",)),
+        "write every `$ref` as a pointer from the schema's root (`#/$defs/name`) and "
+        "leave out nested `$id`s",
         subjects=(worker.id,),
     )
 

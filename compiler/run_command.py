@@ -147,11 +147,12 @@ def _prepare_run_dir(outcome: CompileOutcome, out_dir: Path) -> str | None:
     ``--resume`` reloads), no earlier report, this plan's diagram (returned; None
     without ``dot``). OSError when the folder cannot be used."""
     from compiler.emit.wiring_map import render_wiring_map
+    from runtime.artefacts import write_atomically
 
     assert outcome.wiring_data is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     wiring_map = render_wiring_map(outcome.wiring_data)
-    (out_dir / "wiring_map.yaml").write_text(wiring_map, encoding="utf-8")
+    write_atomically(out_dir / "wiring_map.yaml", wiring_map)
     _remove_earlier_report(out_dir)
     return _keep_wiring_svg(outcome, out_dir)
 
@@ -180,6 +181,7 @@ def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
     that the report of a run resumed after a crash shows it too (None without
     ``dot``; a diagram an earlier run left in the folder is removed then)."""
     from compiler.report_command import wiring_svg
+    from runtime.artefacts import write_atomically
     from runtime.report import WIRING_FILE
 
     target = out_dir / WIRING_FILE
@@ -191,7 +193,7 @@ def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
     if svg is None:
         target.unlink(missing_ok=True)
     else:
-        target.write_text(svg, encoding="utf-8")
+        write_atomically(target, svg)
     return svg
 
 
@@ -202,6 +204,7 @@ def resume_command(args: argparse.Namespace) -> int:
 
     from compiler.run_folder import refuse_links, verified_sources
     from runtime.api import run
+    from runtime.artefacts import missing_artefacts
     from runtime.journal import ResumeError
     from runtime.resume import read_meta
 
@@ -215,7 +218,8 @@ def resume_command(args: argparse.Namespace) -> int:
     except (ResumeError, OSError, ValueError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
-    if meta.get("status") == "completed":
+    missing = missing_artefacts(run_dir)
+    if meta.get("status") == "completed" and not missing:
         sys.stdout.write(f"{run_dir}: the run completed; nothing to resume\n")
         return 0
     try:  # before any import: the folder is input (its meta's plugin_roots are ignored)
@@ -223,6 +227,8 @@ def resume_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"error: {run_dir}: cannot resume: {exc}\n")
         return 1
+    if meta.get("status") == "completed":  # killed while writing its results: replay
+        sys.stderr.write(f"note: the run completed; rebuilding {', '.join(missing)}\n")
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
     try:
@@ -233,6 +239,7 @@ def resume_command(args: argparse.Namespace) -> int:
             on_bad_bar="skip" if meta.get("on_bad_bar") == "skip" else "error",
             resample=meta.get("resample") == "true",
             plugin_timeout=args.plugin_timeout,
+            data_name=meta.get("data_as_given"),  # notes name the file as the run did
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
@@ -241,19 +248,22 @@ def resume_command(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.finish()
     paths = dict(result.paths)
-    report = _write_report(None, run_dir, data)  # the diagram: the folder's wiring.svg
+    # the diagram: the folder's wiring.svg; the data named as the interrupted run was
+    report = _write_report(None, run_dir, data, meta.get("data_as_given"))
     if report is not None:
         paths["report"] = report
     _print_summary(run_dir.name or "run", result, paths, run_dir)
     return 0
 
 
-def _write_report(svg: str | None, out_dir: Path, data: Path | None) -> Path | None:
+def _write_report(
+    svg: str | None, out_dir: Path, data: Path | None, data_name: str | None = None
+) -> Path | None:
     """report.html with the wiring diagram (when there is one); a failure is a warning."""
     from runtime.report import write_report
 
     try:
-        return write_report(out_dir, wiring_svg=svg, data=data)
+        return write_report(out_dir, wiring_svg=svg, data=data, data_name=data_name)
     except Exception as exc:  # the run's results are written; the report is a bonus
         sys.stderr.write(f"warning: report.html not written: {type(exc).__name__}: {exc}\n")
         return None

@@ -590,14 +590,22 @@ class _Walker:
         if tag == _BOOL:
             return _CONSTRUCTOR.bool_values.get(text.lower(), text)
         try:
-            if tag == _INT:
-                return _int(text, node)
-            return _float(node)
-        except (ValueError, yaml.YAMLError):
+            number: int | float = _int(text, node) if tag == _INT else _float(node)
+        except (ValueError, IndexError, OverflowError, yaml.YAMLError):
+            # IndexError: PyYAML's constructors index `value[0]` (`!!int ""`);
+            # OverflowError: a base-60 float past 1.8e308
             kind = "an integer" if tag == _INT else "a number"
-            msg = f"`{text}` is not {kind}"
+            msg = f"`{_shown_number(text)}` is not {kind}"
             self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), "fix the value"))
             return text
+        if isinstance(number, int) and not -MAX_INT < number < MAX_INT:
+            msg = (
+                f"`{_shown_number(text)}` is too large a number (the limit is ±10^{MAX_INT_DIGITS})"
+            )
+            help = "write a smaller number, or quote it if it is meant as text"
+            self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), help))
+            return text
+        return number
 
     def _bad_tag(self, node: Node) -> None:
         """Only the plain safe tags are allowed: ``!!python/...`` must never get near code."""
@@ -621,7 +629,11 @@ class _Walker:
                 self.visits += 1
                 merges.append(value_node)
                 continue
-            if key_node.tag == _STR and len(key_node.value) <= max_len:  # the common case
+            if (
+                key_node.tag == _STR
+                and type(key_node) is ScalarNode  # `? !!str [1, 2]` is a tagged list
+                and len(key_node.value) <= max_len
+            ):  # the common case
                 self.visits += 1
                 key: str | None = key_node.value
             else:
@@ -684,6 +696,18 @@ class _Walker:
                 if key not in result:
                     result[key] = value
                     result._pairs[key] = merged._pairs[key]
+
+
+MAX_INT_DIGITS = 100
+MAX_INT = 10**MAX_INT_DIGITS
+"""Integers in a document stay below 10^100 (a float's range ends near 1.8e308): a
+3,600-digit hex number or a long base-60 one is refused at its position, and no later
+``str()`` of a value meets Python's 4,300-digit conversion limit."""
+
+
+def _shown_number(text: str) -> str:
+    """A number's spelling for a message, cut in the middle past 40 characters."""
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-12:]} ({len(text)} characters)"
 
 
 def _int(text: str, node: ScalarNode) -> int:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from compiler import cache, fastschema
+from compiler import cache, fastschema, schema_guard
 from compiler.diagnostics import Diagnostic, diagnostic_at, sort_diagnostics
 from compiler.sources import Loaded, Mark, document_start, locate, to_plain
 from compiler.suggest import did_you_mean, help_for
@@ -554,8 +554,10 @@ def validate_against_schema(
     ``subject`` (e.g. "params of worker `ema` (EMADetector)") because the schema belongs
     to the plugin, not to the file the user is editing.
     """
+    schema_guard.reset_budget()
     if _known_valid(schema, instance):
         return []
+    schema_guard.reset_budget()
     validator = _validator_for(schema)
     errors = sorted(
         validator.iter_errors(instance),
@@ -582,12 +584,12 @@ def _validator_for(schema: dict[str, Any]) -> Any:
     cached = _VALIDATORS.get(id(schema))
     if cached is not None and cached[0] is schema:
         return cached[1]
-    from jsonschema import Draft202012Validator  # ~75 ms import: only when needed
     from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
     # An explicit registry: jsonschema's default one *fetches* unknown `$ref`s with
     # urllib (http://, file:///etc/passwd); this one knows only the meta-schemas.
-    validator = Draft202012Validator(schema, registry=REGISTRY)
+    # Draft 2020-12 with RE2 regexes and a step budget (compiler.schema_guard).
+    validator = schema_guard.validator_class()(schema, registry=REGISTRY)
     _VALIDATORS[id(schema)] = (schema, validator)
     return validator
 
@@ -718,9 +720,7 @@ def _schema_help(kind: str, expected: Any, schema: Mapping[str, Any], value: Any
 
 def _pattern_key(schema: Mapping[str, Any], key: str) -> bool:
     """True when ``patternProperties`` allows ``key`` (then it is not an extra)."""
-    import re
-
-    return any(re.search(p, key) for p in schema.get("patternProperties", {}))
+    return any(schema_guard.search(p, key) for p in schema.get("patternProperties", {}))
 
 
 def _schema_message(kind: str, expected: Any, value: Any, error: Any) -> str:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runtime.artefacts import atomic_open, write_atomically
 from runtime.data import (
     DataError,
     OnBadBar,
@@ -72,6 +73,7 @@ def run(
     on_bad_bar: OnBadBar = "error",
     resample: bool = False,
     plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
+    data_name: str | None = None,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -88,6 +90,8 @@ def run(
     from finer data instead (:mod:`runtime.data_fit`).
     ``plugin_timeout`` (seconds; None or 0: none) makes a tick whose plugin calls run
     longer a fault of its flow (see :mod:`runtime.guard`).
+    ``data_name`` is how notes and errors name the data file (default: its path as
+    given; a resume passes the name the interrupted run was given).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -102,7 +106,7 @@ def run(
     with run_folder_lock(out):  # one run per folder: a second one is refused here
         return _run_locked(
             loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
-            connector, resume, on_bad_bar, plugin_timeout, fit,
+            connector, resume, on_bad_bar, plugin_timeout, fit, data_name,
         )  # fmt: skip
 
 
@@ -120,10 +124,11 @@ def _run_locked(
     on_bad_bar: OnBadBar,
     plugin_timeout: float | None,
     fit: DataFit,
+    data_name: str | None,
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
-    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped)  # streamed: validated as read
+    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name)  # streamed: validated as read
     total = count_rows(data_path)
     if fit.resample_from is not None:
         bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
@@ -138,7 +143,7 @@ def _run_locked(
         stale.unlink(missing_ok=True)
     fingerprint = run_fingerprint(
         loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
-    )
+    ) | {"data_as_given": data_name or str(data_path)}
     if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
         fingerprint["resample"] = "true"
     journal, replayed_to = open_journal(
@@ -164,7 +169,8 @@ def _run_locked(
             bad_bars_skipped=result.bad_bars_skipped,
         )  # fmt: skip
         write_trades(paths["trades"], result.trades)
-        paths["metrics"].write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        text = json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
+        write_atomically(paths["metrics"], text)  # all or nothing: a kill leaves no prefix
         journal.set_meta({"status": "completed"})
     finally:
         journal.close()
@@ -229,7 +235,7 @@ def _data_path(plan: Plan, data: Path | None) -> Path:
 
 def write_trades(path: Path, trades: Sequence[Trade]) -> None:
     """trades.csv: one row per closed trade, ``trade_id`` first."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, newline="") as handle:  # all or nothing: see runtime.artefacts
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(TRADE_COLUMNS)
         for trade in trades:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import importlib
-import itertools
 import math
 import re
 import time as _time
@@ -130,7 +129,10 @@ def load_bars(
 
 
 def iter_bars(
-    path: Path, on_bad_bar: OnBadBar = "error", skipped: list[SkippedBar] | None = None
+    path: Path,
+    on_bad_bar: OnBadBar = "error",
+    skipped: list[SkippedBar] | None = None,
+    name: str | None = None,
 ) -> Iterator[Bar]:
     """Stream validated bars from ``path`` (CSV or Parquet): one pass, nothing kept.
 
@@ -138,7 +140,8 @@ def iter_bars(
     consumer sees the bars before it first. With ``on_bad_bar="skip"`` the row is
     dropped and appended to ``skipped`` (required then: a skip is never silent); the
     next row is checked against the last *good* one. Errors about the file itself
-    (missing, empty, bad header, no good bar at all) are always raised.
+    (missing, empty, bad header, no good bar at all) are always raised. Bad rows are
+    named ``name:line`` (default: ``path`` as given).
     """
     path = Path(path)
     sink = _skip_sink(on_bad_bar, skipped)
@@ -146,7 +149,7 @@ def iter_bars(
     if missing is not None:
         raise DataError(f"{path}: {missing}")
     if path.suffix.lower() in (".parquet", ".pq"):
-        return iter(validate_bars(_parquet_rows(path), str(path), sink))
+        return iter(validate_bars(_parquet_rows(path), name or str(path), sink))
     handle = path.open(newline="", encoding="utf-8-sig")  # -sig: a BOM (Excel) is no header
     try:
         reader = csv.reader(handle)
@@ -157,10 +160,13 @@ def iter_bars(
     except UnicodeDecodeError as exc:
         handle.close()
         raise _not_utf8(path, exc) from None
+    except csv.Error as exc:  # a header field past csv's size limit (an unclosed quote)
+        handle.close()
+        raise DataError(f"{path}:1: not a CSV header ({exc})") from None
     except BaseException:
         handle.close()
         raise
-    return _stream_csv(handle, _split_rows(handle, path), index, str(path), sink)
+    return _stream_csv(handle, _split_rows(handle, path), index, name or str(path), sink)
 
 
 def not_a_data_file(path: Path) -> str | None:
@@ -171,20 +177,27 @@ def not_a_data_file(path: Path) -> str | None:
     return "a directory, not a data file" if path.is_dir() else "no such data file"
 
 
+UNCLOSED: list[str] = []
+"""The row of a line whose quote is never closed (told from a blank line by identity)."""
+
+
 def _split_rows(handle: IO[str], path: Path) -> Iterator[list[str]]:
     """The data rows after the header, as ``csv.reader`` would give them.
 
     A line without a quote character is exactly ``line.split(",")`` for the csv module
-    (default dialect), and splitting is ~3× faster than its reader; from the first line
-    with a quote on, the rest of the file goes through ``csv.reader`` (quoting, escaped
-    quotes, newlines inside quoted fields). Blank lines give ``[]``, like the reader.
-    Bytes that are not UTF-8 raise a DataError naming ``path`` and the line.
+    (default dialect), and splitting is ~3× faster than its reader; a line with quotes
+    goes through ``csv.reader`` alone (quoting, escaped quotes). A quote left open at
+    the end of its line is ``UNCLOSED``, a bad row of that line: no field of a bar
+    spans lines, and reading on would swallow the rest of the file into one field
+    (csv's "field larger than field limit", without file or line). Blank lines give
+    ``[]``, like the reader. Bytes that are not UTF-8 raise a DataError naming
+    ``path`` and the line.
     """
     try:
         for line in handle:
             if '"' in line:
-                yield from csv.reader(itertools.chain((line,), handle))
-                return
+                yield UNCLOSED if line.count('"') % 2 else next(csv.reader((line,)), [])
+                continue
             text = line.rstrip("\r\n")
             yield text.split(",") if text else []
     except UnicodeDecodeError as exc:
@@ -263,12 +276,15 @@ def _stream_csv(
     from_iso = datetime.fromisoformat
     inf = math.inf
     latest = LATEST_TIME
+    earliest = EARLIEST_TIME  # bars ascend: only the first good bar needs this check
     line_no = 1
     checked: tuple[datetime, tuple[float, float, float, float, float]] | None
     with handle:
         for row in reader:
             line_no += 1
             if not row:
+                if row is UNCLOSED:
+                    _reject(BadBarError(name, line_no, 'a quote (") that is never closed'), skipped)
                 continue
             if len(row) < width:
                 _reject(BadBarError(name, line_no, "too few columns"), skipped)
@@ -294,7 +310,7 @@ def _stream_csv(
                     0.0 < lo <= o <= h < inf
                     and lo <= c <= h
                     and 0.0 <= v < inf
-                    and (previous is None or stamp > previous)
+                    and (stamp > previous if previous is not None else stamp >= earliest)
                     and stamp < latest
                 ):
                     checked = _checked_row(line_no, row, index, name, previous, skipped)
@@ -381,6 +397,10 @@ def _parse_time(text: str) -> datetime:
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
+EARLIEST_TIME = datetime(2, 1, 1, tzinfo=UTC)
+"""Bars must be stamped from the year 2 on: a weekly or 3-day period containing a bar of
+0001-01-01 starts before the calendar does (a nameless OverflowError in the engine)."""
+
 LATEST_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 """Bars must be stamped before this: the runtime adds to every bar's time (a gap's
 slack, the end of a week's or a month's period), and ``datetime`` ends in 9999."""
@@ -423,6 +443,8 @@ def _check_row(
         raise BadBarError(
             name, line_no, f"timestamp {stamp.isoformat()} is in the year 9999 or later"
         )
+    if stamp < EARLIEST_TIME:
+        raise BadBarError(name, line_no, f"timestamp {stamp.isoformat()} is before the year 2")
     if previous is not None and stamp <= previous:
         problem = f"duplicate timestamp {stamp.isoformat()}"
         if stamp < previous:

@@ -174,7 +174,7 @@ def _parse_plan(raw: Mapping[str, Any], base_dir: Path | None) -> Plan:
         mode=mode,
         environment=str(raw.get("environment", "backtest")),
         timeframes=tuple(str(t) for t in timeframes),
-        starting_capital=float(raw.get("starting_capital", 10_000.0)),
+        starting_capital=_starting_capital(raw.get("starting_capital", 10_000.0)),
         data_source=dict(raw["data_source"]) if raw.get("data_source") else None,
         execution=_parse_execution(raw.get("execution") or {}),
         aggregation=_parse_aggregation(raw.get("aggregation") or {}),
@@ -183,6 +183,25 @@ def _parse_plan(raw: Mapping[str, Any], base_dir: Path | None) -> Plan:
         events=events,
         base_dir=base_dir,
     )
+
+
+MIN_CAPITAL, MAX_CAPITAL = 1.0, 1e12
+"""The documented range of ``starting_capital`` (compiler.model.operation has the same)."""
+
+
+def _starting_capital(value: Any) -> float:
+    """A finite number in [1, 10^12]: ``.inf`` gave ``total_return None``, ``1e-300``
+    −100 % with no trade, a huge capital a ZeroDivisionError in the report."""
+    try:
+        capital = float(value)
+    except (TypeError, ValueError):
+        raise PlanError(f"wiring map: `starting_capital` must be a number, not {value!r}") from None
+    if not MIN_CAPITAL <= capital <= MAX_CAPITAL:  # NaN fails both comparisons
+        raise PlanError(
+            f"wiring map: `starting_capital` must be between {MIN_CAPITAL:g} and "
+            f"{MAX_CAPITAL:g}, not {capital!r}"
+        )
+    return capital
 
 
 def _req(raw: Mapping[str, Any], key: str, kind: type, where: str) -> Any:

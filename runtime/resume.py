@@ -17,6 +17,7 @@ it cannot be resumed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -118,8 +119,14 @@ def read_meta(run_dir: Path) -> dict[str, str]:
     journal = _existing(path, durable=False)
     try:
         return journal.meta()
+    except sqlite3.DatabaseError as exc:  # e.g. a replaced journal beside a stale `-wal`
+        raise ResumeError(
+            f"{path}: not a readable journal ({exc}; is a `-wal` file of another journal "
+            "beside it?); the run cannot be resumed — start it again without --resume"
+        ) from None
     finally:
-        journal.close()
+        with contextlib.suppress(sqlite3.Error):
+            journal.close()
 
 
 def _existing(path: Path, durable: bool) -> Journal:

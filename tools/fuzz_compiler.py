@@ -151,6 +151,8 @@ def invoke(argv: list[str], *, trace: bool, hard_timeout: float) -> Run:
 def check_case(case: Case, folder: Path, caps: Caps, *, trace: bool = True) -> Result:
     """Write ``case`` into ``folder`` (empty), run it from there, judge the runs
     (``trace=False``: no memory measurement, for quick checks in the test suite)."""
+    if case.command != "check":
+        return _check_command(case, folder, caps, trace=trace)
     write_case(case, folder)
     previous = os.getcwd()
     os.chdir(folder)
@@ -183,11 +185,54 @@ def check_case(case: Case, folder: Path, caps: Caps, *, trace: bool = True) -> R
 
 
 def write_case(case: Case, folder: Path) -> None:
-    """The case's files under ``folder``."""
+    """The case's files (and special paths) under ``folder``."""
     for name, data in case.files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    for name, kind in case.specials.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "dir":
+            path.mkdir(exist_ok=True)
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            target = {"loop": path.name, "dangling": "nothing_here", "devzero": "/dev/zero"}
+            path.symlink_to(target[kind])
+
+
+def _check_command(case: Case, folder: Path, caps: Caps, *, trace: bool) -> Result:
+    """``stc COMMAND ARGV`` (compile, graph, report) once: it returns 0, 1 or 2, and
+    exit 2 comes with exactly one ``error:`` line (the README's promise)."""
+    write_case(case, folder)
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        seconds = caps.seconds_for(case)
+        run = invoke([case.command, *case.argv], trace=trace,
+                     hard_timeout=seconds * HARD_TIMEOUT_FACTOR ** 2)  # fmt: skip
+    finally:
+        os.chdir(previous)
+        _forget(folder)
+    result = Result(-1, case.generator, run.code)
+    result.seconds, result.peak_bytes = run.seconds, run.peak_bytes
+    result.busy = run.seconds > seconds >= run.cpu_seconds
+    if run.error:
+        result.problems.append(f"uncaught exception\n{run.error}")
+        return result
+    if run.code not in (0, 1, 2):
+        result.problems.append(f"exit code {run.code}: expected 0, 1 or 2")
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    if run.code == 2 and len(errors) != 1:
+        result.problems.append(f"exit 2 with {len(errors)} error lines: {run.stderr[-400:]!r}")
+    if CONTROL.search(run.stderr) or "Traceback" in run.stderr:
+        result.problems.append(f"stderr is not clean: {run.stderr[-400:]!r}")
+    if run.seconds > seconds and run.cpu_seconds > seconds:
+        result.problems.append(f"took {run.seconds:.2f} s (CPU {run.cpu_seconds:.2f} s)")
+    if run.peak_bytes > caps.megabytes * 1e6:
+        result.problems.append(f"peak memory {run.peak_bytes / 1e6:.0f} MB")
+    return result
 
 
 def _forget(folder: Path) -> None:
@@ -224,6 +269,12 @@ def judge(case: Case, runs: dict[str, Run], caps: Caps) -> list[str]:
     if problems:
         return problems
     codes = {fmt: run.code for fmt, run in runs.items()}
+    if case.generator == "io" and set(codes.values()) == {2}:  # a path `check` cannot read
+        return [
+            f"{fmt}: exit 2 without exactly one error line: {run.stderr[-300:]!r}"
+            for fmt, run in runs.items()
+            if sum(line.startswith("error: ") for line in run.stderr.splitlines()) != 1
+        ]
     if any(code not in (0, 1) for code in codes.values()):
         problems.append(f"exit codes {codes}: expected 0 or 1")
     if len(set(codes.values())) > 1:
@@ -275,7 +326,7 @@ def _item_problems(case: Case, item: dict[str, Any]) -> list[str]:
         found.append(f"{label}: no file: {item.get('message')}")
         return found
     line, column = item.get("line"), item.get("column")
-    if line is None and column is None and str(item.get("message")).startswith(WHOLE_FILE):
+    if line is None and column is None and any(w in str(item.get("message")) for w in WHOLE_FILE):
         return found
     if not (isinstance(line, int) and line >= 1 and isinstance(column, int) and column >= 1):
         found.append(f"{label}: no 1-based position: {item.get('message')}")

@@ -143,6 +143,11 @@ class Case:
     generator: str
     files: dict[str, bytes]
     argv: list[str]
+    command: str = "check"
+    """Other commands (``compile``, ``graph``, ``report``) run once, in human format."""
+    specials: dict[str, str] = field(default_factory=dict)
+    """Paths to create as something other than a regular file: ``dir``, ``fifo``,
+    ``loop`` (a symlink to itself), ``dangling`` (to nothing), ``devzero``."""
 
 
 # --------------------------------------------------------------------------- schema values
@@ -662,6 +667,87 @@ def gen_mutate_manifest(rng: random.Random, domain: Domain) -> Case:
     return _plugin_case("mutate_manifest", rng, domain, info, _mutate_lines(rng, text))
 
 
+SPECIAL_KINDS = ("dir", "fifo", "loop", "dangling", "devzero")
+LONG_NAME = "n" * 300
+_UNUSABLE = (*SPECIAL_KINDS, "long", "under_file", "missing")
+
+
+def _unusable(rng: random.Random, stem: str, specials: dict[str, str]) -> str:
+    """A path that cannot be used as a file: special, too long, under a file, missing."""
+    kind = rng.choice(_UNUSABLE)
+    if kind == "long":
+        return f"{LONG_NAME}.{stem}"
+    if kind == "under_file":
+        return f"a_file/{stem}"
+    if kind == "missing":
+        return f"missing_{stem}"
+    specials[f"{kind}_{stem}"] = kind
+    return f"{kind}_{stem}"
+
+
+def _damaged_run(rng: random.Random, files: dict[str, bytes], specials: dict[str, str]) -> None:
+    """A run folder ``run`` with one to three damaged artefacts."""
+    metrics = json.dumps({"trades": 1, "starting_capital": 10_000.0}).encode()
+    trades = b"trade_id,symbol,pnl\nT1,EURUSD,1.5\n"
+    files.update({"run/metrics.json": metrics, "run/trades.csv": trades})
+    damage: dict[str, Callable[[], None]] = {
+        "metrics.json": lambda: files.update({"run/metrics.json": rng.choice(
+            (metrics[: rng.randrange(len(metrics))], bytes(range(256)), b"[1, 2]", b""))}),
+        "trades.csv": lambda: files.update({"run/trades.csv": rng.choice(
+            (bytes(range(256)) * 4, b'a,b\n"' + b"x" * 200_000, b"", trades[:20]))}),
+        "journal.sqlite": lambda: files.update({"run/journal.sqlite": rng.choice(
+            (b"SQLite format 3\x00" + bytes(100), bytes(range(256)) * 16, b""))}),
+        "report.html": lambda: specials.update({"run/report.html": "dir"}),
+        "wiring_map.yaml": lambda: files.update({"run/wiring_map.yaml": rng.choice(
+            (b"[", b"strategy: [1", "\ud800".encode("utf-8", "surrogatepass")))}),
+    }  # fmt: skip
+    for name in rng.sample(sorted(damage), rng.randint(1, 3)):
+        damage[name]()
+
+
+def gen_io(rng: random.Random, domain: Domain) -> Case:
+    """Files the commands cannot read or write: a folder, a FIFO, a symlink loop, a
+    name over 255 bytes, a path under a file, damaged run artefacts — for ``check``
+    (named on the command line, by an operation, or as a plugin manifest),
+    ``compile -o``, ``graph -o`` and ``report``."""
+    files = {"a_file": b"x\n", "ema.yaml": domain.blueprint_texts["ema_trend.yaml"].encode()}
+    specials: dict[str, str] = {}
+    scenario = rng.choice(("check", "operation", "manifest", "compile", "graph", "report"))
+    if scenario == "check":
+        return Case("io", files, [_unusable(rng, "bp.yaml", specials)], specials=specials)
+    if scenario == "operation":
+        files["bp.yaml"] = files["ema.yaml"]
+        data, blueprint = "data.csv", "bp.yaml"
+        files["data.csv"] = _data_file()
+        if rng.random() < 0.5:
+            data = _unusable(rng, "data.csv", specials)
+        else:
+            blueprint = _unusable(rng, "bp.yaml", specials)
+        platform = f"platform: {_unusable(rng, 'platform.yaml', specials)}\n"
+        files["op.yaml"] = (
+            "operation_version: 1\n" + (platform if rng.random() < 0.3 else "")
+            + f"data_sources:\n  main: {{path: '{data}', symbol: EURUSD, timeframe: 1h}}\n"
+            f"strategy_links:\n  - {{blueprint: '{blueprint}', data_source: main}}\n"
+        ).encode()  # fmt: skip
+        return Case("io", files, ["op.yaml"], specials=specials)
+    if scenario == "manifest":
+        files["root/ok/README.txt"] = b"a plugin folder\n"
+        specials["root/ok/plugin_manifest.yaml"] = rng.choice(SPECIAL_KINDS)
+        return Case("io", files, ["ema.yaml", "--plugins-dir", "root"], specials=specials)
+    if scenario == "compile":
+        out = rng.choice(("a_file", "a_file/sub", LONG_NAME, "out"))
+        if out == "out":
+            specials["out/wiring_map.yaml"] = rng.choice(("dir", "loop", "dangling"))
+        return Case("io", files, ["ema.yaml", "-o", out], "compile", specials)
+    if scenario == "graph":
+        out = rng.choice(("x.unknownext", "a_file/x.svg", LONG_NAME + ".dot", "adir.dot", "/"))
+        if out == "adir.dot":
+            specials["adir.dot"] = "dir"
+        return Case("io", files, ["ema.yaml", "-o", out], "graph", specials)
+    _damaged_run(rng, files, specials)
+    return Case("io", files, ["run"], "report", specials)
+
+
 GENERATORS: dict[str, Callable[[random.Random, Domain], Case]] = {
     "blueprint": gen_blueprint,
     "manifest": gen_manifest,
@@ -669,10 +755,12 @@ GENERATORS: dict[str, Callable[[random.Random, Domain], Case]] = {
     "platform": gen_platform,
     "mutate_blueprint": gen_mutate_blueprint,
     "mutate_manifest": gen_mutate_manifest,
+    "io": gen_io,
 }
 SCHEDULE: tuple[str, ...] = (
     "blueprint", "mutate_blueprint", "manifest", "mutate_manifest", "operation",
     "blueprint", "mutate_blueprint", "platform", "manifest", "mutate_manifest",
+    "io",
 )  # fmt: skip
 """Case ``i`` uses ``SCHEDULE[i % len(SCHEDULE)]``: fixed shares, reproducible."""
 

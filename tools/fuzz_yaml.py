@@ -384,6 +384,51 @@ def _tag(rng: random.Random, node: Any) -> Any:
     return Raw(rng.choice(UNSAFE_TAGS))
 
 
+_LENGTHS = (1, 2, 3, 20, 99, 100, 101, 200, 400, 1_000, 3_600, 4_300, 4_301, 5_000)
+"""Digit and field counts: short, around the 10^100 integer limit, around Python's
+4,300-digit conversion limit, past it."""
+
+
+def spelled_number(rng: random.Random) -> str:
+    """A YAML 1.1 number (or near-number) in one of its spellings, at any length."""
+    n = rng.choice(_LENGTHS)
+    sign = rng.choice(("", "", "-", "+"))
+    digits = "".join(rng.choice("0123456789") for _ in range(min(n, 64))) * (n // 64 + 1)
+    digits = digits[:n]
+    spellings = (
+        lambda: sign + "1" + digits,  # decimal
+        lambda: sign + "0x" + "f" * n,  # hex
+        lambda: sign + "0o" + "7" * n,  # octal (YAML 1.2)
+        lambda: sign + "0" + "7" * n,  # octal (YAML 1.1)
+        lambda: sign + "0b" + "1" * n,  # binary
+        lambda: sign + "1" + ":59" * min(n, 2_000),  # base 60 integer
+        lambda: sign + "1" + ":59" * min(n, 2_000) + ".5",  # base 60 float
+        lambda: sign + "1" + digits + "." + digits[:50],  # a long float
+        lambda: sign + "1." + digits[:30] + "e" + str(n),  # an exponent past the range
+        lambda: sign + "1_" + "_".join(digits[: min(n, 500)]),  # underscores
+        lambda: sign + rng.choice(("0x", "0o", "0b", "0", ".", ":", "e", "_", "1:", "1e")),
+    )
+    return rng.choice(spellings)()
+
+
+_SCALAR_TAG_NAMES = ("int", "float", "bool", "null", "str", "timestamp", "binary", "map", "seq")
+_ODD_VALUES = ('""', "''", "", "-", ".", ":", "0x", "1:", "[1, 2]", "{a: 1}", "~", "null", "é")
+
+
+def tagged(rng: random.Random) -> str:
+    """An explicit tag with an empty, odd, wrongly typed or number-spelt value."""
+    value = rng.choice((*_ODD_VALUES, spelled_number(rng)))
+    return f"!!{rng.choice(_SCALAR_TAG_NAMES)} {value}".rstrip()
+
+
+def _spelled(rng: random.Random, node: Any) -> Any:
+    return Raw(spelled_number(rng))
+
+
+def _tagged(rng: random.Random, node: Any) -> Any:
+    return Raw(tagged(rng))
+
+
 def _alias_pair(rng: random.Random, node: Any) -> Any:
     name = f"a{rng.randrange(100)}"
     return [Anchor(name, node), Alias(name), Alias(name)]
@@ -420,7 +465,8 @@ def _duplicate_key(rng: random.Random, node: Any) -> Any:
 
 
 def _odd_key(rng: random.Random, node: Any) -> Any:
-    key = rng.choice([1, None, True, 1.5, ["a", "b"], {"k": "v"}, Raw("!!python/name:os.system")])
+    key = rng.choice([1, None, True, 1.5, ["a", "b"], {"k": "v"}, Raw("!!python/name:os.system"),
+                      Raw(tagged(rng)), Raw("!!str [1, 2]"), Raw(spelled_number(rng))])  # fmt: skip
     items = tuple(node.items()) if isinstance(node, dict) else ()
     return Pairs(((key, "value"), *items))
 
@@ -437,6 +483,7 @@ _EDITS: tuple[tuple[str, Callable[[random.Random, Any], Any]], ...] = (
     ("huge_list", _huge_list), ("tag", _tag), ("alias", _alias_pair), ("bomb", _bomb),
     ("recursive_alias", _recursive_alias), ("undefined_alias", _undefined_alias),
     ("merge", _merge), ("duplicate_key", _duplicate_key), ("odd_key", _odd_key),
-    ("empty", _empty),
+    ("empty", _empty), ("spelled_number", _spelled), ("spelled_number", _spelled),
+    ("tagged", _tagged), ("tagged", _tagged),
 )  # fmt: skip
 """Edit kinds, weighted by repetition (type, key and value edits are the most common)."""

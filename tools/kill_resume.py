@@ -14,6 +14,15 @@ SIGKILLs the process (it must still be running: a finished run proves nothing). 
 
 Usage: ``python tools/kill_resume.py --reps 50 [--bars 40000] [--seed 1]``. The test
 suite runs two repetitions of the same code (tests/runtime/test_crash_resume.py).
+
+``--artefacts`` kills instead *during the write of each artefact* (issue 27): the child
+``stc run`` SIGKILLs itself when it is about to rename ``trades.csv``, ``metrics.json``
+or ``report.html`` into place, its temporary file cut to half (what a kill in the
+middle of the write leaves), in every ``--on-bad-bar`` mode (``skip`` on data with bad
+rows, named by a relative path). Then: the artefact is absent, never a prefix;
+``stc run --resume`` (from another working directory) rebuilds it; and every artefact
+(trades.csv, metrics.json, report.html) and journal row is byte-identical to an
+uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -194,12 +203,98 @@ def _env() -> dict[str, str]:
     return env
 
 
+ARTEFACTS = ("trades.csv", "metrics.json", "report.html")
+MODES = ("error", "skip")
+
+KILL_WHILE_WRITING = """
+import os, signal, sys
+target, real = sys.argv[1], os.replace
+def replace(source, destination):
+    if os.path.basename(destination) == target:
+        os.truncate(source, os.path.getsize(source) // 2)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(source, destination)
+os.replace = replace
+from compiler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+"""The child: ``stc`` that dies half-way through writing the artefact named first."""
+
+
+def write_with_bad_rows(path: Path, bars: int, every: int = 97) -> Path:
+    """The synthetic data with every ``every``-th data row made bad (high below low)."""
+    lines = write_synthetic_csv(path, bars).read_text(encoding="utf-8").splitlines()
+    for index in range(every, len(lines), every):
+        fields = lines[index].split(",")
+        fields[2], fields[3] = fields[3], fields[2]
+        lines[index] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _run_args(data: str, out: Path, mode: str) -> list[str]:
+    return ["run", str(BLUEPRINT), "--data", data, "--out", str(out), "--quiet",
+            "--on-bad-bar", mode]  # fmt: skip
+
+
+def kill_while_writing(work: Path, data: str, out: Path, artefact: str, mode: str) -> None:
+    """Run until ``artefact`` is half written, killed there; it must not be in place."""
+    done = subprocess.run(
+        [sys.executable, "-c", KILL_WHILE_WRITING, artefact, *_run_args(data, out, mode)],
+        cwd=work, capture_output=True, env=_env(),
+    )  # fmt: skip
+    if done.returncode != -signal.SIGKILL:
+        raise RuntimeError(f"{artefact}/{mode}: not killed (exit {done.returncode})")
+    if (out / artefact).exists():
+        raise AssertionError(f"{artefact}/{mode}: a half-written {artefact} is in place")
+    if not list(out.glob(".stc-*.tmp")):
+        raise AssertionError(f"{artefact}/{mode}: the kill left no temporary file")
+
+
+def identical_artefacts(a: Path, b: Path) -> list[str]:
+    """What differs between two run folders: artefacts byte for byte, journal rows."""
+    differ = [n for n in ARTEFACTS if (a / n).read_bytes() != (b / n).read_bytes()]
+    return differ + [t for t in TABLES if _rows(a, t) != _rows(b, t)]
+
+
+def artefact_kills(work: Path, bars: int) -> list[tuple[str, str, list[str]]]:
+    """(artefact, mode, what differed after the resume) for every artefact and mode."""
+    outcomes = []
+    for mode in MODES:
+        name = f"bars_{mode}.csv"  # relative: notes must name it so after a resume too
+        if mode == "skip":
+            write_with_bad_rows(work / name, bars)
+        else:
+            write_synthetic_csv(work / name, bars)
+        reference = work / f"reference_{mode}" / "run"
+        subprocess.run(
+            stc(*_run_args(name, reference, mode)), check=True, cwd=work,
+            capture_output=True, env=_env(),
+        )  # fmt: skip
+        for artefact in ARTEFACTS:
+            out = work / f"killed_{artefact}_{mode}" / "run"
+            kill_while_writing(work, name, out, artefact, mode)
+            resume(out)
+            outcomes.append((artefact, mode, identical_artefacts(out, reference)))
+    return outcomes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--bars", type=int, default=40_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--artefacts", action="store_true", help="kill during artefact writes")
     args = parser.parse_args()
+    if args.artefacts:
+        with tempfile.TemporaryDirectory() as tmp:
+            found = artefact_kills(Path(tmp), args.bars)
+        for artefact, mode, differ in found:
+            print(
+                f"{artefact:13} --on-bad-bar {mode:5}: "
+                + ("identical after --resume" if not differ else f"DIFFERS: {', '.join(differ)}")
+            )
+        return 1 if any(differ for _, _, differ in found) else 0
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

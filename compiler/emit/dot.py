@@ -243,16 +243,9 @@ def render_image(dot_source: str, target: Path) -> Path:
     the generated title are the only machine-dependent parts and are left as dot
     writes them (the DOT source is the artefact that snapshots compare).
     """
-    fmt = target.suffix.lstrip(".")
-    if fmt not in ("svg", "png"):
-        raise ValueError(f"unsupported image format `{fmt}`; use .svg or .png")
-    import graphviz  # the library runs `dot`; imported only when rendering
+    from compiler.emit.graphviz_run import render
+    from runtime.artefacts import write_atomically
 
-    try:
-        image = graphviz.Source(dot_source).pipe(format=fmt, engine="dot")
-    except graphviz.ExecutableNotFound as exc:
-        raise RuntimeError("Graphviz `dot` is not installed") from exc
-    except graphviz.CalledProcessError as exc:
-        raise RuntimeError(f"dot failed: {exc.stderr!r}") from exc
-    target.write_bytes(image)
+    image = render(dot_source, target.suffix.lstrip("."))  # GraphvizFailed: one line
+    write_atomically(target, image)
     return target

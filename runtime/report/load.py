@@ -12,14 +12,16 @@ from __future__ import annotations
 import bisect
 import csv
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from runtime.artefacts import ArtefactError
 from runtime.dtos.market import Bar
-from runtime.journal import Journal
+from runtime.journal import Journal, JournalError
 
 CHAIN_KEYS: tuple[tuple[str, str], ...] = (
     ("strategy_directive_id", "directive"),
@@ -99,8 +101,13 @@ def read_metrics(run_dir: Path) -> dict[str, Any]:
     path = run_dir / "metrics.json"
     if not path.is_file():
         return {}
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    return dict(loaded) if isinstance(loaded, dict) else {}
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError: truncated or binary
+        raise ArtefactError(f"{path}: not the JSON stc writes ({_reason(exc)})") from None
+    if not isinstance(loaded, dict):
+        raise ArtefactError(f"{path}: not the JSON stc writes (not an object)")
+    return dict(loaded)
 
 
 def read_trades(run_dir: Path) -> list[dict[str, str]]:
@@ -108,7 +115,20 @@ def read_trades(run_dir: Path) -> list[dict[str, str]]:
     if not path.is_file():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
-        return [dict(row) for row in csv.DictReader(handle)]
+        reader = csv.DictReader(handle)
+        try:
+            return [dict(row) for row in reader]
+        except (ValueError, csv.Error) as exc:  # binary text, a field past csv's limit
+            line = reader.reader.line_num  # DictReader.line_num lags a row behind
+            where = f"{path}:{line}" if line else str(path)
+            raise ArtefactError(f"{where}: not the CSV stc writes ({_reason(exc)})") from None
+
+
+def _reason(exc: Exception) -> str:
+    """One short line from a decoding or parsing error."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text at byte {exc.start}"
+    return " ".join(str(exc).split())[:120]
 
 
 def read_chains(run_dir: Path, trade_ids: Sequence[str]) -> tuple[dict[str, Chain], list[Any]]:
@@ -116,10 +136,15 @@ def read_chains(run_dir: Path, trade_ids: Sequence[str]) -> tuple[dict[str, Chai
     path = run_dir / "journal.sqlite"
     if not path.is_file():
         return {}, []
-    journal = Journal(path, create=False)
+    try:
+        journal = Journal(path, create=False)
+    except sqlite3.Error as exc:
+        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
     try:
         chains = {tid: trade_chain(journal, tid) for tid in trade_ids}
         faults = [(r[2], r[3], r[4]) for r in journal.rows("faults")]
+    except (sqlite3.Error, JournalError, ValueError) as exc:  # garbage, or no tables of ours
+        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
     finally:
         journal._db.close()
     return chains, faults
@@ -174,7 +199,7 @@ def read_plan_header(run_dir: Path) -> dict[str, Any]:
 
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: not UTF-8 (the header is optional)
         return {}
     return dict(loaded) if isinstance(loaded, dict) else {}
 

@@ -8,6 +8,7 @@ wiring diagram. Every text from the run is escaped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from runtime.artefacts import write_atomically
 from runtime.report.assets import CSS, JS
 from runtime.report.load import Chain, RunData, Step, load_run, parse_time
 from runtime.report.svg import Marker, Segment, chart
@@ -75,8 +77,12 @@ def write_report(
     wiring_svg: str | None = None,
     title: str = "",
     data: Path | None = None,
+    data_name: str | None = None,
 ) -> Path:
     """Write ``run_dir/report.html`` and return its path.
+
+    ``data_name`` is how the report names ``data`` when it is used (a resumed run's
+    report names its data as the interrupted run was given it).
 
     ``wiring_svg`` is the compiled wiring as SVG text; ``data`` the market data of the
     run (else the plan's data source or the bundled set, when it covers the trades).
@@ -95,7 +101,9 @@ def write_report(
     if data is None and previous.get("data"):
         data = Path(str(previous["data"]))
     run = load_run(run_dir, data=data)
-    target.write_text(render(run, wiring_svg=wiring_svg, title=title), encoding="utf-8")
+    if data_name and data is not None and run.data_path == data:
+        run = dataclasses.replace(run, data_path=Path(data_name))
+    write_atomically(target, render(run, wiring_svg=wiring_svg, title=title))
     return target
 
 

@@ -160,10 +160,10 @@ NO_CAPS = Caps(seconds=60, megabytes=10_000)
 """Resource caps are the long run's business (no timed unit tests): properties only."""
 
 
-@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=32, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
-    generator=st.sampled_from(["manifest", "mutate_manifest", "operation"]),
+    generator=st.sampled_from(["manifest", "mutate_manifest", "operation", "io"]),
     rng=st.randoms(use_true_random=False),
 )
 def test_random_manifests_and_operations_never_crash(

@@ -212,3 +212,17 @@ def test_the_report_of_a_resumed_run_shows_the_wiring(tmp_path: Path) -> None:
     assert "no wiring diagram" not in report
     svg_open = drawn[drawn.index("<svg") : drawn.index(">", drawn.index("<svg")) + 1]
     assert svg_open in report  # the drawn diagram itself is embedded
+
+
+def test_a_kill_during_any_artefact_write_leaves_no_prefix_and_resumes_identically(
+    tmp_path: Path,
+) -> None:
+    """Issue 27: a kill while report.html, trades.csv or metrics.json was written left it
+    truncated and ``--resume`` said "nothing to resume". Each artefact now appears whole
+    or not at all, and ``--resume`` rebuilds it byte-identical to an uninterrupted run,
+    in every ``--on-bad-bar`` mode (notes name the data file as it was given)."""
+    outcomes = kill_resume.artefact_kills(tmp_path, bars=1500)
+    assert [(a, m) for a, m, _ in outcomes] == [
+        (a, m) for m in kill_resume.MODES for a in kill_resume.ARTEFACTS
+    ]
+    assert [differ for _, _, differ in outcomes] == [[]] * 6
