@@ -86,6 +86,7 @@ def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--html", action="store_true",
         help="an interactive page (hover a worker, click an edge); -o page.html",
     )  # fmt: skip
+    sub.add_argument("--internals", action="store_true", help="also draw platform internals")
     sub.set_defaults(handler=cmd_graph)
 
 
@@ -307,7 +308,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if diagnostics:
         _report(diagnostics, session, "human")
     outcome = next((o for o in outcomes if o.unit is not None), outcomes[0])
-    source = render_dot(outcome.unit, diagnostics)
+    source = render_dot(outcome.unit, diagnostics, internals=args.internals)
     out: Path | None = args.out
     if args.html:
         return _graph_html(source, outcome, out, diagnostics)

@@ -120,7 +120,7 @@ background:#fff;cursor:pointer;padding:1px 8px}
 padding:10px 12px;font-size:13px;position:sticky;top:8px}
 #panel h2{font-size:14px;margin:0 0 6px}#panel code{font-size:12px}
 #panel ul{margin:4px 0;padding-left:18px}.mut{color:#6b7280}
-g.node{cursor:help}g.edge{cursor:pointer}
+g.node{cursor:help}g.edge,g.node.event{cursor:pointer}
 g.edge:hover path,g.edge.sel path{stroke:#f59e0b;stroke-width:3px}
 g.edge.sel text{fill:#b45309;font-weight:bold}
 g.node:hover polygon,g.node:hover path,g.node:hover ellipse{stroke:#2563eb;stroke-width:3px}
@@ -155,13 +155,13 @@ document.querySelectorAll('g.node').forEach(function(n){
   n.addEventListener('mousemove',function(e){tip.style.left=(e.clientX+14)+'px';
     tip.style.top=(e.clientY+14)+'px';});
   n.addEventListener('mouseleave',function(){tip.hidden=true;});});
-document.querySelectorAll('g.edge').forEach(function(e){
+document.querySelectorAll('g.edge,g.node.event').forEach(function(e){
   e.addEventListener('click',function(){
     document.querySelectorAll('g.edge.sel').forEach(function(x){x.classList.remove('sel');});
     e.classList.add('sel');
-    var label=Array.prototype.map.call(e.querySelectorAll('text'),function(t){
-      return t.textContent;}).join(' ').trim();
-    var parts=label.split(':'),event=parts[0].trim(),dto=(parts[1]||'').trim();
+    var lines=Array.prototype.map.call(e.querySelectorAll('text'),function(t){
+      return t.textContent.trim();});
+    var event=lines[0]||'',dto=lines[1]||'';
     var fields=data.dtos[dto],t=e.querySelector('title');
     var html='<h2>'+esc(event||'edge')+'</h2><p class="mut">'+
       esc(t?t.textContent.replace('->',' → '):'')+'</p>';

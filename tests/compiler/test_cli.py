@@ -86,7 +86,7 @@ def test_compile_writes_map_dot_and_svg(in_repo: Path, tmp_path: Path) -> None:
     plan = yaml.safe_load((tmp_path / "wiring_map.yaml").read_text(encoding="utf-8"))
     assert plan["strategy"] == "ict_smc" and plan["mode"] == "swot"
     dot = (tmp_path / "wiring.dot").read_text(encoding="utf-8")
-    assert "cluster_p4" in dot and "ROUTING_PLANNING_REQUESTED: RoutingRequest" in dot
+    assert "cluster_trade" in dot and "ROUTING_PLANNING_REQUESTED\\nRoutingRequest" in dot
     if dot_available():
         assert (tmp_path / "wiring.svg").read_text(encoding="utf-8").startswith("<?xml")
 
