@@ -154,10 +154,14 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub = commands.add_parser("diff", help="semantic diff of two wiring maps or blueprints")
+    sub = commands.add_parser(
+        "diff",
+        help="classified diff of wiring maps or blueprints (exit 0 none, 1 changes, 3 breaking)",
+    )
     sub.add_argument("a", type=Path, metavar="A")
-    sub.add_argument("b", type=Path, metavar="B")
-    sub.add_argument("--format", choices=("human", "json"), default="human")
+    sub.add_argument("b", type=Path, metavar="B", nargs="?")
+    sub.add_argument("--against", metavar="REV", help="compare A with A at git revision REV")
+    sub.add_argument("--format", choices=("human", "json", "markdown"), default="human")
     sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
     sub.set_defaults(handler=cmd_diff)
 

@@ -133,7 +133,7 @@ def test_diff_names_changed_params(
     out = capsys.readouterr().out
     assert "regime.params.period: 14 → 21" in out
     assert main(["diff", str(a), str(a), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["params_changed"] == []
+    assert json.loads(capsys.readouterr().out)["changes"] == []
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
