@@ -81,12 +81,13 @@ def _add_compile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("graph", help="draw the wiring (also of a failing blueprint)")
     _inputs(sub, many=False)
-    sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png or .dot")
+    sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png, .dot or .mmd")
     sub.add_argument(
         "--html", action="store_true",
         help="an interactive page (hover a worker, click an edge); -o page.html",
     )  # fmt: skip
     sub.add_argument("--internals", action="store_true", help="also draw platform internals")
+    sub.add_argument("--format", choices=("dot", "mermaid"), help="default: by -o's suffix")
     sub.set_defaults(handler=cmd_graph)
 
 
@@ -314,9 +315,14 @@ def cmd_graph(args: argparse.Namespace) -> int:
     outcome = next((o for o in outcomes if o.unit is not None), outcomes[0])
     source = render_dot(outcome.unit, diagnostics, internals=args.internals)
     out: Path | None = args.out
+    mermaid = args.format == "mermaid" or (out is not None and out.suffix == ".mmd")
+    if mermaid and not args.html:
+        from compiler.emit.mermaid import render_mermaid
+
+        source = render_mermaid(outcome.unit, diagnostics, internals=args.internals)
     if args.html:
         return _graph_html(source, outcome, out, diagnostics)
-    if out is None or out.suffix == ".dot":
+    if out is None or out.suffix == ".dot" or mermaid:
         if out is None:
             sys.stdout.write(source)
         else:
