@@ -321,7 +321,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
         source = render_mermaid(outcome.unit, diagnostics, internals=args.internals)
     if args.html:
-        return _graph_html(source, outcome, out, diagnostics)
+        return _graph_html(outcome, out, diagnostics, args.internals)
     if out is None or out.suffix == ".dot" or mermaid:
         if out is None:
             sys.stdout.write(source)
@@ -338,19 +338,16 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _graph_html(
-    source: str, outcome: CompileOutcome, out: Path | None, diagnostics: list[Diagnostic]
+    outcome: CompileOutcome, out: Path | None, diagnostics: list[Diagnostic], internals: bool
 ) -> int:
     """``stc graph --html``: the SVG in an interactive page."""
     from compiler.emit.dot import dot_available
-    from compiler.html_graph import render_graph_page
+    from compiler.html_graph import graph_page
 
     if not dot_available():
         sys.stderr.write("error: Graphviz `dot` is not installed; --html needs it\n")
         return EXIT_USAGE
-    import graphviz
-
-    svg = graphviz.Source(source).pipe(format="svg", engine="dot").decode("utf-8")
-    page = render_graph_page(svg, outcome.wiring_data)
+    page = graph_page(outcome.unit, diagnostics, outcome.wiring_data, internals=internals)
     if out is None:
         sys.stdout.write(page)
         return _exit_code(diagnostics)

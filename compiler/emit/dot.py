@@ -84,8 +84,9 @@ def render_view(out: list[str], view: View) -> None:
     for hub in view.nodes.values():
         if hub.kind in ("event", "dto_hub"):
             out.append(f"\t{_quote(hub.id)} [{_attrs(_hub_attrs(hub))}]\n")
-    for edge in view.edges:
-        out.append(f"\t{_quote(edge.src)} -> {_quote(edge.dst)} [{_attrs(_edge_attrs(edge))}]\n")
+    for index, edge in enumerate(view.edges):
+        attrs = _attrs(_edge_attrs(edge, index))
+        out.append(f"\t{_quote(edge.src)} -> {_quote(edge.dst)} [{attrs}]\n")
     _add_legend(out, view, anchors[0] if anchors else None)
 
 
@@ -117,6 +118,7 @@ def _graph_attrs(title: str) -> dict[str, str]:
         "fontsize": "16",
         "compound": "true",
         "newrank": "true",
+        "remincross": "false",  # its last pass over the whole graph reorders flat lines
         "nodesep": "0.3",
         "ranksep": "0.35",
     }
@@ -126,7 +128,10 @@ def _add_row(
     out: list[str], view: View, row: str, title: str, groups: list[tuple[str, list[str]]]
 ) -> None:
     out.append(f"\tsubgraph cluster_{row} {{\n")
-    style = {"label": title, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "12"}
+    style = {
+        "label": title, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "12",
+        "id": f"row-{row}", "class": "row",
+    }  # fmt: skip
     out.append(f"\t\tgraph [{_attrs(style)}]\n")
     out.append(f'\t\t{_quote("row:" + row)} [shape=point style=invis width=0 height=0 label=""]\n')
     for slot, nodes in groups:
@@ -135,6 +140,7 @@ def _add_row(
         if boxed:
             label = SLOT_TITLES.get(slot, slot.replace("_", " "))
             box = {"label": label, "style": "rounded", "color": "#d1d5db"}
+            box.update(id=f"group-{row}-{slot}", **{"class": "slot"})
             out.append(f"\t\tsubgraph cluster_{row}_{slot} {{\n\t\t\tgraph [{_attrs(box)}]\n")
         for node in nodes:
             out.append(f"{indent}{_quote(node)} [{_attrs(_node_attrs(view.nodes[node]))}]\n")
@@ -158,7 +164,7 @@ def _add_grid(out: list[str], nodes: list[str], indent: str, wrap: int) -> None:
 
 
 def _node_attrs(node: ViewNode) -> dict[str, str]:
-    attrs = {"label": node.label, "class": node.kind, "id": _svg_id(node.id)}
+    attrs = {"label": node.label, "class": node.kind, "id": svg_id(node.id)}
     if node.kind == "missing":
         attrs.update(style="dashed,rounded", color=ERROR_COLOR, fontcolor=ERROR_COLOR)
         return attrs
@@ -174,14 +180,14 @@ def _node_attrs(node: ViewNode) -> dict[str, str]:
     return attrs
 
 
-def _svg_id(node: str) -> str:
+def svg_id(node: str) -> str:
     """The SVG element id of a node: ``n-`` and the id with ``:`` as ``-``."""
     return "n-" + node.replace(":", "-")
 
 
 def _hub_attrs(node: ViewNode) -> dict[str, str]:
     attrs = {
-        "label": node.label, "class": node.kind, "id": _svg_id(node.id),
+        "label": node.label, "class": node.kind, "id": svg_id(node.id),
         "fontsize": LEGEND_FONT, "shape": "box", "style": "rounded", "height": "0.2",
         "margin": "0.06,0.02", "color": "#9ca3af",
     }  # fmt: skip
@@ -190,8 +196,9 @@ def _hub_attrs(node: ViewNode) -> dict[str, str]:
     return attrs
 
 
-def _edge_attrs(edge: ViewEdge) -> dict[str, str]:
-    attrs: dict[str, str] = {"class": edge.kind}
+def _edge_attrs(edge: ViewEdge, index: int) -> dict[str, str]:
+    """The edge's style; its SVG id ``e<index>`` is its position in ``view.edges``."""
+    attrs: dict[str, str] = {"class": edge.kind, "id": f"e{index}"}
     if edge.label:
         attrs["label"] = edge.label
     if not edge.constraint:

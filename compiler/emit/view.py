@@ -116,6 +116,8 @@ class View:
     """(row id, title, [(group slot, node ids)]) for the rows that have nodes."""
     legend: list[tuple[str, str]] = field(default_factory=list)
     """(worker type, subtype) pairs present."""
+    owner: dict[str, str] = field(default_factory=dict)
+    """Graph node (worker id or component) → the view node that draws it."""
 
     def row_index(self, node: str) -> int:
         """The position of ``node``'s row (-1 for hubs, which sit between rows)."""
@@ -133,7 +135,7 @@ def build_view(
     """The view of ``unit``'s wiring; ``diagnostics`` mark the nodes they are about."""
     failing = codes_by_subject(diagnostics)
     view = View(title=f"{unit.blueprint.name} — {unit.mode} mode")
-    owner = _add_nodes(view, unit, failing, internals, collapse_above)
+    owner = view.owner = _add_nodes(view, unit, failing, internals, collapse_above)
     _add_event_edges(view, unit, owner, failing, internals)
     _add_dto_edges(view, unit, owner, failing)
     view.legend = sorted(

@@ -153,3 +153,13 @@ def test_a_missing_provider_is_a_dashed_placeholder() -> None:
     assert missing and missing[0].label.endswith("— no provider")
     assert any(e.src == missing[0].id and e.failing for e in view.edges)
     assert 'style="dashed,rounded"' in render_dot(result.outcome.unit, result.diagnostics)
+
+
+@needs_dot
+def test_the_context_chain_reads_left_to_right_in_blueprint_order() -> None:
+    svg = _svg("ict_smc.yaml")
+    xs = [
+        float(re.search(rf'x="([\d.]+)"[^>]*>{n}\. {name}<', svg).group(1))  # type: ignore[union-attr]
+        for n, name in ((1, "market_structure_detector"), (2, "ema_detector"), (3, "regime"))
+    ]
+    assert xs == sorted(xs)
