@@ -251,9 +251,39 @@ def _workers(old: _Side, new: _Side) -> list[ReviewChange]:
                 if name == "warmup":
                     text = f"`{worker_id}` warm-up: {a} → {b} bars"
                 out.append(ReviewChange("behavioural", kind, worker_id, text, a, b))
-        for path, a, b in _leaves(f"{worker_id}.params", before.get("params"), after.get("params")):
-            text = f"{path}: {_show(a)} → {_show(b)}"
+        out += _params(worker_id, before, after)
+    return out
+
+
+def _params(worker_id: str, before: dict[str, Any], after: dict[str, Any]) -> list[ReviewChange]:
+    """Param values old → new, each marked default or set; a param that only went from
+    defaulted to set in the blueprint (or back) with the same value is cosmetic."""
+    out = []
+    old_params, new_params = before.get("params") or {}, after.get("params") or {}
+    was_default = set(before.get("params_defaulted") or ())
+    is_default = set(after.get("params_defaulted") or ())
+
+    def origin(name: str, defaulted: set[str], params: dict[str, Any]) -> str:
+        if name not in params:
+            return "absent"
+        return "default" if name in defaulted else "set"
+
+    for name in sorted(set(old_params) | set(new_params)):
+        a, b = old_params.get(name), new_params.get(name)
+        was, now = origin(name, was_default, old_params), origin(name, is_default, new_params)
+        path = f"{worker_id}.params.{name}"
+        if a != b:
+            text = f"{path}: {_show(a)} → {_show(b)}"  # both set: the common case
+            if (was, now) != ("set", "set"):
+                text = f"{path}: {_show(a)} ({was}) → {_show(b)} ({now})"
             out.append(ReviewChange("behavioural", "param", worker_id, text, a, b))
+        elif was != now and "absent" not in (was, now):
+            text = (
+                f"{path}: {_show(b)} now {now} explicitly"
+                if now == "set"
+                else (f"{path}: {_show(b)} now left to its default")
+            )
+            out.append(ReviewChange("cosmetic", "param-origin", worker_id, text, was, now))
     return out
 
 
@@ -422,7 +452,8 @@ def _coverage(old: _Side, new: _Side) -> list[ReviewChange]:
 
 def _manifests(data: dict[str, Any]) -> list[str]:
     """The plugin manifests among the inputs (the blueprint's own name is no change)."""
-    return [str(i) for i in data.get("inputs") or () if str(i).endswith("plugin_manifest.yaml")]
+    names = [str(i.get("file") if isinstance(i, dict) else i) for i in data.get("inputs") or ()]
+    return [name for name in names if name.endswith("plugin_manifest.yaml")]
 
 
 def _leaves(path: str, old: Any, new: Any) -> Iterable[tuple[str, Any, Any]]:

@@ -91,6 +91,9 @@ TEXT_PAIRS: dict[str, tuple[Callable[[str], str], int, set[str]]] = {
         ), 0, {"order"}),
     "threat param": (lambda t: t.replace("max_drawdown: 0.05", "max_drawdown: 0.08"), 1,
                      {"param"}),
+    "default made explicit": (lambda t: t.replace("params: {lookback: 3}",
+                                                  "params: {lookback: 3, decay_bars: 20}"), 0,
+                              {"param-origin"}),
     "planner param": (lambda t: t.replace("risk_reward_ratio: 2.5", "risk_reward_ratio: 3.0"), 1,
                       {"param"}),
 }  # fmt: skip
@@ -269,3 +272,11 @@ def test_against_a_git_revision(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["diff", str(path), "--against", "nope"]) == 2
     assert "`nope` is not a revision" in capsys.readouterr().err
     assert sorted(p.name for p in (repo / "bp").iterdir()) == ["ict.yaml", "new.yaml"]
+
+
+def test_a_param_change_says_whether_it_was_defaulted_or_set() -> None:
+    review = _text_pair(
+        lambda t: t.replace("params: {lookback: 3}", "params: {lookback: 3, decay_bars: 30}")
+    )
+    change = next(c for c in review.changes if c.kind == "param")
+    assert change.message == "market_structure_detector.params.decay_bars: 20 (default) → 30 (set)"
