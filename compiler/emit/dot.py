@@ -3,8 +3,9 @@
 Layout decisions (docs/decisions.md, issue 21), so the diagram reads at 5 and at 300
 workers: top to bottom, one row (cluster) per phase in the fixed order of
 ``compiler.emit.view.ROWS``, each row held between invisible anchors so no phase moves
-between blueprints; the parallel groups side by side inside their row, wrapped after
-``WRAP`` nodes; a fanned-out event drawn once (an event hub node); the DTO flow from
+between blueprints; the parallel groups side by side inside their row in their fixed
+order (told apart by colour), wrapped into lines past ``ONE_LINE`` nodes; a
+fanned-out event drawn once (an event hub node); the DTO flow from
 context workers to their consumers as dashed blue edges labelled with the DTO; the
 context chain as dotted unlabelled edges. What is drawn is decided by
 ``compiler.emit.view``; this module only writes it. On a failed compile the nodes a
@@ -20,8 +21,6 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic
 from compiler.emit.view import (
-    PARALLEL_ROWS,
-    SLOT_TITLES,
     View,
     ViewEdge,
     ViewNode,
@@ -36,8 +35,8 @@ TYPE_COLORS: dict[str, str] = {
     "threat_worker": "#fee2e2",
     "strategy_planner": "#ede9fe",
     "entry_planner": "#fef9c3",
-    "size_planner": "#fef9c3",
-    "exit_planner": "#fef9c3",
+    "size_planner": "#ecfccb",
+    "exit_planner": "#fce7f3",
     "routing_planner": "#ffedd5",
     "execution_handler": "#e5e7eb",
 }
@@ -127,6 +126,10 @@ def _graph_attrs(title: str) -> dict[str, str]:
 def _add_row(
     out: list[str], view: View, row: str, title: str, groups: list[tuple[str, list[str]]]
 ) -> None:
+    """One row cluster. Its parallel groups sit side by side in their fixed order
+    (entry ‖ size ‖ exit) without boxes of their own: Graphviz orders the nodes of one
+    cluster by a flat invisible chain, but not sub-clusters (measured: they came out
+    size, exit, entry), so the groups are told apart by colour and order."""
     out.append(f"\tsubgraph cluster_{row} {{\n")
     style = {
         "label": title, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "12",
@@ -134,33 +137,22 @@ def _add_row(
     }  # fmt: skip
     out.append(f"\t\tgraph [{_attrs(style)}]\n")
     out.append(f'\t\t{_quote("row:" + row)} [shape=point style=invis width=0 height=0 label=""]\n')
-    for slot, nodes in groups:
-        boxed = row in PARALLEL_ROWS or (len(groups) > 1 and slot == "missing")
-        indent = "\t\t\t" if boxed else "\t\t"
-        if boxed:
-            label = SLOT_TITLES.get(slot, slot.replace("_", " "))
-            box = {"label": label, "style": "rounded", "color": "#d1d5db"}
-            box.update(id=f"group-{row}-{slot}", **{"class": "slot"})
-            out.append(f"\t\tsubgraph cluster_{row}_{slot} {{\n\t\t\tgraph [{_attrs(box)}]\n")
+    wrap = wrap_width(len(groups), sum(len(nodes) for _, nodes in groups))
+    lines: list[list[str]] = []
+    for _, nodes in groups:
         for node in nodes:
-            out.append(f"{indent}{_quote(node)} [{_attrs(_node_attrs(view.nodes[node]))}]\n")
-        _add_grid(out, nodes, indent, wrap_width(len(groups)))
-        if boxed:
-            out.append("\t\t}\n")
-    out.append("\t}\n")
-
-
-def _add_grid(out: list[str], nodes: list[str], indent: str, wrap: int) -> None:
-    """Lines of ``wrap`` nodes, left to right in blueprint order, one under the other:
-    a group of 12 is three lines of 4, not a strip of 12."""
-    for start in range(0, len(nodes), wrap):
-        line = nodes[start : start + wrap]
+            out.append(f"\t\t{_quote(node)} [{_attrs(_node_attrs(view.nodes[node]))}]\n")
+        for start in range(0, len(nodes), wrap):
+            if start:  # the next line of this group under its previous line
+                above, first = _quote(nodes[start - wrap]), _quote(nodes[start])
+                out.append(f"\t\t{above} -> {first} [style=invis]\n")
+            index = start // wrap
+            lines += [[] for _ in range(index + 1 - len(lines))]
+            lines[index] += nodes[start : start + wrap]
+    for line in lines:  # each line left to right: the groups in order, blueprint order
         if len(line) > 1:
-            chain = " -> ".join(_quote(node) for node in line)
-            out.append(f"{indent}{{rank=same {chain} [style=invis]}}\n")
-        if start:
-            above = nodes[start - wrap]
-            out.append(f"{indent}{_quote(above)} -> {_quote(line[0])} [style=invis]\n")
+            out.append(f"\t\t{{rank=same {' -> '.join(map(_quote, line))} [style=invis]}}\n")
+    out.append("\t}\n")
 
 
 def _node_attrs(node: ViewNode) -> dict[str, str]:

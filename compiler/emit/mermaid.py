@@ -34,8 +34,8 @@ TYPE_FILLS = {
     "threat_worker": "#fee2e2",
     "strategy_planner": "#ede9fe",
     "entry_planner": "#fef9c3",
-    "size_planner": "#fef9c3",
-    "exit_planner": "#fef9c3",
+    "size_planner": "#ecfccb",
+    "exit_planner": "#fce7f3",
     "routing_planner": "#ffedd5",
     "execution_handler": "#e5e7eb",
 }

@@ -31,13 +31,17 @@ EdgeKind = Literal["event", "dto", "chain"]
 COLLAPSE_ABOVE = 7
 """A group (slot) with more nodes than this collapses runs of similar workers."""
 MAX_COLUMNS = 4
-"""Nodes side by side in one row, all its groups together: a group of 12 alone is two
-lines of 6, and three parallel groups of 3 are lines of 2 (the width target of 1,600
-px holds at 300 workers)."""
+"""Nodes side by side in one row once it is wrapped, all its groups together: three
+parallel groups of 3 are lines of 1, a group of 12 alone three lines of 4 (the node
+text target at 1,600 px holds at 300 workers)."""
+ONE_LINE = 6
+"""A row of at most this many nodes is never wrapped."""
 
 
-def wrap_width(groups: int) -> int:
-    """Nodes per line in each of a row's ``groups`` parallel groups."""
+def wrap_width(groups: int, nodes: int) -> int:
+    """Nodes per line in each of a row's ``groups`` parallel groups (``nodes`` in all)."""
+    if nodes <= ONE_LINE:
+        return ONE_LINE
     return max(1, MAX_COLUMNS // max(1, groups))
 
 

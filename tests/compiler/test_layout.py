@@ -155,11 +155,22 @@ def test_a_missing_provider_is_a_dashed_placeholder() -> None:
     assert 'style="dashed,rounded"' in render_dot(result.outcome.unit, result.diagnostics)
 
 
+def _x(svg: str, text: str) -> float:
+    found = re.search(rf'x="([\d.]+)"[^>]*>{re.escape(text)}<', svg)
+    assert found, text
+    return float(found.group(1))
+
+
 @needs_dot
-def test_the_context_chain_reads_left_to_right_in_blueprint_order() -> None:
+def test_rows_read_left_to_right_in_their_fixed_order() -> None:
+    """The context chain in blueprint order; opportunities ‖ threats; entry ‖ size ‖ exit."""
     svg = _svg("ict_smc.yaml")
-    xs = [
-        float(re.search(rf'x="([\d.]+)"[^>]*>{n}\. {name}<', svg).group(1))  # type: ignore[union-attr]
-        for n, name in ((1, "market_structure_detector"), (2, "ema_detector"), (3, "regime"))
-    ]
-    assert xs == sorted(xs)
+    chain = ["1. market_structure_detector", "2. ema_detector", "3. regime"]
+    signals = ["fvg_entry_detector", "max_drawdown_monitor"]
+    trade = [
+        "aggressive_market_entry_planner", "patient_limit_entry_planner", "fixed_risk_sizer",
+        "structure_based_exit",
+    ]  # fmt: skip
+    for names in (chain, signals, trade):
+        xs = [_x(svg, name) for name in names]
+        assert xs == sorted(xs), names
