@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := $(wildcard compiler runtime plugins tests benchmarks tools)
 
-.PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime
+.PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime mermaid
 
 venv: $(STAMP)
 
@@ -31,8 +31,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) native
+pytest: $(STAMP) native mermaid
 	$(BIN)/pytest
+
+# the real Mermaid parser (npm `mermaid` + jsdom) for tests/compiler/test_mermaid.py
+MERMAID_STAMP := tools/mermaid/node_modules/.installed
+mermaid: $(MERMAID_STAMP)
+$(MERMAID_STAMP): tools/mermaid/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools/mermaid --no-audit --no-fund --silent && touch $@; \
+	else echo "note: npm not found; the Mermaid parser test will be skipped"; fi
 
 test: lint typecheck pytest
 

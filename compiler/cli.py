@@ -81,11 +81,13 @@ def _add_compile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_graph(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("graph", help="draw the wiring (also of a failing blueprint)")
     _inputs(sub, many=False)
-    sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png or .dot")
+    sub.add_argument("-o", "--out", type=Path, metavar="FILE", help=".svg, .png, .dot or .mmd")
     sub.add_argument(
         "--html", action="store_true",
         help="an interactive page (hover a worker, click an edge); -o page.html",
     )  # fmt: skip
+    sub.add_argument("--internals", action="store_true", help="also draw platform internals")
+    sub.add_argument("--format", choices=("dot", "mermaid"), help="default: by -o's suffix")
     sub.set_defaults(handler=cmd_graph)
 
 
@@ -161,10 +163,14 @@ def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub = commands.add_parser("diff", help="semantic diff of two wiring maps or blueprints")
+    sub = commands.add_parser(
+        "diff",
+        help="classified diff of wiring maps or blueprints (exit 0 none, 1 changes, 3 breaking)",
+    )
     sub.add_argument("a", type=Path, metavar="A")
-    sub.add_argument("b", type=Path, metavar="B")
-    sub.add_argument("--format", choices=("human", "json"), default="human")
+    sub.add_argument("b", type=Path, metavar="B", nargs="?")
+    sub.add_argument("--against", metavar="REV", help="compare A with A at git revision REV")
+    sub.add_argument("--format", choices=("human", "json", "markdown"), default="human")
     sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
     sub.set_defaults(handler=cmd_diff)
 
@@ -324,11 +330,16 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if diagnostics:
         _report(diagnostics, session, "human")
     outcome = next((o for o in outcomes if o.unit is not None), outcomes[0])
-    source = render_dot(outcome.unit, diagnostics)
+    source = render_dot(outcome.unit, diagnostics, internals=args.internals)
     out: Path | None = args.out
+    mermaid = args.format == "mermaid" or (out is not None and out.suffix == ".mmd")
+    if mermaid and not args.html:
+        from compiler.emit.mermaid import render_mermaid
+
+        source = render_mermaid(outcome.unit, diagnostics, internals=args.internals)
     if args.html:
-        return _graph_html(source, outcome, out, diagnostics)
-    if out is None or out.suffix == ".dot":
+        return _graph_html(outcome, out, diagnostics, args.internals)
+    if out is None or out.suffix == ".dot" or mermaid:
         if out is None:
             sys.stdout.write(source)
         else:
@@ -351,23 +362,22 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _graph_html(
-    source: str, outcome: CompileOutcome, out: Path | None, diagnostics: list[Diagnostic]
+    outcome: CompileOutcome, out: Path | None, diagnostics: list[Diagnostic], internals: bool
 ) -> int:
     """``stc graph --html``: the SVG in an interactive page."""
     from compiler.emit.dot import dot_available
-    from compiler.html_graph import render_graph_page
+    from compiler.html_graph import graph_page
 
     if not dot_available():
         sys.stderr.write("error: Graphviz `dot` is not installed; --html needs it\n")
         return EXIT_USAGE
-    from compiler.emit.graphviz_run import GraphvizFailed, render
+    from compiler.emit.graphviz_run import GraphvizFailed
 
     try:
-        svg = render(source, "svg").decode("utf-8")
+        page = graph_page(outcome.unit, diagnostics, outcome.wiring_data, internals=internals)
     except GraphvizFailed as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
-    page = render_graph_page(svg, outcome.wiring_data)
     if out is None:
         sys.stdout.write(page)
         return _exit_code(diagnostics)

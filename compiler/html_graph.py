@@ -1,9 +1,14 @@
 """``stc graph FILE --html``: the wiring SVG in an interactive, self-contained page.
 
-Hovering a worker shows its plugin, version, type, params, requires and provides (a
-JSON of the compiled workers from the wiring map is embedded); clicking an edge shows
-the fields of its payload DTO (edges are labelled ``EVENT: Dto`` by the DOT emitter;
-the fields come from the pydantic models in ``runtime.dtos.PLATFORM_DTOS``).
+What a reader does on it (script: ``html_graph.js``; styles: ``html_graph.css``; both
+inlined, nothing loaded from the network): pan and zoom (wheel, drag, keyboard),
+search workers, plugins and DTOs, focus a worker (its upstream and downstream stay
+lit, the rest dims), collapse and expand phases and parallel groups, open a group
+node's members, read a worker's plugin, params (set by the user or defaulted),
+requires/provides and warm-up, and an event's payload fields with readable types
+(``Decimal > 0 | None``). On a failed compile every diagnostic is listed; clicking
+one focuses its worker, or the phase of a blueprint-level problem; missing providers
+are dashed placeholder nodes. The data the script reads is ``page_data``'s JSON.
 """
 
 from __future__ import annotations
@@ -11,10 +16,19 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 import sys
+import types
+import typing
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.emit.dot import svg_id
+from compiler.emit.view import SLOT_TITLES, View, build_view
+from compiler.unit import CompileUnit
 
 _KEEP = (
     "id", "plugin", "version", "type", "subtype", "params", "requires", "provides",
@@ -22,23 +36,97 @@ _KEEP = (
 )  # fmt: skip
 
 
-def _type_name(annotation: Any) -> str:
+def readable_type(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> str:
+    """A type as a reader writes it: ``Decimal > 0 | None``, ``list[OpportunitySignal]``,
+    ``'BUY' | 'SELL'`` — not pydantic's repr (``Optional[Annotated[decimal.Decimal,
+    FieldInfo(...)]]``). ``metadata`` are the field's constraints (``Gt(gt=0)``, ...)."""
+    text = _readable(annotation)
+    bounds = [c for c in (_constraint(m) for m in metadata) if c]
+    lower = next((b for b in bounds if b[0] in ">≥"), None)
+    upper = next((b for b in bounds if b[0] in "<≤"), None)
+    if lower and upper:  # Decimal in [0, 1]
+        left, right = "[" if lower[0] == "≥" else "(", "]" if upper[0] == "≤" else ")"
+        rest = [b for b in bounds if b not in (lower, upper)]
+        bounds = [f"in {left}{lower[2:]}, {upper[2:]}{right}", *rest]
+    return f"{text} {' '.join(bounds)}" if bounds else text
+
+
+def _readable(annotation: Any) -> str:
+    if annotation is None or annotation is type(None):
+        return "None"
+    if isinstance(annotation, str):
+        return _tidy(annotation)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return readable_type(args[0], _metadata(args[1:]))
+    if origin in (typing.Union, types.UnionType):
+        parts = [_readable(a) for a in args if a is not type(None)]
+        return " | ".join(parts + (["None"] if type(None) in args else []))
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        inner = ", ".join("..." if a is Ellipsis else _readable(a) for a in args)
+        return f"{name}[{inner}]" if args else name
     if isinstance(annotation, type):
         return annotation.__name__
-    return str(annotation).replace("typing.", "").replace("runtime.dtos.", "")
+    return _tidy(str(annotation))
+
+
+def _metadata(items: tuple[Any, ...]) -> list[Any]:
+    """Constraints of an ``Annotated``: a pydantic FieldInfo carries them in ``metadata``."""
+    found: list[Any] = []
+    for item in items:
+        found += (
+            list(getattr(item, "metadata", None) or ()) if hasattr(item, "metadata") else [item]
+        )
+    return found
+
+
+_BOUNDS = (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤"))
+
+
+def _constraint(item: Any) -> str:
+    for name, sign in _BOUNDS:
+        value = getattr(item, name, None)
+        if value is not None:
+            return f"{sign} {value}"
+    low, high = getattr(item, "min_length", None), getattr(item, "max_length", None)
+    if low is not None and high is not None:
+        return f"len {low}..{high}"
+    if low is not None:
+        return f"len ≥ {low}"
+    if high is not None:
+        return f"len ≤ {high}"
+    return ""
+
+
+_MODULE_PREFIX = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Za-z_])")
+
+
+def _tidy(text: str) -> str:
+    """A type written as text (source annotations of a compiled class): module prefixes
+    dropped (``signals.OpportunitySignal`` → ``OpportunitySignal``), ``Optional[X]`` as
+    ``X | None``."""
+    text = _MODULE_PREFIX.sub("", text)
+    optional = re.fullmatch(r"Optional\[(.*)\]", text)
+    return f"{_tidy(optional.group(1))} | None" if optional else text
 
 
 def dto_fields(cls: type) -> list[tuple[str, str]]:
-    """(name, type) of every field of a DTO class: pydantic, dataclass or slots."""
+    """(name, readable type) of every field of a DTO class: pydantic, dataclass or slots."""
     model_fields = getattr(cls, "model_fields", None)
     if isinstance(model_fields, dict):
-        return [(name, _type_name(info.annotation)) for name, info in model_fields.items()]
+        return [
+            (name, readable_type(info.annotation, info.metadata))
+            for name, info in model_fields.items()
+        ]
     if dataclasses.is_dataclass(cls):
-        return [(f.name, _type_name(f.type)) for f in dataclasses.fields(cls)]
+        return [(f.name, _readable(f.type)) for f in dataclasses.fields(cls)]
     hints = getattr(vars(cls).get("__init__"), "__annotations__", None) or _source_hints(cls)
     slots = getattr(cls, "__slots__", ())
     names = [n for n in hints if n != "return"] or list(slots)
-    return [(name, _type_name(hints.get(name, ""))) for name in names]
+    return [(name, _readable(hints.get(name, ""))) for name in names]
 
 
 def _source_hints(cls: type) -> dict[str, str]:
@@ -80,96 +168,142 @@ def workers_json(wiring: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return out
 
 
+def unit_workers(unit: CompileUnit) -> dict[str, dict[str, Any]]:
+    """Every worker of the unit by id, also on a failed compile (the wiring map exists
+    only for a clean one): plugin, type, params with the names the user set, warm-up,
+    requires/provides when the plugin resolved."""
+    out: dict[str, dict[str, Any]] = {}
+    for worker in unit.workers:
+        record = worker.record
+        deps = record.manifest.dependencies if record else None
+        out.setdefault(
+            worker.id,
+            {
+                "id": worker.id, "plugin": worker.plugin, "type": worker.worker_type,
+                "version": record.manifest.identification.version if record else "",
+                "subtype": record.manifest.identification.subtype if record else "",
+                "params": worker.params if record else dict(worker.ref.params),
+                "params_set": sorted(worker.ref.params), "warmup": worker.warmup,
+                "requires": list(deps.requires_dtos) if deps else [],
+                "provides": list(deps.provides_dtos) if deps else [],
+                "trigger": worker.trigger, "triggers": worker.triggers,
+                "timeframe": worker.timeframe, "resolved": record is not None,
+            },
+        )  # fmt: skip
+    return out
+
+
+ROW_OF_CODE = {
+    "STC021": "routing", "STC022": "routing", "STC023": "trade", "STC040": "trade",
+    "STC041": "trade", "STC051": "strategy", "STC060": "aggregation",
+    "STC061": "aggregation", "STC070": "market_data",
+}  # fmt: skip
+"""The phase a blueprint-level diagnostic (one without a worker) is drawn on."""
+
+
+def page_data(
+    view: View | None, unit: CompileUnit | None, diagnostics: Sequence[Diagnostic]
+) -> dict[str, Any]:
+    """What the page's script reads: nodes, edges (index = SVG ``e<index>``), rows,
+    workers, payload fields and the diagnostics with the node or phase each concerns."""
+    data: dict[str, Any] = {
+        "nodes": {}, "edges": [], "rows": [], "workers": {}, "diagnostics": [],
+        "dtos": platform_dto_fields(),
+    }  # fmt: skip
+    if view is not None and unit is not None:
+        data["workers"] = unit_workers(unit)
+        data["nodes"] = {
+            node.id: {
+                "svg": svg_id(node.id), "kind": node.kind, "label": node.label, "row": node.row,
+                "group": node.group, "group_title": SLOT_TITLES.get(node.group, node.group),
+                "members": list(node.members), "codes": list(node.codes),
+            }
+            for node in view.nodes.values()
+        }  # fmt: skip
+        data["edges"] = [[e.src, e.dst, e.kind, e.label] for e in view.edges]
+        data["rows"] = [
+            [row, title, [n for _, nodes in groups for n in nodes]]
+            for row, title, groups in view.rows
+        ]
+    rows = {row for row, _, _ in (view.rows if view else ())}
+    for diag in diagnostics:
+        node = next((view.owner[s] for s in diag.subjects if view and s in view.owner), None)
+        row = ROW_OF_CODE.get(diag.code)
+        data["diagnostics"].append(
+            {
+                "code": diag.code, "severity": diag.severity.value, "message": diag.message,
+                "file": diag.file, "line": diag.line, "column": diag.column, "help": diag.help,
+                "node": node, "row": row if row in rows else (None if node else _first(rows, view)),
+            }
+        )  # fmt: skip
+    return data
+
+
+def _first(rows: set[str], view: View | None) -> str | None:
+    return view.rows[0][0] if view and view.rows else None
+
+
 def _script_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str).replace("</", "<\\/")
 
 
-def render_graph_page(svg: str, wiring: dict[str, Any] | None, title: str = "") -> str:
-    """The page: the SVG, the embedded worker and DTO data, a tooltip and a side panel."""
+def render_graph_page(
+    svg: str,
+    wiring: dict[str, Any] | None,
+    title: str = "",
+    *,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """The page: the SVG with pan/zoom, search, focus, collapse, a side panel and the
+    diagnostics list; everything inline (no network). ``data`` is ``page_data``'s; the
+    workers of ``wiring`` fill in when it is not given."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
     name = title or str((wiring or {}).get("strategy") or "wiring")
-    data = {"workers": workers_json(wiring), "dtos": platform_dto_fields()}
+    if data is None:
+        data = page_data(None, None, ())
+    if not data["workers"]:
+        data["workers"] = workers_json(wiring)
+    folder = Path(__file__).parent
+    css = (folder / "html_graph.css").read_text(encoding="utf-8")
+    script = (folder / "html_graph.js").read_text(encoding="utf-8")
     return "\n".join(
         [
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{escape(name)} · stc wiring</title><style>{_CSS}</style></head><body>",
-            f"<header><h1>{escape(name)}</h1><p>hover a worker for its plugin, params, "
-            "requires and provides; click an edge for its payload's fields · "
-            '<button type="button" id="fit">fit to width</button></p></header>',
-            f'<main><div id="graph">{body}</div><aside id="panel"><p class="mut">'
-            "click an edge</p></aside></main>",
+            f"<title>{escape(name)} · stc wiring</title><style>{css}</style></head><body>",
+            f"<header><h1>{escape(name)}</h1>"
+            '<input id="search" type="search" placeholder="search worker, plugin or DTO (/)"'
+            ' autocomplete="off"><span id="count" class="mut"></span>'
+            '<button type="button" id="fit" title="fit (0)">fit</button>'
+            '<button type="button" id="zin" title="zoom in (+)">+</button>'
+            '<button type="button" id="zout" title="zoom out (−)">−</button>'
+            '<button type="button" id="clear" title="Esc">clear focus</button>'
+            '<span class="mut keys">wheel/drag or + − 0 and arrows · click a worker to focus'
+            "</span></header>",
+            f'<main><div id="graph" tabindex="0">{body}</div><aside id="panel">'
+            '<section id="diags"></section><section id="detail"><p class="mut">click a '
+            'worker, an edge or an event</p></section><section id="phases"></section>'
+            "</aside></main>",
             '<div id="tip" hidden></div>',
             f'<script type="application/json" id="stc-graph-data">{_script_json(data)}</script>',
-            f"<script>{_JS}</script></body></html>\n",
+            f"<script>{script}</script></body></html>\n",
         ]
     )
 
 
-_CSS = """
-body{margin:0;padding:16px 24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,
-Helvetica,Arial,sans-serif;color:#111827;background:#f9fafb}
-h1{font-size:20px;margin:0}header p{color:#6b7280;margin:2px 0 12px;font-size:12px}
-main{display:flex;gap:12px;align-items:flex-start}
-#graph{flex:1;overflow:auto;background:#fff;border:1px solid #e5e7eb;border-radius:8px;
-max-height:85vh}
-#graph svg{display:block}#graph.fit svg{width:100%;height:auto}
-button{font:inherit;font-size:12px;border:1px solid #e5e7eb;border-radius:4px;
-background:#fff;cursor:pointer;padding:1px 8px}
-#panel{width:300px;flex:none;background:#fff;border:1px solid #e5e7eb;border-radius:8px;
-padding:10px 12px;font-size:13px;position:sticky;top:8px}
-#panel h2{font-size:14px;margin:0 0 6px}#panel code{font-size:12px}
-#panel ul{margin:4px 0;padding-left:18px}.mut{color:#6b7280}
-g.node{cursor:help}g.edge{cursor:pointer}
-g.edge:hover path,g.edge.sel path{stroke:#f59e0b;stroke-width:3px}
-g.edge.sel text{fill:#b45309;font-weight:bold}
-g.node:hover polygon,g.node:hover path,g.node:hover ellipse{stroke:#2563eb;stroke-width:3px}
-#tip{position:fixed;z-index:9;max-width:420px;background:#111827;color:#f9fafb;
-border-radius:6px;padding:8px 10px;font-size:12px;pointer-events:none;
-box-shadow:0 4px 14px rgba(0,0,0,.25)}
-#tip b{color:#fde68a}#tip pre{margin:4px 0 0;white-space:pre-wrap;
-font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-"""
+def graph_page(
+    unit: CompileUnit | None,
+    diagnostics: Sequence[Diagnostic],
+    wiring: dict[str, Any] | None,
+    *,
+    internals: bool = False,
+) -> str:
+    """``stc graph --html``: lay the view out with Graphviz and wrap it in the page."""
+    from compiler.emit.dot import render_dot
+    from compiler.emit.graphviz_run import render
 
-_JS = """
-(function(){
-'use strict';
-var data=JSON.parse(document.getElementById('stc-graph-data').textContent);
-var tip=document.getElementById('tip'),panel=document.getElementById('panel');
-var fit=document.getElementById('fit'),graph=document.getElementById('graph');
-fit.addEventListener('click',function(){var on=graph.classList.toggle('fit');
-  fit.textContent=on?'actual size':'fit to width';});
-function esc(s){return String(s).replace(/[&<>"']/g,function(c){
-  return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
-function list(v){return v&&v.length?esc(v.join(', ')):'—';}
-function workerHtml(id,w){
-  if(!w)return '<b>'+esc(id)+'</b><br>platform component';
-  return '<b>'+esc(id)+'</b> · '+esc(w.plugin||'')+' '+esc(w.version||'')+'<br>'+
-    esc(w.type||'')+(w.subtype?' · '+esc(w.subtype):'')+
-    '<br>requires: '+list(w.requires)+'<br>provides: '+list(w.provides)+
-    '<pre>params: '+esc(JSON.stringify(w.params||{},null,1))+'</pre>';}
-document.querySelectorAll('g.node').forEach(function(n){
-  var t=n.querySelector('title');if(!t)return;var id=t.textContent.trim();
-  n.addEventListener('mouseenter',function(){tip.innerHTML=workerHtml(id,data.workers[id]);
-    tip.hidden=false;});
-  n.addEventListener('mousemove',function(e){tip.style.left=(e.clientX+14)+'px';
-    tip.style.top=(e.clientY+14)+'px';});
-  n.addEventListener('mouseleave',function(){tip.hidden=true;});});
-document.querySelectorAll('g.edge').forEach(function(e){
-  e.addEventListener('click',function(){
-    document.querySelectorAll('g.edge.sel').forEach(function(x){x.classList.remove('sel');});
-    e.classList.add('sel');
-    var label=Array.prototype.map.call(e.querySelectorAll('text'),function(t){
-      return t.textContent;}).join(' ').trim();
-    var parts=label.split(':'),event=parts[0].trim(),dto=(parts[1]||'').trim();
-    var fields=data.dtos[dto],t=e.querySelector('title');
-    var html='<h2>'+esc(event||'edge')+'</h2><p class="mut">'+
-      esc(t?t.textContent.replace('->',' → '):'')+'</p>';
-    if(fields){html+='<p>payload <b>'+esc(dto)+'</b></p><ul class="fields">'+
-      fields.map(function(f){return '<li><code>'+esc(f[0])+'</code> <span class="mut">'+
-        esc(f[1])+'</span></li>';}).join('')+'</ul>';}
-    else{html+='<p class="mut">payload '+esc(dto||'unknown')+
-      ': not a platform DTO</p>';}
-    panel.innerHTML=html;});});
-})();
-"""
+    view = build_view(unit, diagnostics, internals=internals) if unit is not None else None
+    source = render_dot(unit, diagnostics, internals=internals)
+    svg = render(source, "svg").decode("utf-8")  # within Graphviz's time/memory budget
+    title = unit.blueprint.name if unit is not None else ""
+    return render_graph_page(svg, wiring, title, data=page_data(view, unit, diagnostics))

@@ -4,7 +4,8 @@ users' own test suites.
 ``snapshot_wiring`` stores each wiring map as a readable ``.yaml`` file under
 ``__snapshots__/`` and compares the *normalised* map (no compiler version, no input
 hashes — a comment edit in a blueprint must not fail a wiring test). On mismatch it
-prints a unified diff of the YAML plus a one-paragraph semantic summary.
+prints the classified review diff of ``stc diff`` (one line per change, impact sets
+indented) and then a unified diff of the YAML.
 ``snapshot_diagnostics`` snapshots the rendered diagnostics of a (broken) blueprint.
 
     from compiler import compile_blueprint
@@ -25,7 +26,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from compiler.emit.diff import diff_maps
+from compiler.emit.review import review_maps
 
 VOLATILE_KEYS = ("compiler_version",)
 
@@ -65,8 +66,9 @@ class WiringMapExtension(SingleFileSnapshotExtension):
         """The semantic summary first (pytest shows only the first lines without
         ``-vv``), then a unified YAML diff with two lines of context."""
         old, new = str(snapshot_data or ""), str(serialized_data)
-        summary = diff_maps(yaml.safe_load(old) or {}, yaml.safe_load(new) or {}).summary()
-        yield f"wiring change: {summary}"
+        review = review_maps(yaml.safe_load(old) or {}, yaml.safe_load(new) or {})
+        yield f"wiring change: {review.headline()}"
+        yield from review.lines()
         yield from difflib.unified_diff(
             old.splitlines(), new.splitlines(), "snapshot", "received", n=2, lineterm=""
         )

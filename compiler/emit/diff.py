@@ -1,134 +1,16 @@
-"""Semantic diff of two wiring maps: what a change does to the wiring.
-
-Used by ``stc diff A B`` (A/B may be wiring maps or blueprints, which are compiled
-first) and by the ``snapshot_wiring`` fixture to explain a failing snapshot in one
-paragraph: workers added/removed, params changed old → new, wirings changed.
+"""``stc diff``: load the two sides (wiring maps, blueprints or operations, which are
+compiled first, or a file at a git revision) and print the classified review diff of
+``compiler.emit.review`` as text, JSON or a Markdown pull-request comment.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-HEADER_FIELDS = (
-    "strategy", "symbol", "mode", "environment", "timeframes", "starting_capital",
-    "data_source", "execution", "aggregation", "schedules",
-)  # fmt: skip
-WORKER_FIELDS = ("plugin", "version", "type", "subtype", "timeframe", "trigger", "triggers")
-
-
-@dataclass
-class Change:
-    """One changed value: where, old → new."""
-
-    path: str
-    old: Any
-    new: Any
-
-
-@dataclass
-class WiringDiff:
-    """Everything that differs between wiring map A and B."""
-
-    workers_added: list[str] = field(default_factory=list)
-    workers_removed: list[str] = field(default_factory=list)
-    params_changed: list[Change] = field(default_factory=list)
-    workers_changed: list[Change] = field(default_factory=list)
-    settings_changed: list[Change] = field(default_factory=list)
-    wirings_added: list[str] = field(default_factory=list)
-    wirings_removed: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        """True when A and B wire the same strategy the same way."""
-        return not any(asdict(self).values())
-
-    def summary(self) -> str:
-        """One paragraph a reviewer can read."""
-        if self.empty:
-            return "No semantic change in the wiring."
-        parts = []
-        if self.workers_added:
-            parts.append("workers added: " + ", ".join(self.workers_added))
-        if self.workers_removed:
-            parts.append("workers removed: " + ", ".join(self.workers_removed))
-        for label, changes in (
-            ("params changed", self.params_changed),
-            ("workers changed", self.workers_changed),
-            ("settings changed", self.settings_changed),
-        ):
-            if changes:
-                parts.append(f"{label}: " + "; ".join(_fmt(c) for c in changes))
-        if self.wirings_added:
-            parts.append("wirings added: " + ", ".join(self.wirings_added))
-        if self.wirings_removed:
-            parts.append("wirings removed: " + ", ".join(self.wirings_removed))
-        return ". ".join(parts) + "."
-
-    def lines(self) -> list[str]:
-        """The diff as one line per change (``+``/``-``/``~``)."""
-        out = [f"+ worker {w}" for w in self.workers_added]
-        out += [f"- worker {w}" for w in self.workers_removed]
-        out += [f"~ {_fmt(c)}" for c in self.params_changed + self.workers_changed]
-        out += [f"~ {_fmt(c)}" for c in self.settings_changed]
-        out += [f"+ wiring {w}" for w in self.wirings_added]
-        out += [f"- wiring {w}" for w in self.wirings_removed]
-        return out
-
-
-def _fmt(change: Change) -> str:
-    return f"{change.path}: {_show(change.old)} → {_show(change.new)}"
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else value
-
-
-def diff_maps(a: dict[str, Any], b: dict[str, Any]) -> WiringDiff:
-    """Compare two wiring maps given as plain data."""
-    result = WiringDiff()
-    for name in HEADER_FIELDS:
-        result.settings_changed += _changes(name, a.get(name), b.get(name))
-    workers_a = {w["id"]: w for w in a.get("workers", [])}
-    workers_b = {w["id"]: w for w in b.get("workers", [])}
-    result.workers_added = [w for w in workers_b if w not in workers_a]
-    result.workers_removed = [w for w in workers_a if w not in workers_b]
-    for worker_id in (w for w in workers_a if w in workers_b):
-        old, new = workers_a[worker_id], workers_b[worker_id]
-        prefix = f"{worker_id}.params"
-        result.params_changed += _changes(prefix, old.get("params"), new.get("params"))
-        for name in WORKER_FIELDS:
-            result.workers_changed += _changes(f"{worker_id}.{name}", old.get(name), new.get(name))
-    wires_a, wires_b = _wires(a), _wires(b)
-    result.wirings_added = [w for w in wires_b if w not in wires_a]
-    result.wirings_removed = [w for w in wires_a if w not in wires_b]
-    return result
-
-
-def _changes(path: str, old: Any, new: Any) -> list[Change]:
-    """Leaf-level changes between two values (mappings are walked key by key)."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        found = []
-        for key in sorted(set(old) | set(new), key=str):
-            found += _changes(f"{path}.{key}", old.get(key), new.get(key))
-        return found
-    return [] if old == new else [Change(path, old, new)]
-
-
-def _wires(data: dict[str, Any]) -> list[str]:
-    return [
-        f"{wiring['event']} → {sub['worker']}.{sub['method']}"
-        for wiring in data.get("event_wirings", [])
-        for sub in wiring.get("subscribers", [])
-    ]
 
 
 def load_map(path: Path, plugin_dirs: list[Path]) -> dict[str, Any]:
@@ -147,17 +29,78 @@ def load_map(path: Path, plugin_dirs: list[Path]) -> dict[str, Any]:
 
 
 def diff_command(args: argparse.Namespace) -> int:
-    """``stc diff A B``: print the semantic diff; exit 1 when A and B differ."""
+    """``stc diff A B`` or ``stc diff A --against REV``: the classified review diff.
+
+    Exit codes: 0 no semantic change (cosmetic changes at most), 1 changes, 3 breaking
+    changes, 2 usage or input errors (a file that does not load or compile, a path
+    that does not exist at the revision).
+    """
+    from compiler.emit.review import review_maps, to_markdown
+
     try:
-        a = load_map(args.a, list(args.plugins_dir))
-        b = load_map(args.b, list(args.plugins_dir))
+        if args.against:
+            if args.b is not None:
+                raise ValueError("give one file with --against, or two files without it")
+            a = load_revision(args.a, args.against, list(args.plugins_dir))
+            b = load_map(args.a, list(args.plugins_dir))
+            title = f"stc diff {args.a} (against {args.against})"
+        else:
+            if args.b is None:
+                raise ValueError("give two files A B, or one file and --against REV")
+            a = load_map(args.a, list(args.plugins_dir))
+            b = load_map(args.b, list(args.plugins_dir))
+            title = f"stc diff {args.a} → {args.b}"
     except (OSError, ValueError, yaml.YAMLError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    result = diff_maps(a, b)
+    review = review_maps(a, b)
     if args.format == "json":
-        sys.stdout.write(json.dumps(asdict(result), indent=2, sort_keys=True, default=str) + "\n")
+        sys.stdout.write(review.to_json())
+    elif args.format == "markdown":
+        sys.stdout.write(to_markdown(review, title))
     else:
-        body = "\n".join(result.lines())
-        sys.stdout.write((body + "\n\n" if body else "") + result.summary() + "\n")
-    return 0 if result.empty else 1
+        body = "\n".join(review.lines())
+        sys.stdout.write((body + "\n\n" if body else "") + review.summary() + "\n")
+    return review.exit_code
+
+
+def load_revision(path: Path, rev: str, plugin_dirs: list[Path]) -> dict[str, Any]:
+    """The wiring map of ``path`` as it was at git revision ``rev``: the old text is
+    read with ``git show REV:PATH`` and compiled from a temporary file beside ``path``
+    (so that relative links, e.g. an operation's blueprint, resolve as they did)."""
+    import subprocess
+    import tempfile
+
+    folder = path.resolve().parent
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-prefix"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ValueError(f"{path}: not inside a git repository (--against needs one)") from exc
+    spec = f"{rev}:{inside}{path.name}"
+    shown = subprocess.run(
+        ["git", "-C", str(folder), "show", spec], capture_output=True, check=False
+    )
+    if shown.returncode != 0:
+        known = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True, check=False,
+        )  # fmt: skip
+        if known.returncode != 0:
+            raise ValueError(f"`{rev}` is not a revision of this git repository")
+        raise ValueError(f"{inside}{path.name} does not exist at revision `{rev}`")
+    with tempfile.NamedTemporaryFile(
+        "wb", suffix=path.suffix, prefix=f".{path.stem}.{_safe(rev)}.", dir=folder, delete=False
+    ) as handle:
+        handle.write(shown.stdout)
+    old = Path(handle.name)
+    try:
+        return load_map(old, plugin_dirs)
+    finally:
+        old.unlink(missing_ok=True)
+
+
+def _safe(rev: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in rev)[:40]

@@ -1,22 +1,33 @@
 """Emit the wiring diagram as Graphviz DOT (and SVG/PNG when ``dot`` is installed).
 
-Layout decisions, so a reader sees the flow at a glance: left to right; one cluster
-per phase; the parallel groups (opportunities ‖ threats, entry ‖ size ‖ exit) as
-side-by-side sub-clusters; the routing step after its own join node; every edge
-labelled ``EVENT: Dto``; a legend of worker types and subtypes. On a failed compile
-the nodes a diagnostic is about are drawn red with the diagnostic codes on them.
+Layout decisions (docs/decisions.md, issue 21), so the diagram reads at 5 and at 300
+workers: top to bottom, one row (cluster) per phase in the fixed order of
+``compiler.emit.view.ROWS``, each row held between invisible anchors so no phase moves
+between blueprints; the parallel groups side by side inside their row in their fixed
+order (told apart by colour), wrapped into lines past ``ONE_LINE`` nodes; a
+fanned-out event drawn once (an event hub node); the DTO flow from
+context workers to their consumers as dashed blue edges labelled with the DTO; the
+context chain as dotted unlabelled edges. What is drawn is decided by
+``compiler.emit.view``; this module only writes it. On a failed compile the nodes a
+diagnostic is about are red with the diagnostic codes on them.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostic
-from compiler.graph import PLANNING_JOIN
-from compiler.unit import CompileUnit, WorkerInstance
+from compiler.emit.view import (
+    View,
+    ViewEdge,
+    ViewNode,
+    build_view,
+    wrap_width,
+)
+from compiler.unit import CompileUnit
 
 TYPE_COLORS: dict[str, str] = {
     "context_worker": "#dbeafe",
@@ -24,59 +35,67 @@ TYPE_COLORS: dict[str, str] = {
     "threat_worker": "#fee2e2",
     "strategy_planner": "#ede9fe",
     "entry_planner": "#fef9c3",
-    "size_planner": "#fef9c3",
-    "exit_planner": "#fef9c3",
+    "size_planner": "#ecfccb",
+    "exit_planner": "#fce7f3",
     "routing_planner": "#ffedd5",
     "execution_handler": "#e5e7eb",
 }
 PLATFORM_COLOR = "#f3f4f6"
 ERROR_COLOR = "#dc2626"
-COMPONENT_LABELS = {
-    "platform": "Platform\n(market data)",
-    "ledger": "Ledger",
-    "context_aggregator": "ContextAggregator",
-    "planning_aggregator": "PlanningAggregator",
-    PLANNING_JOIN: "PlanningAggregator\n(entry+size+exit join)",
-    "flow_terminator": "FlowTerminator",
-}
-CLUSTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("p0", "0 · market data", ("platform",)),
-    ("p1", "1 · context", ("context_workers", "context_aggregator")),
-    ("p2", "2 · opportunities ‖ threats", ("opportunity_workers", "threat_workers")),
-    ("p3", "3 · strategy planning", ("strategy_planner",)),
-    ("p4", "4a · trade planning (parallel) → join → routing", ("entry", "size", "exit")),
-    ("p4b", "4a/4b · routing after the join, plan aggregation", ("routing",)),
-    ("p5", "5 · execution", ("execution", "ledger")),
-    ("p6", "6 · finale", ("flow_terminator",)),
-)
+DTO_COLOR = "#2563eb"
+NODE_FONT = "16"
+LEGEND_FONT = "10"
+"""Node text is drawn larger than the legend and the edge labels: the layout test
+checks node text against the legend's size at 1,600 px wide."""
 
 
-def render_dot(unit: CompileUnit | None, diagnostics: Sequence[Diagnostic] = ()) -> str:
-    """The DOT source; ``diagnostics`` with ``subjects`` highlight their nodes.
+def render_dot(
+    unit: CompileUnit | None, diagnostics: Sequence[Diagnostic] = (), *, internals: bool = False
+) -> str:
+    """The DOT source; ``diagnostics`` with ``subjects`` highlight their nodes; platform
+    internals (flow terminator, the plan-aggregation role) only with ``internals``.
 
-    Written directly (one escape function, no per-attribute quoting objects): the
-    target is ≤ 10 µs per worker, and the text is byte-identical for identical input.
+    Written directly (one escape function, no per-attribute quoting objects): the text
+    is byte-identical for identical input.
     """
-    out = [f"digraph stc {{\n\tgraph [{_attrs(_graph_attrs(unit))}]\n"]
+    title = "stc wiring" if unit is None else f"{unit.blueprint.name} — {unit.mode} mode"
+    out = [f"digraph stc {{\n\tgraph [{_attrs(_graph_attrs(title))}]\n"]
     out.append(f"\tnode [{_attrs(NODE_DEFAULTS)}]\n\tedge [{_attrs(EDGE_DEFAULTS)}]\n")
     if unit is None:
         out.append(f"\tempty [label={_quote('nothing to draw: the blueprint did not load')}]\n")
     else:
-        failing = _codes_by_subject(diagnostics)
-        _add_clusters(out, unit, failing)
-        _add_edges(out, unit, failing)
-        _add_legend(out, unit)
+        render_view(out, build_view(unit, diagnostics, internals=internals))
     out.append("}\n")
     return "".join(out)
+
+
+def render_view(out: list[str], view: View) -> None:
+    """Append the rows, the hubs, the edges and the legend of ``view`` to ``out``."""
+    anchors = [f"row:{row}" for row, _, _ in view.rows]
+    for index, (row, title, groups) in enumerate(view.rows):
+        _add_row(out, view, row, title, groups)
+        below = anchors[index + 1] if index + 1 < len(anchors) else None
+        for _, nodes in groups:
+            for node in nodes:  # held between this row's anchor and the next row's
+                out.append(f"\t{_quote(anchors[index])} -> {_quote(node)} [style=invis]\n")
+                if below:
+                    out.append(f"\t{_quote(node)} -> {_quote(below)} [style=invis]\n")
+    for hub in view.nodes.values():
+        if hub.kind in ("event", "dto_hub"):
+            out.append(f"\t{_quote(hub.id)} [{_attrs(_hub_attrs(hub))}]\n")
+    for index, edge in enumerate(view.edges):
+        attrs = _attrs(_edge_attrs(edge, index))
+        out.append(f"\t{_quote(edge.src)} -> {_quote(edge.dst)} [{attrs}]\n")
+    _add_legend(out, view, anchors[0] if anchors else None)
 
 
 NODE_DEFAULTS = {
     "shape": "box",
     "style": "rounded,filled",
     "fontname": "Helvetica",
-    "fontsize": "10",
+    "fontsize": NODE_FONT,
 }
-EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": "8", "color": "#6b7280"}
+EDGE_DEFAULTS = {"fontname": "Helvetica", "fontsize": LEGEND_FONT, "color": "#6b7280"}
 
 
 @lru_cache(maxsize=65536)
@@ -89,146 +108,122 @@ def _attrs(attrs: dict[str, str]) -> str:
     return " ".join(f"{key}={_quote(value)}" for key, value in attrs.items())
 
 
-def _graph_attrs(unit: CompileUnit | None) -> dict[str, str]:
-    title = "stc wiring" if unit is None else f"{unit.blueprint.name} — {unit.mode} mode"
+def _graph_attrs(title: str) -> dict[str, str]:
     return {
-        "rankdir": "LR",
+        "rankdir": "TB",
         "label": title,
         "labelloc": "t",
         "fontname": "Helvetica",
+        "fontsize": "16",
         "compound": "true",
         "newrank": "true",
-        "nodesep": "0.25",
-        "ranksep": "0.6",
+        "remincross": "false",  # its last pass over the whole graph reorders flat lines
+        "nodesep": "0.3",
+        "ranksep": "0.35",
     }
 
 
-def _codes_by_subject(diagnostics: Iterable[Diagnostic]) -> dict[str, list[str]]:
-    codes: dict[str, list[str]] = {}
-    for diag in diagnostics:
-        if not diag.is_error and diag.severity.value != "warning":
-            continue
-        for subject in diag.subjects:
-            if diag.code not in codes.setdefault(subject, []):
-                codes[subject].append(diag.code)
-    return codes
-
-
-def _members_by_slot(unit: CompileUnit) -> dict[str, list[str]]:
-    """Node ids per slot (workers) and per component name, in blueprint order."""
-    by_slot: dict[str, dict[str, None]] = {}  # ordered sets: duplicate ids drawn once
-    for worker in unit.workers:
-        if unit.graph.has_node(worker.id):
-            by_slot.setdefault(worker.slot, {})[worker.id] = None
-    members = {slot: list(ids) for slot, ids in by_slot.items()}
-    for component in COMPONENT_LABELS:
-        if unit.graph.has_node(component):
-            members[component] = [component]
-    return members
-
-
-def _add_clusters(out: list[str], unit: CompileUnit, failing: dict[str, list[str]]) -> None:
-    members = _members_by_slot(unit)
-    for name, label, slots in CLUSTERS:
-        out.append(f"\tsubgraph cluster_{name} {{\n")
-        style = {"label": label, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "11"}
-        out.append(f"\t\tgraph [{_attrs(style)}]\n")
-        parallel = name in ("p2", "p4")
-        for slot in slots:
-            nodes = members.get(slot, [])
-            if parallel and nodes:
-                _add_group(out, unit, slot, nodes, failing)
-            else:
-                for node in nodes:
-                    _add_node(out, unit, node, failing, "\t\t")
-        if name == "p4":
-            _add_node(out, unit, PLANNING_JOIN, failing, "\t\t")
-        if name == "p4b":
-            _add_node(out, unit, "planning_aggregator", failing, "\t\t")
-        out.append("\t}\n")
-
-
-def _add_group(
-    out: list[str], unit: CompileUnit, slot: str, nodes: list[str], failing: dict[str, list[str]]
+def _add_row(
+    out: list[str], view: View, row: str, title: str, groups: list[tuple[str, list[str]]]
 ) -> None:
-    """A parallel group: its own sub-cluster, nodes side by side."""
-    label = slot.replace("_", " ")
-    out.append(f"\t\tsubgraph cluster_{slot} {{\n")
-    out.append(
-        f"\t\t\tgraph [{_attrs({'label': label, 'style': 'rounded', 'color': '#d1d5db'})}]\n"
-    )
-    for node in nodes:
-        _add_node(out, unit, node, failing, "\t\t\t")
-    out.append("\t\t}\n")
+    """One row cluster. Its parallel groups sit side by side in their fixed order
+    (entry ‖ size ‖ exit) without boxes of their own: Graphviz orders the nodes of one
+    cluster by a flat invisible chain, but not sub-clusters (measured: they came out
+    size, exit, entry), so the groups are told apart by colour and order."""
+    out.append(f"\tsubgraph cluster_{row} {{\n")
+    style = {
+        "label": title, "style": "rounded,dashed", "color": "#9ca3af", "fontsize": "12",
+        "id": f"row-{row}", "class": "row",
+    }  # fmt: skip
+    out.append(f"\t\tgraph [{_attrs(style)}]\n")
+    out.append(f'\t\t{_quote("row:" + row)} [shape=point style=invis width=0 height=0 label=""]\n')
+    wrap = wrap_width(len(groups), sum(len(nodes) for _, nodes in groups))
+    lines: list[list[str]] = []
+    for _, nodes in groups:
+        for node in nodes:
+            out.append(f"\t\t{_quote(node)} [{_attrs(_node_attrs(view.nodes[node]))}]\n")
+        for start in range(0, len(nodes), wrap):
+            if start:  # the next line of this group under its previous line
+                above, first = _quote(nodes[start - wrap]), _quote(nodes[start])
+                out.append(f"\t\t{above} -> {first} [style=invis]\n")
+            index = start // wrap
+            lines += [[] for _ in range(index + 1 - len(lines))]
+            lines[index] += nodes[start : start + wrap]
+    for line in lines:  # each line left to right: the groups in order, blueprint order
+        if len(line) > 1:
+            out.append(f"\t\t{{rank=same {' -> '.join(map(_quote, line))} [style=invis]}}\n")
+    out.append("\t}\n")
 
 
-def _add_node(
-    out: list[str], unit: CompileUnit, node: str, failing: dict[str, list[str]], indent: str
-) -> None:
-    worker = unit.worker(node)
-    if worker is not None and node not in failing:  # the common case, written directly
-        fill = _quote(TYPE_COLORS.get(worker.worker_type, PLATFORM_COLOR))
-        out.append(
-            f"{indent}{_quote(node)} [label={_quote(_worker_label(worker))} fillcolor={fill}]\n"
-        )
-        return
-    label = _worker_label(worker) if worker else COMPONENT_LABELS.get(node, node)
-    fill = TYPE_COLORS.get(worker.worker_type, PLATFORM_COLOR) if worker else PLATFORM_COLOR
-    attrs = {"label": label, "fillcolor": fill}
-    if worker is None:
-        attrs["shape"] = "box3d" if node != "platform" else "cylinder"
-    if node in failing:
-        attrs["label"] = label + "\n" + " ".join(failing[node])
+def _node_attrs(node: ViewNode) -> dict[str, str]:
+    attrs = {"label": node.label, "class": node.kind, "id": svg_id(node.id)}
+    if node.kind == "missing":
+        attrs.update(style="dashed,rounded", color=ERROR_COLOR, fontcolor=ERROR_COLOR)
+        return attrs
+    attrs["fillcolor"] = TYPE_COLORS.get(node.worker_type, PLATFORM_COLOR)
+    if node.kind == "platform":
+        attrs["shape"] = "cylinder" if node.id == "platform" else "box3d"
+    if node.kind == "group":
+        attrs["style"] = "rounded,filled,bold"
+        attrs["peripheries"] = "2"
+    if node.codes:
+        attrs["label"] = node.label + "\n" + " ".join(node.codes)
         attrs.update(color=ERROR_COLOR, penwidth="2.5", fontcolor=ERROR_COLOR)
-    out.append(f"{indent}{_quote(node)} [{_attrs(attrs)}]\n")
+    return attrs
 
 
-def _worker_label(worker: WorkerInstance) -> str:
-    record = worker.record
-    subtype = record.manifest.identification.subtype if record else "unresolved"
-    extra = ""
-    if worker.triggers:
-        extra = "\n" + ", ".join(f"{k} {_range(v)}" for k, v in worker.triggers.items())
-    elif worker.trigger:
-        extra = f"\non {worker.trigger}"
-    return f"{worker.id}\n{worker.plugin} · {subtype}{extra}"
+def svg_id(node: str) -> str:
+    """The SVG element id of a node: ``n-`` and the id with ``:`` as ``-``."""
+    return "n-" + node.replace(":", "-")
 
 
-def _range(bounds: list[float]) -> str:
-    lo, hi = bounds
-    return f"[{lo:g}, {hi:g}]" if hi >= 1.0 else f"[{lo:g}, {hi:g})"
+def _hub_attrs(node: ViewNode) -> dict[str, str]:
+    attrs = {
+        "label": node.label, "class": node.kind, "id": svg_id(node.id),
+        "fontsize": LEGEND_FONT, "shape": "box", "style": "rounded", "height": "0.2",
+        "margin": "0.06,0.02", "color": "#9ca3af",
+    }  # fmt: skip
+    if node.kind == "dto_hub":
+        attrs.update(shape="note", style="", color=DTO_COLOR, fontcolor=DTO_COLOR)
+    return attrs
 
 
-_FAILING_EDGE = " " + _attrs({"color": ERROR_COLOR, "fontcolor": ERROR_COLOR, "penwidth": "2"})
+def _edge_attrs(edge: ViewEdge, index: int) -> dict[str, str]:
+    """The edge's style; its SVG id ``e<index>`` is its position in ``view.edges``."""
+    attrs: dict[str, str] = {"class": edge.kind, "id": f"e{index}"}
+    if edge.label:
+        attrs["label"] = edge.label
+    if not edge.constraint:
+        attrs["constraint"] = "false"
+    if edge.kind == "dto":
+        attrs.update(style="dashed", color=DTO_COLOR, fontcolor=DTO_COLOR, arrowhead="empty")
+    elif edge.kind == "chain":
+        attrs.update(style="dotted", color="#9ca3af", arrowsize="0.6")
+    if edge.failing:
+        attrs.update(color=ERROR_COLOR, fontcolor=ERROR_COLOR, penwidth="2")
+    return attrs
 
 
-def _add_edges(out: list[str], unit: CompileUnit, failing: dict[str, list[str]]) -> None:
-    labels: dict[object, str] = {}  # quoted labels by the events they list: most repeat
-    for src, dst, events in unit.graph.iter_edges():
-        key = events[0] if len(events) == 1 else tuple(events)
-        label = labels.get(key)
-        if label is None:
-            label = labels[key] = _quote("\n".join(f"{e}: {p}" for e, p in events))
-        extra = _FAILING_EDGE if src in failing and dst in failing else ""
-        out.append(f"\t{_quote(src)} -> {_quote(dst)} [label={label}{extra}]\n")
-
-
-def _add_legend(out: list[str], unit: CompileUnit) -> None:
-    rows: dict[tuple[str, str], None] = {}
-    for worker in unit.resolved():
-        assert worker.record is not None
-        rows[(worker.worker_type, worker.record.manifest.identification.subtype)] = None
-    if not rows:
+def _add_legend(out: list[str], view: View, top: str | None) -> None:
+    if not view.legend:
         return
     cells = "".join(
-        f'<TR><TD BGCOLOR="{TYPE_COLORS[t]}">{t}</TD><TD>{s}</TD></TR>' for t, s in sorted(rows)
+        f'<TR><TD BGCOLOR="{TYPE_COLORS[t]}">{t}</TD><TD>{s}</TD></TR>' for t, s in view.legend
+    )
+    edges = (
+        "<TR><TD>───▶</TD><TD>event (label: EVENT, payload DTO)</TD></TR>"
+        f'<TR><TD><FONT COLOR="{DTO_COLOR}">- - -▷</FONT></TD><TD>DTO data flow</TD></TR>'
+        "<TR><TD>· · ·▶</TD><TD>context chain order</TD></TR>"
     )
     table = (
         '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
-        f'<TR><TD COLSPAN="2"><B>legend: type · subtype</B></TD></TR>{cells}</TABLE>'
+        f'<TR><TD COLSPAN="2"><B>legend: type · subtype</B></TD></TR>{cells}{edges}</TABLE>'
     )
-    out.append('\tsubgraph cluster_legend {\n\t\tgraph [label="" style=invis]\n')
-    out.append(f'\t\tlegend [label=<{table}> shape=plaintext style=""]\n\t}}\n')
+    out.append(
+        f'\tlegend [label=<{table}> shape=plaintext style="" class=legend fontsize={LEGEND_FONT}]\n'
+    )
+    if top:
+        out.append(f"\t{_quote(top)} -> legend [style=invis]\n")
 
 
 def dot_available() -> bool:

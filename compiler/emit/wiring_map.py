@@ -47,9 +47,47 @@ def build_wiring_data(unit: CompileUnit) -> dict[str, Any]:
 
 
 def render_wiring_map(plan: WiringMap | dict[str, Any]) -> str:
-    """The YAML text: a comment header, then the map in ``WiringMap`` field order."""
+    """The YAML text: a comment header with a short summary for a reviewer, then the
+    map in ``WiringMap`` field order, short lists of scalars on one line."""
     data = plan if isinstance(plan, dict) else plan.model_dump(mode="json", by_alias=True)
-    return HEADER + yaml_writer.dump(data)
+    return HEADER + summary_comment(data) + yaml_writer.dump(data, flow_lists=True)
+
+
+SHORT_TYPES = {
+    "context_worker": "context", "opportunity_worker": "opportunity", "threat_worker": "threat",
+    "strategy_planner": "strategy", "entry_planner": "entry", "size_planner": "size",
+    "exit_planner": "exit", "routing_planner": "routing", "execution_handler": "execution",
+}  # fmt: skip
+CHAIN_SHOWN = 6
+
+
+def summary_comment(data: dict[str, Any]) -> str:
+    """Three comment lines: what the strategy is, its workers (the context chain in
+    order), and its warm-up, events and how many params the blueprint set."""
+    workers = [w for w in data.get("workers") or () if isinstance(w, dict)]
+    counts: dict[str, int] = {}
+    for worker in workers:
+        kind = SHORT_TYPES.get(str(worker.get("type")), str(worker.get("type")))
+        counts[kind] = counts.get(kind, 0) + 1
+    chain = [str(w["id"]) for w in workers if w.get("type") == "context_worker"]
+    shown = " → ".join(chain[:CHAIN_SHOWN]) + (f" … (+{len(chain) - CHAIN_SHOWN})"
+                                              if len(chain) > CHAIN_SHOWN else "")  # fmt: skip
+    warm = max(workers, key=lambda w: int(w.get("warmup") or 0), default=None)
+    params = sum(len(w.get("params") or {}) for w in workers)
+    defaulted = sum(len(w.get("params_defaulted") or ()) for w in workers)
+    frames = ", ".join(str(t) for t in data.get("timeframes") or ())
+    lines = [
+        f"# {data.get('strategy')} · {data.get('mode')} mode · {data.get('symbol')} "
+        f"({frames}) · {data.get('environment')}",
+        f"# {len(workers)} workers: "
+        + ", ".join(f"{k} {n}" for k, n in counts.items())
+        + (f" · context chain: {shown}" if chain else ""),
+        f"# warm-up {int(warm.get('warmup') or 0) if warm else 0} bars"
+        + (f" ({warm['id']})" if warm and warm.get("warmup") else "")
+        + f" · {len(data.get('event_wirings') or ())} events · {params - defaulted} of {params}"
+        " params set in the blueprint, the others defaulted (params_defaulted)",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def file_sha256(text: str) -> str:
@@ -137,6 +175,7 @@ def _worker(worker: WorkerInstance, shared: dict[str, dict[str, Any]]) -> dict[s
         "subtype": part["subtype"],
         "source": part["source"],
         "params": worker.params,
+        "params_defaulted": [k for k in worker.params if k not in worker.ref.params],
         "warmup": worker.warmup,
         "timeframe": worker.timeframe,
         "capabilities": part["capabilities"],

@@ -77,16 +77,45 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
 
-def dump(data: Any) -> str:
-    """``data`` as block-style YAML text (ends with a newline)."""
+def dump(data: Any, *, flow_lists: bool = False) -> str:
+    """``data`` as block-style YAML text (ends with a newline).
+
+    ``flow_lists``: a list of scalars that fits in ``FLOW_WIDTH`` characters is written
+    on one line, ``[1h, 4h]`` (what a reviewer reads; the wiring map uses it)."""
     out: list[str] = []
-    if type(data) is dict and data:
-        _mapping(data, "", out, "")
-    elif type(data) is list and data:
-        _sequence(data, "", out, "")
-    else:
-        out.append(_leaf(data))
+    global _FLOW
+    _FLOW = flow_lists
+    try:
+        if type(data) is dict and data:
+            _mapping(data, "", out, "")
+        elif type(data) is list and data:
+            _sequence(data, "", out, "")
+        else:
+            out.append(_leaf(data))
+    finally:
+        _FLOW = False
     return "".join(out)
+
+
+FLOW_WIDTH = 72
+_FLOW = False
+
+
+def _flow(items: list[Any]) -> str | None:
+    """``[a, b]`` for a short list of scalars, else None (written as a block)."""
+    if not _FLOW:
+        return None
+    parts = []
+    width = 2
+    for item in items:
+        if type(item) in (dict, list):
+            return None
+        text = scalar_text(item) if type(item) is str else _scalar(item)
+        width += len(text) + 2
+        if width > FLOW_WIDTH:
+            return None
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
 
 
 def _leaf(value: Any) -> str:
@@ -118,6 +147,10 @@ def _mapping(data: dict[Any, Any], pad: str, out: list[str], first: str) -> None
             out.append(head + ":\n")
             _mapping(item, inner, out, inner)
         elif kind is list and item:
+            flow = _flow(item)
+            if flow is not None:
+                out.append(f"{head}: {flow}\n")
+                continue
             out.append(head + ":\n")
             _sequence(item, pad, out, pad)  # PyYAML style: `- ` at the key's indent
         else:

@@ -47,6 +47,10 @@ class ResolvedWorker(StrictModel):
     subtype: str
     source: PluginSource
     params: dict[str, Any] = Field(default_factory=empty_dict)
+    params_defaulted: list[str] = Field(
+        default_factory=empty_list,
+        description="params the blueprint did not set: their values are the manifest's defaults",
+    )
     warmup: int = 0
     timeframe: str
     capabilities: Capabilities = default_of(Capabilities)

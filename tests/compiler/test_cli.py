@@ -86,7 +86,7 @@ def test_compile_writes_map_dot_and_svg(in_repo: Path, tmp_path: Path) -> None:
     plan = yaml.safe_load((tmp_path / "wiring_map.yaml").read_text(encoding="utf-8"))
     assert plan["strategy"] == "ict_smc" and plan["mode"] == "swot"
     dot = (tmp_path / "wiring.dot").read_text(encoding="utf-8")
-    assert "cluster_p4" in dot and "ROUTING_PLANNING_REQUESTED: RoutingRequest" in dot
+    assert "cluster_trade" in dot and "ROUTING_PLANNING_REQUESTED\\nRoutingRequest" in dot
     if dot_available():
         assert (tmp_path / "wiring.svg").read_text(encoding="utf-8").startswith("<?xml")
 
@@ -133,7 +133,7 @@ def test_diff_names_changed_params(
     out = capsys.readouterr().out
     assert "regime.params.period: 14 → 21" in out
     assert main(["diff", str(a), str(a), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["params_changed"] == []
+    assert json.loads(capsys.readouterr().out)["changes"] == []
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

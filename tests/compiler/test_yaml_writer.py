@@ -50,3 +50,15 @@ json_data = st.recursive(
 @given(json_data)
 def test_any_plain_data_round_trips(data: Any) -> None:
     assert yaml.safe_load(dump(data)) == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_data)
+def test_flow_lists_round_trip(data: Any) -> None:
+    assert yaml.safe_load(dump({"k": data}, flow_lists=True)) == {"k": data}
+
+
+def test_short_scalar_lists_are_written_on_one_line() -> None:
+    text = dump({"timeframes": ["1h", "4h"], "long": ["x" * 40, "y" * 40], "n": [{"a": 1}]},
+                flow_lists=True)  # fmt: skip
+    assert "timeframes: [1h, 4h]\n" in text and "long:\n- " in text and "n:\n- a: 1" in text

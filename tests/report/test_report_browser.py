@@ -165,13 +165,14 @@ def test_graph_page_hover_and_edge_click(browser: Any, tmp_path: Path) -> None:
     assert main(["graph", str(REPO / "blueprints/ema_trend.yaml"), "--html", "-o", str(page)]) == 0
     _open(browser, page)
     node = browser.find_element(By.ID, "graph").find_element(
-        By.XPATH, ".//*[local-name()='g'][@class='node'][*[local-name()='title']='ema_detector']"
+        By.XPATH,
+        ".//*[local-name()='g'][contains(@class,'node')][*[local-name()='title']='ema_detector']",
     )
     ActionChains(browser).move_to_element(node).perform()
     tip = browser.find_element(By.ID, "tip")
     assert tip.is_displayed()
     assert "EMADetector" in tip.text and "requires" in tip.text and "periods" in tip.text
-    edges = browser.find_elements(By.CSS_SELECTOR, "g.edge")
+    edges = browser.find_elements(By.CSS_SELECTOR, "g.edge, g.node.event")
     target = next(e for e in edges if "OpportunitySignal" in e.text)
     browser.execute_script(
         "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", target

@@ -66,5 +66,5 @@ def test_graph_html_embeds_workers_and_dto_fields(
         f[0] == "confidence" for f in data["dtos"]["OpportunitySignal"]
     )
     assert [f[0] for f in data["dtos"]["Bar"]] == ["time", "open", "high", "low", "close", "volume"]
-    assert "<svg" in html and "OPPORTUNITY_DETECTED: OpportunitySignal" in html
+    assert "<svg" in html and ">OPPORTUNITY_DETECTED<" in html and ">OpportunitySignal<" in html
     assert "https://" not in html
