@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from runtime.data import DataError, OnBadBar, SkippedBar, count_rows, iter_bars
 from runtime.display import plain
@@ -181,10 +182,21 @@ def _data_path(plan: Plan, data: Path | None) -> Path:
 def write_trades(path: Path, trades: Sequence[Trade]) -> None:
     """trades.csv: one row per closed trade, ``trade_id`` first."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(TRADE_COLUMNS)
-        for trade in trades:
-            writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
+        _write_trade_rows(handle, trades)
+
+
+def trades_csv_text(trades: Sequence[Trade]) -> str:
+    """What ``write_trades`` writes, as text (a sweep hashes it instead of a file)."""
+    buffer = io.StringIO()
+    _write_trade_rows(buffer, trades)
+    return buffer.getvalue()
+
+
+def _write_trade_rows(handle: TextIO, trades: Sequence[Trade]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(TRADE_COLUMNS)
+    for trade in trades:
+        writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
 
 
 def _cell(value: Any) -> str:

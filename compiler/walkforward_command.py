@@ -1,0 +1,2 @@
+def walkforward_command(args: object) -> int:
+    raise NotImplementedError
