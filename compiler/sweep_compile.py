@@ -46,6 +46,8 @@ class Compiled:
     structures: dict[str, CompileOutcome] = field(default_factory=dict)
     blueprint_problems: list[Diagnostic] = field(default_factory=list)
     """Errors of the blueprint itself: nothing of the sweep can run."""
+    document: dict[str, Any] = field(default_factory=dict)
+    """The blueprint as plain data (what variant blueprints are written from)."""
 
 
 def compile_variants(
@@ -58,6 +60,7 @@ def compile_variants(
         result.blueprint_problems = list(base.diagnostics)
         return result
     document = to_plain(base.unit.blueprint_loaded.data)
+    result.document = document
     problems: list[Diagnostic] = []
     validators: dict[int, Any] = {}
     for variant in variants:
@@ -277,3 +280,16 @@ def _no_param(dim: Dimension, worker: WorkerInstance, names: list[str]) -> Diagn
         "STC091", f"worker `{worker.id}` ({worker.plugin}) has no param `{dim.param}`",
         dim.where, help_for(dim.param, names) or f"its params: {', '.join(names)}",
     )  # fmt: skip
+
+
+def variant_document(document: dict[str, Any], variant: Variant) -> dict[str, Any]:
+    """The blueprint of one variant: its structure's edits and its params written in,
+    so that ``stc run`` of it reproduces the variant in full (journal included)."""
+    edited = copy.deepcopy(document)
+    for edit in variant.structure.edits:
+        apply_edit(edited, edit)
+    for dim, value in variant.params:
+        for _, _, worker in _workers(edited.get("workforce", {})):
+            if (worker.get("id") or snake_case(str(worker.get("plugin", "")))) == dim.worker:
+                worker.setdefault("params", {})[dim.param] = value
+    return edited

@@ -71,11 +71,13 @@ class Study:
         rows = self._db.execute("SELECT key FROM variants WHERE result IS NOT NULL")
         return {key for (key,) in rows}
 
-    def record(self, result: VariantResult) -> None:
-        """Commit one finished variant (one transaction: a kill never half-writes it)."""
+    def record(self, result: VariantResult, *, full: bool = False) -> None:
+        """Commit one finished variant (one transaction: a kill never half-writes it);
+        ``full`` keeps its equity curve and trades (walk-forward's out-of-sample runs)."""
         row = asdict(result)
-        row.pop("trades_csv", None)
-        row.pop("equity", None)
+        if not full:
+            row.pop("trades_csv", None)
+            row.pop("equity", None)
         text = json.dumps(row, sort_keys=True)
         with self._db:
             self._db.execute(
