@@ -120,6 +120,12 @@ def prepare(args: argparse.Namespace) -> Prepared | None:
     if not compiled.plans:
         sys.stderr.write("error: no variant of the sweep compiles; nothing was run\n")
         return None
+    if compiled.invalid:
+        runs = len(compiled.plans)
+        sys.stderr.write(
+            f"note: {len(compiled.invalid)} of {len(variants)} variants are not run (status "
+            f"`invalid` in results.csv); the other {runs} run\n"
+        )
     settings = {
         "blueprint": str(blueprint), "metric": args.metric or getattr(sweep_file, "metric", None)
         or "sharpe", "direction": args.direction or getattr(sweep_file, "direction", None)

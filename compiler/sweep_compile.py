@@ -113,16 +113,20 @@ def _compile_structure(
     if not errors:
         return outcome, []
     first = errors[0]
-    related = tuple(Related(message=f"{d.code}: {d.message}") for d in errors[:5])
-    message = f"{first.code}: {first.message}" + (f" ({first.help})" if first.help else "")
-    return outcome, [_structure_error(structure, message, related)]
+    related = tuple(Related(message=f"also {d.code}: {d.message}") for d in errors[1:5])
+    why = f"{first.code}: {first.message}"
+    return outcome, [_structure_error(structure, why, related, first.help)]
 
 
-def _structure_error(structure: Structure, why: str, related: tuple[Related, ...]) -> Diagnostic:
+def _structure_error(
+    structure: Structure, why: str, related: tuple[Related, ...], help: str | None = None
+) -> Diagnostic:
     diagnostic = sweep_error(
         "STC093", f"structural variant `{structure.name}` does not compile: {why}",
         structure.where,
-        "fix the edit, or check the edited blueprint alone: write it out and run `stc check` on it",
+        f"in the edited blueprint: {help}" if help else
+        "fix the edit: `SLOT+=Plugin`, `-WORKER_ID` or `WORKER_ID=Plugin` with a worker "
+        "the blueprint has",
     )  # fmt: skip
     return diagnostic.model_copy(update={"related": related})
 
@@ -244,9 +248,9 @@ def _worker_params(
                 "STC092",
                 f"`{dim.name}={_show(value)}` violates {worker.plugin}'s config_schema: "
                 f"{error.message}",
-                dim.where,
-                f"keep `{dim.name}` within the schema; `stc plugins show {worker.plugin}` "
-                "lists every parameter with its bounds",
+                dim.where_of(value),
+                f"remove `{_show(value)}` from `{dim.name}`'s values, or keep them within "
+                f"the schema (`stc plugins show {worker.plugin}` lists every bound)",
             )
         )
     if problems:

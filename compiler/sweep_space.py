@@ -21,7 +21,7 @@ import itertools
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -64,6 +64,15 @@ class Dimension:
     param: str
     values: tuple[Any, ...]
     where: Where
+    value_wheres: tuple[Where, ...] = ()
+    """Where each value was written (same order as ``values``), when known."""
+
+    def where_of(self, value: Any) -> Where:
+        """Where ``value`` was written (the first occurrence), else the whole param."""
+        for candidate, where in zip(self.values, self.value_wheres, strict=False):
+            if candidate == value and type(candidate) is type(value):
+                return where
+        return self.where
 
     @property
     def name(self) -> str:
@@ -159,7 +168,8 @@ def command_line_space(
         dim, found = _dimension(name, values, where, value_at)
         problems += found
         if dim is not None:
-            dims.append(dim)
+            first = start + len(name) + 1
+            dims.append(replace(dim, value_wheres=_item_wheres(values, number, first)))
     structures = [Structure("base", (), None)]
     for offset, text in enumerate(variants, len(params) + 1):
         start = len("--variant ") + 1
@@ -172,6 +182,32 @@ def command_line_space(
         structures.append(Structure(name, edits, where))
     problems += _duplicates(dims, structures)
     return Space(tuple(dims), tuple(structures)), source, problems
+
+
+def _item_wheres(text: str, line: int, column: int) -> tuple[Where, ...]:
+    """Each comma-separated value's span on its command-line line (a range: the whole)."""
+    if re.fullmatch(r"\s*[-\d.]+:[-\d.]+:[-\d.]+\s*", text):
+        return ()
+    wheres, offset = [], column
+    for part in _split_raw(text):
+        lead = len(part) - len(part.lstrip())
+        body = part.strip()
+        wheres.append(
+            Where(COMMAND_LINE, Mark(line, offset + lead, line, offset + lead + len(body)))
+        )
+        offset += len(part) + 1
+    return tuple(wheres)
+
+
+def _yaml_item_wheres(
+    data: Any, name: str, values: Any, display: str, whole: Where
+) -> tuple[Where, ...]:
+    """Each list item's span in sweep.yaml (a string of values: the whole string)."""
+    from compiler.sources import locate
+
+    if not isinstance(values, list):
+        return ()
+    return tuple(Where(display, locate(data, ("params", name, i))) for i in range(len(values)))
 
 
 def _default_name(text: str) -> str:
@@ -216,6 +252,11 @@ def parse_values(values: Any) -> tuple[tuple[Any, ...], tuple[str, str] | None]:
 
 def _split(text: str) -> list[str]:
     """Split at the commas outside brackets: ``[10,50],[20,100]`` is two lists."""
+    return [p.strip() for p in _split_raw(text)]
+
+
+def _split_raw(text: str) -> list[str]:
+    """``_split`` without stripping (the parts keep their offsets)."""
     parts: list[str] = []
     current: list[str] = []
     depth = 0
@@ -228,7 +269,7 @@ def _split(text: str) -> list[str]:
         else:
             current.append(char)
     parts.append("".join(current))
-    return [p.strip() for p in parts]
+    return parts
 
 
 def _range(text: str) -> tuple[tuple[Any, ...], tuple[str, str] | None]:
@@ -302,7 +343,8 @@ def file_space(sweep: Any, data: Any, display: str) -> tuple[Space, list[Diagnos
         dim, found = _dimension(name, values, where, value_at)
         problems += found
         if dim is not None:
-            dims.append(dim)
+            wheres = _yaml_item_wheres(data, name, values, display, value_at)
+            dims.append(replace(dim, value_wheres=wheres))
     structures = [Structure("base", (), None)]
     for i, variant in enumerate(sweep.variants):
         for j, edit in enumerate(variant.edits):

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,15 +128,13 @@ def _walkforward(prepared: Prepared, args: argparse.Namespace, config: dict[str,
         for stale in (STUDY_FILE, f"{STUDY_FILE}-wal", f"{STUDY_FILE}-shm"):
             (out / stale).unlink(missing_ok=True)
     study = Study(out / STUDY_FILE)
-    executor = None
+    executor = _Lazy(lambda: make_executor(args.executor or "local", args.workers))
     try:
         _check(study, prepared, config, args.resume is not None)
-        executor = make_executor(args.executor or "local", args.workers)
         is_rows = _in_sample(study, prepared, found, times, executor, args)
         oos = _out_of_sample(study, prepared, found, times, is_rows, executor, args)
     finally:
-        if executor is not None:
-            executor.close()
+        executor.close()
         study.close()
     write_results(out / RESULTS_FILE, is_rows)
     metric, direction = prepared.settings["metric"], prepared.settings["direction"]
@@ -143,6 +142,24 @@ def _walkforward(prepared: Prepared, args: argparse.Namespace, config: dict[str,
     report = write_sweep_report(out, is_rows, prepared.settings, {}, summary)
     sys.stdout.write(_summary_text(summary, out, report))
     return 1 if prepared.compiled.invalid else 0
+
+
+class _Lazy:
+    """The executor, started on first use: a resumed walk-forward with nothing left to
+    run never connects to a cluster."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._made: Any = None
+
+    def get(self) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made.close()
 
 
 def _check(study: Any, prepared: Prepared, config: dict[str, Any], resume: bool) -> None:
@@ -184,7 +201,7 @@ def _in_sample(
         for w in found for v in valid if f"{v.key}@is{w.number}" not in done
     ]  # fmt: skip
     if tasks:
-        _dispatch(study, tasks, executor, args, close=False)
+        _dispatch(study, tasks, executor.get(), args, close=False)
     return [r for r in study.rows() if "@is" in r["key"]]
 
 
@@ -229,7 +246,7 @@ def _out_of_sample(
                                      curve=True))  # fmt: skip
     study.add_variants(entries)
     if tasks:
-        _dispatch(study, tasks, executor, args, close=False, full=True)
+        _dispatch(study, tasks, executor.get(), args, close=False, full=True)
     results = {r["key"]: r for r in study.rows() if "@oos" in r["key"]}
     found_oos = {}
     for number, picked in chosen.items():
