@@ -230,6 +230,11 @@ def _check_same_sweep(study: Any, prepared: Prepared, resume: bool) -> None:
     )
 
 
+COMMIT_ROWS, COMMIT_SECONDS = 256, 0.25
+"""Results are committed to the study in batches of up to 256 rows or every 0.25 s: a
+kill loses at most that many finished variants, which a resume runs again."""
+
+
 def _dispatch(
     study: Any,
     tasks: list[Any],
@@ -241,11 +246,17 @@ def _dispatch(
 ) -> None:
     """Run ``tasks``, committing each result to the study as it arrives."""
     progress = SweepProgress(sys.stderr, len(tasks), executor.description, quiet=args.quiet)
+    batch: list[Any] = []
+    flushed = time.perf_counter()
     try:
         for result in executor.map_unordered(tasks):
-            study.record(result, full=full)
+            batch.append(result)
             progress.advance(result.status)
+            if len(batch) >= COMMIT_ROWS or time.perf_counter() - flushed >= COMMIT_SECONDS:
+                study.record_many(batch, full=full)
+                batch, flushed = [], time.perf_counter()
     finally:
+        study.record_many(batch, full=full)  # what arrived before an interrupt is kept
         progress.finish()
         if close:
             executor.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any, Protocol
 
 from runtime.sweep.task import VariantResult, VariantTask, pin_threads, run_variant
@@ -20,6 +21,12 @@ from runtime.sweep.task import VariantResult, VariantTask, pin_threads, run_vari
 RETRIES = 2
 """How often a backend re-runs a task whose worker died (not a task that failed:
 ``run_variant`` turns every exception into an ``error`` row)."""
+
+
+def in_flight(workers: int) -> int:
+    """Tasks handed to a backend at once: enough to keep every worker busy (4 each),
+    few enough that 100,000 variants never sit in the scheduler's memory at once."""
+    return max(8, 4 * max(1, workers))
 
 
 class ExecutorError(RuntimeError):
@@ -62,14 +69,21 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(self.workers, context, initializer=pin_threads)
 
     def map_unordered(self, tasks: Sequence[VariantTask]) -> Iterator[VariantResult]:
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-        futures = [self._pool.submit(run_variant, task) for task in tasks]
+        queue = iter(tasks)
+        pending: set[Future[VariantResult]] = set()
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            while True:
+                for task in islice(queue, in_flight(self.workers) - len(pending)):
+                    pending.add(self._pool.submit(run_variant, task))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
         finally:
-            for future in futures:
+            for future in pending:
                 future.cancel()
 
     def close(self) -> None:
@@ -101,16 +115,23 @@ class DaskExecutor:
     def map_unordered(self, tasks: Sequence[VariantTask]) -> Iterator[VariantResult]:
         from distributed import as_completed
 
-        futures = self._client.map(
-            run_variant, list(tasks), key=[f"stc-{t.key}" for t in tasks], pure=False,
-            retries=RETRIES,
-        )  # fmt: skip
+        queue = iter(tasks)
+        window = in_flight(sum(self._client.nthreads().values()))
+        first = [self._submit(task) for task in islice(queue, window)]
+        running: Any = as_completed(first)  # type: ignore[no-untyped-call]
         try:
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            for future in running:
                 result: VariantResult = future.result()
                 yield result
+                for task in islice(queue, 1):  # one out, one in: a bounded window
+                    running.add(self._submit(task))
         finally:
-            self._client.cancel(futures)
+            running.clear()
+
+    def _submit(self, task: VariantTask) -> Any:
+        return self._client.submit(
+            run_variant, task, key=f"stc-{task.key}", pure=False, retries=RETRIES
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -139,13 +160,16 @@ class RayExecutor:
 
     def map_unordered(self, tasks: Sequence[VariantTask]) -> Iterator[VariantResult]:
         ray = self._ray
-        pending = [self._remote.remote(task) for task in tasks]
+        queue = iter(tasks)
+        window = in_flight(int(ray.cluster_resources().get("CPU", 1)))
+        pending = [self._remote.remote(task) for task in islice(queue, window)]
         try:
-            while pending:
+            while pending:  # ray.wait is linear in the list: keep the list short
                 ready, pending = ray.wait(pending, num_returns=1)
                 for ref in ready:
                     result: VariantResult = ray.get(ref)
                     yield result
+                pending += [self._remote.remote(task) for task in islice(queue, len(ready))]
         finally:
             for ref in pending:
                 ray.cancel(ref)

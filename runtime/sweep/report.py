@@ -21,6 +21,8 @@ from runtime.sweep.results import result_table
 
 REPORT_FILE = "report.html"
 TOP = 10
+MAX_TABLE_ROWS = 2000
+"""Rows of the report's table; a larger sweep shows its best (results.csv holds all)."""
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1d2330;max-width:1200px}
@@ -101,7 +103,13 @@ def render(
     if len(dims) >= 2:
         parts.append(_heatmap(rows, dims[0], dims[1], metric, direction))
     parts.append(_histogram([_value(r, metric) for r in best], metric))
-    parts.append(_table(rows))
+    if len(rows) > MAX_TABLE_ROWS:  # the page stays light; results.csv has every row
+        shown = sorted([*best[:MAX_TABLE_ROWS]], key=lambda r: int(r["index"]))
+        parts.append(
+            _table(shown, f"the best {MAX_TABLE_ROWS:,} of {len(rows):,} (all in results.csv)")
+        )
+    else:
+        parts.append(_table(rows, f"{len(rows):,}"))
     body = "\n".join(parts)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -228,7 +236,7 @@ def _histogram(values: Sequence[float | None], metric: str) -> str:
     return f"<h2>Distribution of {_e(metric)} ({len(found)} variants)</h2>" + "".join(svg)
 
 
-def _table(rows: Sequence[dict[str, Any]]) -> str:
+def _table(rows: Sequence[dict[str, Any]], what: str) -> str:
     header, body = result_table(rows)
     skip = {header.index("key"), header.index("trades_sha256")}
     head = "".join(f"<th>{_e(h)}</th>" for i, h in enumerate(header) if i not in skip)
@@ -239,7 +247,7 @@ def _table(rows: Sequence[dict[str, Any]]) -> str:
         tds = "".join(f"<td>{_e(c)}</td>" for i, c in enumerate(cells) if i not in skip)
         lines.append(f"<tr{cls}>{tds}</tr>")
     return (
-        "<h2>All variants</h2><p class='muted'>Click a column header to sort.</p>"
+        f"<h2>Variants: {_e(what)}</h2><p class='muted'>Click a column header to sort.</p>"
         f"<div class='scroll'><table class='sortable'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(lines)}</tbody></table></div>"
     )

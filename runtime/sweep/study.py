@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -74,16 +74,20 @@ class Study:
     def record(self, result: VariantResult, *, full: bool = False) -> None:
         """Commit one finished variant (one transaction: a kill never half-writes it);
         ``full`` keeps its equity curve and trades (walk-forward's out-of-sample runs)."""
-        row = asdict(result)
-        if not full:
-            row.pop("trades_csv", None)
-            row.pop("equity", None)
-        text = json.dumps(row, sort_keys=True)
+        self.record_many([result], full=full)
+
+    def record_many(self, results: Sequence[VariantResult], *, full: bool = False) -> None:
+        """Commit finished variants in one transaction (~1 ms, whatever their number:
+        a driver receiving thousands of results a second batches them)."""
+        rows = []
+        for result in results:
+            row = asdict(result)
+            if not full:
+                row.pop("trades_csv", None)
+                row.pop("equity", None)
+            rows.append((result.status, json.dumps(row, sort_keys=True), result.key))
         with self._db:
-            self._db.execute(
-                "UPDATE variants SET status = ?, result = ? WHERE key = ?",
-                (result.status, text, result.key),
-            )
+            self._db.executemany("UPDATE variants SET status = ?, result = ? WHERE key = ?", rows)
 
     def rows(self) -> list[dict[str, Any]]:
         """Every variant in index order: key, structure, params, status, result."""
