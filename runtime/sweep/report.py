@@ -94,11 +94,13 @@ def render(
     """The report page as text."""
     metric, direction = str(settings["metric"]), str(settings["direction"])
     title = f"{'walk-forward' if walkforward else 'sweep'} of {Path(settings['blueprint']).name}"
-    parts = [f"<h1>{_e(title)}</h1>", _overview(rows, metric, direction)]
+    what = "in-sample runs" if walkforward else "variants"
+    parts = [f"<h1>{_e(title)}</h1>", _overview(rows, metric, direction, what)]
     if walkforward is not None:
         parts += _walkforward(walkforward, metric)
     best = ranked(rows, metric, direction)
-    parts.append(_top(best[:TOP], metric, commands))
+    if walkforward is None:  # walk-forward's rows are in-sample runs, not deployable variants
+        parts.append(_top(best[:TOP], metric, commands))
     dims = list(settings.get("dimensions") or [])
     if len(dims) >= 2:
         parts.append(_heatmap(rows, dims[0], dims[1], metric, direction))
@@ -122,13 +124,13 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _overview(rows: Sequence[dict[str, Any]], metric: str, direction: str) -> str:
+def _overview(rows: Sequence[dict[str, Any]], metric: str, direction: str, what: str) -> str:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     return (
-        f"<p>{len(rows)} variants ({_e(status)}); ranked by <b>{_e(metric)}</b> "
+        f"<p>{len(rows)} {what} ({_e(status)}); ranked by <b>{_e(metric)}</b> "
         f"({_e(direction)}).</p>"
     )
 
@@ -169,8 +171,9 @@ def _heatmap(rows: Sequence[dict[str, Any]], x: str, y: str, metric: str, direct
         return ""
     means = {k: sum(v) / len(v) for k, v in cells.items()}
     lo, hi = min(means.values()), max(means.values())
-    size, left, top = 46, 90, 30
-    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{left + size * len(xs) + 20}' "
+    size, left, top = 46, 160, 30
+    width = max(600, left + size * len(xs) + 20)
+    svg = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' "
            f"height='{top + size * len(ys) + 50}' font-size='11'>"]  # fmt: skip
     for j, yv in enumerate(ys):
         svg.append(_text(left - 6, top + size * j + size / 2 + 4, _e(yv), "end"))
@@ -189,13 +192,10 @@ def _heatmap(rows: Sequence[dict[str, Any]], x: str, y: str, metric: str, direct
             )
     for i, xv in enumerate(xs):
         svg.append(_text(left + size * i + size / 2, top + size * len(ys) + 16, _e(xv), "middle"))
-    svg.append(
-        _text(
-            left, top + size * len(ys) + 38, f"{_e(x)} →  (rows: {_e(y)}; mean over other params)"
-        )
-        + "</svg>"
-    )
-    return f"<h2>Heatmap of {_e(metric)}</h2>" + "".join(svg)
+    svg.append(_text(left, top + size * len(ys) + 38, f"{_e(x)} →") + "</svg>")
+    svg.insert(1, _text(left - 6, top - 10, _e(y), "end"))
+    note = "<p class='muted'>Each cell: the mean over the other swept params and structures.</p>"
+    return f"<h2>Heatmap of {_e(metric)}</h2>{note}" + "".join(svg)
 
 
 def _text(x: float, y: float, body: str, anchor: str = "start") -> str:

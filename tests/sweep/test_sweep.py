@@ -75,6 +75,9 @@ def test_each_row_is_what_a_full_stc_run_of_the_variant_gives(data: Path, tmp_pa
     assert sweep(out, data, "--workers", "1") == 0
     found = rows(out)
     report = (out / "report.html").read_text(encoding="utf-8")
+    for part in ("Top variants", "Heatmap of sharpe", "Distribution of sharpe", "sortable"):
+        assert part in report
+    assert "src=" not in report and "<link" not in report  # self-contained
     checked = 0
     for row in found[:3]:
         variant = out / "variants" / f"{row['key']}.yaml"
