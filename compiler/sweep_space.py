@@ -41,6 +41,34 @@ SWEEP_CODES: dict[str, str] = {
 }
 """The sweep's own codes (errors, reported by ``stc sweep`` and ``stc walkforward``)."""
 
+SWEEP_CODES_DOC = """
+## Sweep codes: STC090–STC093 (issue 22)
+
+Reported by `stc sweep` and `stc walkforward` before anything is dispatched, at the
+sweep's own line: a line of `sweep.yaml`, or an argument of the command line, shown as
+the source `command line` (one argument a line). Errors; the variants they concern are
+not run and appear in results.csv with status `invalid` (docs/sweeps.md). Their table
+is `compiler.sweep_space.SWEEP_CODES`; fixtures and snapshots are in `tests/sweep/`.
+
+| code | what | fix (the help line) |
+|---|---|---|
+| STC090 | a value list, range, param name or edit that cannot be read (`200:50:50` is empty; `fast` is not `WORKER.PARAM`; a param swept twice; two variants with one name) | the literal form: `50:200:50`, `ema_cross_detector.fast`, `SLOT+=Plugin` |
+| STC091 | the param names no worker of the (edited) blueprint, or no param of its plugin | did-you-mean over the worker ids / the plugin's params |
+| STC092 | a value violates the plugin's `config_schema` (or its warm-up cannot be computed); the caret is under the value | remove the value, or keep it within the bound `stc plugins show PLUGIN` lists |
+| STC093 | a structural variant does not compile (the edit names no worker, or the edited blueprint has a compile error) | the compiler's own help for the edited blueprint |
+
+```text
+error[STC092]: `ema_cross_detector.fast=0` violates EMACrossDetector's config_schema: 0 is less than the minimum of 1
+ --> tests/sweep/fixtures/stc092_value_out_of_range.sweep.yaml:5:29
+  |
+5 |   ema_cross_detector.fast: [0, 10]
+  |                             ^
+  |
+  = help: remove `0` from `ema_cross_detector.fast`'s values, or keep them within the schema (`stc plugins show EMACrossDetector` lists every bound)
+```
+"""  # noqa: E501
+"""The sweep codes' section of docs/diagnostics.md (``compiler.docs_gen`` appends it)."""
+
 PARAM = re.compile(r"^([a-z_][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
 EDIT_ADD = re.compile(r"^([a-z_]+(?:\.[a-z_]+)?)\+=([A-Za-z][A-Za-z0-9_]*)$")
 EDIT_REMOVE = re.compile(r"^-([a-z_][a-z0-9_]*)$")
