@@ -210,3 +210,19 @@ def test_walkforward_stitches_out_of_sample(tmp_path: Path) -> None:
     before = {n: (out / n).read_bytes() for n in ("windows.csv", "oos_equity.csv", "results.csv")}
     assert main(["walkforward", "--resume", str(out), "--executor", "nowhere://x", "--quiet"]) == 0
     assert {n: (out / n).read_bytes() for n in before} == before
+
+
+def test_keep_runs_writes_full_runs_with_the_same_results(data: Path, tmp_path: Path) -> None:
+    """--keep-runs goes through runtime.api.run (journal included): same rows."""
+    space = ["--param", "ema_cross_detector.fast=5,10", "--workers", "1", "--quiet"]
+    lean, kept = tmp_path / "lean", tmp_path / "kept"
+    base = ["sweep", BLUEPRINT, "--data", str(data)]
+    assert main([*base, "--out", str(lean), *space]) == 0
+    assert main([*base, "--out", str(kept), "--keep-runs", *space]) == 0
+    assert (kept / "results.csv").read_bytes() == (lean / "results.csv").read_bytes()
+    for row in rows(kept):
+        run_dir = kept / "runs" / row["key"]
+        assert (run_dir / "journal.sqlite").is_file()
+        digest = hashlib.sha256((run_dir / "trades.csv").read_bytes()).hexdigest()
+        assert digest == row["trades_sha256"]
+    assert not (lean / "runs").exists()
