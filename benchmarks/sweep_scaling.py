@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from compiler.pipeline import Session  # noqa: E402
+from compiler.sweep_command import COMMIT_ROWS  # noqa: E402
 from compiler.sweep_compile import compile_variants  # noqa: E402
 from compiler.sweep_space import command_line_space, expand  # noqa: E402
 from runtime.sweep.executors import LocalExecutor, make_executor  # noqa: E402
@@ -128,9 +129,10 @@ def row_cost(folder: Path, n: int = 2000) -> float:
     study = Study(folder / "bench.sqlite")
     study.add_variants((i, f"k{i}", "base", "{}", "pending") for i in range(n))
     metrics = {f"m{i}": 0.123456789 * i for i in range(20)}
+    results = [VariantResult(f"k{i}", "ok", metrics, "0" * 64) for i in range(n)]
     start = time.perf_counter()
-    for i in range(n):
-        study.record(VariantResult(f"k{i}", "ok", metrics, "0" * 64))
+    for i in range(0, n, COMMIT_ROWS):  # as the sweep commits: batches of COMMIT_ROWS
+        study.record_many(results[i : i + COMMIT_ROWS])
     result_table(study.rows())
     study.close()
     return (time.perf_counter() - start) / n
@@ -142,12 +144,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--fixed-only", action="store_true", help="only the per-variant costs")
     args = parser.parse_args()
     n = args.workers
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "bars.csv"
         write_bars(data, args.bars)
         tasks, compile_all, compile_one = compiled_tasks(data)
+        if args.fixed_only:
+            fixed(
+                compile_all,
+                compile_one,
+                len(tasks),
+                dispatch_cost(data, tasks),
+                row_cost(Path(tmp)),
+            )
+            return
         rows: list[tuple[str, float, list[Any]]] = []
         t1, reference = local(tasks, 1)
         rows.append(("local, 1 process", t1, reference))
@@ -159,7 +171,6 @@ def main() -> None:
             rows.append((f"ray local, num_cpus={n}", *ray(tasks, n)))
         for name, _, results in rows:
             assert results == reference, f"{name}: results differ from the 1-process run"
-        patch = (compile_all - compile_one) / (len(tasks) - 1)
         dispatch = dispatch_cost(data, tasks)
         commit = row_cost(Path(tmp))
     load = os.getloadavg()[0]
@@ -174,11 +185,18 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} | {seconds / len(tasks):.3f} | {versus} |")
     print(f"\nparallel efficiency T1 / ({n} x T{n}) = {t1 / (n * tn):.3f}")
     print(f"identical rows on every executor: yes ({len(reference)} variants)")
-    print("\nper-variant fixed cost:")
+    fixed(compile_all, compile_one, len(tasks), dispatch, commit)
+
+
+def fixed(compile_all: float, compile_one: float, n: int, dispatch: float, commit: float) -> None:
+    """Print the per-variant fixed costs."""
+    patch = (compile_all - compile_one) / (n - 1)
+    print(f"\nper-variant fixed cost (load average {os.getloadavg()[0]:.1f}):")
     print(f"- compile of a param-only variant (patch + schema check): {patch * 1e6:.0f} µs")
     print(f"  (the structure's full compile, once per structure: {compile_one * 1e3:.1f} ms)")
-    print(f"- dispatch of a trivial task through the pool and back: {dispatch * 1e6:.0f} µs")
-    print(f"- study commit + results.csv row of one result: {commit * 1e6:.0f} µs")
+    print("- a trivial task (2-bar window: plan load, engine bootstrap, run, row) through")
+    print(f"  a warm 1-process pool and back: {dispatch * 1e6:.0f} µs")
+    print(f"- study commit (batches of {COMMIT_ROWS}) + results.csv row: {commit * 1e6:.0f} µs")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import io
 import os
 import random
 import traceback
@@ -81,6 +80,10 @@ _BARS: dict[tuple[str, int, int], list[Bar]] = {}
 """Bars by (path, mtime, size): read once per worker process, shared by its variants."""
 
 
+_TIMES: dict[int, list[datetime]] = {}
+"""The times of the cached bars (by the list's id): a window is two bisections."""
+
+
 def _bars(path: str) -> list[Bar]:
     from runtime.data import load_bars
 
@@ -88,13 +91,22 @@ def _bars(path: str) -> list[Bar]:
     key = (path, stat.st_mtime_ns, stat.st_size)
     if key not in _BARS:
         _BARS.clear()  # one data set at a time: a worker's memory stays one file's bars
+        _TIMES.clear()  # (keyed by id: a new list may reuse a freed one's)
         _BARS[key] = load_bars(Path(path))
     return _BARS[key]
 
 
 def window(bars: Sequence[Bar], start: str | None, end: str | None) -> Sequence[Bar]:
     """The bars with ``start <= time < end`` (ISO times; None = open)."""
-    times = [b.time for b in bars] if start or end else []
+    if not (start or end):
+        return bars
+    cached = any(held is bars for held in _BARS.values())
+    times = _TIMES.get(id(bars)) if cached else None
+    if times is None:
+        times = [b.time for b in bars]
+        if cached:
+            _TIMES.clear()
+            _TIMES[id(bars)] = times
     lo = bisect.bisect_left(times, datetime.fromisoformat(start)) if start else 0
     hi = bisect.bisect_left(times, datetime.fromisoformat(end)) if end else len(bars)
     return bars[lo:hi]
@@ -159,12 +171,3 @@ def _row(
         picks.append(n - 1)
     curve = tuple((bars[i].time.isoformat(), float(equity[i])) for i in picks)
     return VariantResult(task.key, status, metrics, digest, equity=curve, trades_csv=trades)
-
-
-def text_of(rows: Sequence[Sequence[str]]) -> str:
-    """CSV text (``\\n`` line ends) of ``rows``."""
-    import csv
-
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
