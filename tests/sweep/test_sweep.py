@@ -226,3 +226,13 @@ def test_keep_runs_writes_full_runs_with_the_same_results(data: Path, tmp_path: 
         digest = hashlib.sha256((run_dir / "trades.csv").read_bytes()).hexdigest()
         assert digest == row["trades_sha256"]
     assert not (lean / "runs").exists()
+
+
+def test_walkforward_windows_rolling_and_anchored() -> None:
+    from compiler.walkforward_command import windows
+
+    rolling = [(w.is_start, w.is_end, w.oos_end) for w in windows(1000, 400, 200, 200, False)]
+    assert rolling == [(0, 400, 600), (200, 600, 800), (400, 800, 1000)]
+    anchored = [(w.is_start, w.is_end, w.oos_end) for w in windows(1000, 400, 200, 100, True)]
+    assert anchored == [(0, 400, 600), (0, 500, 700), (0, 600, 800), (0, 700, 900), (0, 800, 1000)]
+    assert windows(500, 400, 200, 200, False) == []
