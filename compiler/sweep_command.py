@@ -100,11 +100,15 @@ def _with_recorded(args: argparse.Namespace) -> argparse.Namespace:
 def prepare(args: argparse.Namespace) -> Prepared | None:
     """Read the space, compile every variant, print the diagnostics (None: nothing to run)."""
     from compiler.render import render_human, use_color
+    from runtime.data import not_a_data_file
     from runtime.resources import default_data_path
 
     path: Path = args.file
     if not path.is_file():
         raise ValueError(f"no such file: {path}")
+    missing = None if args.data is None else not_a_data_file(args.data)
+    if missing is not None:  # before compiling: every variant would fail on it
+        raise ValueError(f"--data {args.data}: {missing}; give a CSV or Parquet file")
     session = Session(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)
     space, blueprint, data, sweep_file, problems = _space(path, args, session)
     if space is None or blueprint is None:

@@ -56,6 +56,13 @@ def compile_variants(
     """Compile each structure once, patch params per variant, report the invalid ones."""
     result = Compiled()
     base = compile_path(path, display, session)[0]
+    if base.kind not in (None, "strategy_blueprint"):
+        kind = base.kind.replace("_", " ")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ValueError(
+            f"{display}: a sweep varies a strategy blueprint, and this is {article} {kind}; "
+            "sweep the blueprint it links, with --data for its data"
+        )
     if not base.ok or base.unit is None or base.wiring_data is None:
         result.blueprint_problems = list(base.diagnostics)
         return result

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS variants (
 """
 
 
-class StudyError(RuntimeError):
+class StudyError(ValueError):
     """A study file that cannot be resumed (missing, or from another sweep)."""
 
 

@@ -236,3 +236,21 @@ def test_walkforward_windows_rolling_and_anchored() -> None:
     anchored = [(w.is_start, w.is_end, w.oos_end) for w in windows(1000, 400, 200, 100, True)]
     assert anchored == [(0, 400, 600), (0, 500, 700), (0, 600, 800), (0, 700, 900), (0, 800, 1000)]
     assert windows(500, 400, 200, 200, False) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["blueprints/dca_weekly.operation.yaml"], "this is an operation; sweep the blueprint"),
+        (["--resume", "no/such/sweep"], "no study file; is this the --out of a sweep?"),
+        (["blueprints/ema_trend.yaml", "--data", "no/such.csv"], "--data no/such.csv: no such"),
+    ],
+)
+def test_usage_errors_are_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(REPO)
+    assert main(["sweep", *argv, "--out", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err
