@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler import sweep_cli
+
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.pipeline import CompileOutcome, Session
@@ -540,6 +542,8 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     "plugins": _add_plugins,
     "schema": _add_schema,
     "new": _add_new,
+    "sweep": sweep_cli.add_sweep,
+    "walkforward": sweep_cli.add_walkforward,
 }
 """Every sub-command and the function adding it to the parser, in help order."""
 

@@ -59,7 +59,9 @@ def render() -> str:
     for code, (severity, title) in CODES.items():
         body = inspect.cleandoc(docs.get(code, "")) or "(undocumented)"
         sections.append(f"## {code}\n\n**{severity.value}** — {title}\n\n{body}\n{_example(code)}")
-    return INTRO + table + "\n" + "\n".join(sections)
+    from compiler.sweep_space import SWEEP_CODES_DOC
+
+    return INTRO + table + "\n" + "\n".join(sections) + SWEEP_CODES_DOC
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from compiler.model.blueprint import StrategyBlueprint
 from compiler.model.manifest import PluginManifest
 from compiler.model.operation import Operation
 from compiler.model.platform import Platform
+from compiler.model.sweep import SweepFile
 from compiler.model.wiring_map import WiringMap
 from compiler.resources import schemas_dir
 
@@ -27,6 +28,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "platform": Platform,
     "aggregation_policy": AggregationPolicyFile,
     "wiring_map": WiringMap,
+    "sweep": SweepFile,
 }
 """Format name (as ``stc schema NAME`` takes it) → its model."""
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from runtime.artefacts import atomic_open, write_atomically
 from runtime.data import (
@@ -236,10 +237,21 @@ def _data_path(plan: Plan, data: Path | None) -> Path:
 def write_trades(path: Path, trades: Sequence[Trade]) -> None:
     """trades.csv: one row per closed trade, ``trade_id`` first."""
     with atomic_open(path, newline="") as handle:  # all or nothing: see runtime.artefacts
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(TRADE_COLUMNS)
-        for trade in trades:
-            writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
+        _write_trade_rows(handle, trades)
+
+
+def trades_csv_text(trades: Sequence[Trade]) -> str:
+    """What ``write_trades`` writes, as text (a sweep hashes it instead of a file)."""
+    buffer = io.StringIO()
+    _write_trade_rows(buffer, trades)
+    return buffer.getvalue()
+
+
+def _write_trade_rows(handle: TextIO, trades: Sequence[Trade]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(TRADE_COLUMNS)
+    for trade in trades:
+        writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
 
 
 def _cell(value: Any) -> str:
