@@ -495,6 +495,7 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     "plugins": _add_plugins,
     "schema": _add_schema,
     "new": _add_new,
+    "lsp": lambda commands: __import__("compiler.lsp_command").lsp_command.add_lsp(commands),
 }
 """Every sub-command and the function adding it to the parser, in help order."""
 
