@@ -24,13 +24,14 @@ def add_lsp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def lsp_command(args: argparse.Namespace) -> int:
     """Serve until the client says exit (stdin closes)."""
     try:
-        from compiler.lsp.analysis import Analysis
+        from compiler.lsp.analysis import Analysis, editor_process
         from compiler.lsp.server import build_server
     except ImportError as exc:  # pygls is the `lsp` extra
         import sys
 
         sys.stderr.write(f"error: `stc lsp` needs pygls: pip install 's1mpletrader[lsp]' ({exc})\n")
         return 2
+    editor_process()
     analysis = Analysis(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)
     build_server(analysis, debounce=max(args.debounce, 0.0)).start_io()
     return 0
