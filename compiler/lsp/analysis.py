@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.lsp import incremental
 from compiler.pipeline import CompileOutcome, Session, compile_path, detect_kind
 from compiler.registry import (
     MANIFEST_NAME,
@@ -128,11 +129,14 @@ class Analysis:
     # ------------------------------------------------------------------ documents
 
     def open(self, path: str, text: str) -> None:
-        """A document was opened (or changed): its text replaces the file's."""
+        """A document was opened: its text replaces the file's."""
         self.overlay[normal(path)] = text
         self._parsed.pop(normal(path), None)
 
-    change = open
+    def change(self, path: str, text: str) -> None:
+        """A document changed: its new text replaces the old one (whose parse is kept
+        until the next :meth:`parsed`, which may patch it: :mod:`.incremental`)."""
+        self.overlay[normal(path)] = text
 
     def close(self, path: str) -> list[str]:
         """A document was closed: forget it; returns the owners whose results went."""
@@ -164,7 +168,11 @@ class Analysis:
         cached = self._parsed.get(key)
         if cached is not None and cached[0] is text:
             return cached[1]
-        loaded = load_yaml_text(text, key, LoadLimits())
+        loaded = None
+        if cached is not None:
+            loaded = incremental.patch(cached[0], cached[1], text, LoadLimits())
+        if loaded is None:
+            loaded = load_yaml_text(text, key, LoadLimits())
         if key in self.overlay:  # files not open are re-read each time: keep none
             self._parsed[key] = (text, loaded)
         return loaded
