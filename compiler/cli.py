@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler.lsp_command import add_lsp  # argparse only: pygls loads when `stc lsp` runs
+
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
     from compiler.pipeline import CompileOutcome, Session
@@ -495,7 +497,7 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     "plugins": _add_plugins,
     "schema": _add_schema,
     "new": _add_new,
-    "lsp": lambda commands: __import__("compiler.lsp_command").lsp_command.add_lsp(commands),
+    "lsp": add_lsp,
 }
 """Every sub-command and the function adding it to the parser, in help order."""
 

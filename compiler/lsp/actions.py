@@ -112,6 +112,8 @@ def _insertion(
     if len(consumer) == 3 and consumer[1] == "context_workers":
         at = workers.mark_of(int(consumer[2])).line
     else:
-        after = workers.mark_of(len(workers) - 1)
-        at = after.end_line if after.end_column == 1 else after.end_line + 1
+        after = workers.mark_of(len(workers) - 1)  # a block item ends where the next
+        ends = lines[after.end_line - 1] if after.end_line <= len(lines) else ""  # token starts
+        before_content = after.end_column - 1 <= len(ends) - len(ends.lstrip())
+        at = after.end_line if before_content else after.end_line + 1
     return Mark(at, 1, at, 1), " " * dash

@@ -109,6 +109,10 @@ def _event_places(
         place = _worker_at(unit, worker) if worker is not None else None
         if place is not None:
             places.append(place)
+    if publishers and event in unit.schedules and unit.operation_loaded is not None:
+        schedule = locate(unit.operation_loaded.data, ("schedules", event), key=True)
+        if schedule is not None and unit.operation_file is not None:
+            places.append(Place(normal(unit.operation_file), schedule))  # the platform's timer
     if subscribers:
         for index, entry in enumerate(unit.blueprint.wiring):
             if entry.event == event:

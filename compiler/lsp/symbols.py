@@ -48,18 +48,24 @@ def class_place(record: PluginRecord) -> Place | None:
     """The ``class <Name>`` line of the plugin's entrypoint module (read, not imported:
     a plugin whose module fails to import still has a definition to go to)."""
     module = record.manifest.entrypoint.split(":", 1)[0].split(".")
-    file = record.folder.joinpath(*module).with_suffix(".py")
+    return _class_line(record.folder.joinpath(*module).with_suffix(".py"), record.class_name)
+
+
+def _class_line(file: Path, name: str, after: int = 0) -> Place | None:
+    """The first ``class <name>`` statement of ``file`` at or after line ``after``
+    (1-based; a decorator's line is where ``inspect`` says a class starts)."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    pattern = re.compile(rf"^([ \t]*)class[ \t]+({re.escape(record.class_name)})\b", re.MULTILINE)
-    found = pattern.search(text)
+    pattern = re.compile(rf"^([ \t]*)class[ \t]+({re.escape(name)})\b", re.MULTILINE)
+    offset = sum(len(line) for line in text.splitlines(keepends=True)[: max(after - 1, 0)])
+    found = pattern.search(text, offset)
     if found is None:
         return Place(normal(file), Mark(1, 1, 1, 1))
     line = text.count("\n", 0, found.start()) + 1
     column = found.start(2) - found.start() + 1
-    return Place(normal(file), Mark(line, column, line, column + len(record.class_name)))
+    return Place(normal(file), Mark(line, column, line, column + len(name)))
 
 
 def _modules(unit: CompileUnit | None) -> list[ModuleType]:
@@ -92,12 +98,7 @@ def dto_place(cls: type) -> Place | None:
         _, line = inspect.getsourcelines(cls)
     except (OSError, TypeError):
         return None
-    if file is None:
-        return None
-    text = Path(file).read_text(encoding="utf-8").splitlines()
-    source = text[line - 1] if 0 < line <= len(text) else ""
-    column = source.find(cls.__name__) + 1 if cls.__name__ in source else 1
-    return Place(normal(file), Mark(line, column, line, column + len(cls.__name__)))
+    return _class_line(Path(file), cls.__name__, line) if file is not None else None
 
 
 def readable(annotation: Any) -> str:

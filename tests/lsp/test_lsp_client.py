@@ -163,23 +163,59 @@ async def test_completion_of_params_keys_and_enum_values(client: LanguageClient)
     _close(client, path)
 
 
+async def _hover(client: LanguageClient, path: Path, needle: str, offset: int) -> str:
+    """The hover text at ``needle`` (+ ``offset``) in the open file ``path``."""
+    where = _position(path.read_text("utf-8"), needle, offset)
+    found = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri=path.as_uri()), where)
+    )
+    assert found is not None and isinstance(found.contents, lsp.MarkupContent)
+    return found.contents.value
+
+
 @pytest.mark.asyncio(loop_scope="module")
-async def test_hover_on_plugin_param_and_event(client: LanguageClient) -> None:
+async def test_hover_on_plugin_and_param(client: LanguageClient) -> None:
     path = REPO / "blueprints" / "ema_trend.yaml"
+    await _open(client, path)
+    plugin = await _hover(client, path, "EMADetector", 3)
+    assert "provides:   EMAValues" in plugin and "trend_strength" in plugin
+    param = await _hover(client, path, "risk_reward_ratio", 2)
+    assert "**param** `risk_reward_ratio` of `AdaptiveMomentumPlanner`" in param
+    _close(client, path)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_event_hover_payload_and_definition_in_the_operation(
+    client: LanguageClient,
+) -> None:
+    path = REPO / "blueprints" / "dca_weekly.yaml"
     text = path.read_text("utf-8")
     await _open(client, path)
-    uri = lsp.TextDocumentIdentifier(uri=path.as_uri())
-    plugin = await client.text_document_hover_async(
-        lsp.HoverParams(uri, _position(text, "EMADetector", 3))
-    )
-    assert plugin is not None and isinstance(plugin.contents, lsp.MarkupContent)
-    assert "provides:   EMAValues" in plugin.contents.value
-    assert "trend_strength" in plugin.contents.value
-    param = await client.text_document_hover_async(
-        lsp.HoverParams(uri, _position(text, "risk_reward_ratio", 2))
-    )
-    assert param is not None and isinstance(param.contents, lsp.MarkupContent)
-    assert "**param** `risk_reward_ratio` of `AdaptiveMomentumPlanner`" in param.contents.value
+    event = await _hover(client, path, "trigger: WEEKLY_DCA_TICK", 12)
+    assert "payload `ScheduledTick`" in event and "reference_price: Decimal" in event
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri=path.as_uri()),
+                             _position(text, "trigger: WEEKLY_DCA_TICK", 12))
+    )  # fmt: skip
+    operation = REPO / "blueprints" / "dca_weekly.operation.yaml"
+    assert isinstance(found, list) and [loc.uri for loc in found] == [operation.as_uri()]
+    assert found[0].range.start == _position(operation.read_text("utf-8"), "WEEKLY_DCA_TICK:")
+    _close(client, path)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_dto_hover_and_definition_in_a_manifest(client: LanguageClient) -> None:
+    path = REPO / "plugins" / "context_worker" / "ema_detector" / "plugin_manifest.yaml"
+    await _open(client, path)
+    dto = await _hover(client, path, "provides_dtos: [EMAValues", 17)
+    assert "class EMAValues:\n    values: dict[int, float]" in dto
+    found = await client.text_document_definition_async(
+        lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri=path.as_uri()),
+                             _position(path.read_text("utf-8"), "provides_dtos: [EMAValues", 17))
+    )  # fmt: skip
+    dtos = REPO / "plugins" / "dtos.py"
+    assert isinstance(found, list) and [loc.uri for loc in found] == [dtos.as_uri()]
+    assert found[0].range.start == _position(dtos.read_text("utf-8"), "class EMAValues", 6)
     _close(client, path)
 
 
@@ -250,33 +286,49 @@ async def test_references_and_rename_of_a_worker_id(client: LanguageClient) -> N
     _close(client, path)
 
 
-@pytest.mark.asyncio(loop_scope="module")
-async def test_code_actions_did_you_mean_and_missing_provider(client: LanguageClient) -> None:
-    path = FIXTURES / "stc003_unknown_plugin.yaml"
-    found = await _open(client, path)
-    (stc003,) = [d for d in found if d.code == "STC003"]
+async def _fixes(
+    client: LanguageClient, path: Path, code: str, text: str | None = None
+) -> tuple[lsp.Diagnostic, list[lsp.CodeAction]]:
+    """Open ``path``, find its diagnostic ``code`` and ask for the code actions on it."""
+    (diagnostic,) = [d for d in await _open(client, path, text) if d.code == code]
     actions = await client.text_document_code_action_async(
         lsp.CodeActionParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
-                             range=stc003.range,
-                             context=lsp.CodeActionContext(diagnostics=[stc003]))
+                             range=diagnostic.range,
+                             context=lsp.CodeActionContext(diagnostics=[diagnostic]))
     )  # fmt: skip
     assert actions is not None
-    (fix,) = [a for a in actions if isinstance(a, lsp.CodeAction)]
+    return diagnostic, [a for a in actions if isinstance(a, lsp.CodeAction)]
+
+
+def _apply(text: str, edit: lsp.TextEdit) -> str:
+    lines = text.split("\n")
+    start, end = edit.range.start, edit.range.end
+    head = "\n".join([*lines[: start.line], lines[start.line][: start.character]])
+    tail = "\n".join([lines[end.line][end.character :], *lines[end.line + 1 :]])
+    return head + edit.new_text + tail
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_code_action_did_you_mean_is_preferred(client: LanguageClient) -> None:
+    path = FIXTURES / "stc003_unknown_plugin.yaml"
+    stc003, actions = await _fixes(client, path, "STC003")
+    (fix,) = actions
     assert fix.is_preferred and fix.edit is not None and fix.edit.changes is not None
     (edit,) = fix.edit.changes[path.as_uri()]
     assert (edit.range, edit.new_text) == (stc003.range, "EMADetector")
     _close(client, path)
 
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_code_action_adds_the_missing_provider(client: LanguageClient) -> None:
     path = FIXTURES / "stc010_missing_provider.yaml"
-    found = await _open(client, path)
-    (stc010,) = [d for d in found if d.code == "STC010"]
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
-                             range=stc010.range,
-                             context=lsp.CodeActionContext(diagnostics=[stc010]))
-    )  # fmt: skip
-    assert actions is not None
-    titles = [a.title for a in actions if isinstance(a, lsp.CodeAction)]
+    _, actions = await _fixes(client, path, "STC010")
     provider = "add the missing provider `MarketStructureDetector` (provides `MarketStructure`)"
-    assert titles == [provider]
+    assert [a.title for a in actions] == [provider]
+    assert not actions[0].is_preferred and actions[0].edit and actions[0].edit.changes
+    (edit,) = actions[0].edit.changes[path.as_uri()]
+    fixed = _apply(path.read_text("utf-8"), edit)
+    assert "    - plugin: EMADetector\n    - plugin: MarketStructureDetector\n" in fixed
+    found = await _open(client, path, fixed)  # the fix applied: the problem is gone
+    assert "STC010" not in [d.code for d in found]
     _close(client, path)

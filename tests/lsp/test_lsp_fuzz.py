@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.compiler.test_fuzz_compiler import blueprints
+from tests.compiler.test_fuzz_compiler import blueprints, mutated
 from tests.conftest import REFERENCE_STRATEGIES, REPO
 from tests.lsp.stdio_client import StdioClient
 
@@ -29,31 +29,15 @@ def server() -> Iterator[StdioClient]:
     client.stop()
 
 
-def _mutated(source: str, edits: list[tuple[str, int]]) -> str:
-    lines = (REPO / source).read_text(encoding="utf-8").splitlines()
-    for action, index in edits:
-        if not lines:
-            break
-        i = index % len(lines)
-        if action == "delete":
-            del lines[i]
-        elif action == "duplicate":
-            lines.insert(i, lines[i])
-        elif action == "cut":
-            lines[i] = lines[i][: len(lines[i]) // 2]
-        else:
-            lines[i] = "  " + lines[i]
-    return "\n".join(lines) + "\n"
-
-
 TEXTS = st.one_of(
     blueprints().map(lambda doc: yaml.safe_dump(doc, sort_keys=False)),
     st.builds(
-        _mutated,
+        mutated,
         st.sampled_from(REFERENCE_STRATEGIES[:4]),
         st.lists(
             st.tuples(
-                st.sampled_from(["delete", "duplicate", "cut", "indent"]), st.integers(0, 80)
+                st.sampled_from(["delete", "duplicate", "cut", "indent", "dedent"]),
+                st.integers(0, 80),
             ),
             min_size=1,
             max_size=4,
