@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler import sweep_cli
+from compiler.lsp_command import add_lsp  # argparse only: pygls loads when `stc lsp` runs
 
 if TYPE_CHECKING:
     from compiler.diagnostics import Diagnostic
@@ -544,6 +545,7 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     "new": _add_new,
     "sweep": sweep_cli.add_sweep,
     "walkforward": sweep_cli.add_walkforward,
+    "lsp": add_lsp,
 }
 """Every sub-command and the function adding it to the parser, in help order."""
 

@@ -135,6 +135,14 @@ def test_random_well_formed_blueprints_never_crash(tmp_path: Path, doc: dict[str
 def test_mutated_reference_blueprints_never_crash(
     tmp_path: Path, source: str, edits: list[tuple[str, int]]
 ) -> None:
+    path = tmp_path / "mutated.yaml"
+    path.write_text(mutated(source, edits), encoding="utf-8")
+    _compile(path)
+
+
+def mutated(source: str, edits: list[tuple[str, int]]) -> str:
+    """The reference blueprint ``source`` with line ``edits`` (delete, duplicate,
+    indent, dedent, cut) applied; also the language server's fuzz input."""
     lines = (REPO / source).read_text(encoding="utf-8").splitlines()
     for action, index in edits:
         if not lines:
@@ -150,9 +158,7 @@ def test_mutated_reference_blueprints_never_crash(
             lines[i] = lines[i][2:]
         else:
             lines[i] = lines[i][: len(lines[i]) // 2]
-    path = tmp_path / "mutated.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _compile(path)
+    return "\n".join(lines) + "\n"
 
 
 DOMAIN = Domain.load()
