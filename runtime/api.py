@@ -129,7 +129,8 @@ def _run_locked(
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
-    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name)  # streamed: validated as read
+    # streamed: validated as read
+    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name)
     total = count_rows(data_path)
     if fit.resample_from is not None:
         bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
