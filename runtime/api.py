@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from runtime.artefacts import atomic_open, write_atomically
 from runtime.data import (
@@ -248,7 +248,7 @@ def trades_csv_text(trades: Sequence[Trade]) -> str:
     return buffer.getvalue()
 
 
-def _write_trade_rows(handle: TextIO, trades: Sequence[Trade]) -> None:
+def _write_trade_rows(handle: IO[str], trades: Sequence[Trade]) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(TRADE_COLUMNS)
     for trade in trades:
