@@ -319,14 +319,20 @@ def _write_outputs(outcome: CompileOutcome, target: Path) -> list[Path]:
     return written
 
 
+IMAGE_SUFFIXES = (".dot", ".svg", ".png", ".mmd")
+"""What ``stc graph -o`` writes: Graphviz source or image, or Mermaid (``.mmd``)."""
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     """``stc graph``: draw the wiring; failing nodes are highlighted."""
     from compiler.emit.dot import dot_available, render_dot, render_image
 
     if _missing_inputs(args.files):
         return EXIT_USAGE
-    if args.out is not None and not args.html and args.out.suffix not in (".dot", ".svg", ".png"):
-        sys.stderr.write(f"error: -o {args.out}: write a .svg, .png or .dot file (or --html)\n")
+    if args.out is not None and not args.html and args.out.suffix not in IMAGE_SUFFIXES:
+        sys.stderr.write(
+            f"error: -o {args.out}: write a .svg, .png, .dot or .mmd file (or --html)\n"
+        )
         return EXIT_USAGE
     outcomes, session = _compile_all(args)
     diagnostics = _all_diagnostics(outcomes, args.strict)

@@ -53,6 +53,9 @@ def run_command(args: argparse.Namespace) -> int:
     for outcome, out_dir in zip(strategies, folders, strict=True):
         try:
             refuse_inputs_among_outputs(inputs, out_dir, (*_cli_files(), *_run_files()))
+            misfit = _data_misfit(outcome, path, args)  # before the lock creates the folder
+            if misfit is not None:
+                return misfit
             with run_folder_lock(out_dir):  # held from the wiring map to the report
                 code = _run_one(outcome, path, args, out_dir)
         except (RunFolderBusy, ValueError) as exc:
@@ -70,6 +73,24 @@ def _run_files() -> tuple[str, ...]:
     from runtime.api import OUTPUT_FILES
 
     return (*OUTPUT_FILES, "journal.sqlite-wal", "journal.sqlite-shm")
+
+
+def _data_misfit(outcome: CompileOutcome, path: Path, args: argparse.Namespace) -> int | None:
+    """Exit 1 with one line when the data does not fit the plan (interval, symbol):
+    checked before the run folder exists, so that nothing is written (issue 19)."""
+    from runtime.data import DataError
+    from runtime.data_fit import DataFitError, check_plan_data
+
+    assert outcome.wiring_data is not None
+    try:
+        check_plan_data(outcome.wiring_data, args.data or _operation_data(outcome, path),
+                        resample=args.resample)  # fmt: skip
+    except DataFitError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    except DataError:
+        return None  # an unreadable file: _run_one says so with its usual exit code
+    return None
 
 
 def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_dir: Path) -> int:

@@ -79,8 +79,8 @@ def test_compile_on_a_read_only_file_system(
 @pytest.mark.parametrize(
     ("out", "expected"),
     [
-        ("x.unknownext", "write a .svg, .png or .dot file"),
-        ("/", "write a .svg, .png or .dot file"),
+        ("x.unknownext", "write a .svg, .png, .dot or .mmd file"),
+        ("/", "write a .svg, .png, .dot or .mmd file"),
         ("a_file/x.dot", "a part of the path is a file"),
         (LONG + ".dot", "the file name is too long"),
     ],
