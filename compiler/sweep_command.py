@@ -59,7 +59,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     out: Path = args.out
     try:
         rows = execute(prepared, out, args, resume=args.resume is not None)
-    except ExecutorError as exc:
+    except (OSError, ValueError, ExecutorError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     from runtime.sweep.report import write_sweep_report
