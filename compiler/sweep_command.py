@@ -41,6 +41,7 @@ class Prepared:
     data: Path
     settings: dict[str, Any]
     sweep_file: Any = None
+    space: Space | None = None
 
 
 def sweep_command(args: argparse.Namespace) -> int:
@@ -58,7 +59,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     out: Path = args.out
     try:
         rows = execute(prepared, out, args, resume=args.resume is not None)
-    except ExecutorError as exc:
+    except (OSError, ValueError, ExecutorError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     from runtime.sweep.report import write_sweep_report
@@ -137,7 +138,7 @@ def prepare(args: argparse.Namespace) -> Prepared | None:
         "arguments": {n: _plain(getattr(args, n, None)) for n in ARGUMENTS},
     }  # fmt: skip
     data_path = (data or default_data_path()).resolve()
-    return Prepared(blueprint, variants, compiled, data_path, settings, sweep_file)
+    return Prepared(blueprint, variants, compiled, data_path, settings, sweep_file, space)
 
 
 def _plain(value: Any) -> Any:
@@ -193,8 +194,9 @@ def execute(
             for v in prepared.variants
         )  # fmt: skip
         done = study.done()
+        searched = prepared.space is not None and prepared.space.method == "optuna"
         for key, why in prepared.compiled.invalid.items():
-            if key not in done:
+            if key not in done and not searched:  # a search records what it proposes
                 study.record(VariantResult(key, "invalid", error=why))
         roots = tuple(str(p.resolve()) for p in args.plugins_dir)
         tasks = [
@@ -208,9 +210,18 @@ def execute(
             for v in prepared.variants
             if v.key in prepared.compiled.plans and v.key not in done
         ]
-        if tasks:
-            _dispatch(study, tasks, make_executor(args.executor or "local", args.workers), args)
-        rows = study.rows()
+
+        def start() -> Any:
+            return make_executor(args.executor or "local", args.workers)
+
+        if searched:
+            from compiler.sweep_optuna import search
+
+            assert prepared.space is not None
+            search(study, prepared, prepared.space, {t.key: t for t in tasks}, start, args)
+        elif tasks:
+            _dispatch(study, tasks, start(), args)
+        rows = [row for row in study.rows() if row["status"] != "pending"]
     finally:
         study.close()
     write_results(out / RESULTS_FILE, rows)

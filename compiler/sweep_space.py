@@ -126,6 +126,7 @@ class Space:
     method: str = "grid"
     samples: int | None = None
     seed: int = 0
+    batch: int = 8
 
 
 @dataclass(frozen=True)
@@ -383,5 +384,7 @@ def file_space(sweep: Any, data: Any, display: str) -> tuple[Space, list[Diagnos
         where = Where(display, locate(data, ("variants", i, "name")))
         structures.append(Structure(variant.name, tuple(variant.edits), where))
     problems += _duplicates(dims, structures)
-    space = Space(tuple(dims), tuple(structures), sweep.method, sweep.samples, sweep.seed)
+    space = Space(
+        tuple(dims), tuple(structures), sweep.method, sweep.samples, sweep.seed, sweep.batch
+    )
     return space, problems

@@ -37,11 +37,14 @@ class SweepFile(StrictModel):
     """The blueprint file, relative to the sweep file."""
     data: str | None = None
     """The OHLCV file, relative to the sweep file (default: the embedded sample)."""
-    method: Literal["grid", "random"] = "grid"
+    method: Literal["grid", "random", "optuna"] = "grid"
     samples: int | None = Field(default=None, ge=1)
-    """``random``: how many points of the grid to draw (without replacement)."""
+    """``random``: grid points to draw (without replacement); ``optuna``: trials (20)."""
     seed: int = 0
-    """The seed of ``random`` (the same seed draws the same points)."""
+    """The seed of ``random`` and of Optuna's TPE sampler (same seed, same points)."""
+    batch: int = Field(default=8, ge=1, le=1024)
+    """``optuna``: trials asked per round (fixed, so the search never depends on how
+    many workers run it)."""
     metric: str = "sharpe"
     """The metric the report ranks by and walk-forward optimises."""
     direction: Literal["maximize", "minimize"] = "maximize"

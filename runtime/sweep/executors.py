@@ -29,6 +29,11 @@ def in_flight(workers: int) -> int:
     return max(8, 4 * max(1, workers))
 
 
+def lost(key: str, exc: BaseException) -> VariantResult:
+    """The row of a variant whose worker kept dying (the backend gave up retrying)."""
+    return VariantResult(key, "error", error=f"worker lost: {type(exc).__name__}: {exc}")
+
+
 class ExecutorError(RuntimeError):
     """An executor that cannot be used: a missing extra, an unreachable scheduler."""
 
@@ -81,10 +86,23 @@ class LocalExecutor:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield future.result()
+                    yield self._result(future)
         finally:
             for future in pending:
                 future.cancel()
+
+    @staticmethod
+    def _result(future: Any) -> VariantResult:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            result: VariantResult = future.result()
+        except BrokenProcessPool:
+            raise ExecutorError(
+                "a worker process died (killed, or out of memory); the finished variants "
+                "are kept: continue with `stc sweep --resume OUT`"
+            ) from None
+        return result
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -121,7 +139,10 @@ class DaskExecutor:
         running: Any = as_completed(first)  # type: ignore[no-untyped-call]
         try:
             for future in running:
-                result: VariantResult = future.result()
+                try:
+                    result: VariantResult = future.result()
+                except Exception as exc:  # the worker died RETRIES + 1 times: record it
+                    result = lost(str(future.key).removeprefix("stc-"), exc)
                 yield result
                 for task in islice(queue, 1):  # one out, one in: a bounded window
                     running.add(self._submit(task))
@@ -162,14 +183,25 @@ class RayExecutor:
         ray = self._ray
         queue = iter(tasks)
         window = in_flight(int(ray.cluster_resources().get("CPU", 1)))
-        pending = [self._remote.remote(task) for task in islice(queue, window)]
+        keys: dict[Any, str] = {}
+
+        def submit(task: VariantTask) -> Any:
+            ref = self._remote.remote(task)
+            keys[ref] = task.key
+            return ref
+
+        pending = [submit(task) for task in islice(queue, window)]
         try:
             while pending:  # ray.wait is linear in the list: keep the list short
                 ready, pending = ray.wait(pending, num_returns=1)
                 for ref in ready:
-                    result: VariantResult = ray.get(ref)
+                    try:
+                        result: VariantResult = ray.get(ref)
+                    except Exception as exc:  # the worker died RETRIES + 1 times
+                        result = lost(keys[ref], exc)
+                    keys.pop(ref, None)
                     yield result
-                pending += [self._remote.remote(task) for task in islice(queue, len(ready))]
+                pending += [submit(task) for task in islice(queue, len(ready))]
         finally:
             for ref in pending:
                 ray.cancel(ref)
