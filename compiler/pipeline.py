@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,6 +30,7 @@ from compiler.sources import (
     SourceFile,
     document_start,
     load_yaml_file,
+    load_yaml_text,
     locate,
 )
 from compiler.suggest import help_for
@@ -116,9 +117,15 @@ class Session:
             platform, _, _ = _load_platform(self.platform_file, str(self.platform_file), self)
             self.limits = LoadLimits(**platform.limits.model_dump(exclude={"max_workers"}))
 
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """Texts to check instead of the files' (by display name): ``--fix`` passes."""
+
     def load(self, path: Path, display: str) -> Loaded:
         """Load a YAML file and remember its text for the renderers."""
-        loaded = load_yaml_file(path, display, self.limits)
+        if display in self.texts:
+            loaded = load_yaml_text(self.texts[display], display, self.limits)
+        else:
+            loaded = load_yaml_file(path, display, self.limits)
         if loaded.source is not None:
             self.sources[display] = loaded.source
         return loaded

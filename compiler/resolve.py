@@ -29,7 +29,6 @@ from compiler.registry import (
     load_plugin_class,
 )
 from compiler.sources import Loaded, locate
-from compiler.suggest import help_for
 from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
 from compiler.validate import apply_defaults, validate_against_schema
 from compiler.warmup import WarmupError, evaluate_warmup
@@ -152,7 +151,7 @@ def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
     record = unit.registry.get(worker.plugin)
     plugin_loc = (*worker.loc, "plugin")
     if record is None:
-        hint = help_for(worker.plugin, unit.registry.names())
+        hint, fixes = unit.rename(plugin_loc, worker.plugin, unit.registry.names())
         return [
             unit.diag(
                 "STC003",
@@ -160,6 +159,7 @@ def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
                 plugin_loc,
                 hint or "run `stc plugins list` to see the available plugins",
                 subjects=(worker.id,),
+                suggestions=fixes,
             )
         ]
     manifest = record.manifest
@@ -213,7 +213,7 @@ def _resolve_params(
     try:
         problems = validate_against_schema(
             raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
-            unit.blueprint_file, "STC006", subject,
+            unit.blueprint_file, "STC006", subject, worker.plugin,
         )  # fmt: skip
     except RecursionError:  # `$ref`s that lead back to themselves: jsonschema never stops
         return [_endless_schema(worker.record, worker)]
@@ -272,16 +272,17 @@ def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagn
     problems = []
     for key in worker.triggers:
         if key not in allowed:
-            hint = help_for(key, allowed) or f"valid keys here: {', '.join(allowed)}"
+            hint, fixes = unit.rename((*worker.loc, "triggers", key), key, allowed, key=True)
             problems.append(
                 unit.diag(
                     "STC002",
                     f"trigger `{key}` of {worker.label} is not a field of the "
                     f"{worker.slot} directive",
                     (*worker.loc, "triggers", key),
-                    hint,
+                    hint or f"valid keys here: {', '.join(allowed)}",
                     key=True,
                     subjects=(worker.id,),
+                    suggestions=fixes,
                 )
             )
     return problems

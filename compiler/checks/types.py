@@ -15,7 +15,6 @@ from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.sources import locate
-from compiler.suggest import help_for
 from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
 from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER, known_events
 from runtime.events import PLATFORM_COMPONENTS
@@ -77,13 +76,15 @@ def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
             continue
         if sub.worker in PLATFORM_COMPONENTS:
             continue
+        hint, fixes = unit.rename((*sub.loc, "worker"), sub.worker, ids)
         problems.append(
             unit.diag(
                 "STC032",
                 f"`wiring:` subscribes `{sub.worker}`, but the blueprint has no worker with "
                 "that id",
                 (*sub.loc, "worker"),
-                help_for(sub.worker, ids) or f"worker ids here: {', '.join(sorted(ids))}",
+                hint or f"worker ids here: {', '.join(sorted(ids))}",
+                suggestions=fixes,
             )
         )
     return problems
