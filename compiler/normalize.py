@@ -70,3 +70,39 @@ PATTERN_FIXES = {
     r"^[1-9][0-9]*(m|h|d|w|M)$": timeframe,
 }
 """The pydantic patterns of ``compiler.model.common`` and the spelling each means."""
+
+
+_RATIO = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*:\s*([0-9]+(?:\.[0-9]+)?)")
+_PERCENT = re.compile(r"([-+]?[0-9]+(?:\.[0-9]+)?)\s*%")
+_YES_NO = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false", "off": "false"}
+
+
+def scalar_meant(text: str, wanted: str) -> tuple[str, bool, str] | None:
+    """What a string written where a number or boolean is wanted was meant to be.
+
+    Returns (replacement, sure, why) or None. YAML 1.2 reads ``yes``, ``1:2.5``
+    and ``5%`` as text (docs/decisions.md); each has a reading the user most
+    likely meant. ``sure`` is False where two readings exist (``1:2.5`` as the ratio
+    2.5, ``5%`` as the fraction 0.05 when the parameter might take percent).
+    """
+    raw = text.strip()
+    if wanted == "boolean" and raw.lower() in _YES_NO:
+        value = _YES_NO[raw.lower()]
+        return value, True, f"YAML 1.2 reads `{raw}` as text; a boolean is `true` or `false`"
+    if wanted not in ("number", "integer"):
+        return None
+    ratio = _RATIO.fullmatch(raw)
+    if ratio and wanted == "number" and float(ratio.group(1)) > 0:
+        value = _short(float(ratio.group(2)) / float(ratio.group(1)))
+        why = f"a ratio is one number (`{raw}` would be base 60 in YAML 1.1, text in 1.2)"
+        return value, False, why
+    percent = _PERCENT.fullmatch(raw)
+    if percent and wanted == "number":
+        value = _short(float(percent.group(1)) / 100)
+        return value, False, f"`{raw}` is text; as a fraction it is {value}"
+    return None
+
+
+def _short(value: float) -> str:
+    """``2.5``, ``0.05``, ``1.0``: the shortest text that reads back as ``value``."""
+    return repr(round(value, 12))

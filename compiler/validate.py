@@ -26,7 +26,7 @@ from compiler.diagnostics import (
     diagnostic_at,
     sort_diagnostics,
 )
-from compiler.normalize import PATTERN_FIXES
+from compiler.normalize import PATTERN_FIXES, scalar_meant
 from compiler.sources import Loaded, Mark, SourceFile, document_start, locate, to_plain
 from compiler.suggest import did_you_mean, help_for, rename, replace_at
 
@@ -224,7 +224,11 @@ class _ErrorMapper:
         message, help = _describe(err, place)
         mark = locate(self.data, place.loc, key=place.on_key)
         fixes = self._pattern_fix(err, place, mark)
-        if fixes:
+        wanted = _PYDANTIC_WANTS.get(kind)
+        if wanted and isinstance(err.get("input"), str):
+            meant, fixes = meant_fix(str(err.get("input")), wanted, self.file, mark, self.source)
+            help = meant or help
+        elif fixes:
             help = f"did you mean `{fixes[0].replacement}`?" + (f" ({help})" if help else "")
         if kind == "literal_error":
             options = _literal_options(place.annotation)
@@ -492,6 +496,30 @@ def _describe(err: ErrorDetails, place: _Place) -> tuple[str, str | None]:
     return text[:1].lower() + text[1:], None
 
 
+_PYDANTIC_WANTS = {
+    "float_parsing": "number",
+    "float_type": "number",
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
+}
+
+
+def meant_fix(
+    text: str, wanted: str, file: str | None, mark: Mark | None, source: SourceFile | None
+) -> tuple[str | None, tuple[Suggestion, ...]]:
+    """Help and fix for text where a number or boolean is wanted (``yes``, ``1:2.5``)."""
+    meant = scalar_meant(text, wanted)
+    if meant is None:
+        return None, ()
+    value, sure, why = meant
+    level = Applicability.MACHINE_APPLICABLE if sure else Applicability.MAYBE_INCORRECT
+    del source  # the span keeps any quotes: a number or boolean is written bare
+    fixes = replace_at(file, mark, None, value, f"write {value}", level)
+    return f"did you mean `{value}`? {why}", fixes
+
+
 def _literal_options(annotation: Any) -> list[str]:
     """The allowed values of a ``Literal[...]`` annotation, as text."""
     for member in _members(annotation):
@@ -718,6 +746,11 @@ def _schema_diagnostics(
     message = f"{subject}: {where}{_schema_message(kind, error.validator_value, value, error)}"
     help = _schema_help(kind, error.validator_value, schema, value).replace("PLUGIN", plugin)
     mark = locate(root, loc)
+    wanted = error.validator_value if kind == "type" else None
+    if isinstance(wanted, str) and isinstance(value, str):
+        meant, fixes = meant_fix(value, wanted, file, mark, None)
+        if meant is not None:
+            return [diagnostic_at(code, message, file, mark, meant, suggestions=fixes)]
     fraction = _as_fraction(kind, error.validator_value, schema, value)
     if fraction is None:
         return [_diagnostic(code, file, message, mark, help)]
