@@ -9,14 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from compiler.checks import aggregation, dataflow, events, timeframes, topology, triggers, types
+from compiler.checks import (
+    aggregation,
+    dataflow,
+    events,
+    horizons,
+    timeframes,
+    topology,
+    triggers,
+    types,
+)
 from compiler.diagnostics import Diagnostic
 from compiler.unit import CompileUnit
 
 Check = Callable[[CompileUnit], list[Diagnostic]]
 
 FAMILIES: tuple[ModuleType, ...] = (
-    dataflow, types, topology, events, triggers, aggregation, timeframes,
+    dataflow, types, topology, events, triggers, aggregation, timeframes, horizons,
 )  # fmt: skip
 
 
