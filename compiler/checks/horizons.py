@@ -159,7 +159,9 @@ def _data_length(unit: CompileUnit) -> tuple[int, str] | None:
         return None  # reported by the operation's own check (STC009)
     with open(path, "rb") as handle:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(lines - 1, 0), source.timeframe
+    if lines <= 1:
+        return None  # no bars at all: the runtime's data check says so, with the file
+    return lines - 1, source.timeframe
 
 
 CHECKS = {"STC071": check_month_units, "STC072": check_warmup_length}
