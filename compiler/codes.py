@@ -20,6 +20,7 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC005": (E, "plugin type does not fit its slot"),
     "STC006": (E, "params violate the plugin's config_schema"),
     "STC007": (E, "plugin name defined twice across plugin roots"),
+    "STC008": (E, "params break a rule between params declared by the manifest"),
     "STC009": (E, "input refused (limit, encoding, unsafe tag, unreadable file)"),
     "STC010": (E, "required DTO provided by no worker upstream"),
     "STC011": (E, "required DTO provided only later"),

@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "STC004": "duplicate worker id",
     "STC005": "plugin type does not fit its slot",
     "STC006": "params violate the plugin's config_schema",
+    "STC008": "params break a cross-field rule of the plugin's manifest",
     "STC009": "input refused (size, encoding, depth, alias expansion or tag limits)",
     "STC010": "a required DTO is provided by no worker upstream",
     "STC011": "a required DTO is provided only later in the chain",

@@ -14,6 +14,7 @@ from compiler.checks import (
     dataflow,
     events,
     horizons,
+    param_rules,
     timeframes,
     topology,
     triggers,
@@ -26,6 +27,7 @@ Check = Callable[[CompileUnit], list[Diagnostic]]
 
 FAMILIES: tuple[ModuleType, ...] = (
     dataflow, types, topology, events, triggers, aggregation, timeframes, horizons,
+    param_rules,
 )  # fmt: skip
 
 

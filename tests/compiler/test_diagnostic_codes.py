@@ -111,6 +111,7 @@ CASES: tuple[Case, ...] = (
         "stc007_duplicate_plugin_name.yaml", roots("STC007"), "STC007", 4, 9,
         file=manifest("STC007", "ema_detector_copy"),
     ),
+    Case("stc008_param_rule.yaml", NONE, "STC008", 10, 49),
     Case("stc009_python_tag.yaml", NONE, "STC009", 4, 9),
     Case("stc009_alias_bomb.yaml", NONE, "STC009", 11, 4),
     Case(
