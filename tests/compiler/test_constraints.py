@@ -24,11 +24,13 @@ from compiler.constraints import RuleError, holds, names_in, parse_rule
         ("-a < b", {"a": 1, "b": 0}, True),
     ],
 )
-def test_rules_evaluate_like_python_would(rule: str, params: dict[str, object], expected: bool) -> None:
+def test_rules_evaluate_like_python_would(
+    rule: str, params: dict[str, object], expected: bool
+) -> None:
     assert holds(rule, params) is expected
     # the independent reference: Python itself, on the same text with names bound
     text = rule.replace("params.", "").replace("true", "True")
-    assert bool(eval(text, {"len": len, "min": min, "max": max}, dict(params))) is expected  # noqa: S307
+    assert bool(eval(text, {"len": len, "min": min, "max": max}, dict(params))) is expected
 
 
 @pytest.mark.parametrize(
