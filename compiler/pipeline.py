@@ -15,9 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler import classes, collector, wiring
+from compiler import classes, collector, root_cause, wiring
 from compiler.checks import run_checks
-from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.diagnostics import Applicability, Diagnostic, Suggestion, sort_diagnostics
 from compiler.graph import build_graph
 from compiler.model.blueprint import StrategyBlueprint
 from compiler.model.platform import Platform, default_platform
@@ -160,6 +160,9 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
         return [CompileOutcome(display, None, list(loaded.diagnostics))]
+    missing = missing_version(loaded, display)
+    if missing is not None:  # before `aggregation:` could make it read as a policy
+        return [CompileOutcome(display, None, [*loaded.diagnostics, missing])]
     kind = detect_kind(loaded.data)
     if kind is None:
         unknown = _unknown_kind(display, document_start(loaded.source))
@@ -177,6 +180,55 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
     if kind == "platform":
         found += _check_platform_roots(path, display, loaded, model)
     return [CompileOutcome(display, kind, sort_diagnostics(found))]
+
+
+CONTENT_KEYS = {
+    "workforce": "blueprint_version",
+    "strategy_links": "operation_version",
+    "data_sources": "operation_version",
+    "identification": "manifest_version",
+    "entrypoint": "manifest_version",
+    "plugin_roots": "platform_version",
+}
+"""Keys only one kind of file has, and the version key that kind starts with."""
+
+
+def missing_version(loaded: Loaded, display: str) -> Diagnostic | None:
+    """A file recognised by its content whose version key is missing: reported once,
+    with the line to insert (not as five unknown keys of whatever kind is left)."""
+    data = loaded.data
+    if not isinstance(data, dict) or any(
+        key.endswith("_version") for key in KIND_KEYS if key in data
+    ):
+        return None
+    found = next(((key, version) for key, version in CONTENT_KEYS.items() if key in data), None)
+    if found is None:
+        return None
+    key, version = found
+    start = document_start(loaded.source)
+    kind = KIND_KEYS[version].replace("_", " ")
+    fixes: tuple[Suggestion, ...] = ()
+    if start.column == 1 and loaded.source is not None:
+        fixes = (
+            Suggestion(
+                message=f"insert `{version}: 1`",
+                file=display,
+                line=start.line,
+                column=1,
+                end_line=start.line,
+                end_column=1,
+                replacement=f"{version}: 1\n",
+                applicability=Applicability.MACHINE_APPLICABLE,
+            ),
+        )
+    return make_diagnostic(
+        "STC002",
+        f"missing `{version}`: this looks like a {kind} (it has `{key}`)",
+        display,
+        start,
+        f"add `{version}: 1` as the first line",
+        suggestions=fixes,
+    )
 
 
 def _unknown_kind(display: str, start: Mark) -> Diagnostic:
@@ -259,13 +311,14 @@ def compile_blueprint_model(
         platform_loaded=platform_loaded,
     )
     _apply_layers(unit, context)
-    problems = [*platform_problems, *unit.registry.diagnostics, *resolve_workers(unit)]
+    resolved = resolve_workers(unit)
+    problems = [*platform_problems, *unit.registry.diagnostics]
     wiring.expand(unit)
     build_graph(unit)
     class_problems, clean_key = classes.load_classes(unit)
     checked = [*class_problems, *run_checks(unit)]
     classes.remember_clean(unit, clean_key, checked)
-    problems += checked
+    problems += root_cause.merge_identical(root_cause.suppress(unit, resolved, checked))
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
     if outcome.ok and session.emit:
         from compiler.emit.wiring_map import build_wiring_data

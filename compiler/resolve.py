@@ -106,10 +106,16 @@ def resolve_workers(unit: CompileUnit) -> list[Diagnostic]:
     """Fill in every worker's plugin, params, warm-up and triggers; add the handler."""
     problems: list[Diagnostic] = []
     unit.workers = collect_workers(unit)
-    problems += _check_duplicate_ids(unit)
-    duplicate_ids = {id(d) for d in _duplicates(unit)}
+    duplicates = _duplicates(unit)
+    placement = {id(w): _placement_faults(unit, w) for w in duplicates}
+    # a default id taken twice because a plugin sits in the wrong slot (a sizer under
+    # `exit:`): the slot is the root cause, the duplicate id only its echo
+    echoes = {id(w) for w in duplicates if w.ref.id is None and placement[id(w)]}
+    problems += _check_duplicate_ids(unit, echoes)
     for worker in unit.workers:
-        if id(worker) not in duplicate_ids:  # a second `x` would merge into the first
+        if id(worker) in placement:  # a second `x` would merge into the first: its own
+            problems += placement[id(worker)]  # faults are still reported
+        else:
             problems += _resolve_one(unit, worker)
     problems += _add_execution_handler(unit)
     return problems
@@ -126,9 +132,11 @@ def _duplicates(unit: CompileUnit) -> list[WorkerInstance]:
     return found
 
 
-def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
+def _check_duplicate_ids(unit: CompileUnit, echoes: set[int]) -> list[Diagnostic]:
     problems = []
     for worker in _duplicates(unit):
+        if id(worker) in echoes:
+            continue
         first = unit.worker(worker.id)
         assert first is not None
         explicit = worker.ref.id is not None
@@ -147,7 +155,8 @@ def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+def _placement_faults(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    """STC003 (no such plugin) or STC005 (plugin of another type than its slot)."""
     record = unit.registry.get(worker.plugin)
     plugin_loc = (*worker.loc, "plugin")
     if record is None:
@@ -162,9 +171,17 @@ def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
                 suggestions=fixes,
             )
         ]
+    if record.manifest.identification.type != worker.worker_type:
+        return [_slot_mismatch(unit, worker, record.manifest)]
+    return []
+
+
+def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    record = unit.registry.get(worker.plugin)
+    faults = _placement_faults(unit, worker)
+    if faults or record is None:
+        return faults
     manifest = record.manifest
-    if manifest.identification.type != worker.worker_type:
-        return [_slot_mismatch(unit, worker, manifest)]
     worker.record = record
     worker.timeframe = worker.ref.timeframe or unit.blueprint.tick_timeframe
     if isinstance(worker.ref, ThreatRef | StrategyPlannerRef):

@@ -53,7 +53,12 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
             continue
         if sub.event not in known:
             continue  # STC050 already: the event, not the method, is the mistake
-        methods = sorted(n for n in dir(worker.cls) if n.startswith("on_"))
+        methods = sorted(
+            n for n in dir(worker.cls) if n.startswith("on_") and _handler(worker.cls, n)
+        )
+        if worker.is_swot_planner and sub.origin == "base":
+            problems.append(_needs_trigger(unit, worker, methods))
+            continue
         problems.append(
             unit.diag(
                 "STC032",
@@ -66,6 +71,22 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
             )
         )
     return problems
+
+
+def _needs_trigger(unit: CompileUnit, worker: WorkerInstance, methods: list[str]) -> Diagnostic:
+    """A strategy planner without ``trigger:`` joins the SWOT inputs, but this class
+    cannot (no ``on_swot``): the missing ``trigger:`` is the fault, once, not one
+    STC032 per SWOT event (identical ones are merged by ``compiler.root_cause``)."""
+    assert worker.cls is not None
+    has = f" (it has: {', '.join(methods)})" if methods else ""
+    return unit.diag(
+        "STC032",
+        f"{worker.label} has no `on_swot`, so it cannot join the SWOT inputs; without "
+        "`trigger:` that is how it would run",
+        (*worker.loc, "plugin"),
+        f"add `trigger: EVENT` to this planner, naming the event that should run it{has}",
+        subjects=(worker.id,),
+    )
 
 
 def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
