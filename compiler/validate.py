@@ -230,6 +230,9 @@ class _ErrorMapper:
             help = meant or help
         elif fixes:
             help = f"did you mean `{fixes[0].replacement}`?" + (f" ({help})" if help else "")
+        ranges = _percent_ranges(place.node) if kind == "value_error" else None
+        if ranges is not None:
+            help, fixes = ranges(self.file, self.data, place.loc)
         if kind == "literal_error":
             options = _literal_options(place.annotation)
             _, fixes = rename(str(err.get("input")), options, self.file, mark, self.source)
@@ -494,6 +497,35 @@ def _describe(err: ErrorDetails, place: _Place) -> tuple[str, str | None]:
         return message.removeprefix("Value error, ").removeprefix("Assertion failed, "), None
     text = err["msg"]
     return text[:1].lower() + text[1:], None
+
+
+def _percent_ranges(node: Any) -> Any:
+    """For trigger ranges written in percent (``confidence: [60, 100]``): a function
+    giving the help ``did you mean [0.6, 1.0]?`` and its fix for each such range."""
+    if not isinstance(node, Mapping):
+        return None
+    meant = {}
+    for key, value in node.items():
+        pair = value if isinstance(value, list) and len(value) == 2 else None
+        numbers = pair is not None and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in pair
+        )
+        if pair is not None and numbers and max(pair) > 1 and 0 <= min(pair) < max(pair) <= 100:
+            meant[key] = f"[{pair[0] / 100!r}, {pair[1] / 100!r}]"
+    if not meant:
+        return None
+
+    def build(file: str | None, data: Any, loc: Loc) -> tuple[str, tuple[Suggestion, ...]]:
+        fixes: tuple[Suggestion, ...] = ()
+        for key, text in sorted(meant.items()):
+            mark = locate(data, (*loc, key))
+            fixes += replace_at(
+                file, mark, None, text, f"write {text}", Applicability.MAYBE_INCORRECT
+            )
+        shown = ", ".join(f"`{key}: {text}`" for key, text in sorted(meant.items()))
+        return f"did you mean {shown}? ranges are fractions of 1, not percent", fixes
+
+    return build
 
 
 _PYDANTIC_WANTS = {
