@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from compiler import classes, collector, root_cause, wiring
@@ -33,7 +33,7 @@ from compiler.sources import (
     load_yaml_text,
     locate,
 )
-from compiler.suggest import help_for
+from compiler.suggest import closest, rename, replace_at
 from compiler.unit import CompileUnit, make_diagnostic
 from compiler.validate import validate_known_document
 
@@ -434,45 +434,58 @@ def _check_links(
     problems = []
     for i, link in enumerate(operation.strategy_links):
         if not os.path.isfile(folder / link.blueprint):
-            problems.append(
-                make_diagnostic(
-                    "STC009",
-                    f"blueprint `{link.blueprint}` not found",
-                    display,
-                    locate(loaded.data, ("strategy_links", i, "blueprint")),
-                    "paths in an operation are relative to the operation file",
-                )
-            )
+            where = ("strategy_links", i, "blueprint")
+            message = f"blueprint `{link.blueprint}` not found"
+            problems.append(_missing_file(display, loaded, folder, link.blueprint, where, message))
         if link.data_source not in operation.data_sources:
             names = sorted(operation.data_sources)
+            mark = locate(loaded.data, ("strategy_links", i, "data_source"))
+            hint, fixes = rename(link.data_source, names, display, mark, loaded.source)
             problems.append(
                 make_diagnostic(
                     "STC002",
                     f"data source `{link.data_source}` is not defined in `data_sources`",
                     display,
-                    locate(loaded.data, ("strategy_links", i, "data_source")),
-                    help_for(link.data_source, names) or f"defined: {', '.join(names) or 'none'}",
+                    mark,
+                    hint or f"defined: {', '.join(names) or 'none'}",
+                    suggestions=fixes,
                 )
             )
     if operation.platform and not os.path.isfile(folder / operation.platform):
+        message = f"platform file `{operation.platform}` not found"
         problems.append(
-            make_diagnostic(
-                "STC009",
-                f"platform file `{operation.platform}` not found",
-                display,
-                locate(loaded.data, ("platform",)),
-                "paths in an operation are relative to the operation file",
-            )
+            _missing_file(display, loaded, folder, operation.platform, ("platform",), message)
         )
     for name, source in sorted(operation.data_sources.items()):
         if not os.path.isfile(folder / source.path):
-            problems.append(
-                make_diagnostic(
-                    "STC009",
-                    f"data file `{source.path}` of data source `{name}` not found",
-                    display,
-                    locate(loaded.data, ("data_sources", name, "path")),
-                    "paths in an operation are relative to the operation file",
-                )
-            )
+            message = f"data file `{source.path}` of data source `{name}` not found"
+            path_loc: tuple[str | int, ...] = ("data_sources", name, "path")
+            problems.append(_missing_file(display, loaded, folder, source.path, path_loc, message))
     return problems
+
+
+def _missing_file(
+    display: str,
+    loaded: Loaded,
+    folder: Path,
+    relative: str,
+    where: tuple[str | int, ...],
+    message: str,
+) -> Diagnostic:
+    """STC009 for a path of an operation that names no file, with a did-you-mean over
+    the files of the folder it points into (``../data/EURUSD_1H.csv``)."""
+    mark = locate(loaded.data, where)
+    parent = PurePosixPath(relative.replace("\\", "/")).parent
+    try:
+        siblings = sorted(e.name for e in os.scandir(folder / parent) if e.is_file())[:1000]
+    except OSError:
+        siblings = []
+    name = PurePosixPath(relative.replace("\\", "/")).name
+    match = closest(name, siblings)
+    help = "paths in an operation are relative to the operation file"
+    fixes: tuple[Suggestion, ...] = ()
+    if match is not None:
+        path = (parent / match[0]).as_posix() if str(parent) != "." else match[0]
+        help = f"did you mean `{path}`? ({help})"
+        fixes = replace_at(display, mark, loaded.source, path, f"write `{path}`", match[1])
+    return make_diagnostic("STC009", message, display, mark, help, suggestions=fixes)

@@ -104,3 +104,33 @@ def test_overlapping_edits_apply_the_first_and_leave_the_rest_for_the_next_pass(
         text, [_edit(1, 2, 4, "BC"), _edit(1, 3, 5, "??"), _edit(2, 1, 1, ">"), _edit(9, 1, 2, "!")]
     )
     assert (fixed, count) == ("aBCdef\n>xyz\n", 2)
+
+
+def test_paths_and_names_in_an_operation_get_did_you_mean_fixes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "EURUSD_1h.csv").write_bytes(
+        (REPO / "data" / "EURUSD_1h.csv").read_bytes()
+    )
+    blueprint = (REPO / "blueprints" / "dca_weekly.yaml").read_text(encoding="utf-8")
+    (tmp_path / "dca_weekly.yaml").write_text(blueprint, encoding="utf-8")
+    good = (
+        "operation_version: 1  # weekly DCA\n"
+        "data_sources:\n  eurusd_1h: {path: data/EURUSD_1h.csv, symbol: EURUSD, timeframe: 1h}\n"
+        "schedules:\n  WEEKLY_DCA_TICK: {every: 1w}\n"
+        "strategy_links:\n  - {blueprint: dca_weekly.yaml, data_source: eurusd_1h}\n"
+    )
+    broken = (
+        good.replace("data/EURUSD_1h.csv", "data/EURUSD_1H.csv")
+        .replace("dca_weekly.yaml", "dca_weekly.yml")
+        .replace("data_source: eurusd_1h", "data_source: eurusd_1hr")
+    )
+    operation = tmp_path / "op.yaml"
+    operation.write_text(broken, encoding="utf-8")
+    assert main(["check", str(operation)]) == 1
+    err = capsys.readouterr().err
+    assert "did you mean `data/EURUSD_1h.csv`?" in err
+    assert "did you mean `dca_weekly.yaml`?" in err and "did you mean `eurusd_1h`?" in err
+    assert main(["check", "--fix", str(operation)]) == 0
+    assert operation.read_text(encoding="utf-8") == good
