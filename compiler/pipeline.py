@@ -168,6 +168,10 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
         unknown = _unknown_kind(display, document_start(loaded.source))
         return [CompileOutcome(display, None, [*loaded.diagnostics, unknown])]
     model, problems = validate_known_document(loaded, model_for(kind), kind)
+    if kind == "strategy_blueprint" and problems:
+        from compiler.wrong_heading import reslot
+
+        problems = reslot(problems, loaded, session.registry)
     found = [*loaded.diagnostics, *problems]
     if model is None:
         return [CompileOutcome(display, kind, found)]
