@@ -138,6 +138,7 @@ CASES: tuple[Case, ...] = (
     Case("stc030_platform_event_unpublished.yaml", roots("STC030"), "STC030", 22, 13),
     Case("stc031_unsubscribed_event.yaml", roots("STC031"), "STC031", 8, 15),
     Case("stc032_missing_method.yaml", roots("STC032"), "STC032", 12, 15),
+    Case("stc032_wiring_worker_typo.yaml", NONE, "STC032", 20, 36),
     Case("stc040_trigger_gap.yaml", NONE, "STC040", 14, 5),
     Case("stc041_trigger_overlap.yaml", NONE, "STC041", 18, 9),
     Case(
