@@ -33,7 +33,7 @@ from compiler.sources import (
     load_yaml_text,
     locate,
 )
-from compiler.suggest import closest, rename, replace_at
+from compiler.suggest import closest, insert_line, rename, replace_at
 from compiler.unit import CompileUnit, make_diagnostic
 from compiler.validate import validate_known_document
 
@@ -213,17 +213,12 @@ def missing_version(loaded: Loaded, display: str) -> Diagnostic | None:
     kind = KIND_KEYS[version].replace("_", " ")
     fixes: tuple[Suggestion, ...] = ()
     if start.column == 1 and loaded.source is not None:
-        fixes = (
-            Suggestion(
-                message=f"insert `{version}: 1`",
-                file=display,
-                line=start.line,
-                column=1,
-                end_line=start.line,
-                end_column=1,
-                replacement=f"{version}: 1\n",
-                applicability=Applicability.MACHINE_APPLICABLE,
-            ),
+        fixes = insert_line(
+            display,
+            start.line,
+            f"{version}: 1\n",
+            f"insert `{version}: 1`",
+            Applicability.MACHINE_APPLICABLE,
         )
     return make_diagnostic(
         "STC002",

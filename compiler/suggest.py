@@ -121,6 +121,24 @@ def replace_at(
     )
 
 
+def insert_line(
+    file: str, line: int, text: str, message: str, applicability: Applicability
+) -> tuple[Suggestion, ...]:
+    """A fix that inserts ``text`` (a whole line, with its newline) before ``line``."""
+    return (
+        Suggestion(
+            message=message,
+            file=file,
+            line=line,
+            column=1,
+            end_line=line,
+            end_column=1,
+            replacement=text,
+            applicability=applicability,
+        ),
+    )
+
+
 def rename(
     word: str,
     candidates: Iterable[str],

@@ -17,6 +17,7 @@ from typing import Any
 from compiler.diagnostics import Applicability, Diagnostic, Suggestion
 from compiler.registry import PluginRegistry
 from compiler.sources import Loaded, PMap, locate
+from compiler.suggest import insert_line
 from compiler.unit import SLOT_TYPES, make_diagnostic
 
 _UNKNOWN_IN_ENTRY = re.compile(r"unknown key `([^`]+)` in `workforce\.([a-z_.]+)\[(\d+)\]`")
@@ -87,18 +88,9 @@ def _heading_fix(
     entry = locate(loaded.data, loc)
     if entry is None:
         return ()
-    return (
-        Suggestion(
-            message=f"insert the heading `{right}:` above this entry",
-            file=display,
-            line=entry.line,
-            column=1,
-            end_line=entry.line,
-            end_column=1,
-            replacement=" " * (key.column - 1) + f"{right}:\n",
-            applicability=Applicability.MAYBE_INCORRECT,
-        ),
-    )
+    heading = " " * (key.column - 1) + f"{right}:\n"
+    message = f"insert the heading `{right}:` above this entry"
+    return insert_line(display, entry.line, heading, message, Applicability.MAYBE_INCORRECT)
 
 
 _LISTS = ("context_workers", "opportunity_workers", "threat_workers")
