@@ -318,6 +318,7 @@ def compile_blueprint_model(
     checked = [*class_problems, *run_checks(unit)]
     classes.remember_clean(unit, clean_key, checked)
     problems += root_cause.merge_identical(root_cause.suppress(unit, resolved, checked))
+    session.sources.update(unit.registry.sources)  # plugin code lines the checks quoted
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
     if outcome.ok and session.emit:
         from compiler.emit.wiring_map import build_wiring_data

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.code_places import CodePlace, failed_import
 from compiler.diagnostics import Diagnostic, Related
 from compiler.model.blueprint import (
     PlannerRef,
@@ -316,9 +317,13 @@ def import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
     try:
         cls = load_plugin_class(record)
     except PluginImportError as exc:
+        message = f"plugin `{record.name}` cannot be loaded: {exc}"
+        place = failed_import(record, unit.registry, exc)
+        if place is not None:  # the fault is a line of the plugin's own code
+            return [_in_code(unit, worker, message, place)]
         return [
             _stc080(
-                unit, worker, f"plugin `{record.name}` cannot be loaded: {exc}",
+                unit, worker, message,
                 "fix the plugin's `entrypoint: module:Class` (module relative to the "
                 "manifest's folder) or the module's code",
             )
@@ -334,6 +339,30 @@ def import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
         ]  # fmt: skip
     worker.cls = cls
     return []
+
+
+def _in_code(
+    unit: CompileUnit, worker: WorkerInstance, message: str, place: CodePlace
+) -> Diagnostic:
+    """STC080 at the line of ``worker.py`` that failed, the manifest and blueprint as notes."""
+    record = worker.record
+    assert record is not None
+    entry = locate(record.loaded.data, ("entrypoint",))
+    notes = [
+        Related(
+            message=f"loaded as `{record.manifest.entrypoint}`",
+            file=record.display_file,
+            line=entry.line if entry else None,
+            column=entry.column if entry else None,
+        )
+    ]
+    if worker.loc:
+        notes.append(unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")))
+    return make_diagnostic(
+        "STC080", message, place.display, place.mark,
+        "fix this line of the plugin's code (the import runs when the plugin is loaded)",
+        related=tuple(notes), subjects=(worker.id,),
+    )  # fmt: skip
 
 
 def _stc080(unit: CompileUnit, worker: WorkerInstance, message: str, help: str) -> Diagnostic:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from compiler.code_places import handler_def
 from compiler.diagnostics import Diagnostic
 from compiler.sources import locate
 from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
@@ -196,15 +197,23 @@ def _check_subscription(
     param, annotation = mismatch
     hints = {param: annotation}
     assert worker.cls is not None
-    return unit.diag(
-        "STC013",
+    message = (
         f"`{sub.event}` carries `{payload}`, but `{worker.cls.__name__}.{sub.method}` of "
-        f"{worker.label} takes `{param}: {_name(hints[param])}`",
-        _sub_loc(worker, sub),
-        f"annotate the parameter as `{param}: {payload}`, or wire the method to an event "
-        f"that carries `{_name(hints[param])}`",
-        subjects=(worker.id,),
+        f"{worker.label} takes `{param}: {_name(hints[param])}`"
     )
+    help = (
+        f"annotate the parameter as `{param}: {payload}`, or wire the method to an event "
+        f"that carries `{_name(hints[param])}`"
+    )
+    own = worker.record is not None and sub.origin == "base"  # not a `wiring:` line's choice
+    place = handler_def(worker.record, unit.registry, function) if own and worker.record else None
+    if place is not None:  # the caret on the `def`, the blueprint line as a note
+        used = unit.related(f"{worker.label} is wired here", _sub_loc(worker, sub))
+        return make_diagnostic(
+            "STC013", message, place.display, place.mark, help,
+            related=(used,), subjects=(worker.id,),
+        )  # fmt: skip
+    return unit.diag("STC013", message, _sub_loc(worker, sub), help, subjects=(worker.id,))
 
 
 def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:

@@ -121,7 +121,10 @@ CASES: tuple[Case, ...] = (
     Case("stc010_missing_provider.yaml", NONE, "STC010", 10, 15),
     Case("stc011_provider_later.yaml", roots("STC011"), "STC011", 8, 15),
     Case("stc012_two_providers.yaml", NONE, "STC012", 9, 36),
-    Case("stc013_payload_type.yaml", roots("STC013"), "STC013", 12, 15),
+    Case(
+        "stc013_payload_type.yaml", roots("STC013"), "STC013", 13, 5,
+        file=f"{ROOTS}/stc013/ledger_watcher/worker.py",  # the handler's `def`
+    ),
     Case("stc020_wiring_cycle.yaml", roots("STC020"), "STC020", 20, 5),
     Case(
         "stc021_routing_before_join.yaml", NONE, "STC021", 19, 5,
@@ -173,8 +176,9 @@ CASES: tuple[Case, ...] = (
         file=manifest("STC080", "wrong_base"),
     ),
     Case(
-        "stc080_import_error.yaml", roots("STC080"), "STC080", 9, 13,
-        file=manifest("STC080", "import_error"),
+        "stc080_import_error.yaml", roots("STC080"), "STC080", 5, 1,
+        file=f"{ROOTS}/stc080/import_error/worker.py",  # the failing import line
+
     ),
     Case(
         "stc081_manifest_vs_code.yaml", roots("STC081"), "STC081", 12, 18,
