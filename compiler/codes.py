@@ -40,8 +40,8 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC060": (E, "aggregation weight names an unknown factor"),
     "STC061": (W, "aggregation weights do not sum to 1"),
     "STC070": (E, "timeframe the data source cannot supply"),
-    "STC071": (W, "timeframe in months on intraday data"),
-    "STC072": (W, "warm-up longer than the data"),
+    "STC073": (W, "timeframe in months on intraday data"),
+    "STC074": (W, "warm-up longer than the data"),
     "STC080": (E, "plugin entrypoint cannot be imported or has the wrong base class"),
     "STC081": (E, "manifest and code disagree"),
 }

@@ -53,8 +53,8 @@ RULES: dict[str, str] = {
     "STC060": "aggregation weight names an unknown factor",
     "STC061": "aggregation weights do not sum to 1",
     "STC070": "timeframe the data source cannot supply",
-    "STC071": "timeframe in months (capital M) on intraday data",
-    "STC072": "a worker's warm-up is longer than the data",
+    "STC073": "timeframe in months (capital M) on intraday data",
+    "STC074": "a worker's warm-up is longer than the data",
     "STC080": "plugin entrypoint cannot be imported or has the wrong base class",
     "STC081": "manifest and code disagree",
 }

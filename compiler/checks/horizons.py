@@ -1,4 +1,4 @@
-"""Timeframe units and data length (STC071, STC072): checks of what a timeframe *means*
+"""Timeframe units and data length (STC073, STC074): checks of what a timeframe *means*
 against the data, not only of whether it can be built.
 
 ``15M`` is a valid timeframe — fifteen months — so the shape check accepts it; on
@@ -41,7 +41,7 @@ def _span(total: float) -> str:
 
 
 def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
-    """STC071 (warning) — a timeframe in months (capital ``M``) where the data is intraday.
+    """STC073 (warning) — a timeframe in months (capital ``M``) where the data is intraday.
 
     Why it is bad: ``15M`` is fifteen *months*; a worker on it needs years of data
     before its first value, so the run makes no trade and says nothing. Example:
@@ -83,7 +83,7 @@ def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
         )
         problems.append(
             unit.diag(
-                "STC071",
+                "STC073",
                 f"{who} `{timeframe}`: {count} month{'s' * (count != '1')} "
                 f"(about {_span(int(count) * MONTH_MINUTES)}), but the data is {base} bars",
                 loc,
@@ -96,7 +96,7 @@ def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
 
 
 def check_warmup_length(unit: CompileUnit) -> list[Diagnostic]:
-    """STC072 (warning) — a worker's warm-up is longer than the operation's data.
+    """STC074 (warning) — a worker's warm-up is longer than the operation's data.
 
     Why it is bad: the worker never produces a value, so nothing downstream of it ever
     fires: a run of zero trades with no error. Example: ``ADXRegimeClassifier`` with
@@ -119,7 +119,7 @@ def check_warmup_length(unit: CompileUnit) -> list[Diagnostic]:
             continue
         problems.append(
             unit.diag(
-                "STC072",
+                "STC074",
                 f"{worker.label} needs {worker.warmup:,} bars of {worker.timeframe} "
                 f"(about {_span(needed)}) to warm up, but the data holds {bars:,} bars of "
                 f"{base} (about {_span(available)})",
@@ -164,4 +164,4 @@ def _data_length(unit: CompileUnit) -> tuple[int, str] | None:
     return lines - 1, source.timeframe
 
 
-CHECKS = {"STC071": check_month_units, "STC072": check_warmup_length}
+CHECKS = {"STC073": check_month_units, "STC074": check_warmup_length}

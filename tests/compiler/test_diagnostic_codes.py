@@ -160,12 +160,12 @@ CASES: tuple[Case, ...] = (
         file=f"{FIXTURES}/stc070_data_timeframe.blueprint.yaml",
     ),
     Case(
-        "stc071_month_timeframe.operation.yaml", NONE, "STC071", 5, 18,
-        file=f"{FIXTURES}/stc071_month_timeframe.blueprint.yaml",
+        "stc073_month_timeframe.operation.yaml", NONE, "STC073", 5, 18,
+        file=f"{FIXTURES}/stc073_month_timeframe.blueprint.yaml",
     ),
     Case(
-        "stc072_warmup_longer_than_data.operation.yaml", NONE, "STC072", 8, 16,
-        file=f"{FIXTURES}/stc072_warmup_longer_than_data.blueprint.yaml",
+        "stc074_warmup_longer_than_data.operation.yaml", NONE, "STC074", 8, 16,
+        file=f"{FIXTURES}/stc074_warmup_longer_than_data.blueprint.yaml",
     ),
     Case(
         "stc080_missing_module.yaml", roots("STC080"), "STC080", 9, 13,
