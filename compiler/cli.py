@@ -70,6 +70,9 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = commands.add_parser("check", help="check files and report every problem")
     _inputs(sub)
     sub.add_argument("--format", choices=("human", "json", "sarif"), default="human")
+    sub.add_argument("--fix", action="store_true", help="apply machine-applicable fixes in place")
+    sub.add_argument("--unsafe-fixes", action="store_true", help="with --fix: maybe-incorrect too")
+    sub.add_argument("--diff", action="store_true", help="show what --fix would change")
     sub.set_defaults(handler=cmd_check)
 
 
@@ -271,7 +274,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     """``stc check``: report every problem of every file."""
     if _missing_inputs(args.files):
         return EXIT_USAGE
-    outcomes, session = _compile_all(args, emit=False)
+    if args.fix or args.diff:
+        from compiler.fix_command import fix_then_check
+
+        return fix_then_check(args, _session, _conclude)
+    return _conclude(*_compile_all(args, emit=False), args)
+
+
+def _conclude(outcomes: list[CompileOutcome], session: Session, args: argparse.Namespace) -> int:
+    """Report the diagnostics of ``stc check`` and return its exit code."""
     diagnostics = _all_diagnostics(outcomes, args.strict)
     _report(diagnostics, session, args.format)
     return _exit_code(diagnostics)

@@ -20,6 +20,7 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC005": (E, "plugin type does not fit its slot"),
     "STC006": (E, "params violate the plugin's config_schema"),
     "STC007": (E, "plugin name defined twice across plugin roots"),
+    "STC008": (E, "params break a rule between params declared by the manifest"),
     "STC009": (E, "input refused (limit, encoding, unsafe tag, unreadable file)"),
     "STC010": (E, "required DTO provided by no worker upstream"),
     "STC011": (E, "required DTO provided only later"),
@@ -41,6 +42,8 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC070": (E, "timeframe the data source cannot supply"),
     "STC071": (E, "data source symbol differs from the blueprint's"),
     "STC072": (E, "data source file's bar interval differs from its declared timeframe"),
+    "STC073": (W, "timeframe in months on intraday data"),
+    "STC074": (W, "warm-up longer than the data"),
     "STC080": (E, "plugin entrypoint cannot be imported or has the wrong base class"),
     "STC081": (E, "manifest and code disagree"),
 }

@@ -31,6 +31,40 @@ class Related(BaseModel):
     column: int | None = None
 
 
+class Applicability(StrEnum):
+    """How sure a suggestion is (rustc's and ruff's levels).
+
+    ``stc check --fix`` applies only machine-applicable suggestions; ``--unsafe-fixes``
+    adds the maybe-incorrect ones; a suggestion with placeholders is never applied (its
+    replacement holds a ``<...>`` the user must fill in).
+    """
+
+    MACHINE_APPLICABLE = "machine-applicable"
+    MAYBE_INCORRECT = "maybe-incorrect"
+    HAS_PLACEHOLDERS = "has-placeholders"
+
+
+class Suggestion(BaseModel):
+    """A literal fix: put ``replacement`` in place of the text of one span of ``file``.
+
+    Positions are 1-based, ``end_line``/``end_column`` exclusive, counted in characters
+    of the file as read (as every Diagnostic position). An empty span (start == end)
+    inserts. This is the public shape the ``--fix`` applier, the JSON/SARIF renderers
+    and editor code actions (``stc lsp``) consume.
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    message: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    replacement: str
+    applicability: Applicability
+
+
 class Diagnostic(BaseModel):
     """One problem: code, severity, message, 1-based position and a fix hint.
 
@@ -55,6 +89,8 @@ class Diagnostic(BaseModel):
     related: tuple[Related, ...] = ()
     subjects: tuple[str, ...] = ()
     """Graph node ids this diagnostic is about (for highlighting in diagrams)."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Literal fixes, best first (see ``Suggestion``)."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order of SPEC §5.2: file, line, column, code (message breaks ties)."""
@@ -89,6 +125,7 @@ def diagnostic_at(
     severity: Severity = Severity.ERROR,
     related: tuple[Related, ...] = (),
     subjects: tuple[str, ...] = (),
+    suggestions: tuple[Suggestion, ...] = (),
 ) -> Diagnostic:
     """A diagnostic at ``span``; the node is underlined only when it fits on one line."""
     same_line = span is not None and span.end_line == span.line
@@ -103,6 +140,7 @@ def diagnostic_at(
         help=help,
         related=related,
         subjects=subjects,
+        suggestions=suggestions,
     )
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from compiler import classes, collector, wiring
+from compiler import classes, collector, root_cause, wiring
 from compiler.checks import run_checks
-from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.diagnostics import Applicability, Diagnostic, Suggestion, sort_diagnostics
 from compiler.graph import build_graph
 from compiler.model.blueprint import StrategyBlueprint
 from compiler.model.platform import Platform, default_platform
@@ -31,9 +31,10 @@ from compiler.sources import (
     SourceFile,
     document_start,
     load_yaml_file,
+    load_yaml_text,
     locate,
 )
-from compiler.suggest import help_for
+from compiler.suggest import closest, insert_line, rename, replace_at
 from compiler.unit import CompileUnit, make_diagnostic
 from compiler.validate import validate_known_document
 
@@ -120,9 +121,15 @@ class Session:
             platform, _, _ = _load_platform(self.platform_file, str(self.platform_file), self)
             self.limits = LoadLimits(**platform.limits.model_dump(exclude={"max_workers"}))
 
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """Texts to check instead of the files' (by display name): ``--fix`` passes."""
+
     def load(self, path: Path, display: str) -> Loaded:
         """Load a YAML file and remember its text for the renderers."""
-        loaded = load_yaml_file(path, display, self.limits)
+        if display in self.texts:
+            loaded = load_yaml_text(self.texts[display], display, self.limits)
+        else:
+            loaded = load_yaml_file(path, display, self.limits)
         if loaded.source is not None:
             self.sources[display] = loaded.source
         return loaded
@@ -161,11 +168,18 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
     loaded = session.load(path, display)
     if not loaded.ok and loaded.data is None:
         return [CompileOutcome(display, None, list(loaded.diagnostics))]
+    missing = missing_version(loaded, display)
+    if missing is not None:  # before `aggregation:` could make it read as a policy
+        return [CompileOutcome(display, None, [*loaded.diagnostics, missing])]
     kind = detect_kind(loaded.data)
     if kind is None:
         unknown = _unknown_kind(display, document_start(loaded.source))
         return [CompileOutcome(display, None, [*loaded.diagnostics, unknown])]
     model, problems = validate_known_document(loaded, model_for(kind), kind)
+    if kind == "strategy_blueprint" and problems:
+        from compiler.wrong_heading import reslot
+
+        problems = reslot(problems, loaded, session.registry)
     found = [*loaded.diagnostics, *problems]
     if model is None:
         return [CompileOutcome(display, kind, found)]
@@ -178,6 +192,50 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
     if kind == "platform":
         found += _check_platform_roots(path, display, loaded, model)
     return [CompileOutcome(display, kind, sort_diagnostics(found))]
+
+
+CONTENT_KEYS = {
+    "workforce": "blueprint_version",
+    "strategy_links": "operation_version",
+    "data_sources": "operation_version",
+    "identification": "manifest_version",
+    "entrypoint": "manifest_version",
+    "plugin_roots": "platform_version",
+}
+"""Keys only one kind of file has, and the version key that kind starts with."""
+
+
+def missing_version(loaded: Loaded, display: str) -> Diagnostic | None:
+    """A file recognised by its content whose version key is missing: reported once,
+    with the line to insert (not as five unknown keys of whatever kind is left)."""
+    data = loaded.data
+    if not isinstance(data, dict) or any(
+        key.endswith("_version") for key in KIND_KEYS if key in data
+    ):
+        return None
+    found = next(((key, version) for key, version in CONTENT_KEYS.items() if key in data), None)
+    if found is None:
+        return None
+    key, version = found
+    start = document_start(loaded.source)
+    kind = KIND_KEYS[version].replace("_", " ")
+    fixes: tuple[Suggestion, ...] = ()
+    if start.column == 1 and loaded.source is not None:
+        fixes = insert_line(
+            display,
+            start.line,
+            f"{version}: 1\n",
+            f"insert `{version}: 1`",
+            Applicability.MACHINE_APPLICABLE,
+        )
+    return make_diagnostic(
+        "STC002",
+        f"missing `{version}`: this looks like a {kind} (it has `{key}`)",
+        display,
+        start,
+        f"add `{version}: 1` as the first line",
+        suggestions=fixes,
+    )
 
 
 def _unknown_kind(display: str, start: Mark) -> Diagnostic:
@@ -260,13 +318,15 @@ def compile_blueprint_model(
         platform_loaded=platform_loaded,
     )
     _apply_layers(unit, context)
-    problems = [*platform_problems, *unit.registry.diagnostics, *resolve_workers(unit)]
+    resolved = resolve_workers(unit)
+    problems = [*platform_problems, *unit.registry.diagnostics]
     wiring.expand(unit)
     build_graph(unit)
     class_problems, clean_key = classes.load_classes(unit)
     checked = [*class_problems, *run_checks(unit)]
     classes.remember_clean(unit, clean_key, checked)
-    problems += checked
+    problems += root_cause.merge_identical(root_cause.suppress(unit, resolved, checked))
+    session.sources.update(unit.registry.sources)  # plugin code lines the checks quoted
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)
     if outcome.ok and session.emit:
         from compiler.emit.wiring_map import build_wiring_data
@@ -383,45 +443,58 @@ def _check_links(
     problems = []
     for i, link in enumerate(operation.strategy_links):
         if not os.path.isfile(folder / link.blueprint):
-            problems.append(
-                make_diagnostic(
-                    "STC009",
-                    f"blueprint `{link.blueprint}` not found",
-                    display,
-                    locate(loaded.data, ("strategy_links", i, "blueprint")),
-                    "paths in an operation are relative to the operation file",
-                )
-            )
+            where = ("strategy_links", i, "blueprint")
+            message = f"blueprint `{link.blueprint}` not found"
+            problems.append(_missing_file(display, loaded, folder, link.blueprint, where, message))
         if link.data_source not in operation.data_sources:
             names = sorted(operation.data_sources)
+            mark = locate(loaded.data, ("strategy_links", i, "data_source"))
+            hint, fixes = rename(link.data_source, names, display, mark, loaded.source)
             problems.append(
                 make_diagnostic(
                     "STC002",
                     f"data source `{link.data_source}` is not defined in `data_sources`",
                     display,
-                    locate(loaded.data, ("strategy_links", i, "data_source")),
-                    help_for(link.data_source, names) or f"defined: {', '.join(names) or 'none'}",
+                    mark,
+                    hint or f"defined: {', '.join(names) or 'none'}",
+                    suggestions=fixes,
                 )
             )
     if operation.platform and not os.path.isfile(folder / operation.platform):
+        message = f"platform file `{operation.platform}` not found"
         problems.append(
-            make_diagnostic(
-                "STC009",
-                f"platform file `{operation.platform}` not found",
-                display,
-                locate(loaded.data, ("platform",)),
-                "paths in an operation are relative to the operation file",
-            )
+            _missing_file(display, loaded, folder, operation.platform, ("platform",), message)
         )
     for name, source in sorted(operation.data_sources.items()):
         if not os.path.isfile(folder / source.path):
-            problems.append(
-                make_diagnostic(
-                    "STC009",
-                    f"data file `{source.path}` of data source `{name}` not found",
-                    display,
-                    locate(loaded.data, ("data_sources", name, "path")),
-                    "paths in an operation are relative to the operation file",
-                )
-            )
+            message = f"data file `{source.path}` of data source `{name}` not found"
+            path_loc: tuple[str | int, ...] = ("data_sources", name, "path")
+            problems.append(_missing_file(display, loaded, folder, source.path, path_loc, message))
     return problems
+
+
+def _missing_file(
+    display: str,
+    loaded: Loaded,
+    folder: Path,
+    relative: str,
+    where: tuple[str | int, ...],
+    message: str,
+) -> Diagnostic:
+    """STC009 for a path of an operation that names no file, with a did-you-mean over
+    the files of the folder it points into (``../data/EURUSD_1H.csv``)."""
+    mark = locate(loaded.data, where)
+    parent = PurePosixPath(relative.replace("\\", "/")).parent
+    try:
+        siblings = sorted(e.name for e in os.scandir(folder / parent) if e.is_file())[:1000]
+    except OSError:
+        siblings = []
+    name = PurePosixPath(relative.replace("\\", "/")).name
+    match = closest(name, siblings)
+    help = "paths in an operation are relative to the operation file"
+    fixes: tuple[Suggestion, ...] = ()
+    if match is not None:
+        path = (parent / match[0]).as_posix() if str(parent) != "." else match[0]
+        help = f"did you mean `{path}`? ({help})"
+        fixes = replace_at(display, mark, loaded.source, path, f"write `{path}`", match[1])
+    return make_diagnostic("STC009", message, display, mark, help, suggestions=fixes)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from compiler.diagnostics import Diagnostic, Severity, sort_diagnostics
+from compiler.diagnostics import Diagnostic, Severity, Suggestion, sort_diagnostics
 from compiler.sources import SourceFile
 
 TAB_WIDTH = 4
@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "STC004": "duplicate worker id",
     "STC005": "plugin type does not fit its slot",
     "STC006": "params violate the plugin's config_schema",
+    "STC008": "params break a cross-field rule of the plugin's manifest",
     "STC009": "input refused (size, encoding, depth, alias expansion or tag limits)",
     "STC010": "a required DTO is provided by no worker upstream",
     "STC011": "a required DTO is provided only later in the chain",
@@ -52,6 +53,8 @@ RULES: dict[str, str] = {
     "STC060": "aggregation weight names an unknown factor",
     "STC061": "aggregation weights do not sum to 1",
     "STC070": "timeframe the data source cannot supply",
+    "STC073": "timeframe in months (capital M) on intraday data",
+    "STC074": "a worker's warm-up is longer than the data",
     "STC080": "plugin entrypoint cannot be imported or has the wrong base class",
     "STC081": "manifest and code disagree",
 }
@@ -248,9 +251,11 @@ def _summary(diagnostics: list[Diagnostic], paint: _Painter) -> str:
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
-    """One JSON array with exactly the SPEC §5.2 keys, sorted, with a trailing newline."""
-    items = [
-        {
+    """One JSON array with the SPEC §5.2 keys, sorted, with a trailing newline; a
+    diagnostic with literal fixes adds ``suggestions`` (the ``Suggestion`` fields)."""
+    items = []
+    for d in sort_diagnostics(list(diagnostics)):
+        item: dict[str, Any] = {
             "code": d.code,
             "severity": d.severity.value,
             "message": d.message,
@@ -259,8 +264,9 @@ def render_json(diagnostics: Iterable[Diagnostic]) -> str:
             "column": d.column,
             "help": d.help,
         }
-        for d in sort_diagnostics(list(diagnostics))
-    ]
+        if d.suggestions:
+            item["suggestions"] = [s.model_dump(mode="json") for s in d.suggestions]
+        items.append(item)
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -305,7 +311,32 @@ def _sarif_result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
     ]
     if related:
         result["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related)]
+    if diag.suggestions:
+        result["fixes"] = [_sarif_fix(s) for s in diag.suggestions]
     return result
+
+
+def _sarif_fix(suggestion: Suggestion) -> dict[str, Any]:
+    """A SARIF ``fix``: one replacement of a region by the suggestion's text (SARIF
+    §3.55-3.57; columns are 1-based and end-exclusive there too). The applicability,
+    which SARIF has no field for, travels in the fix's property bag."""
+    region = {
+        "startLine": suggestion.line,
+        "startColumn": suggestion.column,
+        "endLine": suggestion.end_line,
+        "endColumn": suggestion.end_column,
+    }
+    change = {
+        "artifactLocation": {"uri": suggestion.file.replace("\\", "/")},
+        "replacements": [
+            {"deletedRegion": region, "insertedContent": {"text": suggestion.replacement}}
+        ],
+    }
+    return {
+        "description": {"text": suggestion.message},
+        "artifactChanges": [change],
+        "properties": {"applicability": suggestion.applicability.value},
+    }
 
 
 def _sarif_location(

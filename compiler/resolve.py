@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from compiler.code_places import CodePlace, failed_import
 from compiler.diagnostics import Diagnostic, Related
 from compiler.model.blueprint import (
     PlannerRef,
@@ -30,7 +31,6 @@ from compiler.registry import (
 )
 from compiler.schema_guard import MAX_STEPS, SchemaBudgetExceeded
 from compiler.sources import Loaded, locate
-from compiler.suggest import help_for
 from compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
 from compiler.validate import apply_defaults, validate_against_schema
 from compiler.warmup import WarmupError, evaluate_warmup
@@ -108,10 +108,16 @@ def resolve_workers(unit: CompileUnit) -> list[Diagnostic]:
     """Fill in every worker's plugin, params, warm-up and triggers; add the handler."""
     problems: list[Diagnostic] = []
     unit.workers = collect_workers(unit)
-    problems += _check_duplicate_ids(unit)
-    duplicate_ids = {id(d) for d in _duplicates(unit)}
+    duplicates = _duplicates(unit)
+    placement = {id(w): _placement_faults(unit, w) for w in duplicates}
+    # a default id taken twice because a plugin sits in the wrong slot (a sizer under
+    # `exit:`): the slot is the root cause, the duplicate id only its echo
+    echoes = {id(w) for w in duplicates if w.ref.id is None and placement[id(w)]}
+    problems += _check_duplicate_ids(unit, echoes)
     for worker in unit.workers:
-        if id(worker) not in duplicate_ids:  # a second `x` would merge into the first
+        if id(worker) in placement:  # a second `x` would merge into the first: its own
+            problems += placement[id(worker)]  # faults are still reported
+        else:
             problems += _resolve_one(unit, worker)
     problems += _add_execution_handler(unit)
     return problems
@@ -128,9 +134,11 @@ def _duplicates(unit: CompileUnit) -> list[WorkerInstance]:
     return found
 
 
-def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
+def _check_duplicate_ids(unit: CompileUnit, echoes: set[int]) -> list[Diagnostic]:
     problems = []
     for worker in _duplicates(unit):
+        if id(worker) in echoes:
+            continue
         first = unit.worker(worker.id)
         assert first is not None
         explicit = worker.ref.id is not None
@@ -149,11 +157,12 @@ def _check_duplicate_ids(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+def _placement_faults(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    """STC003 (no such plugin) or STC005 (plugin of another type than its slot)."""
     record = unit.registry.get(worker.plugin)
     plugin_loc = (*worker.loc, "plugin")
     if record is None:
-        hint = help_for(worker.plugin, unit.registry.names())
+        hint, fixes = unit.rename(plugin_loc, worker.plugin, unit.registry.names())
         return [
             unit.diag(
                 "STC003",
@@ -161,11 +170,20 @@ def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
                 plugin_loc,
                 hint or "run `stc plugins list` to see the available plugins",
                 subjects=(worker.id,),
+                suggestions=fixes,
             )
         ]
+    if record.manifest.identification.type != worker.worker_type:
+        return [_slot_mismatch(unit, worker, record.manifest)]
+    return []
+
+
+def _resolve_one(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
+    record = unit.registry.get(worker.plugin)
+    faults = _placement_faults(unit, worker)
+    if faults or record is None:
+        return faults
     manifest = record.manifest
-    if manifest.identification.type != worker.worker_type:
-        return [_slot_mismatch(unit, worker, manifest)]
     worker.record = record
     worker.timeframe = worker.ref.timeframe or unit.blueprint.tick_timeframe
     if isinstance(worker.ref, ThreatRef | StrategyPlannerRef):
@@ -214,7 +232,7 @@ def _resolve_params(
     try:
         problems = validate_against_schema(
             raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
-            unit.blueprint_file, "STC006", subject,
+            unit.blueprint_file, "STC006", subject, worker.plugin,
         )  # fmt: skip
     except RecursionError:  # `$ref`s that lead back to themselves: jsonschema never stops
         return [_endless_schema(worker.record, worker)]
@@ -310,16 +328,17 @@ def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagn
     problems = []
     for key in worker.triggers:
         if key not in allowed:
-            hint = help_for(key, allowed) or f"valid keys here: {', '.join(allowed)}"
+            hint, fixes = unit.rename((*worker.loc, "triggers", key), key, allowed, key=True)
             problems.append(
                 unit.diag(
                     "STC002",
                     f"trigger `{key}` of {worker.label} is not a field of the "
                     f"{worker.slot} directive",
                     (*worker.loc, "triggers", key),
-                    hint,
+                    hint or f"valid keys here: {', '.join(allowed)}",
                     key=True,
                     subjects=(worker.id,),
+                    suggestions=fixes,
                 )
             )
     return problems
@@ -336,9 +355,13 @@ def import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
     try:
         cls = load_plugin_class(record)
     except PluginImportError as exc:
+        message = f"plugin `{record.name}` cannot be loaded: {exc}"
+        place = failed_import(record, unit.registry, exc)
+        if place is not None:  # the fault is a line of the plugin's own code
+            return [_in_code(unit, worker, message, place)]
         return [
             _stc080(
-                unit, worker, f"plugin `{record.name}` cannot be loaded: {exc}",
+                unit, worker, message,
                 "fix the plugin's `entrypoint: module:Class` (module relative to the "
                 "manifest's folder) or the module's code",
             )
@@ -354,6 +377,30 @@ def import_class(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnostic]:
         ]  # fmt: skip
     worker.cls = cls
     return []
+
+
+def _in_code(
+    unit: CompileUnit, worker: WorkerInstance, message: str, place: CodePlace
+) -> Diagnostic:
+    """STC080 at the line of ``worker.py`` that failed, the manifest and blueprint as notes."""
+    record = worker.record
+    assert record is not None
+    entry = locate(record.loaded.data, ("entrypoint",))
+    notes = [
+        Related(
+            message=f"loaded as `{record.manifest.entrypoint}`",
+            file=record.display_file,
+            line=entry.line if entry else None,
+            column=entry.column if entry else None,
+        )
+    ]
+    if worker.loc:
+        notes.append(unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")))
+    return make_diagnostic(
+        "STC080", message, place.display, place.mark,
+        "fix this line of the plugin's code (the import runs when the plugin is loaded)",
+        related=tuple(notes), subjects=(worker.id,),
+    )  # fmt: skip
 
 
 def _stc080(unit: CompileUnit, worker: WorkerInstance, message: str, help: str) -> Diagnostic:

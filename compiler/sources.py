@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from compiler.diagnostics import Diagnostic, Related, diagnostic_at
@@ -47,7 +46,7 @@ def _memo_loader(base: type[Any]) -> type[Any]:
                 return _STR  # quoted (or `!`): a plain string
             tag = memo.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = core_tag(value)
                 if len(memo) < 4096 and len(value) <= 64:  # a bounded memo, kept for good
                     memo[value] = tag
             return tag
@@ -60,9 +59,34 @@ _STR, _INT, _FLOAT = _TAG + "str", _TAG + "int", _TAG + "float"
 _BOOL, _NULL, _TIMESTAMP = _TAG + "bool", _TAG + "null", _TAG + "timestamp"
 _MAP, _SEQ, _MERGE = _TAG + "map", _TAG + "seq", _TAG + "merge"
 _SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP})
-_CONSTRUCTOR = SafeConstructor()
-"""Used only for the rare scalar spellings (``0x1F``, ``.inf``, ``1:30``) — never on
-collections, so it cannot expand anything."""
+_CORE_SCHEMA = (
+    (_NULL, re.compile(r"~|null|Null|NULL|")),
+    (_BOOL, re.compile(r"true|True|TRUE|false|False|FALSE")),
+    (_INT, re.compile(r"[-+]?[0-9]+(?:_[0-9]+)*|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (
+        _FLOAT,
+        re.compile(
+            r"[-+]?(?:\.[0-9]+|[0-9]+(?:_[0-9]+)*(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+        ),
+    ),
+)
+"""YAML 1.2's core schema (spec 1.2.2 §10.3.2), the tags of plain scalars: no base-60
+numbers (``1:30``), no ``yes``/``no``/``on``/``off`` booleans, no ``017`` octal. Each
+of those is a string, so a value that is not what the user meant meets a type check
+with a position instead of compiling as 62.5 or True (docs/decisions.md). Like
+ruamel.yaml (the reference the tests compare with), ``10_000`` stays a number."""
+
+
+def core_tag(text: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain scalar's text (``<<`` stays a merge key)."""
+    if text == "<<":
+        return _MERGE
+    for tag, pattern in _CORE_SCHEMA:
+        if pattern.fullmatch(text):
+            return tag
+    return _STR
+
 
 _LOADER: type[Any] = _memo_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 """libyaml's composer is ~10x faster; the pure loader is only a fallback."""
@@ -573,7 +597,7 @@ class _Walker:
         raise _Refused("unsupported YAML node", _mark(node), "use plain YAML")  # pragma: no cover
 
     def scalar(self, node: ScalarNode) -> Any:
-        """YAML 1.1 ``safe_load`` semantics; timestamps stay strings."""
+        """YAML 1.2 core-schema values (see ``core_tag``); explicit timestamps stay strings."""
         text: str = node.value
         if len(text) > self.limits.max_string_length:
             msg = (
@@ -588,12 +612,11 @@ class _Walker:
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            return _CONSTRUCTOR.bool_values.get(text.lower(), text)
+            return text in ("true", "True", "TRUE")
         try:
-            number: int | float = _int(text, node) if tag == _INT else _float(node)
-        except (ValueError, IndexError, OverflowError, yaml.YAMLError):
-            # IndexError: PyYAML's constructors index `value[0]` (`!!int ""`);
-            # OverflowError: a base-60 float past 1.8e308
+            number: int | float = _int(text) if tag == _INT else _float(text)
+        except (ValueError, OverflowError):
+            # ValueError: not a core-schema number, or a decimal past Python's 4,300 digits
             kind = "an integer" if tag == _INT else "a number"
             msg = f"`{_shown_number(text)}` is not {kind}"
             self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), "fix the value"))
@@ -710,26 +733,21 @@ def _shown_number(text: str) -> str:
     return text if len(text) <= 40 else f"{text[:20]}…{text[-12:]} ({len(text)} characters)"
 
 
-def _int(text: str, node: ScalarNode) -> int:
-    """Fast path for decimal ints; YAML 1.1 spellings (``0x``, ``017``, ``1:30``) fall back."""
-    if text.isdigit() and (text[0] != "0" or len(text) == 1):
-        return int(text)
-    value: int = _CONSTRUCTOR.construct_yaml_int(node)
-    return value
+def _int(text: str) -> int:
+    """A core-schema int: decimal (``017`` is 17), ``0o17`` octal, ``0x1F`` hex."""
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
 
 
-_PLAIN_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
-"""The common spelling, which Python's ``float`` reads exactly as YAML does."""
-
-
-def _float(node: ScalarNode) -> float:
-    """Floats, including ``.inf``/``.nan`` and sexagesimal forms, as ``safe_load`` reads them
-    (the common ``1.5`` without PyYAML's constructor: half the load time of a list of
-    floats)."""
-    if _PLAIN_FLOAT.fullmatch(node.value):
-        return float(node.value)
-    value: float = _CONSTRUCTOR.construct_yaml_float(node)
-    return value
+def _float(text: str) -> float:
+    """A core-schema float: what Python's ``float`` reads, plus ``.inf`` and ``.nan``."""
+    bare = text.lstrip("+-").lower()
+    if bare in (".inf", ".nan"):
+        return float(text.replace(".", "", 1))
+    return float(text)
 
 
 # --------------------------------------------------------------------------- locating

@@ -7,12 +7,12 @@ documents so that any pass can point at the exact YAML node.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from compiler.codes import severity_of
-from compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
+from compiler.diagnostics import Diagnostic, Related, Severity, Suggestion, diagnostic_at
 from compiler.digraph import WiringGraph
 from compiler.model.aggregation import AggregationPolicy
 from compiler.model.blueprint import StrategyBlueprint, WorkerRef
@@ -172,13 +172,23 @@ class CompileUnit:
         severity: Severity | None = None,
         related: tuple[Related, ...] = (),
         subjects: tuple[str, ...] = (),
+        suggestions: tuple[Suggestion, ...] = (),
     ) -> Diagnostic:
         """A diagnostic pointing at a node of the blueprint."""
         mark = self.mark(loc, key=key) if loc is not None else None
         return make_diagnostic(
             code, message, self.blueprint_file, mark, help,
-            severity=severity, related=related, subjects=subjects,
+            severity=severity, related=related, subjects=subjects, suggestions=suggestions,
         )  # fmt: skip
+
+    def rename(
+        self, loc: Sequence[str | int], word: str, candidates: Iterable[str], *, key: bool = False
+    ) -> tuple[str | None, tuple[Suggestion, ...]]:
+        """Did-you-mean help and its fix for a misspelt name at a blueprint node."""
+        from compiler.suggest import rename
+
+        mark = self.mark(loc, key=key)
+        return rename(word, candidates, self.blueprint_file, mark, self.blueprint_loaded.source)
 
     def related(self, message: str, loc: Sequence[str | int], *, key: bool = False) -> Related:
         """A related note at a blueprint node."""
@@ -201,9 +211,11 @@ def make_diagnostic(
     severity: Severity | None = None,
     related: tuple[Related, ...] = (),
     subjects: tuple[str, ...] = (),
+    suggestions: tuple[Suggestion, ...] = (),
 ) -> Diagnostic:
     """Build a Diagnostic with the code's default severity and the mark's position."""
     return diagnostic_at(
         code, message, file, mark, help,
         severity=severity or severity_of(code), related=related, subjects=subjects,
+        suggestions=suggestions,
     )  # fmt: skip

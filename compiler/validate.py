@@ -19,9 +19,16 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from compiler import cache, fastschema, schema_guard
-from compiler.diagnostics import Diagnostic, diagnostic_at, sort_diagnostics
-from compiler.sources import Loaded, Mark, document_start, locate, to_plain
-from compiler.suggest import did_you_mean, help_for
+from compiler.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Suggestion,
+    diagnostic_at,
+    sort_diagnostics,
+)
+from compiler.normalize import PATTERN_FIXES, scalar_meant
+from compiler.sources import Loaded, Mark, SourceFile, document_start, locate, to_plain
+from compiler.suggest import did_you_mean, help_for, rename, replace_at
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -78,6 +85,7 @@ def validate_document(
         total = exc.error_count()
         errors, cut = _error_details(exc, model, loaded.data)
     mapper = _ErrorMapper(loaded.data, model, kind, file)
+    mapper.source = loaded.source
     diagnostics = mapper.map_all(errors, total, cut=cut)
     return None, sort_diagnostics([_placed(d, loaded) for d in diagnostics])
 
@@ -198,6 +206,8 @@ class _ErrorMapper:
         self.kind = kind
         self.file = file
         self.seen_unions: set[Loc] = set()
+        self.source: SourceFile | None = None
+        """The document's text: a fix inside a quoted scalar keeps its quotes."""
 
     def map(self, err: ErrorDetails) -> Diagnostic | None:
         """One diagnostic, or None when the error is noise from a union member."""
@@ -213,7 +223,37 @@ class _ErrorMapper:
             return self._missing(place)
         message, help = _describe(err, place)
         mark = locate(self.data, place.loc, key=place.on_key)
-        return _error(self.file, f"{self._where(place.loc)}: {message}", mark, help)
+        fixes = self._pattern_fix(err, place, mark)
+        wanted = _PYDANTIC_WANTS.get(kind)
+        if wanted and isinstance(err.get("input"), str):
+            meant, fixes = meant_fix(str(err.get("input")), wanted, self.file, mark, self.source)
+            help = meant or help
+        elif fixes:
+            help = f"did you mean `{fixes[0].replacement}`?" + (f" ({help})" if help else "")
+        ranges = _percent_ranges(place.node) if kind == "value_error" else None
+        if ranges is not None:
+            help, fixes = ranges(self.file, self.data, place.loc)
+        if kind == "literal_error":
+            options = _literal_options(place.annotation)
+            _, fixes = rename(str(err.get("input")), options, self.file, mark, self.source)
+        message = f"{self._where(place.loc)}: {message}"
+        return diagnostic_at("STC002", message, self.file, mark, help, suggestions=fixes)
+
+    def _pattern_fix(
+        self, err: ErrorDetails, place: _Place, mark: Mark | None
+    ) -> tuple[Suggestion, ...]:
+        """The one valid spelling of a name that misses its pattern (``4H`` → ``4h``)."""
+        normal = PATTERN_FIXES.get(str((err.get("ctx") or {}).get("pattern", "")))
+        value = err.get("input")
+        if err["type"] != "string_pattern_mismatch" or normal is None or not isinstance(value, str):
+            return ()
+        fixed = normal(value)
+        if fixed is None:
+            return ()
+        message = f"write `{fixed}`"
+        return replace_at(
+            self.file, mark, self.source, fixed, message, Applicability.MACHINE_APPLICABLE
+        )
 
     def map_all(self, errors: list[ErrorDetails], total: int, *, cut: bool) -> list[Diagnostic]:
         """Diagnostics for up to ``MAX_SCHEMA_DIAGNOSTICS`` errors, then (when there are
@@ -260,11 +300,13 @@ class _ErrorMapper:
         parent = _walk(self.model, self.data, raw_loc[:-1])
         allowed = sorted(_model_keys(parent.annotation))
         present = set(parent.node) if isinstance(parent.node, Mapping) else set()
-        help = help_for(name, [k for k in allowed if k not in present])
+        mark = locate(self.data, place.loc, key=True)
+        candidates = [k for k in allowed if k not in present]
+        help, fixes = rename(name, candidates, self.file, mark, self.source)
         if help is None and allowed:
             help = "allowed keys: " + ", ".join(f"`{k}`" for k in allowed)
         message = f"unknown key `{name}` in {self._in(place.loc[:-1])}"
-        return _error(self.file, message, locate(self.data, place.loc, key=True), help)
+        return diagnostic_at("STC002", message, self.file, mark, help, suggestions=fixes)
 
     def _missing(self, place: _Place) -> Diagnostic:
         name = str(place.loc[-1]) if place.loc else "?"
@@ -457,6 +499,59 @@ def _describe(err: ErrorDetails, place: _Place) -> tuple[str, str | None]:
     return text[:1].lower() + text[1:], None
 
 
+def _percent_ranges(node: Any) -> Any:
+    """For trigger ranges written in percent (``confidence: [60, 100]``): a function
+    giving the help ``did you mean [0.6, 1.0]?`` and its fix for each such range."""
+    if not isinstance(node, Mapping):
+        return None
+    meant = {}
+    for key, value in node.items():
+        pair = value if isinstance(value, list) and len(value) == 2 else None
+        numbers = pair is not None and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in pair
+        )
+        if pair is not None and numbers and max(pair) > 1 and 0 <= min(pair) < max(pair) <= 100:
+            meant[key] = f"[{pair[0] / 100!r}, {pair[1] / 100!r}]"
+    if not meant:
+        return None
+
+    def build(file: str | None, data: Any, loc: Loc) -> tuple[str, tuple[Suggestion, ...]]:
+        fixes: tuple[Suggestion, ...] = ()
+        for key, text in sorted(meant.items()):
+            mark = locate(data, (*loc, key))
+            fixes += replace_at(
+                file, mark, None, text, f"write {text}", Applicability.MAYBE_INCORRECT
+            )
+        shown = ", ".join(f"`{key}: {text}`" for key, text in sorted(meant.items()))
+        return f"did you mean {shown}? ranges are fractions of 1, not percent", fixes
+
+    return build
+
+
+_PYDANTIC_WANTS = {
+    "float_parsing": "number",
+    "float_type": "number",
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "bool_parsing": "boolean",
+    "bool_type": "boolean",
+}
+
+
+def meant_fix(
+    text: str, wanted: str, file: str | None, mark: Mark | None, source: SourceFile | None
+) -> tuple[str | None, tuple[Suggestion, ...]]:
+    """Help and fix for text where a number or boolean is wanted (``yes``, ``1:2.5``)."""
+    meant = scalar_meant(text, wanted)
+    if meant is None:
+        return None, ()
+    value, sure, why = meant
+    level = Applicability.MACHINE_APPLICABLE if sure else Applicability.MAYBE_INCORRECT
+    del source  # the span keeps any quotes: a number or boolean is written bare
+    fixes = replace_at(file, mark, None, value, f"write {value}", level)
+    return f"did you mean `{value}`? {why}", fixes
+
+
 def _literal_options(annotation: Any) -> list[str]:
     """The allowed values of a ``Literal[...]`` annotation, as text."""
     for member in _members(annotation):
@@ -547,6 +642,7 @@ def validate_against_schema(
     file: str,
     code: str,
     subject: str,
+    plugin: str = "PLUGIN",
 ) -> list[Diagnostic]:
     """Check ``instance`` (found at ``base_loc`` inside ``root``) against a JSON Schema.
 
@@ -567,7 +663,9 @@ def validate_against_schema(
     for error in errors:
         path = list(error.absolute_path)
         result.extend(
-            _schema_diagnostics(error, path, root, [*base_loc, *path], file, code, subject)
+            _schema_diagnostics(
+                error, path, root, [*base_loc, *path], file, code, (subject, plugin)
+            )
         )
     return result
 
@@ -663,32 +761,76 @@ def _schema_diagnostics(
     loc: list[str | int],
     file: str,
     code: str,
-    subject: str,
+    names: tuple[str, str],
 ) -> list[Diagnostic]:
     """One diagnostic per jsonschema error; one per key for ``additionalProperties``."""
+    subject, plugin = names
     kind, schema, value = error.validator, error.schema, error.instance
     where = f"`{format_path(path)}` " if path else ""
     if kind == "additionalProperties" and isinstance(value, Mapping):
         known = sorted(schema.get("properties", {}))
         extras = sorted(k for k in value if k not in known and not _pattern_key(schema, k))
         return [
-            _diagnostic(
-                code,
-                file,
-                f"{subject}: unknown key `{format_path([*path, key])}`",
-                locate(root, [*loc, key], key=True),
-                help_for(key, known)
-                or ("allowed keys: " + ", ".join(f"`{k}`" for k in known) if known else None),
-            )
-            for key in extras
+            _unknown_param(code, file, subject, root, (path, loc), key, known) for key in extras
         ]
     if kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
         message = f"{subject}: {where}is missing the required key `{missing}`"
         return [_diagnostic(code, file, message, locate(root, loc), f"add `{missing}: ...`")]
     message = f"{subject}: {where}{_schema_message(kind, error.validator_value, value, error)}"
-    help = _schema_help(kind, error.validator_value, schema, value)
-    return [_diagnostic(code, file, message, locate(root, loc), help)]
+    help = _schema_help(kind, error.validator_value, schema, value).replace("PLUGIN", plugin)
+    mark = locate(root, loc)
+    wanted = error.validator_value if kind == "type" else None
+    if isinstance(wanted, str) and isinstance(value, str):
+        meant, fixes = meant_fix(value, wanted, file, mark, None)
+        if meant is not None:
+            return [diagnostic_at(code, message, file, mark, meant, suggestions=fixes)]
+    fraction = _as_fraction(kind, error.validator_value, schema, value)
+    if fraction is None:
+        return [_diagnostic(code, file, message, mark, help)]
+    text = f"{fraction:g}" if fraction != int(fraction) else f"{fraction:.1f}"
+    help = f"did you mean {text} ({value:g} %)? {help}"
+    fixes = replace_at(file, mark, None, text, f"write {text}", Applicability.MAYBE_INCORRECT)
+    return [diagnostic_at(code, message, file, mark, help, suggestions=fixes)]
+
+
+def _unknown_param(
+    code: str,
+    file: str,
+    subject: str,
+    root: Any,
+    where: tuple[list[str | int], list[str | int]],
+    key: str,
+    known: list[str],
+) -> Diagnostic:
+    """An unknown parameter key, with its did-you-mean fix."""
+    path, loc = where
+    mark = locate(root, [*loc, key], key=True)
+    help, fixes = rename(key, known, file, mark, None)
+    if help is None and known:
+        help = "allowed keys: " + ", ".join(f"`{k}`" for k in known)
+    message = f"{subject}: unknown key `{format_path([*path, key])}`"
+    return diagnostic_at(code, message, file, mark, help, suggestions=fixes)
+
+
+def _as_fraction(kind: str, bound: Any, schema: Mapping[str, Any], value: Any) -> float | None:
+    """``5`` where a fraction (maximum <= 1) is wanted: the user wrote percent. The
+    fraction is offered only when it satisfies the parameter's bounds."""
+    if kind not in ("maximum", "exclusiveMaximum") or isinstance(value, bool):
+        return None
+    if not isinstance(value, int | float) or not isinstance(bound, int | float) or bound > 1:
+        return None
+    fraction = value / 100
+    if (
+        not 1 < value <= 100
+        or fraction > bound
+        or (kind == "exclusiveMaximum" and fraction >= bound)
+    ):
+        return None
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    if isinstance(low, int | float) and fraction < low:
+        return None
+    return round(fraction, 10)
 
 
 _BOUND_WORDS = {

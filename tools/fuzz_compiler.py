@@ -314,7 +314,7 @@ def _item_problems(case: Case, item: dict[str, Any]) -> list[str]:
     """One JSON diagnostic against SPEC §5.2 and the file it points into."""
     label = f"{item.get('code')} {item.get('file')}:{item.get('line')}:{item.get('column')}"
     found: list[str] = []
-    if set(item) != JSON_KEYS:
+    if set(item) - {"suggestions"} != JSON_KEYS:  # suggestions: only with literal fixes
         found.append(f"{label}: keys {sorted(item)}")
     if item.get("code") not in CODES:
         found.append(f"{label}: unknown code")

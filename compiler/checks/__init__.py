@@ -14,6 +14,8 @@ from compiler.checks import (
     data_source,
     dataflow,
     events,
+    horizons,
+    param_rules,
     timeframes,
     topology,
     triggers,
@@ -26,6 +28,7 @@ Check = Callable[[CompileUnit], list[Diagnostic]]
 
 FAMILIES: tuple[ModuleType, ...] = (
     dataflow, types, topology, events, triggers, aggregation, timeframes, data_source,
+    horizons, param_rules,
 )  # fmt: skip
 
 

@@ -25,10 +25,12 @@ def _weights_diag(
     unit: CompileUnit, code: str, message: str, name: str | None, help: str
 ) -> Diagnostic:
     """At weight ``name`` (or all weights) where they are written: the blueprint's
-    ``aggregation:``, or else the platform's, the layer they came from."""
+    ``aggregation:``, or else the platform's, the layer they came from. A misspelt
+    factor in the blueprint gets its did-you-mean as a fix."""
     loc = ("aggregation", "weights", *([name] if name else []))
     if unit.aggregation_from_blueprint or unit.platform_loaded is None:
-        return unit.diag(code, message, loc, help, key=True)
+        fixes = unit.rename(loc, name, _provided_factors(unit), key=True)[1] if name else ()
+        return unit.diag(code, message, loc, help, key=True, suggestions=fixes)
     mark = locate(unit.platform_loaded.data, loc, key=True)
     return make_diagnostic(code, message, unit.platform_file, mark, help)
 

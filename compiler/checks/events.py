@@ -73,15 +73,14 @@ def check_event_names(unit: CompileUnit) -> list[Diagnostic]:
                 )
             )
             continue
-        close = did_you_mean(event, sorted(known))
+        close, fixes = unit.rename(loc, event, sorted(known))
         problems.append(
             unit.diag(
                 "STC050",
                 f"unknown event `{event}`",
                 loc,
-                f"did you mean `{close}`?"
-                if close
-                else "use a platform event, a scheduled event, or one a plugin publishes",
+                close or "use a platform event, a scheduled event, or one a plugin publishes",
+                suggestions=fixes,
             )
         )
     return problems

@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from compiler.diagnostics import Diagnostic
-from compiler.unit import CompileUnit, WorkerInstance
+from compiler.unit import SLOT_TYPES, CompileUnit, WorkerInstance
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -145,11 +145,27 @@ def check_planning_complete(unit: CompileUnit) -> list[Diagnostic]:
             f"trade planning is incomplete: {have} present, but no {' / '.join(missing)} planner",
             ("workforce", "planning_workers"),
             "an ExecutionDirective needs entry, size, exit and routing plans; add "
-            + ", ".join(f"`planning_workers.{k}`" for k in missing),
+            + ", ".join(_planner_example(unit, k) for k in missing)
+            + " under `planning_workers:`",
             key=True,
             subjects=(anchor.id,),
         )
     ]
+
+
+_PREFERRED = ("Market", "Fixed")
+"""The simplest plugin of a kind to name in a help: market orders, fixed risk."""
+
+
+def _planner_example(unit: CompileUnit, kind: str) -> str:
+    """``routing: [{plugin: MarketOrderRouter}]``: a line to add, with a real plugin."""
+    wanted = SLOT_TYPES[kind]
+    names = sorted(
+        n for n in unit.registry.names()
+        if (r := unit.registry.get(n)) is not None and r.manifest.identification.type == wanted
+    )  # fmt: skip
+    simple = [n for n in names if n.startswith(_PREFERRED)] or names
+    return f"`{kind}: [{{plugin: {simple[0]}}}]`" if simple else f"`{kind}:`"
 
 
 def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from compiler.code_places import handler_def
 from compiler.diagnostics import Diagnostic
 from compiler.sources import locate
-from compiler.suggest import help_for
 from compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
 from compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER, known_events
 from runtime.events import PLATFORM_COMPONENTS
@@ -54,7 +54,12 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
             continue
         if sub.event not in known:
             continue  # STC050 already: the event, not the method, is the mistake
-        methods = sorted(n for n in dir(worker.cls) if n.startswith("on_"))
+        methods = sorted(
+            n for n in dir(worker.cls) if n.startswith("on_") and _handler(worker.cls, n)
+        )
+        if worker.is_swot_planner and sub.origin == "base":
+            problems.append(_needs_trigger(unit, worker, methods))
+            continue
         problems.append(
             unit.diag(
                 "STC032",
@@ -69,6 +74,22 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
+def _needs_trigger(unit: CompileUnit, worker: WorkerInstance, methods: list[str]) -> Diagnostic:
+    """A strategy planner without ``trigger:`` joins the SWOT inputs, but this class
+    cannot (no ``on_swot``): the missing ``trigger:`` is the fault, once, not one
+    STC032 per SWOT event (identical ones are merged by ``compiler.root_cause``)."""
+    assert worker.cls is not None
+    has = f" (it has: {', '.join(methods)})" if methods else ""
+    return unit.diag(
+        "STC032",
+        f"{worker.label} has no `on_swot`, so it cannot join the SWOT inputs; without "
+        "`trigger:` that is how it would run",
+        (*worker.loc, "plugin"),
+        f"add `trigger: EVENT` to this planner, naming the event that should run it{has}",
+        subjects=(worker.id,),
+    )
+
+
 def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
     ids = [w.id for w in unit.workers]
     problems = []
@@ -77,13 +98,15 @@ def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
             continue
         if sub.worker in PLATFORM_COMPONENTS:
             continue
+        hint, fixes = unit.rename((*sub.loc, "worker"), sub.worker, ids)
         problems.append(
             unit.diag(
                 "STC032",
                 f"`wiring:` subscribes `{sub.worker}`, but the blueprint has no worker with "
                 "that id",
                 (*sub.loc, "worker"),
-                help_for(sub.worker, ids) or f"worker ids here: {', '.join(sorted(ids))}",
+                hint or f"worker ids here: {', '.join(sorted(ids))}",
+                suggestions=fixes,
             )
         )
     return problems
@@ -174,15 +197,23 @@ def _check_subscription(
     param, annotation = mismatch
     hints = {param: annotation}
     assert worker.cls is not None
-    return unit.diag(
-        "STC013",
+    message = (
         f"`{sub.event}` carries `{payload}`, but `{worker.cls.__name__}.{sub.method}` of "
-        f"{worker.label} takes `{param}: {_name(hints[param])}`",
-        _sub_loc(worker, sub),
-        f"annotate the parameter as `{param}: {payload}`, or wire the method to an event "
-        f"that carries `{_name(hints[param])}`",
-        subjects=(worker.id,),
+        f"{worker.label} takes `{param}: {_name(hints[param])}`"
     )
+    help = (
+        f"annotate the parameter as `{param}: {payload}`, or wire the method to an event "
+        f"that carries `{_name(hints[param])}`"
+    )
+    own = worker.record is not None and sub.origin == "base"  # not a `wiring:` line's choice
+    place = handler_def(worker.record, unit.registry, function) if own and worker.record else None
+    if place is not None:  # the caret on the `def`, the blueprint line as a note
+        used = unit.related(f"{worker.label} is wired here", _sub_loc(worker, sub))
+        return make_diagnostic(
+            "STC013", message, place.display, place.mark, help,
+            related=(used,), subjects=(worker.id,),
+        )  # fmt: skip
+    return unit.diag("STC013", message, _sub_loc(worker, sub), help, subjects=(worker.id,))
 
 
 def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:

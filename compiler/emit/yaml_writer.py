@@ -20,6 +20,8 @@ from typing import Any
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from compiler.sources import core_tag
+
 _PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/()+ ]*$")
 _RESOLVER = Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -32,6 +34,7 @@ def scalar_text(value: str) -> str:
         _PLAIN.fullmatch(value)
         and not value.endswith(" ")
         and _RESOLVER.resolve(ScalarNode, value, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+        and core_tag(value) == _STR_TAG  # read back the same by YAML 1.1 and 1.2 readers
     ):
         return value
     return _NON_PRINTABLE.sub(_escape, json.dumps(value, ensure_ascii=False))

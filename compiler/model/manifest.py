@@ -139,6 +139,21 @@ class Warmup(StrictModel):
         return value
 
 
+class ParamRule(StrictModel):
+    """A rule between params that JSON Schema cannot state (``compiler.constraints``)."""
+
+    rule: Annotated[str, Field(min_length=1, max_length=200)]
+    message: Annotated[str, Field(min_length=1, max_length=300)]
+
+    @field_validator("rule")
+    @classmethod
+    def _allowed_form(cls, value: str) -> str:
+        from compiler.constraints import parse_rule
+
+        parse_rule(value)  # a RuleError is a ValueError: pydantic reports it at the rule
+        return value
+
+
 class PluginManifest(StrictModel):
     """The whole ``plugin_manifest.yaml``."""
 
@@ -151,4 +166,8 @@ class PluginManifest(StrictModel):
     config_schema: dict[str, Any] = Field(
         default_factory=lambda: {"type": "object", "additionalProperties": False},
         description="JSON Schema (draft 2020-12) for the blueprint's params",
+    )
+    constraints: list[ParamRule] = Field(
+        default_factory=empty_list,
+        description="rules between params, e.g. `fast < slow` (checked by `stc check`)",
     )

@@ -111,6 +111,7 @@ CASES: tuple[Case, ...] = (
         "stc007_duplicate_plugin_name.yaml", roots("STC007"), "STC007", 4, 9,
         file=manifest("STC007", "ema_detector_copy"),
     ),
+    Case("stc008_param_rule.yaml", NONE, "STC008", 10, 49),
     Case("stc009_python_tag.yaml", NONE, "STC009", 4, 9),
     Case("stc009_alias_bomb.yaml", NONE, "STC009", 11, 4),
     Case(
@@ -120,7 +121,10 @@ CASES: tuple[Case, ...] = (
     Case("stc010_missing_provider.yaml", NONE, "STC010", 10, 15),
     Case("stc011_provider_later.yaml", roots("STC011"), "STC011", 8, 15),
     Case("stc012_two_providers.yaml", NONE, "STC012", 9, 36),
-    Case("stc013_payload_type.yaml", roots("STC013"), "STC013", 12, 15),
+    Case(
+        "stc013_payload_type.yaml", roots("STC013"), "STC013", 13, 5,
+        file=f"{ROOTS}/stc013/ledger_watcher/worker.py",  # the handler's `def`
+    ),
     Case("stc020_wiring_cycle.yaml", roots("STC020"), "STC020", 20, 5),
     Case(
         "stc021_routing_before_join.yaml", NONE, "STC021", 19, 5,
@@ -137,6 +141,7 @@ CASES: tuple[Case, ...] = (
     Case("stc030_platform_event_unpublished.yaml", roots("STC030"), "STC030", 22, 13),
     Case("stc031_unsubscribed_event.yaml", roots("STC031"), "STC031", 8, 15),
     Case("stc032_missing_method.yaml", roots("STC032"), "STC032", 12, 15),
+    Case("stc032_wiring_worker_typo.yaml", NONE, "STC032", 20, 36),
     Case("stc040_trigger_gap.yaml", NONE, "STC040", 14, 5),
     Case("stc041_trigger_overlap.yaml", NONE, "STC041", 18, 9),
     Case(
@@ -157,6 +162,14 @@ CASES: tuple[Case, ...] = (
     Case("stc071_data_symbol.operation.yaml", NONE, "STC071", 5, 54),
     Case("stc072_data_interval.operation.yaml", NONE, "STC072", 5, 67),
     Case(
+        "stc073_month_timeframe.operation.yaml", NONE, "STC073", 5, 18,
+        file=f"{FIXTURES}/stc073_month_timeframe.blueprint.yaml",
+    ),
+    Case(
+        "stc074_warmup_longer_than_data.operation.yaml", NONE, "STC074", 8, 16,
+        file=f"{FIXTURES}/stc074_warmup_longer_than_data.blueprint.yaml",
+    ),
+    Case(
         "stc080_missing_module.yaml", roots("STC080"), "STC080", 9, 13,
         file=manifest("STC080", "missing_module"),
     ),
@@ -165,8 +178,9 @@ CASES: tuple[Case, ...] = (
         file=manifest("STC080", "wrong_base"),
     ),
     Case(
-        "stc080_import_error.yaml", roots("STC080"), "STC080", 9, 13,
-        file=manifest("STC080", "import_error"),
+        "stc080_import_error.yaml", roots("STC080"), "STC080", 5, 1,
+        file=f"{ROOTS}/stc080/import_error/worker.py",  # the failing import line
+
     ),
     Case(
         "stc080_sys_exit.yaml", roots("STC080"), "STC080", 9, 13,
@@ -397,7 +411,7 @@ def test_check_json_output() -> None:
     items = json.loads(done.stdout)
     assert isinstance(items, list) and items
     for item in items:
-        assert set(item) == JSON_KEYS
+        assert set(item) - {"suggestions"} == JSON_KEYS  # suggestions: only with fixes
         assert item["severity"] in ("error", "warning", "note")
         assert isinstance(item["line"], int) and item["line"] >= 1
         assert isinstance(item["column"], int) and item["column"] >= 1

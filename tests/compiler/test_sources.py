@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -43,28 +44,46 @@ def codes(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[str]:
     return [d.code for d in load_yaml_text(text, "t.yaml", limits).diagnostics]
 
 
-def test_values_follow_yaml_1_1_safe_load() -> None:
-    text = "a: 1\nb: 2.5\nc: .inf\nd: yes\ne: ~\nf: 0x1F\ng: 2020-01-01\nh: '1'\ni: 017\nj: .NaN\n"
+def test_values_follow_the_yaml_1_2_core_schema() -> None:
+    """docs/decisions.md (issue 20): YAML 1.2 scalars, checked against ruamel.yaml."""
+    text = (
+        "a: 1\nb: 2.5\nc: .inf\nd: yes\ne: ~\nf: 0x1F\ng: 2020-01-01\nh: '1'\ni: 017\n"
+        "j: .NaN\nk: 1:2.5\nl: on\nm: 0o17\nn: 1e5\no: 10_000\np: No\nq: TRUE\n"
+    )
     loaded = load_yaml_text(text, "t.yaml")
     assert loaded.ok and loaded.diagnostics == []
     data = loaded.data
     assert data == {
-        "a": 1,
-        "b": 2.5,
-        "c": math.inf,
-        "d": True,
-        "e": None,
-        "f": 31,
-        "g": "2020-01-01",
-        "h": "1",
-        "i": 15,
-        "j": data["j"],
-    }
+        "a": 1, "b": 2.5, "c": math.inf, "d": "yes", "e": None, "f": 31,
+        "g": "2020-01-01", "h": "1", "i": 17, "j": data["j"], "k": "1:2.5", "l": "on",
+        "m": 15, "n": 100000.0, "o": 10000, "p": "No", "q": True,
+    }  # fmt: skip
     assert math.isnan(data["j"])
-    expected = yaml.safe_load(text)
-    assert {k: v for k, v in data.items() if k not in ("g", "j")} == {
-        k: v for k, v in expected.items() if k not in ("g", "j")
+    expected = _ruamel_12(text)
+    same = ("g", "j")  # ruamel makes a date of `g`; NaN is never equal to itself
+    assert {k: v for k, v in data.items() if k not in same} == {
+        k: v for k, v in expected.items() if k not in same
     }
+    assert all(type(data[k]) is type(expected[k]) for k in data if k not in same)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["yes", "No", "off", "y", "1:30", "190:20:30.15", "017", "0o17", "0x1f", "1e5", "-.inf",
+     "1_000.5", "+3.25e+10", ".5", "-2.", "NULL", "False", "0.1e-3", "12:30:00"],
+)  # fmt: skip
+def test_every_scalar_reads_as_ruamel_reads_it_in_yaml_1_2(spelling: str) -> None:
+    """The spellings whose YAML 1.1 and 1.2 readings differ, and neighbours of them."""
+    text = f"a: {spelling}\n"
+    got, want = load_yaml_text(text, "t.yaml").data["a"], _ruamel_12(text)["a"]
+    assert (got, type(got)) == (want, type(want))
+
+
+def _ruamel_12(text: str) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    loaded: dict[str, Any] = YAML(typ="safe", pure=True).load(text)
+    return loaded
 
 
 def test_marks_of_keys_values_and_items_are_one_based() -> None:

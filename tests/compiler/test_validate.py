@@ -84,7 +84,11 @@ def test_literal_and_pattern_errors_are_readable() -> None:
         "`^_?[A-Z][A-Z0-9_]*$`",
         "`aggregation.method`: `maxx` is not one of `weighted_average`, `max` or `consensus`",
     ]
-    assert diags[0].help == "event names are UPPER_CASE, such as `TICK_RECEIVED`"
+    assert diags[0].help == (
+        "did you mean `TICK`? (event names are UPPER_CASE, such as `TICK_RECEIVED`)"
+    )
+    assert [s.replacement for s in diags[0].suggestions] == ["TICK"]
+    assert [s.replacement for s in diags[1].suggestions] == ["max"]
     assert diags[1].help == "did you mean `max`?"
     assert [(d.line, d.column) for d in diags] == [(7, 28), (8, 23)]
 
