@@ -45,6 +45,20 @@ def wrap_width(groups: int, nodes: int) -> int:
     return max(1, MAX_COLUMNS // max(1, groups))
 
 
+TYPE_COLORS: dict[str, str] = {
+    "context_worker": "#dbeafe",
+    "opportunity_worker": "#dcfce7",
+    "threat_worker": "#fee2e2",
+    "strategy_planner": "#ede9fe",
+    "entry_planner": "#fef9c3",
+    "size_planner": "#ecfccb",
+    "exit_planner": "#fce7f3",
+    "routing_planner": "#ffedd5",
+    "execution_handler": "#e5e7eb",
+}
+"""Fill per worker type, the same in every drawing (entry, size and exit differ: their
+groups sit side by side in one row without boxes)."""
+
 ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("market_data", "market data", ("platform",)),
     ("context", "1 · context (sequential chain)", ("context_workers",)),

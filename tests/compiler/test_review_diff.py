@@ -158,12 +158,23 @@ def _schedules(data: dict[str, Any]) -> None:
     data["schedules"] = {"WEEKLY": "1w"}
 
 
+def _payload_type(data: dict[str, Any]) -> None:
+    wiring = next(w for w in data["event_wirings"] if w["event"] == "OPPORTUNITY_DETECTED")
+    wiring["payload"] = "OpportunitySignalV2"
+
+
+def _consumer_added(data: dict[str, Any]) -> None:
+    _worker(data, "fixed_risk_sizer")["requires"] = ["MarketStructure"]
+
+
 def _nothing(data: dict[str, Any]) -> None:
     return None
 
 
 MAP_PAIRS: dict[str, tuple[Callable[[dict[str, Any]], None], int, set[str]]] = {
     "identical": (_nothing, 0, set()),
+    "payload type changes": (_payload_type, 3, {"payload-type"}),
+    "DTO consumer added": (_consumer_added, 1, {"dto-consumers"}),
     "consumer loses its provider": (_provider_lost, 3, {"dto-provider-lost", "worker-removed"}),
     "producer changes": (_producer_changed, 3, {"dto-producer"}),
     "size kind loses coverage": (_coverage_lost, 3, {"coverage"}),
