@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -32,14 +33,11 @@ REGIME_LINE = (
 
 
 @cache
-def _map_of(text: str, tmp: str = "") -> str:
-    folder = REPO / "blueprints"
-    path = folder / ".review_pair.yaml"
-    path.write_text(text, encoding="utf-8")
-    try:
+def _map_of(text: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="stc-review-") as folder:
+        path = Path(folder) / "ict_smc.yaml"  # the same file name: no change in `inputs`
+        path.write_text(text, encoding="utf-8")
         result = compile_blueprint(path)
-    finally:
-        path.unlink()
     assert result.ok, result.rendered_diagnostics()
     return result.wiring_map
 
