@@ -1,8 +1,8 @@
 """The ``stc`` command line (SPEC §5.4).
 
 Imports are lazy: each command imports only what it needs, so ``stc check`` starts
-fast. Exit codes: 0 no errors, 1 errors found (or, for ``diff``, differences), 2 usage
-or I/O error. ``--strict`` turns warnings into errors.
+fast. Exit codes: 0 no errors, 1 errors found (or, for ``diff``, changes; 3 breaking
+changes), 2 usage or I/O error. ``--strict`` turns warnings into errors.
 """
 
 from __future__ import annotations

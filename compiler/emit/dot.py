@@ -21,6 +21,7 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostic
 from compiler.emit.view import (
+    TYPE_COLORS,
     View,
     ViewEdge,
     ViewNode,
@@ -29,17 +30,6 @@ from compiler.emit.view import (
 )
 from compiler.unit import CompileUnit
 
-TYPE_COLORS: dict[str, str] = {
-    "context_worker": "#dbeafe",
-    "opportunity_worker": "#dcfce7",
-    "threat_worker": "#fee2e2",
-    "strategy_planner": "#ede9fe",
-    "entry_planner": "#fef9c3",
-    "size_planner": "#ecfccb",
-    "exit_planner": "#fce7f3",
-    "routing_planner": "#ffedd5",
-    "execution_handler": "#e5e7eb",
-}
 PLATFORM_COLOR = "#f3f4f6"
 ERROR_COLOR = "#dc2626"
 DTO_COLOR = "#2563eb"

@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compiler.diagnostics import Diagnostic
-from compiler.emit.view import COLLAPSE_ABOVE, PARALLEL_ROWS, SLOT_TITLES, View, build_view
+from compiler.emit.view import (
+    COLLAPSE_ABOVE,
+    PARALLEL_ROWS,
+    SLOT_TITLES,
+    TYPE_COLORS,
+    View,
+    build_view,
+)
 from compiler.unit import CompileUnit
 
 MAX_EDGES = 500
@@ -29,16 +36,6 @@ CLASSES = (
     "  classDef missing fill:#ffffff,stroke:#dc2626,stroke-dasharray:5 4,color:#dc2626",
     "  classDef error stroke:#dc2626,stroke-width:3px,color:#991b1b",
 )
-TYPE_FILLS = {
-    "opportunity_worker": "#dcfce7",
-    "threat_worker": "#fee2e2",
-    "strategy_planner": "#ede9fe",
-    "entry_planner": "#fef9c3",
-    "size_planner": "#ecfccb",
-    "exit_planner": "#fce7f3",
-    "routing_planner": "#ffedd5",
-    "execution_handler": "#e5e7eb",
-}
 
 
 def render_mermaid(
@@ -87,7 +84,7 @@ def mermaid_of_view(view: View) -> str:
         if edge.kind == "dto":
             dto_links.append(str(index))
     out += CLASSES
-    out += [f"  style {ids[n]} fill:{TYPE_FILLS[kind]}" for n, kind in _typed(view)]
+    out += [f"  style {ids[n]} fill:{TYPE_COLORS[kind]}" for n, kind in _typed(view)]
     failing = [ids[n] for n, v in view.nodes.items() if v.codes]
     if failing:
         out.append(f"  class {','.join(failing)} error")
@@ -101,7 +98,7 @@ def _typed(view: View) -> list[tuple[str, str]]:
     return [
         (n, v.worker_type)
         for n, v in view.nodes.items()
-        if v.worker_type in TYPE_FILLS and v.kind in ("worker", "group")
+        if v.worker_type in TYPE_COLORS and v.kind in ("worker", "group")
     ]
 
 

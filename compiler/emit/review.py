@@ -159,8 +159,10 @@ class _Side:
         self.chain = [w for w in self.order if self.workers[w].get("type") == "context_worker"]
         self.publishes: dict[str, list[str]] = {}
         self.subscribers: dict[str, list[str]] = {}
+        self.payloads: dict[str, str] = {}
         for wiring in data.get("event_wirings") or ():
             event = str(wiring.get("event"))
+            self.payloads[event] = str(wiring.get("payload"))
             for publisher in wiring.get("publishers") or ():
                 self.publishes.setdefault(str(publisher), []).append(event)
             self.subscribers[event] = [
@@ -384,7 +386,16 @@ def _dtos(old: _Side, new: _Side) -> list[ReviewChange]:
                     impact,
                 )
             )
-        elif before and not after and consumers:
+        elif sorted(old.consumers.get(dto, [])) != sorted(consumers) and after:
+            was = sorted(old.consumers.get(dto, []))
+            out.append(
+                ReviewChange(
+                    "behavioural", "dto-consumers", dto,
+                    f"{dto} consumers: {_list(was)} → {_list(sorted(consumers))}",
+                    was, sorted(consumers),
+                )
+            )  # fmt: skip
+        if before and not after and consumers:
             impact = [
                 Impact(c, f"requires {dto}, which no worker provides any more") for c in consumers
             ]
@@ -409,6 +420,18 @@ def _events(old: _Side, new: _Side) -> list[ReviewChange]:
         pubs_a = sorted(p for p, evs in old.publishes.items() if event in evs)
         pubs_b = sorted(p for p, evs in new.publishes.items() if event in evs)
         subs_a, subs_b = old.subscribers.get(event, []), new.subscribers.get(event, [])
+        payload_a, payload_b = old.payloads.get(event), new.payloads.get(event)
+        if payload_a and payload_b and payload_a != payload_b:
+            impact = [
+                Impact(s, f"receives {event} as {payload_a}") for s in subs_b if s not in PLATFORM
+            ]
+            out.append(
+                ReviewChange(
+                    "breaking", "payload-type", event,
+                    f"{event} payload type: {payload_a} → {payload_b}",
+                    payload_a, payload_b, impact,
+                )
+            )  # fmt: skip
         if pubs_a != pubs_b:
             impact = [Impact(s, f"subscribes to {event}") for s in subs_b if s not in PLATFORM]
             out.append(

@@ -45,6 +45,20 @@ def wrap_width(groups: int, nodes: int) -> int:
     return max(1, MAX_COLUMNS // max(1, groups))
 
 
+TYPE_COLORS: dict[str, str] = {
+    "context_worker": "#dbeafe",
+    "opportunity_worker": "#dcfce7",
+    "threat_worker": "#fee2e2",
+    "strategy_planner": "#ede9fe",
+    "entry_planner": "#fef9c3",
+    "size_planner": "#ecfccb",
+    "exit_planner": "#fce7f3",
+    "routing_planner": "#ffedd5",
+    "execution_handler": "#e5e7eb",
+}
+"""Fill per worker type, the same in every drawing (entry, size and exit differ: their
+groups sit side by side in one row without boxes)."""
+
 ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("market_data", "market data", ("platform",)),
     ("context", "1 · context (sequential chain)", ("context_workers",)),
@@ -142,10 +156,11 @@ def build_view(
     owner = view.owner = _add_nodes(view, unit, failing, internals, collapse_above)
     _add_event_edges(view, unit, owner, failing, internals)
     _add_dto_edges(view, unit, owner, failing)
+    records = {w.plugin: w for w in unit.workers}  # one worker per plugin: few, not many
     view.legend = sorted(
         {
             (w.worker_type, w.record.manifest.identification.subtype)
-            for w in unit.workers
+            for w in records.values()
             if w.record is not None
         }
     )
@@ -166,9 +181,8 @@ def codes_by_subject(diagnostics: Iterable[Diagnostic]) -> dict[str, list[str]]:
 
 def _slot_workers(unit: CompileUnit) -> dict[str, list[WorkerInstance]]:
     by_slot: dict[str, dict[str, WorkerInstance]] = {}
-    for worker in unit.workers:
-        if unit.graph.has_node(worker.id):
-            by_slot.setdefault(worker.slot, {}).setdefault(worker.id, worker)
+    for worker in unit.workers:  # every worker is a node of the graph (build_graph)
+        by_slot.setdefault(worker.slot, {}).setdefault(worker.id, worker)
     return {slot: list(found.values()) for slot, found in by_slot.items()}
 
 
@@ -233,44 +247,59 @@ def _add_slot(
 ) -> list[str]:
     """The slot's nodes: one per worker, or groups of similar workers when there are
     more than ``collapse_above`` (same plugin first, then same subtype, then one)."""
-    runs: list[list[WorkerInstance]] = [[w] for w in workers]
-    for key in (_plugin_key, _subtype_key, _slot_key):
-        if len(runs) <= collapse_above:
-            break
-        runs = _merge(runs, key, failing)
     ids = []
-    for run in runs:
-        node = _worker_node(run[0], slot, row, failing) if len(run) == 1 else None
-        if node is None:
+    for run in _runs(workers, failing, collapse_above):
+        if len(run) == 1 and len(run[0]) == 1:
+            node = _worker_node(run[0][0], slot, row, failing)
+        else:
             node = _group_node(run, slot, row, failing)
         view.nodes[node.id] = node
         ids.append(node.id)
     return ids
 
 
-def _plugin_key(worker: WorkerInstance) -> str:
-    return "plugin " + worker.plugin
+Run = list[list[WorkerInstance]]
+"""A group of workers as its runs of one plugin each (in order of their first worker)."""
 
 
-def _subtype_key(worker: WorkerInstance) -> str:
-    return "subtype " + _subtype(worker)
+def _subtype_key(worker: WorkerInstance) -> tuple[str, str]:
+    return ("subtype", _subtype(worker))
 
 
-def _slot_key(worker: WorkerInstance) -> str:
-    return "slot " + worker.slot
+def _slot_key(worker: WorkerInstance) -> tuple[str, str]:
+    return ("slot", worker.slot)
 
 
-def _merge(
-    runs: list[list[WorkerInstance]], key: object, failing: dict[str, list[str]]
-) -> list[list[WorkerInstance]]:
-    """Runs with the same key joined, in the order of their first worker; a worker with
-    a diagnostic stays on its own so that its red node is never hidden in a group."""
-    assert callable(key)
-    merged: dict[str, list[WorkerInstance]] = {}
-    for run in runs:
-        alone = len(run) == 1 and run[0].id in failing
-        merged.setdefault("id " + run[0].id if alone else key(run[0]), []).extend(run)
-    return list(merged.values())
+def _runs(
+    workers: list[WorkerInstance], failing: dict[str, list[str]], collapse_above: int
+) -> list[Run]:
+    """Workers grouped by the first key (plugin, subtype, slot) that leaves at most
+    ``collapse_above`` groups, in the order of their first worker; a worker with a
+    diagnostic stays on its own so that its red node is never hidden in a group.
+
+    One pass over the workers (by plugin); the coarser keys merge the plugin runs, so a
+    group knows its plugins without another pass (the view stays ~10 µs a worker)."""
+    if len(workers) <= collapse_above:
+        return [[[w]] for w in workers]
+    by_plugin: dict[tuple[str, str], list[WorkerInstance]] = {}
+    for worker in workers:
+        key = ("id", worker.id) if worker.id in failing else ("plugin", worker.ref.plugin)
+        found = by_plugin.get(key)
+        if found is None:
+            by_plugin[key] = [worker]
+        else:
+            found.append(worker)
+    runs: list[Run] = [[run] for run in by_plugin.values()]
+    for coarser in (_subtype_key, _slot_key):
+        if len(runs) <= collapse_above:
+            break
+        merged: dict[tuple[str, str], Run] = {}
+        for run in runs:
+            first = run[0][0]
+            alone = len(run) == 1 and first.id in failing
+            merged.setdefault(("id", first.id) if alone else coarser(first), []).extend(run)
+        runs = list(merged.values())
+    return runs
 
 
 def _subtype(worker: WorkerInstance) -> str:
@@ -292,20 +321,20 @@ def _worker_node(
     return ViewNode(worker.id, label, "worker", row, slot, worker.worker_type, (worker.id,), codes)
 
 
-def _group_node(
-    run: list[WorkerInstance], slot: str, row: str, failing: dict[str, list[str]]
-) -> ViewNode:
-    plugins = sorted({w.plugin for w in run})
-    subtypes = sorted({_subtype(w) for w in run})
+def _group_node(run: Run, slot: str, row: str, failing: dict[str, list[str]]) -> ViewNode:
+    plugins = sorted({part[0].ref.plugin for part in run})
+    subtypes = sorted({_subtype(part[0]) for part in run})
+    members = tuple(w.id for part in run for w in part)
     what = plugins[0] if len(plugins) == 1 else f"{len(plugins)} plugins"
     kind = subtypes[0] if len(subtypes) == 1 else f"{len(subtypes)} subtypes"
-    label = f"{len(run)} × {what}\n{kind}\n{run[0].id}, …"
+    label = f"{len(members)} × {what}\n{kind}\n{members[0]}, …"
     codes: list[str] = []
-    for worker in run:
-        codes += [c for c in failing.get(worker.id, ()) if c not in codes]
+    for worker_id in members if failing else ():
+        codes += [c for c in failing.get(worker_id, ()) if c not in codes]
+    first = run[0][0]
     return ViewNode(
-        f"group:{slot}:{run[0].id}", label, "group", row, slot, run[0].worker_type,
-        tuple(w.id for w in run), tuple(codes),
+        f"group:{slot}:{first.id}", label, "group", row, slot, first.worker_type, members,
+        tuple(codes),
     )  # fmt: skip
 
 
@@ -373,26 +402,31 @@ def _add_dto_edges(
     """Provider → consumer for each DTO a context worker provides to a worker outside
     the context chain (inside the chain the order shows it); a required DTO that no
     worker and not the platform provides gets a dashed placeholder node."""
-    providers: dict[str, list[str]] = {}
+    providers: dict[str, dict[str, None]] = {}  # DTO → the nodes drawing its providers
     for worker in unit.workers:
-        if worker.record is not None and worker.slot == "context_workers":
-            for dto in worker.record.manifest.dependencies.provides_dtos:
-                providers.setdefault(dto, []).append(worker.id)
+        record = worker.record
+        if record is not None and worker.slot == "context_workers":
+            node = owner.get(worker.id, worker.id)
+            for dto in record.manifest.dependencies.provides_dtos:
+                providers.setdefault(dto, {})[node] = None
     by_dto: dict[str, dict[tuple[str, str], bool]] = {}
+    done: set[tuple[str, str]] = set()  # (node, plugin): the workers of a group alike
     for worker in unit.workers:
-        if worker.record is None or worker.id not in owner:
+        record, target = worker.record, owner.get(worker.id)
+        if record is None or target is None or (target, record.name) in done:
             continue
-        for dto in worker.record.manifest.dependencies.requires_dtos:
+        done.add((target, record.name))
+        for dto in record.manifest.dependencies.requires_dtos:
             found = providers.get(dto)
-            if not found and dto not in PLATFORM_PROVIDED:
-                found = [_missing_node(view, dto)]
-            for provider in found or ():
-                a, b = owner.get(provider, provider), owner[worker.id]
-                if a == b or (worker.slot == "context_workers" and provider in owner):
-                    continue
-                pairs = by_dto.setdefault(dto, {})
-                bad = worker.id in failing and a.startswith("missing:")
-                pairs[a, b] = pairs.get((a, b), False) or bad
+            if found and worker.slot == "context_workers":
+                continue  # inside the chain its order shows the flow
+            if not found and dto in PLATFORM_PROVIDED:
+                continue
+            pairs = by_dto.setdefault(dto, {})
+            for source in found or (_missing_node(view, dto),):
+                if source != target:
+                    bad = worker.id in failing and source.startswith("missing:")
+                    pairs[source, target] = pairs.get((source, target), False) or bad
     for dto, pairs in by_dto.items():
         _add_bundle(view, "dto", dto, f"dto:{dto}", pairs)
 

@@ -33,9 +33,12 @@ needs_dot = pytest.mark.skipif(not dot_available(), reason="Graphviz `dot` is no
 
 @cache
 def _synthetic_root() -> Path:
+    import atexit
+    import shutil
     import tempfile
 
     folder = Path(tempfile.mkdtemp(prefix="stc-layout-"))
+    atexit.register(shutil.rmtree, folder, True)
     write_plugin_root(folder)
     for size in SIZES:
         write_blueprint(folder, size)

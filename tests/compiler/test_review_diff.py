@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -32,14 +33,11 @@ REGIME_LINE = (
 
 
 @cache
-def _map_of(text: str, tmp: str = "") -> str:
-    folder = REPO / "blueprints"
-    path = folder / ".review_pair.yaml"
-    path.write_text(text, encoding="utf-8")
-    try:
+def _map_of(text: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="stc-review-") as folder:
+        path = Path(folder) / "ict_smc.yaml"  # the same file name: no change in `inputs`
+        path.write_text(text, encoding="utf-8")
         result = compile_blueprint(path)
-    finally:
-        path.unlink()
     assert result.ok, result.rendered_diagnostics()
     return result.wiring_map
 
@@ -158,12 +156,23 @@ def _schedules(data: dict[str, Any]) -> None:
     data["schedules"] = {"WEEKLY": "1w"}
 
 
+def _payload_type(data: dict[str, Any]) -> None:
+    wiring = next(w for w in data["event_wirings"] if w["event"] == "OPPORTUNITY_DETECTED")
+    wiring["payload"] = "OpportunitySignalV2"
+
+
+def _consumer_added(data: dict[str, Any]) -> None:
+    _worker(data, "fixed_risk_sizer")["requires"] = ["MarketStructure"]
+
+
 def _nothing(data: dict[str, Any]) -> None:
     return None
 
 
 MAP_PAIRS: dict[str, tuple[Callable[[dict[str, Any]], None], int, set[str]]] = {
     "identical": (_nothing, 0, set()),
+    "payload type changes": (_payload_type, 3, {"payload-type"}),
+    "DTO consumer added": (_consumer_added, 1, {"dto-consumers"}),
     "consumer loses its provider": (_provider_lost, 3, {"dto-provider-lost", "worker-removed"}),
     "producer changes": (_producer_changed, 3, {"dto-producer"}),
     "size kind loses coverage": (_coverage_lost, 3, {"coverage"}),
