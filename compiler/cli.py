@@ -105,7 +105,8 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _inputs(sub, many=False, optional=True)
     sub.add_argument(
         "--resume", type=Path, metavar="RUNDIR",
-        help="continue an interrupted run from its last complete tick (no FILE needed)",
+        help="continue an interrupted run from its last complete tick (no FILE needed; "
+        "give the --plugins-dir it was started with: the folder's own are not trusted)",
     )  # fmt: skip
     sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
     sub.add_argument(
