@@ -464,6 +464,10 @@ def console() -> int:
         gc.disable()
     code = main(arguments)
     gc.freeze()
+    if arguments[:1] == ["run"]:  # a plugin's non-daemon thread must not keep stc alive
+        from compiler.run_command import exit_past_plugin_threads
+
+        exit_past_plugin_threads(code)
     return code
 
 
