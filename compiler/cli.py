@@ -113,7 +113,8 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _inputs(sub, many=False, optional=True)
     sub.add_argument(
         "--resume", type=Path, metavar="RUNDIR",
-        help="continue an interrupted run from its last complete tick (no FILE needed)",
+        help="continue an interrupted run from its last complete tick (no FILE needed; "
+        "give the --plugins-dir it was started with: the folder's own are not trusted)",
     )  # fmt: skip
     sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
     sub.add_argument(
@@ -524,6 +525,10 @@ def console() -> int:
         gc.disable()
     code = main(arguments)
     gc.freeze()
+    if arguments[:1] == ["run"]:  # a plugin's non-daemon thread must not keep stc alive
+        from compiler.run_command import exit_past_plugin_threads
+
+        exit_past_plugin_threads(code)
     return code
 
 

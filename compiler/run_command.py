@@ -69,6 +69,31 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def exit_past_plugin_threads(code: int) -> None:
+    """End the process now when plugin code left non-daemon threads running: Python
+    would otherwise wait for them after "finished" (forever, for a thread that never
+    ends). Says so on stderr, runs the exit hooks (the compile cache's write), flushes
+    and leaves with ``code``. Called by the console script only (``cli.console``), never
+    when ``main`` runs inside another program."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+    main_thread = threading.main_thread()
+    left = [t for t in threading.enumerate() if t is not main_thread and not t.daemon]
+    if not left:
+        return
+    import atexit
+    import os
+
+    names = ", ".join(sorted(t.name for t in left))
+    sys.stderr.write(f"warning: plugin code left {len(left)} thread(s) running ({names}); "
+                     "stc exits without waiting for them\n")  # fmt: skip
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _run_files() -> tuple[str, ...]:
     from runtime.api import OUTPUT_FILES
 

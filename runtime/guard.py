@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType, TracebackType
+from typing import Any
 
 from runtime.errors import PluginTimeout
 
@@ -87,8 +88,8 @@ class RunGuard:
         self._stop.set()
         if self._watchdog is not None:
             self._watchdog.join()
-            signal.signal(_TIMEOUT_SIGNAL, self._previous_timeout)  # type: ignore[arg-type]
-        signal.signal(signal.SIGINT, self._previous_sigint)  # type: ignore[arg-type]
+            signal.signal(_TIMEOUT_SIGNAL, _handler(self._previous_timeout))  # type: ignore[arg-type]
+        signal.signal(signal.SIGINT, _handler(self._previous_sigint))
         self._active = False
 
     def lets_through(self, exc: BaseException) -> bool:
@@ -121,3 +122,9 @@ class RunGuard:
                 self._requested = flow
                 # a real signal (not _thread.interrupt_main): it also wakes a sleep
                 signal.pthread_kill(self._main, _TIMEOUT_SIGNAL)  # type: ignore[arg-type]
+
+
+def _handler(previous: object) -> Any:
+    """A handler ``signal.signal`` accepts back: None (one installed outside Python)
+    cannot be restored, so the default takes its place."""
+    return signal.SIG_DFL if previous is None else previous

@@ -6,9 +6,11 @@ relies on and fails with a :class:`PlanError` naming the offending key; anything
 engine does not use is ignored (the compiler already validated it).
 
 Worker classes are imported from the ``source`` the compiler recorded: ``builtin`` and
-``entry_point`` sources by dotted module name, ``root`` sources by file path, and only
-from inside the plugin roots the caller passes in (SPEC §8: a plan cannot make the
-runtime import a module outside the plugin roots and entry points).
+``entry_point`` sources by dotted module name — only modules of the packaged
+``plugins`` and of the packages ``stc.plugins`` entry points register — ``root``
+sources by file path, and only from inside the plugin roots the caller passes in
+(SPEC §8: a plan cannot make the runtime import a module outside the plugin roots and
+entry points).
 """
 
 from __future__ import annotations
@@ -316,6 +318,7 @@ def load_worker_class(spec: WorkerSpec, plugin_roots: Sequence[Path] = ()) -> ty
     if src.origin == "root":
         module = _import_from_roots(spec, plugin_roots)
     else:
+        _refuse_foreign_module(spec)
         try:
             module = importlib.import_module(src.module)
         except KeyboardInterrupt:
@@ -329,6 +332,23 @@ def load_worker_class(spec: WorkerSpec, plugin_roots: Sequence[Path] = ()) -> ty
             f"worker {spec.id!r}: {src.module}:{src.class_name} is not a {base.__name__} subclass"
         )
     return cls
+
+
+def _refuse_foreign_module(spec: WorkerSpec) -> None:
+    """PlanError unless a ``builtin`` source names a module of the packaged ``plugins``
+    and an ``entry_point`` source a module of a package an ``stc.plugins`` entry point
+    registers: a plan is data, and ``{origin: builtin, module: this}`` must not make the
+    runtime import an arbitrary module (issue 26)."""
+    module, origin = spec.source.module, spec.source.origin
+    if origin == "builtin":
+        packages: tuple[str, ...] = ("plugins",)
+    else:
+        from importlib.metadata import entry_points
+
+        packages = tuple(e.value.split(":", 1)[0] for e in entry_points(group="stc.plugins"))
+    if not any(module == p or module.startswith(p + ".") for p in packages):
+        where = "the packaged plugins" if origin == "builtin" else "an stc.plugins entry point"
+        raise PlanError(f"worker {spec.id!r}: module {module!r} is not a module of {where}")
 
 
 def _import_from_roots(spec: WorkerSpec, plugin_roots: Sequence[Path]) -> Any:

@@ -219,3 +219,49 @@ def test_a_real_ctrl_c_stops_the_run_resumably(tmp_path: Path) -> None:
         last = db.execute("SELECT MAX(tick_time) FROM flows").fetchone()
     # a backtest commits flows in batches: what is there ends before the interrupted tick
     assert status == ("running",) and faults == (0,) and (last[0] is None or last[0] < tick)
+
+
+_THREAD_BLUEPRINT = """\
+blueprint_version: 1
+name: thread_leak
+symbol: EURUSD
+timeframes: [1h]
+workforce:
+  context_workers:
+    - plugin: EMADetector
+    - plugin: HostileContext
+      params: {mode: thread, fail_at: ["2017-04-20T05:00:00+00:00"], seconds: 3600}
+  opportunity_workers:
+    - plugin: EMACrossDetector
+  strategy_planner:
+    plugin: AdaptiveMomentumPlanner
+  planning_workers:
+    entry: [{plugin: AggressiveMarketEntryPlanner}]
+    size: [{plugin: FixedRiskSizer}]
+    exit: [{plugin: FixedRRExitPlanner}]
+    routing: [{plugin: MarketOrderRouter}]
+"""
+
+
+def test_a_plugins_thread_does_not_keep_stc_run_alive(tmp_path: Path) -> None:
+    """A non-daemon thread a plugin started used to keep ``stc run`` alive after
+    "finished"; the console script now says so and exits with the run's status."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(PLUGIN_ROOTS[0] / "hostile_context", root / "hostile_context")
+    (tmp_path / "bp.yaml").write_text(_THREAD_BLUEPRINT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", "run", str(tmp_path / "bp.yaml"),
+         "--plugins-dir", str(root), "--data", str(data_file(tmp_path)),
+         "--out", str(tmp_path / "out"), "--quiet"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith(
+        "warning: plugin code left 1 thread(s) running (hostile); "
+        "stc exits without waiting for them\n"
+    )
+    assert "thread_leak: backtest finished" in done.stdout
+    assert (tmp_path / "out" / "metrics.json").is_file()

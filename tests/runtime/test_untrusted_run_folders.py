@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,25 @@ def test_an_untampered_interrupted_folder_still_resumes(finished: Path, tmp_path
     done = stc("run", "--resume", str(run), "--quiet")
     assert done.returncode == 0, done.stderr
     assert (run / "trades.csv").read_bytes() == (finished / "trades.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("origin", "where"),
+    [("builtin", "the packaged plugins"), ("entry_point", "an stc.plugins entry point")],
+)
+def test_the_runtime_itself_imports_no_module_outside_plugins(
+    origin: str, where: str, tmp_path: Path
+) -> None:
+    """Defence in depth below the CLI: a plan handed to ``runtime.api.run`` cannot name
+    an arbitrary module either."""
+    from rt_helpers import EURUSD, wiring
+
+    from runtime.api import run
+    from runtime.plan import PlanError
+
+    plan = wiring("swot")
+    plan["workers"][0]["source"] = {"origin": origin, "module": "this", "class": "Zen"}
+    with pytest.raises(PlanError) as raised:
+        run(plan, data=EURUSD, out_dir=tmp_path)
+    assert str(raised.value) == f"worker 'sma': module 'this' is not a module of {where}"
+    assert "this" not in sys.modules

@@ -6,12 +6,13 @@ Modes: ``nan_score``, ``inf_score``, ``high_score`` (1.5), ``none_worker`` (work
 None), ``str_score``, ``sys_exit`` (``sys.exit(code)``), ``keyboard_interrupt``,
 ``generator_exit``, ``base_exception`` (a custom BaseException subclass),
 ``memory_error``, ``ledger_write`` (adds to the ledger's cash, then raises), ``sleep``
-(``seconds``, default 3600).
+(``seconds``, default 3600), ``thread`` (starts a non-daemon thread sleeping that long).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,8 @@ class HostileContext(ContextWorker):
             ledger: Any = self.ledger
             ledger.cash += Decimal(1_000_000)
             raise RuntimeError("wrote to the ledger, then failed")
+        elif mode == "thread":  # a non-daemon thread that outlives the run
+            threading.Thread(target=time.sleep, args=(self.seconds,), name="hostile").start()
         elif mode == "sleep":
             if "marker" in self.params:  # tells a test the plugin is sleeping now
                 with open(self.params["marker"], "w", encoding="utf-8") as out:
