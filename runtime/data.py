@@ -152,10 +152,12 @@ def iter_bars(
         return iter(validate_bars(_parquet_rows(path), name or str(path), sink))
     handle = path.open(newline="", encoding="utf-8-sig")  # -sig: a BOM (Excel) is no header
     try:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
+        first = handle.readline(MAX_LINE)
+        if not first:
             raise DataError(f"{path}: empty file")
+        if len(first) == MAX_LINE and first[-1] not in "\r\n":
+            raise DataError(f"{path}:1: a line of more than {MAX_LINE:,} characters")
+        header = next(csv.reader((first,)), [])
         index = _column_index([h.strip().lower() for h in header], f"{path}:1")
     except UnicodeDecodeError as exc:
         handle.close()
@@ -180,6 +182,13 @@ def not_a_data_file(path: Path) -> str | None:
 UNCLOSED: list[str] = []
 """The row of a line whose quote is never closed (told from a blank line by identity)."""
 
+TOO_LONG: list[str] = []
+"""The row of a line longer than ``MAX_LINE`` (told from a blank line by identity)."""
+
+MAX_LINE = 1 << 20
+"""Characters a data line may have (a bar takes a few dozen): a 500 MB file without a
+newline was read whole (1 GB) before its error; now memory stays at this bound."""
+
 
 def _split_rows(handle: IO[str], path: Path) -> Iterator[list[str]]:
     """The data rows after the header, as ``csv.reader`` would give them.
@@ -193,8 +202,14 @@ def _split_rows(handle: IO[str], path: Path) -> Iterator[list[str]]:
     ``[]``, like the reader. Bytes that are not UTF-8 raise a DataError naming
     ``path`` and the line.
     """
+    readline = handle.readline
     try:
-        for line in handle:
+        while line := readline(MAX_LINE):
+            if len(line) == MAX_LINE and line[-1] not in "\r\n":
+                while (rest := readline(MAX_LINE)) and rest[-1] not in "\r\n":
+                    pass  # the rest of the line, a chunk at a time
+                yield TOO_LONG
+                continue
             if '"' in line:
                 yield UNCLOSED if line.count('"') % 2 else next(csv.reader((line,)), [])
                 continue
@@ -285,6 +300,9 @@ def _stream_csv(
             if not row:
                 if row is UNCLOSED:
                     _reject(BadBarError(name, line_no, 'a quote (") that is never closed'), skipped)
+                elif row is TOO_LONG:
+                    reason = f"a line of more than {MAX_LINE:,} characters"
+                    _reject(BadBarError(name, line_no, reason), skipped)
                 continue
             if len(row) < width:
                 _reject(BadBarError(name, line_no, "too few columns"), skipped)

@@ -65,6 +65,23 @@ def test_year_one_is_a_bad_bar(tmp_path: Path) -> None:
     assert len(load_bars(path, "skip", skipped)) == 3 and [s.line for s in skipped] == [2, 3, 4]
 
 
+def test_a_line_without_end_is_bounded(tmp_path: Path) -> None:
+    """A data file without a newline was read whole (1 GB for 500 MB) before its error."""
+    from runtime.data import MAX_LINE
+
+    path = tmp_path / "d.csv"
+    rows = _rows(4)
+    path.write_text(HEADER + rows[0] + "9" * (3 * MAX_LINE) + "\n" + "".join(rows[1:]),
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(DataError, match=r"d\.csv:3: a line of more than 1,048,576 characters"):
+        load_bars(path)
+    skipped: list[SkippedBar] = []
+    assert len(load_bars(path, "skip", skipped)) == 4 and [s.line for s in skipped] == [3]
+    path.write_text("x" * (2 * MAX_LINE), encoding="utf-8")
+    with pytest.raises(DataError, match=r"d\.csv:1: a line of more than"):
+        load_bars(path)
+
+
 @pytest.mark.parametrize("capital", [math.inf, -math.inf, math.nan, 1e-300, 0.5, 0, 1e13, "x"])
 def test_starting_capital_out_of_range_is_refused(capital: object, tmp_path: Path) -> None:
     from compiler.cli import main
