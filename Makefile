@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LINT_PATHS := $(wildcard compiler runtime plugins tests benchmarks tools)
+LINT_PATHS := $(wildcard stc tests benchmarks tools)
 
 .PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime mermaid
 
@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@# bytecode for our own packages: with PYTHONDONTWRITEBYTECODE set, nothing would
 	@# ever write it, and compiling them costs ~65 ms on every cold `stc check`
-	$(BIN)/python -m compileall -q compiler runtime plugins
+	$(BIN)/python -m compileall -q stc
 	touch $(STAMP)
 
-# the runtime's hot path compiled with mypyc (runtime/_native.py says which modules);
+# the runtime's hot path compiled with mypyc (stc/runtime/_native.py says which modules);
 # rebuilt only when a source changed; without a C compiler the runtime stays pure Python
 native: $(STAMP)
 	$(BIN)/python tools/build_native.py --if-stale
@@ -60,7 +60,7 @@ demo: $(STAMP) native
 	  echo "report:     $(DEMO_OUT)/run/report.html"
 
 schemas: $(STAMP)
-	$(BIN)/python -m compiler.schema_export
+	$(BIN)/python -m stc.compiler.schema_export
 
 bench: $(STAMP) native
 	$(BIN)/python benchmarks/compile_scaling.py

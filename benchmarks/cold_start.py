@@ -7,7 +7,7 @@ Usage::
 
 Each run is a new ``python .venv/bin/stc check TARGET`` process (what a user types), so
 interpreter start-up, every import and the whole check are counted. Modes of the
-on-disk cache (``compiler.cache``, under ``$XDG_CACHE_HOME/stc``):
+on-disk cache (``stc.compiler.cache``, under ``$XDG_CACHE_HOME/stc``):
 
 - ``miss``: every run gets a new, empty cache directory (a first run after an install
   or an edit of every manifest);
@@ -46,7 +46,7 @@ def stc_command() -> list[str]:
     script = Path(sys.executable).with_name("stc")
     if script.is_file():
         return [sys.executable, str(script)]
-    code = "import sys; from compiler.cli import console; sys.exit(console())"
+    code = "import sys; from stc.commands.cli import console; sys.exit(console())"
     return [sys.executable, "-c", code]
 
 

@@ -8,7 +8,7 @@ Usage::
 Synthetic plugins (``benchmarks/synthetic.py``) are written into a temporary directory
 and blueprints of N worker instances are compiled against them. Stages and floors:
 
-- parse: ``compiler.sources.load_yaml_text`` vs ``yaml.load(text, CSafeLoader)``;
+- parse: ``stc.compiler.sources.load_yaml_text`` vs ``yaml.load(text, CSafeLoader)``;
 - check: validate + discover + resolve + wiring + graph + all checks vs a bare networkx
   ``DiGraph`` of the same nodes and edges plus ``nx.topological_sort``;
 - graph+checks: ``build_graph`` + loading the worker classes + every check pass on the
@@ -55,20 +55,20 @@ if str(PROJECT) not in sys.path:
 
 from benchmarks import cold_start  # noqa: E402
 from benchmarks.synthetic import write_blueprint, write_plugin_root  # noqa: E402
-from compiler import classes, wiring  # noqa: E402
-from compiler.api import compile_blueprint  # noqa: E402
-from compiler.checks import run_checks  # noqa: E402
-from compiler.diagnostics import Diagnostic  # noqa: E402
-from compiler.emit.dot import render_dot  # noqa: E402
-from compiler.emit.wiring_map import build_wiring_data, render_wiring_map  # noqa: E402
-from compiler.graph import build_graph  # noqa: E402
-from compiler.model.blueprint import StrategyBlueprint  # noqa: E402
-from compiler.model.platform import Platform  # noqa: E402
-from compiler.pipeline import Session  # noqa: E402
-from compiler.resolve import resolve_workers  # noqa: E402
-from compiler.sources import Loaded, load_yaml_text  # noqa: E402
-from compiler.unit import CompileUnit  # noqa: E402
-from compiler.validate import validate_document  # noqa: E402
+from stc.compiler import classes, wiring  # noqa: E402
+from stc.compiler.api import compile_blueprint  # noqa: E402
+from stc.compiler.checks import run_checks  # noqa: E402
+from stc.compiler.diagnostics import Diagnostic  # noqa: E402
+from stc.compiler.emit.dot import render_dot  # noqa: E402
+from stc.compiler.emit.wiring_map import build_wiring_data, render_wiring_map  # noqa: E402
+from stc.compiler.graph import build_graph  # noqa: E402
+from stc.compiler.model.blueprint import StrategyBlueprint  # noqa: E402
+from stc.compiler.model.platform import Platform  # noqa: E402
+from stc.compiler.pipeline import Session  # noqa: E402
+from stc.compiler.resolve import resolve_workers  # noqa: E402
+from stc.compiler.sources import Loaded, load_yaml_text  # noqa: E402
+from stc.compiler.unit import CompileUnit  # noqa: E402
+from stc.compiler.validate import validate_document  # noqa: E402
 
 DEFAULT_SIZES = (10, 100, 1_000, 5_000, 10_000)
 SLOW_SECONDS = 2.0
@@ -329,7 +329,7 @@ def measure_cold(reps: int) -> ColdStart:
 
 _DETERMINISM_SCRIPT = """
 import sys
-from compiler.api import compile_blueprint
+from stc.compiler.api import compile_blueprint
 result = compile_blueprint(sys.argv[1], plugin_dirs=[sys.argv[2]])
 sys.stdout.buffer.write(result.wiring_map.encode("utf-8"))
 """

@@ -3,7 +3,7 @@ pictures of docs/images/.
 
 For every reference blueprint and synthetic 50/100/300-worker blueprints: the SVG's
 size and aspect ratio, edge labels measured and overlapping (from the SVG's label
-boxes, ``compiler.emit.svg_metrics``), the smallest node text in px when the SVG is
+boxes, ``stc.compiler.emit.svg_metrics``), the smallest node text in px when the SVG is
 shown 1,600 px wide against the legend's font size, and the time of ``dot``.
 
     .venv/bin/python benchmarks/diagram_layout.py [--pictures docs/images]
@@ -22,9 +22,9 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root  # noqa: E402
-from compiler.api import compile_blueprint  # noqa: E402
-from compiler.emit.dot import render_dot  # noqa: E402
-from compiler.emit.svg_metrics import measure  # noqa: E402
+from stc.compiler.api import compile_blueprint  # noqa: E402
+from stc.compiler.emit.dot import render_dot  # noqa: E402
+from stc.compiler.emit.svg_metrics import measure  # noqa: E402
 
 REFERENCE = (
     "ema_trend.yaml", "ict_smc.yaml", "direct_planning.yaml", "managed_trend.yaml",

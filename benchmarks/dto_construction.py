@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runtime_throughput import ema_plan, synthetic_bars
 
-from runtime.engine import Engine
+from stc.runtime.engine import Engine
 
 
 @contextmanager

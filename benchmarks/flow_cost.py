@@ -11,7 +11,7 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
   flow that opens the trade and a death cross's that closes it, fills included);
 - inside the flows, by ablation (each variant changes one thing and is timed whole):
   the journal's SQLite writes (``Journal.flush`` dropping its batches), the JSON of
-  every journaled DTO (``runtime.engine.to_json`` returning ``""``), the rest of the
+  every journaled DTO (``stc.runtime.engine.to_json`` returning ``""``), the rest of the
   journal's work (the run without a journal, minus both);
 - **validated DTOs**: every pydantic DTO the run constructs, counted by class in a
   separate (untimed) census run, each class's construction timed alone with the
@@ -40,9 +40,9 @@ from typing import Any
 from pydantic import BaseModel
 from runtime_throughput import TARGET, run_ema_engine, run_ema_hand
 
-import runtime
-import runtime.engine as engine_module
-from runtime.journal import Journal
+import stc.runtime as runtime
+import stc.runtime.engine as engine_module
+from stc.runtime.journal import Journal
 
 
 @contextmanager

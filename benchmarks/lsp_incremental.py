@@ -9,7 +9,7 @@ Three measurements, all on synthetic plugins and blueprints
 (``benchmarks/synthetic.py``) written to a temporary folder:
 
 1. **re-check after a one-line edit** (in process, what the server runs per edit):
-   a ``--workers`` blueprint is opened in :class:`compiler.lsp.analysis.Analysis` and
+   a ``--workers`` blueprint is opened in :class:`stc.compiler.lsp.analysis.Analysis` and
    checked once (cold: discovery, imports); then each of ``--edits`` edits changes one
    param value of a worker in the middle of the file and the unit is checked again.
    Wall time (``perf_counter``) and CPU time of the process (``process_time``, steadier
@@ -39,7 +39,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root  # noqa: E402
-from compiler.lsp.analysis import Analysis, editor_process  # noqa: E402
+from stc.compiler.lsp.analysis import Analysis, editor_process  # noqa: E402
 
 
 def _edits(text: str, count: int) -> list[str]:
@@ -105,7 +105,7 @@ def memory(root: Path, blueprint: Path, edits: int) -> None:
 def stdio(root: Path, blueprint: Path) -> None:
     from tests.lsp.stdio_client import StdioClient
 
-    server = [sys.executable, "-m", "compiler.cli", "lsp", "--debounce", "0",
+    server = [sys.executable, "-m", "stc.commands.cli", "lsp", "--debounce", "0",
               "--plugins-dir", str(root)]  # fmt: skip
     client = StdioClient(server, cwd=PROJECT)
     try:

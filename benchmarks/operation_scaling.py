@@ -36,7 +36,7 @@ def operation_text(links: int) -> str:
 
 def time_check(folder: Path, links: int, reps: int) -> float:
     """Best wall time of ``stc check op.yaml`` (in-process, no on-disk cache)."""
-    from compiler.cli import main
+    from stc.commands.cli import main
 
     (folder / "op.yaml").write_text(operation_text(links), encoding="utf-8")
     best = float("inf")

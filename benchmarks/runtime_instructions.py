@@ -33,10 +33,10 @@ def one(n: int, mode: str, wiring: Path) -> None:
     sys.path.insert(0, str(REPO))
     import yaml
 
-    from runtime.dtos.market import Bar
-    from runtime.engine import Engine
-    from runtime.journal import Journal
-    from runtime.plan import load_plan
+    from stc.runtime.dtos.market import Bar
+    from stc.runtime.engine import Engine
+    from stc.runtime.journal import Journal
+    from stc.runtime.plan import load_plan
 
     rng, price, start = random.Random(7), 1.1, datetime(2020, 1, 1, tzinfo=UTC)
     bars = []
@@ -84,7 +84,7 @@ def main() -> None:
         one(int(args.one[0]), args.one[1], Path(args.one[2]))
         return
     sys.path.insert(0, str(REPO))
-    from compiler import compile_blueprint
+    from stc.compiler import compile_blueprint
 
     with tempfile.TemporaryDirectory() as tmp:
         wiring = Path(tmp) / "wiring_map.yaml"

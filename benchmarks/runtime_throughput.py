@@ -26,9 +26,9 @@ DataFrame; two stc rows also time the feed:
   ceiling these plugins allow;
 - ``ema engine+journal, streamed``: bars generated lazily inside the timing (~3 µs a
   bar here); the memory target is read from this row (the in-memory rows hold every bar);
-- ``ema stc run (CSV)``: ``runtime.api.run`` on a CSV of those bars (written before the
+- ``ema stc run (CSV)``: ``stc.runtime.api.run`` on a CSV of those bars (written before the
   clock starts): parse + validate, engine, journal, trades.csv, metrics.json;
-- two rows with ``STC_PURE_PYTHON=1`` (the runtime not compiled, see runtime/_native.py);
+- two rows with ``STC_PURE_PYTHON=1`` (the runtime not compiled, see stc/runtime/_native.py);
 - the engines issue 4 names, on the same bars: ``backtesting.py`` (a dev dependency),
   ``backtrader`` and ``NautilusTrader`` (benchmarks/other_engines.py; ``make
   bench-engines`` installs them; without them their rows say so);
@@ -64,14 +64,14 @@ from bar_rows import rising_rows, synthetic_rows
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from runtime.dtos.causality import CausalityChain  # noqa: E402
-from runtime.dtos.market import Bar  # noqa: E402
-from runtime.dtos.plans import ExecutionDirective, RoutingRequest  # noqa: E402
-from runtime.dtos.swot import SWOTInputs  # noqa: E402
-from runtime.engine import Engine  # noqa: E402
-from runtime.journal import Journal  # noqa: E402
-from runtime.ledger import dec  # noqa: E402
-from runtime.plan import Plan, load_plan  # noqa: E402
+from stc.runtime.dtos.causality import CausalityChain  # noqa: E402
+from stc.runtime.dtos.market import Bar  # noqa: E402
+from stc.runtime.dtos.plans import ExecutionDirective, RoutingRequest  # noqa: E402
+from stc.runtime.dtos.swot import SWOTInputs  # noqa: E402
+from stc.runtime.engine import Engine  # noqa: E402
+from stc.runtime.journal import Journal  # noqa: E402
+from stc.runtime.ledger import dec  # noqa: E402
+from stc.runtime.plan import Plan, load_plan  # noqa: E402
 
 ROOTS = (REPO / "tests" / "runtime" / "test_plugins",)
 FIXTURE = REPO / "tests" / "runtime" / "fixtures" / "swot.yaml"
@@ -183,7 +183,7 @@ def run_hand(n: int) -> int:
 
 def ema_plan() -> Plan:
     """The compiled ``ema_trend`` reference blueprint."""
-    from compiler import compile_blueprint
+    from stc.compiler import compile_blueprint
 
     return load_plan(yaml.safe_load(compile_blueprint(EMA_BLUEPRINT).wiring_map))
 
@@ -283,8 +283,8 @@ def run_ema_hand(n: int, rising: bool = False) -> tuple[float, int]:
 
 
 def run_ema_csv(n: int) -> tuple[float, int]:
-    """``runtime.api.run`` of ema_trend on a CSV of the bars; (seconds, trades)."""
-    from runtime.api import run
+    """``stc.runtime.api.run`` of ema_trend on a CSV of the bars; (seconds, trades)."""
+    from stc.runtime.api import run
 
     plan = ema_plan()
     with tempfile.TemporaryDirectory() as tmp:
@@ -549,7 +549,7 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, metavar=("CONFIG", "TICKS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        import runtime
+        import stc.runtime as runtime
 
         try:
             seconds, trades = timed(args.one[0], int(args.one[1]))

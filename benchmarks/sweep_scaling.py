@@ -33,14 +33,14 @@ from bar_rows import synthetic_rows
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from compiler.pipeline import Session  # noqa: E402
-from compiler.sweep_command import COMMIT_ROWS  # noqa: E402
-from compiler.sweep_compile import compile_variants  # noqa: E402
-from compiler.sweep_space import command_line_space, expand  # noqa: E402
-from runtime.sweep.executors import LocalExecutor, make_executor  # noqa: E402
-from runtime.sweep.results import result_table  # noqa: E402
-from runtime.sweep.study import Study  # noqa: E402
-from runtime.sweep.task import VariantResult, VariantTask  # noqa: E402
+from stc.compiler.pipeline import Session  # noqa: E402
+from stc.commands.sweep import COMMIT_ROWS  # noqa: E402
+from stc.compiler.sweep_compile import compile_variants  # noqa: E402
+from stc.compiler.sweep_space import command_line_space, expand  # noqa: E402
+from stc.runtime.sweep.executors import LocalExecutor, make_executor  # noqa: E402
+from stc.runtime.sweep.results import result_table  # noqa: E402
+from stc.runtime.sweep.study import Study  # noqa: E402
+from stc.runtime.sweep.task import VariantResult, VariantTask  # noqa: E402
 
 BLUEPRINT = REPO / "blueprints" / "ema_trend.yaml"
 SPACE = ["ema_cross_detector.fast=5:40:5", "ema_cross_detector.slow=50:190:20"]  # 8 x 8

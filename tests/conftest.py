@@ -13,9 +13,9 @@ from hypothesis import settings
 
 _CACHE_HOME = tempfile.mkdtemp(prefix="stc-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
-os.environ["XDG_STATE_HOME"] = _CACHE_HOME  # the cache's HMAC key (compiler.cache.key_path)
+os.environ["XDG_STATE_HOME"] = _CACHE_HOME  # the cache's HMAC key (stc.compiler.cache.key_path)
 atexit.register(shutil.rmtree, _CACHE_HOME, True)  # registered first, so it runs last
-"""The compiler's on-disk cache (``compiler.cache``) of this test session, subprocesses
+"""The compiler's on-disk cache (``stc.compiler.cache``) of this test session, subprocesses
 included: tests never write into the user's ``~/.cache``, and they run against a
 cache that fills and hits as the session goes (it must never change a result)."""
 

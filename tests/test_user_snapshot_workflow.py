@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 USER_TEST = """
-from compiler import compile_blueprint
+from stc.compiler import compile_blueprint
 
 
 def test_wiring(snapshot_wiring):

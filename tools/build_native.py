@@ -1,9 +1,9 @@
 """Compile the runtime's hot path with mypyc, in place (``make`` runs this at install).
 
 Usage: ``python tools/build_native.py [--if-stale | --clean]``. Builds the modules listed in
-``runtime._native.NATIVE_MODULES`` as one mypyc group next to their sources and
-records each source's sha256 in ``runtime/_native_build.txt``; the runtime uses the
-extensions only while every source still matches (see :mod:`runtime._native`). On a
+``stc.runtime._native.NATIVE_MODULES`` as one mypyc group next to their sources and
+records each source's sha256 in ``stc/runtime/_native_build.txt``; the runtime uses the
+extensions only while every source still matches (see :mod:`stc.runtime._native`). On a
 machine without a C compiler the build fails with a message and the runtime simply
 stays pure Python. ``--if-stale`` (what ``make test``/``make demo`` run) builds only
 when the build is missing or no longer matches the sources, and never fails: without a
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ["STC_PURE_PYTHON"] = "1"  # never import the extensions this run replaces
 
-from runtime._native import (  # noqa: E402
+from stc.runtime._native import (  # noqa: E402
     NATIVE_MANIFEST,
     NATIVE_MODULES,
     compiled_files,
@@ -50,11 +50,11 @@ def clean() -> None:
 
 
 def _leftover_extensions() -> list[Path]:
-    """Extension modules under ``runtime/`` and ``plugins/`` that sit next to the ``.py``
+    """Extension modules under ``stc/runtime/`` and ``stc/plugins/`` that sit next to the ``.py``
     source they were compiled from."""
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
     found = []
-    for package in ("runtime", "plugins"):
+    for package in ("stc/runtime", "stc/plugins"):
         for file in (REPO / package).rglob("*"):
             if not file.name.endswith(suffixes):
                 continue

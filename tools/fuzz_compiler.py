@@ -4,13 +4,13 @@
     .venv/bin/python tools/fuzz_compiler.py --seed 1 --case 4711     # replay one case
 
 Each case (see ``tools/fuzz_inputs.py`` for the generators) is written to a fresh
-folder and checked in-process through ``compiler.cli.main`` — the code path of the
+folder and checked in-process through ``stc.commands.cli.main`` — the code path of the
 ``stc`` console script — three times, with ``--format json``, ``human`` and
 ``sarif``. Properties of every case:
 
 - no uncaught exception (``main`` returns), exit code 0 or 1, the same for all formats,
   and 1 exactly when an error is reported;
-- every diagnostic is well-formed: a code from ``compiler.codes.CODES``, a file, a
+- every diagnostic is well-formed: a code from ``stc.compiler.codes.CODES``, a file, a
   1-based line and column inside that file, a non-empty message; the human text has a
   header per diagnostic and the summary line, the SARIF log one result per diagnostic;
 - caps per input: time of the human run (untraced; over the cap in wall-clock *and*
@@ -51,9 +51,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make `tools.*` importable
     sys.path.insert(0, str(REPO))
 
-from compiler.codes import CODES  # noqa: E402
-from compiler.render import _visible as visible  # noqa: E402  (what a terminal is shown)
-from compiler.sources import split_lines  # noqa: E402
+from stc.compiler.codes import CODES  # noqa: E402
+from stc.compiler.render import _visible as visible  # noqa: E402  (what a terminal is shown)
+from stc.compiler.sources import split_lines  # noqa: E402
 from tools.fuzz_inputs import SCHEDULE, Case, Domain, build_case, case_rng  # noqa: E402
 
 FAILURES = REPO / "tools" / "fuzz_failures"
@@ -122,7 +122,7 @@ class _HardTimeout(BaseException):
 
 def invoke(argv: list[str], *, trace: bool, hard_timeout: float) -> Run:
     """``stc ARGV`` in-process with captured output; never raises."""
-    from compiler import cli
+    from stc.commands import cli
 
     out, err = io.StringIO(), io.StringIO()
     error = None
@@ -238,7 +238,7 @@ def _check_command(case: Case, folder: Path, caps: Caps, *, trace: bool) -> Resu
 def _forget(folder: Path) -> None:
     """Drop what the compiler cached about this case's files (modules of copied
     plugins, parsed manifests) so memory does not grow over thousands of cases."""
-    from compiler import registry, validate
+    from stc.compiler import registry, validate
 
     prefix = str(folder.resolve())
     for name, module in list(sys.modules.items()):
@@ -246,7 +246,7 @@ def _forget(folder: Path) -> None:
             del sys.modules[name]
     for key in [k for k in registry._MANIFEST_CACHE if k[0].startswith(prefix)]:
         del registry._MANIFEST_CACHE[key]
-    for check in [k for k in registry._SCHEMA_CHECKS if not k[0].startswith("plugins/")]:
+    for check in [k for k in registry._SCHEMA_CHECKS if not k[0].startswith("stc/plugins/")]:
         del registry._SCHEMA_CHECKS[check]
     if len(validate._VALIDATORS) > 256:
         validate._VALIDATORS.clear()

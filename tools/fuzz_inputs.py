@@ -9,7 +9,7 @@ Two families of generators:
   params drawn from each plugin's own ``config_schema``, real events, DTOs and
   factors), then corrupted by ``tools.fuzz_yaml.corrupt``;
 - **mutation** (``mutate_blueprint``, ``mutate_manifest``): line and byte edits of
-  the reference blueprints in ``blueprints/`` and the manifests in ``plugins/``.
+  the reference blueprints in ``blueprints/`` and the manifests in ``stc/plugins/``.
 
 A manifest is fuzzed through a plugin root of its own (``root/<type>/<folder>/``,
 the manifest plus a copy of the real ``worker.py``), renamed ``Fuzz<Name>`` so it
@@ -38,7 +38,7 @@ from tools.fuzz_yaml import HOSTILE_STRINGS, Emitter, corrupt, double_quoted
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"
 BLUEPRINTS = REPO / "blueprints"
-PLUGINS = REPO / "plugins"
+PLUGINS = REPO / "stc" / "plugins"
 
 SLOT_TYPES = {
     "context_workers": "context_worker", "opportunity_workers": "opportunity_worker",
@@ -61,7 +61,7 @@ WORKER_IDS = ("a", "b", "w_1", "ema_detector", "platform", "ledger", "x" * 129)
 METHODS = ("on_tick", "on_event", "on_ledger_update", "on_position_update", "plan", "nope")
 HOSTILE_PLUGIN_NAMES = (
     "evil", "evil.Worker", "../evil", "os.path", "/etc/passwd", "a/b", "a\\b",
-    "plugins.context_worker.ema_detector.worker", "EMADetecter", "", "__init__",
+    "stc.plugins.context_worker.ema_detector.worker", "EMADetecter", "", "__init__",
 )  # fmt: skip
 HOSTILE_ENTRYPOINTS = (
     "../../evil.py", "evil:Worker", "/tmp/evil:Worker", "os:system", "worker.py:X",
@@ -88,7 +88,7 @@ class PluginInfo:
     name: str
     type: str
     folder: str
-    """Relative to ``plugins/``, e.g. ``context_worker/ema_detector``."""
+    """Relative to ``stc/plugins/``, e.g. ``context_worker/ema_detector``."""
     config_schema: dict[str, Any]
 
 
@@ -102,7 +102,7 @@ class Domain:
     @classmethod
     def load(cls) -> Domain:
         """Read every packaged manifest (with the compiler's loader, so no tags run)."""
-        from compiler.registry import default_roots, discover
+        from stc.compiler.registry import default_roots, discover
 
         registry = discover(default_roots(entry_points=False))
         domain = cls()
@@ -507,7 +507,7 @@ def _warmup(rng: random.Random, info: PluginInfo) -> Any:
 
 
 def _subtype(rng: random.Random, worker_type: str) -> str:
-    from compiler.model.manifest import SUBTYPES
+    from stc.compiler.model.manifest import SUBTYPES
 
     options = SUBTYPES.get(worker_type, ("unknown",))
     return rng.choice(options) if rng.random() < 0.9 else "not_a_subtype"

@@ -74,7 +74,7 @@ def write_synthetic_csv(path: Path, bars: int, seed: int = 7) -> Path:
 
 def stc(*args: str) -> list[str]:
     """The command line of ``stc`` run by this interpreter."""
-    return [sys.executable, "-m", "compiler.cli", *args]
+    return [sys.executable, "-m", "stc.commands.cli", *args]
 
 
 def run_to_end(data: Path, out: Path) -> float:
@@ -153,7 +153,7 @@ def check_journal(journal: Path) -> tuple[int, list[str]]:
 
 def explain_all(run_dir: Path, trade_ids: list[str]) -> int:
     """Explain every trade (property 3); return how many were explained."""
-    from runtime.api import explain
+    from stc.runtime.api import explain
 
     for trade_id in trade_ids:
         text = explain(run_dir, trade_id)
@@ -215,7 +215,7 @@ def replace(source, destination):
         os.kill(os.getpid(), signal.SIGKILL)
     real(source, destination)
 os.replace = replace
-from compiler.cli import main
+from stc.commands.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 """The child: ``stc`` that dies half-way through writing the artefact named first."""

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 def test_the_census_counts_every_validated_dto_and_restores_pydantic(
     flow_cost: ModuleType,
 ) -> None:
-    from runtime.dtos import StrategyDirective
-    from runtime.dtos.plans import ExecutionDirective
+    from stc.runtime.dtos import StrategyDirective
+    from stc.runtime.dtos.plans import ExecutionDirective
 
     before = BaseModel.__init__
     counts, samples = flow_cost.dto_census(3_000)
@@ -30,16 +30,16 @@ def test_the_census_counts_every_validated_dto_and_restores_pydantic(
 
 
 def test_the_ablations_change_only_what_they_name(flow_cost: ModuleType) -> None:
-    import runtime.engine
-    from runtime.journal import Journal
+    from stc.runtime import engine as runtime_engine
+    from stc.runtime.journal import Journal
 
-    flush, to_json = Journal.flush, runtime.engine.to_json
+    flush, to_json = Journal.flush, runtime_engine.to_json
     with flow_cost.patched(Journal, "flush", flow_cost._drop_batches):
         assert Journal.flush is not flush
         trades = flow_cost.run_ema_engine(2_000)[1]
-    with flow_cost.patched(runtime.engine, "to_json", lambda value: ""):
+    with flow_cost.patched(runtime_engine, "to_json", lambda value: ""):
         assert flow_cost.run_ema_engine(2_000)[1] == trades
-    assert (Journal.flush, runtime.engine.to_json) == (flush, to_json)
+    assert (Journal.flush, runtime_engine.to_json) == (flush, to_json)
     assert flow_cost.run_ema_engine(2_000)[1] == trades
 
 

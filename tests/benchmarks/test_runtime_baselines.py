@@ -50,9 +50,9 @@ def test_rising_bars_time_the_per_tick_path_alone(bench: ModuleType, tmp_path: P
     """The per-tick row's bars make no flow at all: no signal, no DTO, no trade."""
     from itertools import starmap
 
-    from runtime.dtos.market import Bar
-    from runtime.engine import Engine
-    from runtime.journal import Journal
+    from stc.runtime.dtos.market import Bar
+    from stc.runtime.engine import Engine
+    from stc.runtime.journal import Journal
 
     journal = Journal(tmp_path / "j.sqlite")
     result = Engine(bench.ema_plan(), starmap(Bar, bench.rising_rows(3_000)), journal=journal).run()
@@ -72,9 +72,9 @@ def test_a_quiet_tick_validates_no_pydantic_model_and_writes_no_journal(
 
     from pydantic import BaseModel
 
-    from runtime.dtos.market import Bar
-    from runtime.engine import Engine
-    from runtime.journal import Journal
+    from stc.runtime.dtos.market import Bar
+    from stc.runtime.engine import Engine
+    from stc.runtime.journal import Journal
 
     def counted(n: int) -> tuple[int, int]:
         bars = starmap(Bar, bench.rising_rows(n)) if n > 0 else bench.synthetic_bars(-n)

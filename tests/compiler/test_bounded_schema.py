@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import cli, fastschema, schema_guard
+from stc.commands import cli, fastschema, schema_guard
 from tests.conftest import REPO
 
 EMA_TREND = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")
@@ -213,5 +213,5 @@ def test_hostile_config_schemas_end_in_an_answer(schema: dict[str, Any], instanc
         list(cls(schema, registry=REGISTRY).iter_errors(instance))
     except (RecursionError, schema_guard.SchemaBudgetExceeded):
         pass
-    except Exception as exc:  # what compiler.resolve turns into STC002 at the manifest
+    except Exception as exc:  # what stc.compiler.resolve turns into STC002 at the manifest
         assert type(exc).__module__.startswith(("jsonschema", "referencing")), repr(exc)

@@ -1,4 +1,4 @@
-"""The on-disk cache (``compiler.cache``) never changes a result: every fixture and
+"""The on-disk cache (``stc.compiler.cache``) never changes a result: every fixture and
 reference blueprint gives the same diagnostics, wiring map and DOT without the cache,
 with an empty one and with a warm one; an edited manifest or plugin module is seen
 through a stale cache; a corrupt cache file is ignored."""
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from compiler import cache
+from stc.compiler import cache
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -22,7 +22,7 @@ REFERENCE = sorted(str(p.relative_to(REPO)) for p in (REPO / "blueprints").glob(
 
 _COMPILE_SCRIPT = """
 import json, sys
-from compiler.api import compile_blueprint
+from stc.compiler.api import compile_blueprint
 for path, roots in json.loads(sys.argv[1]):
     result = compile_blueprint(path, plugin_dirs=roots)
     print("==", path, result.ok)
@@ -108,9 +108,9 @@ config_schema:
 PROBE_CODE = """\
 from __future__ import annotations
 
-from plugins.dtos import EMAValues
-from runtime.dtos.market import TradingContext
-from runtime.workers import ContextWorker
+from stc.plugins.dtos import EMAValues
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.workers import ContextWorker
 
 
 class CacheProbe(ContextWorker):
@@ -148,7 +148,7 @@ def _write_probe(root: Path, *, maximum: int = 50, method: str = "on_tick") -> N
 
 def _check_json(blueprint: Path, root: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "compiler.cli", "check", str(blueprint),
+        [sys.executable, "-m", "stc.commands.cli", "check", str(blueprint),
          "--plugins-dir", str(root), "--format", "json"],
         cwd=REPO, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -316,9 +316,9 @@ def test_a_leftover_temporary_file_does_not_block_the_write(
 
 _VALIDATORS_SCRIPT = """
 import sys
-from compiler.cli import main
+from stc.commands.cli import main
 code = main(["check", sys.argv[1]])
-import compiler.model.blueprint as bp
+import stc.compiler.model.blueprint as bp
 print(code, not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock"))
 """
 
@@ -357,9 +357,9 @@ def test_large_documents_are_not_remembered(
 ) -> None:
     """Every start reads the whole cache file: a generated 10,000-worker blueprint's
     model must not be in it."""
-    from compiler.model.blueprint import StrategyBlueprint
-    from compiler.sources import load_yaml_text
-    from compiler.validate import MAX_REMEMBERED_DOCUMENT, validate_known_document
+    from stc.compiler.model.blueprint import StrategyBlueprint
+    from stc.compiler.sources import load_yaml_text
+    from stc.compiler.validate import MAX_REMEMBERED_DOCUMENT, validate_known_document
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv(cache.DISABLE_ENV, raising=False)

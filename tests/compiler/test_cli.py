@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import cli
-from compiler.cli import _COMPILER_ONLY, main
+from stc.commands import cli
+from stc.commands.cli import _COMPILER_ONLY, main
 
 
 def _write(path: Path, text: str) -> Path:
@@ -80,7 +80,7 @@ def test_strict_turns_warnings_into_errors(in_repo: Path) -> None:
 
 
 def test_compile_writes_map_dot_and_svg(in_repo: Path, tmp_path: Path) -> None:
-    from compiler.emit.dot import dot_available
+    from stc.compiler.emit.dot import dot_available
 
     assert main(["compile", "blueprints/ict_smc.yaml", "-o", str(tmp_path)]) == 0
     plan = yaml.safe_load((tmp_path / "wiring_map.yaml").read_text(encoding="utf-8"))
@@ -167,12 +167,12 @@ def test_run_progress_plain_when_not_a_tty_and_silent_when_quiet(
 
 _PLUGINS_SCRIPT = """
 import os, sys
-from compiler import lazy_plugins
-from compiler.cli import main
+from stc.compiler import lazy_plugins
+from stc.commands.cli import main
 code = main(sys.argv[1:])
 loader = sys.modules.get(lazy_plugins.LOADER)
 kind = "none" if loader is None else "real" if hasattr(loader, "_plugins") else "stand-in"
-import compiler.model.blueprint as bp
+import stc.compiler.model.blueprint as bp
 built = not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock")
 metadata = "importlib.metadata" in sys.modules
 print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built, metadata)
@@ -193,7 +193,7 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
     and its plugin loader (which imports ``importlib.metadata``) is never imported —
     the blueprint's validator was built, and the stand-in, asked while the plugins
     were off, did not hand over (docs/decisions.md). The ``stc.plugins`` entry points
-    are read by ``compiler.entry_points``, so ``importlib.metadata`` is not imported at
+    are read by ``stc.compiler.entry_points``, so ``importlib.metadata`` is not imported at
     all. Afterwards the variable is gone again: a program calling ``main`` keeps its
     pydantic setup."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
@@ -212,7 +212,7 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
 
 _STAND_IN_SCRIPT = """
 import sys
-from compiler import lazy_plugins
+from stc.compiler import lazy_plugins
 lazy_plugins.install()
 from pydantic import BaseModel
 class Probe(BaseModel):
@@ -314,9 +314,9 @@ def test_main_leaves_the_collector_alone(in_repo: Path) -> None:
 def test_a_compile_pauses_the_collector_and_restores_it(
     in_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """compile_path runs with the cyclic collector off (compiler.collector) and turns it
+    """compile_path runs with the cyclic collector off (stc.compiler.collector) and turns it
     back on; a caller who had switched it off keeps it off."""
-    from compiler import pipeline
+    from stc.compiler import pipeline
 
     states: list[bool] = []
     real = pipeline._compile_path

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from compiler.pipeline import Session, compile_path
+from stc.compiler.pipeline import Session, compile_path
 from tests.conftest import REPO
 
 ROOT = REPO / "tests" / "fixtures" / "plugin_roots" / "stc080"

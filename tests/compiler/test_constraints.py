@@ -1,10 +1,10 @@
-"""compiler.constraints: the manifest's cross-field rules are interpreted, never eval'd."""
+"""stc.compiler.constraints: the manifest's cross-field rules are interpreted, never eval'd."""
 
 from __future__ import annotations
 
 import pytest
 
-from compiler.constraints import RuleError, holds, names_in, parse_rule
+from stc.compiler.constraints import RuleError, holds, names_in, parse_rule
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler.diagnostics import Diagnostic, Severity
-from compiler.fix_command import SAFE, UNSAFE, fix_files
-from compiler.pipeline import Session, compile_path
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.commands.fix import SAFE, UNSAFE, fix_files
+from stc.compiler.pipeline import Session, compile_path
 from tests.conftest import REPO
 
 CORPUS = Path(__file__).parent / "corpus" / "cases.yaml"

@@ -12,7 +12,7 @@ from tests.conftest import REPO
 
 SCRIPT = """
 import sys
-from compiler import compile_blueprint
+from stc.compiler import compile_blueprint
 ok = compile_blueprint(sys.argv[1])
 broken = compile_blueprint(sys.argv[2])
 sys.stdout.write(ok.wiring_map + "\\x00" + ok.dot + "\\x00" + broken.rendered_diagnostics()

@@ -14,7 +14,7 @@ diagnostic must point at. For every row the tests check, separately:
 
 A compiler bug is recorded as a strict xfail of the one aspect it breaks (``bugs``),
 so the snapshot still records today's text and fixing the bug makes the xfail pass
-loudly. Adding a code to ``compiler.codes.CODES`` without a row here fails
+loudly. Adding a code to ``stc.compiler.codes.CODES`` without a row here fails
 ``test_every_code_has_a_fixture``.
 """
 
@@ -30,10 +30,10 @@ from typing import Any
 
 import pytest
 
-from compiler import compile_blueprint
-from compiler.api import CompileResult
-from compiler.codes import CODES
-from compiler.diagnostics import Diagnostic
+from stc.compiler import compile_blueprint
+from stc.compiler.api import CompileResult
+from stc.compiler.codes import CODES
+from stc.compiler.diagnostics import Diagnostic
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = "tests/fixtures"
@@ -305,7 +305,7 @@ def test_snapshot(case: Case, compiled: Any, snapshot_diagnostics: Any) -> None:
 
 
 def test_every_code_has_a_fixture() -> None:
-    """Adding a code to ``compiler.codes.CODES`` without a fixture row fails here."""
+    """Adding a code to ``stc.compiler.codes.CODES`` without a fixture row fails here."""
     covered = {case.code for case in CASES}
     assert sorted(set(CODES) - covered) == []
     assert sorted(covered - set(CODES)) == []
@@ -388,7 +388,7 @@ def test_stc010_help_names_a_providing_plugin(compiled: Any) -> None:
 def stc(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``stc`` in a subprocess from the repository root."""
     return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
+        [sys.executable, "-m", "stc.commands.cli", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

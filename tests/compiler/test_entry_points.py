@@ -1,4 +1,4 @@
-"""compiler.entry_points reads what importlib.metadata reads, or declines.
+"""stc.compiler.entry_points reads what importlib.metadata reads, or declines.
 
 Every layout is built in a temporary folder that becomes the whole ``sys.path``;
 each answer of :func:`read_group` is compared with
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import cache
-from compiler.entry_points import _sections, read_group
-from compiler.registry import ENTRY_POINT_GROUP, default_roots, discover
+from stc.compiler import cache
+from stc.compiler.entry_points import _sections, read_group
+from stc.compiler.registry import ENTRY_POINT_GROUP, default_roots, discover
 
 GROUP = ENTRY_POINT_GROUP
 
@@ -81,7 +81,7 @@ def test_sections_comments_order_and_shadowing(tmp_path: Path, only_path: list[s
 def test_a_zip_on_the_path_is_left_to_importlib_metadata(
     tmp_path: Path, only_path: list[str]
 ) -> None:
-    archive = tmp_path / "plugins.zip"
+    archive = tmp_path / "stc.plugins.zip"
     with zipfile.ZipFile(archive, "w") as out:
         out.writestr("zipped-1.0.dist-info/entry_points.txt", f"[{GROUP}]\nz = zipped\n")
         out.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\n")

@@ -1,4 +1,4 @@
-"""compiler.fastschema against jsonschema itself: the fast path may only accept what
+"""stc.compiler.fastschema against jsonschema itself: the fast path may only accept what
 jsonschema accepts (a missed STC002/STC006 otherwise), and every fixture's
 diagnostics must be the same with and without it."""
 
@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from compiler import compile_blueprint, fastschema, registry, validate
-from compiler.fastschema import instance_is_valid, schema_is_valid
+from stc.compiler import compile_blueprint, fastschema, registry, validate
+from stc.compiler.fastschema import instance_is_valid, schema_is_valid
 from tests.compiler.test_diagnostic_codes import CASES
 from tests.conftest import REFERENCE_STRATEGIES, REPO
 
-MANIFESTS = sorted(REPO.glob("plugins/**/plugin_manifest.yaml")) + sorted(
+MANIFESTS = sorted(REPO.glob("stc/plugins/**/plugin_manifest.yaml")) + sorted(
     REPO.glob("tests/fixtures/plugin_roots/**/plugin_manifest.yaml")
 )
 
@@ -160,7 +160,7 @@ def test_every_builtin_plugin_schema_takes_the_fast_path() -> None:
     outside = [
         path.relative_to(REPO).as_posix()
         for path in MANIFESTS
-        if path.relative_to(REPO).parts[0] == "plugins" and not schema_is_valid(config_schema(path))
+        if path.relative_to(REPO).parts[:2] == ("stc", "plugins") and not schema_is_valid(config_schema(path))
     ]
     assert outside == []
 

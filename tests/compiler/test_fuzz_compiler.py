@@ -18,10 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.codes import CODES
-from compiler.diagnostics import Diagnostic
-from compiler.pipeline import Session, compile_path
-from compiler.registry import default_roots, discover
+from stc.compiler.codes import CODES
+from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.pipeline import Session, compile_path
+from stc.compiler.registry import default_roots, discover
 from tests.conftest import REFERENCE_STRATEGIES, REPO
 from tools.fuzz_compiler import Caps, check_case
 from tools.fuzz_inputs import Domain, build_case
@@ -109,8 +109,8 @@ def _compile(path: Path) -> None:
     for outcome in outcomes:
         _well_formed(outcome.diagnostics)
         if outcome.ok and outcome.wiring_data is not None:
-            from compiler.emit.dot import render_dot
-            from compiler.emit.wiring_map import render_wiring_map
+            from stc.compiler.emit.dot import render_dot
+            from stc.compiler.emit.wiring_map import render_wiring_map
 
             assert yaml.safe_load(render_wiring_map(outcome.wiring_data))["strategy"]
             render_dot(outcome.unit, outcome.diagnostics)

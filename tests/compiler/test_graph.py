@@ -12,10 +12,10 @@ import networkx as nx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compiler.api import compile_blueprint
-from compiler.checks.triggers import _cells, _contains, _uncovered_1d
-from compiler.digraph import WiringGraph
-from compiler.unit import WorkerInstance
+from stc.compiler.api import compile_blueprint
+from stc.compiler.checks.triggers import _cells, _contains, _uncovered_1d
+from stc.compiler.digraph import WiringGraph
+from stc.compiler.unit import WorkerInstance
 
 REPO = Path(__file__).resolve().parents[2]
 EMA = "blueprints/ema_trend.yaml"
@@ -93,7 +93,7 @@ def test_the_one_dimensional_gap_sweep_equals_the_containment_test(
 
 _IMPORTS_SCRIPT = """
 import sys
-from compiler.cli import main
+from stc.commands.cli import main
 out = sys.argv[1]
 codes = [
     main(["check", "blueprints/ema_trend.yaml"]),

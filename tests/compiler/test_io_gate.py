@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import cache
-from compiler.cli import main
+from stc.compiler import cache
+from stc.commands.cli import main
 from tests.compiler.test_entry_points import GROUP, dist
 from tests.conftest import REPO
 
@@ -106,7 +106,7 @@ def test_run_with_a_too_long_file_name(
 def unprivileged() -> Iterator[tuple[list[str], Path]]:
     """(command prefix running ``stc`` as a user without privileges, a folder it may
     write): root traverses every folder, so as root the command runs as ``nobody``."""
-    prefix = [sys.executable, "-m", "compiler.cli"]
+    prefix = [sys.executable, "-m", "stc.commands.cli"]
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:

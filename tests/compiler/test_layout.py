@@ -4,7 +4,7 @@ and of synthetic 50/100/300-worker blueprints:
 - aspect ratio (viewBox width / height) between 1:3 and 3:1;
 - no two edge labels overlap: every ``<text>`` of an edge or event/DTO hub is a box
   (Helvetica advance widths × font size wide, one font size high, at its x/y and
-  text-anchor), and no two boxes intersect (``compiler.emit.svg_metrics``);
+  text-anchor), and no two boxes intersect (``stc.compiler.emit.svg_metrics``);
 - node text at least the legend's font size when the SVG is shown 1,600 px wide: the
   smallest node ``font-size`` × 1600 / viewBox width ≥ the legend's ``font-size``;
 - phases are rows in one fixed order (each row cluster starts below the one before).
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root
-from compiler.api import compile_blueprint
-from compiler.emit.dot import dot_available, render_dot
-from compiler.emit.svg_metrics import Box, measure
-from compiler.emit.view import ROWS, build_view
+from stc.compiler.api import compile_blueprint
+from stc.compiler.emit.dot import dot_available, render_dot
+from stc.compiler.emit.svg_metrics import Box, measure
+from stc.compiler.emit.view import ROWS, build_view
 from tests.conftest import REFERENCE_STRATEGIES
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from compiler.cli import main
+from stc.commands.cli import main
 from tests.conftest import REPO
 
 OPERATION = (REPO / "blueprints" / "dca_weekly.operation.yaml").read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def test_an_operation_discovers_plugins_once_for_all_its_links(
 ) -> None:
     """An operation linking many strategies took ~34 s: discovery ran once per link."""
     from benchmarks.operation_scaling import operation_text
-    from compiler import pipeline
+    from stc.compiler import pipeline
 
     calls: list[int] = []
     real = pipeline.discover

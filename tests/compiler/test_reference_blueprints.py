@@ -10,7 +10,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from compiler import compile_blueprint
+from stc.compiler import compile_blueprint
 from tests.conftest import REFERENCE_STRATEGIES
 
 
@@ -41,7 +41,7 @@ def test_dot_snapshot(in_repo: Path, path: str, snapshot: SnapshotAssertion) -> 
 def test_emitted_map_validates_against_its_model(in_repo: Path, path: str) -> None:
     """The emitter builds the model without per-worker validation (speed); this is
     where its output is validated instead."""
-    from compiler.model.wiring_map import WiringMap
+    from stc.compiler.model.wiring_map import WiringMap
 
     text = compile_blueprint(path).wiring_map
     reparsed = WiringMap.model_validate(yaml.safe_load(text))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from compiler import compile_blueprint
-from compiler.registry import (
+from stc.compiler import compile_blueprint
+from stc.compiler.registry import (
     MANIFEST_NAME,
     PluginImportError,
     _manifest_paths,

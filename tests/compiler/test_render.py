@@ -1,4 +1,4 @@
-"""compiler.render: exact human text, JSON keys and SARIF 2.1.0 structure."""
+"""stc.compiler.render: exact human text, JSON keys and SARIF 2.1.0 structure."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from compiler.diagnostics import Diagnostic, Related, Severity
-from compiler.render import render_human, render_json, render_sarif, use_color
-from compiler.sources import SourceFile, load_yaml_text
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
+from stc.compiler.render import render_human, render_json, render_sarif, use_color
+from stc.compiler.sources import SourceFile, load_yaml_text
 
 TEXT = "blueprint_version: 1\nname: demo\nworkforce: {}\n\tx: 1\nworkfroce:\n"
 SOURCES = {"blueprints/x.yaml": SourceFile("blueprints/x.yaml", TEXT)}

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler.api import compile_blueprint
-from compiler.cli import main
-from compiler.emit.review import Review, review_maps, to_markdown
+from stc.compiler.api import compile_blueprint
+from stc.commands.cli import main
+from stc.compiler.emit.review import Review, review_maps, to_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 ICT = (REPO / "blueprints/ict_smc.yaml").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """Hostile and oversized input: every input limit, and one regression test per crash or
 malformed diagnostic that ``tools/fuzz_compiler.py`` found (docs/robustness.md).
 
-Everything goes through ``compiler.cli.main`` in-process — the code path of
+Everything goes through ``stc.commands.cli.main`` in-process — the code path of
 ``stc check`` — and looks at its exit code and its JSON or human output.
 """
 
@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler import cli
-from compiler.model.platform import Limits
-from compiler.sources import LoadLimits, load_yaml_text
-from compiler.validate import apply_defaults
-from compiler.warmup import WarmupError, evaluate_warmup
+from stc.commands import cli
+from stc.compiler.model.platform import Limits
+from stc.compiler.sources import LoadLimits, load_yaml_text
+from stc.compiler.validate import apply_defaults
+from stc.compiler.warmup import WarmupError, evaluate_warmup
 from tests.conftest import REPO
 
 CLEAN = (REPO / "tests" / "fixtures" / "clean.yaml").read_text(encoding="utf-8")
 EMA_TREND = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")
-SIZER = REPO / "plugins" / "size_planner" / "fixed_risk_sizer"
+SIZER = REPO / "stc" / "plugins" / "size_planner" / "fixed_risk_sizer"
 
 Check = Callable[..., tuple[int, list[dict[str, Any]]]]
 

@@ -4,7 +4,7 @@ is not a plugin's own entrypoint inside its plugin folder.
 One scratch folder holds ``evil.py`` and ``evil_pkg/`` twice — in the working
 directory and in a folder on ``PYTHONPATH`` — and each writes a marker file when
 imported. ``stc check`` and ``stc compile`` run in subprocesses from that folder
-(as ``python -m compiler.cli``, so the working directory is on ``sys.path`` too) over
+(as ``python -m stc.commands.cli``, so the working directory is on ``sys.path`` too) over
 blueprints, an operation and a platform file whose plugin references are module
 names, dotted paths, relative and absolute paths, and over manifests whose
 entrypoints point outside their folder (``../../evil.py``, ``evil:Worker``, an
@@ -37,7 +37,7 @@ HOSTILE_PLUGIN_REFS = {
     "dotted": "evil.Worker",
     "relative": "../evil",
     "stdlib": "os.path",
-    "plugin_module": "plugins.context_worker.ema_detector.worker",
+    "plugin_module": "stc.plugins.context_worker.ema_detector.worker",
     "absolute": "{evil_file}",
     "slash": "evil/Worker",
     "backslash": "evil\\\\Worker",
@@ -109,7 +109,7 @@ def stc(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``stc ARGS`` from ``root``, with the bait folder on PYTHONPATH."""
     env = {**os.environ, "PYTHONPATH": str(root / "on_pythonpath"), "STC_NO_CACHE": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
+        [sys.executable, "-m", "stc.commands.cli", *args],
         cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 

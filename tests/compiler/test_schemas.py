@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
-from compiler.resources import schemas_dir
-from compiler.schema_export import SCHEMA_MODELS, schema_text
+from stc.compiler.resources import schemas_dir
+from stc.compiler.schema_export import SCHEMA_MODELS, schema_text
 from tests.conftest import BLUEPRINTS
 
 
@@ -37,7 +37,7 @@ def test_reference_files_validate_against_their_schema_and_name_it(path: object)
 
 
 def test_stc_schema_prints_a_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    from compiler.cli import main
+    from stc.commands.cli import main
 
     assert main(["schema", "strategy_blueprint"]) == 0
     printed = json.loads(capsys.readouterr().out)

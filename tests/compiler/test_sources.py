@@ -1,4 +1,4 @@
-"""compiler.sources: positions, duplicate keys, syntax errors and hostile-input limits."""
+"""stc.compiler.sources: positions, duplicate keys, syntax errors and hostile-input limits."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import compiler.sources as sources
-from compiler.sources import (
+import stc.compiler.sources as sources
+from stc.compiler.sources import (
     LoadLimits,
     Mark,
     PMap,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import compile_blueprint
+from stc.compiler import compile_blueprint
 
 HEAD = """blueprint_version: 1
 name: t

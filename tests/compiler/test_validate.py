@@ -1,14 +1,14 @@
-"""compiler.validate and compiler.suggest: positioned STC002/STC006 diagnostics."""
+"""stc.compiler.validate and stc.compiler.suggest: positioned STC002/STC006 diagnostics."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from compiler.diagnostics import Diagnostic
-from compiler.model.blueprint import StrategyBlueprint
-from compiler.sources import load_yaml_text
-from compiler.suggest import did_you_mean, help_for
-from compiler.validate import (
+from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.model.blueprint import StrategyBlueprint
+from stc.compiler.sources import load_yaml_text
+from stc.compiler.suggest import did_you_mean, help_for
+from stc.compiler.validate import (
     apply_defaults,
     format_path,
     validate_against_schema,

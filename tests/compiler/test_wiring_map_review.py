@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from compiler.api import compile_blueprint
-from compiler.model.wiring_map import WiringMap
+from stc.compiler.api import compile_blueprint
+from stc.compiler.model.wiring_map import WiringMap
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.sources import load_yaml_text
+from stc.compiler.sources import load_yaml_text
 
 
 def _messages(text: str) -> list[tuple[str, str, int | None]]:

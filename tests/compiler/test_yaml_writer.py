@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.emit.yaml_writer import dump, scalar_text
+from stc.compiler.emit.yaml_writer import dump, scalar_text
 
 TRICKY = [
     "yes", "No", "on", "OFF", "true", "null", "~", "", " lead", "trail ", "1h", "4a-routing",

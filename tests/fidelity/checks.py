@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from runtime.data import load_bars
-from runtime.dtos.market import Bar
+from stc.runtime.data import load_bars
+from stc.runtime.dtos.market import Bar
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
-from runtime.data import load_bars
-from runtime.data_fit import DataFitError, check_data_fit, describe_interval, infer_interval
-from runtime.dtos.market import Bar
+from stc.commands.cli import main
+from stc.runtime.data import load_bars
+from stc.runtime.data_fit import DataFitError, check_data_fit, describe_interval, infer_interval
+from stc.runtime.dtos.market import Bar
 from tests.conftest import REPO
 
 EURUSD = REPO / "data" / "EURUSD_1h.csv"
@@ -163,8 +163,8 @@ def test_the_runtime_refuses_a_plan_whose_data_source_is_another_symbol(tmp_path
     too: nothing is written."""
     import yaml
 
-    from compiler import compile_blueprint
-    from runtime.api import run
+    from stc.compiler import compile_blueprint
+    from stc.runtime.api import run
 
     compiled = compile_blueprint(EMA_TREND)
     plan = yaml.safe_load(compiled.wiring_map)

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.dtos.ledger import Fill, Trade
-from runtime.dtos.market import Bar
-from runtime.execution.venue import Venue, VenueSettings, build_orders
-from runtime.ledger import Ledger
+from stc.runtime.dtos.ledger import Fill, Trade
+from stc.runtime.dtos.market import Bar
+from stc.runtime.execution.venue import Venue, VenueSettings, build_orders
+from stc.runtime.ledger import Ledger
 from tests.runtime.rt_helpers import bars_from, directive
 
 TRD = "TRD_20240101_000000_00010"

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from compiler import compile_blueprint
-from runtime.api import run
-from runtime.data import load_bars
-from runtime.dtos.market import Bar
+from stc.compiler import compile_blueprint
+from stc.runtime.api import run
+from stc.runtime.data import load_bars
+from stc.runtime.dtos.market import Bar
 from tests.conftest import REPO
 
 FAST, SLOW = 10, 30

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler import compile_blueprint
-from runtime.api import run
-from runtime.resources import default_data_path
+from stc.compiler import compile_blueprint
+from stc.runtime.api import run
+from stc.runtime.resources import default_data_path
 from tests.conftest import REPO
 from tests.fidelity.checks import (
     bars_of,

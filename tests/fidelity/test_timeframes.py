@@ -21,14 +21,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import compile_blueprint
-from plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
-from plugins.dtos import Regime
-from runtime.data import load_bars
-from runtime.dtos.market import Bar, TradingContext
-from runtime.engine import Engine
-from runtime.journal import Journal
-from runtime.plan import load_plan
+from stc.compiler import compile_blueprint
+from stc.plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
+from stc.plugins.dtos import Regime
+from stc.runtime.data import load_bars
+from stc.runtime.dtos.market import Bar, TradingContext
+from stc.runtime.engine import Engine
+from stc.runtime.journal import Journal
+from stc.runtime.plan import load_plan
 from tests.conftest import REPO
 from tests.runtime.rt_helpers import random_future
 

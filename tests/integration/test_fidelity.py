@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from compiler import compile_blueprint
-from runtime.api import run
+from stc.compiler import compile_blueprint
+from stc.runtime.api import run
 from tests.conftest import REPO
 
 FAST, SLOW = 20, 50

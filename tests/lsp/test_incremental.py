@@ -1,4 +1,4 @@
-"""The incremental re-parse (``compiler.lsp.incremental``) gives what a full parse
+"""The incremental re-parse (``stc.compiler.lsp.incremental``) gives what a full parse
 gives: the same values and the same marks everywhere, so the same diagnostics; and it
 declines every edit it cannot patch exactly."""
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.lsp.analysis import Analysis
-from compiler.lsp.incremental import patch
-from compiler.sources import LoadLimits, PMap, PSeq, load_yaml_text
+from stc.compiler.lsp.analysis import Analysis
+from stc.compiler.lsp.incremental import patch
+from stc.compiler.sources import LoadLimits, PMap, PSeq, load_yaml_text
 from tests.conftest import REFERENCE_STRATEGIES, REPO
 
 LIMITS = LoadLimits()

@@ -15,7 +15,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"
-SERVER = [sys.executable, "-m", "compiler.cli", "lsp", "--debounce", "0.05"]
+SERVER = [sys.executable, "-m", "stc.commands.cli", "lsp", "--debounce", "0.05"]
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")

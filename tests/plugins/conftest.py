@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from plugin_harness import load_bars
 
-from runtime.dtos.market import Bar
+from stc.runtime.dtos.market import Bar
 
 
 @pytest.fixture(scope="session")

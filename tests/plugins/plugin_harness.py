@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from runtime.dtos.ids import IdFactory
-from runtime.dtos.ledger import LedgerSnapshot, PositionView
-from runtime.dtos.market import Bar, OHLCVWindow, TradingContext
-from runtime.workers import ContextWorker, Worker
+from stc.runtime.dtos.ids import IdFactory
+from stc.runtime.dtos.ledger import LedgerSnapshot, PositionView
+from stc.runtime.dtos.market import Bar, OHLCVWindow, TradingContext
+from stc.runtime.workers import ContextWorker, Worker
 
 DATA = Path(__file__).parents[2] / "data"
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 import yaml
 
-from compiler.model.manifest import PluginManifest
-from runtime.workers import BASE_CLASSES, Worker
+from stc.compiler.model.manifest import PluginManifest
+from stc.runtime.workers import BASE_CLASSES, Worker
 
-PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
+PLUGINS = Path(__file__).resolve().parents[2] / "stc" / "plugins"
 PLANNER_TYPES = (
     "strategy_planner",
     "entry_planner",
@@ -52,7 +52,8 @@ def _manifest(folder: Path) -> PluginManifest:
 
 def _worker_class(folder: Path, manifest: PluginManifest) -> type[Worker]:
     module_name, class_name = manifest.entrypoint.split(":")
-    module = importlib.import_module(f"plugins.{folder.parent.name}.{folder.name}.{module_name}")
+    package = f"stc.plugins.{folder.parent.name}.{folder.name}"
+    module = importlib.import_module(f"{package}.{module_name}")
     cls = getattr(module, class_name)
     assert isinstance(cls, type) and issubclass(cls, Worker)
     return cls
@@ -109,7 +110,7 @@ def test_defaults_in_setup_match_the_manifest(folder: Path) -> None:
 def test_ledger_capability_declared_iff_used(folder: Path) -> None:
     manifest = _manifest(folder)
     cls = _worker_class(folder, manifest)
-    own_code = [c for c in cls.__mro__ if c.__module__.startswith("plugins.")]  # + shared bases
+    own_code = [c for c in cls.__mro__ if c.__module__.startswith("stc.plugins.")]  # + shared bases
     uses_ledger = any("self.ledger" in inspect.getsource(c) for c in own_code)
     assert (manifest.capabilities.ledger == "read") == uses_ledger
 

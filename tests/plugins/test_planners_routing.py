@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from plugins.routing_planner.iceberg_router.worker import IcebergRouter
-from plugins.routing_planner.market_order_router.worker import MarketOrderRouter
-from plugins.routing_planner.twap_router.worker import TWAPRouter
-from runtime.dtos import (
+from stc.plugins.routing_planner.iceberg_router.worker import IcebergRouter
+from stc.plugins.routing_planner.market_order_router.worker import MarketOrderRouter
+from stc.plugins.routing_planner.twap_router.worker import TWAPRouter
+from stc.runtime.dtos import (
     CausalityChain,
     EntryDirective,
     EntryPlan,
@@ -21,9 +21,9 @@ from runtime.dtos import (
     SizePlan,
     StrategyDirective,
 )
-from runtime.dtos.common import Direction
-from runtime.dtos.plans import OrderType
-from runtime.workers import RoutingPlanner
+from stc.runtime.dtos.common import Direction
+from stc.runtime.dtos.plans import OrderType
+from stc.runtime.workers import RoutingPlanner
 
 T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 D = Decimal

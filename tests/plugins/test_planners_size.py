@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from plugin_harness import FakeLedger
 
-from plugins.size_planner.aggressive_sizer.worker import AggressiveSizer
-from plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
-from plugins.size_planner.kelly_criterion_sizer.worker import KellyCriterionSizer, kelly
-from runtime.dtos import (
+from stc.plugins.size_planner.aggressive_sizer.worker import AggressiveSizer
+from stc.plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
+from stc.plugins.size_planner.kelly_criterion_sizer.worker import KellyCriterionSizer, kelly
+from stc.runtime.dtos import (
     CausalityChain,
     EntryDirective,
     ExitDirective,
@@ -21,8 +21,8 @@ from runtime.dtos import (
     SizePlan,
     StrategyDirective,
 )
-from runtime.dtos.directives import Scope
-from runtime.workers import SizePlanner
+from stc.runtime.dtos.directives import Scope
+from stc.runtime.workers import SizePlanner
 
 T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 D = Decimal

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from plugin_harness import FakeLedger
 
-from plugins.dtos import MarketStructure
-from plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
-from plugins.strategy_planner.adaptive_momentum_planner.worker import AdaptiveMomentumPlanner
-from plugins.strategy_planner.dca_planner.worker import DCAPlanner
-from plugins.strategy_planner.trailing_stop_planner.worker import TrailingStopPlanner
-from runtime.dtos import (
+from stc.plugins.dtos import MarketStructure
+from stc.plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
+from stc.plugins.strategy_planner.adaptive_momentum_planner.worker import AdaptiveMomentumPlanner
+from stc.plugins.strategy_planner.dca_planner.worker import DCAPlanner
+from stc.plugins.strategy_planner.trailing_stop_planner.worker import TrailingStopPlanner
+from stc.runtime.dtos import (
     AggregatedContextAssessment,
     Bar,
     ExitPlan,
@@ -27,8 +27,8 @@ from runtime.dtos import (
     ThreatSignal,
     TradingContext,
 )
-from runtime.dtos.common import Direction
-from runtime.envelope import Disposition
+from stc.runtime.dtos.common import Direction
+from stc.runtime.envelope import Disposition
 
 T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 D = Decimal

@@ -7,16 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from plugins.dtos import MarketStructure
-from plugins.entry_planner.aggressive_market_entry_planner.worker import (
+from stc.plugins.dtos import MarketStructure
+from stc.plugins.entry_planner.aggressive_market_entry_planner.worker import (
     AggressiveMarketEntryPlanner,
 )
-from plugins.entry_planner.layered_entry_planner.worker import LayeredEntryPlanner
-from plugins.entry_planner.patient_limit_entry_planner.worker import PatientLimitEntryPlanner
-from plugins.exit_planner.aggressive_exit_planner.worker import AggressiveExitPlanner
-from plugins.exit_planner.fixed_rr_exit_planner.worker import FixedRRExitPlanner
-from plugins.exit_planner.structure_based_exit.worker import StructureBasedExit
-from runtime.dtos import (
+from stc.plugins.entry_planner.layered_entry_planner.worker import LayeredEntryPlanner
+from stc.plugins.entry_planner.patient_limit_entry_planner.worker import PatientLimitEntryPlanner
+from stc.plugins.exit_planner.aggressive_exit_planner.worker import AggressiveExitPlanner
+from stc.plugins.exit_planner.fixed_rr_exit_planner.worker import FixedRRExitPlanner
+from stc.plugins.exit_planner.structure_based_exit.worker import StructureBasedExit
+from stc.runtime.dtos import (
     Bar,
     CausalityChain,
     EntryDirective,
@@ -29,8 +29,8 @@ from runtime.dtos import (
     StrategyDirective,
     TradingContext,
 )
-from runtime.dtos.common import Direction
-from runtime.dtos.directives import Scope
+from stc.runtime.dtos.common import Direction
+from stc.runtime.dtos.directives import Scope
 
 T = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 D = Decimal

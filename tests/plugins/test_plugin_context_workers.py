@@ -7,13 +7,13 @@ import pytest
 import ta
 from plugin_harness import bind, hl_bars, new_context, ticks
 
-from plugins._lib.swings import FractalSwingDetector, SwingPoint
-from plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
-from plugins.context_worker.atr_volatility.worker import ATRVolatility
-from plugins.context_worker.ema_detector.worker import EMADetector
-from plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
-from plugins.dtos import ATRValues, EMAValues, MarketStructure, Regime
-from runtime.dtos.market import Bar
+from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
+from stc.plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
+from stc.plugins.context_worker.atr_volatility.worker import ATRVolatility
+from stc.plugins.context_worker.ema_detector.worker import EMADetector
+from stc.plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
+from stc.plugins.dtos import ATRValues, EMAValues, MarketStructure, Regime
+from stc.runtime.dtos.market import Bar
 
 # (high, low, close); lookback 1. Hand-labelled below.
 STRUCTURE = [

@@ -26,8 +26,8 @@ import ta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins._lib import clamp01, to_score
-from plugins._lib.indicators import (
+from stc.plugins._lib import clamp01, to_score
+from stc.runtime.indicators import (
     ADX,
     ATR,
     EMA,
@@ -38,7 +38,7 @@ from plugins._lib.indicators import (
     RollingMeanStd,
     WilderRMA,
 )
-from runtime.dtos.market import Bar
+from stc.runtime.dtos.market import Bar
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ import pytest
 import yaml
 from plugin_harness import bind, load_bars, new_context, ticks
 
-from compiler.model.manifest import PluginManifest
-from runtime.workers import BASE_CLASSES, ContextWorker, Worker
+from stc.compiler.model.manifest import PluginManifest
+from stc.runtime.workers import BASE_CLASSES, ContextWorker, Worker
 
-PLUGINS = Path(__file__).parents[2] / "plugins"
+PLUGINS = Path(__file__).parents[2] / "stc" / "plugins"
 MINE = {
     "context_worker": [
         "market_structure_detector",
@@ -51,7 +51,7 @@ def _manifest(folder: Path) -> PluginManifest:
 
 def _worker_class(folder: Path, manifest: PluginManifest) -> type[Worker]:
     module_name, class_name = manifest.entrypoint.split(":")
-    package = ".".join(folder.relative_to(PLUGINS.parent).parts)
+    package = ".".join(folder.relative_to(PLUGINS.parents[1]).parts)
     cls = getattr(importlib.import_module(f"{package}.{module_name}"), class_name)
     assert isinstance(cls, type) and issubclass(cls, Worker)
     return cls

@@ -8,15 +8,15 @@ import pandas as pd
 import pytest
 from plugin_harness import bind, hl_bars, make_bars, new_context, ticks
 
-from plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
-from plugins.dtos import MarketStructure
-from plugins.opportunity_worker.divergence_scanner.worker import DivergenceScanner
-from plugins.opportunity_worker.ema_cross_detector.worker import EMACrossDetector
-from plugins.opportunity_worker.fvg_entry_detector.worker import FVGEntryDetector, find_gap
-from plugins.opportunity_worker.volume_spike_refiner.worker import VolumeSpikeRefiner
-from runtime.dtos.market import Bar, TradingContext
-from runtime.dtos.signals import OpportunitySignal
-from runtime.workers import OpportunityWorker
+from stc.plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
+from stc.plugins.dtos import MarketStructure
+from stc.plugins.opportunity_worker.divergence_scanner.worker import DivergenceScanner
+from stc.plugins.opportunity_worker.ema_cross_detector.worker import EMACrossDetector
+from stc.plugins.opportunity_worker.fvg_entry_detector.worker import FVGEntryDetector, find_gap
+from stc.plugins.opportunity_worker.volume_spike_refiner.worker import VolumeSpikeRefiner
+from stc.runtime.dtos.market import Bar, TradingContext
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.workers import OpportunityWorker
 
 
 def _structure(direction: str, since: int | None, choch: bool = False) -> MarketStructure:

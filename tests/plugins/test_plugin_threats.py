@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from plugin_harness import bind, make_bars, new_context, ticks
 
-from plugins.threat_worker.correlation_breach_detector.worker import CorrelationBreachDetector
-from plugins.threat_worker.liquidity_crisis_detector.worker import LiquidityCrisisDetector
-from plugins.threat_worker.max_drawdown_monitor.worker import MaxDrawdownMonitor
-from runtime.dtos.ids import IdFactory
-from runtime.dtos.ledger import LedgerSnapshot
-from runtime.dtos.market import Bar
-from runtime.dtos.signals import ThreatSignal
+from stc.plugins.threat_worker.correlation_breach_detector.worker import CorrelationBreachDetector
+from stc.plugins.threat_worker.liquidity_crisis_detector.worker import LiquidityCrisisDetector
+from stc.plugins.threat_worker.max_drawdown_monitor.worker import MaxDrawdownMonitor
+from stc.runtime.dtos.ids import IdFactory
+from stc.runtime.dtos.ledger import LedgerSnapshot
+from stc.runtime.dtos.market import Bar
+from stc.runtime.dtos.signals import ThreatSignal
 
 WHEN = datetime(2024, 3, 1, 12, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root
-from compiler.cli import main
+from stc.commands.cli import main
 from tests.report.test_report_browser import (  # the module's browser fixture, shared
     ARTIFACTS,
     _open,

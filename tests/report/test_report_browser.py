@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from compiler.cli import main
+from stc.commands.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

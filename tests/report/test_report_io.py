@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
-from runtime import artefacts
+from stc.commands.cli import main
+from stc.runtime import artefacts
 
 Damage = Callable[[Path], None]
 

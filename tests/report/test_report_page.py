@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from runtime.report import build_report, load_run, write_report
-from runtime.report.page import format_metric
-from runtime.report.svg import MAX_POINTS, decimate
+from stc.runtime.report import build_report, load_run, write_report
+from stc.runtime.report.page import format_metric
+from stc.runtime.report.svg import MAX_POINTS, decimate
 
 CHAIN_PREFIXES = ("CTX_", "OPP_", "STR_", "ENT_", "SIZ_", "EXT_", "ROU_", "EXE_")
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from rt_helpers import EURUSD, PLUGIN_ROOTS, plugin_worker, subscribe, wiring
 
-from runtime.api import RunResult, run
+from stc.runtime.api import RunResult, run
 
 BARS = 400
 Plan = dict[str, Any]
@@ -163,7 +163,7 @@ def run_references(out: Path) -> dict[str, Any]:
     """The reference strategies, compiled and run over the first REFERENCE_BARS bars."""
     import yaml
 
-    from compiler.pipeline import Session, compile_path
+    from stc.compiler.pipeline import Session, compile_path
 
     out.mkdir(parents=True, exist_ok=True)
     data = out / "reference.csv"
@@ -180,7 +180,7 @@ def run_references(out: Path) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    import runtime
+    import stc.runtime as runtime
 
     target = Path(sys.argv[1])
     target.mkdir(parents=True, exist_ok=True)

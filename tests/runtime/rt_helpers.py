@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from runtime.dtos.causality import CausalityChain
-from runtime.dtos.market import Bar
-from runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
+from stc.runtime.dtos.causality import CausalityChain
+from stc.runtime.dtos.market import Bar
+from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -29,7 +29,7 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 def stc(*args: str) -> subprocess.CompletedProcess[str]:
     """``stc ARGS`` in a fresh process (the console script's code path), from the repo."""
     return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
+        [sys.executable, "-m", "stc.commands.cli", *args],
         cwd=REPO, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from rt_helpers import EURUSD, PLUGIN_ROOTS, wiring
 
-from compiler.cli import main
-from runtime.api import run
-from runtime.data import (
+from stc.commands.cli import main
+from stc.runtime.api import run
+from stc.runtime.data import (
     BadBarError,
     DataError,
     GapCounter,
@@ -28,7 +28,7 @@ from runtime.data import (
     iter_bars,
     load_bars,
 )
-from runtime.dtos.market import Bar
+from stc.runtime.dtos.market import Bar
 from tests.conftest import REPO
 
 HEADER = "time,Open,High,Low,Close,Volume\n"

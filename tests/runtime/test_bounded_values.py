@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.data import DataError, SkippedBar, load_bars
-from runtime.plan import PlanError, load_plan
+from stc.runtime.data import DataError, SkippedBar, load_bars
+from stc.runtime.plan import PlanError, load_plan
 from tests.conftest import REPO
 
 HEADER = "time,open,high,low,close,volume\n"
@@ -67,7 +67,7 @@ def test_year_one_is_a_bad_bar(tmp_path: Path) -> None:
 
 def test_a_line_without_end_is_bounded(tmp_path: Path) -> None:
     """A data file without a newline was read whole (1 GB for 500 MB) before its error."""
-    from runtime.data import MAX_LINE
+    from stc.runtime.data import MAX_LINE
 
     path = tmp_path / "d.csv"
     rows = _rows(4)
@@ -84,7 +84,7 @@ def test_a_line_without_end_is_bounded(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("capital", [math.inf, -math.inf, math.nan, 1e-300, 0.5, 0, 1e13, "x"])
 def test_starting_capital_out_of_range_is_refused(capital: object, tmp_path: Path) -> None:
-    from compiler.cli import main
+    from stc.commands.cli import main
 
     out = tmp_path / "c"
     assert main(["compile", str(REPO / "blueprints" / "ema_trend.yaml"), "-o", str(out)]) == 0

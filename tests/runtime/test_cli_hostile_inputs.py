@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
-from runtime.journal import JournalError, UnknownTradeError, _unreadable, explain
+from stc.commands.cli import main
+from stc.runtime.journal import JournalError, UnknownTradeError, _unreadable, explain
 from tests.conftest import REPO
 
 BLUEPRINT = str(REPO / "blueprints" / "ema_trend.yaml")

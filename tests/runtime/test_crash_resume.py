@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from rt_helpers import EURUSD, PLUGIN_ROOTS, REPO, wiring
 
-from runtime.api import run
-from runtime.journal import ResumeError
+from stc.runtime.api import run
+from stc.runtime.journal import ResumeError
 from tools import kill_resume
 
 TABLES = kill_resume.TABLES
@@ -129,7 +129,7 @@ def test_a_fresh_run_removes_stale_results(reference: Path, tmp_path: Path) -> N
 
 def _stc(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "compiler.cli", *args],
+        [sys.executable, "-m", "stc.commands.cli", *args],
         cwd=cwd, capture_output=True, text=True,
         env={**os.environ, "PYTHONPATH": str(REPO), **env},
     )  # fmt: skip

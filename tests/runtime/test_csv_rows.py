@@ -1,4 +1,4 @@
-"""The CSV fast path (runtime.data._split_rows) must read exactly what csv.reader reads.
+"""The CSV fast path (stc.runtime.data._split_rows) must read exactly what csv.reader reads.
 
 Plain lines are split on commas; a line with quotes goes through the csv module alone.
 Hypothesis writes files mixing both, with CRLF/LF endings, blank lines and quoted
@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.data import _split_rows, load_bars
+from stc.runtime.data import _split_rows, load_bars
 
 _PLAIN = st.text(alphabet="0123456789.-: abcT", max_size=8)
 _QUOTED = st.text(alphabet='0123456789," ab', max_size=8).map(
@@ -52,7 +52,7 @@ def test_a_quoted_row_in_the_middle_is_read_like_csv(tmp_path: Path) -> None:
 
 
 def test_a_quoted_line_break_is_a_bad_row(tmp_path: Path) -> None:
-    from runtime.data import UNCLOSED
+    from stc.runtime.data import UNCLOSED
 
     handle = io.StringIO('a,"b\nc",d\n1,2,3\n', newline="")
     rows = list(_split_rows(handle, Path("bars.csv")))

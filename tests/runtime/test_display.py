@@ -13,12 +13,12 @@ import pytest
 import yaml
 from rt_helpers import EURUSD
 
-from compiler import compile_blueprint
-from compiler.cli import main
-from runtime.api import explain, run, write_trades
-from runtime.display import plain, shown
-from runtime.dtos.ledger import Trade
-from runtime.journal import Journal
+from stc.compiler import compile_blueprint
+from stc.commands.cli import main
+from stc.runtime.api import explain, run, write_trades
+from stc.runtime.display import plain, shown
+from stc.runtime.dtos.ledger import Trade
+from stc.runtime.journal import Journal
 
 REPO = Path(__file__).resolve().parents[2]
 EMA_TREND = REPO / "blueprints" / "ema_trend.yaml"

@@ -23,13 +23,13 @@ from rt_helpers import (
     wiring,
 )
 
-from runtime.api import explain, run
-from runtime.data import load_bars
-from runtime.dtos.plans import ExitPlan
-from runtime.engine import Engine
-from runtime.journal import Journal
-from runtime.plan import load_plan
-from runtime.workers import ExitPlanner
+from stc.runtime.api import explain, run
+from stc.runtime.data import load_bars
+from stc.runtime.dtos.plans import ExitPlan
+from stc.runtime.engine import Engine
+from stc.runtime.journal import Journal
+from stc.runtime.plan import load_plan
+from stc.runtime.workers import ExitPlanner
 
 BARS = load_bars(EURUSD)
 
@@ -397,7 +397,7 @@ def _decisions_until(journal: Path, last_tick: str) -> dict[str, list[tuple[Any,
 def _ema_trend_plan() -> dict[str, Any]:
     import yaml
 
-    from compiler.api import compile_blueprint
+    from stc.compiler.api import compile_blueprint
 
     root = Path(__file__).resolve().parents[2]
     compiled = compile_blueprint(root / "blueprints" / "ema_trend.yaml")

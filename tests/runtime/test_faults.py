@@ -24,15 +24,15 @@ import pytest
 import yaml
 from rt_helpers import EURUSD, PLUGIN_ROOTS, add_worker, plugin_worker, subscribe, wiring
 
-from runtime.api import RunResult, run
-from runtime.contracts import TYPE_EVENTS, Contracts, PluginContractError, number_problem
-from runtime.data import load_bars
-from runtime.dtos.causality import CausalityChain
-from runtime.dtos.directives import EntryDirective, StrategyDirective
-from runtime.dtos.plans import EntryPlan, ExitPlan, SizePlan
-from runtime.dtos.signals import OpportunitySignal
-from runtime.plan import load_plan
-from runtime.report import write_report
+from stc.runtime.api import RunResult, run
+from stc.runtime.contracts import TYPE_EVENTS, Contracts, PluginContractError, number_problem
+from stc.runtime.data import load_bars
+from stc.runtime.dtos.causality import CausalityChain
+from stc.runtime.dtos.directives import EntryDirective, StrategyDirective
+from stc.runtime.dtos.plans import EntryPlan, ExitPlan, SizePlan
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.plan import load_plan
+from stc.runtime.report import write_report
 
 BARS = 400
 Plan = dict[str, Any]
@@ -324,8 +324,8 @@ def test_envelope_payload_must_be_the_events_type() -> None:
 
 def test_type_events_match_the_compilers_base_wiring() -> None:
     """The runtime's copy of each worker type's default events (it never imports the
-    compiler) must not drift from compiler/base_wiring.yaml."""
+    compiler) must not drift from stc/compiler/base_wiring.yaml."""
     from tests.conftest import REPO
 
-    base = yaml.safe_load((REPO / "compiler" / "base_wiring.yaml").read_text())
+    base = yaml.safe_load((REPO / "stc" / "compiler" / "base_wiring.yaml").read_text())
     assert {t: tuple(base[t]["publishes"]) for t in TYPE_EVENTS} == TYPE_EVENTS

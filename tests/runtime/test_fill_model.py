@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from rt_helpers import bars_from, directive
 
-from runtime.dtos.market import Bar
-from runtime.execution import fill_model as fm
-from runtime.execution.venue import Venue, VenueSettings, build_orders
-from runtime.ledger import Ledger
+from stc.runtime.dtos.market import Bar
+from stc.runtime.execution import fill_model as fm
+from stc.runtime.execution.venue import Venue, VenueSettings, build_orders
+from stc.runtime.ledger import Ledger
 
 
 def _bar(o: float, h: float, lo: float, c: float) -> Bar:

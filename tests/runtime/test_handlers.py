@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rt_helpers import EURUSD, PLUGIN_ROOTS, wiring
 
-from runtime.api import run
-from runtime.data import load_bars, paced
-from runtime.execution.connector import FakeExchange, OrderRequest
+from stc.runtime.api import run
+from stc.runtime.data import load_bars, paced
+from stc.runtime.execution.connector import FakeExchange, OrderRequest
 
 
 def _small_csv(tmp_path: Path, n: int = 400) -> Path:

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from hostile_suite import CASES, data_file, hostile_context, run_suite
 
-from runtime import _native
-from runtime.api import run
-from runtime.errors import PluginFaultError
-from runtime.guard import RunGuard
-from runtime.ledger_view import ReadOnlyLedger
+from stc.runtime import _native
+from stc.runtime.api import run
+from stc.runtime.errors import PluginFaultError
+from stc.runtime.guard import RunGuard
+from stc.runtime.ledger_view import ReadOnlyLedger
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -165,7 +165,7 @@ def test_a_real_ctrl_c_still_stops_the_run() -> None:
 
 
 def test_the_ledger_view_refuses_writes_and_hides_the_ledger() -> None:
-    from runtime.ledger import Ledger
+    from stc.runtime.ledger import Ledger
 
     ledger = Ledger(10_000.0, "EURUSD")
     view = ReadOnlyLedger(ledger)
@@ -182,7 +182,7 @@ sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from hostile_suite import hostile_context
 from rt_helpers import PLUGIN_ROOTS
-from runtime.api import run
+from stc.runtime.api import run
 plan = hostile_context("sleep", seconds=3600, marker=sys.argv[3])([sys.argv[4]])
 try:
     run(plan, data=Path(sys.argv[2]), out_dir=Path(sys.argv[5]), plugin_roots=PLUGIN_ROOTS)
@@ -252,7 +252,7 @@ def test_a_plugins_thread_does_not_keep_stc_run_alive(tmp_path: Path) -> None:
     shutil.copytree(PLUGIN_ROOTS[0] / "hostile_context", root / "hostile_context")
     (tmp_path / "bp.yaml").write_text(_THREAD_BLUEPRINT, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "compiler.cli", "run", str(tmp_path / "bp.yaml"),
+        [sys.executable, "-m", "stc.commands.cli", "run", str(tmp_path / "bp.yaml"),
          "--plugins-dir", str(root), "--data", str(data_file(tmp_path)),
          "--out", str(tmp_path / "out"), "--quiet"],
         cwd=REPO, capture_output=True, text=True, timeout=300,

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from runtime.dtos.ledger import Trade
-from runtime.metrics import compute_metrics, max_drawdown, sharpe, sortino
+from stc.runtime.dtos.ledger import Trade
+from stc.runtime.metrics import compute_metrics, max_drawdown, sharpe, sortino
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

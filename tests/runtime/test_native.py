@@ -1,4 +1,4 @@
-"""The compiled hot path (runtime/_native.py, tools/build_native.py).
+"""The compiled hot path (stc/runtime/_native.py, tools/build_native.py).
 
 The compiled and the pure-Python runtime must be indistinguishable except in speed,
 and a build that no longer matches its sources must never run.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime import _native
+from stc.runtime import _native
 
 REPO = Path(__file__).resolve().parents[2]
 BUILT = bool(_native.compiled_files())
@@ -30,8 +30,8 @@ def _python(code: str, **env: str) -> str:
 
 
 _WHICH = (
-    "import runtime, runtime.engine as e, plugins._lib.indicators as i; "
-    "print(runtime.native_status()); print(e.__file__); print(i.__file__)"
+    "import stc.runtime, stc.runtime.engine as e, stc.runtime.indicators as i; "
+    "print(stc.runtime.native_status()); print(e.__file__); print(i.__file__)"
 )
 
 
@@ -69,29 +69,30 @@ def test_a_changed_source_makes_the_build_stale(
                 out.append(str(replace[name]))
         edited.write_text("\n".join(out) + "\n", encoding="utf-8")
 
-    digest, size, mtime = _native.read_manifest(_native.NATIVE_MANIFEST)["runtime.ledger"]  # type: ignore[index]
+    digest, size, mtime = _native.read_manifest(_native.NATIVE_MANIFEST)["stc.runtime.ledger"]  # type: ignore[index]
     # only touched (other mtime, same content): still current, decided by the sha256
-    write({"runtime.ledger": f"runtime.ledger {digest} {size} {mtime - 1}"})
+    write({"stc.runtime.ledger": f"stc.runtime.ledger {digest} {size} {mtime - 1}"})
     assert _native.stale_reason(edited) is None
     # edited (other content): stale
-    write({"runtime.ledger": f"runtime.ledger {'0' * 64} {size} {mtime - 1}"})
-    assert _native.stale_reason(edited) == "runtime/ledger.py changed since the build"
-    write({"runtime.ledger": f"runtime.ledger {digest} {size + 1} {mtime}"})
-    assert _native.stale_reason(edited) == "runtime/ledger.py changed since the build"
-    write({"runtime.ledger": None})
+    write({"stc.runtime.ledger": f"stc.runtime.ledger {'0' * 64} {size} {mtime - 1}"})
+    assert _native.stale_reason(edited) == "stc/runtime/ledger.py changed since the build"
+    write({"stc.runtime.ledger": f"stc.runtime.ledger {digest} {size + 1} {mtime}"})
+    assert _native.stale_reason(edited) == "stc/runtime/ledger.py changed since the build"
+    write({"stc.runtime.ledger": None})
     assert _native.stale_reason(edited) == "the build compiled another module list"
     assert "no readable build manifest" in str(_native.stale_reason(tmp_path / "missing.txt"))
-    edited.write_text("runtime.ledger not-a-number\n", encoding="utf-8")
+    edited.write_text("stc.runtime.ledger not-a-number\n", encoding="utf-8")
     assert "no readable build manifest" in str(_native.stale_reason(edited))
 
 
 @needs_build
 def test_a_stale_build_falls_back_to_every_source() -> None:
-    """The fallback finder redirects every runtime/plugins module with a .py file."""
+    """The fallback finder redirects every stc/runtime/plugins module with a .py file."""
     code = (
-        "import sys; from runtime import _native; "
+        "import sys; from stc.runtime import _native; "
         "sys.meta_path.insert(0, _native._SourceFirst()); "
-        "import runtime.engine as e, runtime.ledger as l, plugins._lib.indicators as i; "
+        "import stc.runtime.engine as e, stc.runtime.ledger as l; "
+        "import stc.runtime.indicators as i; "
         "print(e.__file__, l.__file__, i.__file__)"
     )
     files = _python(code).split()
@@ -101,7 +102,7 @@ def test_a_stale_build_falls_back_to_every_source() -> None:
 @needs_build
 def test_compiled_and_pure_python_runs_are_byte_identical(tmp_path: Path) -> None:
     run = (
-        "import sys; from runtime.api import run; from compiler import compile_blueprint; "
+        "import sys; from stc.runtime.api import run; from stc.compiler import compile_blueprint; "
         "import yaml; from pathlib import Path; "
         "plan = yaml.safe_load(compile_blueprint('blueprints/ema_trend.yaml').wiring_map); "
         "run(plan, out_dir=Path(sys.argv[1]))"
@@ -126,8 +127,8 @@ def test_clean_also_removes_extensions_a_longer_module_list_left_behind(tmp_path
     import importlib.machinery
 
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    files = ["plugins/x/worker.py", f"plugins/x/worker{suffix}", "runtime/a.py"]
-    files += [f"runtime/a{suffix}", f"runtime/foreign{suffix}", "other/b.py", f"other/b{suffix}"]
+    files = ["stc/plugins/x/worker.py", f"stc/plugins/x/worker{suffix}", "stc/runtime/a.py"]
+    files += [f"stc/runtime/a{suffix}", f"stc/runtime/foreign{suffix}", "other/b.py", f"other/b{suffix}"]
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("", encoding="utf-8")
@@ -140,4 +141,4 @@ def test_clean_also_removes_extensions_a_longer_module_list_left_behind(tmp_path
         [sys.executable, "-c", code, str(tmp_path)], cwd=REPO, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str([f"plugins/x/worker{suffix}", f"runtime/a{suffix}"])
+    assert done.stdout.strip() == str([f"stc/plugins/x/worker{suffix}", f"stc/runtime/a{suffix}"])

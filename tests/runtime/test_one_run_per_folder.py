@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rt_helpers import stc
 
-from runtime.run_lock import RunFolderBusy, run_folder_lock
+from stc.runtime.run_lock import RunFolderBusy, run_folder_lock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,7 @@ def test_the_lock_is_reentrant_in_a_process_and_exclusive_across_processes(
 ) -> None:
     with run_folder_lock(tmp_path), run_folder_lock(tmp_path):
         code = (
-            "import sys; from pathlib import Path; from runtime.run_lock import *\n"
+            "import sys; from pathlib import Path; from stc.runtime.run_lock import *\n"
             "try:\n    run_folder_lock(Path(sys.argv[1])).__enter__()\n"
             "except RunFolderBusy as e: print('busy')\n"
         )

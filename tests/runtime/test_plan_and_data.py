@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rt_helpers import EURUSD, FIXTURES, PLUGIN_ROOTS, wiring
 
-from runtime.data import DataError, Resampler, bucket_start, load_bars
-from runtime.dtos.market import Bar
-from runtime.plan import PlanError, load_plan, load_worker_class
-from runtime.resources import default_data_path
+from stc.runtime.data import DataError, Resampler, bucket_start, load_bars
+from stc.runtime.dtos.market import Bar
+from stc.runtime.plan import PlanError, load_plan, load_worker_class
+from stc.runtime.resources import default_data_path
 
 
 def test_load_fixture_plan() -> None:

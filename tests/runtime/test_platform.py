@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from runtime.dtos.causality import CausalityChain
-from runtime.dtos.directives import EntryDirective, StrategyDirective
-from runtime.dtos.ids import IdFactory
-from runtime.dtos.plans import EntryPlan, ExitPlan, RoutingPlan, SizePlan
-from runtime.envelope import Disposition
-from runtime.platform.context_aggregator import aggregate
-from runtime.platform.planner_matcher import PlannerMatcher, in_range
-from runtime.platform.planning_aggregator import PlanningAggregator, PlanningError
+from stc.runtime.dtos.causality import CausalityChain
+from stc.runtime.dtos.directives import EntryDirective, StrategyDirective
+from stc.runtime.dtos.ids import IdFactory
+from stc.runtime.dtos.plans import EntryPlan, ExitPlan, RoutingPlan, SizePlan
+from stc.runtime.envelope import Disposition
+from stc.runtime.platform.context_aggregator import aggregate
+from stc.runtime.platform.planner_matcher import PlannerMatcher, in_range
+from stc.runtime.platform.planning_aggregator import PlanningAggregator, PlanningError
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 

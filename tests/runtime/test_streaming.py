@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from rt_helpers import EURUSD
 
-from runtime.data import DataError, count_rows, iter_bars, load_bars, validate_bars
-from runtime.dtos.ledger import Trade
-from runtime.ledger import Ledger, TradeLog
-from runtime.metrics import _returns, compute_metrics, sharpe, sortino
+from stc.runtime.data import DataError, count_rows, iter_bars, load_bars, validate_bars
+from stc.runtime.dtos.ledger import Trade
+from stc.runtime.ledger import Ledger, TradeLog
+from stc.runtime.metrics import _returns, compute_metrics, sharpe, sortino
 
 
 def _csv(tmp_path: Path, body: str, header: str = ",Open,High,Low,Close,Volume") -> Path:

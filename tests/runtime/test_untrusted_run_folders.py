@@ -17,8 +17,8 @@ import pytest
 import yaml
 from rt_helpers import stc
 
-from runtime.plan import load_plan
-from runtime.resume import plan_sha256
+from stc.runtime.plan import load_plan
+from stc.runtime.resume import plan_sha256
 
 REPO = Path(__file__).resolve().parents[2]
 ZEN = "Beautiful is better than ugly"  # what importing stdlib `this` prints
@@ -95,7 +95,7 @@ CASES = {
         _source(
             "context_worker",
             origin="builtin",
-            module="plugins.context_worker.ema_detector.worker",
+            module="stc.plugins.context_worker.ema_detector.worker",
             **{"class": "EMAValues"},
             folder="context_worker/ema_detector",
         ),
@@ -168,12 +168,12 @@ def test_an_untampered_interrupted_folder_still_resumes(finished: Path, tmp_path
 def test_the_runtime_itself_imports_no_module_outside_plugins(
     origin: str, where: str, tmp_path: Path
 ) -> None:
-    """Defence in depth below the CLI: a plan handed to ``runtime.api.run`` cannot name
+    """Defence in depth below the CLI: a plan handed to ``stc.runtime.api.run`` cannot name
     an arbitrary module either."""
     from rt_helpers import EURUSD, wiring
 
-    from runtime.api import run
-    from runtime.plan import PlanError
+    from stc.runtime.api import run
+    from stc.runtime.plan import PlanError
 
     plan = wiring("swot")
     plan["workers"][0]["source"] = {"origin": origin, "module": "this", "class": "Zen"}

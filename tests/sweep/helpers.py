@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compiler.cli import main
+from stc.commands.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 BLUEPRINT = str(REPO / "blueprints" / "ema_trend.yaml")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
-from compiler.pipeline import Session, compile_path
-from compiler.sweep_compile import compile_variants, variant_document
-from compiler.sweep_space import command_line_space, expand, parse_values
+from stc.commands.cli import main
+from stc.compiler.pipeline import Session, compile_path
+from stc.compiler.sweep_compile import compile_variants, variant_document
+from stc.compiler.sweep_space import command_line_space, expand, parse_values
 from tests.sweep.helpers import BLUEPRINT, REPO, TWELVE, small_data, sweep
 
 
@@ -147,7 +147,7 @@ def test_sigkilled_sweep_resumes_to_the_same_results(tmp_path: Path) -> None:
     data = small_data(tmp_path, bars=100_000)
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     assert sweep(whole, data, "--workers", "1") == 0
-    entry = "from compiler.cli import console; raise SystemExit(console())"
+    entry = "from stc.commands.cli import console; raise SystemExit(console())"
     command = [sys.executable, "-c", entry,
                "sweep", BLUEPRINT, *TWELVE, "--data", str(data), "--out", str(killed),
                "--workers", "1", "--quiet"]  # fmt: skip
@@ -216,7 +216,7 @@ def test_walkforward_stitches_out_of_sample(tmp_path: Path) -> None:
 
 
 def test_keep_runs_writes_full_runs_with_the_same_results(data: Path, tmp_path: Path) -> None:
-    """--keep-runs goes through runtime.api.run (journal included): same rows."""
+    """--keep-runs goes through stc.runtime.api.run (journal included): same rows."""
     space = ["--param", "ema_cross_detector.fast=5,10", "--workers", "1", "--quiet"]
     lean, kept = tmp_path / "lean", tmp_path / "kept"
     base = ["sweep", BLUEPRINT, "--data", str(data)]
@@ -232,7 +232,7 @@ def test_keep_runs_writes_full_runs_with_the_same_results(data: Path, tmp_path: 
 
 
 def test_walkforward_windows_rolling_and_anchored() -> None:
-    from compiler.walkforward_command import windows
+    from stc.commands.walkforward import windows
 
     rolling = [(w.is_start, w.is_end, w.oos_end) for w in windows(1000, 400, 200, 200, False)]
     assert rolling == [(0, 400, 600), (200, 600, 800), (400, 800, 1000)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from compiler.cli import main
+from stc.commands.cli import main
 from tests.sweep.helpers import REPO, small_data
 
 FIXTURES = "tests/sweep/fixtures"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.directives import StrategyDirective
-from runtime.dtos.plans import SizePlan
-from runtime.workers import SizePlanner
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.plans import SizePlan
+from stc.runtime.workers import SizePlanner
 
 
 class BadNumberSizer(SizePlanner):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runtime.dtos.market import TradingContext
-from runtime.workers import OpportunityWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.workers import OpportunityWorker
 
 
 class BoomOpportunity(OpportunityWorker):

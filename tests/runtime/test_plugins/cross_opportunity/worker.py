@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.market import TradingContext
-from runtime.dtos.signals import OpportunitySignal
-from runtime.workers import OpportunityWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.workers import OpportunityWorker
 
 
 class CrossOpportunity(OpportunityWorker):

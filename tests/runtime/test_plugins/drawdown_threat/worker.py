@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.ledger import LedgerSnapshot
-from runtime.dtos.signals import ThreatSignal
-from runtime.workers import ThreatWorker
+from stc.runtime.dtos.ledger import LedgerSnapshot
+from stc.runtime.dtos.signals import ThreatSignal
+from stc.runtime.workers import ThreatWorker
 
 
 class DrawdownThreat(ThreatWorker):

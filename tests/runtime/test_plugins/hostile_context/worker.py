@@ -17,8 +17,8 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from runtime.dtos.market import TradingContext
-from runtime.workers import ContextWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.workers import ContextWorker
 
 
 class CustomBaseError(BaseException):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime.dtos.market import TradingContext
-from runtime.workers import ContextWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.workers import ContextWorker
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.directives import StrategyDirective
-from runtime.dtos.plans import EntryPlan
-from runtime.workers import EntryPlanner
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.plans import EntryPlan
+from stc.runtime.workers import EntryPlanner
 
 
 class LimitEntry(EntryPlanner):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.causality import CausalityChain
-from runtime.dtos.directives import EntryDirective, StrategyDirective
-from runtime.dtos.ledger import PositionUpdate
-from runtime.workers import StrategyPlanner
+from stc.runtime.dtos.causality import CausalityChain
+from stc.runtime.dtos.directives import EntryDirective, StrategyDirective
+from stc.runtime.dtos.ledger import PositionUpdate
+from stc.runtime.workers import StrategyPlanner
 
 
 class ModifierPlanner(StrategyPlanner):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.directives import StrategyDirective
-from runtime.dtos.plans import ExitPlan
-from runtime.workers import ExitPlanner
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.plans import ExitPlan
+from stc.runtime.workers import ExitPlanner
 
 
 class RRExit(ExitPlanner):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.plans import RoutingPlan, RoutingRequest
-from runtime.workers import RoutingPlanner
+from stc.runtime.dtos.plans import RoutingPlan, RoutingRequest
+from stc.runtime.workers import RoutingPlanner
 
 
 class SimpleRouter(RoutingPlanner):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.ledger import PositionUpdate
-from runtime.dtos.plans import ExitPlan
-from runtime.workers import StrategyPlanner
+from stc.runtime.dtos.ledger import PositionUpdate
+from stc.runtime.dtos.plans import ExitPlan
+from stc.runtime.workers import StrategyPlanner
 
 
 class TrailingPlanner(StrategyPlanner):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.market import TradingContext
-from runtime.dtos.signals import OpportunitySignal
-from runtime.envelope import DispositionEnvelope
-from runtime.workers import OpportunityWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.envelope import DispositionEnvelope
+from stc.runtime.workers import OpportunityWorker
 
 
 class UndeclaredEventOpportunity(OpportunityWorker):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runtime.dtos.market import TradingContext
-from runtime.workers import ContextWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.workers import ContextWorker
 
 
 class WrongTypeContext(ContextWorker):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runtime.dtos.market import TradingContext
-from runtime.dtos.signals import ThreatSignal
-from runtime.workers import OpportunityWorker
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.dtos.signals import ThreatSignal
+from stc.runtime.workers import OpportunityWorker
 
 
 class WrongTypeOpportunity(OpportunityWorker):

@@ -1,0 +1,92 @@
+"""Data-source checks (issue 19): an operation links a blueprint to data of the
+symbol the blueprint trades (STC071: GBPUSD bars quietly fed an EURUSD strategy), and
+a data source's file has the bar interval its ``timeframe`` declares (STC072: daily
+bars declared as 1h played hourly bars).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stc.compiler.diagnostics import Diagnostic, Related
+from stc.compiler.sources import locate
+from stc.compiler.unit import CompileUnit, make_diagnostic
+
+
+def check_data_source(unit: CompileUnit) -> list[Diagnostic]:
+    """STC071 — the operation's data source is for another symbol than the blueprint.
+
+    Why it is bad: the strategy would trade one market's decisions on another
+    market's prices, and every number of the run would be quietly wrong. Example:
+    ``data_sources: {gbp: {path: GBPUSD_1h.csv, symbol: GBPUSD, ...}}`` linked to a
+    blueprint with ``symbol: EURUSD``. Fix: link data of the blueprint's symbol, or,
+    when the other market is deliberate (a proxy), say so on the strategy link with
+    ``allow_symbol_mismatch: true``.
+    """
+    source, operation = unit.data_source, unit.operation
+    if source is None or operation is None or unit.link_index is None:
+        return []
+    link = operation.strategy_links[unit.link_index]
+    symbol = unit.blueprint.symbol
+    if source.symbol == symbol or link.allow_symbol_mismatch:
+        return []
+    name = unit.data_source_name or "?"
+    loaded = unit.operation_loaded
+    mark = locate(loaded.data, ("data_sources", name, "symbol")) if loaded else None
+    where = unit.mark(("symbol",))
+    related = Related(
+        message=f"the blueprint trades {symbol}",
+        file=unit.blueprint_file,
+        line=where.line if where else None,
+        column=where.column if where else None,
+    )
+    return [
+        make_diagnostic(
+            "STC071",
+            f"data source `{name}` is {source.symbol}, but the blueprint trades {symbol}",
+            unit.operation_file,
+            mark,
+            f"link data of {symbol}, or add `allow_symbol_mismatch: true` to the strategy "
+            "link if the other market is deliberate",
+            related=(related,),
+        )
+    ]
+
+
+def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
+    """STC072 — the data source's file does not have the bars its ``timeframe`` says.
+
+    Why it is bad: the checks of the blueprint's timeframes (STC070) trust the
+    declared ``timeframe``; bars of another length would be played as if they had it
+    (a daily bar as an hourly one). The interval is the most common spacing of the
+    file's first 2,000 bars, so weekends and gaps do not count. Example: ``{path:
+    GOOG_1d.csv, timeframe: 1h}``. Fix: declare the file's real bar length, or link
+    the file that has the declared one.
+    """
+    from stc.runtime.data import timeframe_seconds
+    from stc.runtime.data_fit import describe_interval, sampled_interval
+
+    source, name = unit.data_source, unit.data_source_name
+    if source is None or name is None or unit.operation_file is None:
+        return []
+    path = Path(unit.operation_file).parent / source.path
+    interval = sampled_interval(path) if path.is_file() else None
+    declared = timeframe_seconds(source.timeframe)
+    if interval is None or abs(interval / declared - 1) <= 0.1:
+        return []
+    loaded = unit.operation_loaded
+    mark = locate(loaded.data, ("data_sources", name, "timeframe")) if loaded else None
+    have = describe_interval(interval)
+    return [
+        make_diagnostic(
+            "STC072",
+            f"data source `{name}` declares {source.timeframe} bars, but `{source.path}` "
+            f"has bars {have} apart (its most common spacing)",
+            unit.operation_file,
+            mark,
+            f"declare `timeframe: {have}`, or link data with {source.timeframe} bars",
+        )
+    ]
+
+
+CHECKS = {"STC071": check_data_source, "STC072": check_data_interval}

@@ -1,0 +1,60 @@
+"""operation.yaml (SPEC §4.3): environment, data, schedules and the strategies to run."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from stc.compiler.model.common import EventName, StrictModel, Timeframe, empty_dict
+
+Environment = Literal["backtest", "paper", "live"]
+RelPath = Annotated[str, Field(min_length=1, max_length=1024)]
+MIN_CAPITAL, MAX_CAPITAL = 1.0, 1e12
+"""The documented range of ``starting_capital`` (the runtime's plan loader enforces the
+same, for hand-written wiring maps): below 1 the ledger's rounding eats every trade,
+above 10^12 metrics lose their precision."""
+
+
+class DataSource(StrictModel):
+    """An OHLCV file; relative paths are relative to the operation file."""
+
+    path: RelPath
+    format: Literal["csv", "parquet"] = "csv"
+    symbol: Annotated[str, Field(min_length=1, max_length=64)]
+    timeframe: Timeframe
+
+
+class Connector(StrictModel):
+    """An exchange connector for live/paper trading (settings are connector-specific)."""
+
+    type: Annotated[str, Field(min_length=1, max_length=64)]
+    settings: dict[str, Any] = Field(default_factory=empty_dict)
+
+
+class Schedule(StrictModel):
+    """When a scheduled event fires, e.g. ``every: 1w`` (computed from bar times)."""
+
+    every: Timeframe
+
+
+class StrategyLink(StrictModel):
+    """One strategy to run: its blueprint, its data and its starting capital."""
+
+    blueprint: RelPath
+    data_source: Annotated[str, Field(min_length=1, max_length=128)]
+    starting_capital: float = Field(
+        default=10_000.0, ge=MIN_CAPITAL, le=MAX_CAPITAL, allow_inf_nan=False
+    )
+    allow_symbol_mismatch: bool = False
+    """Run on a data source of another symbol on purpose (else STC071)."""
+
+
+class Operation(StrictModel):
+    """The whole ``operation.yaml``."""
+
+    operation_version: Literal[1]
+    environment: Environment = "backtest"
+    platform: RelPath | None = None
+    data_sources: dict[str, DataSource] = Field(default_factory=empty_dict)
+    connectors: dict[str, Connector] = Field(default_factory=empty_dict)
+    schedules: dict[EventName, Schedule] = Field(default_factory=empty_dict)
+    strategy_links: list[StrategyLink] = Field(min_length=1)

@@ -1,0 +1,495 @@
+"""Plugin discovery: manifests from the plugin roots and the ``stc.plugins`` entry points.
+
+A blueprint names plugins only by manifest name. The registry is the *only* way a
+name becomes an import, and it imports a plugin's entrypoint module from inside the
+plugin's own folder — never a path, dotted name or ``..`` taken from a blueprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Literal, NamedTuple
+
+from stc.compiler import cache, fastschema
+from stc.compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
+from stc.compiler.entry_points import read_group as read_entry_point_group
+from stc.compiler.model.manifest import PluginManifest
+from stc.compiler.resources import builtin_plugins_dir
+from stc.compiler.sources import Loaded, SourceFile, load_yaml_file, locate
+from stc.compiler.validate import validate_document
+from stc.runtime.plugin_import import import_plugin_file
+
+Origin = Literal["builtin", "entry_point", "root"]
+MANIFEST_NAME = "plugin_manifest.yaml"
+ENTRY_POINT_GROUP = "stc.plugins"
+
+
+class PluginRoot(NamedTuple):
+    """A folder scanned for manifests, and how its modules are imported (a NamedTuple:
+    immutable like a frozen dataclass, without its import cost; see ``Mark``)."""
+
+    path: Path
+    origin: Origin
+    package: str | None = None
+    """Dotted package of ``path`` for builtin/entry-point roots (imported by name)."""
+    label: str = ""
+    """How manifest files of this root are named in diagnostics and the wiring map."""
+    problem: str = ""
+    """Why an entry point's package cannot be found (the root is then skipped, warned)."""
+
+
+@dataclass
+class PluginRecord:
+    """One discovered plugin: its validated manifest and where it lives."""
+
+    manifest: PluginManifest
+    loaded: Loaded
+    root: PluginRoot
+    folder: Path
+    display_file: str
+    sha256: str
+    _class: type | None = field(default=None, repr=False)
+    schema_problems: list[Diagnostic] | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The plugin's manifest name (unique across roots)."""
+        return self.manifest.identification.name
+
+    @cached_property
+    def relative_folder(self) -> str:
+        """The plugin folder relative to its root, with forward slashes."""
+        return self.folder.relative_to(self.root.path).as_posix()
+
+    @cached_property
+    def module_name(self) -> str:
+        """Import path of the entrypoint module (dotted for packages, relative for roots)."""
+        module = self.manifest.entrypoint.split(":", 1)[0]
+        if self.root.package is None:
+            return module
+        return ".".join([self.root.package, *self.relative_folder.split("/"), module])
+
+    @cached_property
+    def class_name(self) -> str:
+        """The entrypoint's class name."""
+        return self.manifest.entrypoint.split(":", 1)[1]
+
+
+@dataclass
+class PluginRegistry:
+    """All plugins found, by name, plus the diagnostics discovery produced."""
+
+    plugins: dict[str, PluginRecord] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    """Text of every manifest read (also the rejected ones), for rendering snippets."""
+
+    def get(self, name: str) -> PluginRecord | None:
+        """The plugin called ``name``, if discovered."""
+        return self.plugins.get(name)
+
+    def names(self) -> list[str]:
+        """All plugin names, sorted."""
+        return sorted(self.plugins)
+
+
+class PluginImportError(Exception):
+    """The entrypoint could not be imported (message says why, for STC080)."""
+
+
+def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> list[PluginRoot]:
+    """The packaged plugins, the entry-point packages, then extra roots in the given order."""
+    roots = [PluginRoot(builtin_plugins_dir(), "builtin", "stc.plugins", "stc/plugins")]
+    if entry_points:
+        roots.extend(_entry_point_roots())
+    for path in extra:
+        roots.append(PluginRoot(Path(path), "root", None, Path(path).as_posix().rstrip("/")))
+    return roots
+
+
+def _entry_point_roots() -> list[PluginRoot]:
+    found: list[PluginRoot] = []
+    for name, value in _entry_points():
+        package = value.split(":", 1)[0].strip()
+        try:
+            spec = importlib.util.find_spec(package)
+        except Exception as exc:  # `missing_pkg.sub`, `..`, a parent package that raises
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+            found.append(PluginRoot(Path(), "entry_point", package, f"{name}:{package}", why))
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        path = Path(next(iter(spec.submodule_search_locations)))
+        found.append(PluginRoot(path, "entry_point", package, f"{name}:{package}"))
+    return found
+
+
+def _entry_points() -> list[tuple[str, str]]:
+    """(name, value) of every ``stc.plugins`` entry point, sorted by name.
+
+    Reading them scans the metadata of every installed distribution, so the list is
+    cached on disk per state of ``sys.path``: installing or removing a distribution
+    changes the folder it lives in (as Python's own import caches assume).
+    """
+    key = cache.sys_path_key()
+    known = cache.ENTRY_POINTS.get(key)
+    if isinstance(known, list):
+        return known
+    pairs = read_entry_point_group(ENTRY_POINT_GROUP)
+    if pairs is None:  # a layout only importlib.metadata itself reads right
+        from importlib import metadata
+
+        selected = metadata.entry_points(group=ENTRY_POINT_GROUP)
+        pairs = [(entry.name, entry.value) for entry in selected]
+    found = sorted(pairs, key=lambda pair: pair[0])
+    cache.ENTRY_POINTS.put(key, found)
+    return found
+
+
+def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
+    """Load and validate every manifest under ``roots`` (deterministic order)."""
+    registry = PluginRegistry()
+    for root in roots:
+        if root.problem:
+            registry.diagnostics.append(_broken_entry_point(root))
+            continue
+        if not os.path.isdir(root.path):
+            registry.diagnostics.append(_missing_root(root))
+            continue
+        for manifest_path in _manifest_paths(root.path):
+            _register(registry, root, manifest_path)
+    return registry
+
+
+def _manifest_paths(root: Path) -> list[Path]:
+    """Manifests below ``root``, sorted by their path relative to ``root``; folders
+    starting with ``_`` or ``.`` (``__pycache__``, ``.git``) are skipped.
+
+    The set ``root.rglob(MANIFEST_NAME)`` finds outside skipped folders (symlinked
+    folders are not entered, a symlinked manifest counts), walked with ``os.scandir``
+    and without entering skipped folders: a third of the time, at every check.
+    """
+    found: list[tuple[str, str]] = []
+    _scan_folder(str(root), "", found)
+    return [Path(path) for _, path in sorted(found)]
+
+
+def _scan_folder(folder: str, relative: str, found: list[tuple[str, str]]) -> None:
+    """Add ``(relative path, path)`` of the manifest in ``folder`` and below."""
+    manifest = os.path.join(folder, MANIFEST_NAME)
+    if os.path.exists(manifest):
+        found.append((relative + MANIFEST_NAME, manifest))
+    try:
+        with os.scandir(folder) as entries:
+            children = [entry.name for entry in entries if _enters(entry)]
+    except PermissionError:  # as rglob: an unreadable folder holds no manifests
+        return
+    for name in sorted(children):
+        _scan_folder(os.path.join(folder, name), f"{relative}{name}/", found)
+
+
+def _enters(entry: os.DirEntry[str]) -> bool:
+    """A real (not symlinked) folder whose name does not start with ``_`` or ``.``."""
+    if entry.name.startswith(("_", ".")):
+        return False
+    try:
+        return entry.is_dir() and not entry.is_symlink()
+    except OSError:
+        return False
+
+
+_Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
+_MANIFEST_CACHE: dict[tuple[str, str], tuple[cache.Stamp, _Parsed]] = {}
+"""Parsed manifests by (path, display name), valid while the file's mtime, size, change
+time and inode stay the same (``cache.stamp``): a process that compiles many blueprints
+(a test suite, the benchmark) reads each manifest once."""
+
+
+def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
+    key = (str(manifest_path.resolve()), display)
+    stat = manifest_path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
+    cached = _MANIFEST_CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    parsed = cache.cached_manifest(key, stamp)
+    if parsed is None:
+        parsed = _parse_manifest_file(manifest_path, display)
+        cache.remember_manifest(key, stamp, parsed)
+    _MANIFEST_CACHE[key] = (stamp, parsed)
+    return parsed
+
+
+def _parse_manifest_file(manifest_path: Path, display: str) -> _Parsed:
+    loaded = load_yaml_file(manifest_path, display)
+    manifest, problems = None, list(loaded.diagnostics)
+    if loaded.ok:
+        manifest, found = validate_document(loaded, PluginManifest, "plugin_manifest")
+        problems += found
+        manifest = None if any(p.is_error for p in problems) else manifest
+    return loaded, manifest, problems
+
+
+def check_config_schema(record: PluginRecord) -> list[Diagnostic]:
+    """A manifest's ``config_schema`` must itself be a valid JSON Schema (2020-12).
+
+    Checked when a blueprint uses the plugin (not at discovery: meta-validating every
+    installed plugin's schema would dominate the start-up of ``stc check``); the
+    result is kept on the record.
+    """
+    if record.schema_problems is None:
+        key = (record.display_file, record.sha256)
+        if key not in _SCHEMA_CHECKS:
+            _SCHEMA_CHECKS[key] = _schema_problems_or_known_valid(record)
+        record.schema_problems = _SCHEMA_CHECKS[key]
+    return record.schema_problems
+
+
+def _schema_problems_or_known_valid(record: PluginRecord) -> list[Diagnostic]:
+    """Meta-validate, unless the schema is in ``fastschema``'s verified subset (then it is
+    valid and has no ``$ref``) or the on-disk cache knows this exact schema is valid."""
+    if fastschema.schema_is_valid(record.manifest.config_schema):
+        return []
+    schema = cache.canonical_json(record.manifest.config_schema)
+    # "/re2": schemas judged valid before patterns had to run on RE2 are judged again
+    known = cache.digest("config_schema/re2", schema) if schema is not None else None
+    if known is not None and cache.VALID_SCHEMAS.get(known):
+        return []
+    problems = _config_schema_problems(record.loaded, record.manifest, record.display_file)
+    if known is not None and not problems:
+        cache.VALID_SCHEMAS.put(known, True)
+    return problems
+
+
+_SCHEMA_CHECKS: dict[tuple[str, str], list[Diagnostic]] = {}
+"""Meta-validation results by (manifest, content hash): once per manifest version and
+process, like the manifest cache (records themselves are rebuilt per discovery)."""
+
+
+def _config_schema_problems(
+    loaded: Loaded, manifest: PluginManifest, display: str
+) -> list[Diagnostic]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(manifest.config_schema)
+    except SchemaError as exc:
+        path = ("config_schema", *exc.absolute_path)
+        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
+        return [
+            Diagnostic(
+                code="STC002",
+                severity=Severity.ERROR,
+                message=f"`config_schema` of plugin `{manifest.identification.name}` is not a "
+                f"valid JSON Schema: {exc.message}",
+                file=display,
+                line=mark.line if mark else None,
+                column=mark.column if mark else None,
+                help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
+            )
+        ]
+    return _ref_problems(loaded, manifest, display) + _regex_problems(loaded, manifest, display)
+
+
+def _regex_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
+    """Every regex must run on RE2 (linear time): see ``stc.compiler.schema_guard``."""
+    from stc.compiler.schema_guard import pattern_problems
+
+    problems = []
+    for path, reason in pattern_problems(manifest.config_schema):
+        where = ("config_schema", *path)
+        mark = locate(loaded.data, where) or locate(loaded.data, ("config_schema",))
+        problems.append(
+            diagnostic_at(
+                "STC002",
+                f"`config_schema` of plugin `{manifest.identification.name}`: {reason}",
+                display,
+                mark,
+                "write a pattern without backreferences, lookaround or repetition counts "
+                "over 1000 (stc matches patterns with RE2, in linear time)",
+            )
+        )
+    return problems
+
+
+def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
+    """Every ``$ref`` of a ``config_schema`` must point into the schema itself.
+
+    A remote or file reference would be fetched while validating params (jsonschema's
+    default) or, with the compiler's fetch-less registry, fail in the middle of a check;
+    a dangling ``#/...`` pointer fails the same way. Both are the manifest's mistake,
+    so they are reported here, at the reference.
+    """
+    problems = []
+    for path, ref in _refs(manifest.config_schema, ("config_schema",)):
+        if _resolves_locally(manifest.config_schema, ref):
+            continue
+        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
+        problems.append(
+            diagnostic_at(
+                "STC002",
+                f"`config_schema` of plugin `{manifest.identification.name}`: `$ref: {ref}` "
+                "does not point into the schema itself",
+                display,
+                mark,
+                "refer to a definition of this schema, e.g. `$ref: '#/$defs/period'`; "
+                "stc never fetches schemas from files or the network",
+            )
+        )
+    return problems
+
+
+def _refs(node: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, value) of every ``$ref``/``$dynamicRef`` string below ``node``."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                found.append(((*path, key), value))
+            else:
+                found.extend(_refs(value, (*path, key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_refs(value, (*path, index)))
+    return found
+
+
+def _resolves_locally(schema: object, ref: str) -> bool:
+    """``#``, a JSON pointer ``#/a/b`` that exists, or ``#name`` of an ``$anchor``."""
+    if ref == "#":
+        return True
+    if ref.startswith("#/"):
+        node = schema
+        for raw in ref[2:].split("/"):
+            part = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return False
+        return True
+    if ref.startswith("#"):
+        return any(node.get("$anchor") == ref[1:] for node in _dicts(schema))
+    return False
+
+
+def _dicts(node: object) -> Iterator[dict[str, object]]:
+    """Every mapping below ``node`` (itself included)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dicts(value)
+
+
+def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
+    display = f"{root.label}/{manifest_path.relative_to(root.path).as_posix()}"
+    loaded, manifest, problems = _parse_manifest(manifest_path, display)
+    if loaded.source is not None:
+        registry.sources[display] = loaded.source
+    registry.diagnostics.extend(problems)
+    if manifest is None:
+        return
+    digest = hashlib.sha256(loaded.source.text.encode("utf-8") if loaded.source else b"")
+    record = PluginRecord(manifest, loaded, root, manifest_path.parent, display, digest.hexdigest())
+    existing = registry.plugins.get(record.name)
+    if existing is not None:
+        registry.diagnostics.append(_duplicate_plugin(record, existing))
+        return
+    registry.plugins[record.name] = record
+
+
+def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnostic:
+    mark = locate(record.loaded.data, ("identification", "name"))
+    first = locate(existing.loaded.data, ("identification", "name"))
+    return Diagnostic(
+        code="STC007",
+        severity=Severity.ERROR,
+        message=f"plugin name `{record.name}` is defined twice",
+        file=record.display_file,
+        line=mark.line if mark else None,
+        column=mark.column if mark else None,
+        end_column=mark.end_column if mark and mark.end_line == mark.line else None,
+        help="plugin names must be unique across all plugin roots; rename one of them",
+        related=(
+            Related(
+                message="first defined here",
+                file=existing.display_file,
+                line=first.line if first else None,
+                column=first.column if first else None,
+            ),
+        ),
+    )
+
+
+def _broken_entry_point(root: PluginRoot) -> Diagnostic:
+    """A warning, not an error: an unrelated broken distribution must not fail every
+    check (its plugins are simply not there)."""
+    return Diagnostic(
+        code="STC009",
+        severity=Severity.WARNING,
+        message=f"the `{ENTRY_POINT_GROUP}` entry point `{root.label}` names no importable "
+        f"package ({root.problem}); its plugins are skipped",
+        file=None,
+        help="fix or uninstall the distribution that declares it (`pip show` finds it)",
+    )
+
+
+def _missing_root(root: PluginRoot) -> Diagnostic:
+    return Diagnostic(
+        code="STC009",
+        severity=Severity.ERROR,
+        message=f"plugin root `{root.label}` is not a folder",
+        file=None,
+        help="check --plugins-dir / platform.yaml plugin_roots",
+    )
+
+
+def load_plugin_class(record: PluginRecord) -> type:
+    """Import the entrypoint class of ``record`` (cached); PluginImportError says why."""
+    if record._class is not None:
+        return record._class
+    module = _import_entry_module(record)
+    cls = getattr(module, record.class_name, None)
+    if not isinstance(cls, type):
+        raise PluginImportError(
+            f"module `{record.manifest.entrypoint.split(':')[0]}` has no class "
+            f"`{record.class_name}`"
+        )
+    record._class = cls
+    return cls
+
+
+def _import_entry_module(record: PluginRecord) -> ModuleType:
+    relative = record.manifest.entrypoint.split(":", 1)[0].split(".")
+    file = record.folder.joinpath(*relative).with_suffix(".py")
+    folder = record.folder.resolve()
+    shown = f"{'/'.join(relative)}.py"
+    if not os.path.isfile(file):
+        raise PluginImportError(f"entrypoint module `{shown}` not found in the plugin folder")
+    if not file.resolve().is_relative_to(folder):
+        raise PluginImportError(
+            f"entrypoint module `{shown}` leads outside the plugin folder (a symlink?)"
+        )
+    try:
+        if record.root.package is not None:
+            return importlib.import_module(record.module_name)
+        return import_plugin_file(file)
+    except KeyboardInterrupt:  # the user's Ctrl-C stops the check
+        raise
+    except BaseException as exc:  # any failure of plugin code becomes STC080, sys.exit too
+        raise PluginImportError(
+            f"importing the entrypoint failed: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -1,0 +1,92 @@
+"""What every risk-based sizer shares: turning money at risk into a position size,
+the scope rules, and sizing a close. A sizer's specialism is only *how much of the
+equity to risk* (``risk_fraction``).
+
+    distance = reference_price · exit_directive.stop_loss_tolerance
+    size     = risk / distance          (hitting the stop loses exactly ``risk``)
+
+capped by ``size_directive.max_risk_amount`` and by ``equity · max_leverage`` of
+position value; Decimals rounded down to 8 decimals (deterministic, never above a cap).
+CLOSE_EXISTING directives are sized to the targeted open positions (nothing new at
+risk); MODIFY_EXISTING directives need no size (None).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from decimal import ROUND_DOWN, Decimal
+
+from stc.runtime.dtos import SizePlan, StrategyDirective
+from stc.runtime.workers import SizePlanner
+
+QUANTUM = Decimal("0.00000001")
+ZERO = Decimal(0)
+
+
+def size_for_risk(
+    directive: StrategyDirective, risk: Decimal, equity: Decimal, max_leverage: Decimal
+) -> tuple[Decimal, Decimal, Decimal] | None:
+    """(size, value, risk at the stop) for ``risk`` money at risk, or None when nothing
+    can be bought (no equity, no risk, no stop distance)."""
+    ref = directive.reference_price
+    distance = ref * directive.exit_directive.stop_loss_tolerance
+    cap = directive.size_directive.max_risk_amount
+    if cap is not None:
+        risk = min(risk, cap)
+    if risk <= ZERO or distance <= ZERO or equity <= ZERO:
+        return None
+    size = min(risk / distance, equity * max_leverage / ref).quantize(QUANTUM, ROUND_DOWN)
+    if size <= ZERO:
+        return None
+    value = (size * ref).quantize(QUANTUM, ROUND_DOWN)
+    return size, value, (size * distance).quantize(QUANTUM, ROUND_DOWN)
+
+
+class RiskSizer(SizePlanner):
+    """Base of the reference sizers; subclasses define ``risk_fraction``."""
+
+    max_leverage: Decimal = Decimal(1)
+
+    def read_max_leverage(self) -> None:
+        """``max_leverage`` param (default 1: never more than the equity in one trade)."""
+        self.max_leverage = Decimal(str(self.params.get("max_leverage", 1)))
+        if self.max_leverage <= ZERO:
+            raise ValueError(f"{type(self).__name__}: max_leverage must be > 0")
+
+    @abstractmethod
+    def risk_fraction(self, directive: StrategyDirective) -> Decimal:
+        """Share of equity to risk on this directive."""
+
+    def on_strategy_directive(self, directive: StrategyDirective) -> SizePlan | None:
+        """A SizePlan risking ``risk_fraction`` of equity, or None if nothing fits."""
+        if directive.scope == "MODIFY_EXISTING":
+            return None
+        if directive.scope == "CLOSE_EXISTING":
+            return self._close_size(directive)
+        equity = self.ledger.snapshot().equity
+        sized = size_for_risk(
+            directive, equity * self.risk_fraction(directive), equity, self.max_leverage
+        )
+        if sized is None:
+            return None
+        size, value, at_risk = sized
+        return SizePlan(
+            plan_id=self.new_id("SIZ", when=directive.timestamp),
+            position_size=size,
+            position_value=value,
+            risk_amount=at_risk,
+        )
+
+    def _close_size(self, directive: StrategyDirective) -> SizePlan | None:
+        """The total size of the targeted open trades (None if none is open)."""
+        targets = set(directive.target_trade_ids)
+        positions = self.ledger.snapshot().open_positions
+        size = sum((abs(p.size) for p in positions if p.trade_id in targets), ZERO)
+        if size <= ZERO:
+            return None
+        return SizePlan(
+            plan_id=self.new_id("SIZ", when=directive.timestamp),
+            position_size=size,
+            position_value=(size * directive.reference_price).quantize(QUANTUM, ROUND_DOWN),
+            risk_amount=ZERO,
+        )

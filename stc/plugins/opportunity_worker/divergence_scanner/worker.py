@@ -1,0 +1,94 @@
+"""DivergenceScanner: regular RSI divergence at fractal swing points.
+
+Bullish: the newest swing low is lower than the previous swing low while RSI at the
+newest is higher than RSI at the previous (selling momentum fades). Bearish mirrors
+it with swing highs. The scanner runs its own RSI and swing detector so it does not
+depend on MarketStructureDetector's lookback, and signals on the bar that confirms
+the swing (``lookback`` bars after it), never earlier.
+"""
+
+from __future__ import annotations
+
+from stc.plugins._lib import to_score
+from stc.runtime.indicators import RSI
+from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
+from stc.runtime.dtos.common import Direction
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.workers import OpportunityWorker
+
+DEFAULT_RSI_PERIOD = 14
+DEFAULT_LOOKBACK = 3
+DEFAULT_MAX_DISTANCE = 60
+DEFAULT_MIN_DIFF = 2.0
+DEFAULT_FULL_DIFF = 10.0
+
+
+class DivergenceScanner(OpportunityWorker):
+    """Compares each newly confirmed swing with the previous swing of the same kind."""
+
+    def setup(self) -> None:
+        """Read params (manifest defaults); create RSI and swing state."""
+        self.rsi = RSI(int(self.params.get("rsi_period", DEFAULT_RSI_PERIOD)))
+        self.swings = FractalSwingDetector(int(self.params.get("lookback", DEFAULT_LOOKBACK)))
+        self.max_distance = int(self.params.get("max_swing_distance", DEFAULT_MAX_DISTANCE))
+        self.min_diff = float(self.params.get("min_rsi_diff", DEFAULT_MIN_DIFF))
+        self.full_diff = float(self.params.get("full_confidence_rsi_diff", DEFAULT_FULL_DIFF))
+        self.last_high: SwingPoint | None = None
+        self.last_low: SwingPoint | None = None
+
+    def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
+        """Tag each bar with its RSI; check newly confirmed swings for divergence."""
+        bar = context.bar
+        rsi = self.rsi.update(bar.close)
+        swing_high, swing_low = self.swings.update(bar.high, bar.low, rsi)
+        found: tuple[Direction, SwingPoint, SwingPoint] | None = None
+        if swing_low is not None and swing_low.tag is not None:
+            previous, self.last_low = self.last_low, swing_low
+            if previous is not None and self._diverges(previous, swing_low, lower_price=True):
+                found = ("BUY", previous, swing_low)
+        if swing_high is not None and swing_high.tag is not None:
+            previous, self.last_high = self.last_high, swing_high
+            if (
+                found is None
+                and previous is not None
+                and self._diverges(previous, swing_high, lower_price=False)
+            ):
+                found = ("SELL", previous, swing_high)
+        return None if found is None else self._signal(context, *found)
+
+    def _diverges(self, previous: SwingPoint, latest: SwingPoint, lower_price: bool) -> bool:
+        """Price extends (lower low / higher high) while RSI does not, by ≥ min_rsi_diff."""
+        if previous.tag is None or latest.tag is None:
+            return False
+        if latest.position - previous.position > self.max_distance:
+            return False
+        if lower_price:
+            return latest.price < previous.price and latest.tag - previous.tag >= self.min_diff
+        return latest.price > previous.price and previous.tag - latest.tag >= self.min_diff
+
+    def _signal(
+        self,
+        context: TradingContext,
+        direction: Direction,
+        previous: SwingPoint,
+        latest: SwingPoint,
+    ) -> OpportunitySignal:
+        """Confidence = |RSI difference| / full_confidence_rsi_diff (clamped)."""
+        diff = abs((latest.tag or 0.0) - (previous.tag or 0.0))
+        return OpportunitySignal(
+            signal_id=self.new_id("OPP"),
+            timestamp=context.timestamp or context.bar.time,
+            asset=context.symbol,
+            direction=direction,
+            signal_type="rsi_divergence",
+            confidence=to_score(diff / self.full_diff),
+            source_worker_id=self.worker_id,
+            metadata={
+                "swing_price": latest.price,
+                "previous_swing_price": previous.price,
+                "rsi": round(latest.tag or 0.0, 6),
+                "previous_rsi": round(previous.tag or 0.0, 6),
+                "bars_between": latest.position - previous.position,
+            },
+        )

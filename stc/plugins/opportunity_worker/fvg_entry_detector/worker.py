@@ -1,0 +1,92 @@
+"""FVGEntryDetector: a three-candle fair value gap shortly after a structure break in
+the same direction (the seed's "FVG after a structure break")."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import NamedTuple
+
+from stc.plugins._lib import to_score
+from stc.runtime.indicators import ATR
+from stc.plugins.dtos import MarketStructure
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.workers import OpportunityWorker
+
+DEFAULT_MAX_BARS = 5
+DEFAULT_ATR_PERIOD = 14
+DEFAULT_MIN_GAP_ATR = 0.05
+DEFAULT_FULL_GAP_ATR = 1.0
+
+
+class Gap(NamedTuple):
+    """A fair value gap: its direction and the unfilled price zone [low, high]."""
+
+    direction: str
+    low: float
+    high: float
+
+
+def find_gap(first: tuple[float, float], third: tuple[float, float]) -> Gap | None:
+    """The gap between candle t-2 and candle t, each given as (high, low).
+
+    Bullish when low[t] > high[t-2] (zone high[t-2]..low[t]); bearish when
+    high[t] < low[t-2] (zone high[t]..low[t-2]).
+    """
+    (high_1, low_1), (high_3, low_3) = first, third
+    if low_3 > high_1:
+        return Gap("BUY", high_1, low_3)
+    if high_3 < low_1:
+        return Gap("SELL", high_3, low_1)
+    return None
+
+
+class FVGEntryDetector(OpportunityWorker):
+    """Signals an FVG formed within ``max_bars_after_break`` bars of a BOS/CHoCH that
+    broke the same way; confidence = gap size / (full_confidence_gap_atr × ATR)."""
+
+    def setup(self) -> None:
+        """Read params (manifest defaults); keep the last three candles and an ATR."""
+        self.max_bars = int(self.params.get("max_bars_after_break", DEFAULT_MAX_BARS))
+        self.min_gap_atr = float(self.params.get("min_gap_atr", DEFAULT_MIN_GAP_ATR))
+        self.full_gap_atr = float(self.params.get("full_confidence_gap_atr", DEFAULT_FULL_GAP_ATR))
+        self.atr = ATR(int(self.params.get("atr_period", DEFAULT_ATR_PERIOD)))
+        self.candles: deque[tuple[float, float]] = deque(maxlen=3)
+
+    def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
+        """Check this bar for a gap that confirms the latest structure break."""
+        bar = context.bar
+        atr = self.atr.update(bar.high, bar.low, bar.close)
+        self.candles.append((bar.high, bar.low))
+        structure = context.get(MarketStructure)
+        if atr is None or atr <= 0.0 or structure is None or len(self.candles) < 3:
+            return None
+        gap = find_gap(self.candles[0], self.candles[2])
+        if gap is None or not self._after_break(structure, gap):
+            return None
+        size_atr = (gap.high - gap.low) / atr
+        if size_atr < self.min_gap_atr:
+            return None
+        return OpportunitySignal(
+            signal_id=self.new_id("OPP"),
+            timestamp=bar.time,
+            asset=context.symbol,
+            direction="BUY" if gap.direction == "BUY" else "SELL",
+            signal_type="fvg_entry",
+            confidence=to_score(size_atr / self.full_gap_atr),
+            source_worker_id=self.worker_id,
+            metadata={
+                "gap_low": gap.low,
+                "gap_high": gap.high,
+                "gap_size": gap.high - gap.low,
+                "gap_atr": round(size_atr, 6),
+                "break": "choch" if structure.choch else "bos",
+                "bars_since_break": structure.bars_since_break,
+            },
+        )
+
+    def _after_break(self, structure: MarketStructure, gap: Gap) -> bool:
+        """True when the last break went the gap's way at most ``max_bars`` bars ago."""
+        wanted = "up" if gap.direction == "BUY" else "down"
+        since = structure.bars_since_break
+        return structure.break_direction == wanted and since is not None and since <= self.max_bars

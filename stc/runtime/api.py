@@ -1,0 +1,269 @@
+"""The runtime's entry points: ``run`` a compiled plan, ``explain`` a trade."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from stc.runtime.artefacts import atomic_open, write_atomically
+from stc.runtime.data import (
+    DataError,
+    OnBadBar,
+    SkippedBar,
+    count_rows,
+    iter_bars,
+    timeframe_seconds,
+)
+from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
+from stc.runtime.display import plain
+from stc.runtime.dtos.ledger import Trade
+from stc.runtime.dtos.market import Bar
+from stc.runtime.engine import Engine, Fault
+from stc.runtime.execution.connector import ExchangeConnector, FakeExchange
+from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
+from stc.runtime.journal import explain as _explain
+from stc.runtime.metrics import compute_metrics
+from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
+from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
+from stc.runtime.resume import open_journal, paced_after, run_fingerprint
+from stc.runtime.run_lock import run_folder_lock
+
+TRADE_COLUMNS = (
+    "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
+    "exit_price", "exit_reason", "stop_loss_price", "take_profit_price", "fees", "pnl",
+    "execution_directive_id",
+)  # fmt: skip
+
+_BUILTIN_HANDLERS = {
+    "backtest": ("stc.plugins.execution_handler.backtest_handler.worker", "BacktestHandler"),
+    "paper": ("stc.plugins.execution_handler.paper_handler.worker", "PaperHandler"),
+    "live": ("stc.plugins.execution_handler.live_handler.worker", "LiveHandler"),
+}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run`` produced: trades, metrics, faults and the files it wrote."""
+
+    trades: Sequence[Trade]  # a stc.runtime.ledger.TradeLog
+    metrics: dict[str, Any]
+    faults: tuple[Fault, ...]
+    paths: dict[str, Path]
+    equity_curve: Sequence[float] = ()  # an array('d') from a run: one float per bar
+    environment: str = "backtest"  # the one the run used (``env`` or the plan's)
+
+
+def run(
+    plan: Plan | Path | Mapping[str, Any],
+    *,
+    data: Path | None = None,
+    out_dir: Path,
+    env: str | None = None,
+    plugin_roots: Sequence[Path] = (),
+    fail_fast: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    speed: float | None = None,
+    connector: ExchangeConnector | None = None,
+    resume: bool = False,
+    on_bad_bar: OnBadBar = "error",
+    resample: bool = False,
+    plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
+    data_name: str | None = None,
+) -> RunResult:
+    """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
+
+    ``env`` overrides the plan's environment and swaps in the matching reference
+    handler when the plan's handler is for another one. Paper runs pace the bars in
+    wall-clock time divided by ``speed`` (default 1 = real time). Live runs use
+    ``connector`` (default: an in-process FakeExchange clocked by the data).
+    ``resume`` continues an interrupted run in ``out_dir`` (see :mod:`stc.runtime.resume`):
+    the same plan, data and options, ending with the same files as if it had never
+    stopped. ``on_bad_bar="skip"`` drops bad data rows instead of failing: each is
+    journaled as a ``bad_bar_skipped`` note and counted in ``bad_bars_skipped``.
+    Data that does not fit the plan (bar interval, data source symbol) raises a
+    DataFitError before anything is written; ``resample=True`` builds the tick bars
+    from finer data instead (:mod:`stc.runtime.data_fit`).
+    ``plugin_timeout`` (seconds; None or 0: none) makes a tick whose plugin calls run
+    longer a fault of its flow (see :mod:`stc.runtime.guard`).
+    ``data_name`` is how notes and errors name the data file (default: its path as
+    given; a resume passes the name the interrupted run was given).
+    """
+    loaded = plan if isinstance(plan, Plan) else load_plan(plan)
+    environment = env or loaded.environment
+    if environment not in _BUILTIN_HANDLERS:
+        raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
+    loaded = _with_handler(loaded, environment)
+    data_path = _data_path(loaded, data)
+    out = Path(out_dir)
+    refuse_data_among_outputs(data_path, out)
+    check_symbol(loaded.symbol, loaded.data_source)
+    fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample)
+    with run_folder_lock(out):  # one run per folder: a second one is refused here
+        return _run_locked(
+            loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
+            connector, resume, on_bad_bar, plugin_timeout, fit, data_name,
+        )  # fmt: skip
+
+
+def _run_locked(
+    loaded: Plan,
+    data_path: Path,
+    out: Path,
+    environment: str,
+    plugin_roots: Sequence[Path],
+    fail_fast: bool,
+    progress: Callable[[int, int], None] | None,
+    speed: float | None,
+    connector: ExchangeConnector | None,
+    resume: bool,
+    on_bad_bar: OnBadBar,
+    plugin_timeout: float | None,
+    fit: DataFit,
+    data_name: str | None,
+) -> RunResult:
+    """``run`` once the run directory is this process's (and the data fits the plan)."""
+    skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
+    # streamed: validated as read
+    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name)
+    total = count_rows(data_path)
+    if fit.resample_from is not None:
+        bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
+        total = int(total * (fit.interval_seconds or 1) / timeframe_seconds(loaded.timeframes[0]))
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "trades": out / "trades.csv",
+        "metrics": out / "metrics.json",
+        "journal": out / "journal.sqlite",
+    }
+    for stale in (paths["trades"], paths["metrics"]):  # never leave a previous run's results
+        stale.unlink(missing_ok=True)
+    fingerprint = run_fingerprint(
+        loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
+    ) | {"data_as_given": data_name or str(data_path)}
+    if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
+        fingerprint["resample"] = "true"
+    journal, replayed_to = open_journal(
+        paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
+    )
+    feed: Iterable[Bar] = bars
+    if environment == "paper":
+        feed = paced_after(bars, replayed_to, loaded.timeframes[0], speed or 1.0)
+    if environment == "live" and connector is None:
+        execution = loaded.execution
+        connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
+    try:
+        engine = Engine(
+            loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
+            connector=connector, total_bars=total, skipped=skipped,
+            plugin_timeout=plugin_timeout,
+        )  # fmt: skip
+        result = engine.run(progress)
+        journal.check_replayed()
+        metrics = compute_metrics(
+            result.equity_curve, result.times, result.trades, result.starting_capital,
+            result.exposed_bars, len(result.faults), gaps=result.gaps,
+            bad_bars_skipped=result.bad_bars_skipped,
+        )  # fmt: skip
+        write_trades(paths["trades"], result.trades)
+        text = json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
+        write_atomically(paths["metrics"], text)  # all or nothing: a kill leaves no prefix
+        journal.set_meta({"status": "completed"})
+    finally:
+        journal.close()
+    return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve, environment)
+
+
+OUTPUT_FILES = ("trades.csv", "metrics.json", "journal.sqlite")
+"""What ``run`` writes into ``out_dir``, replacing (first deleting) earlier copies."""
+
+
+def refuse_data_among_outputs(data: Path, out_dir: Path, also: Sequence[str] = ()) -> None:
+    """DataError when ``data`` is a file the run replaces (one of ``OUTPUT_FILES``, the
+    journal's ``-wal``/``-shm``, or ``also``): deleting the stale results first would
+    delete the data — ``--data runs/x/trades.csv --out runs/x`` must not lose it."""
+    names = (*OUTPUT_FILES, "journal.sqlite-wal", "journal.sqlite-shm", *also)
+    if Path(data).resolve() in {(Path(out_dir) / name).resolve() for name in names}:
+        raise DataError(
+            f"{data}: the data file has the name of a file the run writes into {out_dir}, "
+            "which would replace it; move or rename it, or choose another output directory"
+        )
+
+
+def _with_handler(plan: Plan, environment: str) -> Plan:
+    """Swap the plan's execution handler for the reference one of ``environment``."""
+    workers = []
+    for spec in plan.workers:
+        if spec.type == "execution_handler" and spec.subtype != environment:
+            module, cls = _BUILTIN_HANDLERS[environment]
+            source = PluginSource("builtin", module, cls, "")
+            params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
+            if environment == "live":
+                params = {}
+            spec = replace(spec, source=source, subtype=environment, params=params)
+        workers.append(spec)
+    return replace(plan, workers=tuple(workers), environment=environment)
+
+
+def _data_path(plan: Plan, data: Path | None) -> Path:
+    """``data``, else the plan's ``data_source.path``, else the bundled data set.
+
+    A relative ``data_source.path`` is tried next to the wiring map, then from the
+    working directory; a path naming the bundled file falls back to the bundled copy
+    (a compiled map may be written far from the operation file it came from).
+    """
+    if data is not None:
+        return Path(data)
+    source = plan.data_source or {}
+    named = source.get("path") or source.get("file")
+    if not named:
+        return default_data_path()
+    path = Path(named)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path]
+    if not path.is_absolute() and plan.base_dir is not None:
+        candidates.insert(0, plan.base_dir / path)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    if path.name == DEFAULT_DATA_FILE:
+        return default_data_path()
+    return candidates[0]
+
+
+def write_trades(path: Path, trades: Sequence[Trade]) -> None:
+    """trades.csv: one row per closed trade, ``trade_id`` first."""
+    with atomic_open(path, newline="") as handle:  # all or nothing: see stc.runtime.artefacts
+        _write_trade_rows(handle, trades)
+
+
+def trades_csv_text(trades: Sequence[Trade]) -> str:
+    """What ``write_trades`` writes, as text (a sweep hashes it instead of a file)."""
+    buffer = io.StringIO()
+    _write_trade_rows(buffer, trades)
+    return buffer.getvalue()
+
+
+def _write_trade_rows(handle: IO[str], trades: Sequence[Trade]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(TRADE_COLUMNS)
+    for trade in trades:
+        writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    iso = getattr(value, "isoformat", None)
+    return str(iso()) if iso is not None else str(value)
+
+
+def explain(run_dir: Path, trade_id: str) -> str:
+    """The causality chain of ``trade_id`` from ``run_dir``'s journal."""
+    return _explain(Path(run_dir) / "journal.sqlite", trade_id)

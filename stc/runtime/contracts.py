@@ -1,0 +1,307 @@
+"""Run-time contract checks on what workers return (issue 8, fault isolation).
+
+A worker is bus-agnostic: it returns ``None``, a DispositionEnvelope or a DTO, and the
+engine publishes it. Three things can go wrong that pydantic cannot see from inside
+the worker, so the engine checks them at the boundary, when a result is published:
+
+- **wrong type**: the result is not the payload DTO of an event the worker declares
+  (a context worker returning a ``str``, an opportunity worker a ``dict`` or a
+  ThreatSignal, a sizer an EntryPlan);
+- **bad numbers**: a DTO built with ``model_construct``, ``model_copy(update=...)`` or
+  mutated with ``object.__setattr__`` skips validation, so a NaN, infinite, zero or
+  negative price or size would reach the ledger; each numeric field is re-checked
+  against its own pydantic bounds (``gt``/``ge``/``lt``/``le``) and for finiteness;
+- **undeclared event**: a PUBLISH envelope (or a bare DTO's default event) naming an
+  event the worker does not declare: neither its type's default event
+  (:data:`TYPE_EVENTS`) nor an event the wiring map lists it as a publisher of (its
+  manifest's ``publishes``).
+
+Each raises :class:`PluginContractError`, which the engine handles exactly like a
+plugin exception: the flow is aborted, its staged orders rolled back, the fault
+journaled. The checks cost a few dictionary look-ups per *published* result; quiet
+ticks never reach them.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.plans import (
+    EntryPlan,
+    ExecutionDirective,
+    ExitPlan,
+    RoutingPlan,
+    RoutingRequest,
+    SizePlan,
+)
+from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
+from stc.runtime.envelope import DispositionEnvelope
+from stc.runtime.errors import PluginContractError as PluginContractError
+from stc.runtime.events import PLATFORM_COMPONENTS, PLATFORM_EVENTS
+from stc.runtime.plan import Plan
+
+TYPE_EVENTS: dict[str, tuple[str, ...]] = {
+    "context_worker": (),
+    "opportunity_worker": ("OPPORTUNITY_DETECTED",),
+    "threat_worker": ("THREAT_DETECTED",),
+    "strategy_planner": ("STRATEGY_DIRECTIVE_ISSUED",),
+    "entry_planner": ("ENTRY_PLAN_CREATED",),
+    "size_planner": ("SIZE_PLAN_CREATED",),
+    "exit_planner": ("EXIT_PLAN_CREATED",),
+    "routing_planner": ("ROUTING_PLAN_CREATED",),
+    "execution_handler": ("_flow_stop",),
+}
+"""Events every worker of a type may publish without declaring them (the base wiring's
+``publishes``; a test pins this copy to ``stc/compiler/base_wiring.yaml``)."""
+
+_PIPELINE_DTOS: tuple[type, ...] = (
+    AggregatedContextAssessment, OpportunitySignal, ThreatSignal, StrategyDirective,
+    EntryPlan, SizePlan, ExitPlan, RoutingRequest, RoutingPlan, ExecutionDirective,
+    DispositionEnvelope,
+)  # fmt: skip
+"""Platform DTOs that are never a context worker's contribution to the TradingContext."""
+
+_PLAIN_VALUES = (str, bytes, int, float, complex, bool, dict, list, tuple, set, frozenset)
+"""Built-in values that are never a DTO (a context worker returning ``"ok"``)."""
+
+
+# ---------------------------------------------------------------------- numbers
+_NO_LOW = Decimal("-Infinity")
+_NO_HIGH = Decimal("Infinity")
+
+
+class _NumberRule(NamedTuple):
+    """One numeric field of a DTO and the open or closed range it must lie in; the
+    default range is (-inf, inf) open, so infinities always fail. A plain tuple: the
+    check loop unpacks it (this runs for every published DTO)."""
+
+    field: str
+    many: bool  # a tuple of numbers (EntryPlan.layers)
+    decimal: bool  # a Decimal field: a float or int there is a contract fault
+    low: Decimal = _NO_LOW
+    low_closed: bool = False
+    high: Decimal = _NO_HIGH
+    high_closed: bool = False
+
+
+_RULES: dict[type, tuple[_NumberRule, ...]] = {}
+
+
+def number_problem(dto: object) -> str | None:
+    """Why a numeric field of the pydantic ``dto`` is invalid, or None when all are fine.
+
+    Re-checks what validation would have enforced (finite, within the field's bounds),
+    because a DTO that skipped validation looks exactly like a validated one. Only the
+    DTO's own fields are checked, not those of nested models (a StrategyDirective's
+    sub-directive hints): every number that reaches the ledger is a field of a plan,
+    and plans are checked when published, so a bad hint is caught in the plan it
+    produced; skipping the nested hints keeps the check at ~1 µs per DTO.
+    """
+    rules = _RULES.get(type(dto))
+    if rules is None:
+        if not isinstance(dto, BaseModel):
+            return None
+        rules = _RULES[type(dto)] = _rules(type(dto))
+    for rule in rules:
+        field, many, decimal, low, low_closed, high, high_closed = rule
+        value = getattr(dto, field, None)
+        if value is None:
+            continue
+        for item in value if many and isinstance(value, tuple) else (value,):
+            try:  # the fast path: a NaN Decimal raises, a NaN float compares False
+                if (
+                    (item >= low if low_closed else item > low)
+                    and (item <= high if high_closed else item < high)
+                    and (type(item) is Decimal or not decimal)
+                    and math.isfinite(float(item))  # 1E+400 is a Decimal no float holds
+                ):
+                    continue
+            except (TypeError, ValueError, InvalidOperation):
+                pass
+            return f"{field}={item} {_problem(rule, item)}"
+    return None
+
+
+def _problem(rule: _NumberRule, value: Any) -> str:
+    """Why ``value`` breaks ``rule`` (only called when it does)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
+        return f"is a {type(value).__name__}, not a number"
+    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    if not finite:
+        return "is not a finite number"
+    if not (value >= rule.low if rule.low_closed else value > rule.low):
+        return f"must be {'>=' if rule.low_closed else '>'} {rule.low}"
+    if not (value <= rule.high if rule.high_closed else value < rule.high):
+        return f"must be {'<=' if rule.high_closed else '<'} {rule.high}"
+    if not math.isfinite(float(value)):
+        return "is too large to book (beyond the float range the ledger marks in)"
+    return f"is a {type(value).__name__}, not a Decimal (money is exact)"
+
+
+def _rules(cls: type[BaseModel]) -> tuple[_NumberRule, ...]:
+    """The numeric rules of ``cls``, derived from its pydantic fields."""
+    found = (_rule(name, info) for name, info in cls.model_fields.items())
+    return tuple(r for r in found if r is not None)
+
+
+def _rule(name: str, info: FieldInfo) -> _NumberRule | None:
+    annotation: Any = info.annotation
+    bounds: list[Any] = list(info.metadata)
+    if get_origin(annotation) in (Union, types.UnionType):  # X | None
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if len(options) != 1:
+            return None
+        annotation = options[0]
+    many = get_origin(annotation) is tuple and get_args(annotation)[1:] == (Ellipsis,)
+    if many:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        for item in extra:
+            bounds.extend(item.metadata if isinstance(item, FieldInfo) else (item,))
+    if annotation not in (Decimal, float, int):
+        return None
+    rule = _NumberRule(name, many, annotation is Decimal)
+    for bound in bounds:
+        if isinstance(bound, Gt | Ge):
+            low = bound.gt if isinstance(bound, Gt) else bound.ge
+            rule = rule._replace(low=Decimal(str(low)), low_closed=isinstance(bound, Ge))
+        elif isinstance(bound, Lt | Le):
+            high = bound.lt if isinstance(bound, Lt) else bound.le
+            rule = rule._replace(high=Decimal(str(high)), high_closed=isinstance(bound, Le))
+    return rule
+
+
+# ---------------------------------------------------------------------- results
+def _is_a(value: object, type_name: str) -> bool:
+    """True when ``value``'s class (or a base) is called ``type_name`` (DTOs are named
+    by class name in manifests and wiring maps)."""
+    return any(cls.__name__ == type_name for cls in type(value).__mro__)
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names)) or "nothing"
+
+
+class Contracts:
+    """Per-worker contracts, precomputed from the plan at bootstrap.
+
+    ``declared[worker]`` holds its type's default events plus every event the wiring
+    map lists it as a publisher of; ``payloads[event]`` is the DTO each event carries.
+    A (worker, event, payload type) that passed the type and event checks is
+    remembered, so a repeated result costs one set look-up plus its number check.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.payloads: dict[str, str] = dict(PLATFORM_EVENTS)
+        declared: dict[str, set[str]] = {}
+        for spec in plan.events:
+            if spec.payload not in ("", "?"):
+                self.payloads[spec.event] = spec.payload
+            for publisher in spec.publishers:
+                declared.setdefault(publisher, set()).add(spec.event)
+        self.declared: dict[str, frozenset[str]] = {
+            w.id: frozenset(declared.get(w.id, ())).union(TYPE_EVENTS.get(w.type, ()))
+            for w in plan.workers
+        }
+        self.provides: dict[str, frozenset[str] | None] = {
+            w.id: None if w.provides is None else frozenset(w.provides) for w in plan.workers
+        }
+        self._passed: set[tuple[str, str | None, type, bool]] = set()
+
+    def check_context(self, worker: str, method: str, result: object) -> None:
+        """A context worker's non-envelope result must be a DTO it provides."""
+        provides = self.provides.get(worker)
+        if provides is not None:
+            if not any(_is_a(result, name) for name in provides):
+                raise PluginContractError(
+                    worker, method, f"returned {_kind(result)}; expected {_expect(provides)}"
+                )
+        elif isinstance(result, _PLAIN_VALUES + _PIPELINE_DTOS):
+            raise PluginContractError(
+                worker, method, f"returned {_kind(result)}; expected {_expect(['a context DTO'])}"
+            )
+
+    def check_publish(
+        self, worker: str, method: str, event: str | None, payload: object, envelope: bool
+    ) -> None:
+        """``worker`` publishes ``payload`` as ``event``: the event must be declared, the
+        payload of the event's type and its numbers valid."""
+        if worker in PLATFORM_COMPONENTS:
+            return
+        key = (worker, event, type(payload), envelope)
+        if key not in self._passed:
+            self._check_types(worker, method, event, payload, envelope)
+            self._passed.add(key)
+        problem = number_problem(payload)
+        if problem is not None:
+            raise PluginContractError(worker, method, f"returned {_kind(payload)} whose {problem}")
+
+    def _check_types(
+        self, worker: str, method: str, event: str | None, payload: object, envelope: bool
+    ) -> None:
+        declared = self.declared.get(worker, frozenset())
+        expected = self.payloads.get(event or "")
+        if envelope:
+            if event not in declared:
+                raise PluginContractError(
+                    worker, method, f"published event {event!r}, which it does not declare "
+                    f"(its manifest's `publishes`; declared: {_names(declared)})",
+                )  # fmt: skip
+            if expected is not None and not _is_a(payload, expected):
+                raise PluginContractError(
+                    worker, method, f"published {event} with {_kind(payload)}; "
+                    f"the event carries {_article(expected)}",
+                )  # fmt: skip
+        else:
+            self._check_bare(worker, method, event, payload, declared, expected)
+
+    def _check_bare(
+        self,
+        worker: str,
+        method: str,
+        event: str | None,
+        result: object,
+        declared: frozenset[str],
+        expected: str | None,
+    ) -> None:
+        accepted = {self.payloads[e] for e in declared if e in self.payloads}
+        if (
+            event is None
+            or (expected is not None and not _is_a(result, expected))
+            or not any(_is_a(result, name) for name in accepted)
+        ):
+            raise PluginContractError(
+                worker, method, f"returned {_kind(result)}; expected {_expect(accepted)}"
+            )
+        if event not in declared:
+            raise PluginContractError(
+                worker, method, f"returned {_kind(result)}, which publishes {event}; "
+                f"it does not declare that event (declared: {_names(declared)})",
+            )  # fmt: skip
+
+
+def _kind(value: object) -> str:
+    """``a dict``, ``an ExitPlan``, ``None``: what came back, for messages."""
+    return "None" if value is None else _article(type(value).__name__)
+
+
+def _article(name: str) -> str:
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _expect(names: Iterable[str]) -> str:
+    """What a worker may return: its DTOs (sorted), a DispositionEnvelope or None."""
+    listed = sorted(names)
+    if not listed:
+        return "None or a DispositionEnvelope (it declares no DTO)"
+    return f"{', '.join(listed)}, a DispositionEnvelope or None"

@@ -1,0 +1,112 @@
+"""Phase 4 plans (entry, size, exit, routing), the routing request and the
+ExecutionDirective. Plans are static snapshots; dynamics live in separate workers.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from stc.runtime.dtos.causality import CausalityChain
+from stc.runtime.dtos.common import Direction, FrozenDTO, NonNegative, PositivePrice, Score
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.ids import EntId, ExeId, ExtId, RouId, SizId, TrdId
+
+OrderType = Literal["MARKET", "LIMIT", "STOP_LIMIT"]
+Timing = Literal["IMMEDIATE", "TWAP", "LAYERED", "PATIENT"]
+TimeInForce = Literal["GTC", "IOC", "FOK"]
+
+
+class EntryPlan(FrozenDTO):
+    """WHAT/WHERE: the order to open the trade.
+
+    ``layers`` holds extra limit prices for layered entries (the size is split
+    evenly over ``limit_price`` and the layers).
+    """
+
+    plan_id: EntId
+    symbol: str = Field(min_length=1)
+    direction: Direction
+    order_type: OrderType
+    limit_price: PositivePrice | None = None
+    stop_price: PositivePrice | None = None
+    layers: tuple[PositivePrice, ...] = ()
+
+    @model_validator(mode="after")
+    def _prices_fit_type(self) -> "EntryPlan":
+        if self.order_type == "MARKET" and (self.limit_price or self.stop_price or self.layers):
+            raise ValueError("a MARKET entry has no limit_price, stop_price or layers")
+        if self.order_type in ("LIMIT", "STOP_LIMIT") and self.limit_price is None:
+            raise ValueError(f"a {self.order_type} entry needs a limit_price")
+        if self.order_type == "STOP_LIMIT" and self.stop_price is None:
+            raise ValueError("a STOP_LIMIT entry needs a stop_price")
+        if self.order_type != "LIMIT" and self.layers:
+            raise ValueError("only LIMIT entries can be layered")
+        return self
+
+
+class SizePlan(FrozenDTO):
+    """HOW MUCH: absolute position size, its value and the money at risk."""
+
+    plan_id: SizId
+    position_size: Decimal = Field(gt=Decimal(0))
+    position_value: NonNegative
+    risk_amount: NonNegative
+    leverage: Decimal = Field(default=Decimal(1), ge=Decimal(1))
+
+
+class ExitPlan(FrozenDTO):
+    """WHERE OUT: stop-loss and optional take-profit prices.
+
+    ``trade_id`` is set when a position-management worker replaces the exit of an
+    open trade (e.g. a trailing stop); it is None for the exit of a new trade.
+    """
+
+    plan_id: ExtId
+    stop_loss_price: PositivePrice
+    take_profit_price: PositivePrice | None = None
+    trade_id: TrdId | None = None
+
+
+class RoutingRequest(FrozenDTO):
+    """Input of routing planners: the directive plus all three parallel plans."""
+
+    strategy_directive: StrategyDirective
+    entry_plan: EntryPlan
+    size_plan: SizePlan
+    exit_plan: ExitPlan
+
+
+class RoutingPlan(FrozenDTO):
+    """HOW/WHEN: execution tactics decided from entry + size + exit."""
+
+    plan_id: RouId
+    timing: Timing
+    time_in_force: TimeInForce
+    max_slippage_pct: Score
+    execution_urgency: Score = Decimal("0.5")
+    iceberg_preference: Score | None = None
+    slices: int = Field(default=1, ge=1, le=1000)
+
+
+class ExecutionDirective(FrozenDTO):
+    """Phase 4b output: the four plans aggregated into one execution package."""
+
+    directive_id: ExeId
+    timestamp: datetime
+    causality: CausalityChain
+    entry_plan: EntryPlan
+    size_plan: SizePlan
+    exit_plan: ExitPlan
+    routing_plan: RoutingPlan
+
+    @model_validator(mode="after")
+    def _stop_on_the_right_side(self) -> "ExecutionDirective":
+        entry = self.entry_plan.limit_price
+        stop = self.exit_plan.stop_loss_price
+        if entry is not None:
+            wrong = stop >= entry if self.entry_plan.direction == "BUY" else stop <= entry
+            if wrong:
+                raise ValueError("the stop-loss lies on the wrong side of the entry price")
+        return self

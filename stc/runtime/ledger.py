@@ -1,0 +1,393 @@
+"""The strategy ledger: cash, positions, trades, equity (SPEC §6).
+
+Money is Decimal (fills, cash, P&L); the per-bar equity curve is kept as floats for
+the metrics. A trade is one position with a TRD id: entry fills grow it (TWAP slices,
+layers), exit fills shrink it; it is recorded as a closed ``Trade`` when flat.
+
+Cash accounting: a long entry pays ``price × size + fee``; a short entry receives
+``price × size − fee`` and owes the buy-back. Equity = cash + Σ long value − Σ short
+value at the last close. Every change is appended to ``changes`` (Fill and Trade DTOs)
+for the engine to journal and to publish ``LEDGER_UPDATE``.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, overload
+
+from stc.runtime.dtos.ledger import (
+    ExitReason,
+    Fill,
+    LedgerSnapshot,
+    PositionUpdate,
+    PositionView,
+    Trade,
+)
+from stc.runtime.dtos.market import Bar
+
+_TRADE_FIELDS = tuple(Trade.model_fields)
+
+
+class TradeLog(Sequence[Trade]):
+    """The closed trades of a run, kept compactly (a tuple of field values per trade,
+    Decimals as their exact strings: about a third of a ``Trade`` model's memory).
+
+    Reading an item validates a fresh, equal ``Trade`` from its row; a run with a
+    hundred thousand trades therefore does not hold a hundred thousand models.
+    """
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, trades: Iterable[Trade] = ()) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        for trade in trades:
+            self.append(trade)
+
+    def append(self, trade: Trade) -> None:
+        """Record one closed trade."""
+        values = (getattr(trade, name) for name in _TRADE_FIELDS)
+        self._rows.append(tuple(str(v) if type(v) is Decimal else v for v in values))
+
+    @staticmethod
+    def _build(row: tuple[Any, ...]) -> Trade:
+        return Trade.model_validate(dict(zip(_TRADE_FIELDS, row, strict=True)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Trade: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Trade]: ...
+
+    def __getitem__(self, index: int | slice) -> Trade | list[Trade]:
+        if isinstance(index, slice):
+            return [self._build(row) for row in self._rows[index]]
+        return self._build(self._rows[index])
+
+    def __iter__(self) -> Iterator[Trade]:
+        for row in self._rows:
+            yield self._build(row)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TradeLog) and self._rows == other._rows:
+            return True
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            pairs = zip(self, other, strict=False)
+            return len(self) == len(other) and all(a == b for a, b in pairs)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TradeLog({len(self._rows)} trades)"
+
+
+def _bookable(trade_id: str, price: Decimal, size: Decimal) -> None:
+    """ValueError when ``price × size`` is not a finite number a float can hold."""
+    if type(size) is not Decimal or not math.isfinite(float(price * size)):
+        raise ValueError(f"fill of {trade_id}: price {price} × size {size} cannot be booked")
+
+
+def dec(value: float) -> Decimal:
+    """A market float as a Decimal, rounded to 10 decimals (deterministic)."""
+    return Decimal(repr(round(value, 10)))
+
+
+class OpenTrade:
+    """Mutable state of an open position (internal to the ledger).
+
+    ``size``, ``stop`` and ``target`` are Decimals; setting one also refreshes its
+    float mirror (``size_f``, ``stop_f``, ``target_f``), which the per-bar path
+    (marking, protective exits) reads instead of converting on every bar.
+    """
+
+    __slots__ = (
+        "_size", "_stop", "_target", "bars_held", "direction", "entry_price", "entry_time",
+        "exe_id", "fees", "filled", "high", "low", "realised", "risk_amount", "sign",
+        "size_f", "stop_f", "symbol", "target_f", "trade_id",
+    )  # fmt: skip
+
+    def __init__(self, trade_id: str, symbol: str, direction: str, exe_id: str | None) -> None:
+        self.trade_id = trade_id
+        self.symbol = symbol
+        self.direction = direction
+        self.sign = 1 if direction == "BUY" else -1  # +1 for a long, -1 for a short
+        self.exe_id = exe_id
+        self.entry_time: datetime | None = None
+        self.entry_price = Decimal(0)
+        self.size = Decimal(0)
+        self.filled = Decimal(0)
+        self.fees = Decimal(0)
+        self.realised = Decimal(0)
+        self.stop = None
+        self.target = None
+        self.risk_amount = Decimal(0)
+        self.high = 0.0
+        self.low = 0.0
+        self.bars_held = 0
+
+    @property
+    def size(self) -> Decimal:
+        """Open size (Decimal)."""
+        return self._size
+
+    @size.setter
+    def size(self, value: Decimal) -> None:
+        self._size = value
+        self.size_f = float(value)
+
+    @property
+    def stop(self) -> Decimal | None:
+        """Stop-loss price, if any."""
+        return self._stop
+
+    @stop.setter
+    def stop(self, value: Decimal | None) -> None:
+        self._stop = value
+        self.stop_f = float(value) if value is not None else None
+
+    @property
+    def target(self) -> Decimal | None:
+        """Take-profit price, if any."""
+        return self._target
+
+    @target.setter
+    def target(self, value: Decimal | None) -> None:
+        self._target = value
+        self.target_f = float(value) if value is not None else None
+
+    def unrealised(self, price: float) -> float:
+        """Open P&L at ``price`` (float, for the equity curve)."""
+        return self.sign * (price - float(self.entry_price)) * self.size_f
+
+
+class Ledger:
+    """Account state of one run; implements ``stc.runtime.workers.LedgerView``."""
+
+    def __init__(self, starting_capital: float, symbol: str) -> None:
+        self.symbol = symbol
+        self.starting_capital = dec(starting_capital)
+        self.cash = self.starting_capital
+        self.peak_equity = self.starting_capital
+        self._peak_f = float(self.peak_equity)
+        self.open: dict[str, OpenTrade] = {}
+        self.closed = TradeLog()
+        self.changes: list[Any] = []
+        self.equity_curve = array("d")  # one float per bar, 8 bytes each
+        self.exposed_bars = 0
+        self.last_price: float | None = None
+        self.last_time: datetime | None = None
+        self._risk: dict[str, Decimal] = {}
+        self.realised = Decimal(0)
+        self._snapshot: LedgerSnapshot | None = None  # until the next change or mark
+
+    @property
+    def cash(self) -> Decimal:
+        """Cash (Decimal); its float mirror ``cash_f`` is what marking reads."""
+        return self._cash
+
+    @cash.setter
+    def cash(self, value: Decimal) -> None:
+        self._cash = value
+        self.cash_f = float(value)
+        self._snapshot = None
+
+    # --- fills -----------------------------------------------------------------
+    def entry_fill(
+        self,
+        trade_id: str,
+        direction: str,
+        price: float,
+        size: Decimal,
+        fee: float,
+        when: datetime,
+        *,
+        exe_id: str | None = None,
+        stop: Decimal | None = None,
+        target: Decimal | None = None,
+        risk_amount: Decimal = Decimal(0),
+    ) -> Fill:
+        """Open or grow trade ``trade_id``; ValueError, with nothing changed, when the
+        fill's numbers cannot be booked (a cost beyond the float range the ledger marks
+        in; the engine makes that a fault of the tick's flow)."""
+        _bookable(trade_id, dec(price), size)
+        self._snapshot = None
+        trade = self.open.get(trade_id)
+        if trade is None:
+            trade = OpenTrade(trade_id, self.symbol, direction, exe_id)
+            trade.entry_time, trade.stop, trade.target = when, stop, target
+            trade.risk_amount, trade.high, trade.low = risk_amount, price, price
+            self.open[trade_id] = trade
+        p, f = dec(price), dec(fee)
+        total = trade.size + size
+        trade.entry_price = (trade.entry_price * trade.size + p * size) / total
+        trade.size = total
+        trade.filled += size
+        trade.fees += f
+        self.cash += -(p * size) - f if direction == "BUY" else p * size - f
+        fill = Fill(trade_id=trade_id, timestamp=when, side=direction, price=p, size=size, fee=f)
+        self.changes.append(fill)
+        return fill
+
+    def exit_fill(
+        self,
+        trade_id: str,
+        price: float,
+        fee: float,
+        when: datetime,
+        reason: ExitReason,
+        size: Decimal | None = None,
+    ) -> Fill | None:
+        """Reduce (default: close) trade ``trade_id``; None when it is not open."""
+        self._snapshot = None
+        trade = self.open.get(trade_id)
+        if trade is None:
+            return None
+        qty = trade.size if size is None or size > trade.size else size
+        p, f = dec(price), dec(fee)
+        side = "SELL" if trade.direction == "BUY" else "BUY"
+        self.cash += p * qty - f if trade.direction == "BUY" else -(p * qty) - f
+        pnl = trade.sign * (p - trade.entry_price) * qty
+        trade.realised += pnl
+        trade.fees += f
+        trade.size -= qty
+        fill = Fill(
+            trade_id=trade_id, timestamp=when, side=side, price=p, size=qty, fee=f, purpose="EXIT"
+        )
+        self.changes.append(fill)
+        if trade.size <= 0:
+            self._close(trade, p, when, reason)
+        return fill
+
+    def _close(self, trade: OpenTrade, price: Decimal, when: datetime, reason: ExitReason) -> None:
+        del self.open[trade.trade_id]
+        record = Trade(
+            trade_id=trade.trade_id,
+            symbol=trade.symbol,
+            direction=trade.direction,
+            execution_directive_id=trade.exe_id,
+            entry_time=trade.entry_time or when,
+            entry_price=trade.entry_price,
+            size=trade.filled,
+            stop_loss_price=trade.stop,
+            take_profit_price=trade.target,
+            exit_time=when,
+            exit_price=price,
+            exit_reason=reason,
+            fees=trade.fees,
+            pnl=trade.realised - trade.fees,
+        )
+        self.closed.append(record)
+        self.realised += record.pnl
+        self.changes.append(record)
+        self._risk[trade.trade_id] = trade.risk_amount
+
+    def set_exit(self, trade_id: str, stop: Decimal | None, target: Decimal | None) -> bool:
+        """Replace the stop/target of an open trade; False when it is not open."""
+        self._snapshot = None
+        trade = self.open.get(trade_id)
+        if trade is None:
+            return False
+        trade.stop, trade.target = stop, target
+        return True
+
+    # --- per bar -----------------------------------------------------------------
+    def mark(self, bar: Bar) -> float:
+        """Value the book at ``bar``'s close, update the peak and the equity curve."""
+        self._snapshot = None
+        close = bar.close
+        self.last_price, self.last_time = close, bar.time
+        equity = self.cash_f
+        if self.open:
+            self.exposed_bars += 1
+            high, low = bar.high, bar.low
+            for trade in self.open.values():
+                trade.bars_held += 1
+                if high > trade.high:
+                    trade.high = high
+                if low < trade.low:
+                    trade.low = low
+                equity += trade.sign * close * trade.size_f
+        if equity > self._peak_f:
+            self.peak_equity = dec(equity)
+            self._peak_f = float(self.peak_equity)
+        self.equity_curve.append(equity)
+        return equity
+
+    def drain_changes(self) -> list[Any]:
+        """Fills and closed trades since the last call (oldest first)."""
+        out, self.changes = self.changes, []
+        return out
+
+    # --- LedgerView --------------------------------------------------------------
+    def snapshot(self) -> LedgerSnapshot:
+        """The account as of the last mark (built once per ledger state: a sizer and a
+        planner of the same flow share it; it is immutable)."""
+        if self._snapshot is None:
+            self._snapshot = self._build_snapshot()
+        return self._snapshot
+
+    def _build_snapshot(self) -> LedgerSnapshot:
+        price = self.last_price or 0.0
+        positions = tuple(
+            PositionView(
+                trade_id=t.trade_id,
+                symbol=t.symbol,
+                direction=t.direction,
+                size=t.size,
+                entry_price=t.entry_price,
+                stop_loss_price=t.stop,
+                take_profit_price=t.target,
+                unrealised_pnl=dec(t.unrealised(price)),
+            )
+            for t in self.open.values()
+        )
+        unrealised = sum((p.unrealised_pnl for p in positions), Decimal(0))
+        equity = self.cash + sum(
+            (t.sign * dec(price) * t.size for t in self.open.values()), Decimal(0)
+        )
+        return LedgerSnapshot(
+            timestamp=self.last_time or datetime(1970, 1, 1),
+            cash=self.cash,
+            equity=equity,
+            peak_equity=max(self.peak_equity, equity),
+            realised_pnl=self.realised,
+            unrealised_pnl=unrealised,
+            open_positions=positions,
+            closed_trades=len(self.closed),
+        )
+
+    def closed_trade_returns(self) -> tuple[float, ...]:
+        """pnl / risk of each closed trade (pnl / entry notional when risk is 0)."""
+        out = []
+        for trade in self.closed:
+            risk = self._risk.get(trade.trade_id, Decimal(0))
+            base = risk if risk > 0 else trade.entry_price * trade.size
+            out.append(float(trade.pnl / base) if base > 0 else 0.0)
+        return tuple(out)
+
+    def position_updates(self, bar: Bar) -> list[PositionUpdate]:
+        """One PositionUpdate per open trade at ``bar``'s close."""
+        return [
+            PositionUpdate(
+                timestamp=bar.time,
+                trade_id=t.trade_id,
+                symbol=t.symbol,
+                direction=t.direction,
+                size=t.size,
+                entry_price=t.entry_price,
+                current_price=dec(bar.close),
+                high_since_entry=dec(t.high),
+                low_since_entry=dec(t.low),
+                stop_loss_price=t.stop,
+                take_profit_price=t.target,
+                bars_held=t.bars_held,
+            )
+            for t in self.open.values()
+        ]
