@@ -30,7 +30,8 @@ def blueprints_dir() -> Path:
 
 
 def builtin_plugins_dir() -> Path:
-    """Folder of the packaged reference plugins (the ``plugins`` package)."""
-    import stc.plugins as plugins
-
-    return Path(plugins.__file__).resolve().parent
+    """Folder of the packaged reference plugins (``stc/plugins``, a sibling of this
+    package in a checkout and in a wheel). Found by path, not by importing
+    ``stc.plugins``: the compiler reads plugins as data and imports their code only
+    through the registry (the layering contract in docs/architecture.md)."""
+    return _PACKAGE_DIR.parent / "plugins"

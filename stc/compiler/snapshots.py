@@ -1,5 +1,6 @@
-"""pytest plugin (registered via the ``pytest11`` entry point): snapshot fixtures for
-users' own test suites.
+"""The snapshot extensions behind the ``snapshot_wiring`` and ``snapshot_diagnostics``
+fixtures (registered by the thin :mod:`stc.pytest_plugin`, which imports this module
+only when a test asks for one).
 
 ``snapshot_wiring`` stores each wiring map as a readable ``.yaml`` file under
 ``__snapshots__/`` and compares the *normalised* map (no compiler version, no input
@@ -21,7 +22,6 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
@@ -85,15 +85,3 @@ class DiagnosticsExtension(SingleFileSnapshotExtension):
         if hasattr(data, "rendered_diagnostics"):
             return str(data.rendered_diagnostics(color=False))
         return str(data)
-
-
-@pytest.fixture
-def snapshot_wiring(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """A syrupy snapshot for wiring maps (``compile_blueprint(...).wiring_map``)."""
-    return snapshot.use_extension(WiringMapExtension)
-
-
-@pytest.fixture
-def snapshot_diagnostics(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """A syrupy snapshot for the rendered diagnostics of a compile."""
-    return snapshot.use_extension(DiagnosticsExtension)
