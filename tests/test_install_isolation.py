@@ -21,7 +21,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
-USER_TEST = '''
+USER_TEST = """
 import compiler, plugins, runtime
 from stc.compiler import compile_blueprint
 
@@ -32,7 +32,7 @@ def test_own_packages_win():
 
 def test_wiring(snapshot_wiring):
     assert compile_blueprint("ema_trend.yaml").wiring_map == snapshot_wiring
-'''
+"""
 
 
 def _env() -> dict[str, str]:

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
-from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from stc.compiler.emit.review import review_maps
