@@ -60,3 +60,32 @@ def test_installed_wheel_runs_check_schema_and_plugins(tmp_path: Path) -> None:
         len(list((REPO / d).glob(g))) for d, g in (("blueprints", "*.yaml"), ("schemas", "*.json"))
     ]
     assert bundled.stdout.split() == [str(n) for n in in_repo]  # every one is bundled
+    tour = _readme_tour(env_dir / "bin", elsewhere)
+    assert tour == [], tour
+
+
+def _readme_tour(bin_dir: Path, cwd: Path) -> list[str]:
+    """The README's installed-user tour, command by command, against the wheel: write
+    the examples, check every file, run a backtest and explain its first trade."""
+    stc = str(bin_dir / "stc")
+    failures = []
+    steps: list[list[str]] = [[stc, "examples", "ex"]]
+    for args in steps:
+        done = _run(args, cwd)
+        if done.returncode != 0:
+            failures.append(f"{args[1:]}: {done.stderr}")
+    yamls = sorted(str(p.relative_to(cwd)) for p in (cwd / "ex").glob("*.yaml"))
+    for args in (
+        [stc, "check", *yamls],
+        [stc, "run", "ex/ema_trend.yaml", "--out", "runs/ema_trend", "--quiet"],
+        [str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "ex/tests", "--snapshot-update"],
+    ):  # fmt: skip
+        done = _run(args, cwd)
+        if done.returncode != 0:
+            failures.append(f"{args[1:]}: {done.stdout[-500:]} {done.stderr[-500:]}")
+    trades = (cwd / "runs/ema_trend/trades.csv").read_text("utf-8").splitlines()
+    explained = _run([stc, "explain", trades[1].split(",")[0], "--out", "runs/ema_trend"], cwd)
+    if explained.returncode != 0 or "by ema_cross_detector" not in explained.stdout:
+        failures.append(f"explain: {explained.stdout[-500:]} {explained.stderr[-500:]}")
+    return failures

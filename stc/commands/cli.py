@@ -205,6 +205,14 @@ def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub.set_defaults(handler=cmd_new)
 
 
+def _add_examples(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser(
+        "examples", help="write a working example project (blueprints, data, a plugin, a test)"
+    )
+    sub.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    sub.set_defaults(handler=cmd_examples)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -479,6 +487,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     return new_plugin_command(args)
 
 
+def cmd_examples(args: argparse.Namespace) -> int:
+    """``stc examples DIR``: the reference blueprints, data and a plugin, ready to run."""
+    from stc.commands.examples import examples_command
+
+    return examples_command(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stc`` console script."""
     arguments = sys.argv[1:] if argv is None else list(argv)
@@ -568,6 +583,7 @@ _COMMANDS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParse
     "sweep": sweep_cli.add_sweep,
     "walkforward": sweep_cli.add_walkforward,
     "lsp": add_lsp,
+    "examples": _add_examples,
 }
 """Every sub-command and the function adding it to the parser, in help order."""
 
