@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LINT_PATHS := $(wildcard stc tests benchmarks tools)
+LINT_PATHS := $(wildcard stc tests benchmarks tools hatch_build.py)
 
 .PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime mermaid
 

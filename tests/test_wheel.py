@@ -4,6 +4,7 @@ fresh venv, the ``stc`` it installs finds its schemas, plugins and blueprints.""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -60,6 +61,10 @@ def test_installed_wheel_runs_check_schema_and_plugins(tmp_path: Path) -> None:
         len(list((REPO / d).glob(g))) for d, g in (("blueprints", "*.yaml"), ("schemas", "*.json"))
     ]
     assert bundled.stdout.split() == [str(n) for n in in_repo]  # every one is bundled
+    version = _run([stc, "--version"], elsewhere).stdout
+    if shutil.which("cc") or shutil.which("gcc"):  # the build hook compiles the hot path
+        assert "-py3-none-any" not in wheel.name, wheel.name
+        assert version.endswith("(runtime: compiled)\n"), version
     tour = _readme_tour(env_dir / "bin", elsewhere)
     assert tour == [], tour
 

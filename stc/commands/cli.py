@@ -27,9 +27,25 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _version() -> str:
+    """``stc 0.1.0 (runtime: compiled)``: the version, and which build of the runtime's
+    hot path is installed (a wheel built without a C compiler says why it is pure)."""
     from stc.compiler.version import __version__
+    from stc.runtime import native_status
 
-    return f"stc {__version__}"
+    return f"stc {__version__} (runtime: {native_status()})"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, computed only when asked: the runtime's import is not on every
+    command's cold start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS)
+        self.help = "print the version and which runtime build is installed"
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(_version() + "\n")
+        parser.exit()
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -44,7 +60,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="stc",
         description="stc — compile, check, draw and run declarative trading strategies.",
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for name, add in _COMMANDS.items():
