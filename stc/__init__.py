@@ -11,3 +11,20 @@ One import root for everything the distribution installs, so that a user's own
 
 Importing ``stc`` itself imports nothing else: ``stc check`` starts cold.
 """
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stc.api import compile_blueprint, run
+
+__all__ = ["compile_blueprint", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """``stc.compile_blueprint`` and ``stc.run`` (the notebook API, :mod:`stc.api`),
+    imported on first use."""
+    if name in __all__:
+        from stc import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

@@ -82,6 +82,29 @@ class CompileResult:
 
         return render_dot(self.outcome.unit, self.diagnostics)
 
+    def svg(self) -> str:
+        """The wiring diagram as SVG text (needs Graphviz's ``dot`` on PATH)."""
+        import tempfile
+
+        from stc.compiler.emit.dot import dot_available, render_image
+
+        if not dot_available():
+            raise RuntimeError("drawing needs Graphviz's `dot` (e.g. apt-get install graphviz)")
+        with tempfile.TemporaryDirectory(prefix="stc-svg-") as folder:
+            return render_image(self.dot, Path(folder) / "wiring.svg").read_text("utf-8")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the diagram (when Graphviz is there) and the diagnostics."""
+        from contextlib import suppress
+        from html import escape
+
+        parts = []
+        with suppress(RuntimeError):  # no Graphviz: the diagnostics alone
+            parts.append(self.svg())
+        text = self.rendered_diagnostics() if self.diagnostics else "ok: no problems found"
+        parts.append(f"<pre>{escape(text)}</pre>")
+        return "".join(parts)
+
     def rendered_diagnostics(self, *, color: bool = False) -> str:
         """The diagnostics as the CLI prints them."""
         return render_human(self.diagnostics, self.sources, color=color)
