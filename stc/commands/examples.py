@@ -65,6 +65,8 @@ Written by `stc examples`. Every file here passes `stc check`; try:
     stc run ema_trend.yaml --out runs/ema_trend     # a backtest on data/EURUSD_1h.csv
     stc explain T1 --out runs/ema_trend             # why the first trade happened
     stc run dca_weekly.operation.yaml --out runs/dca
+    stc sweep ema_trend.yaml --param ema_cross_detector.fast=10,20 --out runs/sweep
+    stc walkforward sweeps/ema_trend.sweep.yaml --out runs/wf
     pytest tests --snapshot-update && pytest tests  # snapshot-test the wiring
 
 `plugins/my_breakout_detector/` is a plugin scaffold (`stc new plugin`): use it with
@@ -81,6 +83,7 @@ def write_examples(target: Path) -> list[Path]:
         text = blueprint.read_text("utf-8").replace("$schema=../schemas/", "$schema=schemas/")
         text = text.replace("path: ../data/", "path: data/")
         (target / blueprint.name).write_text(text, "utf-8")
+    _write_sweeps(target)
     shutil.copytree(schemas_dir(), target / "schemas")
     (target / "data").mkdir()
     shutil.copy(default_data_path(), target / "data" / default_data_path().name)
@@ -94,6 +97,18 @@ def write_examples(target: Path) -> list[Path]:
     )
     (target / "README.md").write_text(README, "utf-8")
     return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _write_sweeps(target: Path) -> None:
+    """The reference sweeps (``stc sweep`` / ``stc walkforward`` files) into ``sweeps/``:
+    their blueprint path (``../x.yaml``) resolves there as it does in the repository."""
+    sweeps = blueprints_dir() / "sweeps"
+    files = sorted(sweeps.glob("*.yaml")) if sweeps.is_dir() else []
+    if files:
+        (target / "sweeps").mkdir()
+    for sweep in files:
+        text = sweep.read_text("utf-8").replace("$schema=../../schemas/", "$schema=../schemas/")
+        (target / "sweeps" / sweep.name).write_text(text, "utf-8")
 
 
 def _standalone(folder: Path) -> list[str]:
