@@ -82,6 +82,8 @@ def _readme_tour(bin_dir: Path, cwd: Path) -> list[str]:
     yamls = sorted(str(p.relative_to(cwd)) for p in (cwd / "ex").glob("*.yaml"))
     for args in (
         [stc, "check", *yamls],
+        [stc, "compile", "ex/ict_smc.yaml", "-o", "out/ict_smc"],
+        [stc, "graph", "ex/ict_smc.yaml", "-o", "out/ict_smc/wiring.mmd"],
         [stc, "run", "ex/ema_trend.yaml", "--out", "runs/ema_trend", "--quiet"],
         [str(bin_dir / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "ex/tests", "--snapshot-update"],
