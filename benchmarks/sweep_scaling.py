@@ -33,8 +33,8 @@ from bar_rows import synthetic_rows
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from stc.compiler.pipeline import Session  # noqa: E402
 from stc.commands.sweep import COMMIT_ROWS  # noqa: E402
+from stc.compiler.pipeline import Session  # noqa: E402
 from stc.compiler.sweep_compile import compile_variants  # noqa: E402
 from stc.compiler.sweep_space import command_line_space, expand  # noqa: E402
 from stc.runtime.sweep.executors import LocalExecutor, make_executor  # noqa: E402

@@ -48,7 +48,11 @@ def test_installed_wheel_runs_check_schema_and_plugins(tmp_path: Path) -> None:
     checked = _run([stc, "check", "bp.yaml"], elsewhere)
     assert checked.returncode == 0, checked.stderr
     where = _run(
-        [str(python), "-c", "import stc.compiler, stc.runtime; print(stc.compiler.__file__, stc.runtime.__file__)"],
+        [
+            str(python),
+            "-c",
+            "import stc.compiler, stc.runtime; print(stc.compiler.__file__, stc.runtime.__file__)",
+        ],
         elsewhere,
     )
     assert str(REPO) not in where.stdout, "the test must exercise the wheel, not the checkout"

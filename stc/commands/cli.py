@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stc.commands import sweep_cli as sweep_cli
+from stc.commands import sweep_cli
 from stc.commands.lsp import add_lsp  # argparse only: pygls loads when `stc lsp` runs
 
 if TYPE_CHECKING:
@@ -300,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if _missing_inputs(args.files):
         return EXIT_USAGE
     if args.fix or args.diff:
-        from stc.commands.fix import fix_then_check
+        from stc.compiler.fixes import fix_then_check
 
         return fix_then_check(args, _session, _conclude)
     return _conclude(*_compile_all(args, emit=False), args)

@@ -149,7 +149,7 @@ def _fix_of(code: str, case: str) -> str:
     )
     if fixture is None:
         return ""
-    from stc.commands.fix import SAFE, UNSAFE, fix_files, unified_diff
+    from stc.compiler.fixes import SAFE, UNSAFE, fix_files, unified_diff
     from stc.compiler.pipeline import Session, compile_path
 
     roots = [r for r in [fixtures / "plugin_roots" / code.lower()] if r.is_dir()]

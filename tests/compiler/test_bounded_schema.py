@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stc.commands import cli, fastschema, schema_guard
+from stc.commands import cli
+from stc.compiler import fastschema, schema_guard
 from tests.conftest import REPO
 
 EMA_TREND = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from stc.compiler.diagnostics import Diagnostic, Severity
-from stc.commands.fix import SAFE, UNSAFE, fix_files
+from stc.compiler.fixes import SAFE, UNSAFE, fix_files
 from stc.compiler.pipeline import Session, compile_path
 from tests.conftest import REPO
 

@@ -160,7 +160,8 @@ def test_every_builtin_plugin_schema_takes_the_fast_path() -> None:
     outside = [
         path.relative_to(REPO).as_posix()
         for path in MANIFESTS
-        if path.relative_to(REPO).parts[:2] == ("stc", "plugins") and not schema_is_valid(config_schema(path))
+        if path.relative_to(REPO).parts[:2] == ("stc", "plugins")
+        and not schema_is_valid(config_schema(path))
     ]
     assert outside == []
 

@@ -9,7 +9,7 @@ import pytest
 
 from stc.commands.cli import main
 from stc.compiler.diagnostics import Applicability, Suggestion
-from stc.commands.fix import apply_suggestions
+from stc.compiler.fixes import apply_suggestions
 from tests.conftest import REPO
 
 SARIF_SCHEMA = REPO / "tests" / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"

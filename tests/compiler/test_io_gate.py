@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from stc.compiler import cache
 from stc.commands.cli import main
+from stc.compiler import cache
 from tests.compiler.test_entry_points import GROUP, dist
 from tests.conftest import REPO
 

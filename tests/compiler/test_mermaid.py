@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root
-from stc.compiler.api import compile_blueprint
 from stc.commands.cli import main
+from stc.compiler.api import compile_blueprint
 from stc.compiler.emit.mermaid import MAX_EDGES, MAX_TEXT, render_mermaid
 from tests.conftest import REFERENCE_STRATEGIES
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from stc.compiler.api import compile_blueprint
 from stc.commands.cli import main
+from stc.compiler.api import compile_blueprint
 from stc.compiler.emit.review import Review, review_maps, to_markdown
 
 REPO = Path(__file__).resolve().parents[2]

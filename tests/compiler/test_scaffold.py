@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from stc.compiler import compile_blueprint
 from stc.commands.cli import main
 from stc.commands.new import TEMPLATES
+from stc.compiler import compile_blueprint
 
 BLUEPRINT = """blueprint_version: 1
 name: scaffolded

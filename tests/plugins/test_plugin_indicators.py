@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stc.plugins._lib import clamp01, to_score
+from stc.runtime.dtos.market import Bar
 from stc.runtime.indicators import (
     ADX,
     ATR,
@@ -38,7 +39,6 @@ from stc.runtime.indicators import (
     RollingMeanStd,
     WilderRMA,
 )
-from stc.runtime.dtos.market import Bar
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from rt_helpers import EURUSD
 
-from stc.compiler import compile_blueprint
 from stc.commands.cli import main
+from stc.compiler import compile_blueprint
 from stc.runtime.api import explain, run, write_trades
 from stc.runtime.display import plain, shown
 from stc.runtime.dtos.ledger import Trade

@@ -128,7 +128,12 @@ def test_clean_also_removes_extensions_a_longer_module_list_left_behind(tmp_path
 
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     files = ["stc/plugins/x/worker.py", f"stc/plugins/x/worker{suffix}", "stc/runtime/a.py"]
-    files += [f"stc/runtime/a{suffix}", f"stc/runtime/foreign{suffix}", "other/b.py", f"other/b{suffix}"]
+    files += [
+        f"stc/runtime/a{suffix}",
+        f"stc/runtime/foreign{suffix}",
+        "other/b.py",
+        f"other/b{suffix}",
+    ]
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("", encoding="utf-8")

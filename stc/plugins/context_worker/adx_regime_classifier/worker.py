@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from stc.runtime.indicators import ADX
 from stc.plugins.dtos import Regime
 from stc.runtime.dtos.market import TradingContext
+from stc.runtime.indicators import ADX
 from stc.runtime.workers import ContextWorker
 
 DEFAULT_PERIOD = 14

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from stc.runtime.indicators import ATR, RollingMeanStd
 from stc.plugins.dtos import ATRValues
 from stc.runtime.dtos.market import TradingContext
+from stc.runtime.indicators import ATR, RollingMeanStd
 from stc.runtime.workers import ContextWorker
 
 DEFAULT_PERIOD = 14

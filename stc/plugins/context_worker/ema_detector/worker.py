@@ -3,9 +3,9 @@ factor (how bullishly the close and the EMAs are stacked)."""
 
 from __future__ import annotations
 
-from stc.runtime.indicators import EMAStack, stack_strength
 from stc.plugins.dtos import EMAValues
 from stc.runtime.dtos.market import TradingContext
+from stc.runtime.indicators import EMAStack, stack_strength
 from stc.runtime.workers import ContextWorker
 
 DEFAULT_PERIODS = (20, 50, 200)

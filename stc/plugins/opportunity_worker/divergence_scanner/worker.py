@@ -10,11 +10,11 @@ the swing (``lookback`` bars after it), never earlier.
 from __future__ import annotations
 
 from stc.plugins._lib import to_score
-from stc.runtime.indicators import RSI
 from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.indicators import RSI
 from stc.runtime.workers import OpportunityWorker
 
 DEFAULT_RSI_PERIOD = 14

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from stc.plugins._lib import to_score
-from stc.runtime.indicators import EMACross
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.indicators import EMACross
 from stc.runtime.workers import OpportunityWorker
 
 DEFAULT_FAST = 20

@@ -7,10 +7,10 @@ from collections import deque
 from typing import NamedTuple
 
 from stc.plugins._lib import to_score
-from stc.runtime.indicators import ATR
 from stc.plugins.dtos import MarketStructure
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.indicators import ATR
 from stc.runtime.workers import OpportunityWorker
 
 DEFAULT_MAX_BARS = 5

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from stc.plugins._lib import to_score
-from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.market import Bar, TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
+from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import OpportunityWorker
 
 DEFAULT_WINDOW = 20

@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 
 from stc.plugins._lib import to_score
-from stc.runtime.indicators import RollingCorrelation
 from stc.runtime.dtos.market import Bar, TradingContext
 from stc.runtime.dtos.signals import ThreatSignal
+from stc.runtime.indicators import RollingCorrelation
 from stc.runtime.workers import ThreatWorker
 
 DEFAULT_SHORT = 50

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 from stc.plugins._lib import clamp01, to_score
-from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import ThreatSignal
+from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import ThreatWorker
 
 DEFAULT_WINDOW = 50
