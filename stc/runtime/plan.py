@@ -341,7 +341,7 @@ def _refuse_foreign_module(spec: WorkerSpec) -> None:
     runtime import an arbitrary module (issue 26)."""
     module, origin = spec.source.module, spec.source.origin
     if origin == "builtin":
-        packages: tuple[str, ...] = ("plugins",)
+        packages: tuple[str, ...] = ("stc.plugins",)
     else:
         from importlib.metadata import entry_points
 

@@ -19,7 +19,7 @@ from stc.compiler import fastschema, schema_guard
 from tests.conftest import REPO
 
 EMA_TREND = (REPO / "blueprints" / "ema_trend.yaml").read_text(encoding="utf-8")
-SIZER = REPO / "plugins" / "size_planner" / "fixed_risk_sizer"
+SIZER = REPO / "stc" / "plugins" / "size_planner" / "fixed_risk_sizer"
 MANIFEST = "root/fuzz_sizer/plugin_manifest.yaml"
 
 Check = Callable[[str, str], list[dict[str, Any]]]

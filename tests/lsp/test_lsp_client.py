@@ -205,7 +205,7 @@ async def test_event_hover_payload_and_definition_in_the_operation(
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_dto_hover_and_definition_in_a_manifest(client: LanguageClient) -> None:
-    path = REPO / "plugins" / "context_worker" / "ema_detector" / "plugin_manifest.yaml"
+    path = REPO / "stc" / "plugins" / "context_worker" / "ema_detector" / "plugin_manifest.yaml"
     await _open(client, path)
     dto = await _hover(client, path, "provides_dtos: [EMAValues", 17)
     assert "class EMAValues:\n    values: dict[int, float]" in dto
@@ -213,7 +213,7 @@ async def test_dto_hover_and_definition_in_a_manifest(client: LanguageClient) ->
         lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri=path.as_uri()),
                              _position(path.read_text("utf-8"), "provides_dtos: [EMAValues", 17))
     )  # fmt: skip
-    dtos = REPO / "plugins" / "dtos.py"
+    dtos = REPO / "stc" / "plugins" / "dtos.py"
     assert isinstance(found, list) and [loc.uri for loc in found] == [dtos.as_uri()]
     assert found[0].range.start == _position(dtos.read_text("utf-8"), "class EMAValues", 6)
     _close(client, path)
@@ -230,7 +230,7 @@ async def test_definition_of_plugin_is_manifest_and_worker_class(client: Languag
         )
     )
     assert isinstance(found, list)
-    folder = REPO / "plugins" / "context_worker" / "ema_detector"
+    folder = REPO / "stc" / "plugins" / "context_worker" / "ema_detector"
     assert [loc.uri for loc in found] == [
         (folder / "plugin_manifest.yaml").as_uri(), (folder / "worker.py").as_uri()
     ]  # fmt: skip
