@@ -180,11 +180,10 @@ CASES: tuple[Case, ...] = (
     Case(
         "stc080_import_error.yaml", roots("STC080"), "STC080", 5, 1,
         file=f"{ROOTS}/stc080/import_error/worker.py",  # the failing import line
-
     ),
     Case(
-        "stc080_sys_exit.yaml", roots("STC080"), "STC080", 9, 13,
-        file=manifest("STC080", "sys_exit"),
+        "stc080_sys_exit.yaml", roots("STC080"), "STC080", 12, 1,
+        file=f"{ROOTS}/stc080/sys_exit/worker.py",  # the `sys.exit` at import
     ),
     Case(
         "stc081_manifest_vs_code.yaml", roots("STC081"), "STC081", 12, 18,
