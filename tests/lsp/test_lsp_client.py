@@ -332,3 +332,22 @@ async def test_code_action_adds_the_missing_provider(client: LanguageClient) -> 
     found = await _open(client, path, fixed)  # the fix applied: the problem is gone
     assert "STC010" not in [d.code for d in found]
     _close(client, path)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_code_actions_are_the_diagnostics_suggestions(client: LanguageClient) -> None:
+    """A suggestion ``stc check --fix`` would apply is the code action: its span and
+    text, preferred because it is machine-applicable (the help here is more than a bare
+    did-you-mean, which the text fallback could not read)."""
+    path = REPO / "blueprints" / "managed_trend.yaml"
+    text = path.read_text("utf-8").replace("timeframe: 4h}", "timeframe: 4H}")
+    diagnostic, actions = await _fixes(client, path, "STC002", text)
+    (fix,) = actions
+    assert fix.title == "STC002: write `4h`" and fix.is_preferred
+    assert fix.edit is not None and fix.edit.changes is not None
+    (edit,) = fix.edit.changes[path.as_uri()]
+    assert (edit.range, edit.new_text) == (diagnostic.range, "4h")
+    fixed = _apply(text, edit)
+    assert fixed == path.read_text("utf-8")
+    assert [d for d in await _open(client, path, fixed) if d.severity == 1] == []
+    _close(client, path)

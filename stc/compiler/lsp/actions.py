@@ -1,9 +1,9 @@
 """Code actions: the fixes a diagnostic carries, as edits the editor can apply.
 
-:func:`fixes_of` is the one adapter between a compiler diagnostic and its fixes.
-Today diagnostics carry their fix only as text (``help: did you mean `X`?``), so it
-reads that; when diagnostics carry machine-applicable suggestions (span, replacement,
-applicability — issue 20), point this function at them and every code action follows.
+:func:`fixes_of` is the one adapter between a compiler diagnostic and its fixes: the
+diagnostic's suggestions (span, replacement, applicability — the same ones
+``stc check --fix`` applies), each one code action, preferred when machine-applicable;
+a diagnostic without suggestions falls back to its ``did you mean `X`?`` help.
 
 Beyond the adapter, :func:`provider_fixes` computes "add the missing provider" for
 ``STC010`` (a DTO nobody upstream provides) from the registry: one action per
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Applicability, Diagnostic, Suggestion
 from stc.compiler.lsp.analysis import normal
 from stc.compiler.lsp.symbols import Place
 from stc.compiler.sources import Mark, PMap, PSeq
@@ -44,6 +44,9 @@ def fixes_of(diagnostic: Diagnostic, path: str, token: Mark) -> list[Fix]:
 
     The adapter: read the diagnostic's suggestion data here, and only here.
     """
+    if diagnostic.suggestions:
+        return [_suggested(diagnostic, s, path) for s in diagnostic.suggestions
+                if s.applicability != Applicability.HAS_PLACEHOLDERS]  # fmt: skip
     match = _DID_YOU_MEAN.match(diagnostic.help or "")
     if match is None:
         return []
@@ -56,6 +59,19 @@ def fixes_of(diagnostic: Diagnostic, path: str, token: Mark) -> list[Fix]:
             preferred=diagnostic.code in SAFE_CODES,
         )
     ]
+
+
+def _suggested(diagnostic: Diagnostic, suggestion: Suggestion, path: str) -> Fix:
+    """One suggestion as an edit: in the open file when it names the diagnostic's file,
+    else in the file it names (an operation's line, a manifest's)."""
+    same = suggestion.file == diagnostic.file or normal(suggestion.file) == normal(path)
+    mark = Mark(suggestion.line, suggestion.column, suggestion.end_line, suggestion.end_column)
+    return Fix(
+        title=f"{diagnostic.code}: {suggestion.message}",
+        place=Place(path if same else normal(suggestion.file), mark),
+        new_text=suggestion.replacement,
+        preferred=suggestion.applicability == Applicability.MACHINE_APPLICABLE,
+    )
 
 
 def provider_fixes(unit: CompileUnit, diagnostic: Diagnostic, text: str) -> list[Fix]:
