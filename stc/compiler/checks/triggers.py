@@ -115,8 +115,7 @@ def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
                     "STC040",
                     f"{_region(gap)} reaches no {kind} planner",
                     ("workforce", "planning_workers", kind),
-                    "widen one of the trigger ranges so that they meet, e.g. "
-                    f"`{dims[0]}: [{gap[dims[0]][0]:g}, ...]`",
+                    _gap_help(planners, dims, gap),
                     key=True,
                     subjects=tuple(p.id for p in planners),
                 )
@@ -142,14 +141,57 @@ def check_overlaps(unit: CompileUnit) -> list[Diagnostic]:
                     "STC041",
                     f"{kind} planners `{first.id}` and `{second.id}` both match {_region(overlap)}",
                     (*second.loc, "triggers") if second.triggers else (*second.loc, "plugin"),
-                    "make the ranges meet without overlapping (the upper end is exclusive, "
-                    "except 1.0), or add `triggers:` to a planner that has none",
+                    _overlap_help(first, second, dims),
                     key=bool(second.triggers),
                     related=(unit.related(f"`{first.id}` is declared here", first.loc),),
                     subjects=(first.id, second.id),
                 )
             )
     return problems
+
+
+def _num(value: float) -> str:
+    """A bound as a user writes it: ``0.7``, ``1.0``."""
+    text = f"{value:g}"
+    return text if "." in text or "e" in text else f"{text}.0"
+
+
+def _gap_help(planners: list[WorkerInstance], dims: list[str], gap: Box) -> str:
+    """A literal fix for a 1-D gap: the planner whose range starts where the gap ends
+    is widened down to where it begins (``[0.8, 1.0]`` → ``[0.7, 1.0]``)."""
+    if len(dims) == 1:
+        (dim,) = dims
+        low, high = gap[dim]
+        above = next((p for p in planners if _box(p, dims)[dim][0] == high), None)
+        if above is not None:
+            top = _box(above, dims)[dim][1]
+            return (
+                f"widen `{above.id}` down to meet the range below: "
+                f"`triggers: {{{dim}: [{_num(low)}, {_num(top)}]}}`"
+            )
+    return "widen one of the trigger ranges so that they meet (the upper end is exclusive)"
+
+
+def _overlap_help(first: WorkerInstance, second: WorkerInstance, dims: list[str]) -> str:
+    """A literal fix for a 1-D overlap: one planner's range starts where the other's
+    ends (or, when that would empty it, ends where the other starts)."""
+    if len(dims) == 1 and first.triggers and second.triggers:
+        (dim,) = dims
+        (a_low, a_high), (b_low, b_high) = _box(first, dims)[dim], _box(second, dims)[dim]
+        if a_low <= b_low and a_high < b_high:
+            return _meet(second.id, "start", first.id, "ends", dim, a_high, b_high)
+        if b_low <= a_low and b_high < a_high:
+            return _meet(first.id, "start", second.id, "ends", dim, b_high, a_high)
+        if a_low < b_low:
+            return _meet(first.id, "end", second.id, "starts", dim, a_low, b_low)
+    return (
+        "make the ranges meet without overlapping (the upper end is exclusive, except 1.0), "
+        "or add `triggers:` to a planner that has none"
+    )
+
+
+def _meet(moved: str, verb: str, other: str, verb2: str, dim: str, lo: float, hi: float) -> str:
+    return f"let `{moved}` {verb} where `{other}` {verb2}: `{dim}: [{_num(lo)}, {_num(hi)}]`"
 
 
 def _overlapping_pairs(
