@@ -13,7 +13,6 @@ from stc.compiler.unit import SLOT_TYPES, CompileUnit, WorkerInstance
 if TYPE_CHECKING:
     import networkx as nx
 
-PARALLEL_PLAN_EVENTS = ("ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED")
 KINDS = ("entry", "size", "exit", "routing")
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final
 
 from pydantic import StringConstraints
 
-IdPrefix = Literal["OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD"]
 ID_PREFIXES: Final[tuple[str, ...]] = (
     "OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD",
 )  # fmt: skip
