@@ -300,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if _missing_inputs(args.files):
         return EXIT_USAGE
     if args.fix or args.diff:
-        from stc.compiler.fixes import fix_then_check
+        from stc.commands.fix import fix_then_check
 
         return fix_then_check(args, _session, _conclude)
     return _conclude(*_compile_all(args, emit=False), args)
@@ -471,14 +471,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """``stc diff A B``: what changed in the wiring; exit 1 when they differ."""
-    from stc.compiler.emit.diff import diff_command
+    from stc.commands.diff import diff_command
 
     return diff_command(args)
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     """``stc plugins [list|show NAME]``."""
-    from stc.compiler.plugin_info import plugins_command
+    from stc.commands.plugins import plugins_command
 
     return plugins_command(args)
 

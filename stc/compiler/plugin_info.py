@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from typing import Any
 
 from stc.compiler.model.manifest import PluginManifest
-from stc.compiler.registry import PluginRecord, PluginRegistry, default_roots, discover
-from stc.compiler.suggest import help_for
+from stc.compiler.registry import PluginRecord, PluginRegistry
 
 TYPE_ORDER = (
     "context_worker", "opportunity_worker", "threat_worker", "strategy_planner",
     "entry_planner", "size_planner", "exit_planner", "routing_planner", "execution_handler",
 )  # fmt: skip
-
-
-def plugins_command(args: argparse.Namespace) -> int:
-    """List every plugin (grouped by type) or show one in detail."""
-    registry = discover(default_roots(list(args.plugins_dir)))
-    if args.action == "show":
-        if not args.name:
-            sys.stderr.write("error: `stc plugins show` needs a plugin NAME\n")
-            return 2
-        return _show(registry, args.name)
-    sys.stdout.write(format_list(registry))
-    return 0
 
 
 def format_list(registry: PluginRegistry) -> str:
@@ -44,16 +29,6 @@ def format_list(registry: PluginRegistry) -> str:
         )
     lines.append(f"\n{len(records)} plugins")
     return "\n".join(lines) + "\n"
-
-
-def _show(registry: PluginRegistry, name: str) -> int:
-    record = registry.get(name)
-    if record is None:
-        hint = help_for(name, registry.names()) or "run `stc plugins list`"
-        sys.stderr.write(f"error: unknown plugin `{name}`; {hint}\n")
-        return 1
-    sys.stdout.write(format_show(record))
-    return 0
 
 
 def format_show(record: PluginRecord) -> str:
