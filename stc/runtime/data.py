@@ -170,8 +170,9 @@ def iter_bars(
         index = _column_index([h.strip().lower() for h in header], f"{path}:1")
     except DataError as exc:  # not the standard header: another shape, if one fits
         handle.close()
-        if not _fits_another_shape(path):
-            raise _with_volume_hint(exc) from None
+        problem = _misfit(path, exc)
+        if problem is not None:
+            raise _with_volume_hint(problem) from None
         return _formatted(path, None, name or str(path), sink)
     except UnicodeDecodeError as exc:
         handle.close()
@@ -192,10 +193,11 @@ def _formatted(path: Path, fmt: Any, name: str, skipped: list[SkippedBar] | None
     return stream_rows(rows, name, skipped)
 
 
-def _fits_another_shape(path: Path) -> bool:
-    """Whether the inferred format reads ``path`` (its header is understood)."""
+def _misfit(path: Path, standard: DataError) -> DataError | None:
+    """None when the inferred format reads ``path``, else the error to report."""
     formats = importlib.import_module("stc.runtime.data_formats")
-    return bool(formats.infers(path))
+    problem: DataError | None = formats.misfit(path, standard)
+    return problem
 
 
 def _with_volume_hint(exc: DataError) -> DataError:

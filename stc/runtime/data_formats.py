@@ -68,11 +68,10 @@ PRESETS: dict[str, CsvFormat] = {
         ),
         time_unit="auto",  # ms before 2025, µs after: inferred per row by magnitude
     ),
-    "yahoo": CsvFormat(
+    "yahoo": CsvFormat(  # time: Date (daily) or Datetime (intraday, zoned), by name
         delimiter=",",
         header=True,
         columns=(
-            ("time", "Date"),
             ("open", "Open"),
             ("high", "High"),
             ("low", "Low"),
@@ -146,14 +145,19 @@ def open_text(path: Path) -> IO[str]:
     return path.open(newline="", encoding="utf-8-sig")
 
 
-def infers(path: Path) -> bool:
-    """Whether the inferred format understands the header of ``path``."""
+def misfit(path: Path, standard: DataError) -> DataError | None:
+    """None when the inferred format understands the header of ``path``; else the
+    error to report: the inferred format's for a file delimited by another character,
+    the ``standard`` reader's for a comma-separated one (its messages are the known)."""
     try:
         with open_text(path) as handle:
-            _layout(handle.readline(MAX_LINE), CsvFormat(), path)
-    except (DataError, OSError, UnicodeDecodeError, EOFError, csv.Error):
-        return False
-    return True
+            first = handle.readline(MAX_LINE)
+            _layout(first, CsvFormat(), path)
+    except DataError as exc:
+        return standard if _sniff(first) == "," else exc
+    except (OSError, UnicodeDecodeError, EOFError, csv.Error):
+        return standard
+    return None
 
 
 def normalized_rows(path: Path, fmt: CsvFormat | None) -> Iterator[tuple[int, list[str]]]:
