@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import get_args
 
 import pandas as pd
 import pytest
 
 from stc.commands import data_options
 from stc.commands.cli import main
+from stc.compiler.model.operation import CsvLayout
 from stc.runtime import data_formats
 from stc.runtime.data import BadBarError, DataError, iter_bars, load_bars
 from stc.runtime.data_formats import CsvFormat, make_format, parse_columns, plan_data_format
@@ -198,6 +200,9 @@ def test_options_are_checked() -> None:
         make_format(delimiter=":")
     assert tuple(data_formats.PRESETS) == data_options.PRESETS
     assert data_options.TIME_UNITS == data_formats.TIME_UNITS
+    layout = CsvLayout.model_fields
+    assert get_args(layout["preset"].annotation)[0].__args__ == tuple(data_formats.PRESETS)
+    assert get_args(layout["time_unit"].annotation)[0].__args__ == data_formats.TIME_UNITS
 
 
 def test_operation_format_block() -> None:
@@ -222,7 +227,7 @@ def test_binance_and_yahoo_files_run_end_to_end(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     frame = _eurusd(600)
-    millis = frame["time"].astype("int64") // 10**6
+    millis = frame["time"].dt.as_unit("ms").astype("int64")
     klines = pd.DataFrame(
         {0: millis, 1: frame["Open"], 2: frame["High"], 3: frame["Low"], 4: frame["Close"],
          5: frame["Volume"], 6: millis + 3_599_999, 7: 0.0, 8: 1, 9: 0.0, 10: 0.0, 11: 0}
@@ -252,3 +257,32 @@ def test_cli_rejects_a_bad_option(capsys: pytest.CaptureFixture[str]) -> None:
         main(["run", "--columns", "price=c"])
     assert raised.value.code == 2
     assert "bad column mapping 'price=c'" in capsys.readouterr().err
+
+
+def test_an_operation_data_source_format_block_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The options as an operation's ``format:`` block: a ``;`` file, columns renamed,
+    epoch milliseconds, no volume (allowed), gzipped."""
+    frame = _eurusd(300)
+    table = pd.DataFrame(
+        {"o": frame["Open"], "h": frame["High"], "l": frame["Low"], "c": frame["Close"],
+         "ts": frame["time"].dt.as_unit("ms").astype("int64")}
+    )  # fmt: skip
+    data = tmp_path / "eurusd.csv.gz"
+    table.to_csv(data, sep=";", index=False, compression="gzip")
+    blueprint = tmp_path / "ema_trend.yaml"
+    blueprint.write_text((REPO / "blueprints" / "ema_trend.yaml").read_text())
+    operation = tmp_path / "op.operation.yaml"
+    operation.write_text(
+        "operation_version: 1\nenvironment: backtest\ndata_sources:\n"
+        "  eurusd:\n    path: eurusd.csv.gz\n    symbol: EURUSD\n    timeframe: 1h\n"
+        "    format: {delimiter: ';', time_unit: ms, volume: optional,\n"
+        "             columns: {time: ts, open: o, high: h, low: l, close: c}}\n"
+        "strategy_links:\n  - {blueprint: ema_trend.yaml, data_source: eurusd, "
+        "starting_capital: 10000}\n"
+    )
+    code = main(["run", str(operation), "--quiet", "--out", str(tmp_path / "run")])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "run" / "metrics.json").exists()
+    assert main(["check", str(operation)]) == 0
