@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stc.commands import sweep_cli
+from stc.commands.data_options import add_data_format_options
 from stc.commands.lsp import add_lsp  # argparse only: pygls loads when `stc lsp` runs
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "give the --plugins-dir it was started with: the folder's own are not trusted)",
     )  # fmt: skip
     sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
+    add_data_format_options(sub)
     sub.add_argument(
         "--env", choices=("backtest", "paper"), default=None,
         help="override the operation's environment (default: the operation's, else backtest)",

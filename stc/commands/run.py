@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from stc.commands.data_options import data_format
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
     from stc.runtime.api import RunResult
+    from stc.runtime.data_formats import CsvFormat
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -109,7 +112,7 @@ def _data_misfit(outcome: CompileOutcome, path: Path, args: argparse.Namespace) 
     assert outcome.wiring_data is not None
     try:
         check_plan_data(outcome.wiring_data, args.data or _operation_data(outcome, path),
-                        resample=args.resample)  # fmt: skip
+                        resample=args.resample, data_format=_format(outcome, args))  # fmt: skip
     except DataFitError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
@@ -130,7 +133,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
     try:
         if data is not None:  # the default data set lives in the package, never in out_dir
             refuse_data_among_outputs(data, out_dir, also=_cli_files())
-        check_plan_data(plan, data, resample=args.resample)
+        check_plan_data(plan, data, resample=args.resample, data_format=_format(outcome, args))
         svg = _prepare_run_dir(outcome, out_dir)
     except DataFitError as exc:  # before the run directory is touched: nothing written
         sys.stderr.write(f"error: {exc}\n")
@@ -148,7 +151,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
             on_bad_bar=args.on_bad_bar, resample=args.resample,
-            plugin_timeout=args.plugin_timeout,
+            plugin_timeout=args.plugin_timeout, data_format=_format(outcome, args),
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -167,6 +170,17 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         paths["report"] = report
     _print_summary(strategy, result, paths, out_dir)
     return 0
+
+
+def _format(outcome: CompileOutcome, args: argparse.Namespace) -> CsvFormat | None:
+    """The data format: the command line's, else the operation data source's block."""
+    from stc.runtime.data_formats import plan_data_format
+
+    given = data_format(args)
+    if given is not None or outcome.wiring_data is None:
+        return given
+    source = outcome.wiring_data.get("data_source")
+    return plan_data_format(source if isinstance(source, Mapping) else None)
 
 
 def _cli_files() -> tuple[str, ...]:

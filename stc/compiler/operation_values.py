@@ -71,10 +71,15 @@ def _live_sources(display: str, loaded: Loaded, operation: Operation) -> list[Di
                 make_diagnostic(
                     "STC002",
                     f"`environment: live` cannot trade data source `{link.data_source}`: "
-                    f"it is a {source.format.upper()} file, not a market",
+                    f"it is a {_kind(source.format)} file, not a market",
                     display,
                     locate(loaded.data, ("strategy_links", link_index, "data_source")),
                     "use `environment: backtest` or `paper` for a file",
                 )
             )
     return problems
+
+
+def _kind(data_format: object) -> str:
+    """``CSV`` or ``PARQUET``: a CSV layout block is a CSV file."""
+    return data_format.upper() if isinstance(data_format, str) else "CSV"

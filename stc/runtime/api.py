@@ -21,6 +21,7 @@ from stc.runtime.data import (
     timeframe_seconds,
 )
 from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
+from stc.runtime.data_formats import CsvFormat, plan_data_format
 from stc.runtime.display import plain
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
@@ -75,6 +76,7 @@ def run(
     resample: bool = False,
     plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
     data_name: str | None = None,
+    data_format: CsvFormat | None = None,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -103,11 +105,13 @@ def run(
     out = Path(out_dir)
     refuse_data_among_outputs(data_path, out)
     check_symbol(loaded.symbol, loaded.data_source)
-    fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample)
+    data_format = data_format or plan_data_format(loaded.data_source)
+    fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample,
+                         data_format=data_format)  # fmt: skip
     with run_folder_lock(out):  # one run per folder: a second one is refused here
         return _run_locked(
             loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
-            connector, resume, on_bad_bar, plugin_timeout, fit, data_name,
+            connector, resume, on_bad_bar, plugin_timeout, fit, data_name, data_format,
         )  # fmt: skip
 
 
@@ -126,11 +130,12 @@ def _run_locked(
     plugin_timeout: float | None,
     fit: DataFit,
     data_name: str | None,
+    data_format: CsvFormat | None,
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     # streamed: validated as read
-    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name)
+    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name, data_format)
     total = count_rows(data_path)
     if fit.resample_from is not None:
         bars = resampled(bars, loaded.timeframes[0], fit.resample_from)

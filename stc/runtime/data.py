@@ -13,6 +13,7 @@ only once it has closed. Higher timeframes are built from the tick bars by
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib
 import math
 import re
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from stc.runtime.dtos.market import Bar
 from stc.runtime.errors import BadBarError as BadBarError
@@ -133,6 +134,7 @@ def iter_bars(
     on_bad_bar: OnBadBar = "error",
     skipped: list[SkippedBar] | None = None,
     name: str | None = None,
+    fmt: Any = None,
 ) -> Iterator[Bar]:
     """Stream validated bars from ``path`` (CSV or Parquet): one pass, nothing kept.
 
@@ -142,6 +144,11 @@ def iter_bars(
     next row is checked against the last *good* one. Errors about the file itself
     (missing, empty, bad header, no good bar at all) are always raised. Bad rows are
     named ``name:line`` (default: ``path`` as given).
+
+    ``fmt`` (a :class:`stc.runtime.data_formats.CsvFormat`) reads other CSV shapes
+    (delimiters, column names, epoch units, split date/time, gzip, presets); without
+    it a standard stc CSV takes the fast path below, and a file that is not one is
+    tried with the inferred format (:mod:`stc.runtime.data_formats`).
     """
     path = Path(path)
     sink = _skip_sink(on_bad_bar, skipped)
@@ -150,6 +157,8 @@ def iter_bars(
         raise DataError(f"{path}: {missing}")
     if path.suffix.lower() in (".parquet", ".pq"):
         return iter(validate_bars(_parquet_rows(path), name or str(path), sink))
+    if fmt is not None or path.suffix.lower() == ".gz":
+        return _formatted(path, fmt, name or str(path), sink)
     handle = path.open(newline="", encoding="utf-8-sig")  # -sig: a BOM (Excel) is no header
     try:
         first = handle.readline(MAX_LINE)
@@ -159,6 +168,12 @@ def iter_bars(
             raise DataError(f"{path}:1: a line of more than {MAX_LINE:,} characters")
         header = next(csv.reader((first,)), [])
         index = _column_index([h.strip().lower() for h in header], f"{path}:1")
+    except DataError as exc:  # not the standard header: another shape, if one fits
+        handle.close()
+        problem = _misfit(path, exc)
+        if problem is not None:
+            raise _with_volume_hint(problem) from None
+        return _formatted(path, None, name or str(path), sink)
     except UnicodeDecodeError as exc:
         handle.close()
         raise _not_utf8(path, exc) from None
@@ -169,6 +184,28 @@ def iter_bars(
         handle.close()
         raise
     return _stream_csv(handle, _split_rows(handle, path), index, name or str(path), sink)
+
+
+def _formatted(path: Path, fmt: Any, name: str, skipped: list[SkippedBar] | None) -> Iterator[Bar]:
+    """The bars of a CSV of another shape (:mod:`stc.runtime.data_formats`)."""
+    formats = importlib.import_module("stc.runtime.data_formats")
+    rows: Iterator[tuple[int, list[str]]] = formats.normalized_rows(path, fmt)
+    return stream_rows(rows, name, skipped)
+
+
+def _misfit(path: Path, standard: DataError) -> DataError | None:
+    """None when the inferred format reads ``path``, else the error to report."""
+    formats = importlib.import_module("stc.runtime.data_formats")
+    problem: DataError | None = formats.misfit(path, standard)
+    return problem
+
+
+def _with_volume_hint(exc: DataError) -> DataError:
+    """A missing volume column says how to go on without one."""
+    text = str(exc)
+    if "missing column 'volume'" in text:
+        text += "; a file without volume loads with --volume optional (volume 0)"
+    return DataError(text)
 
 
 def not_a_data_file(path: Path) -> str | None:
@@ -261,13 +298,20 @@ def count_rows(path: Path) -> int:
             raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     lines = 0
     last = b"\n"
-    with path.open("rb") as handle:
+    with _open_bytes(path) as handle:
         while chunk := handle.read(1 << 20):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
     if last != b"\n":
         lines += 1
     return max(lines - 1, 0)
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    """``path``'s bytes, gunzipped when it ends in ``.gz``."""
+    if path.suffix.lower() == ".gz":
+        return cast(IO[bytes], gzip.open(path, "rb"))  # a GzipFile reads like one
+    return path.open("rb")
 
 
 def _stream_csv(
@@ -390,7 +434,10 @@ def _pyarrow_parquet(path: Path) -> Any:
     try:
         return importlib.import_module("pyarrow.parquet")
     except ImportError as exc:
-        raise DataError(f"{path}: reading Parquet needs pyarrow (pip install .[parquet])") from exc
+        raise DataError(
+            f"{path}: reading Parquet needs pyarrow: pip install 's1mpletrader[parquet]' "
+            "(or pip install pyarrow)"
+        ) from exc
 
 
 def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -409,10 +456,35 @@ def _parse_time(text: str) -> datetime:
     """ISO 8601 (naive = UTC) or epoch seconds, as an aware UTC datetime (ValueError)."""
     text = text.strip()
     if _EPOCH_RE.fullmatch(text):
-        stamp = datetime.fromtimestamp(float(text), tz=UTC)
+        return epoch_time(text, "auto")
     else:
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+EPOCH_SCALE = {"s": 1, "ms": 1000, "us": 1_000_000}
+"""Units of epoch timestamps: their count per second."""
+
+
+def epoch_unit(value: float) -> str:
+    """The unit of an epoch timestamp, inferred from its magnitude: below 10**11 it
+    is seconds (up to the year 5138), below 10**14 milliseconds, else microseconds
+    (Binance's klines switched from ms to µs in 2025)."""
+    magnitude = abs(value)
+    return "s" if magnitude < 1e11 else "ms" if magnitude < 1e14 else "us"
+
+
+def epoch_time(text: str, unit: str) -> datetime:
+    """Epoch ``text`` in ``unit`` (``auto``: by magnitude) as an aware UTC datetime;
+    whole numbers are converted exactly (integer microseconds), ValueError otherwise."""
+    text = text.strip()
+    value = float(text)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"not a timestamp: {text!r}")
+    scale = EPOCH_SCALE[epoch_unit(value) if unit == "auto" else unit]
+    if text.lstrip("-").isdigit():
+        return _EPOCH + timedelta(microseconds=int(text) * (1_000_000 // scale))
+    return _EPOCH + timedelta(seconds=value / scale)
 
 
 EARLIEST_TIME = datetime(2, 1, 1, tzinfo=UTC)
@@ -489,17 +561,34 @@ def validate_bars(
     """Turn raw rows ``(line, [time, open, high, low, close, volume])`` into Bars,
     rejecting bad ones with a BadBarError naming the row (or, when ``skipped`` is a
     list, dropping them and recording each there)."""
-    bars: list[Bar] = []
+    return list(stream_rows(iter(rows), name, skipped))
+
+
+def stream_rows(
+    rows: Iterator[tuple[int, Sequence[str]]],
+    name: str,
+    skipped: list[SkippedBar] | None = None,
+) -> Iterator[Bar]:
+    """:func:`validate_bars` as a stream: each row checked as it is read."""
     previous: datetime | None = None
     index = (0, 1, 2, 3, 4, 5)
     for line_no, row in rows:
+        if row is UNCLOSED:
+            _reject(BadBarError(name, line_no, 'a quote (") that is never closed'), skipped)
+            continue
+        if row is TOO_LONG:
+            reason = f"a line of more than {MAX_LINE:,} characters"
+            _reject(BadBarError(name, line_no, reason), skipped)
+            continue
+        if len(row) < 6:
+            _reject(BadBarError(name, line_no, "too few columns"), skipped)
+            continue
         checked = _checked_row(line_no, row, index, name, previous, skipped)
         if checked is not None:
             previous, (o, h, lo, c, v) = checked
-            bars.append(Bar(previous, o, h, lo, c, v))
-    if not bars:
+            yield Bar(previous, o, h, lo, c, v)
+    if previous is None:
         raise DataError(f"{name}: no bars" + _all_skipped(skipped))
-    return bars
 
 
 class Resampler:

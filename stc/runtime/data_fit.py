@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from stc.runtime.data import DataError, Resampler, iter_bars, timeframe_seconds
 from stc.runtime.dtos.market import Bar
@@ -64,12 +65,12 @@ def infer_interval(bars: Iterable[Bar]) -> float | None:
     return min(spacings, key=lambda step: (-spacings[step], step))
 
 
-def sampled_interval(path: Path) -> float | None:
+def sampled_interval(path: Path, data_format: Any = None) -> float | None:
     """The interval of the first ``SAMPLE_BARS`` good bars of ``path``; None when it
     has fewer than two or none at all (bad rows are the run's to report, with their
     ``file:line``; they are skipped here)."""
     try:
-        return infer_interval(islice(iter_bars(path, "skip", []), SAMPLE_BARS))
+        return infer_interval(islice(iter_bars(path, "skip", [], fmt=data_format), SAMPLE_BARS))
     except DataError:  # no usable bar at all: the run says why, as it always did
         return None
 
@@ -87,10 +88,11 @@ def check_data_fit(
     tick_timeframe: str,
     *,
     resample: bool = False,
+    data_format: Any = None,
 ) -> DataFit:
     """Compare the bar interval of ``path`` with ``tick_timeframe``; DataFitError when
     they do not fit (see the module docstring). Reads at most ``SAMPLE_BARS`` bars."""
-    interval = sampled_interval(path)
+    interval = sampled_interval(path, data_format)
     if interval is None:
         return DataFit(None)
     tick = timeframe_seconds(tick_timeframe)
@@ -149,6 +151,7 @@ def check_plan_data(
     data: Path | None,
     *,
     resample: bool = False,
+    data_format: Any = None,
 ) -> DataFit:
     """Both checks for a compiled wiring map (a mapping) and its data file (None: the
     bundled data set): what ``stc run`` calls before it writes anything."""
@@ -162,4 +165,4 @@ def check_plan_data(
     if not isinstance(timeframes, list) or not timeframes:
         return DataFit(None)
     path = data if data is not None else default_data_path()
-    return check_data_fit(path, str(timeframes[0]), resample=resample)
+    return check_data_fit(path, str(timeframes[0]), resample=resample, data_format=data_format)

@@ -114,7 +114,7 @@ class Plan:
     environment: str
     timeframes: tuple[str, ...]
     starting_capital: float
-    data_source: Mapping[str, str] | None
+    data_source: Mapping[str, Any] | None
     execution: ExecutionSpec
     aggregation: AggregationSpec
     schedules: Mapping[str, str]

@@ -117,14 +117,16 @@ def _inputs(unit: CompileUnit) -> list[dict[str, str]]:
     return [{"file": name, "sha256": files[name]} for name in sorted(files)]
 
 
-def _data_source(unit: CompileUnit) -> dict[str, str] | None:
+def _data_source(unit: CompileUnit) -> dict[str, Any] | None:
     source = unit.data_source
     if source is None:
         return None
-    described = {
+    described: dict[str, Any] = {
         "name": unit.data_source_name or "",
         "path": source.path,
-        "format": source.format,
+        "format": source.format
+        if isinstance(source.format, str)
+        else source.format.model_dump(exclude_none=True),
         "symbol": source.symbol,
         "timeframe": source.timeframe,
     }

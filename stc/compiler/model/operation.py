@@ -14,11 +14,27 @@ same, for hand-written wiring maps): below 1 the ledger's rounding eats every tr
 above 10^12 metrics lose their precision."""
 
 
+DataField = Literal["time", "date", "open", "high", "low", "close", "volume"]
+
+
+class CsvLayout(StrictModel):
+    """How to read a CSV that is not the standard stc layout (docs/formats.md, "Data
+    files as downloaded"): the ``stc run`` options ``--data-format``, ``--delimiter``,
+    ``--columns``, ``--time-unit`` and ``--volume`` as a block; unset fields are inferred.
+    The values mirror ``stc.runtime.data_formats`` (a test keeps them equal)."""
+
+    preset: Literal["stc", "binance-klines", "yahoo"] | None = None
+    delimiter: Literal[",", ";", "\t", "tab", "|"] | None = None
+    columns: dict[DataField, Annotated[str, Field(min_length=1, max_length=256)]] | None = None
+    time_unit: Literal["auto", "s", "ms", "us", "iso"] | None = None
+    volume: Literal["required", "optional"] | None = None
+
+
 class DataSource(StrictModel):
     """An OHLCV file; relative paths are relative to the operation file."""
 
     path: RelPath
-    format: Literal["csv", "parquet"] = "csv"
+    format: Literal["csv", "parquet"] | CsvLayout = "csv"
     symbol: Annotated[str, Field(min_length=1, max_length=64)]
     timeframe: Timeframe
 

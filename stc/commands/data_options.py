@@ -1,0 +1,73 @@
+"""The data-format options of ``stc run`` (``--data-format``, ``--delimiter``,
+``--columns``, ``--time-unit``, ``--volume``): parsed here into a
+:class:`stc.runtime.data_formats.CsvFormat` (docs/formats.md, "Data files as
+downloaded")."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stc.runtime.data_formats import CsvFormat
+
+PRESETS = ("stc", "binance-klines", "yahoo")
+"""``stc.runtime.data_formats.PRESETS``' names, spelled here so that building the
+parser does not import the runtime (a test keeps the two equal)."""
+TIME_UNITS = ("auto", "s", "ms", "us", "iso")
+
+
+def add_data_format_options(sub: argparse.ArgumentParser) -> None:
+    """Add the options to ``sub`` (a command that reads ``--data``)."""
+    sub.add_argument(
+        "--data-format", choices=tuple(PRESETS), default=None, metavar="PRESET",
+        help=f"the data file's shape: {', '.join(PRESETS)} (default: inferred)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--delimiter", type=_delimiter, default=None, metavar="CHAR",
+        help="the CSV delimiter: , ; tab | (default: sniffed from the first line)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--columns", type=_columns, default=None, metavar="FIELD=COLUMN,...",
+        help="which column is which, e.g. time=open_time,open=o (date=D,time=T: split "
+        "date and time; a headerless file counts columns from 0)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--time-unit", choices=TIME_UNITS, default=None,
+        help="epoch timestamps' unit (default auto: s, ms or us by magnitude; iso: text)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--volume", choices=("required", "optional"), default=None,
+        help="optional: a file without a volume column loads with volume 0",
+    )  # fmt: skip
+
+
+def data_format(args: argparse.Namespace) -> CsvFormat | None:
+    """The format the options name, or None when none was given (inferred)."""
+    given = (args.data_format, args.delimiter, args.columns, args.time_unit, args.volume)
+    if all(value is None for value in given):
+        return None
+    from stc.runtime.data_formats import make_format
+
+    return make_format(
+        args.data_format, delimiter=args.delimiter, columns=args.columns,
+        time_unit=args.time_unit, volume=args.volume,
+    )  # fmt: skip
+
+
+def _delimiter(text: str) -> str:
+    from stc.runtime.data_formats import parse_delimiter
+
+    try:
+        return parse_delimiter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _columns(text: str) -> dict[str, str]:
+    from stc.runtime.data_formats import parse_columns
+
+    try:
+        return parse_columns(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
