@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from stc.compiler.checks import all_checks
-from stc.compiler.codes import CODES, FRONT_END_DOCS
+from stc.compiler.codes import CODES
+from stc.compiler.rule_docs import code_docs
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOTS = REPO / "tests" / "compiler" / "__snapshots__" / "test_diagnostic_codes"
@@ -110,13 +110,6 @@ Fix the root cause and check again: what was skipped is then checked.
 """
 
 
-def _docs() -> dict[str, str]:
-    docs = dict(FRONT_END_DOCS)
-    for code, check in all_checks():
-        docs.setdefault(code, inspect.getdoc(check) or "")
-    return docs
-
-
 def _example(code: str) -> str:
     found = sorted(SNAPSHOTS.glob(f"*{code.lower()}*.txt")) if SNAPSHOTS.is_dir() else []
     if not found:
@@ -169,7 +162,7 @@ def _fix_of(code: str, case: str) -> str:
 
 def render() -> str:
     """The whole page."""
-    docs = _docs()
+    docs = code_docs()
     table = "".join(f"| [{c}](#{c.lower()}) | {s.value} | {t} |\n" for c, (s, t) in CODES.items())
     sections = []
     for code, (severity, title) in CODES.items():
