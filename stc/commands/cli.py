@@ -315,7 +315,9 @@ def _conclude(outcomes: list[CompileOutcome], session: Session, args: argparse.N
 
 def cmd_compile(args: argparse.Namespace) -> int:
     """``stc compile``: write wiring_map.yaml, wiring.dot and wiring.svg per strategy."""
-    if _missing_inputs(args.files):
+    from stc.commands.wrong_kind import refuse_wrong_kinds
+
+    if _missing_inputs(args.files) or refuse_wrong_kinds(args.files, "compile"):
         return EXIT_USAGE
     outcomes, session = _compile_all(args)
     diagnostics = _all_diagnostics(outcomes, args.strict)
@@ -361,9 +363,10 @@ IMAGE_SUFFIXES = (".dot", ".svg", ".png", ".mmd")
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """``stc graph``: draw the wiring; failing nodes are highlighted."""
+    from stc.commands.wrong_kind import refuse_wrong_kinds
     from stc.compiler.emit.dot import dot_available, render_dot, render_image
 
-    if _missing_inputs(args.files):
+    if _missing_inputs(args.files) or refuse_wrong_kinds(args.files, "graph"):
         return EXIT_USAGE
     if args.out is not None and not args.html and args.out.suffix not in IMAGE_SUFFIXES:
         sys.stderr.write(
