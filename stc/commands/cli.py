@@ -517,16 +517,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stc`` console script."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
+    from stc.commands.project_config import ConfigError, apply_project_config
+
     with _pydantic_plugins_off(command in _COMPILER_ONLY):
         parser = build_parser(command)
         args = parser.parse_args(arguments)
         try:
+            apply_project_config(args)
             code: int = args.handler(args)
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = EXIT_OK
         except KeyboardInterrupt:
             code = 130
+        except ConfigError as exc:  # stc.toml / [tool.stc]: one line naming the file
+            sys.stderr.write(f"error: {exc}\n")
+            code = EXIT_USAGE
         except Exception as exc:  # I/O failures: one line and exit 2 (stc.compiler.io_gate)
             from stc.compiler.io_gate import one_line
 
