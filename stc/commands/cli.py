@@ -209,6 +209,11 @@ def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("schema", help="print the JSON Schema of an input format")
     sub.add_argument("name", metavar="NAME")
+    sub.add_argument(
+        "--with-plugins", action="store_true",
+        help="strategy_blueprint only: type each worker's params by its plugin's config_schema",
+    )  # fmt: skip
+    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
     sub.set_defaults(handler=cmd_schema)
 
 
@@ -495,7 +500,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
         names = sorted(p.name.removesuffix(".schema.json") for p in schemas_dir().glob("*.json"))
         sys.stderr.write(f"error: unknown schema `{args.name}`; one of: {', '.join(names)}\n")
         return EXIT_USAGE
+    if args.with_plugins:
+        return _schema_with_plugins(args)
     sys.stdout.write(path.read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _schema_with_plugins(args: argparse.Namespace) -> int:
+    """``stc schema strategy_blueprint --with-plugins``: params typed per plugin."""
+    from stc.compiler.registry import default_roots, discover
+    from stc.compiler.schema_plugins import with_plugins_text
+
+    if args.name != "strategy_blueprint":
+        sys.stderr.write("error: --with-plugins applies to `strategy_blueprint` only\n")
+        return EXIT_USAGE
+    registry = discover(default_roots(list(args.plugins_dir)))
+    sys.stdout.write(with_plugins_text(registry))
     return EXIT_OK
 
 
