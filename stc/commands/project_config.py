@@ -20,12 +20,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 KEYS = ("plugins_dir", "platform")
+
+_TOOL_STC = re.compile(
+    rb"""\[\s*tool\s*\.\s*["']?stc\b|^\s*(tool\s*\.\s*)?["']?stc["']?\s*[.=]""", re.M
+)
+"""Every spelling of a ``[tool.stc]`` table (``[tool.stc]``, ``[tool."stc"]``, ``stc =``
+or ``stc.key =`` under ``[tool]``, ``tool.stc.key =``): a ``pyproject.toml`` without one
+is skipped before ``tomllib`` is imported (a cost to every command's start)."""
 
 
 class ConfigError(ValueError):
@@ -48,7 +56,10 @@ def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
             candidate = folder / name
             if not candidate.is_file():
                 continue
-            document = _read_toml(candidate)
+            raw = candidate.read_bytes()
+            if name == "pyproject.toml" and _TOOL_STC.search(raw) is None:
+                continue  # no [tool.stc] in any spelling: skip the TOML parser's import
+            document = _parse_toml(candidate, raw)
             if name == "stc.toml":
                 return candidate, document
             table = document.get("tool", {}).get("stc") if isinstance(document, dict) else None
@@ -59,13 +70,13 @@ def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
     return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    """The document; one-line errors for bad TOML or bad UTF-8."""
     import tomllib
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 

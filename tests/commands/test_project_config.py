@@ -110,3 +110,25 @@ def test_a_bad_config_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {project / 'stc.toml'}: ") and message in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool.stc]\nplugins_dir = ["a"]\n',
+        '[tool."stc"]\nplugins_dir = ["a"]\n',
+        '[tool]\nstc = {plugins_dir = ["a"]}\n',
+        '[tool]\nstc.plugins_dir = ["a"]\n',
+        'tool.stc.plugins_dir = ["a"]\n',
+    ],
+)
+def test_every_spelling_of_tool_stc_is_found(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    config = load_project_config(tmp_path)
+    assert config is not None and config.plugins_dir == (tmp_path / "a",)
+
+
+def test_a_pyproject_naming_stc_only_as_a_dependency_is_passed_over(tmp_path: Path) -> None:
+    text = '[project]\nname = "mine"\ndependencies = ["stc"]\n\n[tool.ruff]\nline-length = 99\n'
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert load_project_config(tmp_path) is None
