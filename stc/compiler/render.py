@@ -397,7 +397,10 @@ def _artifact_location(file: str, base: str) -> dict[str, Any]:
     (as given or absolute); an absolute ``file://`` URI for one outside it."""
     posix = file.replace("\\", "/")
     absolute = os.path.normpath(os.path.join(base, posix))
-    relative = os.path.relpath(absolute, base).replace(os.sep, "/")
+    try:
+        relative = os.path.relpath(absolute, base).replace(os.sep, "/")
+    except ValueError:  # Windows: another drive than the working directory's
+        relative = absolute
     if relative == ".." or relative.startswith("../") or os.path.isabs(relative):
         return {"uri": PurePath(absolute).as_uri()}
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
