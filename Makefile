@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := $(wildcard stc tests benchmarks tools hatch_build.py)
 
-.PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime mermaid
+.PHONY: venv native test lint typecheck pytest demo schemas clean bench bench-engines bench-runtime mermaid sarif
 
 venv: $(STAMP)
 
@@ -32,7 +32,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) native mermaid
+pytest: $(STAMP) native mermaid sarif
 	$(BIN)/pytest
 
 # the real Mermaid parser (npm `mermaid` + jsdom) for tests/compiler/test_mermaid.py
@@ -42,6 +42,15 @@ $(MERMAID_STAMP): tools/mermaid/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --prefix tools/mermaid --no-audit --no-fund --silent && touch $@; \
 	else echo "note: npm not found; the Mermaid parser test will be skipped"; fi
+
+# the Microsoft SARIF multitool (npm, a self-contained .NET binary) for
+# tests/compiler/test_sarif_github.py: GitHub's SARIF rules, `--rule-kind "Gh;Sarif"`
+SARIF_STAMP := tools/sarif/node_modules/.installed
+sarif: $(SARIF_STAMP)
+$(SARIF_STAMP): tools/sarif/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools/sarif --no-audit --no-fund --silent && touch $@; \
+	else echo "note: npm not found; the SARIF multitool test will be skipped"; fi
 
 test: lint typecheck pytest
 

@@ -211,6 +211,11 @@ def _add_plugins(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub = commands.add_parser("schema", help="print the JSON Schema of an input format")
     sub.add_argument("name", metavar="NAME")
+    sub.add_argument(
+        "--with-plugins", action="store_true",
+        help="strategy_blueprint only: type each worker's params by its plugin's config_schema",
+    )  # fmt: skip
+    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR")
     sub.set_defaults(handler=cmd_schema)
 
 
@@ -317,7 +322,9 @@ def _conclude(outcomes: list[CompileOutcome], session: Session, args: argparse.N
 
 def cmd_compile(args: argparse.Namespace) -> int:
     """``stc compile``: write wiring_map.yaml, wiring.dot and wiring.svg per strategy."""
-    if _missing_inputs(args.files):
+    from stc.commands.wrong_kind import refuse_wrong_kinds
+
+    if _missing_inputs(args.files) or refuse_wrong_kinds(args.files, "compile"):
         return EXIT_USAGE
     outcomes, session = _compile_all(args)
     diagnostics = _all_diagnostics(outcomes, args.strict)
@@ -363,9 +370,10 @@ IMAGE_SUFFIXES = (".dot", ".svg", ".png", ".mmd")
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """``stc graph``: draw the wiring; failing nodes are highlighted."""
+    from stc.commands.wrong_kind import refuse_wrong_kinds
     from stc.compiler.emit.dot import dot_available, render_dot, render_image
 
-    if _missing_inputs(args.files):
+    if _missing_inputs(args.files) or refuse_wrong_kinds(args.files, "graph"):
         return EXIT_USAGE
     if args.out is not None and not args.html and args.out.suffix not in IMAGE_SUFFIXES:
         sys.stderr.write(
@@ -494,7 +502,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
         names = sorted(p.name.removesuffix(".schema.json") for p in schemas_dir().glob("*.json"))
         sys.stderr.write(f"error: unknown schema `{args.name}`; one of: {', '.join(names)}\n")
         return EXIT_USAGE
+    if args.with_plugins:
+        return _schema_with_plugins(args)
     sys.stdout.write(path.read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _schema_with_plugins(args: argparse.Namespace) -> int:
+    """``stc schema strategy_blueprint --with-plugins``: params typed per plugin."""
+    from stc.compiler.registry import default_roots, discover
+    from stc.compiler.schema_plugins import with_plugins_text
+
+    if args.name != "strategy_blueprint":
+        sys.stderr.write("error: --with-plugins applies to `strategy_blueprint` only\n")
+        return EXIT_USAGE
+    registry = discover(default_roots(list(args.plugins_dir)))
+    sys.stdout.write(with_plugins_text(registry))
     return EXIT_OK
 
 
@@ -516,16 +539,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``stc`` console script."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     command = arguments[0] if arguments and arguments[0] in _COMMANDS else None
+    from stc.commands.project_config import ConfigError, apply_project_config
+
     with _pydantic_plugins_off(command in _COMPILER_ONLY):
         parser = build_parser(command)
         args = parser.parse_args(arguments)
         try:
+            apply_project_config(args)
             code: int = args.handler(args)
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = EXIT_OK
         except KeyboardInterrupt:
             code = 130
+        except ConfigError as exc:  # stc.toml / [tool.stc]: one line naming the file
+            sys.stderr.write(f"error: {exc}\n")
+            code = EXIT_USAGE
         except Exception as exc:  # I/O failures: one line and exit 2 (stc.compiler.io_gate)
             from stc.compiler.io_gate import one_line
 

@@ -35,6 +35,10 @@ def run_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         sys.stderr.write(f"error: no such file: {path}\n")
         return 2
+    from stc.commands.wrong_kind import refuse_wrong_kinds
+
+    if refuse_wrong_kinds([path], "run"):
+        return 2
     if _missing_data(args.data):  # before any run directory is touched
         return 2
     session = Session(plugin_dirs=list(args.plugins_dir), platform_file=args.platform)

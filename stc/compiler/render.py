@@ -6,12 +6,17 @@ output is identical on every run, whatever order the passes reported in.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import PurePath
 from typing import Any, Protocol
+from urllib.parse import quote
 
+from stc.compiler.codes import CODES
 from stc.compiler.diagnostics import Diagnostic, Severity, Suggestion, sort_diagnostics
+from stc.compiler.rule_docs import DOCS_URL, code_docs, help_uri
 from stc.compiler.sources import SourceFile
 
 TAB_WIDTH = 4
@@ -271,29 +276,60 @@ def render_json(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+"""The ``uriBaseId`` of every relative artifact URI: the directory stc ran in."""
 
 
-def render_sarif(diagnostics: Iterable[Diagnostic], tool_version: str) -> str:
+def render_sarif(
+    diagnostics: Iterable[Diagnostic], tool_version: str, root: str | None = None
+) -> str:
     """SARIF 2.1.0 with one run, so CI systems (e.g. GitHub code scanning) annotate files.
 
-    ``uri`` is the file exactly as the user gave it, with forward slashes: SARIF
-    consumers resolve it against the checkout, and absolute paths would leak machines.
+    Shaped to pass the SARIF multitool's GitHub rules (``--rule-kind "Gh;Sarif"``):
+    every rule has a short and full description, help as text and markdown and a
+    ``helpUri`` into ``docs/diagnostics.md``; a file under ``root`` (default: the
+    current directory) is a relative URI with ``uriBaseId: %SRCROOT%``, declared in
+    ``originalUriBaseIds``; a file outside it is an absolute ``file://`` URI, never a
+    bare ``/path`` (SARIF1004).
     """
+    base = os.path.abspath(root if root is not None else os.getcwd())
     ordered = sort_diagnostics(list(diagnostics))
     codes = sorted({d.code for d in ordered})
     index = {code: i for i, code in enumerate(codes)}
-    rules = [{"id": code, "shortDescription": {"text": RULES.get(code, code)}} for code in codes]
-    results = [_sarif_result(d, index[d.code]) for d in ordered]
-    driver = {"name": "stc", "version": tool_version, "rules": rules}
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "results": results}],
+    results = [_sarif_result(d, index[d.code], base) for d in ordered]
+    driver = {
+        "name": "stc",
+        "version": tool_version,
+        "informationUri": DOCS_URL,
+        "rules": [_sarif_rule(code) for code in codes],
     }
+    run = {
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(base)}},
+        "results": results,
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _sarif_result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
+def _sarif_rule(code: str) -> dict[str, Any]:
+    """A ``reportingDescriptor``: the titles, the check's explanation and its page."""
+    short = RULES.get(code) or CODES.get(code, (Severity.ERROR, code))[1]
+    full = inspect.cleandoc(code_docs().get(code, "")) or f"{code} — {short}."
+    uri = help_uri(code)
+    return {
+        "id": code,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "help": {
+            "text": f"{full}\n\nSee {uri}",
+            "markdown": f"{full}\n\n[{code} in docs/diagnostics.md]({uri})",
+        },
+        "helpUri": uri,
+    }
+
+
+def _sarif_result(diag: Diagnostic, rule_index: int, base: str) -> dict[str, Any]:
     """One SARIF ``result``; location only when the diagnostic has a file."""
     text = diag.message + (f"\nhelp: {diag.help}" if diag.help else "")
     result: dict[str, Any] = {
@@ -303,20 +339,22 @@ def _sarif_result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
         "message": {"text": text},
     }
     if diag.file is not None:
-        result["locations"] = [_sarif_location(diag.file, diag.line, diag.column, diag.end_column)]
+        result["locations"] = [
+            _sarif_location(diag.file, diag.line, diag.column, diag.end_column, base)
+        ]
     related = [
-        {**_sarif_location(r.file, r.line, r.column, None), "message": {"text": r.message}}
+        {**_sarif_location(r.file, r.line, r.column, None, base), "message": {"text": r.message}}
         for r in diag.related
         if r.file is not None
     ]
     if related:
         result["relatedLocations"] = [{"id": i, **loc} for i, loc in enumerate(related)]
     if diag.suggestions:
-        result["fixes"] = [_sarif_fix(s) for s in diag.suggestions]
+        result["fixes"] = [_sarif_fix(s, base) for s in diag.suggestions]
     return result
 
 
-def _sarif_fix(suggestion: Suggestion) -> dict[str, Any]:
+def _sarif_fix(suggestion: Suggestion, base: str) -> dict[str, Any]:
     """A SARIF ``fix``: one replacement of a region by the suggestion's text (SARIF
     §3.55-3.57; columns are 1-based and end-exclusive there too). The applicability,
     which SARIF has no field for, travels in the fix's property bag."""
@@ -327,7 +365,7 @@ def _sarif_fix(suggestion: Suggestion) -> dict[str, Any]:
         "endColumn": suggestion.end_column,
     }
     change = {
-        "artifactLocation": {"uri": suggestion.file.replace("\\", "/")},
+        "artifactLocation": _artifact_location(suggestion.file, base),
         "replacements": [
             {"deletedRegion": region, "insertedContent": {"text": suggestion.replacement}}
         ],
@@ -340,12 +378,10 @@ def _sarif_fix(suggestion: Suggestion) -> dict[str, Any]:
 
 
 def _sarif_location(
-    file: str | None, line: int | None, column: int | None, end_column: int | None
+    file: str | None, line: int | None, column: int | None, end_column: int | None, base: str
 ) -> dict[str, Any]:
     """A ``physicalLocation`` with a region when a 1-based line is known."""
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": (file or "").replace("\\", "/")},
-    }
+    physical: dict[str, Any] = {"artifactLocation": _artifact_location(file or "", base)}
     if line is not None and line >= 1:
         region: dict[str, Any] = {"startLine": line}
         if column is not None and column >= 1:
@@ -354,3 +390,23 @@ def _sarif_location(
                 region["endColumn"] = end_column
         physical["region"] = region
     return {"physicalLocation": physical}
+
+
+def _artifact_location(file: str, base: str) -> dict[str, Any]:
+    """A relative, percent-encoded URI against ``%SRCROOT%`` for a file under ``base``
+    (as given or absolute); an absolute ``file://`` URI for one outside it."""
+    posix = file.replace("\\", "/")
+    absolute = os.path.normpath(os.path.join(base, posix))
+    try:
+        relative = os.path.relpath(absolute, base).replace(os.sep, "/")
+    except ValueError:  # Windows: another drive than the working directory's
+        relative = absolute
+    if relative == ".." or relative.startswith("../") or os.path.isabs(relative):
+        return {"uri": PurePath(absolute).as_uri()}
+    return {"uri": quote(relative), "uriBaseId": SRCROOT}
+
+
+def _directory_uri(path: str) -> str:
+    """``file:///dir/`` — a base URI must end with a slash (SARIF §3.14.14)."""
+    uri = PurePath(path).as_uri()
+    return uri if uri.endswith("/") else uri + "/"

@@ -179,7 +179,7 @@ def test_sarif_structure() -> None:
     )
     physical = second["locations"][0]["physicalLocation"]
     assert physical == {
-        "artifactLocation": {"uri": "blueprints/x.yaml"},
+        "artifactLocation": {"uri": "blueprints/x.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 5, "startColumn": 1, "endColumn": 10},
     }
     assert second["relatedLocations"][0]["physicalLocation"]["region"] == {
@@ -187,4 +187,4 @@ def test_sarif_structure() -> None:
         "startColumn": 1,
     }
     third = results[2]["locations"][0]["physicalLocation"]
-    assert third == {"artifactLocation": {"uri": "blueprints/w.yaml"}}
+    assert third == {"artifactLocation": {"uri": "blueprints/w.yaml", "uriBaseId": "%SRCROOT%"}}

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from stc.compiler.model.common import (
     DtoName,
@@ -94,11 +94,22 @@ class Capabilities(StrictModel):
     ledger: Literal["none", "read"] = "none"
 
 
+FactorName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
+
+
 class FactorDecl(StrictModel):
     """A context factor a worker scores, with its polarity."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
+    name: FactorName
     polarity: Literal["strength", "weakness"] = "strength"
+
+
+def _factor_shorthand(value: Any) -> Any:
+    """Allow ``[trend_strength]`` as shorthand for ``[{name: trend_strength}]`` (a
+    strength factor); the schema states the same through ``json_schema_input_type``."""
+    if isinstance(value, list):
+        return [{"name": item} if isinstance(item, str) else item for item in value]
+    return value
 
 
 class PublishDecl(StrictModel):
@@ -113,16 +124,11 @@ class Dependencies(StrictModel):
 
     requires_dtos: list[DtoName] = Field(default_factory=empty_list)
     provides_dtos: list[DtoName] = Field(default_factory=empty_list)
-    provides_factors: list[FactorDecl] = Field(default_factory=empty_list)
+    provides_factors: Annotated[
+        list[FactorDecl],
+        BeforeValidator(_factor_shorthand, json_schema_input_type=list[FactorName | FactorDecl]),
+    ] = Field(default_factory=empty_list)
     publishes: list[PublishDecl] = Field(default_factory=empty_list)
-
-    @field_validator("provides_factors", mode="before")
-    @classmethod
-    def _factor_shorthand(cls, value: Any) -> Any:
-        """Allow ``[trend_strength]`` as shorthand for strength factors."""
-        if isinstance(value, list):
-            return [{"name": item} if isinstance(item, str) else item for item in value]
-        return value
 
 
 class Warmup(StrictModel):
