@@ -334,14 +334,17 @@ class Engine:
             for r in tick.plain
             if r.kind == "context_worker"
         )
-        self._tick_threats = tuple(
-            (r.call, r.worker, self._timeframe_of(r.worker))
+        self._ctx_ready = tuple(r.call for r in routes.get("CONTEXT_READY", EventRoutes()).plain)
+        assess = routes.get("CONTEXT_ASSESSMENT_READY", EventRoutes())
+        # opportunity workers, then tick-threat workers: one loop, each with its event
+        self._signal_workers = tuple(
+            (r.call, r.worker, self._timeframe_of(r.worker), "OPPORTUNITY_DETECTED")
+            for r in assess.plain
+        ) + tuple(
+            (r.call, r.worker, self._timeframe_of(r.worker), "THREAT_DETECTED")
             for r in tick.plain
             if r.kind != "context_worker"
         )
-        self._ctx_ready = tuple(r.call for r in routes.get("CONTEXT_READY", EventRoutes()).plain)
-        assess = routes.get("CONTEXT_ASSESSMENT_READY", EventRoutes())
-        self._opps = tuple((r.call, r.worker, self._timeframe_of(r.worker)) for r in assess.plain)
         self._has_join = assess.join or routes.get("OPPORTUNITY_DETECTED", EventRoutes()).join
         # Snapshots and position updates are built only when someone subscribes.
         self._ledger_routes = _has_subscribers(routes.get("LEDGER_UPDATE"))
@@ -526,22 +529,14 @@ class Engine:
         # Opportunity and tick-threat workers see every bar, also during warm-up, so
         # that their own incremental indicators warm; only their *signals* wait until
         # every worker is warm (SPEC §6).
-        for call, wid, timeframe in self._opps:
+        for call, wid, timeframe, event in self._signal_workers:
             self._current = wid
             if timeframe is not None:
-                self._framed_signals(call, wid, timeframe, warm, "OPPORTUNITY_DETECTED")
+                self._framed_signals(call, wid, timeframe, warm, event)
                 continue
             result = call(ctx)
             if warm and result is not None:
-                self._handle(wid, result, "OPPORTUNITY_DETECTED", call)
-        for call, wid, timeframe in self._tick_threats:
-            self._current = wid
-            if timeframe is not None:
-                self._framed_signals(call, wid, timeframe, warm, "THREAT_DETECTED")
-                continue
-            result = call(ctx)
-            if warm and result is not None:
-                self._handle(wid, result, "THREAT_DETECTED", call)
+                self._handle(wid, result, event, call)
         if warm and self._has_join and (self._join_opps or self._join_threats):
             self._swot_join(bar)
 
