@@ -1,5 +1,8 @@
 """The Diagnostic model: every problem the compiler reports, with a stable code.
 
+A coded diagnostic is made only by ``stc.compiler.rules.Rule.at`` (the rule gives
+the code and the severity); this module holds the shapes, not the codes.
+
 Renderers (human/rustc style, JSON, SARIF) live in ``stc.compiler.render``. Passes return
 lists of diagnostics; nothing in the compiler raises for user errors.
 """
@@ -113,35 +116,6 @@ class Span(Protocol):
     def end_line(self) -> int: ...
     @property
     def end_column(self) -> int: ...
-
-
-def diagnostic_at(
-    code: str,
-    message: str,
-    file: str | None,
-    span: Span | None,
-    help: str | None,
-    *,
-    severity: Severity = Severity.ERROR,
-    related: tuple[Related, ...] = (),
-    subjects: tuple[str, ...] = (),
-    suggestions: tuple[Suggestion, ...] = (),
-) -> Diagnostic:
-    """A diagnostic at ``span``; the node is underlined only when it fits on one line."""
-    same_line = span is not None and span.end_line == span.line
-    return Diagnostic(
-        code=code,
-        severity=severity,
-        message=message,
-        file=file,
-        line=span.line if span else None,
-        column=span.column if span else None,
-        end_column=span.end_column if span and same_line else None,
-        help=help,
-        related=related,
-        subjects=subjects,
-        suggestions=suggestions,
-    )
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

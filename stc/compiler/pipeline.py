@@ -12,44 +12,35 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stc.compiler import classes, collector, root_cause, wiring
 from stc.compiler.checks import run_checks
-from stc.compiler.diagnostics import Applicability, Diagnostic, Suggestion, sort_diagnostics
+from stc.compiler.checks.document_kind import KIND_KEYS, missing_version, unknown_kind
+from stc.compiler.checks.operation_files import check_links
+from stc.compiler.checks.operation_values import check_operation_values
+from stc.compiler.checks.platform_roots import check_platform_roots
+from stc.compiler.diagnostics import Diagnostic, sort_diagnostics
 from stc.compiler.graph import build_graph
 from stc.compiler.model.blueprint import StrategyBlueprint
 from stc.compiler.model.platform import Platform, default_platform
-from stc.compiler.operation_values import check_operation_values
 from stc.compiler.registry import PluginRegistry, default_roots, discover
 from stc.compiler.resolve import check_worker_limit, resolve_workers
 from stc.compiler.sources import (
     Loaded,
     LoadLimits,
-    Mark,
     SourceFile,
     document_start,
     load_yaml_file,
     load_yaml_text,
-    locate,
 )
-from stc.compiler.suggest import closest, insert_line, rename, replace_at
-from stc.compiler.unit import CompileUnit, make_diagnostic
+from stc.compiler.unit import CompileUnit
 from stc.compiler.validate import validate_known_document
 
 if TYPE_CHECKING:
     from stc.compiler.model.operation import Operation
     from stc.compiler.model.wiring_map import WiringMap
-
-KIND_KEYS = {
-    "blueprint_version": "strategy_blueprint",
-    "operation_version": "operation",
-    "manifest_version": "plugin_manifest",
-    "platform_version": "platform",
-    "aggregation": "aggregation_policy",
-}
-"""A document's kind is told by its version key (or ``aggregation:`` for policies)."""
 
 MODEL_PATHS: dict[str, tuple[str, str]] = {
     "strategy_blueprint": ("stc.compiler.model.blueprint", "StrategyBlueprint"),
@@ -173,7 +164,7 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
         return [CompileOutcome(display, None, [*loaded.diagnostics, missing])]
     kind = detect_kind(loaded.data)
     if kind is None:
-        unknown = _unknown_kind(display, document_start(loaded.source))
+        unknown = unknown_kind(display, document_start(loaded.source))
         return [CompileOutcome(display, None, [*loaded.diagnostics, unknown])]
     model, problems = validate_known_document(loaded, model_for(kind), kind)
     if kind == "strategy_blueprint" and problems:
@@ -190,63 +181,8 @@ def _compile_path(path: Path, display: str, session: Session) -> list[CompileOut
     if kind == "operation":
         return compile_operation(path, display, loaded, model, session, found)
     if kind == "platform":
-        found += _check_platform_roots(path, display, loaded, model)
+        found += check_platform_roots(path, display, loaded, model)
     return [CompileOutcome(display, kind, sort_diagnostics(found))]
-
-
-CONTENT_KEYS = {
-    "workforce": "blueprint_version",
-    "strategy_links": "operation_version",
-    "data_sources": "operation_version",
-    "identification": "manifest_version",
-    "entrypoint": "manifest_version",
-    "plugin_roots": "platform_version",
-}
-"""Keys only one kind of file has, and the version key that kind starts with."""
-
-
-def missing_version(loaded: Loaded, display: str) -> Diagnostic | None:
-    """A file recognised by its content whose version key is missing: reported once,
-    with the line to insert (not as five unknown keys of whatever kind is left)."""
-    data = loaded.data
-    if not isinstance(data, dict) or any(
-        key.endswith("_version") for key in KIND_KEYS if key in data
-    ):
-        return None
-    found = next(((key, version) for key, version in CONTENT_KEYS.items() if key in data), None)
-    if found is None:
-        return None
-    key, version = found
-    start = document_start(loaded.source)
-    kind = KIND_KEYS[version].replace("_", " ")
-    fixes: tuple[Suggestion, ...] = ()
-    if start.column == 1 and loaded.source is not None:
-        fixes = insert_line(
-            display,
-            start.line,
-            f"{version}: 1\n",
-            f"insert `{version}: 1`",
-            Applicability.MACHINE_APPLICABLE,
-        )
-    return make_diagnostic(
-        "STC002",
-        f"missing `{version}`: this looks like a {kind} (it has `{key}`)",
-        display,
-        start,
-        f"add `{version}: 1` as the first line",
-        suggestions=fixes,
-    )
-
-
-def _unknown_kind(display: str, start: Mark) -> Diagnostic:
-    keys = ", ".join(f"`{k}`" for k in KIND_KEYS)
-    return make_diagnostic(
-        "STC002",
-        "cannot tell what kind of file this is",
-        display,
-        start,
-        f"start the document with one of {keys} (e.g. `blueprint_version: 1`)",
-    )
 
 
 _LoadedPlatform = tuple[Platform, list[Diagnostic], Loaded | None]
@@ -267,27 +203,9 @@ def _read_platform(path: Path, display: str, session: Session) -> _LoadedPlatfor
         return default_platform(), list(loaded.diagnostics), None
     platform, problems = validate_known_document(loaded, Platform, "platform")
     if platform is not None:  # a missing root is reported here, at its line
-        problems += _check_platform_roots(path, display, loaded, platform)
+        problems += check_platform_roots(path, display, loaded, platform)
     found = [*loaded.diagnostics, *problems]
     return platform or default_platform(), found, loaded
-
-
-def _check_platform_roots(
-    path: Path, display: str, loaded: Loaded, platform: Platform
-) -> list[Diagnostic]:
-    problems = []
-    for i, root in enumerate(platform.plugin_roots):
-        if not os.path.isdir(path.parent / root):
-            problems.append(
-                make_diagnostic(
-                    "STC009",
-                    f"plugin root `{root}` is not a folder",
-                    display,
-                    locate(loaded.data, ("plugin_roots", i)),
-                    "plugin roots are relative to the platform file",
-                )
-            )
-    return problems
 
 
 def compile_blueprint_model(
@@ -381,7 +299,7 @@ def compile_operation(
 ) -> list[CompileOutcome]:
     """Compile every strategy the operation links, each under the operation's layer."""
     folder = path.parent
-    own = [*found, *_check_links(display, loaded, operation, folder)]
+    own = [*found, *check_links(display, loaded, operation, folder)]
     own += check_operation_values(display, loaded, operation)
     platform_path = (folder / operation.platform) if operation.platform else session.platform_file
     if operation.platform and not os.path.isfile(folder / operation.platform):
@@ -435,66 +353,3 @@ def _compile_linked(
     outcome = compile_blueprint_model(display, loaded, blueprint, session, context)
     outcome.diagnostics = sort_diagnostics([*loaded.diagnostics, *outcome.diagnostics])
     return outcome
-
-
-def _check_links(
-    display: str, loaded: Loaded, operation: Operation, folder: Path
-) -> list[Diagnostic]:
-    problems = []
-    for i, link in enumerate(operation.strategy_links):
-        if not os.path.isfile(folder / link.blueprint):
-            where = ("strategy_links", i, "blueprint")
-            message = f"blueprint `{link.blueprint}` not found"
-            problems.append(_missing_file(display, loaded, folder, link.blueprint, where, message))
-        if link.data_source not in operation.data_sources:
-            names = sorted(operation.data_sources)
-            mark = locate(loaded.data, ("strategy_links", i, "data_source"))
-            hint, fixes = rename(link.data_source, names, display, mark, loaded.source)
-            problems.append(
-                make_diagnostic(
-                    "STC002",
-                    f"data source `{link.data_source}` is not defined in `data_sources`",
-                    display,
-                    mark,
-                    hint or f"defined: {', '.join(names) or 'none'}",
-                    suggestions=fixes,
-                )
-            )
-    if operation.platform and not os.path.isfile(folder / operation.platform):
-        message = f"platform file `{operation.platform}` not found"
-        problems.append(
-            _missing_file(display, loaded, folder, operation.platform, ("platform",), message)
-        )
-    for name, source in sorted(operation.data_sources.items()):
-        if not os.path.isfile(folder / source.path):
-            message = f"data file `{source.path}` of data source `{name}` not found"
-            path_loc: tuple[str | int, ...] = ("data_sources", name, "path")
-            problems.append(_missing_file(display, loaded, folder, source.path, path_loc, message))
-    return problems
-
-
-def _missing_file(
-    display: str,
-    loaded: Loaded,
-    folder: Path,
-    relative: str,
-    where: tuple[str | int, ...],
-    message: str,
-) -> Diagnostic:
-    """STC009 for a path of an operation that names no file, with a did-you-mean over
-    the files of the folder it points into (``../data/EURUSD_1H.csv``)."""
-    mark = locate(loaded.data, where)
-    parent = PurePosixPath(relative.replace("\\", "/")).parent
-    try:
-        siblings = sorted(e.name for e in os.scandir(folder / parent) if e.is_file())[:1000]
-    except OSError:
-        siblings = []
-    name = PurePosixPath(relative.replace("\\", "/")).name
-    match = closest(name, siblings)
-    help = "paths in an operation are relative to the operation file"
-    fixes: tuple[Suggestion, ...] = ()
-    if match is not None:
-        path = (parent / match[0]).as_posix() if str(parent) != "." else match[0]
-        help = f"did you mean `{path}`? ({help})"
-        fixes = replace_at(display, mark, loaded.source, path, f"write `{path}`", match[1])
-    return make_diagnostic("STC009", message, display, mark, help, suggestions=fixes)

@@ -19,11 +19,12 @@ from types import ModuleType
 from typing import Literal, NamedTuple
 
 from stc.compiler import cache, fastschema
-from stc.compiler.diagnostics import Diagnostic, Related, Severity, diagnostic_at
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
 from stc.compiler.entry_points import read_group as read_entry_point_group
 from stc.compiler.model.manifest import PluginManifest
 from stc.compiler.resources import builtin_plugins_dir
-from stc.compiler.sources import Loaded, SourceFile, load_yaml_file, locate
+from stc.compiler.rules import Rule
+from stc.compiler.sources import STC002, STC009, Loaded, SourceFile, load_yaml_file, locate
 from stc.compiler.validate import validate_document
 from stc.runtime.plugin_import import import_plugin_file
 
@@ -103,6 +104,22 @@ class PluginRegistry:
 
 class PluginImportError(Exception):
     """The entrypoint could not be imported (message says why, for STC080)."""
+
+
+STC007 = Rule(
+    "STC007",
+    Severity.ERROR,
+    "plugin name defined twice across plugin roots",
+    """A plugin name is defined twice across plugin roots.
+
+    Why it is bad: a blueprint names plugins only by name, so the name must pick exactly
+    one manifest. Fix: rename one plugin.""",
+    bad=(
+        "# roots/a/ema/plugin_manifest.yaml and roots/b/ema/plugin_manifest.yaml\n"
+        "identification: {name: EMADetector}"
+    ),
+    fixed=("# roots/b/ema/plugin_manifest.yaml\nidentification: {name: EMADetectorB}"),
+)
 
 
 def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> list[PluginRoot]:
@@ -286,15 +303,12 @@ def _config_schema_problems(
         path = ("config_schema", *exc.absolute_path)
         mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
         return [
-            Diagnostic(
-                code="STC002",
-                severity=Severity.ERROR,
-                message=f"`config_schema` of plugin `{manifest.identification.name}` is not a "
+            STC002.at(
+                f"`config_schema` of plugin `{manifest.identification.name}` is not a "
                 f"valid JSON Schema: {exc.message}",
-                file=display,
-                line=mark.line if mark else None,
-                column=mark.column if mark else None,
-                help="see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
+                display,
+                mark,
+                "see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
             )
         ]
     return _ref_problems(loaded, manifest, display) + _regex_problems(loaded, manifest, display)
@@ -309,8 +323,7 @@ def _regex_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> l
         where = ("config_schema", *path)
         mark = locate(loaded.data, where) or locate(loaded.data, ("config_schema",))
         problems.append(
-            diagnostic_at(
-                "STC002",
+            STC002.at(
                 f"`config_schema` of plugin `{manifest.identification.name}`: {reason}",
                 display,
                 mark,
@@ -335,8 +348,7 @@ def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> lis
             continue
         mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
         problems.append(
-            diagnostic_at(
-                "STC002",
+            STC002.at(
                 f"`config_schema` of plugin `{manifest.identification.name}`: `$ref: {ref}` "
                 "does not point into the schema itself",
                 display,
@@ -414,15 +426,11 @@ def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -
 def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnostic:
     mark = locate(record.loaded.data, ("identification", "name"))
     first = locate(existing.loaded.data, ("identification", "name"))
-    return Diagnostic(
-        code="STC007",
-        severity=Severity.ERROR,
-        message=f"plugin name `{record.name}` is defined twice",
-        file=record.display_file,
-        line=mark.line if mark else None,
-        column=mark.column if mark else None,
-        end_column=mark.end_column if mark and mark.end_line == mark.line else None,
-        help="plugin names must be unique across all plugin roots; rename one of them",
+    return STC007.at(
+        f"plugin name `{record.name}` is defined twice",
+        record.display_file,
+        mark,
+        "plugin names must be unique across all plugin roots; rename one of them",
         related=(
             Related(
                 message="first defined here",
@@ -437,23 +445,22 @@ def _duplicate_plugin(record: PluginRecord, existing: PluginRecord) -> Diagnosti
 def _broken_entry_point(root: PluginRoot) -> Diagnostic:
     """A warning, not an error: an unrelated broken distribution must not fail every
     check (its plugins are simply not there)."""
-    return Diagnostic(
-        code="STC009",
-        severity=Severity.WARNING,
-        message=f"the `{ENTRY_POINT_GROUP}` entry point `{root.label}` names no importable "
+    return STC009.at(
+        f"the `{ENTRY_POINT_GROUP}` entry point `{root.label}` names no importable "
         f"package ({root.problem}); its plugins are skipped",
-        file=None,
-        help="fix or uninstall the distribution that declares it (`pip show` finds it)",
+        None,
+        None,
+        "fix or uninstall the distribution that declares it (`pip show` finds it)",
+        demote=True,
     )
 
 
 def _missing_root(root: PluginRoot) -> Diagnostic:
-    return Diagnostic(
-        code="STC009",
-        severity=Severity.ERROR,
-        message=f"plugin root `{root.label}` is not a folder",
-        file=None,
-        help="check --plugins-dir / platform.yaml plugin_roots",
+    return STC009.at(
+        f"plugin root `{root.label}` is not a folder",
+        None,
+        None,
+        "check --plugins-dir / platform.yaml plugin_roots",
     )
 
 

@@ -6,7 +6,6 @@ output is identical on every run, whatever order the passes reported in.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -14,9 +13,9 @@ from pathlib import PurePath
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from stc.compiler.codes import CODES
 from stc.compiler.diagnostics import Diagnostic, Severity, Suggestion, sort_diagnostics
-from stc.compiler.rule_docs import DOCS_URL, code_docs, help_uri
+from stc.compiler.rule_docs import DOCS_URL, examples_markdown, examples_text, explanation
+from stc.compiler.rules import rule_for
 from stc.compiler.sources import SourceFile
 
 TAB_WIDTH = 4
@@ -30,40 +29,6 @@ _SEVERITY_STYLE = {
     Severity.NOTE: "\x1b[1;32m",
 }
 _GUTTER_STYLE = "\x1b[1;34m"
-
-RULES: dict[str, str] = {
-    "STC001": "YAML syntax error",
-    "STC002": "document does not match its schema",
-    "STC003": "unknown plugin",
-    "STC004": "duplicate worker id",
-    "STC005": "plugin type does not fit its slot",
-    "STC006": "params violate the plugin's config_schema",
-    "STC008": "params break a cross-field rule of the plugin's manifest",
-    "STC009": "input refused (size, encoding, depth, alias expansion or tag limits)",
-    "STC010": "a required DTO is provided by no worker upstream",
-    "STC011": "a required DTO is provided only later in the chain",
-    "STC012": "two workers provide the same DTO to the same consumer",
-    "STC013": "event payload type does not match the subscriber's parameter",
-    "STC020": "cycle in the wiring graph",
-    "STC021": "routing planner wired before entry+size+exit planning is complete",
-    "STC022": "routing present without entry, size or exit planning (or vice versa)",
-    "STC023": "no strategy planner and no direct-planning path to execution",
-    "STC030": "subscription to an event nobody publishes",
-    "STC031": "event published but nobody subscribes",
-    "STC032": "subscriber method not found on the worker class",
-    "STC040": "trigger ranges of one planner kind leave a gap",
-    "STC041": "trigger ranges of two planners of one kind overlap",
-    "STC050": "unknown event name in wiring/trigger",
-    "STC051": "scheduled event has no schedule in the operation",
-    "STC060": "aggregation weight names an unknown factor",
-    "STC061": "aggregation weights do not sum to 1",
-    "STC070": "timeframe the data source cannot supply",
-    "STC073": "timeframe in months (capital M) on intraday data",
-    "STC074": "a worker's warm-up is longer than the data",
-    "STC080": "plugin entrypoint cannot be imported or has the wrong base class",
-    "STC081": "manifest and code disagree",
-}
-"""Short rule descriptions (SPEC §5.2) for SARIF's ``tool.driver.rules``."""
 
 
 class _Stream(Protocol):
@@ -313,19 +278,23 @@ def render_sarif(
 
 
 def _sarif_rule(code: str) -> dict[str, Any]:
-    """A ``reportingDescriptor``: the titles, the check's explanation and its page."""
-    short = RULES.get(code) or CODES.get(code, (Severity.ERROR, code))[1]
-    full = inspect.cleandoc(code_docs().get(code, "")) or f"{code} — {short}."
-    uri = help_uri(code)
+    """A ``reportingDescriptor`` from the code's rule: its title, its explanation, its
+    bad and fixed examples, its default level and its page."""
+    rule = rule_for(code)
+    if rule is None:  # not a code of ours: still a valid descriptor
+        return {"id": code, "shortDescription": {"text": code}, "fullDescription": {"text": code}}
+    full = explanation(rule)
     return {
         "id": code,
-        "shortDescription": {"text": short},
+        "shortDescription": {"text": rule.title},
         "fullDescription": {"text": full},
+        "defaultConfiguration": {"level": rule.severity.value},
         "help": {
-            "text": f"{full}\n\nSee {uri}",
-            "markdown": f"{full}\n\n[{code} in docs/diagnostics.md]({uri})",
+            "text": f"{full}\n\n{examples_text(rule)}\n\nSee {rule.help_uri}",
+            "markdown": f"{full}\n\n{examples_markdown(rule)}\n\n"
+            f"[{code} in docs/diagnostics.md]({rule.help_uri})",
         },
-        "helpUri": uri,
+        "helpUri": rule.help_uri,
     }
 
 

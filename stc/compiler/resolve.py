@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stc.compiler.code_places import CodePlace, failed_import
-from stc.compiler.diagnostics import Diagnostic, Related
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
 from stc.compiler.model.blueprint import (
     PlannerRef,
     StrategyBlueprint,
@@ -29,9 +29,10 @@ from stc.compiler.registry import (
     check_config_schema,
     load_plugin_class,
 )
+from stc.compiler.rules import Rule
 from stc.compiler.schema_guard import MAX_STEPS, SchemaBudgetExceeded
-from stc.compiler.sources import Loaded, locate
-from stc.compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance, make_diagnostic
+from stc.compiler.sources import STC002, STC009, Loaded, locate
+from stc.compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance
 from stc.compiler.validate import apply_defaults, validate_against_schema
 from stc.compiler.warmup import WarmupError, evaluate_warmup
 
@@ -46,6 +47,80 @@ TRIGGER_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """Score fields of each kind's sub-directive that a trigger range may filter on
 (``confidence`` is valid for every kind)."""
+
+
+STC003 = Rule(
+    "STC003",
+    Severity.ERROR,
+    "unknown plugin",
+    """Unknown plugin (with a did-you-mean over all discovered plugins).
+
+    Why it is bad: the worker cannot exist. Example: ``plugin: EMADetecter``. Fix: use a
+    name from ``stc plugins list``, or add the plugin's root with ``--plugins-dir``.""",
+    bad="- plugin: EMADetecter",
+    fixed="- plugin: EMADetector",
+)
+
+
+STC004 = Rule(
+    "STC004",
+    Severity.ERROR,
+    "duplicate worker id",
+    """Duplicate worker id.
+
+    Why it is bad: wiring and journal entries name workers by id; two workers with one
+    id are indistinguishable. Example: two ``EMADetector`` entries without ``id:`` (both
+    default to ``ema_detector``). Fix: give each an explicit ``id:``.""",
+    bad=("context_workers:\n  - plugin: EMADetector\n  - plugin: EMADetector"),
+    fixed=(
+        "context_workers:\n"
+        "  - {id: ema_fast, plugin: EMADetector}\n"
+        "  - {id: ema_slow, plugin: EMADetector}"
+    ),
+)
+
+
+STC005 = Rule(
+    "STC005",
+    Severity.ERROR,
+    "plugin type does not fit its slot",
+    """A plugin's type does not fit the slot it is placed in.
+
+    Why it is bad: a worker runs in the phase of its slot with that slot's handler; a
+    planner under ``context_workers`` would never be called correctly. Fix: move the
+    worker to the slot the message names.""",
+    bad=("context_workers:\n  - plugin: KellyCriterionSizer"),
+    fixed=("planning_workers:\n  size: [{plugin: KellyCriterionSizer}]"),
+)
+
+
+STC006 = Rule(
+    "STC006",
+    Severity.ERROR,
+    "params violate the plugin's config_schema",
+    """``params`` violate the plugin's ``config_schema``.
+
+    Why it is bad: the plugin would run with values its author never allowed. Example:
+    ``periods: [20, 0]`` where periods must be >= 1. Fix: the message names the
+    parameter, the constraint and the value; ``stc plugins show NAME`` lists them.""",
+    bad=("- plugin: ADXRegimeClassifier\n  params: {period: -14}"),
+    fixed=("- plugin: ADXRegimeClassifier\n  params: {period: 14}"),
+)
+
+
+STC080 = Rule(
+    "STC080",
+    Severity.ERROR,
+    "plugin entrypoint cannot be imported or has the wrong base class",
+    """A plugin's entrypoint cannot be imported, its class is missing, or it does not
+    derive from the base class of its type.
+
+    Why it is bad: the runtime could not instantiate the worker. Example: ``entrypoint:
+    worker:EMADetektor`` or a class deriving from ``object``. Fix: the module is
+    relative to the manifest's folder; derive from ``stc.runtime.workers``.""",
+    bad=("# plugin_manifest.yaml\nentrypoint: worker:EMADetektor"),
+    fixed=("# plugin_manifest.yaml\nentrypoint: worker:EMADetector"),
+)
 
 
 def count_workers(blueprint: StrategyBlueprint) -> int:
@@ -70,8 +145,7 @@ def check_worker_limit(
     count = count_workers(blueprint)
     if count <= limit:
         return None
-    return make_diagnostic(
-        "STC009",
+    return STC009.at(
         f"the blueprint has {count} worker instances; the limit is {limit}",
         display,
         locate(loaded.data, ("workforce",), key=True),
@@ -145,7 +219,7 @@ def _check_duplicate_ids(unit: CompileUnit, echoes: set[int]) -> list[Diagnostic
         loc = (*worker.loc, "id") if explicit else (*worker.loc, "plugin")
         problems.append(
             unit.diag(
-                "STC004",
+                STC004,
                 f"duplicate worker id `{worker.id}`",
                 loc,
                 "give each worker a unique `id:`"
@@ -165,7 +239,7 @@ def _placement_faults(unit: CompileUnit, worker: WorkerInstance) -> list[Diagnos
         hint, fixes = unit.rename(plugin_loc, worker.plugin, unit.registry.names())
         return [
             unit.diag(
-                "STC003",
+                STC003,
                 f"unknown plugin `{worker.plugin}`",
                 plugin_loc,
                 hint or "run `stc plugins list` to see the available plugins",
@@ -202,7 +276,7 @@ def _slot_mismatch(
     right_slot = next((s for s, t in SLOT_TYPES.items() if t == actual), None)
     where = f"under `{_slot_path(right_slot)}`" if right_slot else "elsewhere"
     return unit.diag(
-        "STC005",
+        STC005,
         f"`{worker.plugin}` is a {actual}, but it is placed in `{_slot_path(worker.slot)}`"
         f" (which takes {worker.worker_type}s)",
         (*worker.loc, "plugin"),
@@ -232,7 +306,7 @@ def _resolve_params(
     try:
         problems = validate_against_schema(
             raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
-            unit.blueprint_file, "STC006", subject, worker.plugin,
+            unit.blueprint_file, STC006, subject, worker.plugin,
         )  # fmt: skip
     except RecursionError:  # `$ref`s that lead back to themselves: jsonschema never stops
         return [_endless_schema(worker.record, worker)]
@@ -248,8 +322,7 @@ def _resolve_params(
 
 def _endless_schema(record: PluginRecord, worker: WorkerInstance) -> Diagnostic:
     """STC002 at the manifest's ``config_schema`` whose ``$ref``s form a cycle."""
-    return make_diagnostic(
-        "STC002",
+    return STC002.at(
         f"`config_schema` of plugin `{record.name}` cannot be checked: its `$ref`s "
         "refer back to themselves without end",
         record.display_file,
@@ -261,8 +334,7 @@ def _endless_schema(record: PluginRecord, worker: WorkerInstance) -> Diagnostic:
 
 def _over_budget(unit: CompileUnit, worker: WorkerInstance) -> Diagnostic:
     """STC006 at the params: checking them took more than the schema budget."""
-    return make_diagnostic(
-        "STC006",
+    return STC006.at(
         f"params of worker `{worker.id}` ({worker.plugin}) take more than "
         f"{MAX_STEPS:,} steps to check against the plugin's `config_schema`",
         unit.blueprint_file,
@@ -280,8 +352,7 @@ def _unevaluable_schema(
     (a ``$ref`` inside a nested ``$id`` scope, an unresolvable anchor…)."""
     assert record is not None
     detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-    return make_diagnostic(
-        "STC002",
+    return STC002.at(
         f"`config_schema` of plugin `{record.name}` cannot be evaluated: "
         f"{type(exc).__name__}: {detail}",
         record.display_file,
@@ -311,8 +382,7 @@ def _evaluate_warmup(
         assert record is not None
         mark = locate(record.loaded.data, ("warmup", "bars"))
         return [
-            make_diagnostic(
-                "STC002",
+            STC002.at(
                 f"warm-up of plugin `{worker.plugin}` cannot be computed: {exc}",
                 record.display_file,
                 mark,
@@ -331,7 +401,7 @@ def _check_trigger_keys(unit: CompileUnit, worker: WorkerInstance) -> list[Diagn
             hint, fixes = unit.rename((*worker.loc, "triggers", key), key, allowed, key=True)
             problems.append(
                 unit.diag(
-                    "STC002",
+                    STC002,
                     f"trigger `{key}` of {worker.label} is not a field of the "
                     f"{worker.slot} directive",
                     (*worker.loc, "triggers", key),
@@ -396,8 +466,8 @@ def _in_code(
     ]
     if worker.loc:
         notes.append(unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")))
-    return make_diagnostic(
-        "STC080", message, place.display, place.mark,
+    return STC080.at(
+        message, place.display, place.mark,
         "fix this line of the plugin's code (the import runs when the plugin is loaded)",
         related=tuple(notes), subjects=(worker.id,),
     )  # fmt: skip
@@ -410,8 +480,8 @@ def _stc080(unit: CompileUnit, worker: WorkerInstance, message: str, help: str) 
     used_here: tuple[Related, ...] = ()
     if worker.loc:  # the platform's own handler has no blueprint line
         used_here = (unit.related(f"{worker.label} uses it here", (*worker.loc, "plugin")),)
-    return make_diagnostic(
-        "STC080", message, record.display_file, locate(record.loaded.data, ("entrypoint",)),
+    return STC080.at(
+        message, record.display_file, locate(record.loaded.data, ("entrypoint",)),
         help, related=used_here, subjects=(worker.id,),
     )  # fmt: skip
 
@@ -425,8 +495,7 @@ def _add_execution_handler(unit: CompileUnit) -> list[Diagnostic]:
     record = unit.registry.get(name)
     if record is None:
         return [
-            make_diagnostic(
-                "STC003",
+            STC003.at(
                 f"the {unit.environment} execution handler `{name}` is not installed",
                 None,
                 None,

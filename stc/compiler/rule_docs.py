@@ -1,34 +1,40 @@
-"""Each diagnostic code's long explanation and its documentation anchor.
+"""Each rule's documentation as text: the one source for ``docs/diagnostics.md``
+(``docs_gen``), SARIF's rule metadata (``render``) and editor hovers (``lsp``).
 
-One source for ``docs/diagnostics.md`` (``docs_gen``) and SARIF's rule metadata
-(``render``): the docstring of the check that emits the code, or the front end's text
-in ``codes.FRONT_END_DOCS``. Kept apart from ``docs_gen`` so rendering SARIF does not
-depend on the generator of a repository file.
+Kept apart from ``docs_gen`` so rendering SARIF does not depend on the generator of a
+repository file.
 """
 
 from __future__ import annotations
 
 import inspect
-from functools import cache
 
-from stc.compiler.codes import FRONT_END_DOCS
+from stc.compiler.rules import DOCS_URL, Rule, rule_for
 
-DOCS_URL = "https://s1mpletrader.dev/docs/diagnostics.md"
-"""Where ``docs/diagnostics.md`` is published; each code's section is ``#stcnnn``
-(the anchor GitHub and mkdocs derive from the ``## STCnnn`` heading)."""
+__all__ = ["DOCS_URL", "examples_markdown", "examples_text", "explanation", "help_uri"]
 
 
-@cache
-def code_docs() -> dict[str, str]:
-    """Code → its explanation (what the check does, why it matters, example, fix)."""
-    from stc.compiler.checks import all_checks  # the checks import much: only on demand
+def explanation(rule: Rule) -> str:
+    """The rule's prose (what the check does, why it matters, the fix), dedented."""
+    return inspect.cleandoc(rule.explanation)
 
-    docs = dict(FRONT_END_DOCS)
-    for code, check in all_checks():
-        docs.setdefault(code, inspect.getdoc(check) or "")
-    return docs
+
+def examples_markdown(rule: Rule) -> str:
+    """The bad and the fixed example as two fenced blocks."""
+    fence = f"```{rule.language}"
+    return f"Bad:\n\n{fence}\n{rule.bad}\n```\n\nFixed:\n\n{fence}\n{rule.fixed}\n```"
+
+
+def examples_text(rule: Rule) -> str:
+    """The bad and the fixed example as indented plain text (SARIF ``help.text``)."""
+
+    def indented(text: str) -> str:
+        return "\n".join(f"    {line}" for line in text.splitlines())
+
+    return f"Bad:\n{indented(rule.bad)}\n\nFixed:\n{indented(rule.fixed)}"
 
 
 def help_uri(code: str) -> str:
     """The URL of the code's section in ``docs/diagnostics.md``."""
-    return f"{DOCS_URL}#{code.lower()}"
+    rule = rule_for(code)
+    return rule.help_uri if rule else f"{DOCS_URL}#{code.lower()}"

@@ -20,7 +20,51 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from stc.compiler.diagnostics import Diagnostic, Related, diagnostic_at
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
+from stc.compiler.rules import Rule
+
+STC001 = Rule(
+    "STC001",
+    Severity.ERROR,
+    "YAML syntax error",
+    """Why it is bad: nothing after a syntax error can be read reliably. Example: an
+    unclosed ``[`` or a tab used for indentation. Fix: correct the YAML at the caret;
+    the help line says what the parser expected.""",
+    bad="timeframes: [1h, 4h\ntick_timeframe: 1h",
+    fixed="timeframes: [1h, 4h]\ntick_timeframe: 1h",
+)
+
+STC002 = Rule(
+    "STC002",
+    Severity.ERROR,
+    "document does not match its schema",
+    """The document does not match its schema: an unknown key (with a did-you-mean),
+    a wrong type, a missing required key, a duplicate key (reported at its second
+    occurrence), or a trigger key that is not a directive field.
+
+    Why it is bad: YAML would silently keep the last of two duplicate keys, and an
+    unknown key is a setting that is silently ignored. Example: ``workfroce:``. Fix:
+    use the key the help line suggests; ``stc schema NAME`` prints every key.""",
+    bad="workfroce:\n  context_workers: []",
+    fixed="workforce:\n  context_workers: []",
+)
+
+STC009 = Rule(
+    "STC009",
+    Severity.ERROR,
+    "input refused (limit, encoding, unsafe tag, unreadable file)",
+    """Input refused: a file over the size limit, not UTF-8 or binary, nested too
+    deeply, too many nodes or an alias bomb, a string over the length limit, an
+    unsafe tag such as ``!!python/object``, more worker instances than
+    ``limits.max_workers``, or a file/folder that does not exist.
+
+    Why it is bad: such input is either hostile or a mistake, and loading it would
+    hang, exhaust memory or execute code. Fix: the message names the limit and the
+    place; limits are set in ``platform.yaml`` (``limits:``; docs/robustness.md says
+    which platform file applies to what).""",
+    bad="symbol: !!python/object/apply:os.system [echo]",
+    fixed="symbol: EURUSD",
+)
 
 
 def _memo_loader(base: type[Any]) -> type[Any]:
@@ -272,15 +316,16 @@ def _mark(node: Node) -> Mark:
 
 
 def _diag(
-    code: str, file: str, message: str, mark: Mark | None, help: str | None, **extra: Any
+    rule: Rule, file: str, message: str, mark: Mark | None, help: str | None, **extra: Any
 ) -> Diagnostic:
-    """An error diagnostic at ``mark`` (argument order kept for the loader's call sites)."""
-    return diagnostic_at(code, message, file, mark, help, **extra)
+    """A diagnostic of ``rule`` at ``mark`` (argument order kept for the loader's call
+    sites)."""
+    return rule.at(message, file, mark, help, **extra)
 
 
 def _refuse(file: str, message: str, help: str, mark: Mark | None = None) -> Loaded:
     """A ``Loaded`` carrying only an ``STC009`` (input refused)."""
-    return Loaded(None, None, [_diag("STC009", file, message, mark, help)])
+    return Loaded(None, None, [_diag(STC009, file, message, mark, help)])
 
 
 # --------------------------------------------------------------------------- loading
@@ -395,12 +440,12 @@ def _load_checked(text: str, name: str, limits: LoadLimits) -> Loaded:
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         msg = f"the file contains a character YAML does not allow (U+{code:04X})"
         mark = Mark(line, column, line, column + 1)
-        return Loaded(source, None, [_diag("STC009", name, msg, mark, "remove it")])
+        return Loaded(source, None, [_diag(STC009, name, msg, mark, "remove it")])
     except RecursionError:  # only the pure-Python composer recurses per level
         return Loaded(source, None, [_depth_diag(name, None, limits)])
     except Exception as exc:  # a composer bug must still not become a traceback
         msg = f"the YAML parser failed: {type(exc).__name__}: {exc}"
-        return Loaded(source, None, [_diag("STC001", name, msg, None, "check the YAML syntax")])
+        return Loaded(source, None, [_diag(STC001, name, msg, None, "check the YAML syntax")])
     if root is None:
         return Loaded(source, None, [])
     walker = _Walker(name, limits)
@@ -410,11 +455,11 @@ def _load_checked(text: str, name: str, limits: LoadLimits) -> Loaded:
         data = walker.value(root, 1)
     except _Refused as refused:
         return Loaded(
-            source, None, [_diag("STC009", name, refused.message, refused.mark, refused.help)]
+            source, None, [_diag(STC009, name, refused.message, refused.mark, refused.help)]
         )
     except RecursionError:  # only with a max_depth beyond what the platform model allows
         msg, help = "the document nests too deeply to be read", "flatten the structure"
-        return Loaded(source, None, [_diag("STC009", name, msg, document_start(source), help)])
+        return Loaded(source, None, [_diag(STC009, name, msg, document_start(source), help)])
     return Loaded(source, data, walker.diagnostics)
 
 
@@ -440,7 +485,7 @@ def _count_nodes(text: str, name: str, limits: LoadLimits) -> Diagnostic | None:
                 mark = Mark(at.line + 1, at.column + 1, at.line + 1, at.column + 2) if at else None
                 msg = f"the document has more than {limits.max_nodes} nodes"
                 help = "split the file, or raise `limits.max_nodes` in platform.yaml"
-                return _diag("STC009", name, msg, mark, help)
+                return _diag(STC009, name, msg, mark, help)
     except yaml.YAMLError:
         return None
     return None
@@ -457,7 +502,7 @@ def _char_offset(text: str, exc: yaml.reader.ReaderError) -> int:
 def _depth_diag(name: str, mark: Mark | None, limits: LoadLimits) -> Diagnostic:
     """Deep nesting is refused: it is never legitimate and can exhaust the stack."""
     msg = f"the document nests deeper than {limits.max_depth} levels"
-    return _diag("STC009", name, msg, mark, "flatten the structure")
+    return _diag(STC009, name, msg, mark, "flatten the structure")
 
 
 _SYNTAX_HELP: tuple[tuple[str, str], ...] = (
@@ -492,7 +537,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile, limits: LoadLim
         return _depth_diag(name, mark, limits)  # libyaml's own ceiling (1000) was hit
     if "expected a single document" in context + problem:
         help = "keep one document per file: remove the `---` separator or split the file"
-        return _diag("STC001", name, "more than one YAML document in this file", mark, help)
+        return _diag(STC001, name, "more than one YAML document in this file", mark, help)
     if mark is not None and "\t" in source.line_text(mark.line):
         help = "YAML does not allow tabs for indentation: use spaces"
     else:
@@ -507,7 +552,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: SourceFile, limits: LoadLim
         closer = {"[": "]", "{": "}", '"': '"', "'": "'"}[unclosed]
         message = f"this `{unclosed}` is never closed ({problem})"
         help = f"add the closing `{closer}` where the value ends"
-    return _diag("STC001", name, f"YAML syntax error: {message}", mark, help)
+    return _diag(STC001, name, f"YAML syntax error: {message}", mark, help)
 
 
 def _unclosed_opener(exc: yaml.MarkedYAMLError, source: SourceFile) -> str | None:
@@ -619,14 +664,14 @@ class _Walker:
             # ValueError: not a core-schema number, or a decimal past Python's 4,300 digits
             kind = "an integer" if tag == _INT else "a number"
             msg = f"`{_shown_number(text)}` is not {kind}"
-            self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), "fix the value"))
+            self.diagnostics.append(_diag(STC001, self.name, msg, _mark(node), "fix the value"))
             return text
         if isinstance(number, int) and not -MAX_INT < number < MAX_INT:
             msg = (
                 f"`{_shown_number(text)}` is too large a number (the limit is ±10^{MAX_INT_DIGITS})"
             )
             help = "write a smaller number, or quote it if it is meant as text"
-            self.diagnostics.append(_diag("STC001", self.name, msg, _mark(node), help))
+            self.diagnostics.append(_diag(STC001, self.name, msg, _mark(node), help))
             return text
         return number
 
@@ -680,7 +725,7 @@ class _Walker:
                 "mapping" if type(node) is MappingNode else "list"
             )
             self.diagnostics.append(
-                _diag("STC002", self.name, msg, _mark(node), "use a plain word as the key")
+                _diag(STC002, self.name, msg, _mark(node), "use a plain word as the key")
             )
             return None
         self.visits += 1
@@ -695,7 +740,7 @@ class _Walker:
         )
         self.diagnostics.append(
             _diag(
-                "STC002",
+                STC002,
                 self.name,
                 f"duplicate key `{key}`",
                 mark,
@@ -712,7 +757,7 @@ class _Walker:
             if not isinstance(merged, PMap):
                 msg = "`<<` (merge) needs a mapping or a list of mappings"
                 self.diagnostics.append(
-                    _diag("STC002", self.name, msg, _mark(source), "merge an `&anchor` mapping")
+                    _diag(STC002, self.name, msg, _mark(source), "merge an `&anchor` mapping")
                 )
                 continue
             for key, value in merged.items():

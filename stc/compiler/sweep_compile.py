@@ -19,12 +19,19 @@ from typing import Any
 
 import yaml
 
-from stc.compiler.diagnostics import Diagnostic, Related, sort_diagnostics
+from stc.compiler.diagnostics import Diagnostic, Related, Severity, sort_diagnostics
 from stc.compiler.model.blueprint import snake_case
 from stc.compiler.pipeline import CompileOutcome, Session, compile_blueprint_model, compile_path
+from stc.compiler.rules import Rule
 from stc.compiler.sources import load_yaml_text, to_plain
 from stc.compiler.suggest import help_for
-from stc.compiler.sweep_space import Dimension, Structure, Variant, sweep_error
+from stc.compiler.sweep_space import (
+    SWEEP_FIXTURES,
+    Dimension,
+    Structure,
+    Variant,
+    sweep_error,
+)
 from stc.compiler.unit import WorkerInstance
 
 LIST_SLOTS = (
@@ -48,6 +55,60 @@ class Compiled:
     """Errors of the blueprint itself: nothing of the sweep can run."""
     document: dict[str, Any] = field(default_factory=dict)
     """The blueprint as plain data (what variant blueprints are written from)."""
+
+
+STC091 = Rule(
+    "STC091",
+    Severity.ERROR,
+    "a sweep parameter names no worker or no parameter of its plugin",
+    """A swept param names no worker of the (edited) blueprint, or no param of its
+    plugin.
+
+    Why it is bad: every variant would run with the same value, so the sweep measures
+    nothing. Fix: use the did-you-mean over the worker ids or the plugin's params.""",
+    bad="params:\n  ema_cross_detector.fsat: [10, 20]",
+    fixed="params:\n  ema_cross_detector.fast: [10, 20]",
+    fixture_dir=SWEEP_FIXTURES,
+)
+
+STC092 = Rule(
+    "STC092",
+    Severity.ERROR,
+    "a sweep value violates the plugin's config_schema",
+    """A swept value violates the plugin's ``config_schema`` (or the plugin's warm-up
+    cannot be computed with it); the caret is under the value.
+
+    Why it is bad: the plugin would run with a value its author never allowed. The
+    variants with that value are not run and appear in results.csv as ``invalid``.
+    Fix: remove the value, or keep it within the bound ``stc plugins show PLUGIN``
+    lists.""",
+    bad="params:\n  ema_cross_detector.fast: [0, 10]",
+    fixed="params:\n  ema_cross_detector.fast: [5, 10]",
+    fixture_dir=SWEEP_FIXTURES,
+)
+
+STC093 = Rule(
+    "STC093",
+    Severity.ERROR,
+    "a structural sweep variant does not compile",
+    """A structural variant does not compile: its edit names no worker, or the edited
+    blueprint has a compile error (the compiler's own message is quoted).
+
+    Why it is bad: the variant cannot run; the others still do. Fix: follow the
+    compiler's help for the edited blueprint.""",
+    bad=(
+        "variants:\n"
+        "  - name: drawdown_guard  # MaxDrawdownMonitor needs a trigger\n"
+        '    edits: ["threat_workers+=MaxDrawdownMonitor"]'
+    ),
+    fixed=(
+        "variants:\n"
+        "  - name: drawdown_guard\n"
+        '    edits: ["threat_workers+=MaxDrawdownMonitor"]\n'
+        "    # and in the blueprint: trigger: LEDGER_UPDATE"
+    ),
+    fixture_dir=SWEEP_FIXTURES,
+)
 
 
 def compile_variants(
@@ -129,7 +190,7 @@ def _structure_error(
     structure: Structure, why: str, related: tuple[Related, ...], help: str | None = None
 ) -> Diagnostic:
     diagnostic = sweep_error(
-        "STC093", f"structural variant `{structure.name}` does not compile: {why}",
+        STC093, f"structural variant `{structure.name}` does not compile: {why}",
         structure.where,
         f"in the edited blueprint: {help}" if help else
         "fix the edit: `SLOT+=Plugin`, `-WORKER_ID` or `WORKER_ID=Plugin` with a worker "
@@ -252,7 +313,7 @@ def _worker_params(
         value = overrides.get(dim.param)
         problems.append(
             sweep_error(
-                "STC092",
+                STC092,
                 f"`{dim.name}={_show(value)}` violates {worker.plugin}'s config_schema: "
                 f"{error.message}",
                 dim.where_of(value),
@@ -268,7 +329,7 @@ def _worker_params(
     except WarmupError as exc:
         dim = next(iter(dims.values()))
         why = f"the warm-up of {worker.plugin} cannot be computed for it: {exc}"
-        return {}, [sweep_error("STC092", f"`{dim.name}`: {why}", dim.where, "choose other values")]
+        return {}, [sweep_error(STC092, f"`{dim.name}`: {why}", dim.where, "choose other values")]
     return {"params": params, "warmup": warmup}, []
 
 
@@ -281,14 +342,14 @@ def _show(value: Any) -> str:
 def _no_worker(dim: Dimension, structure: Structure, ids: list[str]) -> Diagnostic:
     where = "the blueprint" if not structure.edits else f"structural variant `{structure.name}`"
     return sweep_error(
-        "STC091", f"{where} has no worker `{dim.worker}`", dim.where,
+        STC091, f"{where} has no worker `{dim.worker}`", dim.where,
         help_for(dim.worker, ids) or f"workers: {', '.join(ids)}",
     )  # fmt: skip
 
 
 def _no_param(dim: Dimension, worker: WorkerInstance, names: list[str]) -> Diagnostic:
     return sweep_error(
-        "STC091", f"worker `{worker.id}` ({worker.plugin}) has no param `{dim.param}`",
+        STC091, f"worker `{worker.id}` ({worker.plugin}) has no param `{dim.param}`",
         dim.where, help_for(dim.param, names) or f"its params: {', '.join(names)}",
     )  # fmt: skip
 

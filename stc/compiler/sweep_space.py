@@ -27,19 +27,31 @@ from typing import Any
 
 import yaml
 
-from stc.compiler.diagnostics import Diagnostic, Severity, diagnostic_at
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.sources import Mark, SourceFile
 
 COMMAND_LINE = "command line"
 """The display name of the sweep's command-line arguments (one argument a line)."""
 
-SWEEP_CODES: dict[str, str] = {
-    "STC090": "malformed sweep space (a value list, range or edit that cannot be read)",
-    "STC091": "a sweep parameter names no worker or no parameter of its plugin",
-    "STC092": "a sweep value violates the plugin's config_schema",
-    "STC093": "a structural sweep variant does not compile",
-}
-"""The sweep's own codes (errors, reported by ``stc sweep`` and ``stc walkforward``)."""
+SWEEP_FIXTURES = "tests/sweep/fixtures"
+"""Where the sweep codes' broken fixtures live."""
+
+STC090 = Rule(
+    "STC090",
+    Severity.ERROR,
+    "malformed sweep space (a value list, range or edit that cannot be read)",
+    """A value list, range, param name or edit of a sweep that cannot be read: a range
+    whose STOP is below its START has no values, ``fast`` is not ``WORKER.PARAM``, a
+    param is swept twice, two variants share a name.
+
+    Why it is bad: the sweep would silently run fewer (or other) variants than the quant
+    asked for. Fix: the help line shows the literal form (``50:200:50``,
+    ``ema_cross_detector.fast``, ``SLOT+=Plugin``).""",
+    bad='params:\n  ema_cross_detector.slow: "200:50:50"',
+    fixed='params:\n  ema_cross_detector.slow: "50:200:50"',
+    fixture_dir=SWEEP_FIXTURES,
+)
 
 SWEEP_CODES_DOC = """
 ## Sweep codes: STC090–STC093 (issue 22)
@@ -47,15 +59,9 @@ SWEEP_CODES_DOC = """
 Reported by `stc sweep` and `stc walkforward` before anything is dispatched, at the
 sweep's own line: a line of `sweep.yaml`, or an argument of the command line, shown as
 the source `command line` (one argument a line). Errors; the variants they concern are
-not run and appear in results.csv with status `invalid` (docs/sweeps.md). Their table
-is `stc.compiler.sweep_space.SWEEP_CODES`; fixtures and snapshots are in `tests/sweep/`.
-
-| code | what | fix (the help line) |
-|---|---|---|
-| STC090 | a value list, range, param name or edit that cannot be read (`200:50:50` is empty; `fast` is not `WORKER.PARAM`; a param swept twice; two variants with one name) | the literal form: `50:200:50`, `ema_cross_detector.fast`, `SLOT+=Plugin` |
-| STC091 | the param names no worker of the (edited) blueprint, or no param of its plugin | did-you-mean over the worker ids / the plugin's params |
-| STC092 | a value violates the plugin's `config_schema` (or its warm-up cannot be computed); the caret is under the value | remove the value, or keep it within the bound `stc plugins show PLUGIN` lists |
-| STC093 | a structural variant does not compile (the edit names no worker, or the edited blueprint has a compile error) | the compiler's own help for the edited blueprint |
+not run and appear in results.csv with status `invalid` (docs/sweeps.md). Their rules
+are declared in `stc.compiler.sweep_space` and `sweep_compile` (sections STC090–STC093
+above); fixtures and snapshots are in `tests/sweep/`.
 
 ```text
 error[STC092]: `ema_cross_detector.fast=0` violates EMACrossDetector's config_schema: 0 is less than the minimum of 1
@@ -144,12 +150,9 @@ class Variant:
         return f"{self.structure.name} {shown}".strip()
 
 
-def sweep_error(code: str, message: str, where: Where | None, help: str) -> Diagnostic:
-    """A sweep diagnostic (always an error) at the sweep's own line."""
-    return diagnostic_at(
-        code, message, where.file if where else None, where.mark if where else None, help,
-        severity=Severity.ERROR,
-    )  # fmt: skip
+def sweep_error(rule: Rule, message: str, where: Where | None, help: str) -> Diagnostic:
+    """A sweep diagnostic of ``rule`` at the sweep's own line."""
+    return rule.at(message, where.file if where else None, where.mark if where else None, help)
 
 
 def variant_key(structure: Structure, params: tuple[tuple[Dimension, Any], ...]) -> str:
@@ -245,7 +248,7 @@ def _default_name(text: str) -> str:
 
 def _needs_values(where: Where, text: str) -> Diagnostic:
     return sweep_error(
-        "STC090", f"`{text}` gives no values", where,
+        STC090, f"`{text}` gives no values", where,
         f"write `--param {text}=10,20,30` (a list) or `--param {text}=50:200:50` (a range)",
     )  # fmt: skip
 
@@ -256,10 +259,10 @@ def _dimension(
     match = PARAM.match(name.strip())
     if match is None:
         help = "name a worker by its id and one of its params: `ema_cross_detector.fast`"
-        return None, [sweep_error("STC090", f"`{name}` is not WORKER.PARAM", where, help)]
+        return None, [sweep_error(STC090, f"`{name}` is not WORKER.PARAM", where, help)]
     parsed, problem = parse_values(values)
     if problem is not None:
-        return None, [sweep_error("STC090", problem[0], value_at, problem[1])]
+        return None, [sweep_error(STC090, problem[0], value_at, problem[1])]
     return Dimension(match.group(1), match.group(2), parsed, where), []
 
 
@@ -325,7 +328,7 @@ def _edit_ok(edit: str) -> bool:
 
 def _bad_edit(edit: str, where: Where) -> Diagnostic:
     return sweep_error(
-        "STC090", f"cannot read the edit `{edit}`", where,
+        STC090, f"cannot read the edit `{edit}`", where,
         "write `SLOT+=Plugin` (e.g. `threat_workers+=MaxDrawdownMonitor`), `-WORKER_ID` "
         "or `WORKER_ID=Plugin`; join edits with `;`",
     )  # fmt: skip
@@ -337,7 +340,7 @@ def _duplicates(dims: list[Dimension], structures: list[Structure]) -> list[Diag
         if dim.name in seen:
             problems.append(
                 sweep_error(
-                    "STC090",
+                    STC090,
                     f"`{dim.name}` is swept twice",
                     dim.where,
                     "give all its values in one `--param`",
@@ -349,7 +352,7 @@ def _duplicates(dims: list[Dimension], structures: list[Structure]) -> list[Diag
         if structure.name in names:
             problems.append(
                 sweep_error(
-                    "STC090",
+                    STC090,
                     f"two structural variants are called `{structure.name}`",
                     structure.where,
                     "give each variant its own name: `--variant NAME:EDIT`",

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from stc.compiler.codes import severity_of
-from stc.compiler.diagnostics import Diagnostic, Related, Severity, Suggestion, diagnostic_at
+from stc.compiler.diagnostics import Diagnostic, Related, Suggestion
 from stc.compiler.digraph import WiringGraph
 from stc.compiler.model.aggregation import AggregationPolicy
 from stc.compiler.model.blueprint import StrategyBlueprint, WorkerRef
 from stc.compiler.model.common import default_of
 from stc.compiler.model.platform import Platform, default_platform
 from stc.compiler.registry import PluginRecord, PluginRegistry
+from stc.compiler.rules import Rule
 from stc.compiler.sources import Loaded, Mark, locate
 
 if TYPE_CHECKING:  # the operation format's models load only to check an operation
@@ -163,22 +163,21 @@ class CompileUnit:
 
     def diag(
         self,
-        code: str,
+        rule: Rule,
         message: str,
         loc: Sequence[str | int] | None,
         help: str | None,
         *,
         key: bool = False,
-        severity: Severity | None = None,
         related: tuple[Related, ...] = (),
         subjects: tuple[str, ...] = (),
         suggestions: tuple[Suggestion, ...] = (),
     ) -> Diagnostic:
-        """A diagnostic pointing at a node of the blueprint."""
+        """A diagnostic of ``rule`` pointing at a node of the blueprint."""
         mark = self.mark(loc, key=key) if loc is not None else None
-        return make_diagnostic(
-            code, message, self.blueprint_file, mark, help,
-            severity=severity, related=related, subjects=subjects, suggestions=suggestions,
+        return rule.at(
+            message, self.blueprint_file, mark, help,
+            related=related, subjects=subjects, suggestions=suggestions,
         )  # fmt: skip
 
     def rename(
@@ -199,23 +198,3 @@ class CompileUnit:
             line=mark.line if mark else None,
             column=mark.column if mark else None,
         )
-
-
-def make_diagnostic(
-    code: str,
-    message: str,
-    file: str | None,
-    mark: Mark | None,
-    help: str | None,
-    *,
-    severity: Severity | None = None,
-    related: tuple[Related, ...] = (),
-    subjects: tuple[str, ...] = (),
-    suggestions: tuple[Suggestion, ...] = (),
-) -> Diagnostic:
-    """Build a Diagnostic with the code's default severity and the mark's position."""
-    return diagnostic_at(
-        code, message, file, mark, help,
-        severity=severity or severity_of(code), related=related, subjects=subjects,
-        suggestions=suggestions,
-    )  # fmt: skip

@@ -23,11 +23,19 @@ from stc.compiler.diagnostics import (
     Applicability,
     Diagnostic,
     Suggestion,
-    diagnostic_at,
     sort_diagnostics,
 )
 from stc.compiler.normalize import PATTERN_FIXES, scalar_meant
-from stc.compiler.sources import Loaded, Mark, SourceFile, document_start, locate, to_plain
+from stc.compiler.rules import Rule
+from stc.compiler.sources import (
+    STC002,
+    Loaded,
+    Mark,
+    SourceFile,
+    document_start,
+    locate,
+    to_plain,
+)
 from stc.compiler.suggest import did_you_mean, help_for, rename, replace_at
 
 M = TypeVar("M", bound=BaseModel)
@@ -237,7 +245,7 @@ class _ErrorMapper:
             options = _literal_options(place.annotation)
             _, fixes = rename(str(err.get("input")), options, self.file, mark, self.source)
         message = f"{self._where(place.loc)}: {message}"
-        return diagnostic_at("STC002", message, self.file, mark, help, suggestions=fixes)
+        return STC002.at(message, self.file, mark, help, suggestions=fixes)
 
     def _pattern_fix(
         self, err: ErrorDetails, place: _Place, mark: Mark | None
@@ -306,7 +314,7 @@ class _ErrorMapper:
         if help is None and allowed:
             help = "allowed keys: " + ", ".join(f"`{k}`" for k in allowed)
         message = f"unknown key `{name}` in {self._in(place.loc[:-1])}"
-        return diagnostic_at("STC002", message, self.file, mark, help, suggestions=fixes)
+        return STC002.at(message, self.file, mark, help, suggestions=fixes)
 
     def _missing(self, place: _Place) -> Diagnostic:
         name = str(place.loc[-1]) if place.loc else "?"
@@ -622,13 +630,13 @@ def format_path(loc: Sequence[str | int]) -> str:
 
 def _error(file: str | None, message: str, mark: Mark | None, help: str | None) -> Diagnostic:
     """An STC002 error, underlining the node when it sits on one line."""
-    return _diagnostic("STC002", file, message, mark, help)
+    return _diagnostic(STC002, file, message, mark, help)
 
 
 def _diagnostic(
-    code: str, file: str | None, message: str, mark: Mark | None, help: str | None
+    rule: Rule, file: str | None, message: str, mark: Mark | None, help: str | None
 ) -> Diagnostic:
-    return diagnostic_at(code, message, file, mark, help)
+    return rule.at(message, file, mark, help)
 
 
 # --------------------------------------------------------------------------- jsonschema
@@ -640,7 +648,7 @@ def validate_against_schema(
     root: Any,
     base_loc: Sequence[str | int],
     file: str,
-    code: str,
+    code: Rule,
     subject: str,
     plugin: str = "PLUGIN",
 ) -> list[Diagnostic]:
@@ -760,7 +768,7 @@ def _schema_diagnostics(
     root: Any,
     loc: list[str | int],
     file: str,
-    code: str,
+    code: Rule,
     names: tuple[str, str],
 ) -> list[Diagnostic]:
     """One diagnostic per jsonschema error; one per key for ``additionalProperties``."""
@@ -784,18 +792,18 @@ def _schema_diagnostics(
     if isinstance(wanted, str) and isinstance(value, str):
         meant, fixes = meant_fix(value, wanted, file, mark, None)
         if meant is not None:
-            return [diagnostic_at(code, message, file, mark, meant, suggestions=fixes)]
+            return [code.at(message, file, mark, meant, suggestions=fixes)]
     fraction = _as_fraction(kind, error.validator_value, schema, value)
     if fraction is None:
         return [_diagnostic(code, file, message, mark, help)]
     text = f"{fraction:g}" if fraction != int(fraction) else f"{fraction:.1f}"
     help = f"did you mean {text} ({value:g} %)? {help}"
     fixes = replace_at(file, mark, None, text, f"write {text}", Applicability.MAYBE_INCORRECT)
-    return [diagnostic_at(code, message, file, mark, help, suggestions=fixes)]
+    return [code.at(message, file, mark, help, suggestions=fixes)]
 
 
 def _unknown_param(
-    code: str,
+    code: Rule,
     file: str,
     subject: str,
     root: Any,
@@ -810,7 +818,7 @@ def _unknown_param(
     if help is None and known:
         help = "allowed keys: " + ", ".join(f"`{k}`" for k in known)
     message = f"{subject}: unknown key `{format_path([*path, key])}`"
-    return diagnostic_at(code, message, file, mark, help, suggestions=fixes)
+    return code.at(message, file, mark, help, suggestions=fixes)
 
 
 def _as_fraction(kind: str, bound: Any, schema: Mapping[str, Any], value: Any) -> float | None:

@@ -16,9 +16,10 @@ from typing import Any
 
 from stc.compiler.diagnostics import Applicability, Diagnostic, Suggestion
 from stc.compiler.registry import PluginRegistry
+from stc.compiler.resolve import STC005
 from stc.compiler.sources import Loaded, PMap, locate
 from stc.compiler.suggest import insert_line
-from stc.compiler.unit import SLOT_TYPES, make_diagnostic
+from stc.compiler.unit import SLOT_TYPES
 
 _UNKNOWN_IN_ENTRY = re.compile(r"unknown key `([^`]+)` in `workforce\.([a-z_.]+)\[(\d+)\]`")
 
@@ -63,8 +64,7 @@ def _misplaced(loaded: Loaded, plugins: PluginRegistry, match: re.Match[str]) ->
     right_path = f"workforce.{'planning_workers.' if right in _PLANNING else ''}{right}"
     display = loaded.source.display_name if loaded.source else None
     fixes = _heading_fix(loaded, display, loc, slot, right)
-    return make_diagnostic(
-        "STC005",
+    return STC005.at(
         f"`{plugin}` is a {actual}, but it is placed in `workforce.{slot_path}` (which takes "
         f"{SLOT_TYPES[slot]}s); its key `{match.group(1)}` belongs to {actual}s",
         display,

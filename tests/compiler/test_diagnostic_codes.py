@@ -1,30 +1,38 @@
 """One broken fixture per diagnostic code (ruff-style: a fixture and a snapshot per code).
 
-Every row of ``CASES`` names a fixture under ``tests/fixtures/`` (plus the plugin roots
-it needs), the code it must produce, and the exact 1-based line and column the
-diagnostic must point at. For every row the tests check, separately:
+Every ``tests/fixtures/stcNNN_*.yaml`` (not the ``.blueprint.yaml`` an operation
+links) is a case. Its first line says which code it must produce and where, so the
+expectation sits in the file it describes::
 
-- the code is reported at exactly that position (``test_position``);
+    # STC021 at 19:5 (also STC013): the router is wired to ENTRY_PLAN_CREATED, ...
+    # STC007 at plugin_roots/stc007/ema_detector_copy/plugin_manifest.yaml:4:9: ...
+
+``at [FILE:]LINE:COLUMN`` is the 1-based position (FILE relative to ``tests/fixtures``
+when the diagnostic points into another file: a manifest, the plugin's code, the
+blueprint an operation links). The optional parenthesis holds ``;``-separated
+options: ``also STCnnn, ...`` (codes that legitimately accompany the problem),
+``platform FILE`` (compile with ``--platform``), ``no plugin roots`` (do not add
+``plugin_roots/stcnnn``, which is otherwise added when it exists). For every case the
+tests check, separately:
+
+- the code is reported at exactly that position, with its rule's severity
+  (``test_position``);
 - the diagnostic carries a ``help:`` line (``test_help``);
 - the rendered text shows the offending source line (``test_source_line``);
-- no unrelated codes are reported (``test_no_unrelated_codes``; ``also`` lists the
-  codes that legitimately come with the fixture's problem);
+- no unrelated codes are reported (``test_no_unrelated_codes``);
 - the rendered human text matches its snapshot (``test_snapshot``, files under
   ``__snapshots__/test_diagnostic_codes/``; update with ``--snapshot-update``).
 
-A compiler bug is recorded as a strict xfail of the one aspect it breaks (``bugs``),
-so the snapshot still records today's text and fixing the bug makes the xfail pass
-loudly. Adding a code to ``stc.compiler.codes.CODES`` without a row here fails
-``test_every_code_has_a_fixture``.
+A rule without a fixture in its ``fixture_dir`` fails ``test_every_rule_has_a_fixture``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +42,17 @@ from stc.compiler import compile_blueprint
 from stc.compiler.api import CompileResult
 from stc.compiler.codes import CODES
 from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.rules import all_rules
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = "tests/fixtures"
 ROOTS = f"{FIXTURES}/plugin_roots"
 
-POSITION, HELP, SOURCE, ONLY = "position", "help", "source", "only"
-ASPECTS = (POSITION, HELP, SOURCE, ONLY)
+HEADER = re.compile(
+    r"^# (?P<code>STC[0-9]{3}) at (?:(?P<file>[^\s:]+):)?(?P<line>[0-9]+):(?P<column>[0-9]+)"
+    r"(?: \((?P<options>[^)]*)\))?: \S"
+)
+"""The first line of a case fixture: code, position and options (see the module doc)."""
 
 
 @dataclass(frozen=True)
@@ -53,12 +65,9 @@ class Case:
     line: int
     column: int
     file: str | None = None
-    """The file the diagnostic points into, when not the fixture (a plugin manifest,
-    the blueprint an operation links)."""
+    """The file the diagnostic points into, when not the fixture."""
     also: tuple[str, ...] = ()
     """Other codes that legitimately accompany this fixture's problem."""
-    bugs: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
-    """Known compiler bugs: aspect → precise reason (a strict xfail of that aspect)."""
     platform: str | None = None
     """A platform.yaml to compile with (``--platform``), relative to the repository."""
 
@@ -78,128 +87,47 @@ class Case:
         return self.fixture.split(".", 1)[0]
 
 
-def roots(code: str) -> tuple[str, ...]:
-    """The test plugin root of ``code`` (``tests/fixtures/plugin_roots/stcNNN``)."""
-    return (f"{ROOTS}/{code.lower()}",)
+def parse_case(name: str, first_line: str) -> Case:
+    """The case a fixture's first line declares (a ValueError says what is wrong)."""
+    match = HEADER.match(first_line)
+    if match is None:
+        raise ValueError(f"{name}: the first line must read `# STCnnn at LINE:COLUMN: why`")
+    code = match["code"]
+    roots = (f"{ROOTS}/{code.lower()}",) if (REPO / ROOTS / code.lower()).is_dir() else ()
+    also: tuple[str, ...] = ()
+    platform = None
+    for option in filter(None, (o.strip() for o in (match["options"] or "").split(";"))):
+        word, _, rest = option.partition(" ")
+        if option == "no plugin roots":
+            roots = ()
+        elif word == "also":
+            also = tuple(c.strip() for c in rest.split(","))
+        elif word == "platform":
+            platform = f"{FIXTURES}/{rest}"
+        else:
+            raise ValueError(f"{name}: unknown option `{option}`")
+    file = f"{FIXTURES}/{match['file']}" if match["file"] else None
+    return Case(name, roots, code, int(match["line"]), int(match["column"]), file, also, platform)
 
 
-def manifest(code: str, plugin_folder: str) -> str:
-    """The display path of a test plugin's manifest."""
-    return f"{ROOTS}/{code.lower()}/{plugin_folder}/plugin_manifest.yaml"
+def case_fixtures() -> list[Path]:
+    """The top-level ``stcNNN_*`` inputs (a ``.blueprint.yaml`` is reached through the
+    operation beside it)."""
+    return sorted(
+        p for p in (REPO / FIXTURES).glob("stc*.yaml") if not p.name.endswith(".blueprint.yaml")
+    )
 
 
-NONE: tuple[str, ...] = ()
-
-CASES: tuple[Case, ...] = (
-    Case(
-        "stc001_unclosed_bracket.yaml", NONE, "STC001", 5, 13,
-    ),
-    Case("stc001_bad_indentation.yaml", NONE, "STC001", 4, 9),
-    Case("stc002_misspelt_key.yaml", NONE, "STC002", 10, 7),
-    Case("stc002_misspelt_top_key.yaml", NONE, "STC002", 6, 1),
-    Case("stc002_duplicate_key.yaml", NONE, "STC002", 6, 1),
-    Case("stc003_unknown_plugin.yaml", NONE, "STC003", 9, 15),
-    Case(
-        "stc004_duplicate_id.yaml", NONE, "STC004", 9, 12,
-    ),
-    Case("stc005_wrong_slot.yaml", NONE, "STC005", 9, 15),
-    Case(
-        "stc006_param_out_of_range.yaml", NONE, "STC006", 9, 66,
-    ),
-    Case("stc006_unknown_param.yaml", NONE, "STC006", 9, 16),
-    Case(
-        "stc007_duplicate_plugin_name.yaml", roots("STC007"), "STC007", 4, 9,
-        file=manifest("STC007", "ema_detector_copy"),
-    ),
-    Case("stc008_param_rule.yaml", NONE, "STC008", 10, 49),
-    Case("stc009_python_tag.yaml", NONE, "STC009", 4, 9),
-    Case("stc009_alias_bomb.yaml", NONE, "STC009", 11, 4),
-    Case(
-        "stc009_max_workers.yaml", NONE, "STC009", 6, 1,
-        platform=f"{FIXTURES}/platforms/max_workers_8.yaml",
-    ),
-    Case("stc010_missing_provider.yaml", NONE, "STC010", 10, 15),
-    Case("stc011_provider_later.yaml", roots("STC011"), "STC011", 8, 15),
-    Case("stc012_two_providers.yaml", NONE, "STC012", 9, 36),
-    Case(
-        "stc013_payload_type.yaml", roots("STC013"), "STC013", 13, 5,
-        file=f"{ROOTS}/stc013/ledger_watcher/worker.py",  # the handler's `def`
-    ),
-    Case("stc020_wiring_cycle.yaml", roots("STC020"), "STC020", 20, 5),
-    Case(
-        "stc021_routing_before_join.yaml", NONE, "STC021", 19, 5,
-        also=("STC013",),  # ENTRY_PLAN_CREATED carries an EntryPlan, not a RoutingRequest
-    ),
-    Case("stc022_missing_routing.yaml", NONE, "STC022", 13, 3),
-    Case(
-        "stc023_no_planning.yaml", NONE, "STC023", 6, 1,
-        also=("STC031",),  # OPPORTUNITY_DETECTED then has no subscriber
-    ),
-    Case(
-        "stc030_unpublished_event.yaml", roots("STC030"), "STC030", 22, 13,
-    ),
-    Case("stc030_platform_event_unpublished.yaml", roots("STC030"), "STC030", 22, 13),
-    Case("stc031_unsubscribed_event.yaml", roots("STC031"), "STC031", 8, 15),
-    Case("stc032_missing_method.yaml", roots("STC032"), "STC032", 12, 15),
-    Case("stc032_wiring_worker_typo.yaml", NONE, "STC032", 20, 36),
-    Case("stc040_trigger_gap.yaml", NONE, "STC040", 14, 5),
-    Case("stc041_trigger_overlap.yaml", NONE, "STC041", 18, 9),
-    Case(
-        "stc050_unknown_event.yaml", NONE, "STC050", 13, 16,
-    ),
-    Case("stc051_no_schedule.yaml", NONE, "STC051", 9, 14),
-    Case(
-        "stc051_missing_schedule.operation.yaml", NONE, "STC051", 9, 14,
-        file=f"{FIXTURES}/stc051_missing_schedule.blueprint.yaml",
-    ),
-    Case("stc060_unknown_factor.yaml", NONE, "STC060", 21, 13),
-    Case("stc061_weights_sum.yaml", NONE, "STC061", 21, 3),
-    Case("stc070_worker_timeframe.yaml", NONE, "STC070", 9, 18),
-    Case(
-        "stc070_data_timeframe.operation.yaml", NONE, "STC070", 5, 14,
-        file=f"{FIXTURES}/stc070_data_timeframe.blueprint.yaml",
-    ),
-    Case("stc071_data_symbol.operation.yaml", NONE, "STC071", 5, 54),
-    Case("stc072_data_interval.operation.yaml", NONE, "STC072", 5, 67),
-    Case(
-        "stc073_month_timeframe.operation.yaml", NONE, "STC073", 5, 18,
-        file=f"{FIXTURES}/stc073_month_timeframe.blueprint.yaml",
-    ),
-    Case(
-        "stc074_warmup_longer_than_data.operation.yaml", NONE, "STC074", 8, 16,
-        file=f"{FIXTURES}/stc074_warmup_longer_than_data.blueprint.yaml",
-    ),
-    Case(
-        "stc080_missing_module.yaml", roots("STC080"), "STC080", 9, 13,
-        file=manifest("STC080", "missing_module"),
-    ),
-    Case(
-        "stc080_wrong_base.yaml", roots("STC080"), "STC080", 9, 13,
-        file=manifest("STC080", "wrong_base"),
-    ),
-    Case(
-        "stc080_import_error.yaml", roots("STC080"), "STC080", 5, 1,
-        file=f"{ROOTS}/stc080/import_error/worker.py",  # the failing import line
-    ),
-    Case(
-        "stc080_sys_exit.yaml", roots("STC080"), "STC080", 12, 1,
-        file=f"{ROOTS}/stc080/sys_exit/worker.py",  # the `sys.exit` at import
-    ),
-    Case(
-        "stc081_manifest_vs_code.yaml", roots("STC081"), "STC081", 12, 18,
-        file=manifest("STC081", "mislabelled_detector"),
-    ),
-)  # fmt: skip
+def _first_line(path: Path) -> str:
+    return path.read_text(encoding="utf-8").split("\n", 1)[0]
 
 
-def cases_for(aspect: str | None = None) -> list[Any]:
-    """``CASES`` as pytest params, with a strict xfail where ``aspect`` has a known bug."""
-    params = []
-    for case in CASES:
-        reason = case.bugs.get(aspect) if aspect else None
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        params.append(pytest.param(case, id=case.id, marks=marks))
-    return params
+CASES: tuple[Case, ...] = tuple(parse_case(p.name, _first_line(p)) for p in case_fixtures())
+
+
+def cases_for() -> list[Any]:
+    """``CASES`` as pytest params."""
+    return [pytest.param(case, id=case.id) for case in CASES]
 
 
 _RESULTS: dict[Case, CompileResult] = {}
@@ -246,21 +174,21 @@ def expected(case: Case, result: CompileResult) -> Diagnostic:
     )
 
 
-@pytest.mark.parametrize("case", cases_for(POSITION))
+@pytest.mark.parametrize("case", cases_for())
 def test_position(case: Case, compiled: Any) -> None:
     """The code is reported at exactly the expected 1-based line and column."""
     diagnostic = expected(case, compiled(case))
-    assert diagnostic.severity == CODES[case.code][0]
+    assert diagnostic.severity == all_rules()[case.code].severity
 
 
-@pytest.mark.parametrize("case", cases_for(HELP))
+@pytest.mark.parametrize("case", cases_for())
 def test_help(case: Case, compiled: Any) -> None:
     """Every diagnostic says how to fix the problem."""
     diagnostic = reported(case, compiled(case))
     assert diagnostic.help and diagnostic.help.strip(), f"{case.code} has no help"
 
 
-@pytest.mark.parametrize("case", cases_for(SOURCE))
+@pytest.mark.parametrize("case", cases_for())
 def test_source_line(case: Case, compiled: Any) -> None:
     """The rendered diagnostic quotes the offending source line with a caret under it."""
     result = compiled(case)
@@ -286,7 +214,7 @@ def _block(rendered: str, diagnostic: Diagnostic) -> str:
     pytest.fail(f"no rendered block for {diagnostic.code} at {location.strip()}:\n{rendered}")
 
 
-@pytest.mark.parametrize("case", cases_for(ONLY))
+@pytest.mark.parametrize("case", cases_for())
 def test_no_unrelated_codes(case: Case, compiled: Any) -> None:
     """A fixture with one problem reports that problem, not a cascade of others."""
     codes = {d.code for d in compiled(case).diagnostics}
@@ -303,34 +231,39 @@ def test_snapshot(case: Case, compiled: Any, snapshot_diagnostics: Any) -> None:
 # --------------------------------------------------------------------------- coverage
 
 
-def test_every_code_has_a_fixture() -> None:
-    """Adding a code to ``stc.compiler.codes.CODES`` without a fixture row fails here."""
-    covered = {case.code for case in CASES}
-    assert sorted(set(CODES) - covered) == []
-    assert sorted(covered - set(CODES)) == []
+def test_every_rule_has_a_fixture() -> None:
+    """A rule without a broken fixture (first line naming its code) fails here, and a
+    fixture naming a code no rule declares fails too."""
+    missing = []
+    for code, rule in all_rules().items():
+        folder = REPO / rule.fixture_dir
+        named = [p for p in folder.glob(f"{code.lower()}_*.yaml") if code in _first_line(p)]
+        if not named:
+            missing.append(f"{code} in {rule.fixture_dir}")
+    assert missing == []
+    assert sorted({case.code for case in CASES} - set(CODES)) == []
 
 
-def test_bug_notes_name_known_aspects() -> None:
-    """A typo in a ``bugs`` key would silently drop its xfail."""
+def test_every_case_declares_a_position() -> None:
+    """Each case fixture's first line parses (``parse_case`` raises otherwise) and
+    names the code of its file name."""
     for case in CASES:
-        assert set(case.bugs) <= set(ASPECTS), case.id
+        assert case.fixture.startswith(case.code.lower() + "_"), case.fixture
+
+
+def test_header_parser_rejects_what_it_cannot_read() -> None:
+    """A header without a position or with an unknown option is an error, not a pass."""
+    with pytest.raises(ValueError, match="first line"):
+        parse_case("stc003_x.yaml", "# STC003: no position")
+    with pytest.raises(ValueError, match="unknown option"):
+        parse_case("stc003_x.yaml", "# STC003 at 9:15 (alsoo STC002): typo")
+    case = parse_case("stc009_x.yaml", "# STC009 at 6:1 (platform p.yaml; also STC031): x")
+    assert (case.line, case.column, case.also) == (6, 1, ("STC031",))
+    assert case.platform == f"{FIXTURES}/p.yaml"
 
 
 def _fixture_files() -> list[Path]:
     return sorted((REPO / FIXTURES).rglob("*.yaml"))
-
-
-def test_every_fixture_is_in_the_table() -> None:
-    """No orphan fixture: each top-level ``stcNNN_*`` input is compiled by some row
-    (a ``.blueprint.yaml`` is reached through the operation beside it)."""
-    listed = {case.fixture for case in CASES}
-    on_disk = {
-        p.name
-        for p in (REPO / FIXTURES).glob("stc*.yaml")
-        if not p.name.endswith(".blueprint.yaml")
-    }
-    assert sorted(on_disk - listed) == []
-    assert sorted(listed - on_disk) == []
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,18 @@
-"""Check passes: pure functions ``(CompileUnit) -> list[Diagnostic]``, one module per
-family. Each module's ``CHECKS`` maps the codes it owns to the function producing
-them; the docstring of each function documents its codes (``docs/diagnostics.md``
-is generated from them). Adding a check touches only its module and this list.
+"""Check passes, one module per family.
+
+Unit checks are pure functions ``(CompileUnit) -> list[Diagnostic]``; each family
+module lists them in ``CHECKS`` and declares, beside them, the ``Rule`` of every code
+it owns (``stc.compiler.rules``: severity, title, explanation, bad and fixed example).
+File checks (``operation_files``, ``platform_roots``, ``document_kind``) run before a
+unit exists, on one loaded document, and are called by the pipeline.
+
+Adding a code to an existing family touches three hand-written files: the family
+module (the ``Rule`` and the check function, added to ``CHECKS``), one broken fixture
+``tests/fixtures/stcnnn_*.yaml`` whose first line says where the code is reported, and
+nothing else by hand; then regenerate ``docs/diagnostics.md``
+(``python -m stc.compiler.docs_gen``) and the fixture's snapshot (``pytest
+--snapshot-update``). A new family module is also added to ``FAMILIES`` below.
+``tests/compiler/test_adding_a_code.py`` proves this in a temporary copy.
 """
 
 from __future__ import annotations
@@ -32,18 +43,11 @@ FAMILIES: tuple[ModuleType, ...] = (
 )  # fmt: skip
 
 
-def all_checks() -> list[tuple[str, Check]]:
-    """(code, check) pairs of every family, in family order."""
-    return [(code, check) for family in FAMILIES for code, check in family.CHECKS.items()]
+def all_checks() -> list[Check]:
+    """Every family's unit checks, in family order."""
+    return [check for family in FAMILIES for check in family.CHECKS]
 
 
 def run_checks(unit: CompileUnit) -> list[Diagnostic]:
-    """Run every check; a check owning several codes runs once."""
-    seen: set[int] = set()
-    found: list[Diagnostic] = []
-    for _, check in all_checks():
-        if id(check) in seen:
-            continue
-        seen.add(id(check))
-        found.extend(check(unit))
-    return found
+    """Run every unit check."""
+    return [diagnostic for check in all_checks() for diagnostic in check(unit)]

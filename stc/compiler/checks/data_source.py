@@ -8,21 +8,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stc.compiler.diagnostics import Diagnostic, Related
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.sources import locate
-from stc.compiler.unit import CompileUnit, make_diagnostic
+from stc.compiler.unit import CompileUnit
+
+STC071 = Rule(
+    "STC071",
+    Severity.ERROR,
+    "data source symbol differs from the blueprint's",
+    """The operation's data source is for another symbol than the blueprint.
+
+    Why it is bad: the strategy would trade one market's decisions on another market's
+    prices, and every number of the run would be quietly wrong. Example: ``data_sources:
+    {gbp: {path: GBPUSD_1h.csv, symbol: GBPUSD, ...}}`` linked to a blueprint with
+    ``symbol: EURUSD``. Fix: link data of the blueprint's symbol, or, when the other
+    market is deliberate (a proxy), say so on the strategy link with
+    ``allow_symbol_mismatch: true``.""",
+    bad=(
+        "# operation.yaml, linked to a blueprint with symbol: EURUSD\n"
+        "data_sources:\n"
+        "  gbp: {path: GBPUSD_1h.csv, symbol: GBPUSD, timeframe: 1h}"
+    ),
+    fixed=("data_sources:\n  eur: {path: EURUSD_1h.csv, symbol: EURUSD, timeframe: 1h}"),
+)
 
 
 def check_data_source(unit: CompileUnit) -> list[Diagnostic]:
-    """STC071 — the operation's data source is for another symbol than the blueprint.
-
-    Why it is bad: the strategy would trade one market's decisions on another
-    market's prices, and every number of the run would be quietly wrong. Example:
-    ``data_sources: {gbp: {path: GBPUSD_1h.csv, symbol: GBPUSD, ...}}`` linked to a
-    blueprint with ``symbol: EURUSD``. Fix: link data of the blueprint's symbol, or,
-    when the other market is deliberate (a proxy), say so on the strategy link with
-    ``allow_symbol_mismatch: true``.
-    """
+    """Report STC071 (the rule above says why)."""
     source, operation = unit.data_source, unit.operation
     if source is None or operation is None or unit.link_index is None:
         return []
@@ -41,8 +54,7 @@ def check_data_source(unit: CompileUnit) -> list[Diagnostic]:
         column=where.column if where else None,
     )
     return [
-        make_diagnostic(
-            "STC071",
+        STC071.at(
             f"data source `{name}` is {source.symbol}, but the blueprint trades {symbol}",
             unit.operation_file,
             mark,
@@ -53,16 +65,25 @@ def check_data_source(unit: CompileUnit) -> list[Diagnostic]:
     ]
 
 
-def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
-    """STC072 — the data source's file does not have the bars its ``timeframe`` says.
+STC072 = Rule(
+    "STC072",
+    Severity.ERROR,
+    "data source file's bar interval differs from its declared timeframe",
+    """The data source's file does not have the bars its ``timeframe`` says.
 
-    Why it is bad: the checks of the blueprint's timeframes (STC070) trust the
-    declared ``timeframe``; bars of another length would be played as if they had it
-    (a daily bar as an hourly one). The interval is the most common spacing of the
-    file's first 2,000 bars, so weekends and gaps do not count. Example: ``{path:
-    GOOG_1d.csv, timeframe: 1h}``. Fix: declare the file's real bar length, or link
-    the file that has the declared one.
-    """
+    Why it is bad: the checks of the blueprint's timeframes (STC070) trust the declared
+    ``timeframe``; bars of another length would be played as if they had it (a daily bar
+    as an hourly one). The interval is the most common spacing of the file's first 2,000
+    bars, so weekends and gaps do not count. Example: ``{path: GOOG_1d.csv, timeframe:
+    1h}``. Fix: declare the file's real bar length, or link the file that has the
+    declared one.""",
+    bad=("data_sources:\n  goog: {path: GOOG_1d.csv, symbol: GOOG, timeframe: 1h}"),
+    fixed=("data_sources:\n  goog: {path: GOOG_1d.csv, symbol: GOOG, timeframe: 1d}"),
+)
+
+
+def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC072 (the rule above says why)."""
     from stc.runtime.data import timeframe_seconds
     from stc.runtime.data_fit import describe_interval, sampled_interval
 
@@ -78,8 +99,7 @@ def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
     mark = locate(loaded.data, ("data_sources", name, "timeframe")) if loaded else None
     have = describe_interval(interval)
     return [
-        make_diagnostic(
-            "STC072",
+        STC072.at(
             f"data source `{name}` declares {source.timeframe} bars, but `{source.path}` "
             f"has bars {have} apart (its most common spacing)",
             unit.operation_file,
@@ -89,4 +109,4 @@ def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
     ]
 
 
-CHECKS = {"STC071": check_data_source, "STC072": check_data_interval}
+CHECKS = (check_data_source, check_data_interval)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.suggest import help_for
 from stc.compiler.unit import CompileUnit, WorkerInstance
 
@@ -74,16 +75,51 @@ def _heads(providers: dict[str, list[WorkerInstance]]) -> Heads:
     return {dto: [(position(p), p) for p in found[:2]] for dto, found in providers.items()}
 
 
-def check_requirements(unit: CompileUnit) -> list[Diagnostic]:
-    """STC010 — a required DTO is provided by no worker upstream.
-    STC011 — a required DTO is provided only later in the chain or a later phase.
+STC010 = Rule(
+    "STC010",
+    Severity.ERROR,
+    "required DTO provided by no worker upstream",
+    """A required DTO is provided by no worker upstream.
 
-    Why it is bad: the worker would read ``None`` from the TradingContext on every
-    tick and silently never fire. Example: ``FVGEntryDetector`` requires
-    ``MarketStructure`` but no ``MarketStructureDetector`` is in ``context_workers``
-    (STC010), or the detector is listed *after* a context worker that needs it
-    (STC011). Fix: add the providing plugin, or move it earlier in the chain.
-    """
+    Why it is bad: the worker would read ``None`` from the TradingContext on every tick
+    and silently never fire. Example: ``FVGEntryDetector`` requires ``MarketStructure``
+    but no ``MarketStructureDetector`` is in ``context_workers``. Fix: add the
+    providing plugin (the help names one).""",
+    bad=(
+        "context_workers:\n"
+        "  - plugin: EMADetector\n"
+        "opportunity_workers:\n"
+        "  - plugin: FVGEntryDetector  # requires MarketStructure"
+    ),
+    fixed=(
+        "context_workers:\n"
+        "  - plugin: EMADetector\n"
+        "  - plugin: MarketStructureDetector\n"
+        "opportunity_workers:\n"
+        "  - plugin: FVGEntryDetector"
+    ),
+)
+
+
+STC011 = Rule(
+    "STC011",
+    Severity.ERROR,
+    "required DTO provided only later",
+    """A required DTO is provided only later in the chain or a later phase.
+
+    Why it is bad: context workers run in list order, so the consumer reads the DTO
+    before its provider has written it: ``None`` on every tick, and the worker never
+    fires. Example: ``TrendFilter`` (needs ``EMAValues``) listed before
+    ``EMADetector``. Fix: move the provider earlier in the chain.""",
+    bad=(
+        "context_workers:\n  - plugin: TrendFilter  # requires EMAValues\n  - plugin: EMADetector"
+    ),
+    fixed=("context_workers:\n  - plugin: EMADetector\n  - plugin: TrendFilter"),
+)
+
+
+def check_requirements(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC010, STC011 (the rules above say why)."""
     providers = _providers(unit)
     heads = _heads(providers)
     problems: list[Diagnostic] = []
@@ -134,7 +170,7 @@ def _check_one(
         hint = help_for(dto, known) or _provider_help(unit, worker, dto)
         return [
             unit.diag(
-                "STC010",
+                STC010,
                 f"{worker.label} requires `{dto}`, but no worker upstream provides it",
                 loc,
                 hint,
@@ -144,7 +180,7 @@ def _check_one(
     later = found[0]
     return [
         unit.diag(
-            "STC011",
+            STC011,
             f"{worker.label} requires `{dto}`, which is provided only later by {later.label}",
             loc,
             f"move {later.label} before {worker.label} in the blueprint",
@@ -171,14 +207,30 @@ def _unresolved_upstream(unit: CompileUnit, worker: WorkerInstance) -> bool:
     return any(w.record is None and position(w) < position(worker) for w in unit.workers)
 
 
-def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
-    """STC012 (warning) — two workers provide the same DTO to the same consumer.
+STC012 = Rule(
+    "STC012",
+    Severity.WARNING,
+    "two workers provide the same DTO to one consumer",
+    """Two workers provide the same DTO to the same consumer.
 
     Why it is bad: the TradingContext keeps one DTO per type, so the later provider
-    silently replaces the earlier one and the consumer sees only that one. Example:
-    two ``EMADetector`` instances with different periods feeding ``FVGEntryDetector``.
-    Fix: keep one provider, or give the consumers what they need from one worker.
-    """
+    silently replaces the earlier one and the consumer sees only that one. Example: two
+    ``EMADetector`` instances with different periods feeding ``FVGEntryDetector``. Fix:
+    keep one provider, or give the consumers what they need from one worker.""",
+    bad=(
+        "context_workers:\n"
+        "  - {id: structure_fast, plugin: MarketStructureDetector, params: {lookback: 3}}\n"
+        "  - {id: structure_slow, plugin: MarketStructureDetector, params: {lookback: 10}}"
+    ),
+    fixed=(
+        "context_workers:\n"
+        "  - {id: structure, plugin: MarketStructureDetector, params: {lookback: 10}}"
+    ),
+)
+
+
+def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC012 (the rule above says why)."""
     providers = _providers(unit)
     heads = _heads(providers)
     problems: list[Diagnostic] = []
@@ -197,7 +249,7 @@ def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
             others = ", ".join(p.label for p in upstream if p is not winner)
             problems.append(
                 unit.diag(
-                    "STC012",
+                    STC012,
                     f"`{dto}` reaches {worker.label} from {len(upstream)} workers; "
                     f"{winner.label} wins over {others}",
                     (*winner.loc, "plugin"),
@@ -213,8 +265,4 @@ def check_ambiguous_providers(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-CHECKS = {
-    "STC010": check_requirements,
-    "STC011": check_requirements,
-    "STC012": check_ambiguous_providers,
-}
+CHECKS = (check_requirements, check_ambiguous_providers)

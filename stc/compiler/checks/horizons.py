@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 from stc.compiler.checks.timeframes import can_resample, minutes
-from stc.compiler.diagnostics import Applicability, Diagnostic
+from stc.compiler.diagnostics import Applicability, Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.suggest import replace_at
 from stc.compiler.unit import CompileUnit, Loc, WorkerInstance
 
@@ -40,14 +41,23 @@ def _span(total: float) -> str:
     return f"{total / 60:,.0f} hours"
 
 
-def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
-    """STC073 (warning) — a timeframe in months (capital ``M``) where the data is intraday.
+STC073 = Rule(
+    "STC073",
+    Severity.WARNING,
+    "timeframe in months (capital M) on intraday data",
+    """A timeframe in months (capital ``M``) where the data is intraday.
 
     Why it is bad: ``15M`` is fifteen *months*; a worker on it needs years of data
     before its first value, so the run makes no trade and says nothing. Example:
     ``timeframe: 15M`` on 1h data. Fix: write minutes with a small ``m`` (``15m``); the
-    help offers it as a fix (maybe-incorrect: months may be meant).
-    """
+    help offers it as a fix (maybe-incorrect: months may be meant).""",
+    bad="timeframes: [1h, 15M]  # on 1h data",
+    fixed="timeframes: [1h, 15m]",
+)
+
+
+def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC073 (the rule above says why)."""
     base = _data_timeframe(unit)
     base_minutes = minutes(base) if base else None
     if base is None or base_minutes is None or base_minutes >= _DAY:
@@ -83,7 +93,7 @@ def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
         )
         problems.append(
             unit.diag(
-                "STC073",
+                STC073,
                 f"{who} `{timeframe}`: {count} month{'s' * (count != '1')} "
                 f"(about {_span(int(count) * MONTH_MINUTES)}), but the data is {base} bars",
                 loc,
@@ -95,15 +105,28 @@ def check_month_units(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-def check_warmup_length(unit: CompileUnit) -> list[Diagnostic]:
-    """STC074 (warning) — a worker's warm-up is longer than the operation's data.
+STC074 = Rule(
+    "STC074",
+    Severity.WARNING,
+    "warm-up longer than the data",
+    """A worker's warm-up is longer than the operation's data.
 
     Why it is bad: the worker never produces a value, so nothing downstream of it ever
     fires: a run of zero trades with no error. Example: ``ADXRegimeClassifier`` with
-    ``period: 14`` on ``timeframe: 1M`` (28 months of warm-up) over 4 months of 1h
-    bars. Fix: a shorter period or timeframe, or more data; the message gives both
-    lengths.
-    """
+    ``period: 14`` on ``timeframe: 1M`` (28 months of warm-up) over 4 months of 1h bars.
+    Fix: a shorter period or timeframe, or more data; the message gives both lengths.""",
+    bad=(
+        "# 4 months of 1h data\n"
+        "- plugin: ADXRegimeClassifier\n"
+        "  timeframe: 1M\n"
+        "  params: {period: 14}"
+    ),
+    fixed=("- plugin: ADXRegimeClassifier\n  timeframe: 1d\n  params: {period: 14}"),
+)
+
+
+def check_warmup_length(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC074 (the rule above says why)."""
     data = _data_length(unit)
     if data is None:
         return []
@@ -119,7 +142,7 @@ def check_warmup_length(unit: CompileUnit) -> list[Diagnostic]:
             continue
         problems.append(
             unit.diag(
-                "STC074",
+                STC074,
                 f"{worker.label} needs {worker.warmup:,} bars of {worker.timeframe} "
                 f"(about {_span(needed)}) to warm up, but the data holds {bars:,} bars of "
                 f"{base} (about {_span(available)})",
@@ -164,4 +187,4 @@ def _data_length(unit: CompileUnit) -> tuple[int, str] | None:
     return lines - 1, source.timeframe
 
 
-CHECKS = {"STC073": check_month_units, "STC074": check_warmup_length}
+CHECKS = (check_month_units, check_warmup_length)

@@ -4,21 +4,30 @@ evaluated on each worker's params with the manifest's defaults applied."""
 from __future__ import annotations
 
 from stc.compiler.constraints import RuleError, holds, names_in
-from stc.compiler.diagnostics import Diagnostic, Related
-from stc.compiler.sources import locate
-from stc.compiler.unit import CompileUnit, WorkerInstance, make_diagnostic
+from stc.compiler.diagnostics import Diagnostic, Related, Severity
+from stc.compiler.rules import Rule
+from stc.compiler.sources import STC002, locate
+from stc.compiler.unit import CompileUnit, WorkerInstance
 
-
-def check_param_rules(unit: CompileUnit) -> list[Diagnostic]:
-    """STC008 — a worker's params break a rule between params that its manifest declares.
+STC008 = Rule(
+    "STC008",
+    Severity.ERROR,
+    "params break a cross-field rule of the plugin's manifest",
+    """A worker's params break a rule between params that its manifest declares.
 
     Why it is bad: JSON Schema checks each parameter alone, so ``fast: 50, slow: 20``
     passes it, and the plugin would stop the run with a bare error and no position.
-    Example: ``EMACrossDetector`` with ``params: {fast: 50, slow: 20}`` (rule
-    ``fast < slow``). Fix: change the params the message names so the rule holds; the
-    note points at the rule in the manifest. Plugin authors declare rules as
-    ``constraints: [{rule: "fast < slow", message: "..."}]`` (docs/plugins.md).
-    """
+    Example: ``EMACrossDetector`` with ``params: {fast: 50, slow: 20}`` (rule ``fast <
+    slow``). Fix: change the params the message names so the rule holds; the note points
+    at the rule in the manifest. Plugin authors declare rules as ``constraints: [{rule:
+    "fast < slow", message: "..."}]`` (docs/plugins.md).""",
+    bad=("- plugin: EMACrossDetector\n  params: {fast: 50, slow: 20}"),
+    fixed=("- plugin: EMACrossDetector\n  params: {fast: 20, slow: 50}"),
+)
+
+
+def check_param_rules(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC008 (the rule above says why)."""
     problems: list[Diagnostic] = []
     for worker in unit.resolved():
         assert worker.record is not None
@@ -40,7 +49,7 @@ def _check_one(
         if holds(rule, worker.params):
             return []
     except RuleError as exc:
-        return [make_diagnostic("STC002", str(exc), record.display_file, rule_mark, None)]
+        return [STC002.at(str(exc), record.display_file, rule_mark, None)]
     written = [n for n in names if isinstance(worker.ref.params, dict) and n in worker.ref.params]
     loc = (*worker.loc, "params", written[0]) if written else (*worker.loc, "plugin")
     values = ", ".join(f"{n}={worker.params[n]!r}" for n in names)
@@ -57,7 +66,7 @@ def _check_one(
     shown = f" ({', '.join(defaults)} from the manifest's defaults)" if defaults else ""
     return [
         unit.diag(
-            "STC008",
+            STC008,
             f"params of worker `{worker.id}` ({worker.plugin}): {message}: `{rule}` is false "
             f"for {values}{shown}",
             loc,
@@ -68,4 +77,4 @@ def _check_one(
     ]
 
 
-CHECKS = {"STC008": check_param_rules}
+CHECKS = (check_param_rules,)

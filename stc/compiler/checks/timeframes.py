@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.unit import CompileUnit
 
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 10080}
@@ -39,15 +40,24 @@ def _finer(target: str, source: str) -> bool:
     return a is not None and b is not None and a < b
 
 
-def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
-    """STC070 — a worker needs a timeframe the data source cannot supply.
+STC070 = Rule(
+    "STC070",
+    Severity.ERROR,
+    "timeframe the data source cannot supply",
+    """A worker needs a timeframe the data source cannot supply.
 
     Why it is bad: the worker's window would stay empty, or would need bars finer than
-    the data (which cannot be invented). Example: ``timeframes: [15m]`` with 1h data,
-    or a worker with ``timeframe: 4h`` in a blueprint whose ``timeframes`` lack 4h.
-    Fix: list the timeframe in ``timeframes`` and use data at least as fine as the
-    tick timeframe, whose multiples the higher timeframes are.
-    """
+    the data (which cannot be invented). Example: ``timeframes: [15m]`` with 1h data, or
+    a worker with ``timeframe: 4h`` in a blueprint whose ``timeframes`` lack 4h. Fix:
+    list the timeframe in ``timeframes`` and use data at least as fine as the tick
+    timeframe, whose multiples the higher timeframes are.""",
+    bad="timeframes: [15m, 1h]  # the data source has 1h bars",
+    fixed="timeframes: [1h, 4h]",
+)
+
+
+def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC070 (the rule above says why)."""
     problems = []
     timeframes = unit.blueprint.timeframes
     tick = unit.blueprint.tick_timeframe
@@ -58,7 +68,7 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
             origin = f"the data source's {source}" if source else f"the tick timeframe {tick}"
             problems.append(
                 unit.diag(
-                    "STC070",
+                    STC070,
                     f"timeframe `{timeframe}` cannot be built from {origin} bars"
                     + (" (it is finer than the data)" if _finer(timeframe, base) else ""),
                     ("timeframes", i),
@@ -70,7 +80,7 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
         if worker.ref.timeframe and worker.ref.timeframe not in timeframes:
             problems.append(
                 unit.diag(
-                    "STC070",
+                    STC070,
                     f"{worker.label} reads `{worker.ref.timeframe}`, which is not in the "
                     f"blueprint's timeframes [{', '.join(timeframes)}]",
                     (*worker.loc, "timeframe"),
@@ -81,4 +91,4 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-CHECKS = {"STC070": check_timeframes}
+CHECKS = (check_timeframes,)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.unit import SLOT_TYPES, CompileUnit, WorkerInstance
 
 if TYPE_CHECKING:
@@ -16,13 +17,26 @@ if TYPE_CHECKING:
 KINDS = ("entry", "size", "exit", "routing")
 
 
-def check_cycles(unit: CompileUnit) -> list[Diagnostic]:
-    """STC020 — a cycle in the wiring graph; the cycle is printed as an ordered path.
+STC020 = Rule(
+    "STC020",
+    Severity.ERROR,
+    "cycle in the wiring graph",
+    """A cycle in the wiring graph; the cycle is printed as an ordered path.
 
     Why it is bad: an event would trigger itself again within one tick and the flow
     would never end. Example: a ``wiring:`` entry subscribing a context worker to
-    ``OPPORTUNITY_DETECTED``. Fix: remove the custom wiring that closes the loop.
-    """
+    ``OPPORTUNITY_DETECTED``. Fix: remove the custom wiring that closes the loop.""",
+    bad=(
+        "# echo is a context worker\n"
+        "wiring:\n"
+        "  - {event: OPPORTUNITY_DETECTED, worker: echo, method: on_opportunity}"
+    ),
+    fixed="wiring: []",
+)
+
+
+def check_cycles(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC020 (the rule above says why)."""
     if not unit.graph.has_cycle():
         return []
     return _explain_cycles(unit)
@@ -80,7 +94,7 @@ def _cycle_diagnostic(unit: CompileUnit, cycle: list[str]) -> Diagnostic:
     loc = blueprint_sub.loc if blueprint_sub and blueprint_sub.loc else None
     worker = unit.worker(cycle[0]) if loc is None else None
     return unit.diag(
-        "STC020",
+        STC020,
         f"cycle in the wiring graph: {' → '.join(cycle)}",
         loc or (worker.loc if worker and worker.loc else ("workforce",)),
         f"events flow {rendered}; remove the wiring that closes the loop",
@@ -88,15 +102,28 @@ def _cycle_diagnostic(unit: CompileUnit, cycle: list[str]) -> Diagnostic:
     )
 
 
-def check_routing_after_join(unit: CompileUnit) -> list[Diagnostic]:
-    """STC021 — a routing planner is wired before the entry+size+exit phase is complete.
+STC021 = Rule(
+    "STC021",
+    Severity.ERROR,
+    "routing planner wired before entry+size+exit are complete",
+    """A routing planner is wired before the entry+size+exit phase is complete.
 
-    Why it is bad: the router decides timing, time-in-force and slippage from all
-    three plans (seed: "Router Dependency Architecture"); wired to an earlier event it
-    would decide without them. Example: ``wiring: [{event: ENTRY_PLAN_CREATED, worker:
+    Why it is bad: the router decides timing, time-in-force and slippage from all three
+    plans (seed: "Router Dependency Architecture"); wired to an earlier event it would
+    decide without them. Example: ``wiring: [{event: ENTRY_PLAN_CREATED, worker:
     twap_router, method: on_routing_request}]``. Fix: routing planners listen only to
-    ``ROUTING_PLANNING_REQUESTED``, which the PlanningAggregator publishes after the join.
-    """
+    ``ROUTING_PLANNING_REQUESTED``, which the PlanningAggregator publishes after the
+    join.""",
+    bad=(
+        "wiring:\n"
+        "  - {event: ENTRY_PLAN_CREATED, worker: market_order_router, method: on_routing_request}"
+    ),
+    fixed="wiring: []  # routers listen to ROUTING_PLANNING_REQUESTED by default",
+)
+
+
+def check_routing_after_join(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC021 (the rule above says why)."""
     problems = []
     workers = unit.workers_by_id()
     for sub in unit.subscriptions:
@@ -107,7 +134,7 @@ def check_routing_after_join(unit: CompileUnit) -> list[Diagnostic]:
             continue
         problems.append(
             unit.diag(
-                "STC021",
+                STC021,
                 f"routing planner {worker.label} is wired to `{sub.event}`, before entry, "
                 "size and exit planning are complete",
                 sub.loc or (*worker.loc, "plugin"),
@@ -119,14 +146,34 @@ def check_routing_after_join(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-def check_planning_complete(unit: CompileUnit) -> list[Diagnostic]:
-    """STC022 — routing is present but entry, size or exit planning is missing (or
-    entry/size/exit planning is present without routing).
+STC022 = Rule(
+    "STC022",
+    Severity.ERROR,
+    "routing without entry/size/exit planning, or the reverse",
+    """Routing is present but entry, size or exit planning is missing (or entry/size/exit
+    planning is present without routing).
 
     Why it is bad: the PlanningAggregator needs all four plans to build an
     ExecutionDirective; with one kind missing no trade can ever execute. Fix: add a
-    planner of each missing kind under ``workforce.planning_workers``.
-    """
+    planner of each missing kind under ``workforce.planning_workers``.""",
+    bad=(
+        "planning_workers:\n"
+        "  entry: [{plugin: AggressiveMarketEntryPlanner}]\n"
+        "  size: [{plugin: FixedRiskSizer}]\n"
+        "  exit: [{plugin: FixedRRExitPlanner}]"
+    ),
+    fixed=(
+        "planning_workers:\n"
+        "  entry: [{plugin: AggressiveMarketEntryPlanner}]\n"
+        "  size: [{plugin: FixedRiskSizer}]\n"
+        "  exit: [{plugin: FixedRRExitPlanner}]\n"
+        "  routing: [{plugin: MarketOrderRouter}]"
+    ),
+)
+
+
+def check_planning_complete(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC022 (the rule above says why)."""
     present: dict[str, list[WorkerInstance]] = {k: [] for k in KINDS}
     for worker in unit.workers:
         if worker.slot in present:
@@ -140,7 +187,7 @@ def check_planning_complete(unit: CompileUnit) -> list[Diagnostic]:
     have = ", ".join(k for k in KINDS if present[k])
     return [
         unit.diag(
-            "STC022",
+            STC022,
             f"trade planning is incomplete: {have} present, but no {' / '.join(missing)} planner",
             ("workforce", "planning_workers"),
             "an ExecutionDirective needs entry, size, exit and routing plans; add "
@@ -167,14 +214,37 @@ def _planner_example(unit: CompileUnit, kind: str) -> str:
     return f"`{kind}: [{{plugin: {simple[0]}}}]`" if simple else f"`{kind}:`"
 
 
-def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
-    """STC023 — no strategy planner and no direct-planning path to execution.
+STC023 = Rule(
+    "STC023",
+    Severity.ERROR,
+    "no strategy planner and no direct-planning path to execution",
+    """No strategy planner and no direct-planning path to execution.
 
     Why it is bad: nothing in the blueprint can ever produce a directive, so the
     strategy never trades. Example: context and opportunity workers, but neither a
     strategy planner nor trade planners. Fix: add a SWOT strategy planner (or trade
-    planners for direct planning) and entry/size/exit/routing planners.
-    """
+    planners for direct planning) and entry/size/exit/routing planners.""",
+    bad=(
+        "workforce:\n"
+        "  context_workers: [{plugin: EMADetector}]\n"
+        "  opportunity_workers: [{plugin: EMACrossDetector}]"
+    ),
+    fixed=(
+        "workforce:\n"
+        "  context_workers: [{plugin: EMADetector}]\n"
+        "  opportunity_workers: [{plugin: EMACrossDetector}]\n"
+        "  strategy_planner: {plugin: AdaptiveMomentumPlanner}\n"
+        "  planning_workers:\n"
+        "    entry: [{plugin: AggressiveMarketEntryPlanner}]\n"
+        "    size: [{plugin: FixedRiskSizer}]\n"
+        "    exit: [{plugin: FixedRRExitPlanner}]\n"
+        "    routing: [{plugin: MarketOrderRouter}]"
+    ),
+)
+
+
+def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC023 (the rule above says why)."""
     handler = next((w for w in unit.workers if w.slot == "execution"), None)
     if handler is None or handler.record is None or not unit.graph.has_node(handler.id):
         return []
@@ -184,7 +254,7 @@ def check_path_to_execution(unit: CompileUnit) -> list[Diagnostic]:
         return []
     return [
         unit.diag(
-            "STC023",
+            STC023,
             "no path from the market data to execution: no strategy planner and no "
             "direct-planning path",
             ("workforce",),
@@ -208,9 +278,4 @@ def _incomplete_planning_reported(unit: CompileUnit) -> bool:
     return bool(kinds) and {w.slot for w in kinds} != set(KINDS)
 
 
-CHECKS = {
-    "STC020": check_cycles,
-    "STC021": check_routing_after_join,
-    "STC022": check_planning_complete,
-    "STC023": check_path_to_execution,
-}
+CHECKS = (check_cycles, check_routing_after_join, check_planning_complete, check_path_to_execution)

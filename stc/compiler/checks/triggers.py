@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from itertools import pairwise, product
 
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.unit import CompileUnit, WorkerInstance
 
 KINDS = ("entry", "size", "exit", "routing")
@@ -91,16 +92,32 @@ def _merge_1d(cells: list[Box], dim: str) -> list[Box]:
     return merged
 
 
-def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
-    """STC040 (warning) — trigger ranges of one planner kind leave a gap; the
-    uncovered region is printed.
+STC040 = Rule(
+    "STC040",
+    Severity.WARNING,
+    "trigger ranges of one planner kind leave a gap",
+    """Trigger ranges of one planner kind leave a gap; the uncovered region is printed.
 
     Why it is bad: a directive whose scores fall in the gap reaches no planner of that
     kind and the flow ends without a trade, silently. Example: entry planners on
     ``confidence: [0.8, 1.0]`` and ``[0.3, 0.7]`` leave ``confidence in [0.7, 0.8)``
-    uncovered. Fix: widen a range so the ranges meet. Scores below the lowest range
-    (or above the highest) are treated as intended "no trade" zones, not gaps.
-    """
+    uncovered. Fix: widen a range so the ranges meet. Scores below the lowest range (or
+    above the highest) are treated as intended "no trade" zones, not gaps.""",
+    bad=(
+        "entry:\n"
+        "  - {plugin: AggressiveMarketEntryPlanner, triggers: {confidence: [0.8, 1.0]}}\n"
+        "  - {plugin: PatientLimitEntryPlanner, triggers: {confidence: [0.3, 0.7]}}"
+    ),
+    fixed=(
+        "entry:\n"
+        "  - {plugin: AggressiveMarketEntryPlanner, triggers: {confidence: [0.8, 1.0]}}\n"
+        "  - {plugin: PatientLimitEntryPlanner, triggers: {confidence: [0.3, 0.8]}}"
+    ),
+)
+
+
+def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC040 (the rule above says why)."""
     problems = []
     for kind, planners in _planners_by_kind(unit).items():
         dims = _dims(planners)
@@ -112,7 +129,7 @@ def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
         for gap in gaps:
             problems.append(
                 unit.diag(
-                    "STC040",
+                    STC040,
                     f"{_region(gap)} reaches no {kind} planner",
                     ("workforce", "planning_workers", kind),
                     _gap_help(planners, dims, gap),
@@ -123,22 +140,38 @@ def check_gaps(unit: CompileUnit) -> list[Diagnostic]:
     return problems
 
 
-def check_overlaps(unit: CompileUnit) -> list[Diagnostic]:
-    """STC041 — trigger ranges of two planners of one kind overlap; the overlap is
-    printed.
+STC041 = Rule(
+    "STC041",
+    Severity.ERROR,
+    "trigger ranges of two planners of one kind overlap",
+    """Trigger ranges of two planners of one kind overlap; the overlap is printed.
 
     Why it is bad: a directive in the overlap matches both planners, so two entry (or
     size, exit, routing) plans would compete for one trade. Example: ``[0.5, 0.9]`` and
     ``[0.8, 1.0]`` both match ``confidence in [0.8, 0.9)``. Planners without triggers
-    match everything. Fix: make the ranges meet without overlapping (``[0.5, 0.8]``).
-    """
+    match everything. Fix: make the ranges meet without overlapping (``[0.5, 0.8]``).""",
+    bad=(
+        "entry:\n"
+        "  - {plugin: PatientLimitEntryPlanner, triggers: {confidence: [0.5, 0.9]}}\n"
+        "  - {plugin: AggressiveMarketEntryPlanner, triggers: {confidence: [0.8, 1.0]}}"
+    ),
+    fixed=(
+        "entry:\n"
+        "  - {plugin: PatientLimitEntryPlanner, triggers: {confidence: [0.5, 0.8]}}\n"
+        "  - {plugin: AggressiveMarketEntryPlanner, triggers: {confidence: [0.8, 1.0]}}"
+    ),
+)
+
+
+def check_overlaps(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC041 (the rule above says why)."""
     problems = []
     for kind, planners in _planners_by_kind(unit).items():
         dims = _dims(planners) or ["confidence"]
         for first, second, overlap in _overlapping_pairs(planners, dims):
             problems.append(
                 unit.diag(
-                    "STC041",
+                    STC041,
                     f"{kind} planners `{first.id}` and `{second.id}` both match {_region(overlap)}",
                     (*second.loc, "triggers") if second.triggers else (*second.loc, "plugin"),
                     _overlap_help(first, second, dims),
@@ -228,4 +261,4 @@ def _intersection(a: Box, b: Box) -> Box | None:
     return out
 
 
-CHECKS = {"STC040": check_gaps, "STC041": check_overlaps}
+CHECKS = (check_gaps, check_overlaps)

@@ -14,9 +14,10 @@ from functools import cache
 from typing import Any
 
 from stc.compiler.code_places import handler_def
-from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rules import Rule
 from stc.compiler.sources import locate
-from stc.compiler.unit import CompileUnit, Subscription, WorkerInstance, make_diagnostic
+from stc.compiler.unit import CompileUnit, Subscription, WorkerInstance
 from stc.compiler.wiring import DIRECT_ADAPTER, SWOT_ADAPTER, known_events
 from stc.runtime.events import PLATFORM_COMPONENTS
 
@@ -37,14 +38,27 @@ def _sub_loc(worker: WorkerInstance, sub: Subscription) -> tuple[str | int, ...]
     return (*sub.loc, "method") if sub.loc is not None else (*worker.loc, "plugin")
 
 
-def check_methods(unit: CompileUnit) -> list[Diagnostic]:
-    """STC032 — a subscriber method is not found on the worker class.
+STC032 = Rule(
+    "STC032",
+    Severity.ERROR,
+    "subscriber method not found on the worker class",
+    """A subscriber method is not found on the worker class.
 
     Why it is bad: the event would be delivered to nothing at run time. Example: a
     threat worker with ``trigger: LEDGER_UPDATE`` whose class has no
-    ``on_ledger_update``, or a ``wiring:`` entry naming a misspelt method. Fix: add
-    the method (the name is fixed by the base wiring) or correct the wiring entry.
-    """
+    ``on_ledger_update``, or a ``wiring:`` entry naming a misspelt method. Fix: add the
+    method (the name is fixed by the base wiring) or correct the wiring entry.""",
+    bad=(
+        "threat_workers:\n"
+        "  - plugin: SilentMonitor  # has no on_ledger_update\n"
+        "    trigger: LEDGER_UPDATE"
+    ),
+    fixed=("threat_workers:\n  - plugin: MaxDrawdownMonitor\n    trigger: LEDGER_UPDATE"),
+)
+
+
+def check_methods(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC032 (the rule above says why)."""
     problems = _unknown_wiring_workers(unit)
     known = known_events(unit)
     workers = unit.workers_by_id()
@@ -62,7 +76,7 @@ def check_methods(unit: CompileUnit) -> list[Diagnostic]:
             continue
         problems.append(
             unit.diag(
-                "STC032",
+                STC032,
                 f"{worker.label} is subscribed to `{sub.event}` with method `{sub.method}`, "
                 f"but `{worker.cls.__name__}` has no such method",
                 _sub_loc(worker, sub),
@@ -81,7 +95,7 @@ def _needs_trigger(unit: CompileUnit, worker: WorkerInstance, methods: list[str]
     assert worker.cls is not None
     has = f" (it has: {', '.join(methods)})" if methods else ""
     return unit.diag(
-        "STC032",
+        STC032,
         f"{worker.label} has no `on_swot`, so it cannot join the SWOT inputs; without "
         "`trigger:` that is how it would run",
         (*worker.loc, "plugin"),
@@ -101,7 +115,7 @@ def _unknown_wiring_workers(unit: CompileUnit) -> list[Diagnostic]:
         hint, fixes = unit.rename((*sub.loc, "worker"), sub.worker, ids)
         problems.append(
             unit.diag(
-                "STC032",
+                STC032,
                 f"`wiring:` subscribes `{sub.worker}`, but the blueprint has no worker with "
                 "that id",
                 (*sub.loc, "worker"),
@@ -152,16 +166,29 @@ def _name(annotation: Any) -> str:
     return " | ".join(getattr(m, "__name__", str(m)) for m in _members(annotation))
 
 
-def check_payload_types(unit: CompileUnit) -> list[Diagnostic]:
-    """STC013 — the payload type of an event does not match the subscriber method's
-    annotated parameter (subclasses are accepted).
+STC013 = Rule(
+    "STC013",
+    Severity.ERROR,
+    "event payload does not match the subscriber's parameter type",
+    """The payload type of an event does not match the subscriber method's annotated
+    parameter (subclasses are accepted).
 
-    Why it is bad: the method would receive an object it does not expect and fail
-    (or worse, misread it) at run time. Example: ``on_ledger_update(self, ctx:
+    Why it is bad: the method would receive an object it does not expect and fail (or
+    worse, misread it) at run time. Example: ``on_ledger_update(self, ctx:
     TradingContext)`` wired to ``LEDGER_UPDATE``, whose payload is ``LedgerSnapshot``.
-    Fix: annotate the parameter with the event's payload type, or wire the method
-    to the event that carries the type it expects.
-    """
+    Fix: annotate the parameter with the event's payload type, or wire the method to the
+    event that carries the type it expects.""",
+    bad=(
+        "# LEDGER_UPDATE carries a LedgerSnapshot\n"
+        "def on_ledger_update(self, ctx: TradingContext) -> None:"
+    ),
+    fixed="def on_ledger_update(self, snapshot: LedgerSnapshot) -> None:",
+    language="python",
+)
+
+
+def check_payload_types(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC013 (the rule above says why)."""
     problems = []
     workers = unit.workers_by_id()
     for sub in unit.subscriptions:
@@ -209,23 +236,32 @@ def _check_subscription(
     place = handler_def(worker.record, unit.registry, function) if own and worker.record else None
     if place is not None:  # the caret on the `def`, the blueprint line as a note
         used = unit.related(f"{worker.label} is wired here", _sub_loc(worker, sub))
-        return make_diagnostic(
-            "STC013", message, place.display, place.mark, help,
+        return STC013.at(
+            message, place.display, place.mark, help,
             related=(used,), subjects=(worker.id,),
         )  # fmt: skip
-    return unit.diag("STC013", message, _sub_loc(worker, sub), help, subjects=(worker.id,))
+    return unit.diag(STC013, message, _sub_loc(worker, sub), help, subjects=(worker.id,))
 
 
-def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
-    """STC081 — the manifest and the code disagree: a handler's return annotation
-    names a DTO that ``provides_dtos`` does not declare, or the manifest declares a
-    DTO that no handler returns.
+STC081 = Rule(
+    "STC081",
+    Severity.ERROR,
+    "manifest and code disagree",
+    """The manifest and the code disagree: a handler's return annotation names a DTO that
+    ``provides_dtos`` does not declare, or the manifest declares a DTO that no handler
+    returns.
 
     Why it is bad: the compiler's data-flow checks trust the manifest; if the code
     returns something else, consumers are wired to data that never arrives. Example:
     ``on_tick(...) -> ATRValues | None`` in a plugin whose manifest says
-    ``provides_dtos: [EMAValues]``. Fix: make the manifest say what the code returns.
-    """
+    ``provides_dtos: [EMAValues]``. Fix: make the manifest say what the code returns.""",
+    bad=("# plugin_manifest.yaml (on_tick returns ATRValues)\nprovides_dtos: [EMAValues]"),
+    fixed=("# plugin_manifest.yaml\nprovides_dtos: [ATRValues]"),
+)
+
+
+def check_manifest_vs_code(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC081 (the rule above says why)."""
     methods: dict[str, list[str]] = {}
     for sub in unit.subscriptions:
         found = methods.get(sub.worker)
@@ -294,8 +330,7 @@ def _compare_outputs(
     mark = locate(record.loaded.data, ("dependencies", "provides_dtos"))
     mark = mark or locate(record.loaded.data, ("identification", "name"))
     return [
-        make_diagnostic(
-            "STC081",
+        STC081.at(
             f"plugin `{record.name}`: `{worker.cls.__name__}` " + " and ".join(parts),
             record.display_file,
             mark,
@@ -306,8 +341,4 @@ def _compare_outputs(
     ]
 
 
-CHECKS = {
-    "STC013": check_payload_types,
-    "STC032": check_methods,
-    "STC081": check_manifest_vs_code,
-}
+CHECKS = (check_payload_types, check_methods, check_manifest_vs_code)

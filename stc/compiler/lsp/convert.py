@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as lsp
 
 from stc.compiler.diagnostics import Diagnostic, Severity
+from stc.compiler.rule_docs import help_uri
 from stc.compiler.sources import Mark, split_lines
 
 SEVERITIES = {
@@ -107,6 +108,7 @@ def to_lsp(
         message=message,
         severity=SEVERITIES[diagnostic.severity],
         code=diagnostic.code,
+        code_description=lsp.CodeDescription(href=help_uri(diagnostic.code)),
         source=SOURCE,
         related_information=related or None,
     )

@@ -9,11 +9,10 @@ against a file. Both are STC diagnostics at the value that causes them.
 
 from __future__ import annotations
 
-from stc.compiler.checks.timeframes import minutes
+from stc.compiler.checks.timeframes import STC070, minutes
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.model.operation import Operation
-from stc.compiler.sources import Loaded, locate
-from stc.compiler.unit import make_diagnostic
+from stc.compiler.sources import STC002, Loaded, locate
 
 
 def check_operation_values(display: str, loaded: Loaded, operation: Operation) -> list[Diagnostic]:
@@ -36,8 +35,7 @@ def _finer_schedules(display: str, loaded: Loaded, operation: Operation) -> list
         every = minutes(schedule.every)
         if every is not None and every < finest:
             problems.append(
-                make_diagnostic(
-                    "STC070",
+                STC070.at(
                     f"schedule `{event}` fires every {schedule.every}, more often than the "
                     f"{timeframe} bars of data source `{name}` arrive",
                     display,
@@ -55,8 +53,7 @@ def _live_sources(display: str, loaded: Loaded, operation: Operation) -> list[Di
     problems = []
     if not operation.connectors:
         problems.append(
-            make_diagnostic(
-                "STC002",
+            STC002.at(
                 "`environment: live` needs a connector, and `connectors` names none",
                 display,
                 locate(loaded.data, ("environment",)),
@@ -68,8 +65,7 @@ def _live_sources(display: str, loaded: Loaded, operation: Operation) -> list[Di
         source = operation.data_sources.get(link.data_source)
         if source is not None:
             problems.append(
-                make_diagnostic(
-                    "STC002",
+                STC002.at(
                     f"`environment: live` cannot trade data source `{link.data_source}`: "
                     f"it is a {_kind(source.format)} file, not a market",
                     display,
