@@ -35,7 +35,6 @@ RULE_MODULES: tuple[str, ...] = (
     "stc.compiler.sources",
     "stc.compiler.resolve",
     "stc.compiler.registry",
-    "stc.compiler.classes",
     "stc.compiler.sweep_space",
     "stc.compiler.sweep_compile",
 )

@@ -648,7 +648,7 @@ def validate_against_schema(
     root: Any,
     base_loc: Sequence[str | int],
     file: str,
-    code: Rule,
+    rule: Rule,
     subject: str,
     plugin: str = "PLUGIN",
 ) -> list[Diagnostic]:
@@ -672,7 +672,7 @@ def validate_against_schema(
         path = list(error.absolute_path)
         result.extend(
             _schema_diagnostics(
-                error, path, root, [*base_loc, *path], file, code, (subject, plugin)
+                error, path, root, [*base_loc, *path], file, rule, (subject, plugin)
             )
         )
     return result
@@ -768,7 +768,7 @@ def _schema_diagnostics(
     root: Any,
     loc: list[str | int],
     file: str,
-    code: Rule,
+    rule: Rule,
     names: tuple[str, str],
 ) -> list[Diagnostic]:
     """One diagnostic per jsonschema error; one per key for ``additionalProperties``."""
@@ -779,12 +779,12 @@ def _schema_diagnostics(
         known = sorted(schema.get("properties", {}))
         extras = sorted(k for k in value if k not in known and not _pattern_key(schema, k))
         return [
-            _unknown_param(code, file, subject, root, (path, loc), key, known) for key in extras
+            _unknown_param(rule, file, subject, root, (path, loc), key, known) for key in extras
         ]
     if kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
         message = f"{subject}: {where}is missing the required key `{missing}`"
-        return [_diagnostic(code, file, message, locate(root, loc), f"add `{missing}: ...`")]
+        return [_diagnostic(rule, file, message, locate(root, loc), f"add `{missing}: ...`")]
     message = f"{subject}: {where}{_schema_message(kind, error.validator_value, value, error)}"
     help = _schema_help(kind, error.validator_value, schema, value).replace("PLUGIN", plugin)
     mark = locate(root, loc)
@@ -792,18 +792,18 @@ def _schema_diagnostics(
     if isinstance(wanted, str) and isinstance(value, str):
         meant, fixes = meant_fix(value, wanted, file, mark, None)
         if meant is not None:
-            return [code.at(message, file, mark, meant, suggestions=fixes)]
+            return [rule.at(message, file, mark, meant, suggestions=fixes)]
     fraction = _as_fraction(kind, error.validator_value, schema, value)
     if fraction is None:
-        return [_diagnostic(code, file, message, mark, help)]
+        return [_diagnostic(rule, file, message, mark, help)]
     text = f"{fraction:g}" if fraction != int(fraction) else f"{fraction:.1f}"
     help = f"did you mean {text} ({value:g} %)? {help}"
     fixes = replace_at(file, mark, None, text, f"write {text}", Applicability.MAYBE_INCORRECT)
-    return [code.at(message, file, mark, help, suggestions=fixes)]
+    return [rule.at(message, file, mark, help, suggestions=fixes)]
 
 
 def _unknown_param(
-    code: Rule,
+    rule: Rule,
     file: str,
     subject: str,
     root: Any,
@@ -818,7 +818,7 @@ def _unknown_param(
     if help is None and known:
         help = "allowed keys: " + ", ".join(f"`{k}`" for k in known)
     message = f"{subject}: unknown key `{format_path([*path, key])}`"
-    return code.at(message, file, mark, help, suggestions=fixes)
+    return rule.at(message, file, mark, help, suggestions=fixes)
 
 
 def _as_fraction(kind: str, bound: Any, schema: Mapping[str, Any], value: Any) -> float | None:

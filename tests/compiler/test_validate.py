@@ -6,6 +6,7 @@ from typing import Any
 
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.model.blueprint import StrategyBlueprint
+from stc.compiler.resolve import STC006
 from stc.compiler.sources import load_yaml_text
 from stc.compiler.suggest import did_you_mean, help_for
 from stc.compiler.validate import (
@@ -174,7 +175,7 @@ def schema_check(text: str) -> list[Diagnostic]:
     root = load_yaml_text(text, "bp.yaml").data
     params = apply_defaults(root["workers"][0]["params"], SCHEMA)
     loc: list[str | int] = ["workers", 0, "params"]
-    return validate_against_schema(params, SCHEMA, root, loc, "bp.yaml", "STC006", SUBJECT)
+    return validate_against_schema(params, SCHEMA, root, loc, "bp.yaml", STC006, SUBJECT)
 
 
 def test_schema_error_at_the_offending_item() -> None:

@@ -6,12 +6,13 @@ it owns (``stc.compiler.rules``: severity, title, explanation, bad and fixed exa
 File checks (``operation_files``, ``platform_roots``, ``document_kind``) run before a
 unit exists, on one loaded document, and are called by the pipeline.
 
-Adding a code to an existing family touches three hand-written files: the family
-module (the ``Rule`` and the check function, added to ``CHECKS``), one broken fixture
-``tests/fixtures/stcnnn_*.yaml`` whose first line says where the code is reported, and
-nothing else by hand; then regenerate ``docs/diagnostics.md``
+Adding a code to an existing family touches two hand-written files: the family
+module (the ``Rule``, and the check function added to ``CHECKS``) and one broken
+fixture ``tests/fixtures/stcnnn_*.yaml`` whose first line says where the code is
+reported. Then two generated files are regenerated: ``docs/diagnostics.md``
 (``python -m stc.compiler.docs_gen``) and the fixture's snapshot (``pytest
---snapshot-update``). A new family module is also added to ``FAMILIES`` below.
+tests/compiler/test_diagnostic_codes.py -k stcnnn --snapshot-update``). A new family
+module is also added to ``FAMILIES`` below (three hand-written files).
 ``tests/compiler/test_adding_a_code.py`` proves this in a temporary copy.
 """
 
