@@ -13,6 +13,8 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
+from stc.runtime.precision import LEDGER_DIGITS, grid_exponent
+
 PLACES = 10
 """Decimal places shown: the precision the ledger reads market prices with."""
 
@@ -33,6 +35,21 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def plain_price(value: Decimal) -> str:
+    """A price for people: like :func:`plain`, but below 1 it keeps the ledger's 11
+    significant digits (:mod:`stc.runtime.precision`) instead of 10 decimals, which
+    showed a price of 1.23456789e-9 as ``0.0000000012``. Prices ≥ 1 print as
+    :func:`plain` prints them."""
+    if not value.is_finite() or not value or abs(value) >= 1:
+        return plain(value)
+    exponent = grid_exponent(value, PLACES, LEDGER_DIGITS)
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() - exponent + 2)
+        rounded = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+    text = format(rounded, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def shown(value: Any) -> str:
