@@ -13,7 +13,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
-from stc.runtime.precision import LEDGER_DIGITS, grid_exponent
+from stc.runtime.precision import LEDGER_DIGITS, on_grid
 
 PLACES = 10
 """Decimal places shown: the precision the ledger reads market prices with."""
@@ -44,12 +44,8 @@ def plain_price(value: Decimal) -> str:
     :func:`plain` prints them."""
     if not value.is_finite() or not value or abs(value) >= 1:
         return plain(value)
-    exponent = grid_exponent(value, PLACES, LEDGER_DIGITS)
-    with localcontext() as context:
-        context.prec = max(context.prec, value.adjusted() - exponent + 2)
-        rounded = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
-    text = format(rounded, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    rounded = on_grid(value, value, ROUND_HALF_EVEN, PLACES, LEDGER_DIGITS)
+    return format(rounded, "f").rstrip("0").rstrip(".")  # below 1: always a fraction
 
 
 def shown(value: Any) -> str:
