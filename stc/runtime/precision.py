@@ -13,19 +13,23 @@ digits, whichever is finer::
 
 With ``digits = places + 1`` the grid of every price ≥ 1 is exactly the old fixed one
 (so every run on prices ≥ 1 stays byte-identical), and a price below 1 keeps as many
-significant digits as a price in [1, 10) had: the grid scales with the price, so a
-market scaled by 10^-k rounds exactly like the unscaled one, shifted by k decimals.
+significant digits as a price in [1, 10) had: a market in [1, 10) scaled by 10^-k
+rounds exactly like the unscaled one, k decimals further right (a market at 95 keeps
+11 digits scaled instead of 12: still more than its data's).
 
 Money (cash, fees, P&L, equity) does not scale with the quote and keeps its fixed
 decimals; quantities keep their 8-decimal lot grid (a low price means a large size).
 
-The range a run can represent is :data:`MIN_PRICE` … :data:`MAX_PRICE`: below 1e-12 a
-price × size of the largest allowed capital (10^12) needs sizes beyond 10^24 with their
-8 decimals — more digits than the 28 of Decimal's context, so products would be
-rounded; above 1e12 the 8-decimal lot grid cannot size a position of any allowed
-capital below 10^4 lots of 1e-8, and float64 spacing (2^-52 relative) is coarser than
-the ledger's 10-decimal grid above ~4.5e5 anyway. :func:`price_scale_problem` says why a
-price is outside.
+The range a run represents is [:data:`MIN_PRICE`, :data:`MAX_PRICE`] = [1e-12, 1e12]:
+
+- below 1e-12, a position of the largest allowed capital (10^12) is more than 10^24
+  lots, which with their 8 decimals is more digits than Decimal's 28-digit context
+  keeps: products (cash, P&L) would be rounded silently;
+- above 1e12, a position of any capital below 10^4 is smaller than one 1e-8 lot (no
+  trade at all), and a float64 price's spacing (about 1e-4 at 1e12) is far coarser than
+  any grid the ledger reads it with.
+
+:func:`price_scale_problem` says which bound a price is past.
 """
 
 from __future__ import annotations
