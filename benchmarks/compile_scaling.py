@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/compile_scaling.py [--sizes 10,100,1000,5000,10000]
         [--reps 5] [--write-docs] [--profile 5000] [--skip-cold] [--skip-determinism]
+        [--shapes 25,50,100,200,400] [--shapes-only]
 
 Synthetic plugins (``benchmarks/synthetic.py``) are written into a temporary directory
 and blueprints of N worker instances are compiled against them. Stages and floors:
@@ -16,7 +17,12 @@ and blueprints of N worker instances are compiled against them. Stages and floor
 - emit: ``render_wiring_map`` vs ``yaml.dump`` of the same data with ``CSafeDumper``;
 - dot: ``render_dot(unit, [])`` (no floor; target ≤ 10 µs per worker);
 - e2e: ``compile_blueprint(path)`` + ``.wiring_map``;
-- cold start: ``stc check`` as a subprocess, and ``python -X importtime`` on that path.
+- cold start: ``stc check`` as a subprocess, and ``python -X importtime`` on that path;
+- shapes (``--shapes``, issue 27): compile cost against the length of a dependency chain
+  of context workers and the width of a fan-out and a fan-in
+  (``benchmarks/chain_shapes.py``): the first compile of each blueprint (which imports
+  its N plugin modules) and the median of warm compiles, with the on-disk cache off,
+  per worker; DOT text alone for comparison (no Graphviz layout is measured).
 
 Timings are medians of ``--reps`` runs (3 when one run takes over ``SLOW_SECONDS``),
 with the garbage collector disabled while a run is timed (collected between runs); a
@@ -54,6 +60,7 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from benchmarks import cold_start  # noqa: E402
+from benchmarks.chain_shapes import SHAPES, warm_compile_calls, write_shape  # noqa: E402
 from benchmarks.synthetic import write_blueprint, write_plugin_root  # noqa: E402
 from stc.compiler import classes, wiring  # noqa: E402
 from stc.compiler.api import compile_blueprint  # noqa: E402
@@ -351,6 +358,94 @@ def determinism(path: Path, root: Path) -> tuple[bool, list[str]]:
     return digests[0] == digests[1], digests
 
 
+# ----------------------------------------------------------------------- shapes
+
+
+@dataclass
+class ShapeRow:
+    """Compile cost of one shape at one size (N workers in its chain or fan)."""
+
+    shape: str
+    workers: int
+    first: float
+    """Seconds of the first compile (plugin discovery + importing N worker modules)."""
+    warm: float
+    """Median seconds of later compiles (modules imported, no on-disk cache)."""
+    dot: float
+    """Median seconds of ``render_dot`` on the compiled unit (DOT text, no layout)."""
+    runs: int
+    calls: int
+    """Python function calls of one warm compile (cProfile): deterministic."""
+
+    def per_worker(self, seconds: float) -> float:
+        """Milliseconds per worker instance of the blueprint (all of them)."""
+        return seconds * 1e3 / self.workers
+
+
+def measure_shape(shape: str, workers: int, folder: Path, reps: int) -> ShapeRow:
+    """One shape at one size: first compile, warm compiles, DOT text."""
+    path, root = write_shape(folder, shape, workers)
+    started = time.perf_counter()
+    first_result = compile_blueprint(path, plugin_dirs=[root])
+    assert first_result.ok, first_result.rendered_diagnostics()
+    first_result.wiring_map  # noqa: B018 - rendering the map is part of compiling
+    first = time.perf_counter() - started
+    warm, _, runs = median_time(lambda: end_to_end(path, root), reps)
+    unit = _unit_of(path, root)
+    dot = median_time(lambda: render_dot(unit, []), reps)[0]
+    return ShapeRow(shape, workers, first, warm, dot, runs, warm_compile_calls(path, root))
+
+
+def _unit_of(path: Path, root: Path) -> CompileUnit:
+    """The checked compile unit of ``path`` (for timing ``render_dot`` alone)."""
+    text = path.read_text(encoding="utf-8")
+    loaded = load_yaml_text(text, path.name)
+    return check_stage(loaded, path.name, root).unit
+
+
+def measure_shapes(sizes: Sequence[int], reps: int) -> list[ShapeRow]:
+    """Every shape at every size, with the on-disk compile cache off."""
+    previous = os.environ.get("STC_NO_CACHE")
+    os.environ["STC_NO_CACHE"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="stc-shapes-") as tmp:
+            rows = []
+            for shape in SHAPES:
+                for workers in sizes:
+                    print(f"measuring {shape} {workers:,} …", file=sys.stderr, flush=True)
+                    rows.append(measure_shape(shape, workers, Path(tmp), reps))
+            return rows
+    finally:
+        if previous is None:
+            os.environ.pop("STC_NO_CACHE", None)
+        else:
+            os.environ["STC_NO_CACHE"] = previous
+
+
+def shape_table(rows: Sequence[ShapeRow]) -> str:
+    """Rows: shape × N; ms per worker of the first and warm compiles, the function calls
+    of a warm compile and the marginal calls of one more worker (the slope from the
+    previous size): constant when the compile is linear, whatever its fixed part."""
+    lines = [
+        "| shape | N | first compile ms | ms/N | warm compile ms | ms/N | calls "
+        "| marginal calls/worker | DOT text ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    previous: dict[str, ShapeRow] = {}
+    for row in rows:
+        before = previous.get(row.shape)
+        slope = "—"
+        if before is not None and row.workers > before.workers:
+            slope = f"{(row.calls - before.calls) / (row.workers - before.workers):,.0f}"
+        previous[row.shape] = row
+        lines.append(
+            f"| {row.shape} | {row.workers:,} | {_ms(row.first)} | "
+            f"{row.per_worker(row.first):.2f} | {_ms(row.warm)} | "
+            f"{row.per_worker(row.warm):.2f} | {row.calls:,} | {slope} | {_ms(row.dot)} |"
+        )
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------- profile
 
 
@@ -585,6 +680,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="cProfile one compile of this size (0: skip)")  # fmt: skip
     parser.add_argument("--skip-cold", action="store_true", help="no cold-start subprocesses")
     parser.add_argument("--skip-determinism", action="store_true")
+    parser.add_argument("--shapes", type=_sizes, default=[], metavar="SIZES",
+                        help="also measure chain / fan-out / fan-in blueprints of these "
+                             "sizes (e.g. 25,50,100,200,400)")  # fmt: skip
+    parser.add_argument("--shapes-only", action="store_true",
+                        help="measure only the --shapes blueprints")  # fmt: skip
     parser.add_argument("--write-docs", action="store_true",
                         help=f"replace the '{SECTION}' section of docs/performance.md")  # fmt: skip
     return parser.parse_args(argv)
@@ -597,6 +697,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.argv[1:] if argv is None else argv
     )
     load_before = os.getloadavg()[0]
+    if args.shapes_only:
+        return _shapes_main(args, command.strip(), load_before)
     with tempfile.TemporaryDirectory(prefix="stc-bench-") as tmp:
         folder = Path(tmp)
         root = write_plugin_root(folder)
@@ -619,10 +721,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if profile:
         print(f"### cProfile: compile_blueprint + wiring_map, {args.profile:,} workers\n")
         print("```\n" + profile.strip() + "\n```")
+    if args.shapes:
+        _shapes_main(args, command.strip(), load_before)
     if args.write_docs:
         write_docs(section)
         print(f"wrote the '{SECTION}' section of {DOCS.relative_to(PROJECT)}", file=sys.stderr)
     return 1 if same is False else 0
+
+
+def _shapes_main(args: argparse.Namespace, command: str, load_before: float) -> int:
+    """Measure and print the shapes table (not written into the docs by --write-docs:
+    docs/performance.md records it in its own section)."""
+    rows = measure_shapes(args.shapes or [25, 50, 100, 200, 400], args.reps)
+    load = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    print(f"Chain length and fan width, `{command}`; 1-minute load average {load}.\n")
+    print(shape_table(rows))
+    return 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from stc.runtime.data import (
 )
 from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
 from stc.runtime.data_formats import CsvFormat, plan_data_format
-from stc.runtime.display import plain
+from stc.runtime.display import plain, plain_price
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
 from stc.runtime.engine import Engine, Fault
@@ -31,6 +31,7 @@ from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from stc.runtime.journal import explain as _explain
 from stc.runtime.metrics import compute_metrics
 from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
+from stc.runtime.price_scale import within_price_scale
 from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from stc.runtime.resume import open_journal, paced_after, run_fingerprint
 from stc.runtime.run_lock import run_folder_lock
@@ -135,7 +136,10 @@ def _run_locked(
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     # streamed: validated as read
-    bars: Iterable[Bar] = iter_bars(data_path, on_bad_bar, skipped, data_name, data_format)
+    bars: Iterable[Bar] = within_price_scale(
+        iter_bars(data_path, on_bad_bar, skipped, data_name, data_format),
+        data_name or str(data_path),
+    )
     total = count_rows(data_path)
     if fit.resample_from is not None:
         bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
@@ -257,14 +261,19 @@ def _write_trade_rows(handle: IO[str], trades: Sequence[Trade]) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(TRADE_COLUMNS)
     for trade in trades:
-        writer.writerow([_cell(getattr(trade, name)) for name in TRADE_COLUMNS])
+        writer.writerow([_cell(getattr(trade, name), name) for name in TRADE_COLUMNS])
 
 
-def _cell(value: Any) -> str:
+PRICE_COLUMNS = frozenset({"entry_price", "stop_loss_price", "take_profit_price", "exit_price"})
+"""trades.csv columns holding prices: shown with their relative precision
+(:func:`stc.runtime.display.plain_price`); money columns keep 10 decimals."""
+
+
+def _cell(value: Any, name: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return plain(value)
+        return plain_price(value) if name in PRICE_COLUMNS else plain(value)
     iso = getattr(value, "isoformat", None)
     return str(iso()) if iso is not None else str(value)
 

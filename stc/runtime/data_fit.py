@@ -30,6 +30,7 @@ from typing import Any
 
 from stc.runtime.data import DataError, Resampler, iter_bars, timeframe_seconds
 from stc.runtime.dtos.market import Bar
+from stc.runtime.price_scale import PriceScaleError, within_price_scale
 
 SAMPLE_BARS = 2000
 """Bars read to infer the interval (a few weeks of hourly data; the read streams)."""
@@ -68,9 +69,13 @@ def infer_interval(bars: Iterable[Bar]) -> float | None:
 def sampled_interval(path: Path, data_format: Any = None) -> float | None:
     """The interval of the first ``SAMPLE_BARS`` good bars of ``path``; None when it
     has fewer than two or none at all (bad rows are the run's to report, with their
-    ``file:line``; they are skipped here)."""
+    ``file:line``; they are skipped here). A price of the sample the run cannot
+    represent raises PriceScaleError (:mod:`stc.runtime.price_scale`)."""
     try:
-        return infer_interval(islice(iter_bars(path, "skip", [], fmt=data_format), SAMPLE_BARS))
+        bars = within_price_scale(iter_bars(path, "skip", [], fmt=data_format), str(path))
+        return infer_interval(islice(bars, SAMPLE_BARS))
+    except PriceScaleError:
+        raise
     except DataError:  # no usable bar at all: the run says why, as it always did
         return None
 

@@ -13,6 +13,8 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
+from stc.runtime.precision import LEDGER_DIGITS, on_grid
+
 PLACES = 10
 """Decimal places shown: the precision the ledger reads market prices with."""
 
@@ -33,6 +35,17 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def plain_price(value: Decimal) -> str:
+    """A price for people: like :func:`plain`, but below 1 it keeps the ledger's 11
+    significant digits (:mod:`stc.runtime.precision`) instead of 10 decimals, which
+    showed a price of 1.23456789e-9 as ``0.0000000012``. Prices ≥ 1 print as
+    :func:`plain` prints them."""
+    if not value.is_finite() or not value or abs(value) >= 1:
+        return plain(value)
+    rounded = on_grid(value, value, ROUND_HALF_EVEN, PLACES, LEDGER_DIGITS)
+    return format(rounded, "f").rstrip("0").rstrip(".")  # below 1: always a fraction
 
 
 def shown(value: Any) -> str:

@@ -28,6 +28,7 @@ from stc.runtime.dtos.ledger import (
     Trade,
 )
 from stc.runtime.dtos.market import Bar
+from stc.runtime.precision import price_decimal
 
 _TRADE_FIELDS = tuple(Trade.model_fields)
 
@@ -95,7 +96,18 @@ def _bookable(trade_id: str, price: Decimal, size: Decimal) -> None:
 
 
 def dec(value: float) -> Decimal:
-    """A market float as a Decimal, rounded to 10 decimals (deterministic)."""
+    """A market price (float) as a Decimal on the relative grid of
+    :mod:`stc.runtime.precision`: 10 decimals at ≥ 1 (as always), 11 significant digits
+    below, so a market quoted near 1e-9 keeps its precision (deterministic). The
+    common case is inlined: this runs for every open position on every bar."""
+    if value >= 1.0 or value <= -1.0:
+        return Decimal(repr(round(value, 10)))
+    return price_decimal(value)
+
+
+def money(value: float) -> Decimal:
+    """An amount of money (float) as a Decimal, rounded to 10 decimals (deterministic).
+    Money does not scale with the quote, so its grid stays fixed."""
     return Decimal(repr(round(value, 10)))
 
 
@@ -172,7 +184,7 @@ class Ledger:
 
     def __init__(self, starting_capital: float, symbol: str) -> None:
         self.symbol = symbol
-        self.starting_capital = dec(starting_capital)
+        self.starting_capital = money(starting_capital)
         self.cash = self.starting_capital
         self.peak_equity = self.starting_capital
         self._peak_f = float(self.peak_equity)
@@ -224,7 +236,7 @@ class Ledger:
             trade.entry_time, trade.stop, trade.target = when, stop, target
             trade.risk_amount, trade.high, trade.low = risk_amount, price, price
             self.open[trade_id] = trade
-        p, f = dec(price), dec(fee)
+        p, f = dec(price), money(fee)
         total = trade.size + size
         trade.entry_price = (trade.entry_price * trade.size + p * size) / total
         trade.size = total
@@ -250,7 +262,7 @@ class Ledger:
         if trade is None:
             return None
         qty = trade.size if size is None or size > trade.size else size
-        p, f = dec(price), dec(fee)
+        p, f = dec(price), money(fee)
         side = "SELL" if trade.direction == "BUY" else "BUY"
         self.cash += p * qty - f if trade.direction == "BUY" else -(p * qty) - f
         pnl = trade.sign * (p - trade.entry_price) * qty
@@ -315,7 +327,7 @@ class Ledger:
                     trade.low = low
                 equity += trade.sign * close * trade.size_f
         if equity > self._peak_f:
-            self.peak_equity = dec(equity)
+            self.peak_equity = money(equity)
             self._peak_f = float(self.peak_equity)
         self.equity_curve.append(equity)
         return equity
@@ -344,7 +356,7 @@ class Ledger:
                 entry_price=t.entry_price,
                 stop_loss_price=t.stop,
                 take_profit_price=t.target,
-                unrealised_pnl=dec(t.unrealised(price)),
+                unrealised_pnl=money(t.unrealised(price)),
             )
             for t in self.open.values()
         )

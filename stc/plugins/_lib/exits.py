@@ -1,6 +1,7 @@
 """Stop and target arithmetic shared by the exit planners.
 
-Prices are Decimals on an 8-decimal grid: stops are rounded *away* from the price
+Prices are Decimals on the relative planner grid of :mod:`stc.runtime.precision`
+(8 decimals at ≥ 1, 9 significant digits below): stops are rounded *away* from the price
 (never tighter than asked), targets half-even. A stop is valid only strictly on the
 losing side of the reference price (an ExecutionDirective rejects anything else).
 """
@@ -13,8 +14,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.plans import ExitPlan
+from stc.runtime.precision import on_grid
 
-QUANTUM = Decimal("0.00000001")
 ZERO = Decimal(0)
 
 
@@ -27,9 +28,9 @@ def stop_beyond(
     if level is None:
         return None
     if direction == "BUY":
-        stop = (level * (1 - fraction)).quantize(QUANTUM, ROUND_FLOOR)
+        stop = on_grid(level * (1 - fraction), ref, ROUND_FLOOR)
         return stop if ZERO < stop < ref else None
-    stop = (level * (1 + fraction)).quantize(QUANTUM, ROUND_CEILING)
+    stop = on_grid(level * (1 + fraction), ref, ROUND_CEILING)
     return stop if stop > ref else None
 
 
@@ -40,7 +41,7 @@ def tolerance_stop(ref: Decimal, direction: Direction, tolerance: Decimal) -> De
 
 def rr_target(ref: Decimal, stop: Decimal, risk_reward: Decimal) -> Decimal | None:
     """The price ``risk_reward`` times the stop distance beyond ``ref`` (None if ≤ 0)."""
-    target = (ref + risk_reward * (ref - stop)).quantize(QUANTUM, ROUND_HALF_EVEN)
+    target = on_grid(ref + risk_reward * (ref - stop), ref, ROUND_HALF_EVEN)
     return target if target > ZERO else None
 
 

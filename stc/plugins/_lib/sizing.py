@@ -17,9 +17,11 @@ from abc import abstractmethod
 from decimal import ROUND_DOWN, Decimal
 
 from stc.runtime.dtos import SizePlan, StrategyDirective
+from stc.runtime.precision import to_places
 from stc.runtime.workers import SizePlanner
 
-QUANTUM = Decimal("0.00000001")
+PLACES = 8
+"""Decimals of sizes, values and risks (a lot of 1e-8; a low price means a large size)."""
 ZERO = Decimal(0)
 
 
@@ -35,11 +37,11 @@ def size_for_risk(
         risk = min(risk, cap)
     if risk <= ZERO or distance <= ZERO or equity <= ZERO:
         return None
-    size = min(risk / distance, equity * max_leverage / ref).quantize(QUANTUM, ROUND_DOWN)
+    size = to_places(min(risk / distance, equity * max_leverage / ref), PLACES, ROUND_DOWN)
     if size <= ZERO:
         return None
-    value = (size * ref).quantize(QUANTUM, ROUND_DOWN)
-    return size, value, (size * distance).quantize(QUANTUM, ROUND_DOWN)
+    value = to_places(size * ref, PLACES, ROUND_DOWN)
+    return size, value, to_places(size * distance, PLACES, ROUND_DOWN)
 
 
 class RiskSizer(SizePlanner):
@@ -87,6 +89,6 @@ class RiskSizer(SizePlanner):
         return SizePlan(
             plan_id=self.new_id("SIZ", when=directive.timestamp),
             position_size=size,
-            position_value=(size * directive.reference_price).quantize(QUANTUM, ROUND_DOWN),
+            position_value=to_places(size * directive.reference_price, PLACES, ROUND_DOWN),
             risk_amount=ZERO,
         )

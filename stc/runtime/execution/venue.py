@@ -28,6 +28,7 @@ from stc.runtime.dtos.market import Bar
 from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.execution import fill_model as fm
 from stc.runtime.ledger import Ledger, OpenTrade
+from stc.runtime.precision import to_places
 
 _NONE: frozenset[str] = frozenset()  # no trade filled inside the bar
 
@@ -122,7 +123,7 @@ def split_size(size: Decimal, parts: int) -> list[Decimal]:
     """``size`` in ``parts`` children of 8-decimal precision; the last takes the rest."""
     if parts == 1:
         return [size]
-    child = (size / parts).quantize(Decimal("0.00000001"))
+    child = to_places(size / parts, 8)  # a size beyond 10^20 lots too (precision module)
     return [child] * (parts - 1) + [size - child * (parts - 1)]
 
 

@@ -23,8 +23,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from stc.plugins._lib.entries import ScopedEntryPlanner
 from stc.runtime.dtos import StrategyDirective
-
-QUANTUM = Decimal("0.00000001")
+from stc.runtime.precision import on_grid
 
 
 def max_depth(directive: StrategyDirective) -> Decimal:
@@ -48,9 +47,7 @@ def ladder(directive: StrategyDirective, n_layers: int, step_pct: Decimal) -> li
     step = step_pct if n_layers * step_pct < depth else depth / (n_layers + 1)
     sign = -1 if buy else 1
     rounding = ROUND_CEILING if buy else ROUND_FLOOR  # towards the reference
-    return [
-        (ref * (1 + sign * k * step)).quantize(QUANTUM, rounding) for k in range(1, n_layers + 1)
-    ]
+    return [on_grid(ref * (1 + sign * k * step), ref, rounding) for k in range(1, n_layers + 1)]
 
 
 class LayeredEntryPlanner(ScopedEntryPlanner):

@@ -20,8 +20,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from stc.plugins._lib.entries import ScopedEntryPlanner
 from stc.runtime.dtos import StrategyDirective
+from stc.runtime.precision import on_grid
 
-QUANTUM = Decimal("0.00000001")
 TWO = Decimal(2)
 
 
@@ -39,7 +39,7 @@ def limit_price(directive: StrategyDirective, offset_pct: Decimal) -> Decimal:
     if (buy and price <= tolerance_stop) or (not buy and price >= tolerance_stop):
         price = ref * (1 + sign * tolerance / TWO)
     # Round towards the reference (never towards the stop).
-    return price.quantize(QUANTUM, ROUND_CEILING if buy else ROUND_FLOOR)
+    return on_grid(price, ref, ROUND_CEILING if buy else ROUND_FLOOR)
 
 
 class PatientLimitEntryPlanner(ScopedEntryPlanner):

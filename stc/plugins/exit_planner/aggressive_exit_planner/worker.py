@@ -5,8 +5,9 @@
 
 ``stop_factor`` (default 0.5) tightens the directive's tolerated stop distance; the
 directive's tolerance remains the maximum. Meant for high-confidence directives
-(the blueprint's triggers decide). Stops are rounded away from the price to 8
-decimals and must lie strictly on the losing side of it, else no plan (None); a SELL
+(the blueprint's triggers decide). Stops are rounded away from the price to the
+price grid (8 decimals at ≥ 1: ``stc.runtime.precision``) and must lie strictly on
+the losing side of it, else no plan (None); a SELL
 target at or below zero is dropped. CLOSE_EXISTING directives get the same plan in the
 closing direction, MODIFY_EXISTING directives the same plan from their reference
 price (the runtime gives it to the targeted trades, so the directive's direction is

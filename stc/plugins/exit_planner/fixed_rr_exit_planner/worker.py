@@ -6,7 +6,8 @@
 ``rr`` is the planner's own ``risk_reward`` param (fixed by design; the directive's
 ``risk_reward_ratio`` hint is for adaptive planners). Exit planners run in parallel
 with the entry planners, so the reference price (the decision tick's close) stands in
-for the entry. Stops are rounded away from the price to 8 decimals and must lie
+for the entry. Stops are rounded away from the price to the price grid (8 decimals at ≥ 1, 9
+significant digits below: ``stc.runtime.precision``) and must lie
 strictly on the right side of it; a zero tolerance gives no plan (None). A SELL target
 at or below zero is dropped (no take-profit). CLOSE_EXISTING directives get the same
 plan in the closing direction (the runtime ignores it when it closes the trades);

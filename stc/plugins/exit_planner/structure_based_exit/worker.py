@@ -17,8 +17,9 @@ entry planners (PatientLimit, Layered) stay inside it, so their limits remain st
 inside this stop (which lies ``buffer_pct`` beyond the swing, hence buffer > 0).
 
 Requires ``MarketStructure`` (from MarketStructureDetector); while it is absent (e.g.
-during warm-up) the tolerance fallbacks apply. Prices are Decimals rounded to 8
-decimals, stops away from the price. CLOSE_EXISTING directives get the same plan in
+during warm-up) the tolerance fallbacks apply. Prices are Decimals on the price grid
+(``stc.runtime.precision``: 8 decimals at ≥ 1), stops away from the price.
+CLOSE_EXISTING directives get the same plan in
 the closing direction, MODIFY_EXISTING directives the same plan from their reference
 price (the runtime gives it to the targeted trades, so the directive's direction is
 theirs).
@@ -28,10 +29,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from stc.plugins._lib.exits import QUANTUM, rr_target, stop_beyond, tolerance_stop
+from stc.plugins._lib.exits import rr_target, stop_beyond, tolerance_stop
 from stc.plugins.dtos import MarketStructure
 from stc.runtime.dtos import ExitPlan, StrategyDirective
 from stc.runtime.dtos.common import Direction
+from stc.runtime.precision import on_grid
 from stc.runtime.workers import ExitPlanner
 
 ZERO = Decimal(0)
@@ -101,5 +103,5 @@ class StructureBasedExit(ExitPlanner):
             if swing is not None:
                 reward = swing - ref if direction == "BUY" else ref - swing
                 if reward > ZERO and reward >= self.min_target_rr * risk:
-                    return swing.quantize(QUANTUM, ROUND_HALF_EVEN)
+                    return on_grid(swing, ref, ROUND_HALF_EVEN)
         return rr_target(ref, stop, directive.exit_directive.risk_reward_ratio)

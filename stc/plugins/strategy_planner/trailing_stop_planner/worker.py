@@ -20,9 +20,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from stc.runtime.dtos import ExitPlan, PositionUpdate
 from stc.runtime.envelope import DispositionEnvelope
+from stc.runtime.precision import on_grid
 from stc.runtime.workers import StrategyPlanner
 
-QUANTUM = Decimal("0.00000001")
 EVENT = "EXIT_PLAN_UPDATED"
 
 
@@ -35,12 +35,12 @@ def trailing_stop(update: PositionUpdate, trail_pct: Decimal) -> Decimal | None:
     if update.direction == "BUY":
         if update.high_since_entry <= update.entry_price:
             return None
-        stop = (update.high_since_entry * (1 - trail_pct)).quantize(QUANTUM, ROUND_FLOOR)
+        stop = on_grid(update.high_since_entry * (1 - trail_pct), update.current_price, ROUND_FLOOR)
         tightens = current is None or stop > current
         return stop if tightens and Decimal(0) < stop < update.current_price else None
     if update.low_since_entry >= update.entry_price:
         return None
-    stop = (update.low_since_entry * (1 + trail_pct)).quantize(QUANTUM, ROUND_CEILING)
+    stop = on_grid(update.low_since_entry * (1 + trail_pct), update.current_price, ROUND_CEILING)
     tightens = current is None or stop < current
     return stop if tightens and stop > update.current_price else None
 
