@@ -161,6 +161,11 @@ class ATR:
         self._prev_close: float | None = None
         self.true_range = 0.0
 
+    @property
+    def period(self) -> int:
+        """The Wilder smoothing period."""
+        return self._rma.period
+
     def update(self, high: float, low: float, close: float) -> float | None:
         """Fold in one bar; reported from the ``period``-th bar on."""
         self.true_range = true_range(high, low, self._prev_close)

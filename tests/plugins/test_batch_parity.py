@@ -31,10 +31,12 @@ from hypothesis import strategies as st
 from stc.plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
 from stc.plugins.context_worker.atr_volatility.worker import ATRVolatility
 from stc.plugins.context_worker.ema_detector.worker import EMADetector
+from stc.plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
 from stc.plugins.opportunity_worker.divergence_scanner.worker import DivergenceScanner
 from stc.plugins.opportunity_worker.ema_cross_detector.worker import EMACrossDetector
+from stc.plugins.opportunity_worker.fvg_entry_detector.worker import FVGEntryDetector
 from stc.plugins.opportunity_worker.volume_spike_refiner.worker import VolumeSpikeRefiner
-from stc.runtime.batch import BarArrays, BatchForm, offers_batch
+from stc.runtime.batch import BarArrays, BatchForm, BatchOutput, offers_batch
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import Bar, OHLCVWindow, TradingContext
 from stc.runtime.workers import ContextWorker, Worker
@@ -51,8 +53,15 @@ BATCH_PLUGINS: dict[type[Worker], dict[str, Any]] = {
     VolumeSpikeRefiner: {"window": 4, "z_threshold": 1.0, "min_body_fraction": 0.2},
     DivergenceScanner: {"rsi_period": 4, "lookback": 1, "max_swing_distance": 30,
                         "min_rsi_diff": 0.5, "full_confidence_rsi_diff": 5.0},
+    MarketStructureDetector: {"lookback": 1, "decay_bars": 3.0},
+    FVGEntryDetector: {"max_bars_after_break": 20, "atr_period": 2, "min_gap_atr": 0.0},
 }  # fmt: skip
 """Every plugin with a batch form, with short (non-default) params that fire often."""
+
+UPSTREAM: dict[type[Worker], tuple[type[Worker], dict[str, Any]]] = {
+    FVGEntryDetector: (MarketStructureDetector, {"lookback": 1}),
+}
+"""The context worker (and its params) a plugin reads the DTO of."""
 
 Observed = list[tuple[object | None, dict[str, float]]]
 
@@ -91,10 +100,17 @@ def run_incremental(cls: type[Worker], params: dict[str, Any], bars: Sequence[Ba
     context = _context()
     worker = _worker(cls, params, context)
     handler = worker.on_tick if isinstance(worker, ContextWorker) else worker.on_context_assessment  # type: ignore[attr-defined]
+    chain = [_worker(up, up_params, context) for up, up_params in [UPSTREAM[cls]]] if (
+        cls in UPSTREAM) else []  # fmt: skip
     seen: Observed = []
     for bar in bars:
         context.window().append(bar)
         context.begin_tick(bar)
+        for provider in chain:
+            dto = provider.on_tick(context)  # type: ignore[attr-defined]
+            if dto is not None:
+                context.provide(dto)
+        context.factors.clear()  # only the worker under test's factors
         result = handler(context)
         seen.append((result, {name: value for name, (value, _, _) in context.factors.items()}))
     return seen
@@ -105,7 +121,14 @@ def run_batch(cls: type[Worker], params: dict[str, Any], bars: Sequence[Bar]) ->
     context = _context()
     worker = _worker(cls, params, context)
     assert isinstance(worker, BatchForm)
-    output = worker.batch(BarArrays.from_bars(bars, "1h"), {})
+    arrays = BarArrays.from_bars(bars, "1h")
+    chain: list[tuple[BatchForm, BatchOutput]] = []
+    if cls in UPSTREAM:
+        provider = _worker(*UPSTREAM[cls], context)
+        assert isinstance(provider, BatchForm)
+        chain.append((provider, provider.batch(arrays, {})))
+    upstream = {"MarketStructure": chain[0][1]} if chain else {}
+    output = worker.batch(arrays, upstream)
     assert len(output) == len(bars)
     for values in [*output.columns.values(), *output.factors.values()]:
         assert len(values) == len(bars)
@@ -113,6 +136,10 @@ def run_batch(cls: type[Worker], params: dict[str, Any], bars: Sequence[Bar]) ->
     for index, bar in enumerate(bars):
         context.window().append(bar)
         context.begin_tick(bar)
+        for provider, provided in chain:
+            dto = provider.result_at(provided, index, context) if provided.present[index] else None
+            if dto is not None:
+                context.provide(dto)
         result = worker.result_at(output, index, context) if output.present[index] else None
         seen.append((result, output.factors_at(index)))
     return seen
@@ -198,6 +225,13 @@ _PARAMS: dict[type[Worker], Any] = {
         "rsi_period": st.integers(2, 6), "lookback": st.integers(1, 3),
         "max_swing_distance": st.integers(1, 40), "min_rsi_diff": st.sampled_from([0.0, 1.0]),
         "full_confidence_rsi_diff": st.just(10.0),
+    }),
+    MarketStructureDetector: st.fixed_dictionaries({
+        "lookback": st.integers(1, 4), "decay_bars": st.sampled_from([0.5, 20.0, 1000.0]),
+    }),
+    FVGEntryDetector: st.fixed_dictionaries({
+        "max_bars_after_break": st.integers(0, 10), "atr_period": st.integers(1, 6),
+        "min_gap_atr": st.sampled_from([0.0, 0.05, 1.0]),
     }),
 }  # fmt: skip
 
