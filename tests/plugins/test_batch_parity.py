@@ -136,8 +136,8 @@ def run_batch(cls: type[Worker], params: dict[str, Any], bars: Sequence[Bar]) ->
     for index, bar in enumerate(bars):
         context.window().append(bar)
         context.begin_tick(bar)
-        for provider, provided in chain:
-            dto = provider.result_at(provided, index, context) if provided.present[index] else None
+        for source, provided in chain:
+            dto = source.result_at(provided, index, context) if provided.present[index] else None
             if dto is not None:
                 context.provide(dto)
         result = worker.result_at(output, index, context) if output.present[index] else None
@@ -279,3 +279,56 @@ def test_bar_arrays_hold_exact_epoch_nanoseconds() -> None:
     arrays = BarArrays.from_bars([Bar(when, 1.0, 2.0, 0.5, 1.5, 10.0)], "1h")
     assert int(arrays.time[0]) == 1492592400_123456000
     assert arrays.close.dtype == np.float64 and len(arrays) == 1
+
+
+@pytest.mark.parametrize("cls", [ADXRegimeClassifier, MarketStructureDetector, ATRVolatility],
+                         ids=lambda c: c.__name__)  # fmt: skip
+def test_higher_timeframe_outputs_replay_on_the_ticks_between(cls: type[Worker]) -> None:
+    """A context worker on 4h driven by 1h ticks (rows deleted at random, so some 4h
+    bars are partial and some ticks close two): the handler runs on each closed 4h bar
+    and its last output is replayed on every tick (``stc.runtime.frames.Frame``); the
+    batch form over the 4h bars, re-indexed with ``held_index``/``aligned``, gives the
+    same DTO and factors on every tick."""
+    from random import Random
+
+    from stc.runtime.batch import aligned, held_index
+    from stc.runtime.data import Resampler
+    from stc.runtime.frames import Frame
+
+    rng = Random(23)
+    ticks = [bar for bar in read_csv("EURUSD_1h.csv") if rng.random() > 0.1]
+    resampler = Resampler("4h", "1h")
+    context = TradingContext("SYM", {"1h": OHLCVWindow("1h", 8), "4h": OHLCVWindow("4h", 8)})
+    worker = _worker(cls, {}, context)
+    frame = Frame("4h", "w")
+    higher: list[Bar] = []
+    release: list[int] = []
+    expected: Observed = []
+    for tick, bar in enumerate(ticks):
+        context.window("1h").append(bar)
+        context.begin_tick(bar)
+        closed = resampler.push(bar)
+        for high_bar in closed:
+            higher.append(high_bar)
+            release.append(tick)
+            context.window("4h").append(high_bar)
+            context.enter_frame(high_bar, "4h")
+            frame.keep(worker.on_tick(context), context)  # type: ignore[attr-defined]
+            context.leave_frame()
+            context.factors.clear()
+        frame.replay(context)
+        factors = {name: value for name, (value, _, _) in context.factors.items()}
+        expected.append((frame.held, factors))
+    assert len(set(release)) < len(release), "no tick closed two 4h bars: weaken the data"
+    output = _worker(cls, {}, context).batch(BarArrays.from_bars(higher, "4h"), {})  # type: ignore[attr-defined]
+    index = held_index(release, len(ticks))
+    visible = aligned(output, index)
+    batch_worker = _worker(cls, {}, context)
+    actual: Observed = []
+    for tick in range(len(ticks)):
+        held = None
+        if visible.present[tick]:
+            held = batch_worker.result_at(output, int(index[tick]), context)  # type: ignore[attr-defined]
+        actual.append((held, visible.factors_at(tick)))
+    assert len(higher) > 1000 and any(result is not None for result, _ in expected)
+    assert actual == expected
