@@ -137,10 +137,10 @@ def run_batch(cls: type[Worker], params: dict[str, Any], bars: Sequence[Bar]) ->
         context.window().append(bar)
         context.begin_tick(bar)
         for source, provided in chain:
-            dto = source.result_at(provided, index, context) if provided.present[index] else None
+            dto = source.result_at(provided, index, context) if provided.is_present(index) else None
             if dto is not None:
                 context.provide(dto)
-        result = worker.result_at(output, index, context) if output.present[index] else None
+        result = worker.result_at(output, index, context) if output.is_present(index) else None
         seen.append((result, output.factors_at(index)))
     return seen
 

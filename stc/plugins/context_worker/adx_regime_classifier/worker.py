@@ -69,12 +69,11 @@ class ADXRegimeClassifier(ContextWorker):
 
     def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Regime | None:
         """The Regime ``on_tick`` returns on bar ``index``."""
-        if not output.present[index]:
+        if not output.is_present(index):
             return None
-        columns = output.columns
         return Regime(
-            regime="trending" if columns["trending"][index] else "ranging",
-            adx=float(columns["adx"][index]),
-            plus_di=float(columns["plus_di"][index]),
-            minus_di=float(columns["minus_di"][index]),
+            regime="trending" if output.at("trending", index) else "ranging",
+            adx=output.at("adx", index),
+            plus_di=output.at("plus_di", index),
+            minus_di=output.at("minus_di", index),
         )

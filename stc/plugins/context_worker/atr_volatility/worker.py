@@ -84,7 +84,6 @@ class ATRVolatility(ContextWorker):
         self, output: BatchOutput, index: int, context: TradingContext
     ) -> ATRValues | None:
         """The ATRValues ``on_tick`` returns on bar ``index``."""
-        if not output.present[index]:
+        if not output.is_present(index):
             return None
-        columns = output.columns
-        return ATRValues(atr=float(columns["atr"][index]), atr_pct=float(columns["atr_pct"][index]))
+        return ATRValues(atr=output.at("atr", index), atr_pct=output.at("atr_pct", index))

@@ -75,6 +75,6 @@ class EMADetector(ContextWorker):
         self, output: BatchOutput, index: int, context: TradingContext
     ) -> EMAValues | None:
         """The EMAValues ``on_tick`` returns on bar ``index``."""
-        if not output.present[index]:
+        if not output.is_present(index):
             return None
-        return EMAValues({p: float(output.columns[f"ema_{p}"][index]) for p in self.periods})
+        return EMAValues({p: output.at(f"ema_{p}", index) for p in self.periods})

@@ -214,23 +214,22 @@ def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
 
 def _structure_at(output: BatchOutput, index: int) -> MarketStructure | None:
     """The MarketStructure on bar ``index`` of ``output`` (None where there is none)."""
-    if not output.present[index]:
+    if not output.is_present(index):
         return None
-    columns = output.columns
 
     def price(name: str) -> float | None:
-        value = float(columns[name][index])
+        value: float = output.at(name, index)
         return None if value != value else value
 
-    since = int(columns["bars_since_break"][index])
+    since = output.at("bars_since_break", index)
     return MarketStructure(
-        trend=_CODE_TREND[int(columns["trend"][index])],
+        trend=_CODE_TREND[output.at("trend", index)],
         last_swing_high=price("last_high"),
         last_swing_low=price("last_low"),
         prev_swing_high=price("prev_high"),
         prev_swing_low=price("prev_low"),
-        bos=bool(columns["bos"][index]),
-        choch=bool(columns["choch"][index]),
-        break_direction=_CODE_TREND[int(columns["break_direction"][index])],
+        bos=output.at("bos", index),
+        choch=output.at("choch", index),
+        break_direction=_CODE_TREND[output.at("break_direction", index)],
         bars_since_break=None if since < 0 else since,
     )

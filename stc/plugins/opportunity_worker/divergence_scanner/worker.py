@@ -136,18 +136,17 @@ class DivergenceScanner(OpportunityWorker):
         self, output: BatchOutput, index: int, context: TradingContext
     ) -> OpportunitySignal | None:
         """The signal ``on_context_assessment`` returns on bar ``index``."""
-        direction = int(output.columns["direction"][index])
+        direction = output.at("direction", index)
         if direction == 0:
             return None
         kind: SwingKind = "low" if direction > 0 else "high"
 
         def point(prefix: str) -> SwingPoint:
-            column = output.columns
             return SwingPoint(
                 kind,
-                float(column[f"{kind}_{prefix}price"][index]),
-                int(column[f"{kind}_{prefix}position"][index]),
-                float(column[f"{kind}_{prefix}tag"][index]),
+                output.at(f"{kind}_{prefix}price", index),
+                output.at(f"{kind}_{prefix}position", index),
+                output.at(f"{kind}_{prefix}tag", index),
             )
 
         return self._signal(context, "BUY" if direction > 0 else "SELL",

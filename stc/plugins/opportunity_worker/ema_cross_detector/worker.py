@@ -98,9 +98,9 @@ class EMACrossDetector(OpportunityWorker):
         self, output: BatchOutput, index: int, context: TradingContext
     ) -> OpportunitySignal | None:
         """The signal ``on_context_assessment`` returns on bar ``index``."""
-        cross = int(output.columns["cross"][index])
+        cross = output.at("cross", index)
         if cross == 0:
             return None
-        fast = float(output.columns["fast_ema"][index])
-        slow = float(output.columns["slow_ema"][index])
+        fast = output.at("fast_ema", index)
+        slow = output.at("slow_ema", index)
         return self._signal(context, up=cross > 0, fast=fast, slow=slow)

@@ -142,11 +142,10 @@ class FVGEntryDetector(OpportunityWorker):
     ) -> OpportunitySignal | None:
         """The signal ``on_context_assessment`` returns on bar ``index`` (the context
         holds the tick's MarketStructure, as when the handler runs)."""
-        direction = int(output.columns["direction"][index])
+        direction = output.at("direction", index)
         structure = context.get(MarketStructure)
         if direction == 0 or structure is None:
             return None
-        columns = output.columns
-        gap = Gap("BUY" if direction > 0 else "SELL", float(columns["gap_low"][index]),
-                  float(columns["gap_high"][index]))  # fmt: skip
-        return self._signal(context, gap, float(columns["gap_atr"][index]), structure)
+        gap = Gap("BUY" if direction > 0 else "SELL", output.at("gap_low", index),
+                  output.at("gap_high", index))  # fmt: skip
+        return self._signal(context, gap, output.at("gap_atr", index), structure)

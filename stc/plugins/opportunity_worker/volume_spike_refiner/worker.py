@@ -85,10 +85,10 @@ class VolumeSpikeRefiner(OpportunityWorker):
     ) -> OpportunitySignal | None:
         """The signal ``on_context_assessment`` returns on bar ``index`` (``context.bar``
         is that bar, as when the handler runs)."""
-        if not output.present[index]:
+        if not output.is_present(index):
             return None
-        up = int(output.columns["direction"][index]) > 0
-        z = float(output.columns["volume_z"][index])
+        up = output.at("direction", index) > 0
+        z = output.at("volume_z", index)
         return self._signal(context, "BUY" if up else "SELL", z)
 
 
