@@ -26,7 +26,9 @@ The contract (docs/runtime.md, "Batch forms"):
   returned for bar ``i`` (or None): equal to it field for field. It may call
   ``new_id`` (signals are stamped with the tick, as the handler's are); it does not
   score factors (those come from ``output.factors``). It is only ever called for
-  bars where ``present`` is True, in order.
+  bars where ``present`` is True, in order — on all of them, warm-up included, and at
+  the handler's place in the tick: signal ids come from one run-scoped counter that
+  every worker shares, so skipping or reordering a call would shift later ids.
 * A batch form is pure: it reads ``self.params`` (as ``setup`` left them), never the
   handler's incremental state, and leaves that state untouched, so a worker can run
   in either form, or both.
