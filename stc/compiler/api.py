@@ -23,6 +23,8 @@ from stc.compiler.sources import SourceFile
 if TYPE_CHECKING:
     import networkx as nx
 
+    from stc.compiler.batchable import BatchVerdict
+
 
 class CompileError(Exception):
     """Raised by ``CompileResult.wiring_map`` when the compile found errors."""
@@ -59,6 +61,21 @@ class CompileResult:
         if self.outcome.wiring_data is None:
             raise CompileError(self.rendered_diagnostics())
         return render_wiring_map(self.outcome.wiring_data)
+
+    @cached_property
+    def batchable(self) -> dict[str, BatchVerdict]:
+        """Worker id → whether it may run in batch form and why (issue 23;
+        ``stc.compiler.batchable``). Raises CompileError on a failed compile."""
+        from stc.compiler.batchable import batch_plan
+        from stc.compiler.resolve import import_class
+
+        unit = self.outcome.unit
+        if unit is None or not self.ok:
+            raise CompileError(self.rendered_diagnostics())
+        for worker in unit.resolved():
+            if worker.cls is None:  # the compile cache skipped the import
+                import_class(unit, worker)
+        return batch_plan(unit)
 
     @cached_property
     def graph(self) -> nx.DiGraph[str]:

@@ -169,6 +169,12 @@ class PluginManifest(StrictModel):
     capabilities: Capabilities = default_of(Capabilities)
     dependencies: Dependencies = default_of(Dependencies)
     warmup: Warmup = default_of(Warmup)
+    batch: bool = Field(
+        default=False,
+        description="the worker class also offers a batch form (`batch` and `result_at`, "
+        "stc.runtime.batch): its outputs over a whole array of closed bars, equal to the "
+        "handler's bar for bar; used when its inputs are bars and batchable outputs only",
+    )
     config_schema: dict[str, Any] = Field(
         default_factory=lambda: {"type": "object", "additionalProperties": False},
         description="JSON Schema (draft 2020-12) for the blueprint's params",

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 from stc.plugins.dtos import Regime
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.indicators import ADX
 from stc.runtime.workers import ContextWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_PERIOD = 14
 DEFAULT_THRESHOLD = 25.0
@@ -41,3 +45,35 @@ class ADXRegimeClassifier(ContextWorker):
         """``regime_clarity`` = min(1, ADX / (2 × trend_threshold)): 0.5 at the threshold,
         1 at twice it (ADX 50 with the default threshold 25)."""
         return min(1.0, adx / (2.0 * self.threshold)) if self.threshold > 0 else 1.0
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): Wilder's ADX in one compiled loop; regime
+        and ``regime_clarity`` element-wise."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import adx_series
+
+        adx, plus_di, minus_di = (np.array(column) for column in adx_series(
+            bars.high.tolist(), bars.low.tolist(), bars.close.tolist(), self.period
+        ))  # fmt: skip
+        present = ~np.isnan(adx)
+        if self.threshold > 0:
+            clarity = np.minimum(1.0, adx / (2.0 * self.threshold))
+        else:
+            clarity = np.ones_like(adx)
+        columns = {"adx": adx, "plus_di": plus_di, "minus_di": minus_di,
+                   "trending": present & (adx >= self.threshold)}  # fmt: skip
+        factors = {"regime_clarity": np.where(present, clarity, np.nan)}
+        return BatchOutput(present=present, columns=columns, factors=factors)
+
+    def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Regime | None:
+        """The Regime ``on_tick`` returns on bar ``index``."""
+        if not output.is_present(index):
+            return None
+        return Regime(
+            regime="trending" if output.at("trending", index) else "ranging",
+            adx=output.at("adx", index),
+            plus_di=output.at("plus_di", index),
+            minus_di=output.at("minus_di", index),
+        )

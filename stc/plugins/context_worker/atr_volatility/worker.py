@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from stc.plugins.dtos import ATRValues
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.indicators import ATR, RollingMeanStd
 from stc.runtime.workers import ContextWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_PERIOD = 14
 DEFAULT_BASELINE = 100
@@ -44,3 +50,40 @@ class ATRVolatility(ContextWorker):
             return 0.0
         ratio = atr_pct / baseline
         return max(0.0, min(1.0, (ratio - 1.0) / (self.risk_ratio - 1.0)))
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): ATR in one compiled loop; the baseline's
+        running mean over the ATR% values from the first warm bar on (the handler feeds
+        it only then), and the risk factor element-wise."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import atr_series, rolling_mean_std_series
+
+        atr = np.array(atr_series(bars.high.tolist(), bars.low.tolist(), bars.close.tolist(),
+                                  self.period))  # fmt: skip
+        present = ~np.isnan(atr)
+        close = bars.close
+        nonzero = close != 0.0
+        atr_pct = np.divide(atr, close, out=np.zeros_like(atr), where=nonzero)
+        atr_pct[~present] = np.nan
+        baseline = np.full(len(bars), np.nan)
+        warm = np.flatnonzero(present)
+        means, _ = rolling_mean_std_series(atr_pct[warm].tolist(), self.baseline.window)
+        baseline[warm] = means
+        scored = ~np.isnan(baseline)
+        positive = scored & (baseline > 0.0)
+        ratio = np.divide(atr_pct, baseline, out=np.zeros_like(atr_pct), where=positive)
+        risk = np.maximum(0.0, np.minimum(1.0, (ratio - 1.0) / (self.risk_ratio - 1.0)))
+        risk = np.where(positive, risk, 0.0)
+        factors = {"volatility_risk": np.where(scored, risk, np.nan)}
+        columns = {"atr": atr, "atr_pct": atr_pct}
+        return BatchOutput(present=present, columns=columns, factors=factors)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> ATRValues | None:
+        """The ATRValues ``on_tick`` returns on bar ``index``."""
+        if not output.is_present(index):
+            return None
+        return ATRValues(atr=output.at("atr", index), atr_pct=output.at("atr_pct", index))

@@ -3,10 +3,16 @@ factor (how bullishly the close and the EMAs are stacked)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from stc.plugins.dtos import EMAValues
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.indicators import EMAStack, stack_strength
 from stc.runtime.workers import ContextWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_PERIODS = (20, 50, 200)
 
@@ -41,3 +47,34 @@ class EMADetector(ContextWorker):
         perfectly bearish. In ``absolute`` mode: |2·fraction − 1| (any clean stack)."""
         averages = [values[period] for period in self.periods]
         return stack_strength(close, averages, self.mode == "absolute")
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): every EMA over the closes in one compiled
+        loop each; the stack strength element-wise (comparisons and one division per
+        bar, as in ``stack_strength``)."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import ema_series
+
+        closes = bars.close.tolist()
+        columns = {f"ema_{p}": np.array(ema_series(closes, p)) for p in self.periods}
+        present = ~np.isnan(columns[f"ema_{self.periods[-1]}"])  # longest warm: all warm
+        bullish = np.zeros(len(bars), dtype=np.int64)
+        left = bars.close
+        for period in self.periods:
+            right = columns[f"ema_{period}"]
+            bullish += left > right
+            left = right
+        fraction = bullish / len(self.periods)
+        strength = np.abs(2.0 * fraction - 1.0) if self._absolute else fraction
+        factors = {"trend_strength": np.where(present, strength, np.nan)}
+        return BatchOutput(present=present, columns=columns, factors=factors)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> EMAValues | None:
+        """The EMAValues ``on_tick`` returns on bar ``index``."""
+        if not output.is_present(index):
+            return None
+        return EMAValues({p: output.at(f"ema_{p}", index) for p in self.periods})

@@ -15,10 +15,16 @@ Definitions (docs/plugins.md has the full text):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
 from stc.plugins.dtos import MarketStructure, Trend
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.workers import ContextWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_LOOKBACK = 3
 DEFAULT_DECAY_BARS = 20
@@ -118,9 +124,112 @@ class MarketStructureDetector(ContextWorker):
         alignment = (0.25, 0.5, 1.0)[agreeing]
         return alignment * self.decay_bars / (self.decay_bars + structure.bars_since_break)
 
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch); see ``_batch_structure``."""
+        return _batch_structure(self, bars)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> MarketStructure | None:
+        """The MarketStructure ``on_tick`` returns on bar ``index``."""
+        return _structure_at(output, index)
+
 
 def _step(previous: float | None, last: float | None) -> float:
     """Sign of the move from the previous swing to the last (0 if either is missing)."""
     if previous is None or last is None or last == previous:
         return 0.0
     return 1.0 if last > previous else -1.0
+
+
+_TREND_CODE: dict[Trend, int] = {"none": 0, "up": 1, "down": -1}
+_CODE_TREND: dict[int, Trend] = {code: trend for trend, code in _TREND_CODE.items()}
+
+
+def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOutput:
+    """Batch form (stc.runtime.batch): the swings by sliding-window maxima, then one
+    pass over the bars with the handler's own state machine (``_record`` and
+    ``_check_break`` on a fresh copy of the state: breaks depend on the trend, which
+    depends on earlier breaks, so this part is causal and sequential by nature); the
+    columns it fills hold plain numbers, and ``structure_quality`` is computed
+    element-wise from them."""
+    import numpy as np
+
+    from stc.plugins._lib.swing_arrays import fractal_swings
+    from stc.runtime.batch import BatchOutput
+
+    n, lookback = len(bars), self.lookback
+    state = type(self)({"lookback": lookback, "decay_bars": self.decay_bars})
+    high_at, low_at = np.full(n, np.nan), np.full(n, np.nan)
+    highs, lows = fractal_swings(bars.high, bars.low, lookback)
+    high_at[highs + lookback] = bars.high[highs]
+    low_at[lows + lookback] = bars.low[lows]
+    names = ("trend", "last_high", "last_low", "prev_high", "prev_low", "bos", "choch",
+             "break_direction", "bars_since_break")  # fmt: skip
+    rows: dict[str, list[float]] = {name: [0.0] * n for name in names}
+    nan = float("nan")
+    for i, (close, high, low) in enumerate(zip(bars.close.tolist(), high_at.tolist(),
+                                               low_at.tolist(), strict=True)):  # fmt: skip
+        state._record(
+            SwingPoint("high", high, i - lookback) if high == high else None,
+            SwingPoint("low", low, i - lookback) if low == low else None,
+        )
+        if state.bars_since_break is not None:
+            state.bars_since_break += 1
+        bos, choch = state._check_break(close)
+        rows["trend"][i] = _TREND_CODE[state.trend]
+        rows["last_high"][i] = state.highs[-1] if state.highs else nan
+        rows["last_low"][i] = state.lows[-1] if state.lows else nan
+        rows["prev_high"][i] = state.highs[-2] if len(state.highs) > 1 else nan
+        rows["prev_low"][i] = state.lows[-2] if len(state.lows) > 1 else nan
+        rows["bos"][i], rows["choch"][i] = bos, choch
+        rows["break_direction"][i] = _TREND_CODE[state.break_direction]
+        since = state.bars_since_break
+        rows["bars_since_break"][i] = -1 if since is None else since
+    columns = {name: np.array(values) for name, values in rows.items()}
+    for name in ("trend", "break_direction", "bars_since_break"):
+        columns[name] = columns[name].astype(np.int64)
+    for name in ("bos", "choch"):
+        columns[name] = columns[name].astype(np.bool_)
+    present = np.arange(n) >= 2 * lookback
+    factors = {"structure_quality": np.where(present, _quality(self, columns), np.nan)}
+    return BatchOutput(present=present, columns=columns, factors=factors)
+
+
+def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
+    """``quality`` element-wise: alignment × decay / (decay + bars since the break)."""
+    import numpy as np
+
+    trend, since = columns["trend"], columns["bars_since_break"]
+
+    def step(previous: Any, last: Any) -> Any:
+        return np.where(last > previous, 1, np.where(last < previous, -1, 0))  # NaN: 0
+
+    agreeing = (step(columns["prev_high"], columns["last_high"]) * trend > 0).astype(np.int64)
+    agreeing += step(columns["prev_low"], columns["last_low"]) * trend > 0
+    alignment = np.array([0.25, 0.5, 1.0])[agreeing]
+    quality = alignment * self.decay_bars / (self.decay_bars + np.maximum(since, 0))
+    return np.where((trend == 0) | (since < 0), 0.0, quality)
+
+
+def _structure_at(output: BatchOutput, index: int) -> MarketStructure | None:
+    """The MarketStructure on bar ``index`` of ``output`` (None where there is none)."""
+    if not output.is_present(index):
+        return None
+
+    def price(name: str) -> float | None:
+        value: float = output.at(name, index)
+        return None if value != value else value
+
+    since = output.at("bars_since_break", index)
+    return MarketStructure(
+        trend=_CODE_TREND[output.at("trend", index)],
+        last_swing_high=price("last_high"),
+        last_swing_low=price("last_low"),
+        prev_swing_high=price("prev_high"),
+        prev_swing_low=price("prev_low"),
+        bos=output.at("bos", index),
+        choch=output.at("choch", index),
+        break_direction=_CODE_TREND[output.at("break_direction", index)],
+        bars_since_break=None if since < 0 else since,
+    )

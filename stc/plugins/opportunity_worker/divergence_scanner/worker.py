@@ -9,13 +9,19 @@ the swing (``lookback`` bars after it), never earlier.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from stc.plugins._lib import to_score
-from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
+from stc.plugins._lib.swings import FractalSwingDetector, SwingKind, SwingPoint
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import RSI
 from stc.runtime.workers import OpportunityWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_RSI_PERIOD = 14
 DEFAULT_LOOKBACK = 3
@@ -92,3 +98,56 @@ class DivergenceScanner(OpportunityWorker):
                 "bars_between": latest.position - previous.position,
             },
         )
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): RSI in one compiled loop, fractal swings by
+        sliding-window maxima (strict comparisons, as the detector's), and each tagged
+        swing compared with the previous tagged swing of its kind (the handler's
+        ``last_low``/``last_high``), reported on its confirmation bar."""
+        import numpy as np
+
+        from stc.plugins._lib.swing_arrays import fractal_swings, pair_columns
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import rsi_series
+
+        rsi = np.array(rsi_series(bars.close.tolist(), self.rsi.period))
+        lookback = self.swings.lookback
+        highs, lows = fractal_swings(bars.high, bars.low, lookback)
+        n = len(bars)
+        columns: dict[str, object] = {}
+        found = np.zeros(n, dtype=np.int64)
+        for kind, centers, sign in (("low", lows, 1), ("high", highs, -1)):
+            price = bars.low if kind == "low" else bars.high
+            tagged = centers[~np.isnan(rsi[centers])]  # a swing without RSI is not kept
+            pairs = pair_columns(tagged, price, rsi, lookback, n)
+            distance = pairs["position"] - pairs["previous_position"]
+            extends = pairs["price"] < pairs["previous_price"] if sign > 0 else (
+                pairs["price"] > pairs["previous_price"])  # fmt: skip
+            rsi_diff = (pairs["tag"] - pairs["previous_tag"] if sign > 0
+                        else pairs["previous_tag"] - pairs["tag"])  # fmt: skip
+            hit = pairs["paired"] & (distance <= self.max_distance) & extends & (
+                rsi_diff >= self.min_diff)  # fmt: skip
+            found = np.where((found == 0) & hit, sign, found)
+            columns.update({f"{kind}_{name}": values for name, values in pairs.items()})
+        columns["direction"] = found
+        return BatchOutput(present=found != 0, columns=columns)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> OpportunitySignal | None:
+        """The signal ``on_context_assessment`` returns on bar ``index``."""
+        direction = output.at("direction", index)
+        if direction == 0:
+            return None
+        kind: SwingKind = "low" if direction > 0 else "high"
+
+        def point(prefix: str) -> SwingPoint:
+            return SwingPoint(
+                kind,
+                output.at(f"{kind}_{prefix}price", index),
+                output.at(f"{kind}_{prefix}position", index),
+                output.at(f"{kind}_{prefix}tag", index),
+            )
+
+        return self._signal(context, "BUY" if direction > 0 else "SELL",
+                            point("previous_"), point(""))  # fmt: skip

@@ -7,13 +7,18 @@ crossing never fires.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from stc.plugins._lib import to_score
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import EMACross
 from stc.runtime.workers import OpportunityWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_FAST = 20
 DEFAULT_SLOW = 50
@@ -64,3 +69,38 @@ class EMACrossDetector(OpportunityWorker):
             source_worker_id=self.worker_id,
             metadata=metadata,
         )
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): both EMAs in compiled loops; the cross is
+        where the order's sign differs from the last non-zero sign before it (a
+        forward fill of the signs), as ``EMACross`` decides bar by bar."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import ema_series
+
+        closes = bars.close.tolist()
+        fast = np.array(ema_series(closes, self.cross.fast.period))
+        slow = np.array(ema_series(closes, self.cross.slow.period))
+        ordered = ~np.isnan(fast) & ~np.isnan(slow) & (fast != slow)
+        sign = np.where(ordered, np.where(fast > slow, 1, -1), 0).astype(np.int64)
+        nonzero = np.flatnonzero(sign)
+        last = np.zeros(len(bars), dtype=np.int64)  # last non-zero sign up to the bar
+        if len(nonzero):
+            position = np.searchsorted(nonzero, np.arange(len(bars)), side="right") - 1
+            last = np.where(position >= 0, sign[nonzero[np.maximum(position, 0)]], 0)
+        previous = np.concatenate(([0], last[:-1])) if len(bars) else last
+        cross = np.where((sign != 0) & (previous != 0) & (previous != sign), sign, 0)
+        columns = {"cross": cross, "fast_ema": fast, "slow_ema": slow}
+        return BatchOutput(present=cross != 0, columns=columns)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> OpportunitySignal | None:
+        """The signal ``on_context_assessment`` returns on bar ``index``."""
+        cross = output.at("cross", index)
+        if cross == 0:
+            return None
+        fast = output.at("fast_ema", index)
+        slow = output.at("slow_ema", index)
+        return self._signal(context, up=cross > 0, fast=fast, slow=slow)

@@ -4,7 +4,8 @@ the same direction (the seed's "FVG after a structure break")."""
 from __future__ import annotations
 
 from collections import deque
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from stc.plugins._lib import to_score
 from stc.plugins.dtos import MarketStructure
@@ -12,6 +13,9 @@ from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import ATR
 from stc.runtime.workers import OpportunityWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_MAX_BARS = 5
 DEFAULT_ATR_PERIOD = 14
@@ -67,6 +71,13 @@ class FVGEntryDetector(OpportunityWorker):
         size_atr = (gap.high - gap.low) / atr
         if size_atr < self.min_gap_atr:
             return None
+        return self._signal(context, gap, size_atr, structure)
+
+    def _signal(
+        self, context: TradingContext, gap: Gap, size_atr: float, structure: MarketStructure
+    ) -> OpportunitySignal:
+        """The signal of ``gap`` (on ``context.bar``) after the break ``structure`` saw."""
+        bar = context.bar
         return OpportunitySignal(
             signal_id=self.new_id("OPP"),
             timestamp=bar.time,
@@ -90,3 +101,51 @@ class FVGEntryDetector(OpportunityWorker):
         wanted = "up" if gap.direction == "BUY" else "down"
         since = structure.bars_since_break
         return structure.break_direction == wanted and since is not None and since <= self.max_bars
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): ATR in one compiled loop, the gaps of every
+        three-candle run and the break conditions element-wise, reading the batch
+        output of the MarketStructure provider (``upstream``, aligned to these bars)."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import atr_series
+
+        n = len(bars)
+        structure = upstream["MarketStructure"]
+        atr = np.array(atr_series(bars.high.tolist(), bars.low.tolist(), bars.close.tolist(),
+                                  self.atr.period))  # fmt: skip
+        high, low = bars.high, bars.low
+        first_high, first_low = np.full(n, np.nan), np.full(n, np.nan)
+        first_high[2:], first_low[2:] = high[:-2], low[:-2]  # candle t-2 (NaN: none yet)
+        buy = low > first_high
+        sell = ~buy & (high < first_low)
+        gap_low = np.where(buy, first_high, np.where(sell, high, np.nan))
+        gap_high = np.where(buy, low, np.where(sell, first_low, np.nan))
+        direction = np.where(buy, 1, np.where(sell, -1, 0))
+        since = structure.columns["bars_since_break"]
+        after_break = (
+            structure.present
+            & (structure.columns["break_direction"] == direction)
+            & (since >= 0)
+            & (since <= self.max_bars)
+        )
+        usable = ~np.isnan(atr) & (atr > 0.0) & (direction != 0) & after_break
+        size_atr = np.divide(gap_high - gap_low, atr, out=np.zeros(n), where=usable)
+        present = usable & (size_atr >= self.min_gap_atr)
+        columns = {"direction": np.where(present, direction, 0), "gap_low": gap_low,
+                   "gap_high": gap_high, "gap_atr": size_atr}  # fmt: skip
+        return BatchOutput(present=present, columns=columns)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> OpportunitySignal | None:
+        """The signal ``on_context_assessment`` returns on bar ``index`` (the context
+        holds the tick's MarketStructure, as when the handler runs)."""
+        direction = output.at("direction", index)
+        structure = context.get(MarketStructure)
+        if direction == 0 or structure is None:
+            return None
+        gap = Gap("BUY" if direction > 0 else "SELL", output.at("gap_low", index),
+                  output.at("gap_high", index))  # fmt: skip
+        return self._signal(context, gap, output.at("gap_atr", index), structure)

@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from stc.plugins._lib import to_score
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.market import Bar, TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import OpportunityWorker
+
+if TYPE_CHECKING:
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 DEFAULT_WINDOW = 20
 DEFAULT_Z = 2.0
@@ -34,6 +40,11 @@ class VolumeSpikeRefiner(OpportunityWorker):
         direction = candle_direction(bar, self.min_body)
         if z is None or z < self.z_threshold or direction is None:
             return None
+        return self._signal(context, direction, z)
+
+    def _signal(self, context: TradingContext, direction: Direction, z: float) -> OpportunitySignal:
+        """The spike signal of ``context.bar`` with volume z-score ``z``."""
+        bar = context.bar
         return OpportunitySignal(
             signal_id=self.new_id("OPP"),
             timestamp=bar.time,
@@ -44,6 +55,41 @@ class VolumeSpikeRefiner(OpportunityWorker):
             source_worker_id=self.worker_id,
             metadata={"volume": bar.volume, "volume_z": round(z, 6)},
         )
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): the baseline's running mean and std in one
+        compiled loop; bar i is scored against the baseline after bar i - 1 (before
+        adding itself, as the handler does); z-score and candle direction element-wise."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicators import rolling_mean_std_series
+
+        volume = bars.volume
+        means, stds = (np.array(c) for c in rolling_mean_std_series(volume.tolist(),
+                                                                    self.stats.window))  # fmt: skip
+        mean, std = np.full(len(bars), np.nan), np.full(len(bars), np.nan)
+        mean[1:], std[1:] = means[:-1], stds[:-1]  # the baseline before each bar
+        spread = std > 0.0
+        z = np.where(spread, np.divide(volume - mean, std, out=np.zeros_like(std), where=spread),
+                     np.where(np.isnan(std), np.nan, 0.0))  # fmt: skip
+        span = bars.high - bars.low
+        body = bars.close - bars.open
+        clear = (span > 0.0) & ~(np.abs(body) < self.min_body * span) & (body != 0.0)
+        direction = np.where(clear, np.where(body > 0, 1, -1), 0)
+        present = ~np.isnan(z) & (z >= self.z_threshold) & (direction != 0)
+        return BatchOutput(present=present, columns={"volume_z": z, "direction": direction})
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> OpportunitySignal | None:
+        """The signal ``on_context_assessment`` returns on bar ``index`` (``context.bar``
+        is that bar, as when the handler runs)."""
+        if not output.is_present(index):
+            return None
+        up = output.at("direction", index) > 0
+        z = output.at("volume_z", index)
+        return self._signal(context, "BUY" if up else "SELL", z)
 
 
 def candle_direction(bar: Bar, min_body_fraction: float) -> Direction | None:

@@ -1,0 +1,203 @@
+"""The batch form of a bar-only worker (issue 23, item 1): the SDK contract.
+
+A context or opportunity worker whose outputs depend only on the closed bars of its
+timeframe (and on the outputs of other such workers) may offer, besides its per-tick
+handler, a **batch form**: one call that computes what the handler would produce on
+every bar of a whole array of closed bars. An engine that knows the bars ahead (a
+backtest) can then compute the worker once, vectorised, and on each tick only read
+the precomputed value — or skip the ticks where nothing can fire.
+
+The contract (docs/runtime.md, "Batch forms"):
+
+* The manifest says ``batch: true`` and the class defines both methods of
+  :class:`BatchForm`: ``batch(bars, upstream)`` and ``result_at(output, index,
+  context)``. The compiler (``stc.compiler.batchable``) marks such a worker batchable
+  when, in addition, its inputs are bars and batchable workers' outputs only.
+* ``bars`` (:class:`BarArrays`) are the *closed* bars of the worker's timeframe T,
+  oldest first, exactly the bars the engine would call the handler for, one call
+  each (docs/runtime.md, "Multiple timeframes": a worker on T sees closed bars of T).
+* ``batch`` returns a :class:`BatchOutput` of the same length: ``present[i]`` is True
+  exactly where the handler, called for bar ``i`` after bars ``0..i-1``, returns a
+  result (a DTO for a context worker, a signal for an opportunity worker);
+  ``columns`` hold the numbers that result is made of (NaN where there is none);
+  ``factors[name][i]`` is the value the handler scores for ``name`` on bar ``i`` (NaN
+  where it scores nothing, e.g. during warm-up).
+* ``result_at(output, i, context)`` builds the result the handler would have
+  returned for bar ``i`` (or None): equal to it field for field. It may call
+  ``new_id`` (signals are stamped with the tick, as the handler's are); it does not
+  score factors (those come from ``output.factors``). It is only ever called for
+  bars where ``present`` is True, in order — on all of them, warm-up included, and at
+  the handler's place in the tick: signal ids come from one run-scoped counter that
+  every worker shares, so skipping or reordering a call would shift later ids.
+* A batch form is pure: it reads ``self.params`` (as ``setup`` left them), never the
+  handler's incremental state, and leaves that state untouched, so a worker can run
+  in either form, or both.
+* Outputs are aligned to T's closes. On the ticks between two closes of T, the engine
+  replays the last output, exactly as for the handler (``stc.runtime.frames``);
+  :func:`held_index` maps each tick to the bar of T whose output it sees.
+* Parity is the contract: for every bar the batch form's result and factors are
+  *equal* (bit for bit, not approximately) to the handler's. The reference plugins
+  get there by computing recursions and running sums with the same float operations
+  in the same order (tight loops in ``stc.runtime.indicators``) and vectorising only
+  element-wise arithmetic and comparisons, which numpy evaluates with the same IEEE
+  operations as Python. Their tests (``tests/plugins/test_batch_parity.py``) compare
+  the two forms bar for bar on real data and generated series.
+
+numpy is imported only when a batch form runs: importing this module for its types
+(the compiler does) costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from stc.runtime.dtos.market import Bar, TradingContext
+
+    FloatArray = NDArray[np.float64]
+    BoolArray = NDArray[np.bool_]
+    IntArray = NDArray[np.int64]
+
+BATCH_METHODS: tuple[str, ...] = ("batch", "result_at")
+"""The methods a class defines to offer a batch form."""
+
+
+@dataclass(frozen=True)
+class BarArrays:
+    """The closed bars of one timeframe as columns (float64; ``time`` in epoch ns)."""
+
+    timeframe: str
+    time: IntArray
+    open: FloatArray
+    high: FloatArray
+    low: FloatArray
+    close: FloatArray
+    volume: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.close)
+
+    @classmethod
+    def from_bars(cls, bars: Sequence[Bar], timeframe: str = "") -> BarArrays:
+        """Columns of ``bars`` (timezone-aware times become UTC epoch nanoseconds)."""
+        import numpy as np
+
+        def column(name: str) -> FloatArray:
+            return np.fromiter((getattr(b, name) for b in bars), np.float64, len(bars))
+
+        stamps = np.fromiter((_epoch_ns(b.time) for b in bars), np.int64, len(bars))
+        return cls(
+            timeframe, stamps, column("open"), column("high"), column("low"),
+            column("close"), column("volume"),
+        )  # fmt: skip
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _epoch_ns(when: datetime) -> int:
+    """UTC epoch nanoseconds, exact (integer arithmetic; naive times taken as UTC)."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return (aware - _EPOCH) // timedelta(microseconds=1) * 1000
+
+
+@dataclass(frozen=True)
+class BatchOutput:
+    """What a batch form computed over ``n`` bars (see the module docstring)."""
+
+    present: BoolArray
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    """Named arrays of length n (float64 with NaN where absent, or int/bool codes)."""
+    factors: Mapping[str, FloatArray] = field(default_factory=dict)
+    """Factor name → the value scored on each bar, NaN where the handler scores nothing."""
+    _lists: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.present)
+
+    def _list(self, key: str, values: Any) -> list[Any]:
+        """``values`` as a list of Python numbers, converted once: indexing a numpy
+        array yields a numpy scalar (~0.1 µs and a conversion); a list item is ready."""
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = values.tolist()
+        return found
+
+    def at(self, name: str, index: int) -> Any:
+        """Column ``name`` on bar ``index`` as a Python float, int or bool."""
+        return self._list(name, self.columns[name])[index]
+
+    def is_present(self, index: int) -> bool:
+        """``present[index]`` as a Python bool."""
+        return bool(self._list("\0present", self.present)[index])
+
+    def factors_at(self, index: int) -> dict[str, float]:
+        """The factors scored on bar ``index`` (name → value), as the handler would."""
+        found: dict[str, float] = {}
+        for name, values in self.factors.items():
+            value = self._list("\0factor " + name, values)[index]
+            if value == value:  # not NaN
+                found[name] = value
+        return found
+
+
+@runtime_checkable
+class BatchForm(Protocol):
+    """What a worker class defines to offer a batch form (besides its handler)."""
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Outputs over all of ``bars``; ``upstream`` holds, by DTO class name, the
+        batch outputs of the batchable context workers this one requires, aligned to
+        ``bars`` (element ``i`` is what the handler would read on bar ``i``)."""
+        ...
+
+    def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> object | None:
+        """The handler's result on bar ``index`` (a DTO or signal), built from ``output``."""
+        ...
+
+
+def offers_batch(cls: type) -> bool:
+    """True when ``cls`` defines every method of the batch form (the class side of the
+    compiler's batchability check)."""
+    return all(callable(getattr(cls, name, None)) for name in BATCH_METHODS)
+
+
+def held_index(release_tick: Sequence[int] | IntArray, ticks: int) -> IntArray:
+    """For each of ``ticks`` ticks, the index of the last bar of T released on or
+    before it (-1 before the first): which output the engine replays on that tick.
+
+    ``release_tick[i]`` is the tick on which bar ``i`` of T closed (non-decreasing;
+    after a gap two bars may close on one tick, and the later one is then visible).
+    """
+    import numpy as np
+
+    released = np.asarray(release_tick, dtype=np.int64)
+    return np.searchsorted(released, np.arange(ticks, dtype=np.int64), side="right") - 1
+
+
+def aligned(output: BatchOutput, index: IntArray) -> BatchOutput:
+    """``output`` re-indexed onto another clock: element ``j`` is ``output``'s element
+    ``index[j]`` (nothing where ``index[j]`` is -1). What a consumer on the tick
+    timeframe reads of a producer on a higher timeframe between its closes."""
+    import numpy as np
+
+    valid = index >= 0
+    safe = np.where(valid, index, 0)
+
+    def pick(values: Any) -> Any:
+        taken = np.asarray(values)[safe]
+        if taken.dtype.kind == "f":
+            return np.where(valid, taken, np.nan)
+        return np.where(valid, taken, np.zeros_like(taken))
+
+    return BatchOutput(
+        present=pick(output.present),
+        columns={name: pick(values) for name, values in output.columns.items()},
+        factors={name: pick(values) for name, values in output.factors.items()},
+    )
