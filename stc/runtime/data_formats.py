@@ -3,9 +3,9 @@ timestamps in s/ms/µs, split date and time columns, no volume, gzip, and preset
 Binance klines and Yahoo exports.
 
 The standard stc CSV (``time,open,high,low,close,volume``, comma-separated) keeps its
-fast path in :mod:`stc.runtime.data`; every other shape comes here and leaves as
+fast path in :mod:`stc.runtime.data_csv`; every other shape comes here and leaves as
 normalized rows ``(line, [time, open, high, low, close, volume])`` that
-:func:`stc.runtime.data.stream_rows` validates with the same checks and the same
+:func:`stc.runtime.data_rows.stream_rows` validates with the same checks and the same
 ``file:line`` diagnostics (the line is the physical line of the file, header included).
 """
 
@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from stc.runtime.data import MAX_LINE, TOO_LONG, UNCLOSED, DataError, epoch_time
+from stc.runtime.data_rows import MAX_LINE, TOO_LONG, UNCLOSED
+from stc.runtime.data_time import epoch_time
+from stc.runtime.errors import DataError
 
 TimeUnit = Literal["auto", "s", "ms", "us", "iso"]
 TIME_UNITS: tuple[TimeUnit, ...] = ("auto", "s", "ms", "us", "iso")
