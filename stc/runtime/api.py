@@ -21,7 +21,7 @@ from stc.runtime.data import (
     timeframe_seconds,
 )
 from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
-from stc.runtime.data_formats import CsvFormat, plan_data_format
+from stc.runtime.data_formats import CsvFormat, format_record, plan_data_format
 from stc.runtime.display import plain
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
@@ -153,6 +153,8 @@ def _run_locked(
     ) | {"data_as_given": data_name or str(data_path)}
     if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
         fingerprint["resample"] = "true"
+    if data_format is not None:  # recorded when given: a resume reads the data the same way
+        fingerprint["data_format"] = format_record(data_format)
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
     )

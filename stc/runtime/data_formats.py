@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -337,3 +338,33 @@ def plan_data_format(source: Mapping[str, Any] | None) -> CsvFormat | None:
         time_unit=block.get("time_unit"),
         volume=block.get("volume"),
     )
+
+
+def format_record(fmt: CsvFormat) -> str:
+    """``fmt`` as one line of JSON (keys sorted): what a run records in its journal's
+    ``meta`` so that ``stc run --resume`` reads the data the way the run did."""
+    return json.dumps(asdict(fmt), sort_keys=True, separators=(",", ":"))
+
+
+def format_from_record(text: str) -> CsvFormat:
+    """The format :func:`format_record` wrote; ValueError when ``text`` is not one (a
+    journal's meta is input: it may have been edited or damaged)."""
+    try:
+        raw = json.loads(text)
+        columns = tuple((str(k), str(v)) for k, v in raw["columns"])
+        fmt = CsvFormat(
+            delimiter=raw["delimiter"], columns=columns, header=raw["header"],
+            time_unit=raw["time_unit"], volume=raw["volume"],
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a recorded data format: {text[:200]!r}") from exc
+    valid = (
+        (fmt.delimiter is None or fmt.delimiter in DELIMITERS)
+        and fmt.header in (None, True, False)
+        and fmt.time_unit in TIME_UNITS
+        and fmt.volume in ("required", "optional")
+        and all(field in FIELDS for field, _ in fmt.columns)
+    )
+    if not valid:
+        raise ValueError(f"not a recorded data format: {text[:200]!r}")
+    return fmt
