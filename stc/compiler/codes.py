@@ -44,6 +44,7 @@ CODES: Final[dict[str, tuple[Severity, str]]] = {
     "STC072": (E, "data source file's bar interval differs from its declared timeframe"),
     "STC073": (W, "timeframe in months on intraday data"),
     "STC074": (W, "warm-up longer than the data"),
+    "STC075": (E, "worker reads volume the data source does not have"),
     "STC080": (E, "plugin entrypoint cannot be imported or has the wrong base class"),
     "STC081": (E, "manifest and code disagree"),
 }

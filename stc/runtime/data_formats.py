@@ -368,3 +368,19 @@ def format_from_record(text: str) -> CsvFormat:
     if not valid:
         raise ValueError(f"not a recorded data format: {text[:200]!r}")
     return fmt
+
+
+def lacks_volume(path: Path, fmt: CsvFormat | None) -> bool:
+    """Whether reading ``path`` with ``fmt`` gives volume 0 because the file has no
+    volume column (``volume: optional``). False when a volume column is required (the
+    reader refuses a file without one) or when the header cannot be read (the reader
+    says why)."""
+    if fmt is None or fmt.volume != "optional" or path.suffix.lower() in (".parquet", ".pq"):
+        return False
+    try:
+        with open_text(path) as handle:
+            first = handle.readline(MAX_LINE)
+            picks = _layout(first, fmt, path)[1]
+    except (DataError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        return False
+    return picks[5] == -1

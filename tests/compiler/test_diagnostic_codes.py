@@ -169,6 +169,7 @@ CASES: tuple[Case, ...] = (
         "stc074_warmup_longer_than_data.operation.yaml", NONE, "STC074", 8, 16,
         file=f"{FIXTURES}/stc074_warmup_longer_than_data.blueprint.yaml",
     ),
+    Case("stc075_volume_absent.operation.yaml", NONE, "STC075", 5, 88),
     Case(
         "stc080_missing_module.yaml", roots("STC080"), "STC080", 9, 13,
         file=manifest("STC080", "missing_module"),
