@@ -31,6 +31,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.contracts",
     "stc.runtime.data",
     "stc.runtime.data_csv",
+    "stc.runtime.data_parquet",
     "stc.runtime.data_rows",
     "stc.runtime.data_time",
     "stc.runtime.dtos.market",

@@ -6,9 +6,10 @@ string per cell: 1.1 GB for a million rows. :func:`parquet_rows` reads the file 
 batches of ``BATCH_ROWS`` rows through ``ParquetFile.iter_batches`` (which decodes one
 row group's column chunks at a time), so memory is bounded by the file's row-group
 size and the batch, not by its number of rows. The rows leave as ``(row, [time,
-open, high, low, close, volume])`` with the row counted from 1, and
-:func:`stc.runtime.data_rows.stream_rows` validates them with the same checks and
-diagnostics as CSV rows (``file:row`` instead of ``file:line``).
+open, high, low, close, volume])`` with the row counted from 1, typed as pyarrow gives
+them (no text round trip: the old reader formatted every cell as text and parsed it
+back), and a row that is not a good bar is checked as text with the same checks and
+diagnostics as a CSV row (``file:row`` instead of ``file:line``).
 
 pyarrow is an optional dependency (the ``parquet`` extra), looked up on every call.
 """
@@ -16,11 +17,14 @@ pyarrow is an optional dependency (the ``parquet`` extra), looked up on every ca
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stc.runtime.data_rows import column_index, stream_rows
+from stc.runtime.data_rows import Checked, checked_row, column_index, no_bars
+from stc.runtime.data_time import EARLIEST_TIME, LATEST_TIME, parse_time
 from stc.runtime.dtos.market import Bar
 from stc.runtime.errors import DataError, SkippedBar
 
@@ -40,19 +44,20 @@ def parquet_bars(path: Path, name: str, skipped: list[SkippedBar] | None) -> Ite
     """The validated bars of the Parquet file ``path``, streamed (see the module)."""
     rows = parquet_rows(path)
     first = next(rows, None)  # opens the file now: a file-level error precedes any bar
-    return stream_rows(_chain(first, rows), name, skipped)
+    return stream_values(_chain(first, rows), name, skipped)
 
 
 def _chain(
-    first: tuple[int, list[str]] | None, rest: Iterator[tuple[int, list[str]]]
-) -> Iterator[tuple[int, list[str]]]:
+    first: tuple[int, list[object]] | None, rest: Iterator[tuple[int, list[object]]]
+) -> Iterator[tuple[int, list[object]]]:
     if first is not None:
         yield first
         yield from rest
 
 
-def parquet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """``(row, [time, open, high, low, close, volume])`` as text, batch by batch."""
+def parquet_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+    """``(row, [time, open, high, low, close, volume])`` as pyarrow gives the values
+    (datetime, str, int, float or None), batch by batch."""
     reader = _open(path)
     names = [str(n) for n in reader.schema_arrow.names]
     index = column_index([n.lower() for n in names], str(path))
@@ -70,7 +75,60 @@ def parquet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         columns = [batch.column(p).to_pylist() for p in position]
         for values in zip(*columns, strict=True):
             row += 1
-            yield row, [str(value) for value in values]
+            yield row, list(values)
+
+
+def stream_values(
+    rows: Iterator[tuple[int, list[object]]], name: str, skipped: list[SkippedBar] | None
+) -> Iterator[Bar]:
+    """Typed rows to bars: a good row with a ``datetime`` (or ISO text) and numbers
+    takes the fast path; any other row is checked as text by
+    :func:`stc.runtime.data_rows.check_row`, so its diagnostic is the one the same
+    values would get in a CSV (the row number for the line)."""
+    previous: datetime | None = None
+    index = (0, 1, 2, 3, 4, 5)
+    inf = math.inf
+    checked: Checked | None
+    for row_no, values in rows:
+        try:
+            stamp = _stamp(values[0])
+            o, h, lo = _number(values[1]), _number(values[2]), _number(values[3])
+            c, v = _number(values[4]), _number(values[5])
+        except (ValueError, TypeError, OverflowError):
+            stamp = None
+        if stamp is None or not (
+            0.0 < lo <= o <= h < inf
+            and lo <= c <= h
+            and 0.0 <= v < inf
+            and (stamp > previous if previous is not None else stamp >= EARLIEST_TIME)
+            and stamp < LATEST_TIME
+        ):
+            text = [str(x) for x in values]
+            checked = checked_row(row_no, text, index, name, previous, skipped)
+            if checked is None:
+                continue
+            stamp, (o, h, lo, c, v) = checked
+        previous = stamp
+        yield Bar(stamp, o, h, lo, c, v)
+    if previous is None:
+        raise no_bars(name, skipped)
+
+
+def _stamp(value: object) -> datetime | None:
+    """A plain ``datetime`` (naive = UTC) or ISO text as an aware UTC datetime; None
+    for anything else (an epoch number, a pandas Timestamp: the checked path)."""
+    if type(value) is datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if type(value) is str:
+        return parse_time(value)
+    return None
+
+
+def _number(value: object) -> float:
+    """A price or volume: an int or float as is (TypeError otherwise: the checked path)."""
+    if type(value) is float or type(value) is int:
+        return float(value)
+    raise TypeError(value)
 
 
 def parquet_row_count(path: Path) -> int:

@@ -293,3 +293,23 @@ def test_resampling_across_gaps_releases_exact_bars_without_look_ahead() -> None
         11: [(8, 19, 31, 14, 22, 3.0)],  # 08-12: its last hour closes it, no empty 04-08 bar
         72: [(12, 22, 32, 17, 23, 1.0)],  # 12-16 at the next bar, after the weekend
     }
+
+
+def test_parquet_written_by_pandas_equals_the_csv(tmp_path: Path) -> None:
+    """Typed columns (timestamp[us, UTC], doubles, ints) take the fast path with the
+    same bars as the CSV; a null cell (NaN in pandas) is named as the old reader named it."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.read_csv(EURUSD, nrows=300).rename(columns={"Unnamed: 0": "time"})
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.as_unit("us")
+    frame["Volume"] = frame["Volume"].astype("int64")
+    path = tmp_path / "typed.parquet"
+    frame.to_parquet(path, index=False)
+    fields = [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in load_bars(path)]
+    csv_fields = [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in load_bars(EURUSD)]
+    assert fields == csv_fields[:300]
+    assert all(type(f[0]) is datetime for f in fields)
+    frame.loc[9, "Open"] = None
+    frame.to_parquet(path, index=False)
+    with pytest.raises(BadBarError, match=r"typed\.parquet:10: non-numeric open 'None'"):
+        load_bars(path)
