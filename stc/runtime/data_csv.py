@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import math
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,11 +25,12 @@ from stc.runtime.data_rows import (
     Checked,
     checked_row,
     column_index,
+    good_bar,
     no_bars,
     reject,
     reject_marker,
 )
-from stc.runtime.data_time import EARLIEST_TIME, LATEST_TIME, parse_time
+from stc.runtime.data_time import parse_time
 from stc.runtime.dtos.market import Bar
 from stc.runtime.errors import BadBarError, DataError, SkippedBar
 
@@ -151,9 +151,6 @@ def stream_csv(
     previous: datetime | None = None
     stamp: datetime
     from_iso = datetime.fromisoformat
-    inf = math.inf
-    latest = LATEST_TIME
-    earliest = EARLIEST_TIME  # bars ascend: only the first good bar needs this check
     line_no = 1
     checked: Checked | None
     with handle:
@@ -182,13 +179,7 @@ def stream_csv(
                     continue
                 stamp, (o, h, lo, c, v) = checked
             else:
-                if not (
-                    0.0 < lo <= o <= h < inf
-                    and lo <= c <= h
-                    and 0.0 <= v < inf
-                    and (stamp > previous if previous is not None else stamp >= earliest)
-                    and stamp < latest
-                ):
+                if not good_bar(stamp, previous, o, h, lo, c, v):
                     checked = checked_row(line_no, row, index, name, previous, skipped)
                     if checked is None:
                         continue

@@ -17,14 +17,13 @@ pyarrow is an optional dependency (the ``parquet`` extra), looked up on every ca
 from __future__ import annotations
 
 import importlib
-import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stc.runtime.data_rows import Checked, checked_row, column_index, no_bars
-from stc.runtime.data_time import EARLIEST_TIME, LATEST_TIME, parse_time
+from stc.runtime.data_rows import Checked, checked_row, column_index, good_bar, no_bars
+from stc.runtime.data_time import parse_time
 from stc.runtime.dtos.market import Bar
 from stc.runtime.errors import DataError, SkippedBar
 
@@ -87,7 +86,6 @@ def stream_values(
     values would get in a CSV (the row number for the line)."""
     previous: datetime | None = None
     index = (0, 1, 2, 3, 4, 5)
-    inf = math.inf
     checked: Checked | None
     for row_no, values in rows:
         try:
@@ -96,13 +94,7 @@ def stream_values(
             c, v = _number(values[4]), _number(values[5])
         except (ValueError, TypeError, OverflowError):
             stamp = None
-        if stamp is None or not (
-            0.0 < lo <= o <= h < inf
-            and lo <= c <= h
-            and 0.0 <= v < inf
-            and (stamp > previous if previous is not None else stamp >= EARLIEST_TIME)
-            and stamp < LATEST_TIME
-        ):
+        if stamp is None or not good_bar(stamp, previous, o, h, lo, c, v):
             text = [str(x) for x in values]
             checked = checked_row(row_no, text, index, name, previous, skipped)
             if checked is None:

@@ -89,6 +89,27 @@ def column_index(header: list[str], where: str) -> list[int]:
     return index
 
 
+def good_bar(
+    stamp: datetime,
+    previous: datetime | None,
+    o: float,
+    h: float,
+    lo: float,
+    c: float,
+    v: float,
+) -> bool:
+    """Whether parsed values make a good bar after ``previous``: the fast readers'
+    one comparison chain; a row failing it goes to :func:`checked_row` for its
+    diagnostic (NaN fails every comparison, so it is caught here too)."""
+    return (
+        0.0 < lo <= o <= h < math.inf
+        and lo <= c <= h
+        and 0.0 <= v < math.inf
+        and (stamp > previous if previous is not None else stamp >= EARLIEST_TIME)
+        and stamp < LATEST_TIME
+    )
+
+
 def checked_row(
     line_no: int,
     row: Sequence[str],

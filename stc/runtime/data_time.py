@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from stc.runtime.errors import DataError
 
@@ -19,11 +20,11 @@ _EPOCH_RE = re.compile(r"\d{9,}(\.\d+)?")
 _WEEK_ANCHOR = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Monday 00:00 UTC
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-EARLIEST_TIME = datetime(2, 1, 1, tzinfo=UTC)
+EARLIEST_TIME: Final = datetime(2, 1, 1, tzinfo=UTC)
 """Bars must be stamped from the year 2 on: a weekly or 3-day period containing a bar of
 0001-01-01 starts before the calendar does (a nameless OverflowError in the engine)."""
 
-LATEST_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+LATEST_TIME: Final = datetime(9999, 1, 1, tzinfo=UTC)
 """Bars must be stamped before this: the runtime adds to every bar's time (a gap's
 slack, the end of a week's or a month's period), and ``datetime`` ends in 9999."""
 
