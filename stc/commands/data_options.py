@@ -6,6 +6,7 @@ downloaded")."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,6 +54,25 @@ def data_format(args: argparse.Namespace) -> CsvFormat | None:
         args.data_format, delimiter=args.delimiter, columns=args.columns,
         time_unit=args.time_unit, volume=args.volume,
     )  # fmt: skip
+
+
+def resumed_format(meta: Mapping[str, str], args: argparse.Namespace) -> CsvFormat | None:
+    """The data format of a run being resumed: the one its journal recorded (the
+    options of the original command line, or its operation's format block). Options
+    given with ``--resume`` must name the same format (ValueError otherwise): a resume
+    reads the data exactly as the run did, or its journal could not be continued."""
+    from stc.runtime.data_formats import format_from_record, format_record
+
+    text = meta.get("data_format")
+    recorded = format_from_record(text) if text else None
+    given = data_format(args)
+    if given is not None and given != recorded:
+        was = format_record(recorded) if recorded is not None else "the inferred format"
+        raise ValueError(
+            f"the run read its data as {was}; --resume reuses that, so drop the "
+            "data-format options (or start a new run with them)"
+        )
+    return recorded
 
 
 def _delimiter(text: str) -> str:

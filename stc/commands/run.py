@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from stc.commands.data_options import data_format
+from stc.commands.data_options import data_format, resumed_format
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
@@ -293,6 +293,11 @@ def resume_command(args: argparse.Namespace) -> int:
         return 1
     if meta.get("status") == "completed":  # killed while writing its results: replay
         sys.stderr.write(f"note: the run completed; rebuilding {', '.join(missing)}\n")
+    try:
+        fmt = resumed_format(meta, args)
+    except ValueError as exc:
+        sys.stderr.write(f"error: {run_dir}: cannot resume: {exc}\n")
+        return 1
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
     try:
@@ -304,6 +309,7 @@ def resume_command(args: argparse.Namespace) -> int:
             resample=meta.get("resample") == "true",
             plugin_timeout=args.plugin_timeout,
             data_name=meta.get("data_as_given"),  # notes name the file as the run did
+            data_format=fmt,  # read as the run read it (its recorded format options)
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")

@@ -30,6 +30,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.contracts",
     "stc.runtime.data",
+    "stc.runtime.data_csv",
+    "stc.runtime.data_parquet",
+    "stc.runtime.data_rows",
+    "stc.runtime.data_time",
     "stc.runtime.dtos.market",
     "stc.runtime.engine",
     "stc.runtime.execution.fill_model",

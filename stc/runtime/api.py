@@ -20,8 +20,8 @@ from stc.runtime.data import (
     iter_bars,
     timeframe_seconds,
 )
-from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, resampled
-from stc.runtime.data_formats import CsvFormat, plan_data_format
+from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, check_volume, resampled
+from stc.runtime.data_formats import CsvFormat, format_record, plan_data_format
 from stc.runtime.display import plain, plain_price
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
@@ -107,6 +107,8 @@ def run(
     refuse_data_among_outputs(data_path, out)
     check_symbol(loaded.symbol, loaded.data_source)
     data_format = data_format or plan_data_format(loaded.data_source)
+    if isinstance(plan, Mapping):  # a wiring map names its volume readers (a Plan does not)
+        check_volume(plan, data_path, data_format)
     fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample,
                          data_format=data_format)  # fmt: skip
     with run_folder_lock(out):  # one run per folder: a second one is refused here
@@ -157,6 +159,8 @@ def _run_locked(
     ) | {"data_as_given": data_name or str(data_path)}
     if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
         fingerprint["resample"] = "true"
+    if data_format is not None:  # recorded when given: a resume reads the data the same way
+        fingerprint["data_format"] = format_record(data_format)
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
     )

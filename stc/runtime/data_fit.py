@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from stc.runtime.data import DataError, Resampler, iter_bars, timeframe_seconds
+from stc.runtime.data_formats import lacks_volume
 from stc.runtime.dtos.market import Bar
 from stc.runtime.price_scale import PriceScaleError, within_price_scale
 
@@ -151,6 +152,34 @@ def resampled(bars: Iterable[Bar], tick_timeframe: str, data_interval: str) -> I
     # A last period the data ends inside never closed: it is dropped, not invented.
 
 
+def volume_readers(plan: Mapping[str, object]) -> list[str]:
+    """The workers of a wiring map that read bar volume (``reads_volume: true``)."""
+    workers = plan.get("workers")
+    if not isinstance(workers, list):
+        return []
+    return [
+        f"{w.get('id')} ({w.get('plugin')})"
+        for w in workers
+        if isinstance(w, Mapping) and w.get("reads_volume") is True
+    ]
+
+
+def check_volume(plan: Mapping[str, object], path: Path, data_format: Any) -> None:
+    """DataFitError when a worker of ``plan`` reads volume and ``path``, read with
+    ``data_format``, has none (``--volume optional`` on a file without a volume
+    column): its volume would be 0 on every bar, a silently wrong run."""
+    readers = volume_readers(plan)
+    if not readers or not lacks_volume(path, data_format):
+        return
+    which = ", ".join(f"`{r}`" for r in readers)
+    verb = "reads" if len(readers) == 1 else "read"
+    raise DataFitError(
+        f"{path}: no volume column (--volume optional reads volume as 0), but worker "
+        f"{which} {verb} bar volume; use data with a volume column, or a blueprint "
+        "without that worker"
+    )
+
+
 def check_plan_data(
     plan: Mapping[str, object],
     data: Path | None,
@@ -166,8 +195,9 @@ def check_plan_data(
     symbol = plan.get("symbol")
     if isinstance(source, Mapping) and isinstance(symbol, str):
         check_symbol(symbol, {str(k): str(v) for k, v in source.items()})
+    path = data if data is not None else default_data_path()
+    check_volume(plan, path, data_format)
     timeframes = plan.get("timeframes")
     if not isinstance(timeframes, list) or not timeframes:
         return DataFit(None)
-    path = data if data is not None else default_data_path()
     return check_data_fit(path, str(timeframes[0]), resample=resample, data_format=data_format)

@@ -3,9 +3,9 @@ timestamps in s/ms/µs, split date and time columns, no volume, gzip, and preset
 Binance klines and Yahoo exports.
 
 The standard stc CSV (``time,open,high,low,close,volume``, comma-separated) keeps its
-fast path in :mod:`stc.runtime.data`; every other shape comes here and leaves as
+fast path in :mod:`stc.runtime.data_csv`; every other shape comes here and leaves as
 normalized rows ``(line, [time, open, high, low, close, volume])`` that
-:func:`stc.runtime.data.stream_rows` validates with the same checks and the same
+:func:`stc.runtime.data_rows.stream_rows` validates with the same checks and the same
 ``file:line`` diagnostics (the line is the physical line of the file, header included).
 """
 
@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from stc.runtime.data import MAX_LINE, TOO_LONG, UNCLOSED, DataError, epoch_time
+from stc.runtime.data_rows import MAX_LINE, TOO_LONG, UNCLOSED
+from stc.runtime.data_time import epoch_time
+from stc.runtime.errors import DataError
 
 TimeUnit = Literal["auto", "s", "ms", "us", "iso"]
 TIME_UNITS: tuple[TimeUnit, ...] = ("auto", "s", "ms", "us", "iso")
@@ -335,3 +338,49 @@ def plan_data_format(source: Mapping[str, Any] | None) -> CsvFormat | None:
         time_unit=block.get("time_unit"),
         volume=block.get("volume"),
     )
+
+
+def format_record(fmt: CsvFormat) -> str:
+    """``fmt`` as one line of JSON (keys sorted): what a run records in its journal's
+    ``meta`` so that ``stc run --resume`` reads the data the way the run did."""
+    return json.dumps(asdict(fmt), sort_keys=True, separators=(",", ":"))
+
+
+def format_from_record(text: str) -> CsvFormat:
+    """The format :func:`format_record` wrote; ValueError when ``text`` is not one (a
+    journal's meta is input: it may have been edited or damaged)."""
+    try:
+        raw = json.loads(text)
+        columns = tuple((str(k), str(v)) for k, v in raw["columns"])
+        fmt = CsvFormat(
+            delimiter=raw["delimiter"], columns=columns, header=raw["header"],
+            time_unit=raw["time_unit"], volume=raw["volume"],
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a recorded data format: {text[:200]!r}") from exc
+    valid = (
+        (fmt.delimiter is None or fmt.delimiter in DELIMITERS)
+        and fmt.header in (None, True, False)
+        and fmt.time_unit in TIME_UNITS
+        and fmt.volume in ("required", "optional")
+        and all(field in FIELDS for field, _ in fmt.columns)
+    )
+    if not valid:
+        raise ValueError(f"not a recorded data format: {text[:200]!r}")
+    return fmt
+
+
+def lacks_volume(path: Path, fmt: CsvFormat | None) -> bool:
+    """Whether reading ``path`` with ``fmt`` gives volume 0 because the file has no
+    volume column (``volume: optional``). False when a volume column is required (the
+    reader refuses a file without one) or when the header cannot be read (the reader
+    says why)."""
+    if fmt is None or fmt.volume != "optional" or path.suffix.lower() in (".parquet", ".pq"):
+        return False
+    try:
+        with open_text(path) as handle:
+            first = handle.readline(MAX_LINE)
+            picks = _layout(first, fmt, path)[1]
+    except (DataError, OSError, EOFError, UnicodeDecodeError, csv.Error):
+        return False
+    return picks[5] == -1

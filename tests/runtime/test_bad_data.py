@@ -7,8 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -125,48 +123,21 @@ def test_skip_checks_order_against_the_last_good_bar(tmp_path: Path) -> None:
     assert [(s.line, s.reason[:10]) for s in skipped] == [(3, "high/low d"), (5, "duplicate ")]
 
 
-class _FakeColumn:
-    def __init__(self, values: list[Any]) -> None:
-        self.values = values
-
-    def to_pylist(self) -> list[Any]:
-        return self.values
-
-
-def _fake_pyarrow(monkeypatch: pytest.MonkeyPatch, columns: dict[str, list[Any]]) -> None:
-    """A stand-in for ``pyarrow.parquet`` (an optional dependency, not installed here)
-    serving ``columns`` as the table of any path."""
-    names = list(columns)
-
-    class Table:
-        column_names = names
-        num_rows = len(columns[names[0]])
-
-        def column(self, i: int) -> _FakeColumn:
-            return _FakeColumn(columns[names[i]])
-
-    parquet = types.ModuleType("pyarrow.parquet")
-    parquet.read_table = lambda path: Table()  # type: ignore[attr-defined]
-    parquet.ParquetFile = lambda path: types.SimpleNamespace(  # type: ignore[attr-defined]
-        metadata=types.SimpleNamespace(num_rows=Table.num_rows)
-    )
-    package = types.ModuleType("pyarrow")
-    package.parquet = parquet  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pyarrow", package)
-    monkeypatch.setitem(sys.modules, "pyarrow.parquet", parquet)
+def _parquet(path: Path, columns: dict[str, list[Any]], row_group_size: int | None = None) -> Path:
+    """``columns`` written as a real Parquet file (pyarrow, the ``parquet`` extra)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.table(columns), path, row_group_size=row_group_size)
+    return path
 
 
-def test_parquet_rows_are_checked_and_skipped_by_row_number(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_parquet_rows_are_checked_and_skipped_by_row_number(tmp_path: Path) -> None:
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
-    _fake_pyarrow(monkeypatch, {
+    path = _parquet(tmp_path / "d.parquet", {
         "timestamp": [t0, t0 + timedelta(hours=1), t0 + timedelta(hours=2)],
         "Open": [1.0, 1.0, 1.0], "High": [2.0, float("nan"), 2.0], "Low": [0.5, 0.5, 0.5],
         "Close": [1.5, 1.5, 1.5], "Volume": [1, 1, 1],
     })  # fmt: skip
-    path = tmp_path / "d.parquet"
-    path.write_bytes(b"PAR1")
     with pytest.raises(BadBarError) as raised:
         load_bars(path)
     assert str(raised.value) == f"{path}:2: NaN or infinite high (nan)"
@@ -174,6 +145,43 @@ def test_parquet_rows_are_checked_and_skipped_by_row_number(
     assert [b.time.hour for b in load_bars(path, "skip", skipped)] == [0, 2]
     assert skipped == [SkippedBar(str(path), 2, "NaN or infinite high (nan)")]
     assert count_rows(path) == 3  # from the metadata: counting must not validate
+
+
+def test_parquet_streams_across_batches_and_row_groups_like_the_same_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows counted across record batches and row groups; bars equal to the CSV's
+    (an independent reader: pandas writes the CSV from the same frame)."""
+    from stc.runtime import data_parquet
+
+    monkeypatch.setattr(data_parquet, "BATCH_ROWS", 7)  # many batches per row group
+    lines = EURUSD.read_text().splitlines()[1:101]
+    cells = [line.split(",") for line in lines]
+    columns: dict[str, list[Any]] = {"time": [c[0] for c in cells]}
+    header = EURUSD.read_text().splitlines()[0].split(",")
+    for i, column in enumerate(header[1:6], start=1):
+        columns[column] = [float(c[i]) for c in cells]
+    columns["Close"][60] = -1.0  # a bad row in the fourth row group, ninth batch
+    path = _parquet(tmp_path / "d.pq", columns, row_group_size=20)
+    with pytest.raises(BadBarError, match=r"d\.pq:61: prices must be positive"):
+        load_bars(path)
+    skipped: list[SkippedBar] = []
+    bars = load_bars(path, "skip", skipped)
+    expected = [b for i, b in enumerate(load_bars(EURUSD)[:100]) if i != 60]
+    fields = [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in bars]
+    assert fields == [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in expected]
+    assert [s.line for s in skipped] == [61]
+
+
+def test_parquet_errors_are_data_errors(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "x.parquet"
+    path.write_bytes(b"PAR1 not really")
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        iter_bars(path)
+    other = _parquet(tmp_path / "o.parquet", {"when": [1], "open": [1.0]})
+    with pytest.raises(DataError, match="first column must be the timestamp"):
+        iter_bars(other)
 
 
 def _eurusd_with_bad_rows(tmp_path: Path) -> tuple[Path, Path]:
@@ -285,3 +293,23 @@ def test_resampling_across_gaps_releases_exact_bars_without_look_ahead() -> None
         11: [(8, 19, 31, 14, 22, 3.0)],  # 08-12: its last hour closes it, no empty 04-08 bar
         72: [(12, 22, 32, 17, 23, 1.0)],  # 12-16 at the next bar, after the weekend
     }
+
+
+def test_parquet_written_by_pandas_equals_the_csv(tmp_path: Path) -> None:
+    """Typed columns (timestamp[us, UTC], doubles, ints) take the fast path with the
+    same bars as the CSV; a null cell (NaN in pandas) is named as the old reader named it."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.read_csv(EURUSD, nrows=300).rename(columns={"Unnamed: 0": "time"})
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.as_unit("us")
+    frame["Volume"] = frame["Volume"].astype("int64")
+    path = tmp_path / "typed.parquet"
+    frame.to_parquet(path, index=False)
+    fields = [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in load_bars(path)]
+    csv_fields = [(b.time, b.open, b.high, b.low, b.close, b.volume) for b in load_bars(EURUSD)]
+    assert fields == csv_fields[:300]
+    assert all(type(f[0]) is datetime for f in fields)
+    frame.loc[9, "Open"] = None
+    frame.to_parquet(path, index=False)
+    with pytest.raises(BadBarError, match=r"typed\.parquet:10: non-numeric open 'None'"):
+        load_bars(path)

@@ -1,4 +1,4 @@
-"""The CSV fast path (stc.runtime.data._split_rows) must read exactly what csv.reader reads.
+"""The CSV fast path (stc.runtime.data_csv.split_rows) must read exactly what csv.reader reads.
 
 Plain lines are split on commas; a line with quotes goes through the csv module alone.
 Hypothesis writes files mixing both, with CRLF/LF endings, blank lines and quoted
@@ -16,7 +16,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stc.runtime.data import _split_rows, load_bars
+from stc.runtime.data import load_bars
+from stc.runtime.data_csv import split_rows as _split_rows
 
 _PLAIN = st.text(alphabet="0123456789.-: abcT", max_size=8)
 _QUOTED = st.text(alphabet='0123456789," ab', max_size=8).map(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stc.compiler.data_needs import reads_volume
 from stc.compiler.diagnostics import Diagnostic, Related, Severity
 from stc.compiler.rules import Rule
 from stc.compiler.sources import locate
@@ -109,4 +110,54 @@ def check_data_interval(unit: CompileUnit) -> list[Diagnostic]:
     ]
 
 
-CHECKS = (check_data_source, check_data_interval)
+STC075 = Rule(
+    "STC075",
+    Severity.ERROR,
+    "worker reads volume the data source does not have",
+    """A worker reads bar volume, but the operation's data source has none.
+
+    Why it is bad: ``format: {volume: optional}`` reads a file without a volume column
+    with volume 0 on every bar; a worker whose manifest says ``requires_volume`` (a
+    volume z-score, a liquidity monitor) would compute on zeros and never say so.
+    Example: a blueprint with ``VolumeSpikeRefiner`` linked to ``{path: closes.csv,
+    format: {volume: optional}, ...}`` where the file has no volume column. Fix: link
+    data with a volume column, or remove the worker. A file that has a volume column
+    is fine with ``volume: optional``; a missing file is reported as such (STC009).""",
+    bad=(
+        "# closes.csv has no volume column; the blueprint has VolumeSpikeRefiner\n"
+        "data_sources:\n"
+        "  eur: {path: closes.csv, symbol: EURUSD, timeframe: 1h, format: {volume: optional}}"
+    ),
+    fixed=("data_sources:\n  eur: {path: EURUSD_1h.csv, symbol: EURUSD, timeframe: 1h}"),
+)
+
+
+def check_volume_source(unit: CompileUnit) -> list[Diagnostic]:
+    """Report STC075 (the rule above says why)."""
+    from stc.runtime.data_formats import lacks_volume, plan_data_format
+
+    source, name = unit.data_source, unit.data_source_name
+    if source is None or name is None or unit.operation_file is None:
+        return []
+    readers = [w for w in unit.resolved() if reads_volume(w)]
+    path = Path(unit.operation_file).parent / source.path
+    fmt = plan_data_format(source.model_dump(mode="json"))
+    if not readers or not path.is_file() or not lacks_volume(path, fmt):
+        return []
+    loaded = unit.operation_loaded
+    mark = locate(loaded.data, ("data_sources", name, "format", "volume")) if loaded else None
+    worker = readers[0]
+    related = unit.related(f"`{worker.id}` ({worker.plugin}) reads bar volume", worker.loc)
+    return [
+        STC075.at(
+            f"data source `{name}` has no volume column (`{source.path}`; `volume: optional` "
+            f"reads 0), but worker `{worker.id}` ({worker.plugin}) reads bar volume",
+            unit.operation_file,
+            mark,
+            f"link data with a volume column, or remove `{worker.id}` from the blueprint",
+            related=(related,),
+        )
+    ]
+
+
+CHECKS = (check_data_source, check_data_interval, check_volume_source)

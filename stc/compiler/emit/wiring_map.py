@@ -11,6 +11,7 @@ import hashlib
 from pathlib import PurePosixPath
 from typing import Any
 
+from stc.compiler.data_needs import reads_volume
 from stc.compiler.emit import yaml_writer
 from stc.compiler.graph import derive_schedule
 from stc.compiler.model.wiring_map import FORMAT_VERSION, WiringMap
@@ -182,6 +183,7 @@ def _worker(worker: WorkerInstance, shared: dict[str, dict[str, Any]]) -> dict[s
         "timeframe": worker.timeframe,
         "capabilities": part["capabilities"],
         "requires": part["requires"],
+        "reads_volume": reads_volume(worker),
         "provides": part["provides"],
         "factors": part["factors"],
         "publishes": part["publishes"],

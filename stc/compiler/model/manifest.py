@@ -7,6 +7,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from stc.compiler.model.common import (
     DtoName,
     EventName,
+    Identifier,
     PluginName,
     StrictModel,
     default_of,
@@ -129,6 +130,13 @@ class Dependencies(StrictModel):
         BeforeValidator(_factor_shorthand, json_schema_input_type=list[FactorName | FactorDecl]),
     ] = Field(default_factory=empty_list)
     publishes: list[PublishDecl] = Field(default_factory=empty_list)
+    requires_volume: bool | dict[Identifier, list[str | int | float | bool]] = Field(
+        default=False,
+        description=(
+            "whether the worker reads bar volume: true, or the param values that make it "
+            "read volume ({reference: [volume]}); a run on data without volume is refused"
+        ),
+    )
 
 
 class Warmup(StrictModel):

@@ -55,6 +55,11 @@ class ResolvedWorker(StrictModel):
     timeframe: str
     capabilities: Capabilities = default_of(Capabilities)
     requires: list[str] = Field(default_factory=empty_list)
+    reads_volume: bool = Field(
+        default=False,
+        description="the worker reads bar volume (its manifest's requires_volume): a run on "
+        "data without volume is refused",
+    )
     provides: list[str] = Field(default_factory=empty_list)
     factors: list[FactorDecl] = Field(default_factory=empty_list)
     publishes: list[PublishDecl] = Field(default_factory=empty_list)
