@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -206,13 +206,15 @@ def _with_handler(plan: Plan, environment: str) -> Plan:
     for spec in plan.workers:
         if spec.type == "execution_handler" and spec.subtype != environment:
             module, cls = _BUILTIN_HANDLERS[environment]
-            source = PluginSource("builtin", module, cls, "")
+            source = PluginSource(origin="builtin", module=module, class_name=cls, folder="")
             params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
             if environment == "live":
                 params = {}
-            spec = replace(spec, source=source, subtype=environment, params=params)
+            spec = spec.model_copy(
+                update={"source": source, "subtype": environment, "params": params}
+            )
         workers.append(spec)
-    return replace(plan, workers=tuple(workers), environment=environment)
+    return plan.model_copy(update={"workers": tuple(workers), "environment": environment})
 
 
 def _data_path(plan: Plan, data: Path | None) -> Path:
