@@ -70,7 +70,10 @@ def refuse_links(run_dir: Path) -> None:
 
 def _source(record: PluginRecord) -> PluginSource:
     return PluginSource(
-        record.root.origin, record.module_name, record.class_name, record.relative_folder
+        origin=record.root.origin,
+        module=record.module_name,
+        class_name=record.class_name,
+        folder=record.relative_folder,
     )
 
 

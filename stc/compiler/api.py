@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.emit.wiring_map import render_wiring_map
-from stc.compiler.model.wiring_map import WiringMap
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 from stc.compiler.render import render_human
 from stc.compiler.sources import SourceFile
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from stc.compiler.batchable import BatchVerdict
+    from stc.runtime.plan.model import Plan
 
 
 class CompileError(Exception):
@@ -49,7 +49,7 @@ class CompileResult:
         return self.outcome.diagnostics
 
     @property
-    def plan(self) -> WiringMap:
+    def plan(self) -> Plan:
         """The wiring map as a model (raises CompileError on a failed compile)."""
         if self.outcome.wiring_map is None:
             raise CompileError(self.rendered_diagnostics())

@@ -1,5 +1,7 @@
 """The typed DAG: nodes are workers and platform components, edges are events
-carrying their payload DTO type; plus the phase schedule derived from it.
+carrying their payload DTO type. Each worker node carries its phase (``PHASE_OF_SLOT``),
+which the diagram draws as rows; the plan has no phase schedule (docs/decisions.md,
+"The plan has no `schedule`").
 
 The graph is built once per compile as plain data (``stc.compiler.digraph.WiringGraph``;
 an edge between two nodes keeps the list of events it carries). Check passes only
@@ -14,7 +16,6 @@ from typing import TYPE_CHECKING
 from stc.compiler.digraph import WiringGraph
 
 if TYPE_CHECKING:
-    from stc.compiler.model.wiring_map import Phase
     from stc.compiler.unit import CompileUnit, WorkerInstance
 from stc.runtime.events import PLATFORM_COMPONENTS
 
@@ -93,7 +94,6 @@ def _event_edges(unit: CompileUnit) -> dict[tuple[str, str], list[tuple[str, str
 
 
 PLANNING_JOIN = "planning_join"
-PA = "planning_aggregator"
 JOIN_EVENTS = frozenset(
     {"ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED", "ROUTING_PLANNING_REQUESTED"}
 )
@@ -131,88 +131,3 @@ def _node_attrs(worker: WorkerInstance) -> dict[str, object]:
         "phase": PHASE_OF_SLOT[worker.slot],
         "resolved": record is not None,
     }
-
-
-def derive_schedule(unit: CompileUnit) -> list[Phase]:
-    """The phase schedule: sequential chain, parallel groups, the joins, routing after
-    the join, and event-triggered workers outside the tick flow."""
-    from stc.compiler.model.wiring_map import Phase  # the plan's model: only when emitting
-
-    by_slot: dict[str, list[str]] = {}
-    for worker in unit.resolved():
-        by_slot.setdefault(worker.slot, []).append(worker.id)
-    context, opportunity = (
-        by_slot.get("context_workers", []),
-        by_slot.get("opportunity_workers", []),
-    )
-    phases = [
-        Phase(phase="1a", name="context", kind="sequential", workers=context),
-        Phase(
-            phase="1b", name="context aggregation", kind="platform", workers=["context_aggregator"]
-        ),
-        Phase(phase="2a", name="opportunity", kind="parallel", workers=opportunity),
-    ]
-    phases += _threat_phases(unit)
-    phases += _strategy_phases(unit)
-    trade_groups = {k: by_slot[k] for k in ("entry", "size", "exit") if k in by_slot}
-    phases += [
-        Phase(phase="4a", name="trade planning", kind="parallel", groups=trade_groups),
-        Phase(
-            phase="4a-routing", name="routing", kind="join",
-            waits_for=["ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED"],
-            workers=by_slot.get("routing", []),
-        ),
-        Phase(phase="4b", name="plan aggregation", kind="platform", workers=[PA]),
-        Phase(phase="5", name="execution", kind="sequential", workers=by_slot.get("execution", [])),
-        Phase(phase="6", name="finale", kind="platform", workers=["flow_terminator"]),
-    ]  # fmt: skip
-    return phases
-
-
-def _threat_phases(unit: CompileUnit) -> list[Phase]:
-    from stc.compiler.model.wiring_map import Phase
-
-    on_tick = [w.id for w in unit.resolved() if w.slot == "threat_workers" and _is_tick(w)]
-    phases = [Phase(phase="2b", name="threat", kind="parallel", workers=on_tick)]
-    for trigger, ids in _by_trigger(unit, "threat_workers", skip_tick=True).items():
-        phases.append(Phase(phase="2b", name="threat", kind="event", trigger=trigger, workers=ids))
-    return phases
-
-
-def _strategy_phases(unit: CompileUnit) -> list[Phase]:
-    from stc.compiler.model.wiring_map import Phase
-
-    swot = [w.id for w in unit.resolved() if w.is_swot_planner]
-    phases = []
-    if swot or unit.mode == "swot":
-        phases.append(
-            Phase(
-                phase="3", name="strategy planning (SWOT join)", kind="join",
-                waits_for=["CONTEXT_ASSESSMENT_READY", "OPPORTUNITY_DETECTED", "THREAT_DETECTED"],
-                workers=swot,
-            )
-        )  # fmt: skip
-    elif unit.mode == "direct":
-        phases.append(
-            Phase(
-                phase="3", name="direct planning", kind="platform", trigger="OPPORTUNITY_DETECTED"
-            )
-        )
-    for trigger, ids in _by_trigger(unit, "strategy_planner", skip_tick=False).items():
-        phases.append(
-            Phase(phase="3", name="strategy planning", kind="event", trigger=trigger, workers=ids)
-        )
-    return phases
-
-
-def _is_tick(worker: WorkerInstance) -> bool:
-    return (worker.trigger or "TICK_RECEIVED") == "TICK_RECEIVED"
-
-
-def _by_trigger(unit: CompileUnit, slot: str, *, skip_tick: bool) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for worker in unit.resolved():
-        if worker.slot != slot or worker.trigger is None or (skip_tick and _is_tick(worker)):
-            continue
-        groups.setdefault(worker.trigger, []).append(worker.id)
-    return dict(sorted(groups.items()))

@@ -40,7 +40,7 @@ from stc.compiler.validate import validate_known_document
 
 if TYPE_CHECKING:
     from stc.compiler.model.operation import Operation
-    from stc.compiler.model.wiring_map import WiringMap
+    from stc.runtime.plan.model import Plan
 
 MODEL_PATHS: dict[str, tuple[str, str]] = {
     "strategy_blueprint": ("stc.compiler.model.blueprint", "StrategyBlueprint"),
@@ -74,13 +74,13 @@ class CompileOutcome:
     """The compiled plan as plain data (what ``wiring_map.yaml`` holds)."""
 
     @cached_property
-    def wiring_map(self) -> WiringMap | None:
+    def wiring_map(self) -> Plan | None:
         """The compiled plan as a validated model (built on first use)."""
         if self.wiring_data is None:
             return None
-        from stc.compiler.model.wiring_map import WiringMap
+        from stc.runtime.plan.model import Plan  # the format: built when asked
 
-        return WiringMap.model_validate(self.wiring_data)
+        return Plan.model_validate(self.wiring_data)
 
     @property
     def ok(self) -> bool:

@@ -18,8 +18,8 @@ from stc.compiler.model.manifest import PluginManifest
 from stc.compiler.model.operation import Operation
 from stc.compiler.model.platform import Platform
 from stc.compiler.model.sweep import SweepFile
-from stc.compiler.model.wiring_map import WiringMap
 from stc.compiler.resources import schemas_dir
+from stc.runtime.plan.model import Plan
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "strategy_blueprint": StrategyBlueprint,
@@ -27,7 +27,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "operation": Operation,
     "platform": Platform,
     "aggregation_policy": AggregationPolicyFile,
-    "wiring_map": WiringMap,
+    "wiring_map": Plan,
     "sweep": SweepFile,
 }
 """Format name (as ``stc schema NAME`` takes it) → its model."""

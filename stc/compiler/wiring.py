@@ -1,4 +1,5 @@
-"""Expand the platform's base wiring (``base_wiring.yaml``) for one blueprint.
+"""Expand the platform's base wiring (``stc/runtime/base_wiring.yaml``, read through
+``stc.runtime.base_wiring``: the runtime reads the same file) for one blueprint.
 
 Produces, on the unit: every subscription (event → worker.method, in a fixed order),
 the publishers of every event, each event's payload DTO, and the planning mode:
@@ -10,13 +11,10 @@ come only from triggered planners, e.g. a DCA schedule).
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from stc.compiler.unit import CompileUnit, Subscription, WorkerInstance
+from stc.runtime.base_wiring import base_wiring
 from stc.runtime.events import PLATFORM_COMPONENTS, PLATFORM_EVENTS, SCHEDULED_EVENT_PAYLOAD
 
 EVENT_ORDER: tuple[str, ...] = tuple(PLATFORM_EVENTS)
@@ -25,18 +23,6 @@ EVENT_ORDER: tuple[str, ...] = tuple(PLATFORM_EVENTS)
 TRADE_PLANNER_SLOTS = ("entry", "size", "exit")
 SWOT_ADAPTER = "swot_join"
 DIRECT_ADAPTER = "opportunity_as_directive"
-
-
-@cache
-def base_wiring() -> dict[str, Any]:
-    """The packaged template (parsed once per process). Read next to this module, not
-    through ``importlib.resources``, whose import (with ``tempfile``, ``shutil`` and
-    the compression modules) costs ~4 ms of every cold ``stc check``; the package is
-    never imported from a zip (wheels install as files)."""
-    text = (Path(__file__).parent / "base_wiring.yaml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
-    data: dict[str, Any] = yaml.load(text, Loader=loader)
-    return data
 
 
 def expand(unit: CompileUnit) -> None:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -107,8 +107,8 @@ def run(
     refuse_data_among_outputs(data_path, out)
     check_symbol(loaded.symbol, loaded.data_source)
     data_format = data_format or plan_data_format(loaded.data_source)
-    if isinstance(plan, Mapping):  # a wiring map names its volume readers (a Plan does not)
-        check_volume(plan, data_path, data_format)
+    readers = [f"{w.id} ({w.plugin})" for w in loaded.workers if w.reads_volume]
+    check_volume(readers, data_path, data_format)
     fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample,
                          data_format=data_format)  # fmt: skip
     with run_folder_lock(out):  # one run per folder: a second one is refused here
@@ -214,13 +214,15 @@ def _with_handler(plan: Plan, environment: str) -> Plan:
     for spec in plan.workers:
         if spec.type == "execution_handler" and spec.subtype != environment:
             module, cls = _BUILTIN_HANDLERS[environment]
-            source = PluginSource("builtin", module, cls, "")
+            source = PluginSource(origin="builtin", module=module, class_name=cls, folder="")
             params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
             if environment == "live":
                 params = {}
-            spec = replace(spec, source=source, subtype=environment, params=params)
+            spec = spec.model_copy(
+                update={"source": source, "subtype": environment, "params": params}
+            )
         workers.append(spec)
-    return replace(plan, workers=tuple(workers), environment=environment)
+    return plan.model_copy(update={"workers": tuple(workers), "environment": environment})
 
 
 def _data_path(plan: Plan, data: Path | None) -> Path:

@@ -13,8 +13,8 @@ the worker, so the engine checks them at the boundary, when a result is publishe
   against its own pydantic bounds (``gt``/``ge``/``lt``/``le``) and for finiteness;
 - **undeclared event**: a PUBLISH envelope (or a bare DTO's default event) naming an
   event the worker does not declare: neither its type's default event
-  (:data:`TYPE_EVENTS`) nor an event the wiring map lists it as a publisher of (its
-  manifest's ``publishes``).
+  (:data:`TYPE_EVENTS`, read from ``stc/runtime/base_wiring.yaml``) nor an event the
+  wiring map lists it as a publisher of (its manifest's ``publishes``).
 
 Each raises :class:`PluginContractError`, which the engine handles exactly like a
 plugin exception: the flow is aborted, its staged orders rolled back, the fault
@@ -34,6 +34,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from stc.runtime.base_wiring import TYPE_EVENTS as TYPE_EVENTS
 from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.plans import (
     EntryPlan,
@@ -48,20 +49,6 @@ from stc.runtime.envelope import DispositionEnvelope
 from stc.runtime.errors import PluginContractError as PluginContractError
 from stc.runtime.events import PLATFORM_COMPONENTS, PLATFORM_EVENTS
 from stc.runtime.plan import Plan
-
-TYPE_EVENTS: dict[str, tuple[str, ...]] = {
-    "context_worker": (),
-    "opportunity_worker": ("OPPORTUNITY_DETECTED",),
-    "threat_worker": ("THREAT_DETECTED",),
-    "strategy_planner": ("STRATEGY_DIRECTIVE_ISSUED",),
-    "entry_planner": ("ENTRY_PLAN_CREATED",),
-    "size_planner": ("SIZE_PLAN_CREATED",),
-    "exit_planner": ("EXIT_PLAN_CREATED",),
-    "routing_planner": ("ROUTING_PLAN_CREATED",),
-    "execution_handler": ("_flow_stop",),
-}
-"""Events every worker of a type may publish without declaring them (the base wiring's
-``publishes``; a test pins this copy to ``stc/compiler/base_wiring.yaml``)."""
 
 _PIPELINE_DTOS: tuple[type, ...] = (
     AggregatedContextAssessment, OpportunitySignal, ThreatSignal, StrategyDirective,

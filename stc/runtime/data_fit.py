@@ -164,11 +164,11 @@ def volume_readers(plan: Mapping[str, object]) -> list[str]:
     ]
 
 
-def check_volume(plan: Mapping[str, object], path: Path, data_format: Any) -> None:
-    """DataFitError when a worker of ``plan`` reads volume and ``path``, read with
-    ``data_format``, has none (``--volume optional`` on a file without a volume
-    column): its volume would be 0 on every bar, a silently wrong run."""
-    readers = volume_readers(plan)
+def check_volume(readers: list[str], path: Path, data_format: Any) -> None:
+    """DataFitError when one of ``readers`` (workers that read volume, named
+    ``id (plugin)``) would run on ``path``, read with ``data_format``, which has no
+    volume (``--volume optional`` on a file without a volume column): its volume would
+    be 0 on every bar, a silently wrong run."""
     if not readers or not lacks_volume(path, data_format):
         return
     which = ", ".join(f"`{r}`" for r in readers)
@@ -196,7 +196,7 @@ def check_plan_data(
     if isinstance(source, Mapping) and isinstance(symbol, str):
         check_symbol(symbol, {str(k): str(v) for k, v in source.items()})
     path = data if data is not None else default_data_path()
-    check_volume(plan, path, data_format)
+    check_volume(volume_readers(plan), path, data_format)
     timeframes = plan.get("timeframes")
     if not isinstance(timeframes, list) or not timeframes:
         return DataFit(None)

@@ -18,7 +18,6 @@ it cannot be resumed.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -29,15 +28,16 @@ from stc.runtime.data import paced
 from stc.runtime.dtos.market import Bar
 from stc.runtime.journal import Journal, ResumeError
 from stc.runtime.plan import Plan
+from stc.runtime.plan.model import PROVENANCE_FIELDS
 
 META_FORMAT = "1"
 _DECISION_KEYS = ("plan_sha256", "data_sha256", "environment", "fail_fast", "on_bad_bar")
 
 
 def plan_sha256(plan: Plan) -> str:
-    """A stable digest of everything in ``plan`` that the engine executes."""
-    fields = dataclasses.asdict(plan)
-    fields.pop("base_dir", None)
+    """A stable digest of everything in ``plan`` that the engine executes (the plan
+    format's fields without its provenance)."""
+    fields = plan.model_dump(mode="json", exclude=set(PROVENANCE_FIELDS))
     text = json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -39,12 +39,12 @@ def test_dot_snapshot(in_repo: Path, path: str, snapshot: SnapshotAssertion) -> 
 
 @pytest.mark.parametrize("path", REFERENCE_STRATEGIES)
 def test_emitted_map_validates_against_its_model(in_repo: Path, path: str) -> None:
-    """The emitter builds the model without per-worker validation (speed); this is
-    where its output is validated instead."""
-    from stc.compiler.model.wiring_map import WiringMap
+    """The emitted text loads back through the runtime's plan format into the same
+    data (the emitter builds that model; this checks the YAML writer round-trips it)."""
+    from stc.runtime.plan import load_plan
 
     text = compile_blueprint(path).wiring_map
-    reparsed = WiringMap.model_validate(yaml.safe_load(text))
+    reparsed = load_plan(yaml.safe_load(text))
     assert reparsed.model_dump(mode="json", by_alias=True) == yaml.safe_load(text)
 
 
@@ -61,27 +61,34 @@ def test_modes_are_detected(in_repo: Path) -> None:
     }
 
 
-def test_ict_smc_schedule_has_the_seed_shape(in_repo: Path) -> None:
-    plan = yaml.safe_load(compile_blueprint("blueprints/ict_smc.yaml").wiring_map)
-    phases = {(p["phase"], p["kind"]): p for p in plan["schedule"]}
-    assert phases[("1a", "sequential")]["workers"] == [
-        "market_structure_detector", "ema_detector", "regime",
-    ]  # fmt: skip
-    assert phases[("3", "join")]["waits_for"] == [
-        "CONTEXT_ASSESSMENT_READY", "OPPORTUNITY_DETECTED", "THREAT_DETECTED",
-    ]  # fmt: skip
-    assert phases[("4a", "parallel")]["groups"] == {
-        "entry": ["aggressive_market_entry_planner", "patient_limit_entry_planner"],
-        "size": ["fixed_risk_sizer"],
-        "exit": ["structure_based_exit"],
-    }
-    routing = phases[("4a-routing", "join")]
-    assert routing["workers"] == ["twap_router"]
-    assert routing["waits_for"] == ["ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED"]
+def test_ict_smc_wiring_has_the_seed_shape(in_repo: Path) -> None:
+    """The seed's phases, as the plan states them (event wirings, in order) and as the
+    graph's nodes carry them for the diagram (the plan has no `schedule`)."""
+    result = compile_blueprint("blueprints/ict_smc.yaml")
+    plan = yaml.safe_load(result.wiring_map)
+    assert "schedule" not in plan
     wired = {w["event"]: [s["worker"] for s in w["subscribers"]] for w in plan["event_wirings"]}
+    assert wired["TICK_RECEIVED"] == ["market_structure_detector", "ema_detector", "regime"]
+    swot = {
+        w["event"]: [
+            s["adapter"] for s in w["subscribers"] if s["worker"] == "adaptive_momentum_planner"
+        ]
+        for w in plan["event_wirings"]
+    }
+    for event in ("CONTEXT_ASSESSMENT_READY", "OPPORTUNITY_DETECTED", "THREAT_DETECTED"):
+        assert swot[event] == ["swot_join"], event
+    assert wired["STRATEGY_DIRECTIVE_ISSUED"] == [
+        "aggressive_market_entry_planner", "patient_limit_entry_planner",
+        "fixed_risk_sizer", "structure_based_exit",
+    ]  # fmt: skip
+    for event in ("ENTRY_PLAN_CREATED", "SIZE_PLAN_CREATED", "EXIT_PLAN_CREATED"):
+        assert wired[event] == ["planning_aggregator"], event
     assert wired["ROUTING_PLANNING_REQUESTED"] == ["twap_router"]
     assert wired["LEDGER_UPDATE"] == ["max_drawdown_monitor"]
-    assert wired["TICK_RECEIVED"] == ["market_structure_detector", "ema_detector", "regime"]
+    phases = {n: a.get("phase") for n, a in result.graph.nodes(data=True)}
+    assert [phases[w] for w in wired["TICK_RECEIVED"]] == ["1a", "1a", "1a"]
+    assert phases["adaptive_momentum_planner"] == "3"
+    assert phases["twap_router"] == "4a-routing"
 
 
 def test_params_carry_manifest_defaults(in_repo: Path) -> None:

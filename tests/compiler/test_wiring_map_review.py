@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from stc.compiler.api import compile_blueprint
-from stc.compiler.model.wiring_map import WiringMap
+from stc.runtime.plan import load_plan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def test_params_are_marked_set_or_defaulted() -> None:
     assert structure["params_defaulted"] == ["decay_bars"]  # lookback is in the blueprint
     assert workers["regime"]["params_defaulted"] == []  # both set: period, trend_threshold
     assert workers["aggressive_market_entry_planner"]["params_defaulted"] == []
-    WiringMap.model_validate(data)
+    load_plan(data)
 
 
 def test_header_summarises_the_strategy_for_a_reviewer() -> None:

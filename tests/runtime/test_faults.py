@@ -322,10 +322,15 @@ def test_envelope_payload_must_be_the_events_type() -> None:
     )
 
 
-def test_type_events_match_the_compilers_base_wiring() -> None:
-    """The runtime's copy of each worker type's default events (it never imports the
-    compiler) must not drift from stc/compiler/base_wiring.yaml."""
-    from tests.conftest import REPO
+def test_type_events_come_from_the_one_base_wiring_file() -> None:
+    """The runtime's default events per worker type and the compiler's expansion read
+    the same packaged file (stc/runtime/base_wiring.yaml): no copy to drift."""
+    from stc.compiler import wiring
+    from stc.runtime import base_wiring
 
-    base = yaml.safe_load((REPO / "stc" / "compiler" / "base_wiring.yaml").read_text())
-    assert {t: tuple(base[t]["publishes"]) for t in TYPE_EVENTS} == TYPE_EVENTS
+    assert wiring.base_wiring is base_wiring.base_wiring
+    text = base_wiring.BASE_WIRING_FILE.read_text(encoding="utf-8")
+    table = yaml.safe_load(text)
+    assert {t: tuple(table[t]["publishes"]) for t in TYPE_EVENTS} == TYPE_EVENTS
+    assert TYPE_EVENTS["opportunity_worker"] == ("OPPORTUNITY_DETECTED",)
+    assert TYPE_EVENTS["execution_handler"] == ("_flow_stop",)

@@ -26,7 +26,7 @@ def test_load_fixture_plan() -> None:
     ("edit", "message"),
     [
         (lambda p: p.pop("workers"), "missing key `workers`"),
-        (lambda p: p.update(mode="fancy"), "mode must be swot, direct or scheduled"),
+        (lambda p: p.update(mode="fancy"), "unknown mode 'fancy' \\(expected 'swot', 'direct' or"),
         (lambda p: p["workers"][0].update(type="wizard"), "unknown worker type"),
         (lambda p: p["workers"][0]["source"].update(origin="web"), "unknown origin"),
         (lambda p: p["workers"][6].update(triggers={"confidence": [0.9, 0.1]}), "exceeds hi"),

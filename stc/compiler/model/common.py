@@ -1,53 +1,23 @@
-"""Shared pieces of the input-format models."""
+"""Shared pieces of the input-format models.
 
-from typing import Annotated, Any, TypeVar, cast
+The pydantic base (``StrictModel``) and the event and DTO name types are the plan
+format's (``stc.runtime.plan.base``): one base for every format stc reads or writes.
+"""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import Field
+
+from stc.runtime.plan.base import DtoName as DtoName
+from stc.runtime.plan.base import EventName as EventName
+from stc.runtime.plan.base import StrictModel as StrictModel
+from stc.runtime.plan.base import default_of as default_of
+from stc.runtime.plan.base import empty_dict as empty_dict
+from stc.runtime.plan.base import empty_list as empty_list
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=128)]
 """A worker id: snake_case, as the blueprint's ``id`` or derived from the plugin name."""
 PluginName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=128)]
 """A plugin's manifest name: a bare identifier, never a path or module name."""
-EventName = Annotated[str, Field(pattern=r"^_?[A-Z][A-Z0-9_]*$", max_length=128)]
-"""An event name such as ``TICK_RECEIVED`` or ``_flow_stop``-style internal names."""
-DtoName = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9_]*$", max_length=128)]
 Timeframe = Annotated[str, Field(pattern=r"^[1-9][0-9]*(m|h|d|w|M)$")]
 """A bar length: minutes ``m``, hours ``h``, days ``d``, weeks ``w``, months ``M``."""
-
-
-class StrictModel(BaseModel):
-    """Input formats reject unknown keys: a typo must never be silently ignored.
-
-    ``defer_build``: a model's validator is built when it first validates, so a
-    ``stc check`` of a blueprint never builds those of the operation, platform or
-    wiring-map formats. Defaults that are model instances are made with
-    ``default_of`` for the same reason.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
-
-
-M = TypeVar("M", bound=StrictModel)
-
-
-def default_of(model: type[M]) -> M:
-    """``model()`` without building ``model``'s validator (``model()`` would build it at
-    import time, ~1 ms a model, though the outer model's validator builds it again).
-
-    The same instance: without arguments pydantic validates nothing either (defaults
-    are not validated), and no input model has a default-changing model validator.
-    """
-    return cast(M, model.model_construct())  # pydantic types it as the base class
-
-
-def empty_list() -> list[Any]:
-    """``default_factory`` of list fields: ``list`` itself would do, but pydantic asks
-    ``inspect.signature`` whether a factory takes the validated data, and for a builtin
-    that parses its text signature with ``tokenize``, whose regexes take ~5 ms to
-    compile in every fresh ``stc check``."""
-    return []
-
-
-def empty_dict() -> dict[str, Any]:
-    """``default_factory`` of mapping fields (see ``empty_list``)."""
-    return {}

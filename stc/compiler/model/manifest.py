@@ -6,25 +6,18 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from stc.compiler.model.common import (
     DtoName,
-    EventName,
     Identifier,
     PluginName,
     StrictModel,
     default_of,
     empty_list,
 )
-
-WorkerType = Literal[
-    "context_worker",
-    "opportunity_worker",
-    "threat_worker",
-    "strategy_planner",
-    "entry_planner",
-    "size_planner",
-    "exit_planner",
-    "routing_planner",
-    "execution_handler",
-]
+from stc.runtime.plan.model import Capabilities as Capabilities
+from stc.runtime.plan.model import FactorDecl as FactorDecl
+from stc.runtime.plan.model import FactorName as FactorName
+from stc.runtime.plan.model import PublishDecl as PublishDecl
+from stc.runtime.plan.model import WorkerType as WorkerType
+from stc.runtime.plan.model import factor_shorthand
 
 SUBTYPES: dict[str, tuple[str, ...]] = {
     "context_worker": (
@@ -86,40 +79,6 @@ class Identification(StrictModel):
         return value
 
 
-class Capabilities(StrictModel):
-    """What the platform injects into the worker at bootstrap."""
-
-    state: bool = False
-    events: bool = False
-    journaling: bool = False
-    ledger: Literal["none", "read"] = "none"
-
-
-FactorName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")]
-
-
-class FactorDecl(StrictModel):
-    """A context factor a worker scores, with its polarity."""
-
-    name: FactorName
-    polarity: Literal["strength", "weakness"] = "strength"
-
-
-def _factor_shorthand(value: Any) -> Any:
-    """Allow ``[trend_strength]`` as shorthand for ``[{name: trend_strength}]`` (a
-    strength factor); the schema states the same through ``json_schema_input_type``."""
-    if isinstance(value, list):
-        return [{"name": item} if isinstance(item, str) else item for item in value]
-    return value
-
-
-class PublishDecl(StrictModel):
-    """A custom event the plugin publishes, with its payload DTO."""
-
-    event: EventName
-    payload: DtoName
-
-
 class Dependencies(StrictModel):
     """The data contract: DTOs in and out, factors scored, events published."""
 
@@ -127,7 +86,7 @@ class Dependencies(StrictModel):
     provides_dtos: list[DtoName] = Field(default_factory=empty_list)
     provides_factors: Annotated[
         list[FactorDecl],
-        BeforeValidator(_factor_shorthand, json_schema_input_type=list[FactorName | FactorDecl]),
+        BeforeValidator(factor_shorthand, json_schema_input_type=list[FactorName | FactorDecl]),
     ] = Field(default_factory=empty_list)
     publishes: list[PublishDecl] = Field(default_factory=empty_list)
     requires_volume: bool | dict[Identifier, list[str | int | float | bool]] = Field(

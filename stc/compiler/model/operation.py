@@ -5,13 +5,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from stc.compiler.model.common import EventName, StrictModel, Timeframe, empty_dict
+from stc.runtime.plan.model import StartingCapital
 
 Environment = Literal["backtest", "paper", "live"]
 RelPath = Annotated[str, Field(min_length=1, max_length=1024)]
-MIN_CAPITAL, MAX_CAPITAL = 1.0, 1e12
-"""The documented range of ``starting_capital`` (the runtime's plan loader enforces the
-same, for hand-written wiring maps): below 1 the ledger's rounding eats every trade,
-above 10^12 metrics lose their precision."""
 
 
 DataField = Literal["time", "date", "open", "high", "low", "close", "volume"]
@@ -57,9 +54,7 @@ class StrategyLink(StrictModel):
 
     blueprint: RelPath
     data_source: Annotated[str, Field(min_length=1, max_length=128)]
-    starting_capital: float = Field(
-        default=10_000.0, ge=MIN_CAPITAL, le=MAX_CAPITAL, allow_inf_nan=False
-    )
+    starting_capital: StartingCapital = 10_000.0
     allow_symbol_mismatch: bool = False
     """Run on a data source of another symbol on purpose (else STC071)."""
 

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from stc.compiler.model.aggregation import AggregationPolicy
 from stc.compiler.model.common import StrictModel, default_of, empty_list
+from stc.runtime.plan.model import ExecutionSettings as ExecutionSettings
 
 
 class LoggingSettings(StrictModel):
@@ -19,16 +20,6 @@ class JournalSettings(StrictModel):
 
     backend: Literal["sqlite"] = "sqlite"
     filename: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")] = "journal.sqlite"
-
-
-class ExecutionSettings(StrictModel):
-    """Default execution parameters the routing plan does not carry (seed, phase 4a)."""
-
-    twap_duration_bars: int = Field(default=4, ge=1, le=1000)
-    slippage_pct: float = Field(default=0.0, ge=0.0, le=0.1)
-    fee_pct: float = Field(default=0.0, ge=0.0, le=0.1)
-    post_only: bool = False
-    exchange_preference: list[str] = Field(default_factory=empty_list)
 
 
 class Limits(StrictModel):
