@@ -205,9 +205,17 @@ class Engine:
             return
         self.bus.clear_join()
         try:
-            self._begin_flow(index)
+            try:
+                self._begin_flow(index)
+            except BaseException as exc:
+                blame(exc, self._handler_id)
+                raise
             self._flow(bar, warm, changed)
-            self._commit()
+            try:
+                self._commit()
+            except BaseException as exc:
+                blame(exc, self._handler_id)
+                raise
         except BaseException as exc:  # whatever a plugin raises costs its flow only
             self.handler.rollback()
             self.planning.abandon()
