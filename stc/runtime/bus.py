@@ -35,6 +35,7 @@ from stc.runtime.dtos.signals import OpportunitySignal, ThreatSignal
 from stc.runtime.dtos.swot import SWOTInputs
 from stc.runtime.envelope import Disposition, DispositionEnvelope
 from stc.runtime.flow_recorder import FlowRecorder
+from stc.runtime.frames import Frame
 from stc.runtime.ledger import dec
 from stc.runtime.planning_stage import PlanningStage
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
@@ -173,6 +174,56 @@ class EventBus:
             )
             self.recorder.note("schedule", {"event": event, "period": period})
             self.publish(event, tick)
+
+    def framed_context(
+        self,
+        call: Callable[[Any], Any],
+        worker: str,
+        honoured: set[type],
+        frame: Frame,
+        released: Mapping[str, list[Bar]],
+    ) -> None:
+        """A context worker on a higher timeframe: called once per bar of its timeframe
+        this tick closed (with that bar as ``context.bar``); on other ticks its last
+        output is replayed (docs/runtime.md, "Multiple timeframes")."""
+        ctx = self.context
+        closed = released.get(frame.timeframe)
+        if not closed:
+            frame.replay(ctx)
+            return
+        for higher in closed:
+            ctx.enter_frame(higher, frame.timeframe)
+            try:
+                result = call(ctx)
+            finally:
+                ctx.leave_frame()
+            if result is not None:
+                if type(result) in honoured:
+                    ctx.provide(result)
+                else:
+                    self.context_result(call, worker, result, honoured)
+            frame.keep(None if isinstance(result, DispositionEnvelope) else result, ctx)
+
+    def framed_signals(
+        self,
+        call: Callable[[Any], Any],
+        worker: str,
+        timeframe: str,
+        released: Mapping[str, list[Bar]],
+        warm: bool,
+        event: str,
+    ) -> None:
+        """An opportunity/threat worker on a higher timeframe: called once per bar of
+        its timeframe this tick closed; a signal is published once, on that tick."""
+        ctx = self.context
+        for higher in released.get(timeframe, ()):
+            ctx.enter_frame(higher, timeframe)
+            try:
+                result = call(ctx)
+            finally:
+                ctx.leave_frame()
+            if warm and result is not None:
+                self.handle(worker, result, event, call)
 
     def _stop(self, envelope: DispositionEnvelope) -> None:
         directive = self.planning.result

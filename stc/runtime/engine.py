@@ -50,11 +50,9 @@ from stc.runtime.dispatch import build_dispatch_table
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import Bar, LazyContext
 from stc.runtime.dtos.signals import AggregatedContextAssessment
-from stc.runtime.envelope import DispositionEnvelope
 from stc.runtime.errors import PluginFaultError
 from stc.runtime.execution.connector import ExchangeConnector
 from stc.runtime.flow_recorder import FlowRecorder
-from stc.runtime.frames import Frame
 from stc.runtime.guard import RunGuard
 from stc.runtime.journal import Journal
 from stc.runtime.ledger import Ledger
@@ -246,7 +244,8 @@ class Engine:
         changed = bool(ledger.changes)
         if changed:
             self.recorder.changes(ledger.drain_changes())
-        self._journal_cancelled()
+        if self._drain_cancelled is not None:
+            self.recorder.cancelled(self._drain_cancelled())
         return changed
 
     def _guarded_fault(self, exc: BaseException) -> None:
@@ -267,7 +266,7 @@ class Engine:
             raise PluginFaultError(f"{type(exc).__name__} in {worker}") from exc
 
     def _flow(self, bar: Bar, warm: bool, ledger_changed: bool) -> None:
-        ctx, table, bus = self.context, self.table, self.bus
+        ctx, table, bus, released = self.context, self.table, self.bus, self.frames.released
         if warm:
             if ledger_changed and table.ledger_routes:
                 self.recorder.caused_by_fills(True)
@@ -283,7 +282,7 @@ class Engine:
         for call, wid, honoured, frame in table.context_chain:
             try:
                 if frame is not None:
-                    self._framed_context(call, wid, honoured, frame)
+                    bus.framed_context(call, wid, honoured, frame, released)
                     continue
                 result = call(ctx)
                 if result is not None:
@@ -306,7 +305,7 @@ class Engine:
         for call, wid, timeframe, event in table.signal_workers:
             try:
                 if timeframe is not None:
-                    self._framed_signals(call, wid, timeframe, warm, event)
+                    bus.framed_signals(call, wid, timeframe, released, warm, event)
                     continue
                 result = call(ctx)
                 if warm and result is not None:
@@ -317,66 +316,15 @@ class Engine:
         if warm and bus.join_pending():
             bus.swot_join(bar)
 
-    # ------------------------------------------------------------------ timeframes
-    def _framed_context(
-        self, call: Callable[[Any], Any], worker: str, honoured: set[type], frame: Frame
-    ) -> None:
-        """A context worker on a higher timeframe: called once per bar of its timeframe
-        this tick closed (with that bar as ``context.bar``); on other ticks its last
-        output is replayed (docs/runtime.md, "Multiple timeframes")."""
-        ctx = self.context
-        closed = self.frames.released.get(frame.timeframe)
-        if not closed:
-            frame.replay(ctx)
-            return
-        for higher in closed:
-            ctx.enter_frame(higher, frame.timeframe)
-            try:
-                result = call(ctx)
-            finally:
-                ctx.leave_frame()
-            if result is not None:
-                if type(result) in honoured:
-                    ctx.provide(result)
-                else:
-                    self.bus.context_result(call, worker, result, honoured)
-            frame.keep(None if isinstance(result, DispositionEnvelope) else result, ctx)
-
-    def _framed_signals(
-        self, call: Callable[[Any], Any], worker: str, timeframe: str, warm: bool, event: str
-    ) -> None:
-        """An opportunity/threat worker on a higher timeframe: called once per bar of
-        its timeframe this tick closed; a signal is published once, on that tick."""
-        ctx = self.context
-        for higher in self.frames.released.get(timeframe, ()):
-            ctx.enter_frame(higher, timeframe)
-            try:
-                result = call(ctx)
-            finally:
-                ctx.leave_frame()
-            if warm and result is not None:
-                self.bus.handle(worker, result, event, call)
-
     def _build_assessment(self) -> AggregatedContextAssessment | None:
         if not self.context_aggregator.ready:
             return None
         return self.context_aggregator.build(self.context)
 
     # ------------------------------------------------------------------ journal
-    def _journal_cancelled(self) -> None:
-        drain = self._drain_cancelled
-        if drain is None:
-            return
-        for order_id, reason in drain():
-            self.recorder.note("order_cancelled", {"order_id": order_id, "reason": reason})
-
     def _journal_skipped(self) -> None:
         """Journal the rows the data stream dropped before this bar (``on_bad_bar``)."""
-        for bad in self._skipped:
-            self.recorder.note(
-                "bad_bar_skipped", {"file": bad.file, "line": bad.line, "reason": bad.reason}
-            )
-        self.bad_bars_skipped += len(self._skipped)
+        self.bad_bars_skipped += self.recorder.skipped(self._skipped)
         self._skipped.clear()
 
     def _finish(self, last: Bar) -> None:
@@ -387,7 +335,8 @@ class Engine:
         if changes:
             self.recorder.changes(changes)
             self.recorder.record().kind = "end_of_data"
-        self._journal_cancelled()
+        if self._drain_cancelled is not None:
+            self.recorder.cancelled(self._drain_cancelled())
         self.recorder.end_flow()
 
 

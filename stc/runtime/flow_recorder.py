@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from stc.runtime.blame import blamed_worker
+from stc.runtime.data import SkippedBar
 from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.market import LazyContext
@@ -119,6 +120,17 @@ class FlowRecorder:
     def note(self, note: str, fields: Mapping[str, Any]) -> None:
         """A platform note."""
         self.record().notes.append(("platform", note, to_json(dict(fields))))
+
+    def skipped(self, bad_rows: list[SkippedBar]) -> int:
+        """Note the rows the data stream dropped (``on_bad_bar``); returns how many."""
+        for bad in bad_rows:
+            self.note("bad_bar_skipped", {"file": bad.file, "line": bad.line, "reason": bad.reason})
+        return len(bad_rows)
+
+    def cancelled(self, orders: list[tuple[str, str]]) -> None:
+        """Note the orders the handler cancelled: (order id, reason) each."""
+        for order_id, reason in orders:
+            self.note("order_cancelled", {"order_id": order_id, "reason": reason})
 
     def note_for(self, worker_id: str) -> Callable[[str, Mapping[str, Any]], None]:
         """The ``journal`` capability of ``worker_id``: notes in its name."""
