@@ -233,17 +233,6 @@ class EventBus:
         if directive is not None:
             self.publish("_flow_stop", directive)
 
-    def clear_join(self) -> None:
-        """Forget the signals buffered for the join (a new tick starts)."""
-        if self.join_opps:
-            self.join_opps = []
-        if self.join_threats:
-            self.join_threats = []
-
-    def join_pending(self) -> bool:
-        """True when the SWOT join has signals to weigh this tick."""
-        return self.table.has_join and bool(self.join_opps or self.join_threats)
-
     def swot_join(self, bar: Bar) -> None:
         """Run the SWOT join over this tick's buffered signals and the assessment."""
         ctx = self.context

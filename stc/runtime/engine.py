@@ -201,7 +201,11 @@ class Engine:
             self.flow_seq += 1
             self.recorder.end_flow()
             return
-        self.bus.clear_join()
+        bus = self.bus
+        if bus.join_opps:  # a new tick: forget the signals buffered for the join
+            bus.join_opps = []
+        if bus.join_threats:
+            bus.join_threats = []
         try:
             try:
                 self._begin_flow(index)
@@ -244,8 +248,11 @@ class Engine:
         changed = bool(ledger.changes)
         if changed:
             self.recorder.changes(ledger.drain_changes())
-        if self._drain_cancelled is not None:
-            self.recorder.cancelled(self._drain_cancelled())
+        drain = self._drain_cancelled
+        if drain is not None:
+            cancelled = drain()
+            if cancelled:  # no call on the (usual) bar without cancellations
+                self.recorder.cancelled(cancelled)
         return changed
 
     def _guarded_fault(self, exc: BaseException) -> None:
@@ -313,7 +320,7 @@ class Engine:
             except BaseException as exc:
                 blame(exc, wid)
                 raise
-        if warm and bus.join_pending():
+        if warm and table.has_join and (bus.join_opps or bus.join_threats):
             bus.swot_join(bar)
 
     def _build_assessment(self) -> AggregatedContextAssessment | None:
