@@ -11,7 +11,7 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
   flow that opens the trade and a death cross's that closes it, fills included);
 - inside the flows, by ablation (each variant changes one thing and is timed whole):
   the journal's SQLite writes (``Journal.flush`` dropping its batches), the JSON of
-  every journaled DTO (``stc.runtime.engine.to_json`` returning ``""``), the rest of the
+  every journaled DTO (``stc.runtime.flow_recorder.to_json`` returning ``""``), the rest of the
   journal's work (the run without a journal, minus both);
 - **validated DTOs**: every pydantic DTO the run constructs, counted by class in a
   separate (untimed) census run, each class's construction timed alone with the
@@ -41,7 +41,7 @@ from pydantic import BaseModel
 from runtime_throughput import TARGET, run_ema_engine, run_ema_hand
 
 import stc.runtime as runtime
-import stc.runtime.engine as engine_module
+import stc.runtime.flow_recorder as recorder_module
 from stc.runtime.journal import Journal
 
 
@@ -113,7 +113,7 @@ def measure(n: int, repeat: int) -> Timings:
     full, trades = best_of(repeat, lambda: run_ema_engine(n))
     with patched(Journal, "flush", _drop_batches):
         no_sqlite = best_of(repeat, lambda: run_ema_engine(n))[0]
-    with patched(engine_module, "to_json", lambda value: ""):
+    with patched(recorder_module, "to_json", lambda value: ""):
         no_json = best_of(repeat, lambda: run_ema_engine(n))[0]
     counts, samples = dto_census(n)
     each = {cls: construction_us(cls, samples[cls]) for cls in counts}

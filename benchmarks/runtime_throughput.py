@@ -126,7 +126,7 @@ def run_hand(n: int) -> int:
         w["market_entry"], w["limit_entry"], w["fixed_size"], w["rr_exit"], w["router"],
     )  # fmt: skip
     tick_window = engine.windows["1h"]
-    resampler, htf_window = engine._resamplers[0]
+    resampler, htf_window = engine.frames.resamplers[0]
     htf_closed = 0
     for index, bar in enumerate(synthetic_bars(n)):
         tick_window.append(bar)
@@ -231,7 +231,7 @@ def run_ema_hand(n: int, rising: bool = False) -> tuple[float, int]:
         w["market_order_router"],
     )  # fmt: skip
     window, ids, symbol = engine.windows["1h"], engine.ids, engine.plan.symbol
-    warm_after = max(engine._warm_needs.values())
+    warm_after = max(engine.frames.needs.values())
     start = time.perf_counter()
     for index, bar in enumerate(bars):
         window.append(bar)

@@ -28,21 +28,27 @@ from types import ModuleType
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 NATIVE_MODULES: tuple[str, ...] = (
+    "stc.runtime.bus",
     "stc.runtime.contracts",
     "stc.runtime.data",
     "stc.runtime.data_csv",
     "stc.runtime.data_parquet",
     "stc.runtime.data_rows",
     "stc.runtime.data_time",
+    "stc.runtime.dispatch",
     "stc.runtime.dtos.market",
     "stc.runtime.engine",
     "stc.runtime.execution.fill_model",
     "stc.runtime.execution.venue",
+    "stc.runtime.flow_recorder",
     "stc.runtime.ledger",
     "stc.runtime.metrics",
     "stc.runtime.platform.context_aggregator",
     "stc.runtime.platform.planner_matcher",
+    "stc.runtime.planning_stage",
     "stc.runtime.platform.planning_aggregator",
+    "stc.runtime.run_result",
+    "stc.runtime.tick_windows",
     "stc.runtime.indicators",
 )
 """Modules compiled together (one mypyc group): the per-bar path of the runtime."""

@@ -30,16 +30,16 @@ def test_the_census_counts_every_validated_dto_and_restores_pydantic(
 
 
 def test_the_ablations_change_only_what_they_name(flow_cost: ModuleType) -> None:
-    from stc.runtime import engine as runtime_engine
+    from stc.runtime import flow_recorder as runtime_recorder
     from stc.runtime.journal import Journal
 
-    flush, to_json = Journal.flush, runtime_engine.to_json
+    flush, to_json = Journal.flush, runtime_recorder.to_json
     with flow_cost.patched(Journal, "flush", flow_cost._drop_batches):
         assert Journal.flush is not flush
         trades = flow_cost.run_ema_engine(2_000)[1]
-    with flow_cost.patched(runtime_engine, "to_json", lambda value: ""):
+    with flow_cost.patched(runtime_recorder, "to_json", lambda value: ""):
         assert flow_cost.run_ema_engine(2_000)[1] == trades
-    assert (Journal.flush, runtime_engine.to_json) == (flush, to_json)
+    assert (Journal.flush, runtime_recorder.to_json) == (flush, to_json)
     assert flow_cost.run_ema_engine(2_000)[1] == trades
 
 

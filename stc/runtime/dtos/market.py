@@ -239,6 +239,17 @@ class LazyContext(TradingContext):
         self._cached: AggregatedContextAssessment | None = None
         super().__init__(symbol, windows)
 
+    def set_assessment_builder(
+        self, builder: Callable[[], AggregatedContextAssessment | None]
+    ) -> None:
+        """Engine-internal: how ``assessment`` is built on its first read in a tick."""
+        self._builder = builder
+
+    def built_assessment(self) -> AggregatedContextAssessment | None:
+        """Engine-internal: the tick's assessment if something already built it, else
+        None (never builds: the journal records it only when it was needed)."""
+        return self._cached
+
     def begin_tick(self, bar: Bar) -> None:
         """Start a new tick (as TradingContext.begin_tick, without the property setter)."""
         self.tick = self._frame_bar = bar

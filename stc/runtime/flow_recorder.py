@@ -1,0 +1,213 @@
+"""The flow recorder: turns what one tick's flow produced into a journal record.
+
+It buffers a :class:`FlowRecord` (DTOs, causality links, notes, faults) while the flow
+runs and hands it to the :class:`Journal` when the flow ends (an empty flow costs no
+I/O). Which ids a journaled DTO links to is a table keyed by the DTO's type
+(:data:`PARENTS`), not a chain of ``isinstance`` tests; the one answer that depends on
+the moment is explicit: a signal published on ``LEDGER_UPDATE`` is caused by the fills
+of this tick (:meth:`FlowRecorder.caused_by_fills`), any other signal by the tick's
+context assessment.
+
+What it may touch: the journal, the context's already-built assessment (never building
+one), the planning aggregator's current plans (read only). It calls no plugin.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from stc.runtime.blame import blamed_worker
+from stc.runtime.data import SkippedBar
+from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.ledger import Fill, Trade
+from stc.runtime.dtos.market import LazyContext
+from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
+from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
+from stc.runtime.journal import FlowRecord, Journal, to_json
+from stc.runtime.platform.planning_aggregator import PlanningAggregator
+
+
+class FlowRecorder:
+    """The journal side of a run: one buffered record per flow."""
+
+    def __init__(
+        self,
+        journal: Journal | None,
+        context: LazyContext,
+        planning: PlanningAggregator,
+        handler_id: str,
+    ) -> None:
+        self.journal = journal
+        self.context = context
+        self.planning = planning
+        self.handler_id = handler_id
+        self.flows = 0
+        self.rec: FlowRecord | None = None
+        self.fill_causes: tuple[str, ...] | None = None
+        """While LEDGER_UPDATE is published: the ids of this tick's fills, the parents of
+        a signal it raises (no assessment precedes it). None otherwise."""
+        self._ledger_causes: list[str] = []
+        self._fill_count: dict[str, int] = {}
+        self._ctx_logged: AggregatedContextAssessment | None = None
+
+    def record(self) -> FlowRecord:
+        """The current flow's record (started on first use)."""
+        if self.rec is None:
+            stamp = self.context.timestamp
+            self.rec = FlowRecord(self.flows + 1, stamp.isoformat() if stamp else "")
+        return self.rec
+
+    def end_flow(self) -> None:
+        """Hand the flow's record to the journal (nothing when the flow was quiet)."""
+        rec, self.rec = self.rec, None
+        if rec is None or rec.empty:
+            return
+        self.flows += 1
+        if self.journal is not None:
+            self.journal.write(rec)
+
+    def caused_by_fills(self, on: bool) -> None:
+        """Signals journaled from now on are caused by this tick's fills (``on``) or,
+        again, by the context assessment."""
+        self.fill_causes = tuple(self._ledger_causes) if on else None
+
+    def dto(self, worker: str, dto: Any) -> None:
+        """Journal ``dto`` as published by ``worker``, linked to its parents."""
+        entry = PARENTS.get(type(dto))
+        if entry is None or self.journal is None:
+            return
+        field, parents_of = entry
+        dto_id = getattr(dto, field)
+        parents = parents_of(self, dto)  # may build the assessment (signals link to it)
+        if field != "assessment_id":
+            self._assessment()
+        rec = self.record()
+        rec.dtos.append((dto_id, type(dto).__name__, worker, to_json(dto)))
+        for parent in parents:
+            rec.links.append((parent, dto_id))
+
+    def _assessment(self) -> None:
+        """Journal the tick's assessment once, when a DTO that depends on it is journaled
+        (a worker merely reading ``context.assessment`` costs no I/O)."""
+        built = self.context.built_assessment()
+        if built is not None and built is not self._ctx_logged:
+            self._ctx_logged = built
+            self.dto("context_aggregator", built)
+
+    def link(self, parent: str, child: str) -> None:
+        """A causality link the DTO table cannot know (a trade's exit update, a stop)."""
+        self.record().links.append((parent, child))
+
+    def changes(self, changes: list[Any]) -> None:
+        """Journal the ledger's fills (each linked from its trade) and trades."""
+        if self.journal is None:
+            return
+        rec = self.record()
+        causes = self._ledger_causes = []
+        for change in changes:
+            if isinstance(change, Fill):
+                n = self._fill_count.get(change.trade_id, 0) + 1
+                self._fill_count[change.trade_id] = n
+                fill_id = f"{change.trade_id}/F{n}"
+                rec.dtos.append((fill_id, "Fill", self.handler_id, to_json(change)))
+                rec.links.append((change.trade_id, fill_id))
+                causes.append(fill_id)
+            elif isinstance(change, Trade):
+                rec.dtos.append((change.trade_id, "Trade", self.handler_id, to_json(change)))
+
+    def note(self, note: str, fields: Mapping[str, Any]) -> None:
+        """A platform note."""
+        self.record().notes.append(("platform", note, to_json(dict(fields))))
+
+    def skipped(self, bad_rows: list[SkippedBar]) -> int:
+        """Note the rows the data stream dropped (``on_bad_bar``); returns how many."""
+        for bad in bad_rows:
+            self.note("bad_bar_skipped", {"file": bad.file, "line": bad.line, "reason": bad.reason})
+        return len(bad_rows)
+
+    def cancelled(self, orders: list[tuple[str, str]]) -> None:
+        """Note the orders the handler cancelled: (order id, reason) each."""
+        for order_id, reason in orders:
+            self.note("order_cancelled", {"order_id": order_id, "reason": reason})
+
+    def note_for(self, worker_id: str) -> Callable[[str, Mapping[str, Any]], None]:
+        """The ``journal`` capability of ``worker_id``: notes in its name."""
+
+        def note(text: str, fields: Mapping[str, Any]) -> None:
+            self.record().notes.append((worker_id, text, to_json(dict(fields))))
+
+        return note
+
+    def end_reason(self, reason: str) -> None:
+        """The flow ended early (planning found nothing to do): say why."""
+        self.note("flow_ended", {"reason": reason})
+        rec = self.record()
+        rec.outcome = "ended"
+        rec.reason = reason if not rec.reason else f"{rec.reason}; {reason}"
+
+    def fault(self, exc: BaseException, default: str) -> tuple[str, str, str, str]:
+        """Record ``exc`` as the fault that aborted this flow, blamed on the worker its
+        call tagged (``default`` when untagged); returns (worker, error, traceback,
+        tick time)."""
+        worker = blamed_worker(exc, default)
+        rec = self.record()
+        rec.outcome = "aborted"
+        rec.reason = f"{type(exc).__name__} in {worker}"
+        text = "".join(traceback.format_exception(exc))
+        error = f"{type(exc).__name__}: {exc}"
+        rec.faults.append((worker, error, text))
+        return worker, error, text, rec.tick_time
+
+
+def _signal_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    fills = recorder.fill_causes
+    if fills is not None:  # raised on LEDGER_UPDATE: caused by the fills
+        return fills
+    assessment = recorder.context.assessment
+    return (assessment.assessment_id,) if assessment else ()
+
+
+def _directive_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    chain: tuple[str, ...] = dto.causality.all_ids()
+    return chain
+
+
+def _plan_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    directive = recorder.planning.directive
+    return (directive.directive_id,) if directive else ()
+
+
+def _exit_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    """A trade's exit update hangs off the trade; a new trade's exit plan off its directive."""
+    return (str(dto.trade_id),) if dto.trade_id is not None else _plan_parents(recorder, dto)
+
+
+def _routing_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    planning = recorder.planning
+    return tuple(p.plan_id for p in (planning.entry, planning.size, planning.exit) if p)
+
+
+def _execution_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    return (dto.routing_plan.plan_id,)
+
+
+def _no_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
+    return ()
+
+
+Parents = Callable[[FlowRecorder, Any], tuple[str, ...]]
+
+PARENTS: dict[type, tuple[str, Parents]] = {
+    AggregatedContextAssessment: ("assessment_id", _no_parents),
+    OpportunitySignal: ("signal_id", _signal_parents),
+    ThreatSignal: ("threat_id", _signal_parents),
+    StrategyDirective: ("directive_id", _directive_parents),
+    EntryPlan: ("plan_id", _plan_parents),
+    SizePlan: ("plan_id", _plan_parents),
+    ExitPlan: ("plan_id", _exit_parents),
+    RoutingPlan: ("plan_id", _routing_parents),
+    ExecutionDirective: ("directive_id", _execution_parents),
+}
+"""The journaled DTO types: (the field holding the id, the ids it is linked from)."""
