@@ -63,11 +63,12 @@ def test_one_row_per_trade_each_with_its_full_chain(reference_run: Path, report_
 
 
 def test_chain_names_the_workers_to_highlight(report_html: str) -> None:
-    rows = _document(report_html)["trades"]
-    assert rows
-    for row in rows:
+    document = _document(report_html)
+    assert document["trades"]
+    for row in document["trades"]:
+        workers = set(document["workers"][row[-1]].split())
         assert {"ema_detector", "ema_cross_detector", "adaptive_momentum_planner",
-                "fixed_risk_sizer", "market_order_router"} <= set(row[-1].split())  # fmt: skip
+                "fixed_risk_sizer", "market_order_router"} <= workers  # fmt: skip
 
 
 def test_charts_draw_candles_equity_benchmark_and_signals(

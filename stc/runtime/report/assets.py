@@ -111,8 +111,8 @@ function rowHtml(i){
   var chain=D.chains[id]!==undefined?D.chains[id]:'<p class="empty">causality chain not '+
     'embedded in this report: <code>stc explain '+esc(id)+'</code> prints it</p>';
   return '<tbody class="trade" id="t-'+esc(id)+'" data-trade="'+esc(id)+'" data-workers="'+
-    esc(r[10])+'"><tr class="row" tabindex="0">'+cells+'</tr><tr class="chain" hidden>'+
-    '<td colspan="'+COLS.length+'">'+chain+'</td></tr></tbody>';}
+    esc(D.workers[r[10]]||'')+'"><tr class="row" tabindex="0">'+cells+'</tr>'+
+    '<tr class="chain" hidden><td colspan="'+COLS.length+'">'+chain+'</td></tr></tbody>';}
 function renderPage(){
   if(!table)return;
   Array.prototype.slice.call(table.tBodies).forEach(function(b){table.removeChild(b);});

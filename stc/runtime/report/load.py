@@ -28,7 +28,7 @@ from stc.runtime.journal import Journal, JournalError
 from stc.runtime.report.decimate import ExtremeDecimator, Point
 from stc.runtime.report.prices import PriceSummary, open_trades, summarise
 
-MAX_CHAINS = 1000
+MAX_CHAINS = 200
 """Most trades whose causality chain the page embeds (see :func:`chain_selection`)."""
 MAX_FAULTS = 500
 """Most faults the page lists (the count is always the full one)."""

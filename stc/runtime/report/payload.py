@@ -10,6 +10,7 @@ written with sorted keys and no spaces, so identical runs give identical bytes.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -58,27 +59,40 @@ def _in_range(values: Sequence[tuple[float, float]], low: float, high: float) ->
     return all(low - span <= v <= high + span for _, v in values)
 
 
+MAX_SIGNAL_SERIES = 8
+"""Most recorded signal series drawn on the price chart."""
+
+
 def signals(run: RunData) -> dict[str, list[list[float]]]:
-    """The recorded signal values that belong on the price chart."""
+    """The recorded signal values that belong on the price chart, one point per drawn
+    candle at most (the last value recorded within it), so they stay bounded too."""
     if run.prices is None or not run.prices.candles:
         return {}
-    low = min(c.low for c in run.prices.candles)
-    high = max(c.high for c in run.prices.candles)
+    candles = run.prices.candles
+    starts = [c.time for c in candles]
+    low, high = min(c.low for c in candles), max(c.high for c in candles)
     out = {}
     for name, values in sorted(run.signal_values.items()):
-        if _in_range(values, low, high):
-            out[name] = line([Point(i, t, v) for i, (t, v) in enumerate(values)])
+        if len(out) == MAX_SIGNAL_SERIES or not _in_range(values, low, high):
+            continue
+        per_candle: dict[float, float] = {}
+        for stamp, value in values:
+            per_candle[starts[max(bisect.bisect_right(starts, stamp) - 1, 0)]] = value
+        out[name] = [[int(t), _r(v)] for t, v in sorted(per_candle.items())]
     return out
 
 
-def trade_rows(run: RunData) -> list[list[str]]:
-    """One row per trade: the ``TRADE_FIELDS`` as written, then the chain's workers."""
-    rows = []
+def trade_rows(run: RunData) -> tuple[list[list[str | int]], list[str]]:
+    """One row per trade: the ``TRADE_FIELDS`` as written, then the index of its chain's
+    workers in the second list (each distinct set once: 10k trades share a handful)."""
+    rows: list[list[str | int]] = []
+    sets: dict[str, int] = {}
     for trade in run.trades:
         chain = run.chains.get(trade.get("trade_id", ""))
         workers = " ".join(chain.workers) if chain else ""
-        rows.append([trade.get(key, "") for key in TRADE_FIELDS] + [workers])
-    return rows
+        index = sets.setdefault(workers, len(sets))
+        rows.append([*(trade.get(key, "") for key in TRADE_FIELDS), index])
+    return rows, list(sets)
 
 
 def build(run: RunData, chain_html: Callable[[str], str]) -> dict[str, Any]:
@@ -90,6 +104,7 @@ def build(run: RunData, chain_html: Callable[[str], str]) -> dict[str, Any]:
             [int(c.time), _r(c.open), _r(c.high), _r(c.low), _r(c.close), _r(c.volume)]
             for c in prices.candles
         ]
+    rows, workers = trade_rows(run)
     return {
         "candles": candles,
         "candle_bars": prices.candle_width if prices else 0,
@@ -97,13 +112,15 @@ def build(run: RunData, chain_html: Callable[[str], str]) -> dict[str, Any]:
         "buy_hold": line(prices.buy_hold) if prices else [],
         "drawdown": drawdown(run.equity),
         "signals": signals(run),
-        "trades": trade_rows(run),
+        "trades": rows,
+        "workers": workers,
         "chains": {tid: chain_html(tid) for tid in sorted(run.chains)},
         "chains_total": len(run.trades),
     }
 
 
 def to_json(document: dict[str, Any]) -> str:
-    """Compact, deterministic JSON safe inside ``<script>`` (every ``<`` escaped)."""
+    """Compact, deterministic JSON safe inside ``<script>``: no ``</`` can close the
+    element and no ``<!--`` can open the parser's escaped state (both escaped in-string)."""
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c")
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
