@@ -71,7 +71,7 @@ def signals(run: RunData) -> dict[str, list[list[float]]]:
     candles = run.prices.candles
     starts = [c.time for c in candles]
     low, high = min(c.low for c in candles), max(c.high for c in candles)
-    out = {}
+    out: dict[str, list[list[float]]] = {}
     for name, values in sorted(run.signal_values.items()):
         if len(out) == MAX_SIGNAL_SERIES or not _in_range(values, low, high):
             continue
