@@ -26,7 +26,7 @@ from typing import Any
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.journal import Journal, JournalError
 from stc.runtime.report.decimate import ExtremeDecimator, Point
-from stc.runtime.report.prices import PriceSummary, open_trades, summarise
+from stc.runtime.report.prices import PriceSummary, open_trades, summarise, to_float
 
 MAX_CHAINS = 200
 """Most trades whose causality chain the page embeds (see :func:`chain_selection`)."""
@@ -153,7 +153,7 @@ def chain_selection(trades: Sequence[dict[str, str]], limit: int = MAX_CHAINS) -
     if len(ids) <= limit:
         return ids
     quarter = limit // 4
-    by_pnl = sorted(range(len(trades)), key=lambda i: _float(trades[i].get("pnl")))
+    by_pnl = sorted(range(len(trades)), key=lambda i: to_float(trades[i].get("pnl")))
     picked = {*range(quarter), *range(len(ids) - quarter, len(ids))}
     picked |= {*by_pnl[:quarter], *by_pnl[-quarter:]}
     return [ids[i] for i in sorted(picked)]
@@ -303,20 +303,13 @@ def find_prices(
     return None, None
 
 
-def _float(text: str | None, default: float = 0.0) -> float:
-    try:
-        return float(text) if text not in (None, "") else default
-    except ValueError:
-        return default
-
-
 def equity_from_trades(trades: list[dict[str, str]], start: float) -> list[Point]:
     """Realised equity after each exit (no prices: the curve steps at the exits)."""
     closed = []
     for trade in trades:
         when = parse_time(trade.get("exit_time", ""))
         if when is not None:
-            closed.append((when, _float(trade.get("pnl"))))
+            closed.append((when, to_float(trade.get("pnl"))))
     closed.sort(key=lambda item: item[0])
     line = ExtremeDecimator()
     first = parse_time(trades[0].get("entry_time", "")) if trades else None
@@ -336,7 +329,7 @@ def load_run(run_dir: Path, *, data: Path | None = None) -> RunData:
     trades = read_trades(run_dir)
     chains, faults, fault_count, values = read_chains(run_dir, chain_selection(trades))
     header = read_plan_header(run_dir)
-    start = _float(str(metrics.get("starting_capital", "")), 10_000.0)
+    start = to_float(str(metrics.get("starting_capital", "")), 10_000.0)
     prices, data_path = find_prices(run_dir, header, data, trades, start)
     equity = prices.equity if prices else equity_from_trades(trades, start)
     symbol = str(header.get("symbol") or (trades[0].get("symbol", "") if trades else ""))

@@ -26,7 +26,8 @@ from stc.runtime.report.decimate import Candle, CandleDecimator, ExtremeDecimato
 _END = float("inf")
 
 
-def _float(text: str | None, default: float = 0.0) -> float:
+def to_float(text: str | None, default: float = 0.0) -> float:
+    """A number from trades.csv or metrics, ``default`` when empty or not a number."""
     try:
         return float(text) if text not in (None, "") else default
     except ValueError:
@@ -70,8 +71,8 @@ def open_trades(trades: Sequence[dict[str, str]]) -> list[OpenTrade]:
             OpenTrade(
                 entry, _END if exit_ is None else exit_,
                 -1.0 if trade.get("direction") == "SELL" else 1.0,
-                _float(trade.get("entry_price")), _float(trade.get("size")),
-                _float(trade.get("fees")) / 2, _float(trade.get("pnl")) if exit_ else 0.0,
+                to_float(trade.get("entry_price")), to_float(trade.get("size")),
+                to_float(trade.get("fees")) / 2, to_float(trade.get("pnl")) if exit_ else 0.0,
             )
         )  # fmt: skip
     out.sort(key=lambda t: t.entry)
