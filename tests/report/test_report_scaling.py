@@ -3,6 +3,7 @@ pandas, buy-and-hold against backtesting.py, and the size of a long, busy run's 
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import re
@@ -16,6 +17,7 @@ from stc.runtime.report.decimate import CandleDecimator, ExtremeDecimator
 from stc.runtime.report.load import MAX_CHAINS
 from stc.runtime.report.page import DATA_ID
 from stc.runtime.report.prices import summarise
+from stc.runtime.report.trades import scan_trades
 from tests.report.synthetic_run import write_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,3 +178,18 @@ def test_a_long_busy_run_gives_a_bounded_page(tmp_path: Path) -> None:
         assert f"{bars:,} bars from bars.csv" in html
     assert sizes[100_000] < 5_000_000
     assert sizes[100_000] < sizes[20_000] * 1.2
+
+
+def test_past_the_limit_the_table_keeps_first_last_best_and_worst(tmp_path: Path) -> None:
+    run_dir, _ = write_run(tmp_path / "run", bars=2_000, trades=60)
+    rows = list(csv.DictReader((run_dir / "trades.csv").open(newline="", encoding="utf-8")))
+    everything = scan_trades(run_dir, limit=100)
+    assert everything.count == 60 and everything.shown == rows  # under the limit: all
+    assert len(everything.opened) == 60
+    scan = scan_trades(run_dir, limit=8)
+    assert scan.count == 60 and len(scan.opened) == 60  # the equity still sees every trade
+    by_pnl = sorted(range(60), key=lambda i: float(rows[i]["pnl"]))
+    expected = sorted({0, 1, 58, 59, *by_pnl[:2], *by_pnl[-2:]})
+    assert scan.shown == [rows[i] for i in expected]  # file order
+    page = write_report(run_dir).read_text(encoding="utf-8")
+    assert '<h2>Trades <span class="count">60</span></h2>' in page

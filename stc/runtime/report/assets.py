@@ -209,9 +209,17 @@ function tradeMarkers(snap){
     if(t1!==null)out.push({time:snap(t1),position:shortSide?'belowBar':'aboveBar',
       shape:'circle',color:sel?'#f59e0b':'#1f2937',id:id+'|x',size:sel?2:0.6});});
   out.sort(function(a,b){return a.time-b.time;});return out;}
-function host(series,times){var snap=snapper(times);
-  var h={series:series,draw:function(){series.setMarkers(tradeMarkers(snap));}};
-  markerHosts.push(h);h.draw();}
+var MAX_MARKERS=1500;  /* more in view are not drawn: zoom in (a selected trade always is) */
+function host(chart,series,times){var snap=snapper(times),all=[];
+  var h={series:series,draw:function(){all=tradeMarkers(snap);h.view();},view:function(){
+    var r=chart.timeScale().getVisibleRange(),hint=document.getElementById('marker-hint');
+    var list=r?all.filter(function(m){return m.time>=r.from&&m.time<=r.to;}):all;
+    if(hint)hint.textContent=list.length>MAX_MARKERS?' · '+list.length+' trade markers in '+
+      'view: zoom in to draw them':'';
+    if(list.length>MAX_MARKERS)list=all.filter(function(m){return m.size===2;});
+    series.setMarkers(list);}};
+  markerHosts.push(h);h.draw();
+  chart.timeScale().subscribeVisibleTimeRangeChange(function(){h.view();});}
 function clicks(chart){chart.subscribeClick(function(p){
   if(p.hoveredObjectId===undefined||p.hoveredObjectId===null)return;
   openTrade(String(p.hoveredObjectId).replace(/\|[ex]$/,''));});}
@@ -241,7 +249,7 @@ if(price){
     s.setData(data);
     if(legend)legend.insertAdjacentHTML('beforeend',' · <span class="lg sig" style="color:'+
       colors[k%colors.length]+'">●</span> '+esc(name)+' (recorded at signals)');});
-  host(candles,times);clicks(price);}
+  host(price,candles,times);clicks(price);}
 var equity=D.equity.length?make('equity-chart'):null;
 if(equity){
   var E=digits(D.equity,1)>2?4:2;
@@ -250,7 +258,7 @@ if(equity){
   line.setData(points(D.equity));
   if(D.buy_hold.length){equity.addLineSeries({color:'#9ca3af',lineWidth:1,title:'buy & hold',
     priceFormat:{type:'price',precision:E,minMove:Math.pow(10,-E)}}).setData(points(D.buy_hold));}
-  if(!price){host(line,D.equity.map(function(r){return r[0];}));clicks(equity);}}
+  if(!price){host(equity,line,D.equity.map(function(r){return r[0];}));clicks(equity);}}
 var dd=D.drawdown.length?make('drawdown-chart'):null;
 if(dd){dd.addAreaSeries({lineColor:'#b91c1c',topColor:'rgba(185,28,28,.05)',
   bottomColor:'rgba(185,28,28,.3)',lineWidth:1,invertFilledArea:true,

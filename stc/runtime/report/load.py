@@ -14,7 +14,6 @@ Nothing here holds the run's bars: the market data is streamed once through
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -26,7 +25,8 @@ from typing import Any
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.journal import Journal, JournalError
 from stc.runtime.report.decimate import ExtremeDecimator, Point
-from stc.runtime.report.prices import PriceSummary, open_trades, summarise, to_float
+from stc.runtime.report.prices import OpenTrade, PriceSummary, summarise, to_float
+from stc.runtime.report.trades import scan_trades, short_reason
 
 MAX_CHAINS = 200
 """Most trades whose causality chain the page embeds (see :func:`chain_selection`)."""
@@ -89,7 +89,7 @@ class RunData:
 
     run_dir: Path
     metrics: dict[str, Any]
-    trades: list[dict[str, str]]
+    trades: list[dict[str, str]]  # the rows shown: all, or a bounded selection
     chains: dict[str, Chain]
     strategy: str = ""
     symbol: str = ""
@@ -99,6 +99,7 @@ class RunData:
     faults: list[tuple[str, str, str]] = field(default_factory=list)  # worker, time, error
     fault_count: int = 0
     signal_values: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    trade_count: int = 0  # every trade of trades.csv
 
 
 def parse_time(text: str) -> datetime | None:
@@ -118,31 +119,10 @@ def read_metrics(run_dir: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError: truncated or binary
-        raise ArtefactError(f"{path}: not the JSON stc writes ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not the JSON stc writes ({short_reason(exc)})") from None
     if not isinstance(loaded, dict):
         raise ArtefactError(f"{path}: not the JSON stc writes (not an object)")
     return dict(loaded)
-
-
-def read_trades(run_dir: Path) -> list[dict[str, str]]:
-    path = run_dir / "trades.csv"
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            return [dict(row) for row in reader]
-        except (ValueError, csv.Error) as exc:  # binary text, a field past csv's limit
-            line = reader.reader.line_num  # DictReader.line_num lags a row behind
-            where = f"{path}:{line}" if line else str(path)
-            raise ArtefactError(f"{where}: not the CSV stc writes ({_reason(exc)})") from None
-
-
-def _reason(exc: Exception) -> str:
-    """One short line from a decoding or parsing error."""
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 text at byte {exc.start}"
-    return " ".join(str(exc).split())[:120]
 
 
 def chain_selection(trades: Sequence[dict[str, str]], limit: int = MAX_CHAINS) -> list[str]:
@@ -170,7 +150,7 @@ def read_chains(
     try:
         journal = Journal(path, create=False)
     except sqlite3.Error as exc:
-        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not a run journal ({short_reason(exc)})") from None
     try:
         chains = {tid: trade_chain(journal, tid) for tid in trade_ids}
         db = journal._db
@@ -180,7 +160,7 @@ def read_chains(
         count = int(db.execute("SELECT count(*) FROM faults").fetchone()[0])
         values = signal_values(db)
     except (sqlite3.Error, JournalError, ValueError) as exc:  # garbage, or no tables of ours
-        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not a run journal ({short_reason(exc)})") from None
     finally:
         journal._db.close()
     return chains, faults, count, values
@@ -270,7 +250,7 @@ def find_prices(
     run_dir: Path,
     header: dict[str, Any],
     data: Path | None,
-    trades: list[dict[str, str]],
+    opened: list[OpenTrade],
     start: float,
 ) -> tuple[PriceSummary | None, Path | None]:
     """One pass over the run's market data, when it can be found and covers the trades."""
@@ -290,7 +270,6 @@ def find_prices(
             else [run_dir / named_path, Path.cwd() / named_path]
         )
     candidates.append(default_data_path())
-    opened = open_trades(trades)
     for candidate in candidates:
         if not candidate.is_file():
             continue
@@ -303,22 +282,16 @@ def find_prices(
     return None, None
 
 
-def equity_from_trades(trades: list[dict[str, str]], start: float) -> list[Point]:
+def equity_from_trades(opened: list[OpenTrade], start: float) -> list[Point]:
     """Realised equity after each exit (no prices: the curve steps at the exits)."""
-    closed = []
-    for trade in trades:
-        when = parse_time(trade.get("exit_time", ""))
-        if when is not None:
-            closed.append((when, to_float(trade.get("pnl"))))
-    closed.sort(key=lambda item: item[0])
+    closed = sorted((t.exit, t.pnl) for t in opened if t.exit != float("inf"))
     line = ExtremeDecimator()
-    first = parse_time(trades[0].get("entry_time", "")) if trades else None
-    if first is not None:
-        line.push((min(first, closed[0][0]) if closed else first).timestamp(), start)
+    if opened:
+        line.push(min(opened[0].entry, closed[0][0]) if closed else opened[0].entry, start)
     running = start
     for when, pnl in closed:
         running += pnl
-        line.push(when.timestamp(), running)
+        line.push(when, running)
     return line.points()
 
 
@@ -326,14 +299,15 @@ def load_run(run_dir: Path, *, data: Path | None = None) -> RunData:
     """Read everything the report needs from ``run_dir``."""
     run_dir = Path(run_dir)
     metrics = read_metrics(run_dir)
-    trades = read_trades(run_dir)
+    scan = scan_trades(run_dir)
+    trades = scan.shown
     chains, faults, fault_count, values = read_chains(run_dir, chain_selection(trades))
     header = read_plan_header(run_dir)
     start = to_float(str(metrics.get("starting_capital", "")), 10_000.0)
-    prices, data_path = find_prices(run_dir, header, data, trades, start)
-    equity = prices.equity if prices else equity_from_trades(trades, start)
-    symbol = str(header.get("symbol") or (trades[0].get("symbol", "") if trades else ""))
+    prices, data_path = find_prices(run_dir, header, data, scan.opened, start)
+    equity = prices.equity if prices else equity_from_trades(scan.opened, start)
+    symbol = str(header.get("symbol") or (scan.first or {}).get("symbol", ""))
     return RunData(
         run_dir, metrics, trades, chains, str(header.get("strategy") or ""), symbol, prices,
-        data_path, equity, faults, fault_count, values,
+        data_path, equity, faults, fault_count, values, scan.count,
     )  # fmt: skip

@@ -24,6 +24,7 @@ from stc.runtime.artefacts import write_atomically
 from stc.runtime.report import payload
 from stc.runtime.report.assets import CSS, JS, charting_library
 from stc.runtime.report.load import MAX_CHAINS, Chain, RunData, Step, load_run
+from stc.runtime.report.trades import MAX_TRADES
 
 REPORT_FILE = "report.html"
 WIRING_FILE = "wiring.svg"
@@ -247,7 +248,7 @@ def _charts(run: RunData) -> str:
             '<p class="legend"><span class="lg long">▲</span> long entry '
             '<span class="lg short">▼</span> short entry <span class="lg exit">●</span> exit · '
             "scroll to zoom, drag to pan · click a marker to open its trade"
-            '<span id="signal-legend"></span></p>'
+            '<span id="marker-hint"></span><span id="signal-legend"></span></p>'
         )
     out.append(
         '<h2>Equity</h2><div class="lwc equity" id="equity-chart" role="img" '
@@ -303,16 +304,21 @@ def _trades(run: RunData) -> str:
         f'data-type="{"num" if key in _NUMERIC else "text"}" tabindex="0">{escape(label)}</th>'
         for i, (key, label) in enumerate(_TRADE_COLUMNS)
     )
-    chained = len(run.chains)
+    chained, shown, total = len(run.chains), len(run.trades), max(run.trade_count, len(run.trades))
     note = ""
-    if chained < len(run.trades):
-        note = (
-            f" · causality chains embedded for {chained:,} of {len(run.trades):,} trades "
+    if shown < total:
+        note += (
+            f" · showing {shown:,} of {total:,} trades (the first, last, best and worst "
+            f"{MAX_TRADES // 4:,}; at most {MAX_TRADES:,}): every trade is in trades.csv"
+        )
+    if chained < shown:
+        note += (
+            f" · causality chains embedded for {chained:,} of them "
             f"(first, last, best and worst; at most {MAX_CHAINS:,}); "
             "<code>stc explain TRADE_ID</code> prints any other"
         )
     return (
-        f'<section id="trades"><h2>Trades <span class="count">{len(run.trades)}</span></h2>'
+        f'<section id="trades"><h2>Trades <span class="count">{total}</span></h2>'
         '<p class="hint">click a header to sort, a row to see its causality chain'
         f'{note}</p><nav class="pager" data-page-size="{TRADES_PAGE}"></nav>'
         f'<div class="scroll"><table class="trades"><thead><tr>{head}</tr></thead>'

@@ -43,7 +43,7 @@ def _stamp(text: str) -> float | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenTrade:
     """A trade of ``trades.csv`` reduced to what marking it to market needs."""
 
@@ -59,24 +59,18 @@ class OpenTrade:
         return self.sign * (close - self.price) * self.size - self.entry_fee
 
 
-def open_trades(trades: Sequence[dict[str, str]]) -> list[OpenTrade]:
-    """The trades with an entry time, sorted by entry (ties keep file order)."""
-    out = []
-    for trade in trades:
-        entry = _stamp(trade.get("entry_time", ""))
-        if entry is None:
-            continue
-        exit_ = _stamp(trade.get("exit_time", ""))
-        out.append(
-            OpenTrade(
-                entry, _END if exit_ is None else exit_,
-                -1.0 if trade.get("direction") == "SELL" else 1.0,
-                to_float(trade.get("entry_price")), to_float(trade.get("size")),
-                to_float(trade.get("fees")) / 2, to_float(trade.get("pnl")) if exit_ else 0.0,
-            )
-        )  # fmt: skip
-    out.sort(key=lambda t: t.entry)
-    return out
+def open_trade(trade: dict[str, str]) -> OpenTrade | None:
+    """A row of trades.csv reduced to what marking it needs (None without an entry)."""
+    entry = _stamp(trade.get("entry_time", ""))
+    if entry is None:
+        return None
+    exit_ = _stamp(trade.get("exit_time", ""))
+    return OpenTrade(
+        entry, _END if exit_ is None else exit_,
+        -1.0 if trade.get("direction") == "SELL" else 1.0,
+        to_float(trade.get("entry_price")), to_float(trade.get("size")),
+        to_float(trade.get("fees")) / 2, to_float(trade.get("pnl")) if exit_ else 0.0,
+    )  # fmt: skip
 
 
 @dataclass
