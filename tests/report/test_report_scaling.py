@@ -17,7 +17,7 @@ from stc.runtime.report.decimate import CandleDecimator, ExtremeDecimator
 from stc.runtime.report.load import MAX_CHAINS
 from stc.runtime.report.page import DATA_ID
 from stc.runtime.report.prices import summarise
-from stc.runtime.report.trades import scan_trades
+from stc.runtime.report.trades import KEPT_COLUMNS, MAX_TRADES, scan_trades
 from tests.report.synthetic_run import write_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -172,7 +172,9 @@ def test_a_long_busy_run_gives_a_bounded_page(tmp_path: Path) -> None:
         found = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', html)
         assert found is not None
         document = json.loads(found.group(1))
-        assert len(document["candles"]) <= 5_000 and len(document["trades"]) == 10_000
+        assert len(document["candles"]) <= 5_000 and len(document["trades"]) <= MAX_TRADES
+        shown = len(document["trades"])
+        assert f"showing {shown:,} of 10,000 trades" in html  # the rest: trades.csv
         assert len(document["equity"]) <= 4_100 and len(document["buy_hold"]) <= 4_100
         assert len(document["chains"]) <= MAX_CHAINS
         assert f"{bars:,} bars from bars.csv" in html
@@ -182,7 +184,8 @@ def test_a_long_busy_run_gives_a_bounded_page(tmp_path: Path) -> None:
 
 def test_past_the_limit_the_table_keeps_first_last_best_and_worst(tmp_path: Path) -> None:
     run_dir, _ = write_run(tmp_path / "run", bars=2_000, trades=60)
-    rows = list(csv.DictReader((run_dir / "trades.csv").open(newline="", encoding="utf-8")))
+    with (run_dir / "trades.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [{k: r[k] for k in KEPT_COLUMNS if k in r} for r in csv.DictReader(handle)]
     everything = scan_trades(run_dir, limit=100)
     assert everything.count == 60 and everything.shown == rows  # under the limit: all
     assert len(everything.opened) == 60

@@ -2,7 +2,7 @@
 equity needs.
 
 A run can close hundreds of thousands of trades (108k for an EMA 2/4 cross over 1M
-bars); holding each as a dict cost more memory than the bars did and made an 19 MB
+bars); holding each as a dict cost more memory than the bars did and made a 19 MB
 page. One pass keeps, for every trade, only the few numbers marking it to market needs
 (:class:`~stc.runtime.report.prices.OpenTrade`), and the rows of at most
 ``MAX_TRADES`` trades to show: all of them up to that, past it the first, last, best
@@ -20,8 +20,13 @@ from pathlib import Path
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.report.prices import OpenTrade, open_trade, to_float
 
-MAX_TRADES = 10_000
-"""Most trades the page's table holds (10k rows are about 1.7 MB of the page)."""
+MAX_TRADES = 5_000
+"""Most trades the page's table holds (5k rows are about 0.9 MB of the page)."""
+KEPT_COLUMNS = (
+    "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
+    "exit_price", "exit_reason", "fees", "pnl",
+)  # fmt: skip
+"""The columns of a shown row the report uses (the others stay in trades.csv)."""
 
 Row = dict[str, str]
 
@@ -52,8 +57,11 @@ class _Keeper:
     def push(self, row: Row) -> None:
         index, pnl = self.count, to_float(row.get("pnl"))
         self.count += 1
+        row = {key: row[key] for key in KEPT_COLUMNS if key in row}
         if index < self.limit:
             self.rows.append((index, row))
+        elif index == self.limit:
+            self.rows = []  # past the limit: only the quarters below are shown
         if index < self.quarter:
             self.head.append((index, row))
         self.tail.append((index, row))
