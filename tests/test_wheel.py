@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def test_installed_wheel_runs_check_schema_and_plugins(tmp_path: Path) -> None:
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("s1mpletrader-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the report's vendored charting library ships
+        vendored = {n for n in archive.namelist() if "/report/vendor/" in n}
+    assert {n.rsplit("/", 1)[1] for n in vendored} >= {
+        "lightweight-charts.standalone.production.js", "LICENSE", "NOTICE"
+    }  # fmt: skip
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"

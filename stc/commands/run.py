@@ -7,6 +7,7 @@ directory gets the wiring map too, so every run documents what it executed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Mapping
@@ -164,6 +165,9 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         if progress is not None:
             progress.finish()
     _warn_skipped(result.metrics)
+    # the report reads the files just written: drop the per-trade and per-bar data
+    # first, so the two never sit in memory together (issue 27: memory flat in the data)
+    result = dataclasses.replace(result, trades=(), equity_curve=())
     paths = dict(result.paths)
     if svg is not None:
         from stc.runtime.report import WIRING_FILE

@@ -32,7 +32,7 @@ def test_report_rebuilds(
     assert main(["report", str(copy), "--title", "rebuilt"]) == 0
     assert f"wrote {copy / 'report.html'}" in capsys.readouterr().out
     html = (copy / "report.html").read_text(encoding="utf-8")
-    assert "<h1>rebuilt</h1>" in html and '<tbody class="trade"' in html
+    assert "<h1>rebuilt</h1>" in html and '"trades":[["TRD_' in html
 
 
 @needs_dot

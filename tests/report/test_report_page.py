@@ -7,12 +7,12 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from stc.runtime.report import build_report, load_run, write_report
-from stc.runtime.report.page import format_metric
-from stc.runtime.report.svg import MAX_POINTS, decimate
+from stc.runtime.report.page import DATA_ID, format_metric
 
 CHAIN_PREFIXES = ("CTX_", "OPP_", "STR_", "ENT_", "SIZ_", "EXT_", "ROU_", "EXE_")
 
@@ -22,10 +22,11 @@ def _trades(run_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _trade_bodies(html: str) -> dict[str, str]:
-    bodies = re.findall(r'<tbody class="trade" id="t-([^"]+)".*?</tbody>', html, re.S)
-    blocks = re.findall(r'(<tbody class="trade" id="t-[^"]+".*?</tbody>)', html, re.S)
-    return dict(zip(bodies, blocks, strict=True))
+def _document(html: str) -> dict[str, Any]:
+    """The JSON the page's script draws from."""
+    found = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', html)
+    assert found is not None
+    return dict(json.loads(found.group(1)))
 
 
 def test_stc_run_writes_the_report(reference_run: Path) -> None:
@@ -48,11 +49,11 @@ def test_every_metric_is_shown_formatted(reference_run: Path, report_html: str) 
 def test_one_row_per_trade_each_with_its_full_chain(reference_run: Path, report_html: str) -> None:
     trades = _trades(reference_run)
     assert len(trades) > 10
-    bodies = _trade_bodies(report_html)
-    assert list(bodies) == [t["trade_id"] for t in trades]
-    assert report_html.count('<tr class="row"') == len(trades)
+    document = _document(report_html)
+    assert [row[0] for row in document["trades"]] == [t["trade_id"] for t in trades]
+    assert set(document["chains"]) == {t["trade_id"] for t in trades}
     for trade in trades:
-        block = bodies[trade["trade_id"]]
+        block = document["chains"][trade["trade_id"]]
         for prefix in CHAIN_PREFIXES:
             assert f'<code class="id">{prefix}' in block, (trade["trade_id"], prefix)
         assert f"{trade['trade_id']}/F1" in block and f"{trade['trade_id']}/F2" in block
@@ -62,28 +63,47 @@ def test_one_row_per_trade_each_with_its_full_chain(reference_run: Path, report_
 
 
 def test_chain_names_the_workers_to_highlight(report_html: str) -> None:
-    workers = re.findall(r'data-workers="([^"]*)"', report_html)
-    assert workers
-    for names in workers:
+    document = _document(report_html)
+    assert document["trades"]
+    for row in document["trades"]:
+        workers = set(document["workers"][row[-1]].split())
         assert {"ema_detector", "ema_cross_detector", "adaptive_momentum_planner",
-                "fixed_risk_sizer", "market_order_router"} <= set(names.split())  # fmt: skip
+                "fixed_risk_sizer", "market_order_router"} <= workers  # fmt: skip
 
 
-def test_charts_are_inline_svg_and_downsampled(report_html: str) -> None:
-    for css in ("equity", "drawdown", "price"):
-        assert f'<svg class="chart {css}"' in report_html
-    for points in re.findall(r'<polyline class="line" points="([^"]*)"', report_html):
-        assert 2 <= len(points.split()) <= MAX_POINTS
-    assert report_html.count('class="mk long"') + report_html.count('class="mk short"') == len(
-        _trade_bodies(report_html)
+def test_charts_draw_candles_equity_benchmark_and_signals(
+    reference_run: Path, report_html: str
+) -> None:
+    for chart in ("price-chart", "equity-chart", "drawdown-chart"):
+        assert f'id="{chart}"' in report_html
+    assert "TradingView Lightweight Charts" in report_html  # the vendored library, inlined
+    document = _document(report_html)
+    metrics = json.loads((reference_run / "metrics.json").read_text())
+    assert len(document["candles"]) == metrics["bars"] == 5000  # drawn bar for bar
+    assert document["candle_bars"] == 1
+    assert document["buy_hold"][0][1] == pytest.approx(metrics["starting_capital"])
+    assert document["equity"][-1][1] == pytest.approx(metrics["final_equity"], rel=1e-9)
+    assert min(v for _, v in document["drawdown"]) == pytest.approx(
+        -metrics["max_drawdown"], rel=1e-6
     )
+    assert set(document["signals"]) == {
+        "ema_cross_detector.fast_ema", "ema_cross_detector.slow_ema"
+    }  # fmt: skip
+    buy_hold = re.search(r'data-key="buy_and_hold_return">.*?<span class="v">(.*?)</span>',
+                         report_html)  # fmt: skip
+    assert buy_hold is not None and buy_hold.group(1) == "14.63 %"
+    assert '<section id="monthly"><h2>Monthly returns</h2>' in report_html
 
 
 def test_size_and_self_containment(reference_run: Path, report_html: str) -> None:
     assert (reference_run / "report.html").stat().st_size < 2_000_000
     for needle in ("<link", "<script src", "<img", "@import", "url(http", "<iframe"):
         assert needle not in report_html
-    assert "https://" not in report_html
+    allowed = (  # XML namespaces, the library's licence and attribution link: never loaded
+        "http://www.w3.org/", "https://www.apache.org/licenses/", "https://www.tradingview.com/",
+    )  # fmt: skip
+    for link in re.findall(r"https?://[^\s\"')<]+", report_html):
+        assert link.startswith(allowed), link
 
 
 def test_wiring_diagram_embedded_when_dot_exists(report_html: str) -> None:
@@ -98,18 +118,9 @@ def test_wiring_diagram_embedded_when_dot_exists(report_html: str) -> None:
 def test_equity_rebuilt_from_trades_matches_the_engine(reference_run: Path) -> None:
     run = load_run(reference_run)
     metrics = json.loads((reference_run / "metrics.json").read_text())
-    assert run.bars is not None and len(run.equity) == metrics["bars"]
-    assert run.equity[-1][1] == pytest.approx(metrics["final_equity"], rel=1e-9)
-
-
-def test_decimate_keeps_first_last_and_extremes() -> None:
-    xs = [float(i) for i in range(10_000)]
-    ys = [float((i * 7919) % 1000) for i in range(10_000)]
-    ys[5000] = 5000.0
-    kept = decimate(xs, ys)
-    assert len(kept) <= MAX_POINTS
-    assert kept[0] == 0 and kept[-1] == 9_999 and 5000 in kept
-    assert decimate(xs[:10], ys[:10]) == list(range(10))
+    assert run.prices is not None and run.prices.bars == metrics["bars"]
+    assert run.prices.final_equity == pytest.approx(metrics["final_equity"], rel=1e-9)
+    assert run.prices.max_drawdown == pytest.approx(-metrics["max_drawdown"], rel=1e-6)
 
 
 def test_rebuild_keeps_the_wiring_and_data(reference_run: Path, tmp_path: Path) -> None:
@@ -149,8 +160,10 @@ def test_text_from_the_run_is_escaped_and_missing_journal_is_said(tmp_path: Path
     assert "is not in the journal" in html
     # the bundled data ends before 2031: no price chart, trades drawn on the equity
     assert "prices not available" in html
-    assert '<svg class="chart price"' not in html
-    assert 'class="mk long"' in html and 'class="mk exit"' in html
+    assert 'id="price-chart"' not in html and 'id="equity-chart"' in html
+    document = _document(html)
+    assert document["candles"] == [] and len(document["equity"]) == 2
+    assert document["trades"][0][0] == trade["trade_id"]
 
 
 def test_an_empty_run_still_renders(tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ Everything comes from the files ``stc.runtime.api.run`` writes (``metrics.json``
 the run directory does not copy: it is found as ``data`` (when given), else the
 plan's ``data_source``, else the bundled data set — and used only when it covers the
 trades. Without prices the equity is drawn from the realised P&L at each exit.
+
+Nothing here holds the run's bars: the market data is streamed once through
+:mod:`stc.runtime.report.prices`, and the series the page draws are bounded summaries
+(:mod:`stc.runtime.report.decimate`). Causality chains are read for at most
+``MAX_CHAINS`` trades and faults for at most ``MAX_FAULTS``.
 """
 
 from __future__ import annotations
 
-import bisect
-import csv
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -20,8 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from stc.runtime.artefacts import ArtefactError
-from stc.runtime.dtos.market import Bar
 from stc.runtime.journal import Journal, JournalError
+from stc.runtime.report.decimate import ExtremeDecimator, Point
+from stc.runtime.report.prices import OpenTrade, PriceSummary, summarise, to_float
+from stc.runtime.report.trades import scan_trades, short_reason
+
+MAX_CHAINS = 200
+"""Most trades whose causality chain the page embeds (see :func:`chain_selection`)."""
+MAX_FAULTS = 500
+"""Most faults the page lists (the count is always the full one)."""
+MAX_SIGNAL_POINTS = 20_000
+"""Most recorded signal values drawn on the price chart."""
 
 CHAIN_KEYS: tuple[tuple[str, str], ...] = (
     ("strategy_directive_id", "directive"),
@@ -77,14 +89,17 @@ class RunData:
 
     run_dir: Path
     metrics: dict[str, Any]
-    trades: list[dict[str, str]]
+    trades: list[dict[str, str]]  # the rows shown: all, or a bounded selection
     chains: dict[str, Chain]
     strategy: str = ""
     symbol: str = ""
-    bars: list[Bar] | None = None
+    prices: PriceSummary | None = None
     data_path: Path | None = None
-    equity: list[tuple[datetime, float]] = field(default_factory=list)
+    equity: list[Point] = field(default_factory=list)
     faults: list[tuple[str, str, str]] = field(default_factory=list)  # worker, time, error
+    fault_count: int = 0
+    signal_values: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    trade_count: int = 0  # every trade of trades.csv
 
 
 def parse_time(text: str) -> datetime | None:
@@ -104,50 +119,77 @@ def read_metrics(run_dir: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError: truncated or binary
-        raise ArtefactError(f"{path}: not the JSON stc writes ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not the JSON stc writes ({short_reason(exc)})") from None
     if not isinstance(loaded, dict):
         raise ArtefactError(f"{path}: not the JSON stc writes (not an object)")
     return dict(loaded)
 
 
-def read_trades(run_dir: Path) -> list[dict[str, str]]:
-    path = run_dir / "trades.csv"
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            return [dict(row) for row in reader]
-        except (ValueError, csv.Error) as exc:  # binary text, a field past csv's limit
-            line = reader.reader.line_num  # DictReader.line_num lags a row behind
-            where = f"{path}:{line}" if line else str(path)
-            raise ArtefactError(f"{where}: not the CSV stc writes ({_reason(exc)})") from None
+def chain_selection(trades: Sequence[dict[str, str]], limit: int = MAX_CHAINS) -> list[str]:
+    """The trades whose chains the page embeds: all of them up to ``limit``; past it the
+    first and last quarter-limit in time and the quarter-limit best and worst by P&L —
+    the trades a reader opens first. The others name ``stc explain`` instead."""
+    ids = [t.get("trade_id", "") for t in trades]
+    if len(ids) <= limit:
+        return ids
+    quarter = limit // 4
+    by_pnl = sorted(range(len(trades)), key=lambda i: to_float(trades[i].get("pnl")))
+    picked = {*range(quarter), *range(len(ids) - quarter, len(ids))}
+    picked |= {*by_pnl[:quarter], *by_pnl[-quarter:]}
+    return [ids[i] for i in sorted(picked)]
 
 
-def _reason(exc: Exception) -> str:
-    """One short line from a decoding or parsing error."""
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 text at byte {exc.start}"
-    return " ".join(str(exc).split())[:120]
-
-
-def read_chains(run_dir: Path, trade_ids: Sequence[str]) -> tuple[dict[str, Chain], list[Any]]:
-    """Every trade's chain and the run's faults, from ``journal.sqlite``."""
+def read_chains(
+    run_dir: Path, trade_ids: Sequence[str]
+) -> tuple[dict[str, Chain], list[Any], int, dict[str, list[tuple[float, float]]]]:
+    """The chains of ``trade_ids``, the first faults, their count and the recorded
+    numeric values of the signals (see :func:`signal_values`), from ``journal.sqlite``."""
     path = run_dir / "journal.sqlite"
-    if not path.is_file():
-        return {}, []
+    if not path.is_file():  # every chain is said to be missing
+        return {tid: Chain(tid, "", ()) for tid in trade_ids}, [], 0, {}
     try:
         journal = Journal(path, create=False)
     except sqlite3.Error as exc:
-        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not a run journal ({short_reason(exc)})") from None
     try:
         chains = {tid: trade_chain(journal, tid) for tid in trade_ids}
-        faults = [(r[2], r[3], r[4]) for r in journal.rows("faults")]
+        db = journal._db
+        faults = list(db.execute(
+            "SELECT worker, tick_time, error FROM faults ORDER BY seq LIMIT ?", (MAX_FAULTS,)
+        ))  # fmt: skip
+        count = int(db.execute("SELECT count(*) FROM faults").fetchone()[0])
+        values = signal_values(db)
     except (sqlite3.Error, JournalError, ValueError) as exc:  # garbage, or no tables of ours
-        raise ArtefactError(f"{path}: not a run journal ({_reason(exc)})") from None
+        raise ArtefactError(f"{path}: not a run journal ({short_reason(exc)})") from None
     finally:
         journal._db.close()
-    return chains, faults
+    return chains, faults, count, values
+
+
+def signal_values(db: sqlite3.Connection) -> dict[str, list[tuple[float, float]]]:
+    """``worker.key`` → (time, value) of every numeric metadata value of the recorded
+    opportunity signals (e.g. ``ema_cross_detector.fast_ema``).
+
+    The journal records what the workers computed only where a flow happened (a signal):
+    context outputs are not journalled bar by bar, so these points are the indicator
+    values the report can show — at the signal ticks, at most ``MAX_SIGNAL_POINTS``.
+    """
+    out: dict[str, list[tuple[float, float]]] = {}
+    rows = db.execute(
+        "SELECT tick_time, worker, json FROM dtos WHERE type = 'OpportunitySignal' "
+        "ORDER BY seq LIMIT ?",
+        (MAX_SIGNAL_POINTS,),
+    )
+    for tick, worker, text in rows:
+        when = parse_time(str(tick))
+        loaded = json.loads(text) if text else {}
+        metadata = loaded.get("metadata") if isinstance(loaded, dict) else None
+        if when is None or not isinstance(metadata, dict):
+            continue
+        for key, value in sorted(metadata.items()):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out.setdefault(f"{worker}.{key}", []).append((when.timestamp(), float(value)))
+    return out
 
 
 def trade_chain(journal: Journal, trade_id: str) -> Chain:
@@ -204,11 +246,15 @@ def read_plan_header(run_dir: Path) -> dict[str, Any]:
     return dict(loaded) if isinstance(loaded, dict) else {}
 
 
-def find_bars(
-    run_dir: Path, header: dict[str, Any], data: Path | None, trades: list[dict[str, str]]
-) -> tuple[list[Bar] | None, Path | None]:
-    """The run's market data, when it can be found and covers the trades."""
-    from stc.runtime.data import DataError, load_bars
+def find_prices(
+    run_dir: Path,
+    header: dict[str, Any],
+    data: Path | None,
+    opened: list[OpenTrade],
+    start: float,
+) -> tuple[PriceSummary | None, Path | None]:
+    """One pass over the run's market data, when it can be found and covers the trades."""
+    from stc.runtime.data import DataError, iter_bars
     from stc.runtime.resources import default_data_path
 
     candidates: list[Path] = []
@@ -227,98 +273,41 @@ def find_bars(
     for candidate in candidates:
         if not candidate.is_file():
             continue
-        try:
-            bars = load_bars(candidate, "skip", [])  # the run's bars, had it skipped any
+        try:  # the run's bars, had it skipped any
+            summary = summarise(iter_bars(candidate, "skip", []), opened, start)
         except (DataError, OSError, ValueError):
             continue
-        if bars and _covers(bars, trades):
-            return bars, candidate
+        if summary is not None and summary.covers(opened):
+            return summary, candidate
     return None, None
 
 
-def _covers(bars: list[Bar], trades: list[dict[str, str]]) -> bool:
-    first, last = bars[0].time, bars[-1].time
-    for trade in trades:
-        for key in ("entry_time", "exit_time"):
-            when = parse_time(trade.get(key, ""))
-            if when is not None and not first <= when <= last:
-                return False
-    return True
-
-
-def _float(text: str | None, default: float = 0.0) -> float:
-    try:
-        return float(text) if text not in (None, "") else default
-    except ValueError:
-        return default
-
-
-def equity_from_bars(
-    bars: list[Bar], trades: list[dict[str, str]], start: float
-) -> list[tuple[datetime, float]]:
-    """Equity marked at every close: realised P&L plus open trades at the close.
-
-    A trade is open from the bar holding its entry until the bar holding its exit
-    (where its net P&L is realised); the entry half of its fees is charged while open.
-    This rebuilds the engine's curve from trades.csv (exact up to partial fills).
-    """
-    times = [b.time for b in bars]
-    n = len(bars)
-    realised = [0.0] * (n + 1)
-    unrealised = [0.0] * n
-    for trade in trades:
-        entry = parse_time(trade.get("entry_time", ""))
-        if entry is None:
-            continue
-        exit_ = parse_time(trade.get("exit_time", ""))
-        i0 = max(bisect.bisect_right(times, entry) - 1, 0)
-        i1 = n if exit_ is None else max(bisect.bisect_right(times, exit_) - 1, 0)
-        sign = -1.0 if trade.get("direction") == "SELL" else 1.0
-        price, size = _float(trade.get("entry_price")), _float(trade.get("size"))
-        entry_fee = _float(trade.get("fees")) / 2
-        for i in range(i0, min(i1, n)):
-            unrealised[i] += sign * (bars[i].close - price) * size - entry_fee
-        if exit_ is not None and i1 < n:
-            realised[i1] += _float(trade.get("pnl"))
-    out: list[tuple[datetime, float]] = []
-    running = start
-    for i, bar in enumerate(bars):
-        running += realised[i]
-        out.append((bar.time, running + unrealised[i]))
-    return out
-
-
-def equity_from_trades(trades: list[dict[str, str]], start: float) -> list[tuple[datetime, float]]:
+def equity_from_trades(opened: list[OpenTrade], start: float) -> list[Point]:
     """Realised equity after each exit (no prices: the curve steps at the exits)."""
-    closed = []
-    for trade in trades:
-        when = parse_time(trade.get("exit_time", ""))
-        if when is not None:
-            closed.append((when, _float(trade.get("pnl"))))
-    closed.sort(key=lambda item: item[0])
-    out: list[tuple[datetime, float]] = []
-    first = parse_time(trades[0].get("entry_time", "")) if trades else None
-    if first is not None:
-        out.append((min(first, closed[0][0]) if closed else first, start))
+    closed = sorted((t.exit, t.pnl) for t in opened if t.exit != float("inf"))
+    line = ExtremeDecimator()
+    if opened:
+        line.push(min(opened[0].entry, closed[0][0]) if closed else opened[0].entry, start)
     running = start
     for when, pnl in closed:
         running += pnl
-        out.append((when, running))
-    return out
+        line.push(when, running)
+    return line.points()
 
 
 def load_run(run_dir: Path, *, data: Path | None = None) -> RunData:
     """Read everything the report needs from ``run_dir``."""
     run_dir = Path(run_dir)
     metrics = read_metrics(run_dir)
-    trades = read_trades(run_dir)
-    chains, faults = read_chains(run_dir, [t.get("trade_id", "") for t in trades])
+    scan = scan_trades(run_dir)
+    trades = scan.shown
+    chains, faults, fault_count, values = read_chains(run_dir, chain_selection(trades))
     header = read_plan_header(run_dir)
-    bars, data_path = find_bars(run_dir, header, data, trades)
-    start = _float(str(metrics.get("starting_capital", "")), 10_000.0)
-    equity = equity_from_bars(bars, trades, start) if bars else equity_from_trades(trades, start)
-    symbol = str(header.get("symbol") or (trades[0].get("symbol", "") if trades else ""))
+    start = to_float(str(metrics.get("starting_capital", "")), 10_000.0)
+    prices, data_path = find_prices(run_dir, header, data, scan.opened, start)
+    equity = prices.equity if prices else equity_from_trades(scan.opened, start)
+    symbol = str(header.get("symbol") or (scan.first or {}).get("symbol", ""))
     return RunData(
-        run_dir, metrics, trades, chains, str(header.get("strategy") or ""), symbol, bars,
-        data_path, equity, faults,
+        run_dir, metrics, trades, chains, str(header.get("strategy") or ""), symbol, prices,
+        data_path, equity, faults, fault_count, values, scan.count,
     )  # fmt: skip
