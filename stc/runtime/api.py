@@ -42,11 +42,13 @@ TRADE_COLUMNS = (
     "execution_directive_id",
 )  # fmt: skip
 
-_BUILTIN_HANDLERS = {
-    "backtest": ("stc.plugins.execution_handler.backtest_handler.worker", "BacktestHandler"),
-    "paper": ("stc.plugins.execution_handler.paper_handler.worker", "PaperHandler"),
-    "live": ("stc.plugins.execution_handler.live_handler.worker", "LiveHandler"),
-}
+ENVIRONMENTS = ("backtest", "paper", "live")
+"""What ``env`` may name; each has a reference execution handler."""
+
+HANDLER_ENTRY_POINTS = "stc.execution_handlers"
+"""The entry point group that names each environment's reference execution handler
+(``backtest = "package.module:Class"``, in stc's pyproject.toml): the runtime names no
+plugin module itself."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def run(
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
-    if environment not in _BUILTIN_HANDLERS:
+    if environment not in ENVIRONMENTS:
         raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
     loaded = _with_handler(loaded, environment)
     data_path = _data_path(loaded, data)
@@ -206,14 +208,28 @@ def _with_handler(plan: Plan, environment: str) -> Plan:
     workers = []
     for spec in plan.workers:
         if spec.type == "execution_handler" and spec.subtype != environment:
-            module, cls = _BUILTIN_HANDLERS[environment]
-            source = PluginSource("builtin", module, cls, "")
+            source = _handler_source(environment)
             params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
             if environment == "live":
                 params = {}
             spec = replace(spec, source=source, subtype=environment, params=params)
         workers.append(spec)
     return replace(plan, workers=tuple(workers), environment=environment)
+
+
+def _handler_source(environment: str) -> PluginSource:
+    """The reference execution handler of ``environment``, as stc's package registers it
+    in the ``stc.execution_handlers`` entry points (loaded only when a run swaps it in)."""
+    from importlib.metadata import entry_points
+
+    named = {point.name: point.value for point in entry_points(group=HANDLER_ENTRY_POINTS)}
+    if environment not in named:
+        raise PlanError(
+            f"no execution handler registered for {environment!r} (entry point group "
+            f"{HANDLER_ENTRY_POINTS}); reinstall stc"
+        )
+    module, _, class_name = named[environment].partition(":")
+    return PluginSource("builtin", module, class_name, "")
 
 
 def _data_path(plan: Plan, data: Path | None) -> Path:
