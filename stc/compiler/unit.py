@@ -118,7 +118,6 @@ class CompileUnit:
     platform_file: str | None = None
     platform_loaded: Loaded | None = None
     """The platform.yaml the defaults came from: a problem in its values points there."""
-    input_files: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerInstance] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     publishers: dict[str, list[str]] = field(default_factory=dict)
