@@ -297,7 +297,6 @@ def explain(run_dir: Path, trade_id: str) -> str:
 # import is loaded on first use, so that a command pays only for what it touches.
 
 if TYPE_CHECKING:
-    from stc.runtime import native_status as native_status
     from stc.runtime.artefacts import missing_artefacts as missing_artefacts
     from stc.runtime.data import not_a_data_file as not_a_data_file
     from stc.runtime.data_fit import DataFitError as DataFitError
@@ -326,7 +325,6 @@ if TYPE_CHECKING:
     from stc.runtime.sweep.task import sweep_bars as sweep_bars
 
 _LAZY = {
-    "native_status": "stc.runtime",
     "missing_artefacts": "stc.runtime.artefacts",
     "not_a_data_file": "stc.runtime.data",
     "DataFitError": "stc.runtime.data_fit",
