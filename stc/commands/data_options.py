@@ -9,8 +9,10 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from stc.commands.options import argument_type
+
 if TYPE_CHECKING:
-    from stc.runtime.data_formats import CsvFormat
+    from stc.runtime.api import CsvFormat
 
 PRESETS = ("stc", "binance-klines", "yahoo")
 """``stc.runtime.data_formats.PRESETS``' names, spelled here so that building the
@@ -25,11 +27,11 @@ def add_data_format_options(sub: argparse.ArgumentParser) -> None:
         help=f"the data file's shape: {', '.join(PRESETS)} (default: inferred)",
     )  # fmt: skip
     sub.add_argument(
-        "--delimiter", type=_delimiter, default=None, metavar="CHAR",
+        "--delimiter", type=argument_type(_delimiter), default=None, metavar="CHAR",
         help="the CSV delimiter: , ; tab | (default: sniffed from the first line)",
     )  # fmt: skip
     sub.add_argument(
-        "--columns", type=_columns, default=None, metavar="FIELD=COLUMN,...",
+        "--columns", type=argument_type(_columns), default=None, metavar="FIELD=COLUMN,...",
         help="which column is which, e.g. time=open_time,open=o (date=D,time=T: split "
         "date and time; a headerless file counts columns from 0)",
     )  # fmt: skip
@@ -48,7 +50,7 @@ def data_format(args: argparse.Namespace) -> CsvFormat | None:
     given = (args.data_format, args.delimiter, args.columns, args.time_unit, args.volume)
     if all(value is None for value in given):
         return None
-    from stc.runtime.data_formats import make_format
+    from stc.runtime.api import make_format
 
     return make_format(
         args.data_format, delimiter=args.delimiter, columns=args.columns,
@@ -76,18 +78,12 @@ def resumed_format(meta: Mapping[str, str], args: argparse.Namespace) -> CsvForm
 
 
 def _delimiter(text: str) -> str:
-    from stc.runtime.data_formats import parse_delimiter
+    from stc.runtime.api import parse_delimiter
 
-    try:
-        return parse_delimiter(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_delimiter(text)
 
 
 def _columns(text: str) -> dict[str, str]:
-    from stc.runtime.data_formats import parse_columns
+    from stc.runtime.api import parse_columns
 
-    try:
-        return parse_columns(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_columns(text)

@@ -12,6 +12,22 @@ from typing import Any
 
 import yaml
 
+from stc.commands.options import Commands, add_plugins_dir
+
+
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``diff`` sub-command's arguments."""
+    sub = commands.add_parser(
+        "diff",
+        help="classified diff of wiring maps or blueprints (exit 0 none, 1 changes, 3 breaking)",
+    )
+    sub.add_argument("a", type=Path, metavar="A")
+    sub.add_argument("b", type=Path, metavar="B", nargs="?")
+    sub.add_argument("--against", metavar="REV", help="compare A with A at git revision REV")
+    sub.add_argument("--format", choices=("human", "json", "markdown"), default="human")
+    add_plugins_dir(sub, described=False)
+    return sub
+
 
 def load_map(path: Path, plugin_dirs: list[Path]) -> dict[str, Any]:
     """A wiring map as data: read it, or compile the blueprint at ``path``."""
@@ -28,7 +44,7 @@ def load_map(path: Path, plugin_dirs: list[Path]) -> dict[str, Any]:
     return loaded
 
 
-def diff_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """``stc diff A B`` or ``stc diff A --against REV``: the classified review diff.
 
     Exit codes: 0 no semantic change (cosmetic changes at most), 1 changes, 3 breaking

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 from stc.commands.new import scaffold
+from stc.commands.options import Commands
 from stc.compiler.resources import blueprints_dir, schemas_dir
-from stc.runtime.resources import default_data_path
+from stc.runtime.api import default_data_path
 
 SAMPLE_PLUGIN = ("MyBreakoutDetector", "opportunity_worker")
 """The plugin scaffolded under ``plugins/``: an opportunity worker, the kind users
@@ -125,7 +126,16 @@ def _standalone(folder: Path) -> list[str]:
     return [p.name for p in files if p.name not in linked]
 
 
-def examples_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``examples`` sub-command's arguments."""
+    sub = commands.add_parser(
+        "examples", help="write a working example project (blueprints, data, a plugin, a test)"
+    )
+    sub.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Refuse a folder that already holds something (nothing a user wrote is ever
     overwritten), write the project, say what to do next."""
     target: Path = args.dir

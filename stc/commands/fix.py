@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
+from stc.commands.outcomes import conclude, new_session
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.fixes import SAFE, UNSAFE, Check, FixResult, fix_files, unified_diff, write_back
-from stc.compiler.pipeline import CompileOutcome, Session
 
 
-def fix_then_check(
-    args: argparse.Namespace,
-    new_session: Callable[[argparse.Namespace], Session],
-    conclude: Callable[[list[CompileOutcome], Session, argparse.Namespace], int],
-) -> int:
+def fix_then_check(args: argparse.Namespace) -> int:
     """``stc check --fix`` / ``--diff``: fix, then report what is left as ``check`` does.
 
     ``--diff`` prints the diff on stdout, writes nothing and exits 1 when it would

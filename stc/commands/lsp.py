@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from stc.commands.options import Commands, add_platform, add_plugins_dir
 
 
-def add_lsp(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
     """The ``lsp`` sub-command."""
     sub = commands.add_parser("lsp", help="the language server (LSP over stdio) for editors")
-    sub.add_argument(
-        "--plugins-dir", action="append", type=Path, default=[], metavar="DIR",
-        help="an extra plugin root (repeatable)",
-    )  # fmt: skip
-    sub.add_argument("--platform", type=Path, help="platform.yaml for blueprints checked alone")
+    add_plugins_dir(sub)
+    add_platform(sub, "platform.yaml for blueprints checked alone")
     sub.add_argument(
         "--debounce", type=float, default=0.15, metavar="SECONDS",
         help="wait this long after the last keystroke before re-checking (default 0.15)",
     )  # fmt: skip
-    sub.set_defaults(handler=lsp_command)
+    return sub
 
 
-def lsp_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Serve until the client says exit (stdin closes)."""
     try:
         from stc.compiler.lsp.analysis import Analysis, editor_process

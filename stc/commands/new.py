@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from stc.commands.options import Commands
 from stc.compiler.model.blueprint import snake_case
 from stc.compiler.model.manifest import SUBTYPES
 
@@ -449,7 +450,17 @@ def scaffold(name: str, worker_type: str, parent: Path) -> Path:
     return folder
 
 
-def new_plugin_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``new`` sub-command's arguments."""
+    sub = commands.add_parser("new", help="scaffold a new plugin")
+    sub.add_argument("what", choices=("plugin",))
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--type", required=True, dest="worker_type")
+    sub.add_argument("--dir", type=Path, default=Path("."), help="where to create it")
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Validate the arguments, scaffold, and say what to do next."""
     if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", args.name):
         sys.stderr.write("error: NAME must be a CamelCase class name, e.g. MyBreakoutDetector\n")

@@ -6,12 +6,22 @@ from __future__ import annotations
 import argparse
 import sys
 
+from stc.commands.options import Commands, add_plugins_dir
 from stc.compiler.plugin_info import format_list, format_show
 from stc.compiler.registry import PluginRegistry, default_roots, discover
 from stc.compiler.suggest import help_for
 
 
-def plugins_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``plugins`` sub-command's arguments."""
+    sub = commands.add_parser("plugins", help="list plugins or show one")
+    sub.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sub.add_argument("name", nargs="?")
+    add_plugins_dir(sub, described=False)
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """List every plugin (grouped by type) or show one in detail."""
     registry = discover(default_roots(list(args.plugins_dir)))
     if args.action == "show":

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from stc.commands.options import Commands, add_platform, add_plugins_dir
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 
@@ -30,9 +31,21 @@ def wiring_svg(outcome: CompileOutcome) -> str | None:
     return image.decode("utf-8")
 
 
-def report_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``report`` sub-command's arguments."""
+    sub = commands.add_parser("report", help="(re)build a run's report.html")
+    sub.add_argument("rundir", type=Path, metavar="RUNDIR")
+    sub.add_argument("--blueprint", type=Path, help="redraw the wiring diagram from this file")
+    sub.add_argument("--data", type=Path, help="the run's OHLCV data (for the price chart)")
+    sub.add_argument("--title", default="", help="the page title (default: the strategy)")
+    add_plugins_dir(sub, described=False)
+    add_platform(sub, "platform.yaml for --blueprint")
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Rebuild ``RUNDIR/report.html``; ``--blueprint`` redraws the wiring diagram."""
-    from stc.runtime.report import write_report
+    from stc.runtime.api import write_report
 
     run_dir: Path = args.rundir
     if not run_dir.is_dir() or not (

@@ -14,15 +14,57 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from stc.commands.data_options import data_format, resumed_format
+from stc.commands.data_options import add_data_format_options, data_format, resumed_format
+from stc.commands.options import Commands, add_inputs, positive
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
-    from stc.runtime.api import RunResult
-    from stc.runtime.data_formats import CsvFormat
+    from stc.runtime.api import CsvFormat, RunResult
 
 
-def run_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``run`` sub-command's arguments."""
+    sub = commands.add_parser("run", help="backtest (or paper-trade) a blueprint or operation")
+    add_inputs(sub, many=False, optional=True)
+    sub.add_argument(
+        "--resume", type=Path, metavar="RUNDIR",
+        help="continue an interrupted run from its last complete tick (no FILE needed; "
+        "give the --plugins-dir it was started with: the folder's own are not trusted)",
+    )  # fmt: skip
+    sub.add_argument("--data", type=Path, help="OHLCV CSV/Parquet (default: embedded sample)")
+    add_data_format_options(sub)
+    sub.add_argument(
+        "--env", choices=("backtest", "paper"), default=None,
+        help="override the operation's environment (default: the operation's, else backtest)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--out", type=Path, default=Path("runs/latest"), metavar="RUNDIR",
+        help="where trades.csv, metrics.json, journal.sqlite and report.html go "
+        "(default: runs/latest)",
+    )  # fmt: skip
+    sub.add_argument("--fail-fast", action="store_true", help="stop at the first plugin fault")
+    sub.add_argument(
+        "--on-bad-bar", choices=("error", "skip"), default="error",
+        help="a bad data row: stop with file:line (error), or drop it, journal it, go on (skip)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--speed", type=positive, default=None, metavar="FACTOR",
+        help="paper: how many times faster than real time the bars arrive "
+        "(3600 plays an hourly bar every second; default 1 = real time)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--resample", action="store_true",
+        help="data finer than the tick timeframe: build tick bars from it (default: error)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--plugin-timeout", type=float, default=60.0, metavar="SECONDS",
+        help="a tick's plugin calls running longer are a fault of that flow (default 60; 0: off)",
+    )  # fmt: skip
+    sub.add_argument("--quiet", action="store_true", help="no progress output")
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Compile, report problems, run, print the metrics and where the files are."""
     if args.resume is not None:
         if args.files is not None:
@@ -53,7 +95,7 @@ def run_command(args: argparse.Namespace) -> int:
     if any(d.is_error for d in problems) or not strategies:
         return 1
     from stc.commands.run_folder import folder_names, refuse_inputs_among_outputs
-    from stc.runtime.run_lock import RunFolderBusy, run_folder_lock
+    from stc.runtime.api import RunFolderBusy, run_folder_lock
 
     names = [str(o.wiring_data["strategy"]) for o in strategies if o.wiring_data]
     folders = [args.out / n for n in folder_names(names)] if len(names) > 1 else [args.out]
@@ -111,8 +153,7 @@ def _run_files() -> tuple[str, ...]:
 def _data_misfit(outcome: CompileOutcome, path: Path, args: argparse.Namespace) -> int | None:
     """Exit 1 with one line when the data does not fit the plan (interval, symbol):
     checked before the run folder exists, so that nothing is written (issue 19)."""
-    from stc.runtime.data import DataError
-    from stc.runtime.data_fit import DataFitError, check_plan_data
+    from stc.runtime.api import DataError, DataFitError, check_plan_data
 
     assert outcome.wiring_data is not None
     try:
@@ -127,9 +168,8 @@ def _data_misfit(outcome: CompileOutcome, path: Path, args: argparse.Namespace) 
 
 
 def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_dir: Path) -> int:
-    from stc.runtime.api import refuse_data_among_outputs, run
-    from stc.runtime.data import DataError
-    from stc.runtime.data_fit import DataFitError, check_plan_data
+    from stc.runtime.api import DataError, DataFitError, check_plan_data, refuse_data_among_outputs
+    from stc.runtime.api import run as run_plan
 
     plan = outcome.wiring_data
     assert plan is not None
@@ -151,7 +191,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         return 2
     progress = None if args.quiet else Progress(sys.stderr)
     try:
-        result = run(
+        result = run_plan(
             plan,
             data=data, out_dir=out_dir, env=args.env, fail_fast=args.fail_fast,
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
@@ -170,7 +210,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
     result = dataclasses.replace(result, trades=(), equity_curve=())
     paths = dict(result.paths)
     if svg is not None:
-        from stc.runtime.report import WIRING_FILE
+        from stc.runtime.api import WIRING_FILE
 
         paths["wiring diagram"] = out_dir / WIRING_FILE
     report = _write_report(svg, out_dir, data)
@@ -182,7 +222,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
 
 def _format(outcome: CompileOutcome, args: argparse.Namespace) -> CsvFormat | None:
     """The data format: the command line's, else the operation data source's block."""
-    from stc.runtime.data_formats import plan_data_format
+    from stc.runtime.api import plan_data_format
 
     given = data_format(args)
     if given is not None or outcome.wiring_data is None:
@@ -193,7 +233,7 @@ def _format(outcome: CompileOutcome, args: argparse.Namespace) -> CsvFormat | No
 
 def _cli_files() -> tuple[str, ...]:
     """What ``stc run`` itself writes into the run directory, besides the runtime's files."""
-    from stc.runtime.report import REPORT_FILE, WIRING_FILE
+    from stc.runtime.api import REPORT_FILE, WIRING_FILE
 
     return ("wiring_map.yaml", REPORT_FILE, WIRING_FILE)
 
@@ -201,7 +241,7 @@ def _cli_files() -> tuple[str, ...]:
 def _missing_data(data: Path | None) -> bool:
     """Say so when ``--data`` names no file (an I/O error, exit 2), before the run
     directory is touched: a mistyped path must not cost an earlier run its report."""
-    from stc.runtime.data import not_a_data_file
+    from stc.runtime.api import not_a_data_file
 
     what = None if data is None else not_a_data_file(data)
     if what is None:
@@ -215,7 +255,7 @@ def _prepare_run_dir(outcome: CompileOutcome, out_dir: Path) -> str | None:
     ``--resume`` reloads), no earlier report, this plan's diagram (returned; None
     without ``dot``). OSError when the folder cannot be used."""
     from stc.compiler.emit.wiring_map import render_wiring_map
-    from stc.runtime.artefacts import write_atomically
+    from stc.runtime.api import write_atomically
 
     assert outcome.wiring_data is not None
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -239,7 +279,7 @@ def _unusable_run_dir(out_dir: Path, exc: OSError) -> str:
 def _remove_earlier_report(out_dir: Path) -> None:
     """A fresh run's report never shows an earlier run's wiring (``write_report``
     keeps the diagram of the report it replaces, for ``stc report`` rebuilds)."""
-    from stc.runtime.report import REPORT_FILE
+    from stc.runtime.api import REPORT_FILE
 
     (out_dir / REPORT_FILE).unlink(missing_ok=True)
 
@@ -249,8 +289,7 @@ def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
     that the report of a run resumed after a crash shows it too (None without
     ``dot``; a diagram an earlier run left in the folder is removed then)."""
     from stc.commands.report import wiring_svg
-    from stc.runtime.artefacts import write_atomically
-    from stc.runtime.report import WIRING_FILE
+    from stc.runtime.api import WIRING_FILE, write_atomically
 
     target = out_dir / WIRING_FILE
     try:
@@ -271,10 +310,8 @@ def resume_command(args: argparse.Namespace) -> int:
     import json
 
     from stc.commands.run_folder import refuse_links, verified_sources
-    from stc.runtime.api import run
-    from stc.runtime.artefacts import missing_artefacts
-    from stc.runtime.journal import ResumeError
-    from stc.runtime.resume import read_meta
+    from stc.runtime.api import ResumeError, missing_artefacts, read_meta
+    from stc.runtime.api import run as run_plan
 
     run_dir: Path = args.resume
     plan_file = run_dir / "wiring_map.yaml"
@@ -305,7 +342,7 @@ def resume_command(args: argparse.Namespace) -> int:
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
     try:
-        result = run(
+        result = run_plan(
             plan, data=data, out_dir=run_dir, env=meta.get("environment"),
             fail_fast=bool(json.loads(meta.get("fail_fast", "false"))),
             progress=progress, speed=args.speed, plugin_roots=roots, resume=True,
@@ -334,7 +371,7 @@ def _write_report(
     svg: str | None, out_dir: Path, data: Path | None, data_name: str | None = None
 ) -> Path | None:
     """report.html with the wiring diagram (when there is one); a failure is a warning."""
-    from stc.runtime.report import write_report
+    from stc.runtime.api import write_report
 
     try:
         return write_report(out_dir, wiring_svg=svg, data=data, data_name=data_name)
@@ -346,7 +383,7 @@ def _write_report(
 def error_text(exc: Exception) -> str:
     """One line for a failed run: a data error already reads ``file:line: problem``;
     anything else is prefixed with its type (``PluginContractError: worker ...``)."""
-    from stc.runtime.data import DataError
+    from stc.runtime.api import DataError
 
     return str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stc.compiler.registry import PluginRecord, default_roots, discover
-from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
+from stc.runtime.api import Plan, PlanError, PluginSource, load_plan
 
 RUN_FILES = ("wiring_map.yaml", "journal.sqlite")
 """The files ``--resume`` reads; a symlink among them is refused (it could point the

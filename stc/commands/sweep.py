@@ -15,6 +15,8 @@ from typing import Any, TextIO
 
 import yaml
 
+from stc.commands.options import Commands
+from stc.commands.sweep_options import add_sweep_arguments
 from stc.compiler.pipeline import Session
 from stc.compiler.sweep_compile import Compiled, compile_variants
 from stc.compiler.sweep_space import (
@@ -44,9 +46,16 @@ class Prepared:
     space: Space | None = None
 
 
-def sweep_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``sweep`` sub-command's arguments."""
+    sub = commands.add_parser("sweep", help="run a blueprint over a space of params/variants")
+    add_sweep_arguments(sub)
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Compile the space, dispatch the valid variants, write results and report."""
-    from stc.runtime.sweep.executors import ExecutorError
+    from stc.runtime.api import ExecutorError
 
     try:
         args = _with_recorded(args)
@@ -62,7 +71,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     except (OSError, ValueError, ExecutorError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    from stc.runtime.sweep.report import write_sweep_report
+    from stc.runtime.api import write_sweep_report
 
     commands = write_top_variants(prepared, rows, out)
     report = write_sweep_report(out, rows, prepared.settings, commands)
@@ -78,7 +87,7 @@ def _with_recorded(args: argparse.Namespace) -> argparse.Namespace:
             raise ValueError("give a blueprint or sweep.yaml FILE (or --resume OUT)")
         args.out = args.out or Path("runs/sweep")
         return args
-    from stc.runtime.sweep.study import STUDY_FILE, Study
+    from stc.runtime.api import STUDY_FILE, Study
 
     study = Study.open_existing(args.resume / STUDY_FILE)
     try:
@@ -101,8 +110,7 @@ def _with_recorded(args: argparse.Namespace) -> argparse.Namespace:
 def prepare(args: argparse.Namespace) -> Prepared | None:
     """Read the space, compile every variant, print the diagnostics (None: nothing to run)."""
     from stc.compiler.render import render_human, use_color
-    from stc.runtime.data import not_a_data_file
-    from stc.runtime.resources import default_data_path
+    from stc.runtime.api import default_data_path, not_a_data_file
 
     path: Path = args.file
     if not path.is_file():
@@ -176,10 +184,15 @@ def execute(
     prepared: Prepared, out: Path, args: argparse.Namespace, *, resume: bool
 ) -> list[dict[str, Any]]:
     """Record the variants in the study, run the unfinished valid ones, write results.csv."""
-    from stc.runtime.sweep.executors import make_executor
-    from stc.runtime.sweep.results import RESULTS_FILE, write_results
-    from stc.runtime.sweep.study import STUDY_FILE, Study
-    from stc.runtime.sweep.task import VariantResult, VariantTask
+    from stc.runtime.api import (
+        RESULTS_FILE,
+        STUDY_FILE,
+        Study,
+        VariantResult,
+        VariantTask,
+        make_executor,
+        write_results,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     if not resume:
@@ -285,7 +298,7 @@ def write_top_variants(prepared: Prepared, rows: list[dict[str, Any]], out: Path
     """Write the best variants' blueprints to OUT/variants/KEY.yaml; return, by key,
     the ``stc run`` command line that re-runs each in full (journal included)."""
     from stc.compiler.sweep_compile import variant_document
-    from stc.runtime.sweep.report import ranked
+    from stc.runtime.api import ranked
 
     by_key = {v.key: v for v in prepared.variants}
     best = ranked(rows, prepared.settings["metric"], prepared.settings["direction"])
@@ -315,7 +328,7 @@ def write_top_variants(prepared: Prepared, rows: list[dict[str, Any]], out: Path
 def _print_summary(
     rows: list[dict[str, Any]], out: Path, report: Path | None, settings: dict[str, Any]
 ) -> None:
-    from stc.runtime.sweep.report import ranked
+    from stc.runtime.api import ranked
 
     counts: dict[str, int] = {}
     for row in rows:

@@ -31,8 +31,7 @@ def search(
     args: argparse.Namespace,
 ) -> None:
     """Run ``space.samples`` trials (20 by default), recording each variant once."""
-    from stc.runtime.sweep.executors import ExecutorError
-    from stc.runtime.sweep.task import VariantResult
+    from stc.runtime.api import ExecutorError, VariantResult
 
     try:
         import optuna

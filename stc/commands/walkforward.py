@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stc.commands.options import Commands
 from stc.commands.sweep import Prepared, _dispatch, _with_recorded, prepare
+from stc.commands.sweep_options import add_sweep_arguments
 
 WF_ARGUMENTS = ("in_sample", "out_of_sample", "step", "anchored")
 
@@ -58,9 +60,26 @@ def windows(
     return found
 
 
-def walkforward_command(args: argparse.Namespace) -> int:
+def add_parser(commands: Commands) -> argparse.ArgumentParser:
+    """The ``walkforward`` sub-command's arguments."""
+    sub = commands.add_parser(
+        "walkforward", help="optimise in-sample, evaluate out-of-sample, window by window"
+    )
+    add_sweep_arguments(sub)
+    sub.add_argument("--in-sample", type=int, default=None, metavar="BARS",
+                     help="bars of each in-sample window")  # fmt: skip
+    sub.add_argument("--out-of-sample", type=int, default=None, metavar="BARS",
+                     help="bars of each out-of-sample window")  # fmt: skip
+    sub.add_argument("--step", type=int, default=None, metavar="BARS",
+                     help="bars between window starts (default: --out-of-sample)")  # fmt: skip
+    sub.add_argument("--anchored", action="store_true", default=None,
+                     help="every in-sample window starts at the first bar")  # fmt: skip
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
     """Run the in-sample sweeps, then the out-of-sample runs; write results and report."""
-    from stc.runtime.sweep.executors import ExecutorError
+    from stc.runtime.api import ExecutorError
 
     try:
         args = _with_recorded(args)
@@ -77,7 +96,7 @@ def walkforward_command(args: argparse.Namespace) -> int:
 
 
 def _recorded_windows(args: argparse.Namespace) -> None:
-    from stc.runtime.sweep.study import STUDY_FILE, Study
+    from stc.runtime.api import STUDY_FILE, Study
 
     study = Study.open_existing(args.out / STUDY_FILE)
     try:
@@ -108,14 +127,18 @@ def _config(args: argparse.Namespace, prepared: Prepared) -> dict[str, Any]:
 
 
 def _walkforward(prepared: Prepared, args: argparse.Namespace, config: dict[str, Any]) -> int:
-    from stc.runtime.sweep.executors import make_executor
-    from stc.runtime.sweep.report import write_sweep_report
-    from stc.runtime.sweep.results import RESULTS_FILE, write_results
-    from stc.runtime.sweep.study import STUDY_FILE, Study
-    from stc.runtime.sweep.task import _bars
+    from stc.runtime.api import (
+        RESULTS_FILE,
+        STUDY_FILE,
+        Study,
+        make_executor,
+        sweep_bars,
+        write_results,
+        write_sweep_report,
+    )
 
     out: Path = args.out
-    times = [b.time.isoformat() for b in _bars(str(prepared.data))]
+    times = [b.time.isoformat() for b in sweep_bars(str(prepared.data))]
     found = windows(len(times), config["in_sample"], config["out_of_sample"], config["step"],
                     config["anchored"])  # fmt: skip
     if not found:
@@ -178,7 +201,7 @@ def _in_sample(
     args: argparse.Namespace,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Every valid variant on every in-sample window (rows with a ``window`` param)."""
-    from stc.runtime.sweep.task import VariantResult, VariantTask
+    from stc.runtime.api import VariantResult, VariantTask
 
     valid = [v for v in prepared.variants if v.key in prepared.compiled.plans]
     entries = []
@@ -214,8 +237,7 @@ def _out_of_sample(
     is_rows: list[dict[str, Any]], executor: Any, args: argparse.Namespace,
 ) -> dict[int, dict[str, Any]]:  # fmt: skip
     """The best in-sample variant of each window, run on its out-of-sample window."""
-    from stc.runtime.sweep.report import ranked
-    from stc.runtime.sweep.task import VariantTask
+    from stc.runtime.api import VariantTask, ranked
 
     metric, direction = prepared.settings["metric"], prepared.settings["direction"]
     chosen: dict[int, dict[str, Any]] = {}

@@ -15,8 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stc.compiler import classes, collector, root_cause, wiring
-from stc.compiler.checks import run_checks
+from stc.compiler import code_verdict, collector, root_cause, wiring
 from stc.compiler.checks.document_kind import KIND_KEYS, missing_version, unknown_kind
 from stc.compiler.checks.operation_files import check_links
 from stc.compiler.checks.operation_values import check_operation_values
@@ -240,9 +239,7 @@ def compile_blueprint_model(
     problems = [*platform_problems, *unit.registry.diagnostics]
     wiring.expand(unit)
     build_graph(unit)
-    class_problems, clean_key = classes.load_classes(unit)
-    checked = [*class_problems, *run_checks(unit)]
-    classes.remember_clean(unit, clean_key, checked)
+    checked = code_verdict.check_against_code(unit)
     problems += root_cause.merge_identical(root_cause.suppress(unit, resolved, checked))
     session.sources.update(unit.registry.sources)  # plugin code lines the checks quoted
     outcome = CompileOutcome(display, "strategy_blueprint", sort_diagnostics(problems), unit)

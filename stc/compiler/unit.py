@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
 from stc.compiler.diagnostics import Diagnostic, Related, Suggestion
@@ -42,6 +43,21 @@ SLOT_TYPES: dict[str, str] = {
     "execution": "execution_handler",
 }
 """Blueprint slot → the worker type whose plugins may sit in it."""
+
+
+class CodeChecks(Enum):
+    """Whether the checks against plugin code (they read the worker classes) ran on a
+    unit: ``cls is None`` alone cannot tell a class that failed to import (STC080) from
+    one that was never imported."""
+
+    PENDING = "pending"
+    """The classes are not loaded yet."""
+    RAN = "ran"
+    """The classes were imported and the checks ran (a worker whose ``cls`` is still
+    None failed to import: STC080 says why)."""
+    CACHED_CLEAN = "cached clean"
+    """Skipped: the on-disk cache knows they pass for exactly these inputs
+    (``stc.compiler.code_verdict``); no class was imported."""
 
 
 @dataclass
@@ -118,13 +134,13 @@ class CompileUnit:
     platform_file: str | None = None
     platform_loaded: Loaded | None = None
     """The platform.yaml the defaults came from: a problem in its values points there."""
-    input_files: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerInstance] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     publishers: dict[str, list[str]] = field(default_factory=dict)
     event_payloads: dict[str, str] = field(default_factory=dict)
     graph: WiringGraph = field(default_factory=WiringGraph)
     mode: Literal["swot", "direct", "scheduled"] = "swot"
+    code_checks: CodeChecks = CodeChecks.PENDING
     _index: dict[str, WorkerInstance] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
 

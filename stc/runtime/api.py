@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from stc.runtime.artefacts import atomic_open, write_atomically
 from stc.runtime.data import (
@@ -42,11 +43,13 @@ TRADE_COLUMNS = (
     "execution_directive_id",
 )  # fmt: skip
 
-_BUILTIN_HANDLERS = {
-    "backtest": ("stc.plugins.execution_handler.backtest_handler.worker", "BacktestHandler"),
-    "paper": ("stc.plugins.execution_handler.paper_handler.worker", "PaperHandler"),
-    "live": ("stc.plugins.execution_handler.live_handler.worker", "LiveHandler"),
-}
+ENVIRONMENTS = ("backtest", "paper", "live")
+"""What ``env`` may name; each has a reference execution handler."""
+
+HANDLER_ENTRY_POINTS = "stc.execution_handlers"
+"""The entry point group that names each environment's reference execution handler
+(``backtest = "package.module:Class"``, in stc's pyproject.toml): the runtime names no
+plugin module itself."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def run(
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
-    if environment not in _BUILTIN_HANDLERS:
+    if environment not in ENVIRONMENTS:
         raise PlanError(f"unknown environment {environment!r}: backtest, paper or live")
     loaded = _with_handler(loaded, environment)
     data_path = _data_path(loaded, data)
@@ -213,8 +216,7 @@ def _with_handler(plan: Plan, environment: str) -> Plan:
     workers = []
     for spec in plan.workers:
         if spec.type == "execution_handler" and spec.subtype != environment:
-            module, cls = _BUILTIN_HANDLERS[environment]
-            source = PluginSource(origin="builtin", module=module, class_name=cls, folder="")
+            source = _handler_source(environment)
             params = {k: v for k, v in spec.params.items() if k == "gtc_bars"}
             if environment == "live":
                 params = {}
@@ -223,6 +225,21 @@ def _with_handler(plan: Plan, environment: str) -> Plan:
             )
         workers.append(spec)
     return plan.model_copy(update={"workers": tuple(workers), "environment": environment})
+
+
+def _handler_source(environment: str) -> PluginSource:
+    """The reference execution handler of ``environment``, as stc's package registers it
+    in the ``stc.execution_handlers`` entry points (loaded only when a run swaps it in)."""
+    from importlib.metadata import entry_points
+
+    named = {point.name: point.value for point in entry_points(group=HANDLER_ENTRY_POINTS)}
+    if environment not in named:
+        raise PlanError(
+            f"no execution handler registered for {environment!r} (entry point group "
+            f"{HANDLER_ENTRY_POINTS}); reinstall stc"
+        )
+    module, _, class_name = named[environment].partition(":")
+    return PluginSource(origin="builtin", module=module, class_name=class_name, folder="")
 
 
 def _data_path(plan: Plan, data: Path | None) -> Path:
@@ -287,3 +304,83 @@ def _cell(value: Any, name: str = "") -> str:
 def explain(run_dir: Path, trade_id: str) -> str:
     """The causality chain of ``trade_id`` from ``run_dir``'s journal."""
     return _explain(Path(run_dir) / "journal.sqlite", trade_id)
+
+
+# ------------------------------------------------------------------ the commands' facade
+# The command room (stc.commands) reaches the runtime only through this module (an
+# import-linter contract in pyproject.toml). What the runner above does not already
+# import is loaded on first use, so that a command pays only for what it touches.
+
+if TYPE_CHECKING:
+    from stc.runtime.artefacts import missing_artefacts as missing_artefacts
+    from stc.runtime.data import not_a_data_file as not_a_data_file
+    from stc.runtime.data_fit import DataFitError as DataFitError
+    from stc.runtime.data_fit import check_plan_data as check_plan_data
+    from stc.runtime.data_formats import make_format as make_format
+    from stc.runtime.data_formats import parse_columns as parse_columns
+    from stc.runtime.data_formats import parse_delimiter as parse_delimiter
+    from stc.runtime.journal import JournalError as JournalError
+    from stc.runtime.journal import ResumeError as ResumeError
+    from stc.runtime.journal import UnknownTradeError as UnknownTradeError
+    from stc.runtime.report import REPORT_FILE as REPORT_FILE
+    from stc.runtime.report import WIRING_FILE as WIRING_FILE
+    from stc.runtime.report import write_report as write_report
+    from stc.runtime.resume import read_meta as read_meta
+    from stc.runtime.run_lock import RunFolderBusy as RunFolderBusy
+    from stc.runtime.sweep.executors import ExecutorError as ExecutorError
+    from stc.runtime.sweep.executors import make_executor as make_executor
+    from stc.runtime.sweep.report import ranked as ranked
+    from stc.runtime.sweep.report import write_sweep_report as write_sweep_report
+    from stc.runtime.sweep.results import RESULTS_FILE as RESULTS_FILE
+    from stc.runtime.sweep.results import write_results as write_results
+    from stc.runtime.sweep.study import STUDY_FILE as STUDY_FILE
+    from stc.runtime.sweep.study import Study as Study
+    from stc.runtime.sweep.task import VariantResult as VariantResult
+    from stc.runtime.sweep.task import VariantTask as VariantTask
+    from stc.runtime.sweep.task import sweep_bars as sweep_bars
+
+_LAZY = {
+    "missing_artefacts": "stc.runtime.artefacts",
+    "not_a_data_file": "stc.runtime.data",
+    "DataFitError": "stc.runtime.data_fit",
+    "check_plan_data": "stc.runtime.data_fit",
+    "make_format": "stc.runtime.data_formats",
+    "parse_columns": "stc.runtime.data_formats",
+    "parse_delimiter": "stc.runtime.data_formats",
+    "JournalError": "stc.runtime.journal",
+    "ResumeError": "stc.runtime.journal",
+    "UnknownTradeError": "stc.runtime.journal",
+    "REPORT_FILE": "stc.runtime.report",
+    "WIRING_FILE": "stc.runtime.report",
+    "write_report": "stc.runtime.report",
+    "read_meta": "stc.runtime.resume",
+    "RunFolderBusy": "stc.runtime.run_lock",
+    "ExecutorError": "stc.runtime.sweep.executors",
+    "make_executor": "stc.runtime.sweep.executors",
+    "ranked": "stc.runtime.sweep.report",
+    "write_sweep_report": "stc.runtime.sweep.report",
+    "RESULTS_FILE": "stc.runtime.sweep.results",
+    "write_results": "stc.runtime.sweep.results",
+    "STUDY_FILE": "stc.runtime.sweep.study",
+    "Study": "stc.runtime.sweep.study",
+    "VariantResult": "stc.runtime.sweep.task",
+    "VariantTask": "stc.runtime.sweep.task",
+    "sweep_bars": "stc.runtime.sweep.task",
+}
+"""Facade names loaded on first use, and the module each comes from."""
+
+__all__ = [
+    "OUTPUT_FILES", "TRADE_COLUMNS", "CsvFormat", "DataError", "Plan", "PlanError",
+    "PluginSource", "RunResult", "default_data_path", "explain", "load_plan",
+    "plan_data_format", "refuse_data_among_outputs", "run", "run_folder_lock",
+    "trades_csv_text", "write_atomically", "write_trades", *_LAZY,
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    """Load a facade name of ``_LAZY`` on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

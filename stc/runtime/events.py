@@ -41,4 +41,3 @@ PLATFORM_COMPONENTS: Final[tuple[str, ...]] = (
 """Worker ids reserved for platform components in the wiring map."""
 
 SCHEDULED_EVENT_PAYLOAD: Final = "ScheduledTick"
-SWOT_JOIN_PAYLOAD: Final = "SWOTInputs"

@@ -167,10 +167,9 @@ def test_run_progress_plain_when_not_a_tty_and_silent_when_quiet(
 
 _PLUGINS_SCRIPT = """
 import os, sys
-from stc.compiler import lazy_plugins
 from stc.commands.cli import main
 code = main(sys.argv[1:])
-loader = sys.modules.get(lazy_plugins.LOADER)
+loader = sys.modules.get("pydantic.plugin._loader")
 kind = "none" if loader is None else "real" if hasattr(loader, "_plugins") else "stand-in"
 import stc.compiler.model.blueprint as bp
 built = not type(bp.StrategyBlueprint.__pydantic_validator__).__name__.startswith("Mock")
@@ -182,20 +181,17 @@ print(code, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), kind, built, metadata)
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["check", "blueprints/ema_trend.yaml"], "0 None stand-in True False"),
-        (["schema", "strategy_blueprint"], "0 None stand-in False False"),
+        (["check", "blueprints/ema_trend.yaml"], "0 None real True True"),
+        (["schema", "strategy_blueprint"], "0 None none False False"),
     ],
 )
 def test_compiler_only_commands_run_without_pydantic_plugins(
     arguments: list[str], expected: str
 ) -> None:
     """``stc check`` validates only stc's own YAML models: pydantic's plugins are off
-    and its plugin loader (which imports ``importlib.metadata``) is never imported —
-    the blueprint's validator was built, and the stand-in, asked while the plugins
-    were off, did not hand over (docs/decisions.md). The ``stc.plugins`` entry points
-    are read by ``stc.compiler.entry_points``, so ``importlib.metadata`` is not imported at
-    all. Afterwards the variable is gone again: a program calling ``main`` keeps its
-    pydantic setup."""
+    while it runs (pydantic's loader is imported when a validator is built, and finds
+    the variable set, so it scans no entry points). Afterwards the variable is gone
+    again: a program calling ``main`` keeps its pydantic setup."""
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     env["STC_NO_CACHE"] = "1"  # validate for real
     done = subprocess.run(
@@ -210,62 +206,9 @@ def test_compiler_only_commands_run_without_pydantic_plugins(
     assert not {"run", "report", "explain"} & _COMPILER_ONLY  # they run plugin code
 
 
-_STAND_IN_SCRIPT = """
-import sys
-from stc.compiler import lazy_plugins
-lazy_plugins.install()
-from pydantic import BaseModel
-class Probe(BaseModel):
-    x: int = 0
-Probe(x=1)  # the first validator build asks get_plugins()
-loader = sys.modules[lazy_plugins.LOADER]
-print("real" if hasattr(loader, "_plugins") else "stand-in", "importlib.metadata" in sys.modules)
-"""
-
-
-@pytest.mark.parametrize(
-    ("switch", "expected"),
-    [("__all__", "stand-in False"), ("true", "stand-in False"), (None, "real True")],
-)
-def test_the_stand_in_loader_hands_over_when_plugins_are_on(
-    switch: str | None, expected: str
-) -> None:
-    """Plugins off: pydantic gets no plugins and ``importlib.metadata`` stays unloaded.
-    Plugins on (the variable unset): the real loader is imported, takes the stand-in's
-    place and answers, as if the stand-in had never been there."""
-    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-    if switch is not None:
-        env["PYDANTIC_DISABLE_PLUGINS"] = switch
-    done = subprocess.run(
-        [sys.executable, "-c", _STAND_IN_SCRIPT],
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    assert done.stdout.strip() == expected, done.stderr
-
-
-def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
-    """The stand-in offers ``get_plugins`` only: a pydantic release that imports more
-    from ``pydantic.plugin._loader`` must fail here, not in a user's ``stc check``."""
-    import pydantic
-
-    package = Path(pydantic.__file__).parent
-    uses = [
-        f"{path.relative_to(package)}: {line.strip()}"
-        for path in sorted(package.rglob("*.py"))
-        if path.name != "_loader.py"
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if "_loader" in line
-    ]
-    assert uses == ["plugin/_schema_validator.py: from ._loader import get_plugins"]
-
-
 def test_a_users_plugin_setting_is_kept() -> None:
     """A user who switched off only some plugins keeps the others: the variable stays
-    as set, and the stand-in hands over to pydantic's real loader."""
+    as set, and pydantic's real loader answers."""
     env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "some_plugin", "STC_NO_CACHE": "1"}
     done = subprocess.run(
         [sys.executable, "-c", _PLUGINS_SCRIPT, "check", "blueprints/ema_trend.yaml"],
@@ -280,14 +223,13 @@ def test_a_users_plugin_setting_is_kept() -> None:
 
 @pytest.mark.parametrize(
     ("argv", "collector_during"),
-    [(["check", "x.yaml"], False), (["graph", "x.yaml"], False), (["run", "x.yaml"], True)],
+    [(["check", "x.yaml"], True), (["graph", "x.yaml"], True), (["run", "x.yaml"], True)],
 )
-def test_console_pauses_the_collector_for_compiler_commands_and_freezes_at_the_end(
+def test_console_freezes_the_heap_at_the_end(
     monkeypatch: pytest.MonkeyPatch, argv: list[str], collector_during: bool
 ) -> None:
-    """The console script (a process that ends right after) runs compiler-only commands
-    without the cyclic collector and freezes the heap when done; ``main`` itself, as
-    tests and programs call it, leaves the collector alone."""
+    """The console script (a process that ends right after) freezes the heap when done
+    and leaves the collector on during the command (the compile pauses it itself)."""
     seen: list[tuple[list[str], bool]] = []
 
     def fake_main(arguments: list[str]) -> int:

@@ -9,15 +9,22 @@ engine's phase 1a does.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+import inspect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
+import yaml
+
+from stc.compiler.validate import apply_defaults
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.ledger import LedgerSnapshot, PositionView
 from stc.runtime.dtos.market import Bar, OHLCVWindow, TradingContext
 from stc.runtime.workers import ContextWorker, Worker
+
+W = TypeVar("W", bound=Worker)
 
 DATA = Path(__file__).parents[2] / "data"
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -120,3 +127,12 @@ class FakeLedger:
     def closed_trade_returns(self) -> tuple[float, ...]:
         """The given R-multiple returns."""
         return self.returns
+
+
+def configured(cls: type[W], params: Mapping[str, Any] | None = None) -> W:
+    """``cls`` built as the engine builds it from a compiled plan: ``params`` with the
+    ``default`` of every absent param of its manifest's ``config_schema`` filled in by
+    the compiler's own ``apply_defaults`` (the plugins keep no second copy of them)."""
+    manifest = Path(inspect.getfile(cls)).with_name("plugin_manifest.yaml")
+    schema = yaml.safe_load(manifest.read_text(encoding="utf-8")).get("config_schema") or {}
+    return cls(apply_defaults(dict(params or {}), schema))

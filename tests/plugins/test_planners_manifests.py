@@ -97,13 +97,16 @@ def test_entrypoint_class_and_handler_annotation(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
-def test_defaults_in_setup_match_the_manifest(folder: Path) -> None:
-    """Constructing with no params equals constructing with the manifest's defaults."""
+def test_defaults_live_in_the_manifest_only(folder: Path) -> None:
+    """The compiler hands every param over with the manifest's default applied, so the
+    worker keeps no second copy: built without one defaulted param, setup fails."""
     manifest = _manifest(folder)
     cls = _worker_class(folder, manifest)
-    bare, explicit = cls(), cls(_defaults(manifest.config_schema))
-    own = {k: v for k, v in vars(bare).items() if k != "params"}
-    assert own == {k: v for k, v in vars(explicit).items() if k != "params"}
+    defaults = _defaults(manifest.config_schema)
+    cls(defaults)  # complete params: builds
+    for name in defaults:
+        with pytest.raises(KeyError, match=name):
+            cls({k: v for k, v in defaults.items() if k != name})
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from plugin_harness import configured
 
 from stc.plugins.routing_planner.iceberg_router.worker import IcebergRouter
 from stc.plugins.routing_planner.market_order_router.worker import MarketOrderRouter
@@ -93,7 +94,7 @@ def _route(router: RoutingPlanner, request: RoutingRequest) -> RoutingPlan:
     ],
 )
 def test_market_router_follows_the_order_type(order_type: OrderType, timing: str, tif: str) -> None:
-    plan = _route(MarketOrderRouter(), _request(order_type, size="50"))
+    plan = _route(configured(MarketOrderRouter), _request(order_type, size="50"))
     assert (plan.timing, plan.time_in_force, plan.slices) == (timing, tif, 1)
     assert plan.max_slippage_pct == D("0.005") and plan.execution_urgency == D("0.7")
     assert plan.iceberg_preference is None
@@ -103,7 +104,7 @@ def test_market_router_follows_the_order_type(order_type: OrderType, timing: str
 
 
 def test_twap_timing_around_the_size_threshold() -> None:
-    router = TWAPRouter()
+    router = configured(TWAPRouter)
     at = _route(router, _request("LIMIT", size="1"))
     above = _route(router, _request("LIMIT", size="1.00000001"))
     market = _route(router, _request("MARKET", size="100"))
@@ -125,11 +126,11 @@ def test_twap_timing_around_the_size_threshold() -> None:
     ],
 )
 def test_twap_slippage_from_profit_margin(target: str, slippage: Decimal) -> None:
-    assert _route(TWAPRouter(), _request(target=target)).max_slippage_pct == slippage
+    assert _route(configured(TWAPRouter), _request(target=target)).max_slippage_pct == slippage
 
 
 def test_twap_slippage_is_continuous_near_thresholds() -> None:
-    router = TWAPRouter()
+    router = configured(TWAPRouter)
     just_above = router.slippage_for_margin(D("0.00500001"))
     just_below = router.slippage_for_margin(D("0.04999999"))
     assert D("0.0005") <= just_above < D("0.00050002")
@@ -137,27 +138,27 @@ def test_twap_slippage_is_continuous_near_thresholds() -> None:
 
 
 def test_twap_slippage_capped_by_directive_and_uses_reference_for_market() -> None:
-    assert _route(TWAPRouter(), _request(target="102.75", cap="0.002")).max_slippage_pct == D(
-        "0.002"
-    )
+    assert _route(
+        configured(TWAPRouter), _request(target="102.75", cap="0.002")
+    ).max_slippage_pct == D("0.002")
     market = _request("MARKET", target="210", ref="200")  # margin 5% from the reference
-    assert _route(TWAPRouter(), market).max_slippage_pct == D("0.005")
+    assert _route(configured(TWAPRouter), market).max_slippage_pct == D("0.005")
     short = _request("LIMIT", target="95", direction="SELL")  # |95 - 100| / 100 = 5%
-    assert _route(TWAPRouter(), short).max_slippage_pct == D("0.005")
+    assert _route(configured(TWAPRouter), short).max_slippage_pct == D("0.005")
     no_target = _request(target=None, cap="0.003")
-    assert _route(TWAPRouter(), no_target).max_slippage_pct == D("0.003")
+    assert _route(configured(TWAPRouter), no_target).max_slippage_pct == D("0.003")
 
 
 def test_twap_rejects_unordered_margins() -> None:
     with pytest.raises(ValueError):
-        TWAPRouter({"scalp_margin": 0.05, "swing_margin": 0.01})
+        configured(TWAPRouter, {"scalp_margin": 0.05, "swing_margin": 0.01})
 
 
 # --- IcebergRouter -------------------------------------------------------------------------
 
 
 def test_iceberg_at_and_above_threshold() -> None:
-    router = IcebergRouter()
+    router = configured(IcebergRouter)
     at = _route(router, _request("LIMIT", size="5"))
     assert (at.timing, at.time_in_force, at.slices, at.iceberg_preference) == (
         "PATIENT",
@@ -171,13 +172,13 @@ def test_iceberg_at_and_above_threshold() -> None:
 
 
 def test_iceberg_market_orders_and_slice_cap() -> None:
-    market = _route(IcebergRouter({"visible_size": 2.0}), _request("MARKET", size="9"))
+    market = _route(configured(IcebergRouter, {"visible_size": 2.0}), _request("MARKET", size="9"))
     assert (market.timing, market.time_in_force, market.slices) == ("LAYERED", "IOC", 5)
-    huge = _route(IcebergRouter({"max_slices": 100}), _request("LIMIT", size="1000"))
+    huge = _route(configured(IcebergRouter, {"max_slices": 100}), _request("LIMIT", size="1000"))
     assert huge.slices == 100
 
 
 def test_iceberg_never_slices_fill_or_kill() -> None:
-    plan = _route(IcebergRouter(), _request("STOP_LIMIT", size="50"))
+    plan = _route(configured(IcebergRouter), _request("STOP_LIMIT", size="50"))
     assert (plan.timing, plan.time_in_force, plan.slices) == ("IMMEDIATE", "FOK", 1)
     assert plan.iceberg_preference is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from plugin_harness import FakeLedger
+from plugin_harness import FakeLedger, configured
 
 from stc.plugins.dtos import MarketStructure
 from stc.plugins.size_planner.fixed_risk_sizer.worker import FixedRiskSizer
@@ -90,7 +90,7 @@ def _planner(
     ledger: FakeLedger | None = None,
     ctx: TradingContext | None = None,
 ) -> AdaptiveMomentumPlanner:
-    planner = AdaptiveMomentumPlanner(params)
+    planner = configured(AdaptiveMomentumPlanner, params)
     planner.bind("amp", IdFactory(), context=ctx or _context(), ledger=ledger or FakeLedger())
     return planner
 
@@ -241,7 +241,7 @@ def _tick(price: str = "50") -> ScheduledTick:
 
 
 def test_dca_directive() -> None:
-    planner = DCAPlanner({"amount": 200, "confidence": 0.4})
+    planner = configured(DCAPlanner, {"amount": 200, "confidence": 0.4})
     directive = planner.on_schedule(_tick())
     assert directive is not None
     assert directive.scope == "NEW_TRADE"
@@ -256,9 +256,9 @@ def test_dca_directive() -> None:
 
 
 def test_dca_amount_buys_that_much_with_a_risk_sizer() -> None:
-    directive = DCAPlanner({"amount": 200}).on_schedule(_tick("50"))
+    directive = configured(DCAPlanner, {"amount": 200}).on_schedule(_tick("50"))
     assert directive is not None
-    sizer = FixedRiskSizer()
+    sizer = configured(FixedRiskSizer)
     sizer.bind("sizer", IdFactory(), ledger=FakeLedger(equity="10000"))
     plan = sizer.on_strategy_directive(directive)
     assert plan is not None
@@ -267,7 +267,7 @@ def test_dca_amount_buys_that_much_with_a_risk_sizer() -> None:
 
 def test_dca_rejects_bad_params() -> None:
     with pytest.raises(ValueError):
-        DCAPlanner({"amount": 0})
+        configured(DCAPlanner, {"amount": 0})
 
 
 # --- TrailingStopPlanner -------------------------------------------------------------------
@@ -297,7 +297,7 @@ def _update(
 
 
 def _trail(update: PositionUpdate, trail_pct: float = 0.05) -> ExitPlan | None:
-    envelope = TrailingStopPlanner({"trail_pct": trail_pct}).on_position_update(update)
+    envelope = configured(TrailingStopPlanner, {"trail_pct": trail_pct}).on_position_update(update)
     if envelope is None:
         return None
     assert envelope.disposition is Disposition.PUBLISH

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from plugin_harness import configured
 
 from stc.plugins.dtos import MarketStructure
 from stc.plugins.entry_planner.aggressive_market_entry_planner.worker import (
@@ -75,7 +76,7 @@ def _structure(high: float | None, low: float | None) -> TradingContext:
 
 
 def test_aggressive_market_entry() -> None:
-    plan = AggressiveMarketEntryPlanner().on_strategy_directive(_directive("SELL"))
+    plan = configured(AggressiveMarketEntryPlanner).on_strategy_directive(_directive("SELL"))
     assert plan is not None
     assert (plan.order_type, plan.direction, plan.symbol) == ("MARKET", "SELL", "BTCUSDT")
     assert plan.limit_price is None and plan.plan_id.startswith("ENT_20240301_120000_")
@@ -83,7 +84,7 @@ def test_aggressive_market_entry() -> None:
 
 @pytest.mark.parametrize(("direction", "expected"), [("BUY", D("99.5")), ("SELL", D("100.5"))])
 def test_patient_limit_offset(direction: Direction, expected: Decimal) -> None:
-    plan = PatientLimitEntryPlanner().on_strategy_directive(_directive(direction))
+    plan = configured(PatientLimitEntryPlanner).on_strategy_directive(_directive(direction))
     assert plan is not None
     assert (plan.order_type, plan.limit_price) == ("LIMIT", expected)
 
@@ -93,12 +94,12 @@ def test_patient_limit_offset(direction: Direction, expected: Decimal) -> None:
     [(("95", "99"), D("99")), (("99.6", "99.9"), D("99.6")), (("90", "100"), D("99.5"))],
 )
 def test_patient_limit_clamped_into_zone(zone: tuple[str, str], expected: Decimal) -> None:
-    plan = PatientLimitEntryPlanner().on_strategy_directive(_directive(zone=zone))
+    plan = configured(PatientLimitEntryPlanner).on_strategy_directive(_directive(zone=zone))
     assert plan is not None and plan.limit_price == expected
 
 
 def test_patient_limit_stays_inside_the_stop_tolerance() -> None:
-    planner = PatientLimitEntryPlanner({"offset_pct": 0.03})
+    planner = configured(PatientLimitEntryPlanner, {"offset_pct": 0.03})
     buy = planner.on_strategy_directive(_directive("BUY", tol="0.02"))
     sell = planner.on_strategy_directive(_directive("SELL", tol="0.02"))
     assert buy is not None and buy.limit_price == D("99")  # half the 2% tolerance
@@ -106,7 +107,7 @@ def test_patient_limit_stays_inside_the_stop_tolerance() -> None:
 
 
 def test_layered_ladder_both_sides() -> None:
-    planner = LayeredEntryPlanner({"n_layers": 3, "step_pct": 0.005})
+    planner = configured(LayeredEntryPlanner, {"n_layers": 3, "step_pct": 0.005})
     buy = planner.on_strategy_directive(_directive("BUY"))
     sell = planner.on_strategy_directive(_directive("SELL"))
     assert buy is not None and sell is not None
@@ -115,7 +116,7 @@ def test_layered_ladder_both_sides() -> None:
 
 
 def test_layered_ladder_stays_inside_the_zone() -> None:
-    planner = LayeredEntryPlanner({"n_layers": 3, "step_pct": 0.005})
+    planner = configured(LayeredEntryPlanner, {"n_layers": 3, "step_pct": 0.005})
     buy = planner.on_strategy_directive(_directive("BUY", zone=("99", "100")))
     sell = planner.on_strategy_directive(_directive("SELL", zone=("100", "101")))
     assert buy is not None and sell is not None  # depth 1% -> step 0.25%
@@ -124,16 +125,21 @@ def test_layered_ladder_stays_inside_the_zone() -> None:
 
 
 def test_layered_ladder_shrinks_to_fit_the_tolerance() -> None:
-    planner = LayeredEntryPlanner({"n_layers": 3, "step_pct": 0.01})
+    planner = configured(LayeredEntryPlanner, {"n_layers": 3, "step_pct": 0.01})
     plan = planner.on_strategy_directive(_directive("BUY", tol="0.02"))
     assert plan is not None  # step 0.02 / 4 = 0.005
     assert (plan.limit_price, plan.layers) == (D("99.5"), (D("99"), D("98.5")))
-    single = LayeredEntryPlanner({"n_layers": 1}).on_strategy_directive(_directive())
+    single = configured(LayeredEntryPlanner, {"n_layers": 1}).on_strategy_directive(_directive())
     assert single is not None and single.layers == ()
 
 
 @pytest.mark.parametrize(
-    "planner", [AggressiveMarketEntryPlanner(), PatientLimitEntryPlanner(), LayeredEntryPlanner()]
+    "planner",
+    [
+        configured(AggressiveMarketEntryPlanner),
+        configured(PatientLimitEntryPlanner),
+        configured(LayeredEntryPlanner),
+    ],
 )
 def test_entries_close_at_market_and_skip_modifications(planner: object) -> None:
     handler = planner.on_strategy_directive  # type: ignore[attr-defined]
@@ -150,20 +156,22 @@ def test_entries_close_at_market_and_skip_modifications(planner: object) -> None
     ("direction", "stop", "target"), [("BUY", D("98"), D("104")), ("SELL", D("102"), D("96"))]
 )
 def test_fixed_rr_both_sides(direction: Direction, stop: Decimal, target: Decimal) -> None:
-    plan = FixedRRExitPlanner().on_strategy_directive(_directive(direction))
+    plan = configured(FixedRRExitPlanner).on_strategy_directive(_directive(direction))
     assert plan is not None
     assert (plan.stop_loss_price, plan.take_profit_price) == (stop, target)
     assert plan.trade_id is None and plan.plan_id.startswith("EXT_")
 
 
 def test_fixed_rr_uses_its_own_ratio_and_rejects_zero_tolerance() -> None:
-    plan = FixedRRExitPlanner({"risk_reward": 3.0}).on_strategy_directive(_directive(rr="5"))
+    plan = configured(FixedRRExitPlanner, {"risk_reward": 3.0}).on_strategy_directive(
+        _directive(rr="5")
+    )
     assert plan is not None and plan.take_profit_price == D("106")
-    assert FixedRRExitPlanner().on_strategy_directive(_directive(tol="0")) is None
+    assert configured(FixedRRExitPlanner).on_strategy_directive(_directive(tol="0")) is None
 
 
 def test_fixed_rr_drops_an_impossible_short_target() -> None:
-    plan = FixedRRExitPlanner({"risk_reward": 3.0}).on_strategy_directive(
+    plan = configured(FixedRRExitPlanner, {"risk_reward": 3.0}).on_strategy_directive(
         _directive("SELL", tol="0.5")
     )
     assert plan is not None and plan.stop_loss_price == D("150")
@@ -176,7 +184,7 @@ def test_fixed_rr_drops_an_impossible_short_target() -> None:
 def test_aggressive_exit_is_tighter_and_3_to_1(
     direction: Direction, stop: Decimal, target: Decimal
 ) -> None:
-    plan = AggressiveExitPlanner().on_strategy_directive(_directive(direction))
+    plan = configured(AggressiveExitPlanner).on_strategy_directive(_directive(direction))
     assert plan is not None
     assert (plan.stop_loss_price, plan.take_profit_price) == (stop, target)
 
@@ -184,7 +192,7 @@ def test_aggressive_exit_is_tighter_and_3_to_1(
 def _structure_exit(
     ctx: TradingContext | None, cap: bool = True, **kwargs: float
 ) -> StructureBasedExit:
-    planner = StructureBasedExit({"cap_at_tolerance": cap, **kwargs})
+    planner = configured(StructureBasedExit, {"cap_at_tolerance": cap, **kwargs})
     planner.bind("sbe", IdFactory(), context=ctx)
     return planner
 
@@ -237,7 +245,11 @@ def test_structure_exit_falls_back_to_tolerance(ctx: TradingContext | None) -> N
 def test_exits_plan_modifications_like_new_trades(direction: Direction) -> None:
     """MODIFY_EXISTING: the plan a new trade at the directive's reference price would
     get (the runtime hands it to the targeted trades)."""
-    for planner in (FixedRRExitPlanner(), AggressiveExitPlanner(), _structure_exit(None)):
+    for planner in (
+        configured(FixedRRExitPlanner),
+        configured(AggressiveExitPlanner),
+        _structure_exit(None),
+    ):
         new = planner.on_strategy_directive(_directive(direction, ref="120"))
         modify = planner.on_strategy_directive(
             _directive(direction, ref="120", scope="MODIFY_EXISTING")
@@ -262,12 +274,14 @@ def test_entry_and_exit_compose_into_a_valid_execution_directive(
     zone = ("29900.0", "30123.45678") if direction == "BUY" else ("30123.45678", "30500.0")
     directive = _directive(direction, tol=tol, ref="30123.45678", zone=zone)
     entries = [
-        PatientLimitEntryPlanner({"offset_pct": 0.01}).on_strategy_directive(directive),
-        LayeredEntryPlanner({"n_layers": 5, "step_pct": 0.01}).on_strategy_directive(directive),
-        AggressiveMarketEntryPlanner().on_strategy_directive(directive),
+        configured(PatientLimitEntryPlanner, {"offset_pct": 0.01}).on_strategy_directive(directive),
+        configured(LayeredEntryPlanner, {"n_layers": 5, "step_pct": 0.01}).on_strategy_directive(
+            directive
+        ),
+        configured(AggressiveMarketEntryPlanner).on_strategy_directive(directive),
     ]
     exits = [
-        FixedRRExitPlanner().on_strategy_directive(directive),
+        configured(FixedRRExitPlanner).on_strategy_directive(directive),
         _structure_exit(_structure(high=30500.0, low=29900.0)).on_strategy_directive(directive),
     ]
     size = SizePlan(

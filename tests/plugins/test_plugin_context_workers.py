@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import ta
-from plugin_harness import bind, hl_bars, new_context, ticks
+from plugin_harness import bind, configured, hl_bars, new_context, ticks
 
 from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
 from stc.plugins.context_worker.adx_regime_classifier.worker import ADXRegimeClassifier
@@ -61,7 +61,7 @@ def test_swing_low_detection() -> None:
 
 def test_market_structure_hand_labelled() -> None:
     context = new_context()
-    worker = bind(MarketStructureDetector({"lookback": 1}), context)
+    worker = bind(configured(MarketStructureDetector, {"lookback": 1}), context)
     assert isinstance(worker, MarketStructureDetector)
     out: list[MarketStructure | None] = []
     quality: list[float | None] = []
@@ -99,7 +99,7 @@ def test_market_structure_trend_from_swing_sequence() -> None:
     rows = [(10, 9), (12, 10), (11, 9.5), (11.5, 10), (11.8, 10.5), (12.5, 11), (11.9, 10.8)]
     closes = [9.5, 11, 10, 11, 11.5, 11.9, 11.2]  # closes never exceed a swing high
     context = new_context()
-    worker = bind(MarketStructureDetector({"lookback": 1}), context)
+    worker = bind(configured(MarketStructureDetector, {"lookback": 1}), context)
     assert isinstance(worker, MarketStructureDetector)
     out = [worker.on_tick(context) for _ in ticks(hl_bars(rows, closes), context)]
     last = out[-1]
@@ -114,7 +114,7 @@ def test_market_structure_trend_from_swing_sequence() -> None:
 
 def test_market_structure_on_real_data_is_consistent(eurusd: list[Bar]) -> None:
     context = new_context()
-    worker = bind(MarketStructureDetector({}), context)
+    worker = bind(configured(MarketStructureDetector, {}), context)
     breaks = 0
     for bar in ticks(eurusd, context):
         s = worker.on_tick(context)
@@ -133,7 +133,7 @@ def test_market_structure_on_real_data_is_consistent(eurusd: list[Bar]) -> None:
 
 def test_ema_detector_values_and_trend_strength(eurusd: list[Bar]) -> None:
     context = new_context()
-    worker = bind(EMADetector({"periods": [50, 20]}), context)
+    worker = bind(configured(EMADetector, {"periods": [50, 20]}), context)
     assert isinstance(worker, EMADetector)
     results = []
     for _ in ticks(eurusd[:400], context):
@@ -152,8 +152,8 @@ def test_ema_detector_values_and_trend_strength(eurusd: list[Bar]) -> None:
 
 
 def test_ema_trend_strength_modes() -> None:
-    bullish = EMADetector({"periods": [2, 3]})
-    absolute = EMADetector({"periods": [2, 3], "mode": "absolute"})
+    bullish = configured(EMADetector, {"periods": [2, 3]})
+    absolute = configured(EMADetector, {"periods": [2, 3], "mode": "absolute"})
     stack = {2: 9.0, 3: 8.0}
     assert bullish.trend_strength(10.0, stack) == 1.0
     assert bullish.trend_strength(7.0, {2: 8.0, 3: 9.0}) == 0.0
@@ -164,7 +164,7 @@ def test_ema_trend_strength_modes() -> None:
 def test_adx_regime_matches_ta_and_thresholds(eurusd: list[Bar]) -> None:
     bars = eurusd[:600]
     context = new_context()
-    worker = bind(ADXRegimeClassifier({"period": 14, "trend_threshold": 25}), context)
+    worker = bind(configured(ADXRegimeClassifier, {"period": 14, "trend_threshold": 25}), context)
     regimes: list[Regime | None] = []
     clarity: list[float] = []
     for _ in ticks(bars, context):
@@ -181,13 +181,13 @@ def test_adx_regime_matches_ta_and_thresholds(eurusd: list[Bar]) -> None:
         if x:
             assert (x.regime == "trending") == (x.adx >= 25)
     assert all(0.0 <= c <= 1.0 for c in clarity)
-    assert ADXRegimeClassifier({}).clarity(25.0) == 0.5
+    assert configured(ADXRegimeClassifier, {}).clarity(25.0) == 0.5
 
 
 def test_atr_volatility_values_and_risk(eurusd: list[Bar]) -> None:
     bars = eurusd[:400]
     context = new_context()
-    worker = bind(ATRVolatility({"period": 14, "baseline_window": 50}), context)
+    worker = bind(configured(ATRVolatility, {"period": 14, "baseline_window": 50}), context)
     out: list[ATRValues | None] = []
     risks: list[tuple[float, str, str]] = []
     for _ in ticks(bars, context):
@@ -202,6 +202,6 @@ def test_atr_volatility_values_and_risk(eurusd: list[Bar]) -> None:
     assert last.atr_pct == pytest.approx(last.atr / bars[-1].close)
     assert len(risks) == len(bars) - (14 - 1) - (50 - 1)
     assert all(p == "weakness" for _, p, _ in risks)
-    assert ATRVolatility({}).volatility_risk(0.02, 0.01) == 1.0
-    assert ATRVolatility({}).volatility_risk(0.015, 0.01) == pytest.approx(0.5)
-    assert ATRVolatility({}).volatility_risk(0.005, 0.01) == 0.0
+    assert configured(ATRVolatility, {}).volatility_risk(0.02, 0.01) == 1.0
+    assert configured(ATRVolatility, {}).volatility_risk(0.015, 0.01) == pytest.approx(0.5)
+    assert configured(ATRVolatility, {}).volatility_risk(0.005, 0.01) == 0.0

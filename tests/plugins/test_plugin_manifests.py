@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from plugin_harness import bind, load_bars, new_context, ticks
+from plugin_harness import bind, configured, load_bars, new_context, ticks
 
 from stc.compiler.model.manifest import PluginManifest
 from stc.runtime.workers import BASE_CLASSES, ContextWorker, Worker
@@ -126,19 +126,16 @@ def test_manifest_matches_code(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
-def test_setup_defaults_equal_manifest_defaults(folder: Path) -> None:
-    """A worker built without params behaves exactly like one given the defaults."""
+def test_defaults_live_in_the_manifest_only(folder: Path) -> None:
+    """The compiler hands every param over with the manifest's default applied, so the
+    worker keeps no second copy: built without one defaulted param, setup fails."""
     manifest = _manifest(folder)
     cls = _worker_class(folder, manifest)
-    if _handler(cls, manifest) == "on_ledger_update":
-        pytest.skip("ledger-driven: covered in test_plugin_threats")
-    outputs = []
-    for params in ({}, _defaults(manifest)):
-        context = new_context()
-        worker = bind(cls(params), context)
-        handler = getattr(worker, _handler(cls, manifest))
-        outputs.append([repr(handler(context)) for _ in ticks(load_bars(900), context)])
-    assert outputs[0] == outputs[1]
+    defaults = _defaults(manifest)
+    cls(defaults)  # complete params: builds
+    for name in defaults:
+        with pytest.raises(KeyError, match=name):
+            cls({k: v for k, v in defaults.items() if k != name})
 
 
 @pytest.mark.parametrize("folder", FOLDERS[:4], ids=lambda f: f.name)
@@ -147,7 +144,7 @@ def test_context_output_valid_exactly_at_warmup(folder: Path) -> None:
     cls = _worker_class(folder, manifest)
     needed = warmup_bars(manifest.warmup.bars, _defaults(manifest))
     context = new_context()
-    worker = bind(cls({}), context)
+    worker = bind(configured(cls), context)
     assert isinstance(worker, ContextWorker)
     factors = {f.name for f in manifest.dependencies.provides_factors}
     ready = []

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from plugin_harness import bind, hl_bars, make_bars, new_context, ticks
+from plugin_harness import bind, configured, hl_bars, make_bars, new_context, ticks
 
 from stc.plugins.context_worker.market_structure_detector.worker import MarketStructureDetector
 from stc.plugins.dtos import MarketStructure
@@ -54,7 +54,9 @@ def _fvg_feed(structures: list[MarketStructure | None]) -> list[OpportunitySigna
     # four 1-wide bars (ATR(3) = 1), then a bullish gap: low[5] = 11 > high[3] = 10.5
     rows = [(10, 9), (10, 9), (10, 9), (10.5, 9.5), (11.5, 10), (12, 11)]
     context = new_context()
-    worker = bind(FVGEntryDetector({"atr_period": 3, "max_bars_after_break": 2}), context)
+    worker = bind(
+        configured(FVGEntryDetector, {"atr_period": 3, "max_bars_after_break": 2}), context
+    )
     assert isinstance(worker, OpportunityWorker)
     out = []
     for bar, structure in zip(hl_bars(rows), structures, strict=True):
@@ -92,8 +94,8 @@ def test_fvg_needs_a_recent_break_the_same_way(structure: MarketStructure | None
 
 def test_fvg_on_real_data_with_structure(eurusd: list[Bar]) -> None:
     context = new_context()
-    msd = bind(MarketStructureDetector({}), context)
-    worker = bind(FVGEntryDetector({}), context)
+    msd = bind(configured(MarketStructureDetector, {}), context)
+    worker = bind(configured(FVGEntryDetector, {}), context)
     assert isinstance(worker, OpportunityWorker)
     signals = [s for s in _run(worker, context, eurusd, (msd,)) if s]  # type: ignore[arg-type]
     assert len(signals) > 10
@@ -110,7 +112,7 @@ def test_volume_spike_direction_and_confidence() -> None:
     doji = (1.0, 1.2, 0.9, 1.01, 400)
     spike_down = (1.18, 1.2, 0.98, 1.0, 400)
     context = new_context()
-    worker = bind(VolumeSpikeRefiner({"window": 6, "z_threshold": 2.0}), context)
+    worker = bind(configured(VolumeSpikeRefiner, {"window": 6, "z_threshold": 2.0}), context)
     assert isinstance(worker, OpportunityWorker)
     out = _run(worker, context, make_bars([*base, spike_up]), ())
     signal = out[-1]
@@ -122,7 +124,7 @@ def test_volume_spike_direction_and_confidence() -> None:
     assert all(s is None for s in out[:-1])
     for candle, expected in ((doji, None), (spike_down, "SELL")):
         context = new_context()
-        worker = bind(VolumeSpikeRefiner({"window": 6}), context)
+        worker = bind(configured(VolumeSpikeRefiner, {"window": 6}), context)
         last = _run(worker, context, make_bars([*base, candle]), ())[-1]  # type: ignore[arg-type]
         assert (last.direction if last else None) == expected
 
@@ -142,7 +144,7 @@ def _divergence_bars(bullish: bool) -> list[Bar]:
 @pytest.mark.parametrize("bullish", [True, False])
 def test_rsi_divergence_hand_made(bullish: bool) -> None:
     context = new_context()
-    worker = bind(DivergenceScanner({"rsi_period": 5, "lookback": 2}), context)
+    worker = bind(configured(DivergenceScanner, {"rsi_period": 5, "lookback": 2}), context)
     assert isinstance(worker, OpportunityWorker)
     out = _run(worker, context, _divergence_bars(bullish), ())
     signals = [(i, s) for i, s in enumerate(out) if s]
@@ -168,7 +170,7 @@ def test_rsi_divergence_hand_made(bullish: bool) -> None:
 
 def test_divergence_on_real_data_has_both_sides(eurusd: list[Bar]) -> None:
     context = new_context()
-    worker = bind(DivergenceScanner({}), context)
+    worker = bind(configured(DivergenceScanner, {}), context)
     assert isinstance(worker, OpportunityWorker)
     signals = [s for s in _run(worker, context, eurusd, ()) if s]
     assert {s.direction for s in signals} == {"BUY", "SELL"}
@@ -178,7 +180,7 @@ def test_divergence_on_real_data_has_both_sides(eurusd: list[Bar]) -> None:
 
 def test_ema_cross_matches_pandas_crossings(eurusd: list[Bar]) -> None:
     context = new_context()
-    worker = bind(EMACrossDetector({}), context)
+    worker = bind(configured(EMACrossDetector, {}), context)
     assert isinstance(worker, OpportunityWorker)
     out = _run(worker, context, eurusd, ())
     close = pd.Series([b.close for b in eurusd])
@@ -201,7 +203,7 @@ def test_ema_cross_short_mode_and_validation() -> None:
     closes = [10.0] * 5 + [9.0] * 5 + [11.0] * 5 + [8.0] * 5
     bars = hl_bars([(c, c) for c in closes], closes)
     context = new_context()
-    worker = bind(EMACrossDetector({"fast": 2, "slow": 4, "long_only": False}), context)
+    worker = bind(configured(EMACrossDetector, {"fast": 2, "slow": 4, "long_only": False}), context)
     assert isinstance(worker, OpportunityWorker)
     signals = [s for s in _run(worker, context, bars, ()) if s]
     assert [(s.direction, s.signal_type) for s in signals] == [
@@ -210,4 +212,4 @@ def test_ema_cross_short_mode_and_validation() -> None:
     ]
     assert "action" not in signals[1].metadata
     with pytest.raises(ValueError):
-        EMACrossDetector({"fast": 50, "slow": 20})
+        configured(EMACrossDetector, {"fast": 50, "slow": 20})

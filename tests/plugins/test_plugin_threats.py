@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
-from plugin_harness import bind, make_bars, new_context, ticks
+from plugin_harness import bind, configured, make_bars, new_context, ticks
 
 from stc.plugins.threat_worker.correlation_breach_detector.worker import CorrelationBreachDetector
 from stc.plugins.threat_worker.liquidity_crisis_detector.worker import LiquidityCrisisDetector
@@ -45,7 +45,7 @@ def _snapshot(equity: str, peak: str = "10000") -> LedgerSnapshot:
     ],
 )
 def test_max_drawdown_monitor(equity: str, expected: tuple[str, Decimal] | None) -> None:
-    worker = MaxDrawdownMonitor({"max_drawdown": 0.1, "warn_fraction": 0.5})
+    worker = configured(MaxDrawdownMonitor, {"max_drawdown": 0.1, "warn_fraction": 0.5})
     worker.bind("max_drawdown_monitor", IdFactory())
     signal = worker.on_ledger_update(_snapshot(equity))
     if expected is None:
@@ -61,13 +61,13 @@ def test_max_drawdown_monitor(equity: str, expected: tuple[str, Decimal] | None)
 def test_max_drawdown_defaults_and_determinism() -> None:
     results = []
     for _ in range(2):
-        worker = MaxDrawdownMonitor()
+        worker = configured(MaxDrawdownMonitor)
         worker.bind("m", IdFactory())
         results.append(worker.on_ledger_update(_snapshot("9333.33")))
     assert results[0] == results[1]
     assert results[0] is not None and results[0].severity == Decimal("0.66667")
     with pytest.raises(ValueError):
-        MaxDrawdownMonitor({"max_drawdown": 0})
+        configured(MaxDrawdownMonitor, {"max_drawdown": 0})
 
 
 def _run(
@@ -91,7 +91,9 @@ def _reference_deviation(bars: list[Bar], short: int, long: int) -> pd.Series:
 
 def test_correlation_breach_matches_pandas(eurusd: list[Bar]) -> None:
     bars = eurusd[:2000]
-    worker = CorrelationBreachDetector({"short_window": 30, "long_window": 300, "threshold": 0.3})
+    worker = configured(
+        CorrelationBreachDetector, {"short_window": 30, "long_window": 300, "threshold": 0.3}
+    )
     out = _run(worker, bars)
     deviation = _reference_deviation(bars, 30, 300)
     expected = {i for i, d in deviation.items() if abs(d) >= 0.3}
@@ -109,7 +111,7 @@ def test_correlation_breach_direction_filter(eurusd: list[Bar]) -> None:
     deviation = _reference_deviation(bars, 30, 300)
     for direction, keep in (("below", lambda d: -d >= 0.3), ("above", lambda d: d >= 0.3)):
         params = {"short_window": 30, "long_window": 300, "threshold": 0.3}
-        worker = CorrelationBreachDetector({**params, "direction": direction})
+        worker = configured(CorrelationBreachDetector, {**params, "direction": direction})
         emitted = {i for i, s in enumerate(_run(worker, bars)) if s}
         assert emitted == {i for i, d in deviation.items() if keep(d)}
 
@@ -122,7 +124,7 @@ def test_correlation_breach_lagged_returns() -> None:
         closes.append(closes[-1] * math.exp(step))
     bars = make_bars([(c, c * 1.001, c * 0.999, c) for c in closes])
     params = {"reference": "lagged_return", "short_window": 20, "long_window": 200}
-    out = _run(CorrelationBreachDetector({**params, "direction": "below"}), bars)
+    out = _run(configured(CorrelationBreachDetector, {**params, "direction": "below"}), bars)
     first = next(i for i, s in enumerate(out) if s)
     assert 300 < first < 320
     signal = out[first]
@@ -135,10 +137,12 @@ def test_liquidity_crisis_wide_bar_on_thin_volume() -> None:
     thick_wide = (1.0, 1.05, 0.98, 1.04, 200)
     thin_narrow = (1.0, 1.01, 0.99, 1.0, 40)
     for last, fires in ((thin_wide, True), (thick_wide, False), (thin_narrow, False)):
-        out = _run(LiquidityCrisisDetector({"window": 20}), make_bars([*calm, last]))
+        out = _run(configured(LiquidityCrisisDetector, {"window": 20}), make_bars([*calm, last]))
         assert all(s is None for s in out[:-1])
         assert (out[-1] is not None) == fires
-    signal = _run(LiquidityCrisisDetector({"window": 20}), make_bars([*calm, thin_wide]))[-1]
+    signal = _run(
+        configured(LiquidityCrisisDetector, {"window": 20}), make_bars([*calm, thin_wide])
+    )[-1]
     assert signal is not None
     volumes = pd.Series([c[4] for c in calm], dtype=float)
     z = (40 - volumes.mean()) / volumes.std()
@@ -149,7 +153,7 @@ def test_liquidity_crisis_wide_bar_on_thin_volume() -> None:
 
 
 def test_liquidity_crisis_on_real_data_is_rare(eurusd: list[Bar]) -> None:
-    out = _run(LiquidityCrisisDetector({}), eurusd)
+    out = _run(configured(LiquidityCrisisDetector, {}), eurusd)
     fired = [s for s in out if s]
     assert 0 < len(fired) < len(eurusd) * 0.05
     assert all(Decimal(0) < s.severity <= Decimal(1) for s in fired)

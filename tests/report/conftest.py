@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,3 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def report_html(reference_run: Path) -> str:
     return (reference_run / "report.html").read_text(encoding="utf-8")
-
-
-def dot_installed() -> bool:
-    return shutil.which("dot") is not None

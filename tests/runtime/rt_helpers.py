@@ -6,7 +6,6 @@ import copy
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -140,6 +139,3 @@ def directive(
             iceberg_preference=Decimal(iceberg) if iceberg else None,
         ),
     )  # fmt: skip
-
-
-Factory = Callable[..., Any]

@@ -47,11 +47,12 @@ def size_for_risk(
 class RiskSizer(SizePlanner):
     """Base of the reference sizers; subclasses define ``risk_fraction``."""
 
-    max_leverage: Decimal = Decimal(1)
+    max_leverage: Decimal
 
     def read_max_leverage(self) -> None:
-        """``max_leverage`` param (default 1: never more than the equity in one trade)."""
-        self.max_leverage = Decimal(str(self.params.get("max_leverage", 1)))
+        """``max_leverage`` param (the manifests' default 1: never more than the equity in
+        one trade)."""
+        self.max_leverage = Decimal(str(self.params["max_leverage"]))
         if self.max_leverage <= ZERO:
             raise ValueError(f"{type(self).__name__}: max_leverage must be > 0")
 

@@ -78,8 +78,3 @@ class IdFactory:
             self._stamp = _stamp(tick_time)
             self._stamp_of = tick_time
         return f"{prefix}_{self._stamp}_{sequence:05x}"
-
-    @property
-    def issued(self) -> int:
-        """How many IDs this factory has handed out (used to resume a run)."""
-        return self._next

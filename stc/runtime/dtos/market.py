@@ -211,22 +211,6 @@ class TradingContext:
                              "'strength' nor 'weakness'")  # fmt: skip
         self.factors[factor] = (number, polarity, worker_id)
 
-    def enriched_columns(self, timeframe: str | None = None) -> dict[str, list[Any]]:
-        """A columnar view (the seed's ``enriched_df``): OHLCV columns of the window plus
-        one column per scalar field of this tick's DTOs (filled on the last row)."""
-        window = self.window(timeframe)
-        columns: dict[str, list[Any]] = {
-            name: window.column(name) for name in ("open", "high", "low", "close", "volume")
-        }
-        columns["time"] = [bar.time for bar in window]
-        rows = len(window)
-        for dto in self.dtos.values():
-            for key, value in _scalar_fields(dto):
-                columns.setdefault(key, [None] * rows)
-                if rows:
-                    columns[key][-1] = value
-        return columns
-
 
 class LazyContext(TradingContext):
     """TradingContext whose ``assessment`` is built on first read in a tick (the engine's:
@@ -268,11 +252,3 @@ class LazyContext(TradingContext):
     @assessment.setter
     def assessment(self, value: AggregatedContextAssessment | None) -> None:
         self._cached = value
-
-
-def _scalar_fields(dto: Any) -> Iterator[tuple[str, Any]]:
-    fields = getattr(dto, "__slots__", None) or getattr(dto, "__dict__", {})
-    for name in fields:
-        value = getattr(dto, name, None)
-        if isinstance(value, int | float | str | bool):
-            yield name, value

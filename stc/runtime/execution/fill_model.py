@@ -30,8 +30,6 @@ from typing import Literal
 
 from stc.runtime.dtos.market import Bar
 
-Side = Literal["BUY", "SELL"]
-
 
 def slipped(price: float, side: str, slippage: float) -> float:
     """``price`` moved adversely: a buyer pays more, a seller receives less."""

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from stc.runtime.dtos.market import Bar
 from stc.runtime.dtos.plans import ExecutionDirective
@@ -47,7 +46,7 @@ class Order:
     """One resting order (internal)."""
 
     __slots__ = (
-        "active_from", "direction", "exe_id", "expires_after", "kind", "limit", "next_slice",
+        "active_from", "direction", "exe_id", "kind", "limit", "next_slice",
         "order_id", "purpose", "reason", "risk", "size", "stop", "stop_loss", "take_profit",
         "tif", "trade_id", "triggered",
     )  # fmt: skip
@@ -66,7 +65,6 @@ class Order:
         self.triggered = False
         self.tif = "GTC"
         self.active_from = 0
-        self.expires_after: int | None = None
         self.next_slice: Order | None = None
         self.exe_id: str | None = None
         self.stop_loss: Decimal | None = None
@@ -363,20 +361,6 @@ class Venue:
         if out:
             self.cancelled = []
         return out
-
-
-def describe(order: Order) -> dict[str, Any]:
-    """A JSON-friendly view of an order (journal notes)."""
-    return {
-        "order_id": order.order_id,
-        "trade_id": order.trade_id,
-        "kind": order.kind,
-        "side": order.side,
-        "size": str(order.size),
-        "limit": order.limit,
-        "active_from": order.active_from,
-        "tif": order.tif,
-    }
 
 
 def _beyond_stop(price: float, direction: str, stop: float | None, bar: Bar) -> bool:

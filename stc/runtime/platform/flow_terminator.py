@@ -21,11 +21,9 @@ class FlowTerminator:
 
     def __init__(self, note: Note) -> None:
         self._note = note
-        self.completed = 0
 
     def on_flow_stop(self, directive: ExecutionDirective) -> None:
         """Record the finished flow's decision chain."""
-        self.completed += 1
         chain = directive.causality
         self._note(
             "decision_chain",

@@ -2,7 +2,7 @@
 
 Why a task carries a compiled plan (plain data) and a data path rather than bars: the
 plan is a few kB to ship to any worker; the bars are read once per worker *process*
-(``_bars`` keeps them) and reused by every variant that process runs, whoever
+(``sweep_bars`` keeps them) and reused by every variant that process runs, whoever
 scheduled it. The row depends only on the task: the random seed is derived from the
 variant's key, never from the worker or the order, so 1 process, N processes, Dask
 and Ray give byte-identical rows.
@@ -84,7 +84,9 @@ _TIMES: dict[int, list[datetime]] = {}
 """The times of the cached bars (by the list's id): a window is two bisections."""
 
 
-def _bars(path: str) -> list[Bar]:
+def sweep_bars(path: str) -> list[Bar]:
+    """The bars of the data file at ``path``, loaded once per process and file version
+    (a walk-forward also reads the bar times from them to cut its windows)."""
     from stc.runtime.data import load_bars
 
     stat = os.stat(path)
@@ -130,7 +132,7 @@ def _run(task: VariantTask) -> VariantResult:
     from stc.runtime.metrics import compute_metrics
     from stc.runtime.plan import load_plan
 
-    bars = window(_bars(task.data), task.start, task.end)
+    bars = window(sweep_bars(task.data), task.start, task.end)
     if not bars:
         raise ValueError(f"no bars in [{task.start}, {task.end})")
     roots = [Path(r) for r in task.plugin_roots]

@@ -14,17 +14,14 @@ from stc.runtime.workers import ContextWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_PERIOD = 14
-DEFAULT_THRESHOLD = 25.0
-
 
 class ADXRegimeClassifier(ContextWorker):
     """``trending`` when ADX ≥ ``trend_threshold``, else ``ranging``."""
 
     def setup(self) -> None:
         """Read params (manifest defaults) and create the ADX state."""
-        self.period = int(self.params.get("period", DEFAULT_PERIOD))
-        self.threshold = float(self.params.get("trend_threshold", DEFAULT_THRESHOLD))
+        self.period = int(self.params["period"])
+        self.threshold = float(self.params["trend_threshold"])
         self.adx = ADX(self.period)
 
     def on_tick(self, context: TradingContext) -> Regime | None:

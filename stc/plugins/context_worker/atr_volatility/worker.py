@@ -14,20 +14,16 @@ from stc.runtime.workers import ContextWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_PERIOD = 14
-DEFAULT_BASELINE = 100
-DEFAULT_RISK_RATIO = 2.0
-
 
 class ATRVolatility(ContextWorker):
     """ATR every bar once warm; the risk factor once the ATR% baseline is full."""
 
     def setup(self) -> None:
         """Read params (manifest defaults) and create ATR and baseline state."""
-        self.period = int(self.params.get("period", DEFAULT_PERIOD))
-        self.risk_ratio = float(self.params.get("risk_ratio", DEFAULT_RISK_RATIO))
+        self.period = int(self.params["period"])
+        self.risk_ratio = float(self.params["risk_ratio"])
         self.atr = ATR(self.period)
-        self.baseline = RollingMeanStd(int(self.params.get("baseline_window", DEFAULT_BASELINE)))
+        self.baseline = RollingMeanStd(int(self.params["baseline_window"]))
 
     def on_tick(self, context: TradingContext) -> ATRValues | None:
         """Fold in the bar; None until ATR is warm (``period`` bars)."""

@@ -14,19 +14,17 @@ from stc.runtime.workers import ContextWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_PERIODS = (20, 50, 200)
-
 
 class EMADetector(ContextWorker):
     """One incremental EMA per period; output once the longest one is warm."""
 
     def setup(self) -> None:
         """Read ``periods`` / ``mode`` (manifest defaults) and create the averages."""
-        periods = self.params.get("periods", DEFAULT_PERIODS)
+        periods = self.params["periods"]
         self.periods: tuple[int, ...] = tuple(sorted({int(p) for p in periods}))
         if not self.periods:
             raise ValueError("EMADetector needs at least one period")
-        self.mode: str = str(self.params.get("mode", "bullish"))
+        self.mode: str = str(self.params["mode"])
         self._absolute = self.mode == "absolute"
         # The per-tick loop lives in the shared indicator library, which `make` compiles
         # with the runtime's hot path (plain Python where it is not compiled).

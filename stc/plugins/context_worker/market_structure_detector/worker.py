@@ -26,17 +26,14 @@ from stc.runtime.workers import ContextWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_LOOKBACK = 3
-DEFAULT_DECAY_BARS = 20
-
 
 class MarketStructureDetector(ContextWorker):
     """Tracks swing highs/lows and reports structure breaks on the bar they happen."""
 
     def setup(self) -> None:
         """Read params (with the manifest's defaults) and reset the structure state."""
-        self.lookback = int(self.params.get("lookback", DEFAULT_LOOKBACK))
-        self.decay_bars = float(self.params.get("decay_bars", DEFAULT_DECAY_BARS))
+        self.lookback = int(self.params["lookback"])
+        self.decay_bars = float(self.params["decay_bars"])
         self.swings = FractalSwingDetector(self.lookback)
         self.trend: Trend = "none"
         self.highs: list[float] = []  # last two swing highs, oldest first

@@ -55,8 +55,8 @@ class LayeredEntryPlanner(ScopedEntryPlanner):
 
     def setup(self) -> None:
         """Read ``n_layers`` (default 3) and ``step_pct`` (default 0.5%)."""
-        self.n_layers = int(self.params.get("n_layers", 3))
-        self.step_pct = Decimal(str(self.params.get("step_pct", 0.005)))
+        self.n_layers = int(self.params["n_layers"])
+        self.step_pct = Decimal(str(self.params["step_pct"]))
         if self.n_layers < 1:
             raise ValueError("LayeredEntryPlanner: n_layers must be >= 1")
         if not Decimal(0) < self.step_pct < Decimal(1):

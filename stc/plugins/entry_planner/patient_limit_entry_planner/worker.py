@@ -47,7 +47,7 @@ class PatientLimitEntryPlanner(ScopedEntryPlanner):
 
     def setup(self) -> None:
         """Read ``offset_pct`` (default 0.5%) as in the manifest."""
-        self.offset_pct = Decimal(str(self.params.get("offset_pct", 0.005)))
+        self.offset_pct = Decimal(str(self.params["offset_pct"]))
         if not Decimal(0) <= self.offset_pct < Decimal(1):
             raise ValueError("PatientLimitEntryPlanner: offset_pct must lie in [0, 1)")
 

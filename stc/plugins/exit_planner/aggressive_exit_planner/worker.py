@@ -30,8 +30,8 @@ class AggressiveExitPlanner(ExitPlanner):
 
     def setup(self) -> None:
         """Read ``risk_reward`` (default 3.0) and ``stop_factor`` (default 0.5)."""
-        self.risk_reward = Decimal(str(self.params.get("risk_reward", 3.0)))
-        self.stop_factor = Decimal(str(self.params.get("stop_factor", 0.5)))
+        self.risk_reward = Decimal(str(self.params["risk_reward"]))
+        self.stop_factor = Decimal(str(self.params["stop_factor"]))
         if self.risk_reward <= ZERO or not ZERO < self.stop_factor <= 1:
             raise ValueError("AggressiveExitPlanner: need risk_reward > 0, 0 < stop_factor <= 1")
 

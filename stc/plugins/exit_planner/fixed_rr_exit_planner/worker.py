@@ -31,7 +31,7 @@ class FixedRRExitPlanner(ExitPlanner):
 
     def setup(self) -> None:
         """Read ``risk_reward`` (default 2.0, the seed's "altijd 2:1")."""
-        self.risk_reward = Decimal(str(self.params.get("risk_reward", 2.0)))
+        self.risk_reward = Decimal(str(self.params["risk_reward"]))
         if self.risk_reward <= ZERO:
             raise ValueError("FixedRRExitPlanner: risk_reward must be > 0")
 

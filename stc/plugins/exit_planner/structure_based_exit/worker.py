@@ -50,9 +50,9 @@ class StructureBasedExit(ExitPlanner):
     def setup(self) -> None:
         """Read params with the manifest's defaults."""
         p = self.params
-        self.buffer_pct = Decimal(str(p.get("buffer_pct", 0.001)))
-        self.min_target_rr = Decimal(str(p.get("min_target_rr", 1.0)))
-        self.cap_at_tolerance = bool(p.get("cap_at_tolerance", True))
+        self.buffer_pct = Decimal(str(p["buffer_pct"]))
+        self.min_target_rr = Decimal(str(p["min_target_rr"]))
+        self.cap_at_tolerance = bool(p["cap_at_tolerance"])
         if not Decimal(0) < self.buffer_pct < Decimal(1):
             raise ValueError("StructureBasedExit: buffer_pct must lie in (0, 1)")
 

@@ -23,23 +23,17 @@ from stc.runtime.workers import OpportunityWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_RSI_PERIOD = 14
-DEFAULT_LOOKBACK = 3
-DEFAULT_MAX_DISTANCE = 60
-DEFAULT_MIN_DIFF = 2.0
-DEFAULT_FULL_DIFF = 10.0
-
 
 class DivergenceScanner(OpportunityWorker):
     """Compares each newly confirmed swing with the previous swing of the same kind."""
 
     def setup(self) -> None:
         """Read params (manifest defaults); create RSI and swing state."""
-        self.rsi = RSI(int(self.params.get("rsi_period", DEFAULT_RSI_PERIOD)))
-        self.swings = FractalSwingDetector(int(self.params.get("lookback", DEFAULT_LOOKBACK)))
-        self.max_distance = int(self.params.get("max_swing_distance", DEFAULT_MAX_DISTANCE))
-        self.min_diff = float(self.params.get("min_rsi_diff", DEFAULT_MIN_DIFF))
-        self.full_diff = float(self.params.get("full_confidence_rsi_diff", DEFAULT_FULL_DIFF))
+        self.rsi = RSI(int(self.params["rsi_period"]))
+        self.swings = FractalSwingDetector(int(self.params["lookback"]))
+        self.max_distance = int(self.params["max_swing_distance"])
+        self.min_diff = float(self.params["min_rsi_diff"])
+        self.full_diff = float(self.params["full_confidence_rsi_diff"])
         self.last_high: SwingPoint | None = None
         self.last_low: SwingPoint | None = None
 

@@ -20,25 +20,19 @@ from stc.runtime.workers import OpportunityWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_FAST = 20
-DEFAULT_SLOW = 50
-DEFAULT_CONFIDENCE = 0.9
-
 
 class EMACrossDetector(OpportunityWorker):
     """BUY on a golden cross; on a death cross SELL (``exit_long`` when long-only)."""
 
     def setup(self) -> None:
         """Read params (manifest defaults); fast must be shorter than slow."""
-        fast = int(self.params.get("fast", DEFAULT_FAST))
-        slow = int(self.params.get("slow", DEFAULT_SLOW))
+        fast = int(self.params["fast"])
+        slow = int(self.params["slow"])
         if fast >= slow:
             raise ValueError(f"EMACrossDetector: fast ({fast}) must be < slow ({slow})")
         self.cross = EMACross(fast, slow)  # compiled with the shared indicator library
-        self.long_only = bool(self.params.get("long_only", True))
-        self.confidence: Decimal = to_score(
-            float(self.params.get("confidence", DEFAULT_CONFIDENCE))
-        )
+        self.long_only = bool(self.params["long_only"])
+        self.confidence: Decimal = to_score(float(self.params["confidence"]))
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
         """Update both EMAs; signal on the bar where their order flips."""

@@ -17,11 +17,6 @@ from stc.runtime.workers import OpportunityWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_MAX_BARS = 5
-DEFAULT_ATR_PERIOD = 14
-DEFAULT_MIN_GAP_ATR = 0.05
-DEFAULT_FULL_GAP_ATR = 1.0
-
 
 class Gap(NamedTuple):
     """A fair value gap: its direction and the unfilled price zone [low, high]."""
@@ -51,10 +46,10 @@ class FVGEntryDetector(OpportunityWorker):
 
     def setup(self) -> None:
         """Read params (manifest defaults); keep the last three candles and an ATR."""
-        self.max_bars = int(self.params.get("max_bars_after_break", DEFAULT_MAX_BARS))
-        self.min_gap_atr = float(self.params.get("min_gap_atr", DEFAULT_MIN_GAP_ATR))
-        self.full_gap_atr = float(self.params.get("full_confidence_gap_atr", DEFAULT_FULL_GAP_ATR))
-        self.atr = ATR(int(self.params.get("atr_period", DEFAULT_ATR_PERIOD)))
+        self.max_bars = int(self.params["max_bars_after_break"])
+        self.min_gap_atr = float(self.params["min_gap_atr"])
+        self.full_gap_atr = float(self.params["full_confidence_gap_atr"])
+        self.atr = ATR(int(self.params["atr_period"]))
         self.candles: deque[tuple[float, float]] = deque(maxlen=3)
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:

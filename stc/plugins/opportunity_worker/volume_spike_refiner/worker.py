@@ -16,21 +16,16 @@ from stc.runtime.workers import OpportunityWorker
 if TYPE_CHECKING:
     from stc.runtime.batch import BarArrays, BatchOutput
 
-DEFAULT_WINDOW = 20
-DEFAULT_Z = 2.0
-DEFAULT_BODY = 0.5
-DEFAULT_FULL_Z = 4.0
-
 
 class VolumeSpikeRefiner(OpportunityWorker):
     """Volume z-score ≥ ``z_threshold`` and body ≥ ``min_body_fraction`` of the range."""
 
     def setup(self) -> None:
         """Read params (manifest defaults) and create the volume baseline."""
-        self.stats = RollingMeanStd(int(self.params.get("window", DEFAULT_WINDOW)))
-        self.z_threshold = float(self.params.get("z_threshold", DEFAULT_Z))
-        self.min_body = float(self.params.get("min_body_fraction", DEFAULT_BODY))
-        self.full_z = float(self.params.get("full_confidence_z", DEFAULT_FULL_Z))
+        self.stats = RollingMeanStd(int(self.params["window"]))
+        self.z_threshold = float(self.params["z_threshold"])
+        self.min_body = float(self.params["min_body_fraction"])
+        self.full_z = float(self.params["full_confidence_z"])
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
         """Score this bar's volume against the baseline *before* adding it to it."""

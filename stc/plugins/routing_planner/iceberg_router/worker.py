@@ -34,9 +34,9 @@ class IcebergRouter(RoutingPlanner):
     def setup(self) -> None:
         """Read params with the manifest's defaults."""
         p = self.params
-        self.iceberg_threshold = Decimal(str(p.get("iceberg_threshold", 5.0)))
-        self.visible_size = Decimal(str(p.get("visible_size", 1.0)))
-        self.max_slices = int(p.get("max_slices", 100))
+        self.iceberg_threshold = Decimal(str(p["iceberg_threshold"]))
+        self.visible_size = Decimal(str(p["visible_size"]))
+        self.max_slices = int(p["max_slices"])
         if self.visible_size <= 0 or not 1 <= self.max_slices <= 1000:
             raise ValueError("IcebergRouter: visible_size must be > 0, max_slices in 1..1000")
 

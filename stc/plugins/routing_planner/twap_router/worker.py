@@ -38,12 +38,12 @@ class TWAPRouter(RoutingPlanner):
     def setup(self) -> None:
         """Read params with the manifest's defaults; the margins must be ordered."""
         p = self.params
-        self.twap_threshold = _dec(p.get("twap_threshold", 1.0))
-        self.twap_slices = int(p.get("twap_slices", 5))
-        self.scalp_margin = _dec(p.get("scalp_margin", 0.005))
-        self.swing_margin = _dec(p.get("swing_margin", 0.05))
-        self.tight_slippage = _dec(p.get("tight_slippage", 0.0005))
-        self.loose_slippage = _dec(p.get("loose_slippage", 0.005))
+        self.twap_threshold = _dec(p["twap_threshold"])
+        self.twap_slices = int(p["twap_slices"])
+        self.scalp_margin = _dec(p["scalp_margin"])
+        self.swing_margin = _dec(p["swing_margin"])
+        self.tight_slippage = _dec(p["tight_slippage"])
+        self.loose_slippage = _dec(p["loose_slippage"])
         if self.scalp_margin >= self.swing_margin:
             raise ValueError("TWAPRouter: scalp_margin must be below swing_margin")
 

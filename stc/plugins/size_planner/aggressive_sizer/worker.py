@@ -30,8 +30,8 @@ class AggressiveSizer(RiskSizer):
     def setup(self) -> None:
         """Read params with the manifest's defaults."""
         p = self.params
-        self.risk_pct = Decimal(str(p.get("risk_pct", 0.02)))
-        self.min_scale = Decimal(str(p.get("min_scale", 0.5)))
+        self.risk_pct = Decimal(str(p["risk_pct"]))
+        self.min_scale = Decimal(str(p["min_scale"]))
         self.read_max_leverage()
 
     def risk_fraction(self, directive: StrategyDirective) -> Decimal:

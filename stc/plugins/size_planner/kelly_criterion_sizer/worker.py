@@ -52,10 +52,10 @@ class KellyCriterionSizer(RiskSizer):
     def setup(self) -> None:
         """Read the Kelly params with the manifest's defaults."""
         p = self.params
-        self.kelly_fraction = Decimal(str(p.get("kelly_fraction", 0.5)))
-        self.max_fraction = Decimal(str(p.get("max_fraction", 0.05)))
-        self.default_risk_pct = Decimal(str(p.get("default_risk_pct", 0.01)))
-        self.min_trades = int(p.get("min_trades", 20))
+        self.kelly_fraction = Decimal(str(p["kelly_fraction"]))
+        self.max_fraction = Decimal(str(p["max_fraction"]))
+        self.default_risk_pct = Decimal(str(p["default_risk_pct"]))
+        self.min_trades = int(p["min_trades"])
         self.read_max_leverage()
         if self.kelly_fraction <= ZERO:
             raise ValueError("KellyCriterionSizer: kelly_fraction must be > 0")

@@ -53,9 +53,9 @@ AGGRESSIVENESS_FACTOR = Decimal("0.8")
 """The seed's ``aggressiveness = confidence * 0.8``."""
 
 
-def _dec(params: Mapping[str, Any], key: str, default: str) -> Decimal:
+def _dec(params: Mapping[str, Any], key: str) -> Decimal:
     """Read a numeric param as an exact Decimal (via ``str`` so 0.3 stays 0.3)."""
-    return Decimal(str(params.get(key, default)))
+    return Decimal(str(params[key]))
 
 
 def _clamp(value: Decimal) -> Decimal:
@@ -85,21 +85,20 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
     """Confronts the four SWOT quadrants into one StrategyDirective per tick."""
 
     def setup(self) -> None:
-        """Read weights and limits; defaults equal the manifest's so tests can construct
-        the planner without the compiler."""
+        """Read weights and limits (the compiler applied the manifest's defaults)."""
         p = self.params
-        self.w_strength = _dec(p, "strength_weight", "0.3")
-        self.w_opportunity = _dec(p, "opportunity_weight", "0.5")
-        self.w_threat = _dec(p, "threat_weight", "0.2")
-        self.w_weakness = _dec(p, "weakness_weight", "0")
-        self.min_confidence = _dec(p, "min_confidence", "0")
-        self.account_risk_pct = _dec(p, "account_risk_pct", "0.01")
-        raw_max = p.get("max_risk_amount")
+        self.w_strength = _dec(p, "strength_weight")
+        self.w_opportunity = _dec(p, "opportunity_weight")
+        self.w_threat = _dec(p, "threat_weight")
+        self.w_weakness = _dec(p, "weakness_weight")
+        self.min_confidence = _dec(p, "min_confidence")
+        self.account_risk_pct = _dec(p, "account_risk_pct")
+        raw_max = p["max_risk_amount"]
         self.max_risk_amount = None if raw_max is None else Decimal(str(raw_max))
-        self.risk_reward_ratio = _dec(p, "risk_reward_ratio", "2.0")
-        self.stop_loss_tolerance = _dec(p, "stop_loss_tolerance", "0.02")
-        self.profit_taking_preference = _dec(p, "profit_taking_preference", "0.5")
-        self.max_total_slippage_pct = _dec(p, "max_total_slippage_pct", "0.005")
+        self.risk_reward_ratio = _dec(p, "risk_reward_ratio")
+        self.stop_loss_tolerance = _dec(p, "stop_loss_tolerance")
+        self.profit_taking_preference = _dec(p, "profit_taking_preference")
+        self.max_total_slippage_pct = _dec(p, "max_total_slippage_pct")
         # The sub-directives are immutable and depend only on params and confidence
         # (a handful of distinct values): built once each, not per directive.
         self._exit = ExitDirective(

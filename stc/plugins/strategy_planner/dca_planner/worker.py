@@ -37,11 +37,11 @@ class DCAPlanner(StrategyPlanner):
     def setup(self) -> None:
         """Read params with the manifest's defaults (direct construction in tests)."""
         p = self.params
-        self.amount = Decimal(str(p.get("amount", 100)))
-        self.confidence = Decimal(str(p.get("confidence", 0.5)))
-        self.stop_loss_tolerance = Decimal(str(p.get("stop_loss_tolerance", 0.5)))
-        self.risk_reward_ratio = Decimal(str(p.get("risk_reward_ratio", 2.0)))
-        self.max_total_slippage_pct = Decimal(str(p.get("max_total_slippage_pct", 0.005)))
+        self.amount = Decimal(str(p["amount"]))
+        self.confidence = Decimal(str(p["confidence"]))
+        self.stop_loss_tolerance = Decimal(str(p["stop_loss_tolerance"]))
+        self.risk_reward_ratio = Decimal(str(p["risk_reward_ratio"]))
+        self.max_total_slippage_pct = Decimal(str(p["max_total_slippage_pct"]))
         if self.amount <= 0:
             raise ValueError("DCAPlanner: amount must be > 0")
         if not Decimal(0) < self.stop_loss_tolerance < Decimal(1):

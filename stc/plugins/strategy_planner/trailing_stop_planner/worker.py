@@ -50,7 +50,7 @@ class TrailingStopPlanner(StrategyPlanner):
 
     def setup(self) -> None:
         """Read ``trail_pct`` (default 5%) as in the manifest."""
-        self.trail_pct = Decimal(str(self.params.get("trail_pct", 0.05)))
+        self.trail_pct = Decimal(str(self.params["trail_pct"]))
         if not Decimal(0) < self.trail_pct < Decimal(1):
             raise ValueError("TrailingStopPlanner: trail_pct must lie in (0, 1)")
 

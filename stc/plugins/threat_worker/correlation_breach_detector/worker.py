@@ -25,23 +25,18 @@ from stc.runtime.dtos.signals import ThreatSignal
 from stc.runtime.indicators import RollingCorrelation
 from stc.runtime.workers import ThreatWorker
 
-DEFAULT_SHORT = 50
-DEFAULT_LONG = 500
-DEFAULT_THRESHOLD = 0.4
-DEFAULT_FULL = 1.0
-
 
 class CorrelationBreachDetector(ThreatWorker):
     """Two rolling correlations of the same pair of series: short and long window."""
 
     def setup(self) -> None:
         """Read params (manifest defaults) and create both correlation windows."""
-        self.reference = str(self.params.get("reference", "volume"))
-        self.direction = str(self.params.get("direction", "both"))
-        self.threshold = float(self.params.get("threshold", DEFAULT_THRESHOLD))
-        self.full = float(self.params.get("full_severity_deviation", DEFAULT_FULL))
-        self.short = RollingCorrelation(int(self.params.get("short_window", DEFAULT_SHORT)))
-        self.long = RollingCorrelation(int(self.params.get("long_window", DEFAULT_LONG)))
+        self.reference = str(self.params["reference"])
+        self.direction = str(self.params["direction"])
+        self.threshold = float(self.params["threshold"])
+        self.full = float(self.params["full_severity_deviation"])
+        self.short = RollingCorrelation(int(self.params["short_window"]))
+        self.long = RollingCorrelation(int(self.params["long_window"]))
         self.prev_close: float | None = None
         self.prev_return: float | None = None
 

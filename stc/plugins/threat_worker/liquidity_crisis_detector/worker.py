@@ -15,25 +15,19 @@ from stc.runtime.dtos.signals import ThreatSignal
 from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import ThreatWorker
 
-DEFAULT_WINDOW = 50
-DEFAULT_VOLUME_Z = 1.0
-DEFAULT_RANGE_RATIO = 1.5
-DEFAULT_FULL_Z = 2.5
-DEFAULT_FULL_RATIO = 3.0
-
 
 class LiquidityCrisisDetector(ThreatWorker):
     """Threat when volume z ≤ −volume_z_threshold and range ≥ range_ratio × mean range."""
 
     def setup(self) -> None:
         """Read params (manifest defaults) and create the volume and range baselines."""
-        window = int(self.params.get("window", DEFAULT_WINDOW))
+        window = int(self.params["window"])
         self.volumes = RollingMeanStd(window)
         self.ranges = RollingMeanStd(window)
-        self.volume_z = float(self.params.get("volume_z_threshold", DEFAULT_VOLUME_Z))
-        self.range_ratio = float(self.params.get("range_ratio_threshold", DEFAULT_RANGE_RATIO))
-        self.full_z = float(self.params.get("full_severity_z", DEFAULT_FULL_Z))
-        self.full_ratio = float(self.params.get("full_severity_range_ratio", DEFAULT_FULL_RATIO))
+        self.volume_z = float(self.params["volume_z_threshold"])
+        self.range_ratio = float(self.params["range_ratio_threshold"])
+        self.full_z = float(self.params["full_severity_z"])
+        self.full_ratio = float(self.params["full_severity_range_ratio"])
 
     def on_tick(self, context: TradingContext) -> ThreatSignal | None:
         """Compare the bar with the baselines *before* adding it to them."""

@@ -9,8 +9,6 @@ from stc.runtime.dtos.ledger import LedgerSnapshot
 from stc.runtime.dtos.signals import ThreatSignal
 from stc.runtime.workers import ThreatWorker
 
-DEFAULT_MAX_DRAWDOWN = "0.10"
-DEFAULT_WARN_FRACTION = "0.5"
 _SIX = Decimal("0.000001")
 
 
@@ -24,8 +22,8 @@ class MaxDrawdownMonitor(ThreatWorker):
 
     def setup(self) -> None:
         """Read params (manifest defaults) as Decimals (via str, so 0.05 stays 0.05)."""
-        self.max_drawdown = Decimal(str(self.params.get("max_drawdown", DEFAULT_MAX_DRAWDOWN)))
-        self.warn_fraction = Decimal(str(self.params.get("warn_fraction", DEFAULT_WARN_FRACTION)))
+        self.max_drawdown = Decimal(str(self.params["max_drawdown"]))
+        self.warn_fraction = Decimal(str(self.params["warn_fraction"]))
         if self.max_drawdown <= 0:
             raise ValueError("MaxDrawdownMonitor: max_drawdown must be > 0")
 

@@ -1,49 +1,11 @@
-"""The ``stc sweep`` and ``stc walkforward`` parsers (cheap to import: the commands
-load their modules only when run, so ``stc check``'s cold start does not grow)."""
+"""The options ``stc sweep`` and ``stc walkforward`` share."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TypeAlias
 
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
-
-def add_sweep(commands: Commands) -> None:
-    """``stc sweep``."""
-    sub = commands.add_parser("sweep", help="run a blueprint over a space of params/variants")
-    add_sweep_arguments(sub)
-    sub.set_defaults(handler=_sweep)
-
-
-def add_walkforward(commands: Commands) -> None:
-    """``stc walkforward``."""
-    sub = commands.add_parser(
-        "walkforward", help="optimise in-sample, evaluate out-of-sample, window by window"
-    )
-    add_sweep_arguments(sub)
-    sub.add_argument("--in-sample", type=int, default=None, metavar="BARS",
-                     help="bars of each in-sample window")  # fmt: skip
-    sub.add_argument("--out-of-sample", type=int, default=None, metavar="BARS",
-                     help="bars of each out-of-sample window")  # fmt: skip
-    sub.add_argument("--step", type=int, default=None, metavar="BARS",
-                     help="bars between window starts (default: --out-of-sample)")  # fmt: skip
-    sub.add_argument("--anchored", action="store_true", default=None,
-                     help="every in-sample window starts at the first bar")  # fmt: skip
-    sub.set_defaults(handler=_walkforward)
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from stc.commands.sweep import sweep_command
-
-    return sweep_command(args)
-
-
-def _walkforward(args: argparse.Namespace) -> int:
-    from stc.commands.walkforward import walkforward_command
-
-    return walkforward_command(args)
+from stc.commands.options import add_platform, add_plugins_dir
 
 
 def add_sweep_arguments(sub: argparse.ArgumentParser) -> None:
@@ -68,7 +30,6 @@ def add_sweep_arguments(sub: argparse.ArgumentParser) -> None:
                      default=None, help="rank lowest first (e.g. max_drawdown)")  # fmt: skip
     sub.add_argument("--keep-runs", action="store_true",
                      help="keep each variant's full run (journal...) in OUT/runs/")  # fmt: skip
-    sub.add_argument("--plugins-dir", action="append", type=Path, default=[], metavar="DIR",
-                     help="an extra plugin root (repeatable)")  # fmt: skip
-    sub.add_argument("--platform", type=Path, help="platform.yaml for the blueprint")
+    add_plugins_dir(sub)
+    add_platform(sub, "platform.yaml for the blueprint")
     sub.add_argument("--quiet", action="store_true", help="no progress output")
