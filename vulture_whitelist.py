@@ -33,7 +33,6 @@ compiler_version  # wiring map model field (plan format)
 event_wirings  # wiring map model field (plan format)
 
 # stc/compiler/render.py is the diagnostic-rules task's (issue 24 item 5): it removes it
-_Stream  # dead; left to the task that rewrites render.py (a file outside this one)
 
 # stc/compiler/schema_guard.py: options of the re2 engine, set by attribute
 _.max_mem  # re2.Options.max_mem

@@ -63,7 +63,7 @@ def resumed_format(meta: Mapping[str, str], args: argparse.Namespace) -> CsvForm
     options of the original command line, or its operation's format block). Options
     given with ``--resume`` must name the same format (ValueError otherwise): a resume
     reads the data exactly as the run did, or its journal could not be continued."""
-    from stc.runtime.data_formats import format_from_record, format_record
+    from stc.runtime.api import format_from_record, format_record
 
     text = meta.get("data_format")
     recorded = format_from_record(text) if text else None

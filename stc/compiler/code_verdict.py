@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from stc.compiler import cache
-from stc.compiler.checks import Check, all_checks
+from stc.compiler.checks import Check, coded_checks
 from stc.compiler.classes import import_all
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.unit import CodeChecks, CompileUnit
@@ -63,7 +63,7 @@ def code_check_owners(checks: Sequence[tuple[str, Check]]) -> dict[int, frozense
 
 def _run(unit: CompileUnit, skip: frozenset[str]) -> list[Diagnostic]:
     """Every check once, but those owning only codes of ``skip``."""
-    checks = all_checks()
+    checks = coded_checks()
     owners = code_check_owners(checks)
     seen: set[int] = set()
     found: list[Diagnostic] = []

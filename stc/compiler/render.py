@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from stc.compiler.diagnostics import Diagnostic, Severity, Suggestion, sort_diagnostics
@@ -29,10 +29,6 @@ _SEVERITY_STYLE = {
     Severity.NOTE: "\x1b[1;32m",
 }
 _GUTTER_STYLE = "\x1b[1;34m"
-
-
-class _Stream(Protocol):
-    def isatty(self) -> bool: ...
 
 
 def use_color(stream: Any) -> bool:

@@ -316,6 +316,7 @@ if TYPE_CHECKING:
     from stc.runtime.data import not_a_data_file as not_a_data_file
     from stc.runtime.data_fit import DataFitError as DataFitError
     from stc.runtime.data_fit import check_plan_data as check_plan_data
+    from stc.runtime.data_formats import format_from_record as format_from_record
     from stc.runtime.data_formats import make_format as make_format
     from stc.runtime.data_formats import parse_columns as parse_columns
     from stc.runtime.data_formats import parse_delimiter as parse_delimiter
@@ -344,6 +345,7 @@ _LAZY = {
     "not_a_data_file": "stc.runtime.data",
     "DataFitError": "stc.runtime.data_fit",
     "check_plan_data": "stc.runtime.data_fit",
+    "format_from_record": "stc.runtime.data_formats",
     "make_format": "stc.runtime.data_formats",
     "parse_columns": "stc.runtime.data_formats",
     "parse_delimiter": "stc.runtime.data_formats",
@@ -371,7 +373,7 @@ _LAZY = {
 
 __all__ = [
     "OUTPUT_FILES", "TRADE_COLUMNS", "CsvFormat", "DataError", "Plan", "PlanError",
-    "PluginSource", "RunResult", "default_data_path", "explain", "load_plan",
+    "PluginSource", "RunResult", "default_data_path", "explain", "format_record", "load_plan",
     "plan_data_format", "refuse_data_among_outputs", "run", "run_folder_lock",
     "trades_csv_text", "write_atomically", "write_trades", *_LAZY,
 ]  # fmt: skip

@@ -16,11 +16,16 @@ from typing import Any
 import pytest
 
 from stc.compiler import cache, code_verdict
-from stc.compiler.checks import FAMILIES, all_checks, types
+from stc.compiler.checks import FAMILIES, coded_checks, types
+from stc.compiler.diagnostics import Severity
 from stc.compiler.pipeline import Session, compile_path
+from stc.compiler.rules import Rule
 from stc.compiler.unit import CodeChecks, CompileUnit
 
 BLUEPRINTS = Path(__file__).parents[2] / "blueprints"
+
+STC999 = Rule("STC999", Severity.ERROR, "throw-away", "Why it is bad: a test.", bad="a", fixed="b")
+"""A rule for the throw-away class-reading check below (not in any family)."""
 
 
 def _reads_classes(function: Callable[..., Any], module: ModuleType) -> bool:
@@ -44,8 +49,8 @@ def _reads_classes(function: Callable[..., Any], module: ModuleType) -> bool:
 
 def _class_readers() -> dict[str, bool]:
     """Each check's code → whether its check reads the worker classes."""
-    module_of = {id(c): f for f in FAMILIES for c in f.CHECKS.values()}
-    return {code: _reads_classes(check, module_of[id(check)]) for code, check in all_checks()}
+    module_of = {id(c): f for f in FAMILIES for c in f.CHECKS}
+    return {code: _reads_classes(check, module_of[id(check)]) for code, check in coded_checks()}
 
 
 def test_every_check_that_reads_classes_is_covered_by_the_cached_verdict() -> None:
@@ -58,9 +63,13 @@ def test_a_new_class_reading_check_outside_code_checks_is_found(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def check_new(unit: CompileUnit) -> list[Any]:
-        return [w.id for w in unit.workers if w.cls is not None and w.cls.__doc__ is None]
+        return [
+            STC999.at("undocumented class", None, None, None)
+            for w in unit.workers
+            if w.cls is not None and w.cls.__doc__ is None
+        ]
 
-    monkeypatch.setitem(types.CHECKS, "STC999", check_new)
+    monkeypatch.setattr(types, "CHECKS", (*types.CHECKS, check_new))
     monkeypatch.setattr(types, "check_new", check_new, raising=False)
     readers = {code for code, reads in _class_readers().items() if reads}
     assert "STC999" in readers - code_verdict.CODE_CHECKS
@@ -89,11 +98,11 @@ def test_a_warm_cache_skips_exactly_the_code_checks(
 
             return run
 
-        checks = all_checks()
+        checks = coded_checks()
         wrapped = {id(check): wrap(code, check) for code, check in checks}
         return [(code, wrapped[id(check)]) for code, check in checks]
 
-    monkeypatch.setattr(code_verdict, "all_checks", recorded)
+    monkeypatch.setattr(code_verdict, "coded_checks", recorded)
     cache.reset()
     try:
         blueprint = BLUEPRINTS / "ema_trend.yaml"
@@ -106,7 +115,7 @@ def test_a_warm_cache_skips_exactly_the_code_checks(
         assert all(w.cls is None for w in warm.resolved())  # nothing imported
         assert warm_codes == cold_codes
         skipped = set(cold_ran) - set(ran)
-        checks = all_checks()
+        checks = coded_checks()
         owners = code_verdict.code_check_owners(checks)
         covered = {code for code, check in checks if owners[id(check)] <= code_verdict.CODE_CHECKS}
         assert skipped == covered and skipped  # exactly the checks the verdict covers

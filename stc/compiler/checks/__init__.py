@@ -18,8 +18,9 @@ module is also added to ``FAMILIES`` below (three hand-written files).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from types import ModuleType
+from types import CodeType, ModuleType
 
 from stc.compiler.checks import (
     aggregation,
@@ -52,3 +53,45 @@ def all_checks() -> list[Check]:
 def run_checks(unit: CompileUnit) -> list[Diagnostic]:
     """Run every unit check."""
     return [diagnostic for check in all_checks() for diagnostic in check(unit)]
+
+
+def coded_checks() -> list[tuple[str, Check]]:
+    """Every unit check once per code it reports, in family order: ``(code, check)``.
+
+    A check's codes are the rules its code names (``STC032.at(...)``,
+    ``unit.diag(STC013, ...)``), followed through the functions of its own module it
+    calls. Read from the code, so a new check needs no second table of its codes (the
+    cached verdict of ``stc.compiler.code_verdict`` skips checks by these codes).
+    """
+    return [(code, check) for check in all_checks() for code in sorted(codes_of(check))]
+
+
+def codes_of(function: Callable[..., object]) -> set[str]:
+    """The rule codes ``function`` (or a function of its module it calls) reports."""
+    from stc.compiler.rules import Rule
+
+    codes: set[str] = set()
+    seen: set[int] = set()
+    todo: list[Callable[..., object]] = [function]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        namespace = getattr(current, "__globals__", {})
+        for name in _names(current.__code__):
+            value = namespace.get(name)
+            if isinstance(value, Rule):
+                codes.add(value.code)
+            elif inspect.isfunction(value) and value.__module__ == current.__module__:
+                todo.append(value)
+    return codes
+
+
+def _names(code: CodeType) -> set[str]:
+    """The global names a code object (and the code objects nested in it) reads."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _names(const)
+    return names
