@@ -50,6 +50,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.run_result",
     "stc.runtime.tick_windows",
     "stc.runtime.indicators",
+    "stc.runtime.indicator_series",
 )
 """Modules compiled together (one mypyc group): the per-bar path of the runtime."""
 

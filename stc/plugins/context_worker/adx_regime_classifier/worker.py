@@ -49,7 +49,7 @@ class ADXRegimeClassifier(ContextWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import adx_series
+        from stc.runtime.indicator_series import adx_series
 
         adx, plus_di, minus_di = (np.array(column) for column in adx_series(
             bars.high.tolist(), bars.low.tolist(), bars.close.tolist(), self.period

@@ -54,7 +54,7 @@ class ATRVolatility(ContextWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import atr_series, rolling_mean_std_series
+        from stc.runtime.indicator_series import atr_series, rolling_mean_std_series
 
         atr = np.array(atr_series(bars.high.tolist(), bars.low.tolist(), bars.close.tolist(),
                                   self.period))  # fmt: skip

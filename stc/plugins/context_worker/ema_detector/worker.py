@@ -53,7 +53,7 @@ class EMADetector(ContextWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import ema_series
+        from stc.runtime.indicator_series import ema_series
 
         closes = bars.close.tolist()
         columns = {f"ema_{p}": np.array(ema_series(closes, p)) for p in self.periods}

@@ -102,7 +102,7 @@ class DivergenceScanner(OpportunityWorker):
 
         from stc.plugins._lib.swing_arrays import fractal_swings, pair_columns
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import rsi_series
+        from stc.runtime.indicator_series import rsi_series
 
         rsi = np.array(rsi_series(bars.close.tolist(), self.rsi.period))
         lookback = self.swings.lookback

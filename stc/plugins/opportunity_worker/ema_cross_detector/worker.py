@@ -71,7 +71,7 @@ class EMACrossDetector(OpportunityWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import ema_series
+        from stc.runtime.indicator_series import ema_series
 
         closes = bars.close.tolist()
         fast = np.array(ema_series(closes, self.cross.fast.period))

@@ -104,7 +104,7 @@ class FVGEntryDetector(OpportunityWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import atr_series
+        from stc.runtime.indicator_series import atr_series
 
         n = len(bars)
         structure = upstream["MarketStructure"]

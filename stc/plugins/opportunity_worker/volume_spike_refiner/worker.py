@@ -58,7 +58,7 @@ class VolumeSpikeRefiner(OpportunityWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicators import rolling_mean_std_series
+        from stc.runtime.indicator_series import rolling_mean_std_series
 
         volume = bars.volume
         means, stds = (np.array(c) for c in rolling_mean_std_series(volume.tolist(),
