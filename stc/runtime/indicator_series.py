@@ -1,12 +1,12 @@
 """Series kernels: the batch forms' recursions (issue 23).
 
 Each computes, over a whole series, exactly what the incremental class of
-:mod:`stc.runtime.indicators` reports value by value: the same float operations in the same order, so the results are
-equal bit for bit (NaN where the class reports None). They take and return plain
-lists because this module is compiled by mypyc, which runs a loop over list[float]
-at C speed; numpy's recursions (``ufunc.accumulate``) have no EMA, and a cumulative
-sum would reorder the additions of the running sums. Element-wise work around them
-stays in numpy, in the plugins' batch forms.
+:mod:`stc.runtime.indicators` reports value by value: the same float operations in the
+same order, so the results are equal bit for bit (NaN where the class reports None).
+They take and return plain lists because this module is compiled by mypyc, which runs
+a loop over list[float] at C speed; numpy's recursions (``ufunc.accumulate``) have no
+EMA, and a cumulative sum would reorder the additions of the running sums. Element-
+wise work around them stays in numpy, in the plugins' batch forms.
 """
 
 from __future__ import annotations
