@@ -2,7 +2,7 @@
 
 Why a module of its own: the passes (``validate.validate_document``,
 ``validate.validate_against_schema``, ``registry.parse_manifest``,
-``registry.read_entry_points``, ``registry.config_schema_problems``) are pure functions
+``registry.read_entry_points``, ``config_schema.config_schema_problems``) are pure functions
 of their inputs and know no cache; a reader changing what they mean finds no memo in
 their way, and a test can call them cold. This module wraps each one with what makes a
 repeated ``stc check`` fast — the on-disk cache (``stc.compiler.cache``), process
@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from stc.compiler import cache, fastschema, registry, schema_guard, validate
+from stc.compiler.config_schema import config_schema_problems
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.rules import Rule
 from stc.compiler.sources import Loaded
@@ -166,7 +167,7 @@ def _schema_json(schema: dict[str, Any]) -> str | None:
 
 
 def check_config_schema(record: registry.PluginRecord) -> list[Diagnostic]:
-    """``registry.config_schema_problems``, kept on the record and once per manifest
+    """``config_schema.config_schema_problems``, kept on the record and once per manifest
     version and process; skipped when the schema is known valid.
 
     Checked when a blueprint uses the plugin (not at discovery: meta-validating every
@@ -195,7 +196,7 @@ def _schema_problems_or_known_valid(record: registry.PluginRecord) -> list[Diagn
     known = cache.digest("config_schema/re2", schema) if schema is not None else None
     if known is not None and cache.VALID_SCHEMAS.get(known):
         return []
-    problems = registry.config_schema_problems(record)
+    problems = config_schema_problems(record.loaded, record.manifest, record.display_file)
     if known is not None and not problems:
         cache.VALID_SCHEMAS.put(known, True)
     return problems
