@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from stc.compiler import cache, fastschema, registry, schema_guard, validate
-from stc.compiler.config_schema import config_schema_problems
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.rules import Rule
 from stc.compiler.sources import Loaded
@@ -196,6 +195,8 @@ def _schema_problems_or_known_valid(record: registry.PluginRecord) -> list[Diagn
     known = cache.digest("config_schema/re2", schema) if schema is not None else None
     if known is not None and cache.VALID_SCHEMAS.get(known):
         return []
+    from stc.compiler.config_schema import config_schema_problems  # rarely needed: lazy
+
     problems = config_schema_problems(record.loaded, record.manifest, record.display_file)
     if known is not None and not problems:
         cache.VALID_SCHEMAS.put(known, True)
