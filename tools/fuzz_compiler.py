@@ -238,19 +238,19 @@ def _check_command(case: Case, folder: Path, caps: Caps, *, trace: bool) -> Resu
 def _forget(folder: Path) -> None:
     """Drop what the compiler cached about this case's files (modules of copied
     plugins, parsed manifests) so memory does not grow over thousands of cases."""
-    from stc.compiler import registry, validate
+    from stc.compiler import memo
 
     prefix = str(folder.resolve())
     for name, module in list(sys.modules.items()):
         if str(getattr(module, "__file__", "") or "").startswith(prefix):
             del sys.modules[name]
-    for key in [k for k in registry._MANIFEST_CACHE if k[0].startswith(prefix)]:
-        del registry._MANIFEST_CACHE[key]
-    for check in [k for k in registry._SCHEMA_CHECKS if not k[0].startswith("stc/plugins/")]:
-        del registry._SCHEMA_CHECKS[check]
-    if len(validate._VALIDATORS) > 256:
-        validate._VALIDATORS.clear()
-        validate._VALID.clear()
+    for key in [k for k in memo._MANIFESTS if k[0].startswith(prefix)]:
+        del memo._MANIFESTS[key]
+    for check in [k for k in memo._SCHEMA_CHECKS if not k[0].startswith("stc/plugins/")]:
+        del memo._SCHEMA_CHECKS[check]
+    if len(memo._VALIDATORS) > 256:
+        memo._VALIDATORS.clear()
+        memo._VALID.clear()
 
 
 def _codes(stdout: str) -> list[str]:

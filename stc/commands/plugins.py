@@ -7,8 +7,9 @@ import argparse
 import sys
 
 from stc.commands.options import Commands, add_plugins_dir
+from stc.compiler.memo import default_roots, discover
 from stc.compiler.plugin_info import format_list, format_show
-from stc.compiler.registry import PluginRegistry, default_roots, discover
+from stc.compiler.registry import PluginRegistry
 from stc.compiler.suggest import help_for
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from stc.compiler.registry import PluginRecord, default_roots, discover
+from stc.compiler.memo import default_roots, discover
+from stc.compiler.registry import PluginRecord
 from stc.runtime.api import Plan, PlanError, PluginSource, load_plan
 
 RUN_FILES = ("wiring_map.yaml", "journal.sqlite")

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _schema_with_plugins(args: argparse.Namespace) -> int:
     """``stc schema strategy_blueprint --with-plugins``: params typed per plugin."""
-    from stc.compiler.registry import default_roots, discover
+    from stc.compiler.memo import default_roots, discover
     from stc.compiler.schema_plugins import with_plugins_text
 
     if args.name != "strategy_blueprint":

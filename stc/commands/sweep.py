@@ -161,8 +161,8 @@ def _space(
     path: Path, args: argparse.Namespace, session: Session
 ) -> tuple[Space | None, Path | None, Path | None, Any, list[Any]]:
     """The space and blueprint from a sweep.yaml, or from the command line's options."""
+    from stc.compiler.memo import validate_known_document
     from stc.compiler.model.sweep import SweepFile
-    from stc.compiler.validate import validate_known_document
 
     loaded = session.load(path, str(path))
     is_sweep = isinstance(loaded.data, dict) and "sweep_version" in loaded.data

@@ -22,9 +22,10 @@ from stc.compiler.checks.operation_values import check_operation_values
 from stc.compiler.checks.platform_roots import check_platform_roots
 from stc.compiler.diagnostics import Diagnostic, sort_diagnostics
 from stc.compiler.graph import build_graph
+from stc.compiler.memo import default_roots, discover, validate_known_document
 from stc.compiler.model.blueprint import StrategyBlueprint
 from stc.compiler.model.platform import Platform, default_platform
-from stc.compiler.registry import PluginRegistry, default_roots, discover
+from stc.compiler.registry import PluginRegistry
 from stc.compiler.resolve import check_worker_limit, resolve_workers
 from stc.compiler.sources import (
     Loaded,
@@ -35,7 +36,6 @@ from stc.compiler.sources import (
     load_yaml_text,
 )
 from stc.compiler.unit import CompileUnit
-from stc.compiler.validate import validate_known_document
 
 if TYPE_CHECKING:
     from stc.compiler.model.operation import Operation

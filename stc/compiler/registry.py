@@ -11,20 +11,19 @@ import hashlib
 import importlib
 import importlib.util
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Literal, NamedTuple
 
-from stc.compiler import cache, fastschema
 from stc.compiler.diagnostics import Diagnostic, Related, Severity
 from stc.compiler.entry_points import read_group as read_entry_point_group
 from stc.compiler.model.manifest import PluginManifest
 from stc.compiler.resources import builtin_plugins_dir
 from stc.compiler.rules import Rule
-from stc.compiler.sources import STC002, STC009, Loaded, SourceFile, load_yaml_file, locate
+from stc.compiler.sources import STC009, Loaded, SourceFile, load_yaml_file, locate
 from stc.compiler.validate import validate_document
 from stc.runtime.plugin_import import import_plugin_file
 
@@ -122,19 +121,26 @@ STC007 = Rule(
 )
 
 
-def default_roots(extra: Sequence[Path] = (), *, entry_points: bool = True) -> list[PluginRoot]:
-    """The packaged plugins, the entry-point packages, then extra roots in the given order."""
+EntryPointReader = Callable[[], list[tuple[str, str]]]
+"""What lists the (name, value) of every ``stc.plugins`` entry point."""
+
+
+def default_roots(
+    extra: Sequence[Path] = (), *, entry_points: bool = True, read: EntryPointReader | None = None
+) -> list[PluginRoot]:
+    """The packaged plugins, the entry-point packages (listed by ``read``, by default
+    ``read_entry_points``), then extra roots in the given order."""
     roots = [PluginRoot(builtin_plugins_dir(), "builtin", "stc.plugins", "stc/plugins")]
     if entry_points:
-        roots.extend(_entry_point_roots())
+        roots.extend(_entry_point_roots((read or read_entry_points)()))
     for path in extra:
         roots.append(PluginRoot(Path(path), "root", None, Path(path).as_posix().rstrip("/")))
     return roots
 
 
-def _entry_point_roots() -> list[PluginRoot]:
+def _entry_point_roots(pairs: Sequence[tuple[str, str]]) -> list[PluginRoot]:
     found: list[PluginRoot] = []
-    for name, value in _entry_points():
+    for name, value in pairs:
         package = value.split(":", 1)[0].strip()
         try:
             spec = importlib.util.find_spec(package)
@@ -149,30 +155,21 @@ def _entry_point_roots() -> list[PluginRoot]:
     return found
 
 
-def _entry_points() -> list[tuple[str, str]]:
-    """(name, value) of every ``stc.plugins`` entry point, sorted by name.
-
-    Reading them scans the metadata of every installed distribution, so the list is
-    cached on disk per state of ``sys.path``: installing or removing a distribution
-    changes the folder it lives in (as Python's own import caches assume).
-    """
-    key = cache.sys_path_key()
-    known = cache.ENTRY_POINTS.get(key)
-    if isinstance(known, list):
-        return known
+def read_entry_points() -> list[tuple[str, str]]:
+    """(name, value) of every ``stc.plugins`` entry point, sorted by name (this scans the
+    metadata of every installed distribution: ``stc.compiler.memo`` caches it)."""
     pairs = read_entry_point_group(ENTRY_POINT_GROUP)
     if pairs is None:  # a layout only importlib.metadata itself reads right
         from importlib import metadata
 
         selected = metadata.entry_points(group=ENTRY_POINT_GROUP)
         pairs = [(entry.name, entry.value) for entry in selected]
-    found = sorted(pairs, key=lambda pair: pair[0])
-    cache.ENTRY_POINTS.put(key, found)
-    return found
+    return sorted(pairs, key=lambda pair: pair[0])
 
 
-def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
-    """Load and validate every manifest under ``roots`` (deterministic order)."""
+def discover(roots: Iterable[PluginRoot], *, parse: ManifestParser | None = None) -> PluginRegistry:
+    """Load and validate every manifest under ``roots`` (deterministic order), each with
+    ``parse`` (by default ``parse_manifest``)."""
     registry = PluginRegistry()
     for root in roots:
         if root.problem:
@@ -182,7 +179,7 @@ def discover(roots: Iterable[PluginRoot]) -> PluginRegistry:
             registry.diagnostics.append(_missing_root(root))
             continue
         for manifest_path in _manifest_paths(root.path):
-            _register(registry, root, manifest_path)
+            _register(registry, root, manifest_path, parse or parse_manifest)
     return registry
 
 
@@ -223,29 +220,15 @@ def _enters(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-_Parsed = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
-_MANIFEST_CACHE: dict[tuple[str, str], tuple[cache.Stamp, _Parsed]] = {}
-"""Parsed manifests by (path, display name), valid while the file's mtime, size, change
-time and inode stay the same (``cache.stamp``): a process that compiles many blueprints
-(a test suite, the benchmark) reads each manifest once."""
+ParsedManifest = tuple[Loaded, PluginManifest | None, list[Diagnostic]]
+"""A manifest as loaded, its model (None when it has errors) and every problem found."""
+
+ManifestParser = Callable[[Path, str], ParsedManifest]
+"""What turns (manifest path, display name) into its ``ParsedManifest``."""
 
 
-def _parse_manifest(manifest_path: Path, display: str) -> _Parsed:
-    key = (str(manifest_path.resolve()), display)
-    stat = manifest_path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
-    cached = _MANIFEST_CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    parsed = cache.cached_manifest(key, stamp)
-    if parsed is None:
-        parsed = _parse_manifest_file(manifest_path, display)
-        cache.remember_manifest(key, stamp, parsed)
-    _MANIFEST_CACHE[key] = (stamp, parsed)
-    return parsed
-
-
-def _parse_manifest_file(manifest_path: Path, display: str) -> _Parsed:
+def parse_manifest(manifest_path: Path, display: str) -> ParsedManifest:
+    """Load and validate one manifest file."""
     loaded = load_yaml_file(manifest_path, display)
     manifest, problems = None, list(loaded.diagnostics)
     if loaded.ok:
@@ -255,160 +238,11 @@ def _parse_manifest_file(manifest_path: Path, display: str) -> _Parsed:
     return loaded, manifest, problems
 
 
-def check_config_schema(record: PluginRecord) -> list[Diagnostic]:
-    """A manifest's ``config_schema`` must itself be a valid JSON Schema (2020-12).
-
-    Checked when a blueprint uses the plugin (not at discovery: meta-validating every
-    installed plugin's schema would dominate the start-up of ``stc check``); the
-    result is kept on the record.
-    """
-    if record.schema_problems is None:
-        key = (record.display_file, record.sha256)
-        if key not in _SCHEMA_CHECKS:
-            _SCHEMA_CHECKS[key] = _schema_problems_or_known_valid(record)
-        record.schema_problems = _SCHEMA_CHECKS[key]
-    return record.schema_problems
-
-
-def _schema_problems_or_known_valid(record: PluginRecord) -> list[Diagnostic]:
-    """Meta-validate, unless the schema is in ``fastschema``'s verified subset (then it is
-    valid and has no ``$ref``) or the on-disk cache knows this exact schema is valid."""
-    if fastschema.schema_is_valid(record.manifest.config_schema):
-        return []
-    schema = cache.canonical_json(record.manifest.config_schema)
-    # "/re2": schemas judged valid before patterns had to run on RE2 are judged again
-    known = cache.digest("config_schema/re2", schema) if schema is not None else None
-    if known is not None and cache.VALID_SCHEMAS.get(known):
-        return []
-    problems = _config_schema_problems(record.loaded, record.manifest, record.display_file)
-    if known is not None and not problems:
-        cache.VALID_SCHEMAS.put(known, True)
-    return problems
-
-
-_SCHEMA_CHECKS: dict[tuple[str, str], list[Diagnostic]] = {}
-"""Meta-validation results by (manifest, content hash): once per manifest version and
-process, like the manifest cache (records themselves are rebuilt per discovery)."""
-
-
-def _config_schema_problems(
-    loaded: Loaded, manifest: PluginManifest, display: str
-) -> list[Diagnostic]:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        Draft202012Validator.check_schema(manifest.config_schema)
-    except SchemaError as exc:
-        path = ("config_schema", *exc.absolute_path)
-        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
-        return [
-            STC002.at(
-                f"`config_schema` of plugin `{manifest.identification.name}` is not a "
-                f"valid JSON Schema: {exc.message}",
-                display,
-                mark,
-                "see https://json-schema.org/draft/2020-12 (e.g. `type: integer`)",
-            )
-        ]
-    return _ref_problems(loaded, manifest, display) + _regex_problems(loaded, manifest, display)
-
-
-def _regex_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
-    """Every regex must run on RE2 (linear time): see ``stc.compiler.schema_guard``."""
-    from stc.compiler.schema_guard import pattern_problems
-
-    problems = []
-    for path, reason in pattern_problems(manifest.config_schema):
-        where = ("config_schema", *path)
-        mark = locate(loaded.data, where) or locate(loaded.data, ("config_schema",))
-        problems.append(
-            STC002.at(
-                f"`config_schema` of plugin `{manifest.identification.name}`: {reason}",
-                display,
-                mark,
-                "write a pattern without backreferences, lookaround or repetition counts "
-                "over 1000 (stc matches patterns with RE2, in linear time)",
-            )
-        )
-    return problems
-
-
-def _ref_problems(loaded: Loaded, manifest: PluginManifest, display: str) -> list[Diagnostic]:
-    """Every ``$ref`` of a ``config_schema`` must point into the schema itself.
-
-    A remote or file reference would be fetched while validating params (jsonschema's
-    default) or, with the compiler's fetch-less registry, fail in the middle of a check;
-    a dangling ``#/...`` pointer fails the same way. Both are the manifest's mistake,
-    so they are reported here, at the reference.
-    """
-    problems = []
-    for path, ref in _refs(manifest.config_schema, ("config_schema",)):
-        if _resolves_locally(manifest.config_schema, ref):
-            continue
-        mark = locate(loaded.data, path) or locate(loaded.data, ("config_schema",))
-        problems.append(
-            STC002.at(
-                f"`config_schema` of plugin `{manifest.identification.name}`: `$ref: {ref}` "
-                "does not point into the schema itself",
-                display,
-                mark,
-                "refer to a definition of this schema, e.g. `$ref: '#/$defs/period'`; "
-                "stc never fetches schemas from files or the network",
-            )
-        )
-    return problems
-
-
-def _refs(node: object, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
-    """(location, value) of every ``$ref``/``$dynamicRef`` string below ``node``."""
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
-                found.append(((*path, key), value))
-            else:
-                found.extend(_refs(value, (*path, key)))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found.extend(_refs(value, (*path, index)))
-    return found
-
-
-def _resolves_locally(schema: object, ref: str) -> bool:
-    """``#``, a JSON pointer ``#/a/b`` that exists, or ``#name`` of an ``$anchor``."""
-    if ref == "#":
-        return True
-    if ref.startswith("#/"):
-        node = schema
-        for raw in ref[2:].split("/"):
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return False
-        return True
-    if ref.startswith("#"):
-        return any(node.get("$anchor") == ref[1:] for node in _dicts(schema))
-    return False
-
-
-def _dicts(node: object) -> Iterator[dict[str, object]]:
-    """Every mapping below ``node`` (itself included)."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _dicts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _dicts(value)
-
-
-def _register(registry: PluginRegistry, root: PluginRoot, manifest_path: Path) -> None:
+def _register(
+    registry: PluginRegistry, root: PluginRoot, manifest_path: Path, parse: ManifestParser
+) -> None:
     display = f"{root.label}/{manifest_path.relative_to(root.path).as_posix()}"
-    loaded, manifest, problems = _parse_manifest(manifest_path, display)
+    loaded, manifest, problems = parse(manifest_path, display)
     if loaded.source is not None:
         registry.sources[display] = loaded.source
     registry.diagnostics.extend(problems)

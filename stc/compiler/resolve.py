@@ -15,6 +15,7 @@ from typing import Any
 
 from stc.compiler.code_places import CodePlace, failed_import
 from stc.compiler.diagnostics import Diagnostic, Related, Severity
+from stc.compiler.memo import check_config_schema, validate_params
 from stc.compiler.model.blueprint import (
     PlannerRef,
     StrategyBlueprint,
@@ -23,17 +24,12 @@ from stc.compiler.model.blueprint import (
     WorkerRef,
 )
 from stc.compiler.model.manifest import PluginManifest
-from stc.compiler.registry import (
-    PluginImportError,
-    PluginRecord,
-    check_config_schema,
-    load_plugin_class,
-)
+from stc.compiler.registry import PluginImportError, PluginRecord, load_plugin_class
 from stc.compiler.rules import Rule
 from stc.compiler.schema_guard import MAX_STEPS, SchemaBudgetExceeded
 from stc.compiler.sources import STC002, STC009, Loaded, locate
 from stc.compiler.unit import SLOT_TYPES, CompileUnit, Loc, Slot, WorkerInstance
-from stc.compiler.validate import apply_defaults, validate_against_schema
+from stc.compiler.validate import apply_defaults
 from stc.compiler.warmup import WarmupError, evaluate_warmup
 
 EXECUTION_HANDLERS = {"backtest": "BacktestHandler", "paper": "PaperHandler", "live": "LiveHandler"}
@@ -304,7 +300,7 @@ def _resolve_params(
     raw = worker.ref.params
     subject = f"params of worker `{worker.id}` ({worker.plugin})"
     try:
-        problems = validate_against_schema(
+        problems = validate_params(
             raw, schema, unit.blueprint_loaded.data, (*worker.loc, "params"),
             unit.blueprint_file, STC006, subject, worker.plugin,
         )  # fmt: skip

@@ -169,8 +169,8 @@ def _compile_structure(
     loaded = load_yaml_text(text, name, session.limits)
     if loaded.source is not None:
         session.sources[name] = loaded.source
+    from stc.compiler.memo import validate_known_document
     from stc.compiler.model.blueprint import StrategyBlueprint
-    from stc.compiler.validate import validate_known_document
 
     model, found = validate_known_document(loaded, StrategyBlueprint, "strategy_blueprint")
     if model is None:

@@ -9,7 +9,6 @@ model or schema allows at that very place. All errors of a file are reported.
 
 from __future__ import annotations
 
-import json
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from stc.compiler import cache, fastschema, schema_guard
+from stc.compiler import schema_guard
 from stc.compiler.diagnostics import (
     Applicability,
     Diagnostic,
@@ -96,36 +95,6 @@ def validate_document(
     mapper.source = loaded.source
     diagnostics = mapper.map_all(errors, total, cut=cut)
     return None, sort_diagnostics([_placed(d, loaded) for d in diagnostics])
-
-
-MAX_REMEMBERED_DOCUMENT = 64 * 1024
-"""Characters of the largest document whose validated model the disk cache keeps: the
-cache file is read whole by every start, and a hand-written blueprint is a few kB."""
-
-
-def validate_known_document(
-    loaded: Loaded, model: type[M], kind: str
-) -> tuple[M | None, list[Diagnostic]]:
-    """``validate_document``, remembered on disk for a document that validated cleanly.
-
-    Why: checking a blueprint that has not changed (a second ``stc check``, CI,
-    ``make demo``) then builds no pydantic validator at all — the first build of the
-    process alone costs ~85 M instructions (pydantic's plugin loader imports
-    ``importlib.metadata``), the blueprint's own ~30 M. The model is a pure function of
-    the text; the table is dropped when the compiler or pydantic changes. A document
-    with any problem is validated again, so its messages come from the real check.
-    """
-    source = loaded.source
-    key = None
-    if source is not None and len(source.text) <= MAX_REMEMBERED_DOCUMENT and cache.enabled():
-        key = cache.digest("document", kind, source.text)
-        known = cache.VALID_DOCUMENTS.get(key)
-        if isinstance(known, model):
-            return known, []
-    found, problems = validate_document(loaded, model, kind)
-    if key is not None and found is not None and not problems:
-        cache.VALID_DOCUMENTS.put(key, found)
-    return found, problems
 
 
 MAX_SCHEMA_DIAGNOSTICS = 200
@@ -651,18 +620,19 @@ def validate_against_schema(
     rule: Rule,
     subject: str,
     plugin: str = "PLUGIN",
+    *,
+    validator: Any = None,
 ) -> list[Diagnostic]:
     """Check ``instance`` (found at ``base_loc`` inside ``root``) against a JSON Schema.
 
     Used for plugin ``params`` vs the manifest's ``config_schema``: messages name the
     ``subject`` (e.g. "params of worker `ema` (EMADetector)") because the schema belongs
-    to the plugin, not to the file the user is editing.
+    to the plugin, not to the file the user is editing. ``validator``: one made by
+    ``new_validator(schema)`` earlier (``stc.compiler.memo`` keeps one per schema).
     """
     schema_guard.reset_budget()
-    if _known_valid(schema, instance):
-        return []
-    schema_guard.reset_budget()
-    validator = _validator_for(schema)
+    if validator is None:
+        validator = new_validator(schema)
     errors = sorted(
         validator.iter_errors(instance),
         key=lambda e: (_path_key(e.absolute_path), str(e.validator), e.message),
@@ -678,83 +648,14 @@ def validate_against_schema(
     return result
 
 
-_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
-
-
-def _validator_for(schema: dict[str, Any]) -> Any:
-    """One compiled validator per schema object (10k workers share ~50 manifests).
-
-    Keyed by ``id`` and checked by identity, so a recycled id never returns another
-    schema's validator.
-    """
-    cached = _VALIDATORS.get(id(schema))
-    if cached is not None and cached[0] is schema:
-        return cached[1]
+def new_validator(schema: dict[str, Any]) -> Any:
+    """A jsonschema validator for ``schema``: Draft 2020-12 with RE2 regexes and a step
+    budget (``stc.compiler.schema_guard``), and an explicit registry — jsonschema's
+    default one *fetches* unknown ``$ref``s with urllib (http://, file:///etc/passwd);
+    this one knows only the meta-schemas."""
     from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
-    # An explicit registry: jsonschema's default one *fetches* unknown `$ref`s with
-    # urllib (http://, file:///etc/passwd); this one knows only the meta-schemas.
-    # Draft 2020-12 with RE2 regexes and a step budget (stc.compiler.schema_guard).
-    validator = schema_guard.validator_class()(schema, registry=REGISTRY)
-    _VALIDATORS[id(schema)] = (schema, validator)
-    return validator
-
-
-_VALID: set[tuple[int, str]] = set()
-
-
-def _known_valid(schema: dict[str, Any], instance: Any) -> bool:
-    """``is_valid``, asking ``stc.compiler.fastschema`` first (a schema of its subset needs
-    no jsonschema at all), then memoised on (schema, canonical JSON of the instance),
-    in the process and on disk (``stc.compiler.cache``): many workers of one plugin share
-    their params (often ``{}``), and a check whose params are all known valid never
-    imports jsonschema. Only successes are kept, and the schema's id is pinned by
-    ``_SCHEMA_JSON``, so a hit is always exact."""
-    if _in_subset(schema) and fastschema.valid_in_subset(schema, instance):
-        return True  # only an acceptance is final: a rejection is explained by jsonschema
-    try:
-        text = json.dumps(instance, sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError):
-        return bool(_validator_for(schema).is_valid(instance))
-    key = (id(schema), text)
-    if key in _VALID:
-        return True
-    schema_json = _schema_json(schema)
-    disk = cache.digest("params", schema_json, text) if schema_json is not None else None
-    if disk is not None and cache.VALID_PARAMS.get(disk):
-        _VALID.add(key)
-        return True
-    if not _validator_for(schema).is_valid(instance):
-        return False
-    _VALID.add(key)
-    if disk is not None:
-        cache.VALID_PARAMS.put(disk, True)
-    return True
-
-
-_IN_SUBSET: dict[int, tuple[dict[str, Any], bool]] = {}
-
-
-def _in_subset(schema: dict[str, Any]) -> bool:
-    """``fastschema.schema_is_valid``, once per schema object (pinned by identity, like
-    ``_VALIDATORS``): 10,000 workers share a few dozen schemas."""
-    cached = _IN_SUBSET.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = (schema, fastschema.schema_is_valid(schema))
-        _IN_SUBSET[id(schema)] = cached
-    return cached[1]
-
-
-_SCHEMA_JSON: dict[int, tuple[dict[str, Any], str | None]] = {}
-
-
-def _schema_json(schema: dict[str, Any]) -> str | None:
-    """Canonical JSON of a schema object, once per object (pinned, like ``_VALIDATORS``)."""
-    cached = _SCHEMA_JSON.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = (schema, cache.canonical_json(schema))
-        _SCHEMA_JSON[id(schema)] = cached
-    return cached[1]
+    return schema_guard.validator_class()(schema, registry=REGISTRY)
 
 
 def _path_key(path: Sequence[Any]) -> tuple[tuple[int, str], ...]:

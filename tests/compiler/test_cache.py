@@ -357,9 +357,9 @@ def test_large_documents_are_not_remembered(
 ) -> None:
     """Every start reads the whole cache file: a generated 10,000-worker blueprint's
     model must not be in it."""
+    from stc.compiler.memo import MAX_REMEMBERED_DOCUMENT, validate_known_document
     from stc.compiler.model.blueprint import StrategyBlueprint
     from stc.compiler.sources import load_yaml_text
-    from stc.compiler.validate import MAX_REMEMBERED_DOCUMENT, validate_known_document
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv(cache.DISABLE_ENV, raising=False)

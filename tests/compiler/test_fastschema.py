@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from stc.compiler import compile_blueprint, fastschema, registry, validate
+from stc.compiler import compile_blueprint, fastschema, memo
 from stc.compiler.fastschema import instance_is_valid, schema_is_valid
 from tests.compiler.test_diagnostic_codes import CASES
 from tests.conftest import REFERENCE_STRATEGIES, REPO
@@ -203,9 +203,9 @@ def test_edges(schema: Any, instance: Any, verdict: bool | None) -> None:
 
 def compile_case(path: str, plugin_dirs: tuple[str, ...], platform: str | None) -> list[Any]:
     """The diagnostics of one compile, after forgetting every in-process result."""
-    registry._SCHEMA_CHECKS.clear()
-    validate._VALID.clear()
-    validate._IN_SUBSET.clear()
+    memo._SCHEMA_CHECKS.clear()
+    memo._VALID.clear()
+    memo._IN_SUBSET.clear()
     result = compile_blueprint(path, plugin_dirs=list(plugin_dirs), platform=platform)
     return [d.model_dump() for d in result.diagnostics]
 

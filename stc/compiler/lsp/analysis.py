@@ -31,14 +31,9 @@ from typing import Any
 
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.lsp import incremental
+from stc.compiler.memo import default_roots, discover
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path, detect_kind
-from stc.compiler.registry import (
-    MANIFEST_NAME,
-    PluginRegistry,
-    PluginRoot,
-    default_roots,
-    discover,
-)
+from stc.compiler.registry import MANIFEST_NAME, PluginRegistry, PluginRoot
 from stc.compiler.sources import Loaded, LoadLimits, load_yaml_text
 from stc.compiler.unit import CompileUnit
 
