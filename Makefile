@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP) native mermaid sarif
 	$(BIN)/pytest
 
-# the real Mermaid parser (npm `mermaid` + jsdom) for tests/compiler/test_mermaid.py
+# the real Mermaid parser (npm `mermaid` + jsdom) for tests/compiler/emit/test_mermaid.py
 MERMAID_STAMP := tools/mermaid/node_modules/.installed
 mermaid: $(MERMAID_STAMP)
 $(MERMAID_STAMP): tools/mermaid/package-lock.json

@@ -71,6 +71,6 @@ trades_sha256  # results.csv column
 trades_csv  # a variant's trades, kept for --keep-runs and the report
 
 # tests and tools
-_.binary_location  # selenium ChromeOptions attribute (tests/report)
+_.binary_location  # selenium ChromeOptions attribute (tests/runtime/report)
 ray_session  # a pytest fixture requested by parameter name (tests/sweep)
 killed_after_s  # KillOutcome field, printed by tools/kill_resume.py

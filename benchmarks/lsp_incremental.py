@@ -103,7 +103,7 @@ def memory(root: Path, blueprint: Path, edits: int) -> None:
 
 
 def stdio(root: Path, blueprint: Path) -> None:
-    from tests.lsp.stdio_client import StdioClient
+    from tests.compiler.lsp.stdio_client import StdioClient
 
     server = [sys.executable, "-m", "stc.commands.cli", "lsp", "--debounce", "0",
               "--plugins-dir", str(root)]  # fmt: skip

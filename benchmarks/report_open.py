@@ -2,7 +2,7 @@
 
 Issue 23 item 5: the report of a 1M-bar, 10k-trade run stays under 5 MB and opens in
 under 2 s. This builds such a run folder from synthetic files (a seeded random walk and
-evenly spread round trips: ``tests/report/synthetic_run.py``; no backtest), writes its
+evenly spread round trips: ``tests/runtime/report/synthetic_run.py``; no backtest), writes its
 report, and loads it ``--repeat`` times in headless Chromium (selenium and the Debian
 ``chromium-driver``, as the browser tests), printing the navigation's ``loadEventEnd``
 (the page's script draws the charts and the first trades page before it) and the load
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from stc.runtime.report import write_report  # noqa: E402
-from tests.report.synthetic_run import write_run  # noqa: E402
+from tests.runtime.report.synthetic_run import write_run  # noqa: E402
 
 
 def open_times(page: Path, repeat: int, screenshot: Path | None) -> list[float]:

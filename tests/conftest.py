@@ -42,3 +42,17 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run the test from the repository root (paths in messages stay relative)."""
     monkeypatch.chdir(REPO)
     return REPO
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``stc run blueprints/ema_trend.yaml --out DIR --quiet`` (writes report.html)."""
+    from stc.commands.cli import main  # here, so collecting tests never imports stc early
+
+    out = tmp_path_factory.mktemp("ema_trend_run")
+    code = main(
+        ["run", str(REPO / "blueprints/ema_trend.yaml"), "--out", str(out), "--quiet",
+         "--data", str(REPO / "data/EURUSD_1h.csv")]
+    )  # fmt: skip
+    assert code == 0
+    return out

@@ -14,7 +14,7 @@ Anything else — a second changed line, a line added or removed, a key, a quote
 value or a collection, anchors or merge keys anywhere, loader diagnostics, a
 collection from an earlier line ending on this one — returns None and the caller
 parses the whole text. The result is checked against a full parse
-in ``tests/lsp/test_incremental.py``.
+in ``tests/compiler/lsp/test_incremental.py``.
 """
 
 from __future__ import annotations

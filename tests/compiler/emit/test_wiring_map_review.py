@@ -11,7 +11,7 @@ import yaml
 from stc.compiler.api import compile_blueprint
 from stc.runtime.plan import load_plan
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_params_are_marked_set_or_defaulted() -> None:

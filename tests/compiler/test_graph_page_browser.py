@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.synthetic import write_blueprint, write_plugin_root
 from stc.commands.cli import main
-from tests.report.test_report_browser import (  # the module's browser fixture, shared
+from tests.runtime.report.test_report_browser import (  # the module's browser fixture, shared
     ARTIFACTS,
     _open,
     _skip_reason,

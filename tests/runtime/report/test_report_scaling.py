@@ -18,9 +18,9 @@ from stc.runtime.report.load import MAX_CHAINS
 from stc.runtime.report.page import DATA_ID
 from stc.runtime.report.prices import summarise
 from stc.runtime.report.trades import KEPT_COLUMNS, MAX_TRADES, scan_trades
-from tests.report.synthetic_run import write_run
+from tests.runtime.report.synthetic_run import write_run
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _walk(n: int, seed: int = 1) -> list[float]:

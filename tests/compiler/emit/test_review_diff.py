@@ -24,7 +24,7 @@ from stc.commands.cli import main
 from stc.compiler.api import compile_blueprint
 from stc.compiler.emit.review import Review, review_maps, to_markdown
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ICT = (REPO / "blueprints/ict_smc.yaml").read_text(encoding="utf-8")
 EMA_BLOCK = "    - plugin: EMADetector\n      params: {periods: [20, 50, 200]}\n"
 REGIME_LINE = (

@@ -12,7 +12,7 @@ import yaml
 from stc.runtime.api import ENVIRONMENTS, HANDLER_ENTRY_POINTS
 from stc.runtime.workers import ExecutionHandler
 
-RUNTIME = Path(__file__).parents[2] / "stc" / "runtime"
+RUNTIME = Path(__file__).parents[3] / "stc" / "runtime"
 
 
 def test_every_environment_has_a_registered_handler_of_its_subtype() -> None:

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.compiler.lsp.stdio_client import StdioClient
 from tests.compiler.test_fuzz_compiler import blueprints, mutated
 from tests.conftest import REFERENCE_STRATEGIES, REPO
-from tests.lsp.stdio_client import StdioClient
 
 SERVER = [sys.executable, "-m", "stc.commands.cli", "lsp", "--debounce", "0"]
 URI = (REPO / "tests" / "fixtures" / "lsp_fuzz.yaml").as_uri()  # a buffer only, never written

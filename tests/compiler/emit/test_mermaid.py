@@ -19,7 +19,7 @@ from stc.compiler.api import compile_blueprint
 from stc.compiler.emit.mermaid import MAX_EDGES, MAX_TEXT, render_mermaid
 from tests.conftest import REFERENCE_STRATEGIES
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PARSER = REPO / "tools" / "mermaid"
 FAILING = ("stc010_missing_provider.yaml", "stc041_trigger_overlap.yaml")
 

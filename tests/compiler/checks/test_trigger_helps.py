@@ -10,7 +10,7 @@ import pytest
 
 from stc.compiler import compile_blueprint
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 HELP = re.compile(r"`(?P<worker>[a-z_]+)`.*`(?:triggers: \{)?confidence: (?P<range>\[[^\]]+\])")
 
 

@@ -25,7 +25,7 @@ from stc.compiler.emit.svg_metrics import Box, measure
 from stc.compiler.emit.view import ROWS, build_view
 from tests.conftest import REFERENCE_STRATEGIES
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 REFERENCE = [Path(p).name for p in REFERENCE_STRATEGIES]
 SIZES = (50, 100, 300)
 needs_dot = pytest.mark.skipif(not dot_available(), reason="Graphviz `dot` is not installed")

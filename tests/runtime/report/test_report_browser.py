@@ -2,7 +2,7 @@
 
 Skipped when Chromium, chromedriver or selenium are missing (`.ci/run` installs the
 Debian ``chromium`` and ``chromium-driver`` packages). Screenshots go to
-``tests/report/artifacts/`` (git-ignored).
+``tests/runtime/report/artifacts/`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from stc.commands.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HANG = 30_000
 """ms: a page that takes longer has hung (timings are benchmarks/report_open.py's)."""
 CHROME_FLAGS = (
@@ -205,7 +205,7 @@ def test_a_long_busy_run_opens_with_pages(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     from stc.runtime.report import write_report
-    from tests.report.synthetic_run import write_run
+    from tests.runtime.report.synthetic_run import write_run
 
     run_dir, data = write_run(tmp_path / "run", bars=100_000, trades=10_000)
     page = write_report(run_dir, data=data)
