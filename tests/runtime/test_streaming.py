@@ -12,8 +12,8 @@ from rt_helpers import EURUSD
 
 from stc.runtime.data import DataError, count_rows, iter_bars, load_bars, validate_bars
 from stc.runtime.dtos.ledger import Trade
-from stc.runtime.ledger import Ledger, TradeLog
 from stc.runtime.dtos.market import Bar
+from stc.runtime.ledger import Ledger, TradeLog
 from stc.runtime.metrics import compute_metrics
 
 
