@@ -6,16 +6,19 @@ a seeded random-walk CSV (``benchmarks/bar_rows.py``), runs ``stc run`` in a chi
 process and reads that child's own peak RSS from ``os.wait4`` (``ru_maxrss``, the same
 figure ``/usr/bin/time -v`` prints). Two blueprints: ``ema_trend`` as shipped (EMA 20/50,
 few trades) and a busy variant (EMA 2/4) that trades about every 100 bars (~10k trades
-at 1M bars). The report's size is printed next to it.
+at 1M bars). The report's size is printed next to it. Each size runs on the CSV and on
+the same rows as Parquet (pyarrow's default row groups, as ``benchmarks/data_memory.py``
+writes them); ``--formats csv`` skips the Parquet rows.
 
     python benchmarks/memory_scaling.py                 # 0.1M, 1M, 3M bars
-    python benchmarks/memory_scaling.py --sizes 100000,1000000 --only busy
+    python benchmarks/memory_scaling.py --sizes 100000,1000000 --only busy --formats csv
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import subprocess
 import sys
@@ -39,6 +42,23 @@ def write_csv(path: Path, n: int) -> None:
         out.write("time,open,high,low,close,volume\n")
         for t, o, h, low, c, v in synthetic_rows(n):
             out.write(f"{t:%Y-%m-%d %H:%M:%S},{o:.6f},{h:.6f},{low:.6f},{c:.6f},{v:g}\n")
+
+
+def write_parquet(csv_path: Path) -> Path:
+    """The rows of ``csv_path`` as a Parquet file beside it (times kept as text).
+
+    Written by a child process: Linux counts the parent's high-water RSS in a
+    vfork()ed child's ``ru_maxrss`` (the pre-exec address space is the parent's), so
+    pyarrow loaded here would inflate every figure measured after it."""
+    path = csv_path.with_suffix(".parquet")
+    script = (
+        "import sys, pyarrow, pyarrow.csv, pyarrow.parquet\n"
+        "options = pyarrow.csv.ConvertOptions(column_types={'time': pyarrow.string()})\n"
+        "table = pyarrow.csv.read_csv(sys.argv[1], convert_options=options)\n"
+        "pyarrow.parquet.write_table(table, sys.argv[2])\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(csv_path), str(path)], check=True)
+    return path
 
 
 def busy_blueprint(folder: Path) -> Path:
@@ -70,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000,3000000")
     parser.add_argument("--only", choices=("ema_trend", "busy"), default=None)
+    parser.add_argument("--formats", default="csv,parquet", help="comma-separated: csv, parquet")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="stc-memory-") as tmp:
@@ -77,24 +98,30 @@ def main() -> None:
         blueprints = {"ema_trend": BLUEPRINT, "busy": busy_blueprint(work)}
         if args.only:
             blueprints = {args.only: blueprints[args.only]}
-        print("| blueprint | bars | trades | peak RSS of `stc run` | report.html |")
-        print("|---|---:|---:|---:|---:|")
-        first: dict[str, float] = {}
+        formats = args.formats.split(",")
+        print("| blueprint | data | bars | trades | peak RSS of `stc run` | report.html |")
+        print("|---|---|---:|---:|---:|---:|")
+        first: dict[tuple[str, str], float] = {}
         for n in sizes:
             data = work / f"bars_{n}.csv"
             write_csv(data, n)
-            for name, blueprint in blueprints.items():
-                out = work / f"run_{name}_{n}"
+            files = {"csv": data}
+            if "parquet" in formats:
+                files["parquet"] = write_parquet(data)
+            for (name, blueprint), fmt in itertools.product(blueprints.items(), formats):
+                out = work / f"run_{name}_{fmt}_{n}"
                 command = [sys.executable, "-m", "stc.commands.cli", "run", str(blueprint)]
-                rss = peak_rss_mb([*command, "--data", str(data), "--out", str(out), "--quiet"])
-                first.setdefault(name, rss)
+                given = ["--data", str(files[fmt]), "--out", str(out), "--quiet"]
+                rss = peak_rss_mb([*command, *given])
+                base = first.setdefault((name, fmt), rss)
                 size = (out / "report.html").stat().st_size / 1e6
                 print(
-                    f"| {name} | {n:,} | {trade_count(out):,} | {rss:,.0f} MB "
-                    f"({rss / first[name]:.2f}x) | {size:.2f} MB |",
+                    f"| {name} | {fmt} | {n:,} | {trade_count(out):,} | {rss:,.0f} MB "
+                    f"({rss / base:.2f}x) | {size:.2f} MB |",
                     flush=True,
                 )
-            data.unlink()
+            for path in files.values():
+                path.unlink()
     print(f"load average: {os.getloadavg()[0]:.1f} (peak RSS does not depend on it)")
 
 

@@ -7,7 +7,6 @@ directory gets the wiring map too, so every run documents what it executed.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections.abc import Mapping
@@ -197,6 +196,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
             progress=progress, speed=args.speed, plugin_roots=list(args.plugins_dir),
             on_bad_bar=args.on_bad_bar, resample=args.resample,
             plugin_timeout=args.plugin_timeout, data_format=_format(outcome, args),
+            keep_history=False,  # metrics streamed, trades written as they close
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -205,9 +205,8 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         if progress is not None:
             progress.finish()
     _warn_skipped(result.metrics)
-    # the report reads the files just written: drop the per-trade and per-bar data
-    # first, so the two never sit in memory together (issue 27: memory flat in the data)
-    result = dataclasses.replace(result, trades=(), equity_curve=())
+    # keep_history=False: the result holds neither the per-trade nor the per-bar data,
+    # the report reads the files just written (issue 27: memory flat in the data)
     paths = dict(result.paths)
     if svg is not None:
         from stc.runtime.api import WIRING_FILE
@@ -351,6 +350,7 @@ def resume_command(args: argparse.Namespace) -> int:
             plugin_timeout=args.plugin_timeout,
             data_name=meta.get("data_as_given"),  # notes name the file as the run did
             data_format=fmt,  # read as the run read it (its recorded format options)
+            keep_history=False,  # metrics streamed, trades written as they close
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")

@@ -30,7 +30,6 @@ from stc.runtime.engine import Engine, Fault
 from stc.runtime.execution.connector import ExchangeConnector, FakeExchange
 from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from stc.runtime.journal import explain as _explain
-from stc.runtime.metrics import compute_metrics
 from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
 from stc.runtime.price_scale import within_price_scale
 from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
@@ -81,6 +80,7 @@ def run(
     plugin_timeout: float | None = DEFAULT_PLUGIN_TIMEOUT,
     data_name: str | None = None,
     data_format: CsvFormat | None = None,
+    keep_history: bool = True,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -99,6 +99,10 @@ def run(
     longer a fault of its flow (see :mod:`stc.runtime.guard`).
     ``data_name`` is how notes and errors name the data file (default: its path as
     given; a resume passes the name the interrupted run was given).
+    ``keep_history=False`` (what ``stc run`` passes) keeps neither the per-bar equity
+    curve nor the trades in memory: the metrics are accumulated bar by bar, each trade
+    is written to trades.csv as it closes, and the result's ``trades`` and
+    ``equity_curve`` are empty (the same files either way; issue 27).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -118,6 +122,7 @@ def run(
         return _run_locked(
             loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
             connector, resume, on_bad_bar, plugin_timeout, fit, data_name, data_format,
+            keep_history,
         )  # fmt: skip
 
 
@@ -137,6 +142,7 @@ def _run_locked(
     fit: DataFit,
     data_name: str | None,
     data_format: CsvFormat | None,
+    keep_history: bool,
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
@@ -174,19 +180,21 @@ def _run_locked(
         execution = loaded.execution
         connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
     try:
-        engine = Engine(
-            loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
-            connector=connector, total_bars=total, skipped=skipped,
-            plugin_timeout=plugin_timeout,
-        )  # fmt: skip
-        result = engine.run(progress)
-        journal.check_replayed()
-        metrics = compute_metrics(
-            result.equity_curve, result.times, result.trades, result.starting_capital,
-            result.exposed_bars, len(result.faults), gaps=result.gaps,
+        with atomic_open(paths["trades"], newline="") as trades_file:  # all or nothing
+            rows = TradeRows(trades_file)
+            engine = Engine(
+                loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
+                connector=connector, total_bars=total, skipped=skipped,
+                plugin_timeout=plugin_timeout, keep_history=keep_history,
+                trade_sink=rows.write,
+            )  # fmt: skip
+            result = engine.run(progress)
+            journal.check_replayed()
+        assert result.metrics is not None  # an Engine's result always carries them
+        metrics = result.metrics.metrics(
+            result.times, result.exposed_bars, len(result.faults), gaps=result.gaps,
             bad_bars_skipped=result.bad_bars_skipped,
         )  # fmt: skip
-        write_trades(paths["trades"], result.trades)
         text = json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False) + "\n"
         write_atomically(paths["metrics"], text)  # all or nothing: a kill leaves no prefix
         journal.set_meta({"status": "completed"})
@@ -281,10 +289,22 @@ def trades_csv_text(trades: Sequence[Trade]) -> str:
 
 
 def _write_trade_rows(handle: IO[str], trades: Sequence[Trade]) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(TRADE_COLUMNS)
+    rows = TradeRows(handle)
     for trade in trades:
-        writer.writerow([_cell(getattr(trade, name), name) for name in TRADE_COLUMNS])
+        rows.write(trade)
+
+
+class TradeRows:
+    """trades.csv being written: the header at once, then one row per :meth:`write`
+    (a run calls it as each trade closes, so the trades are never all in memory)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._writer = csv.writer(handle, lineterminator="\n")
+        self._writer.writerow(TRADE_COLUMNS)
+
+    def write(self, trade: Trade) -> None:
+        """Append ``trade``'s row."""
+        self._writer.writerow([_cell(getattr(trade, name), name) for name in TRADE_COLUMNS])
 
 
 PRICE_COLUMNS = frozenset({"entry_price", "stop_loss_price", "take_profit_price", "exit_price"})

@@ -48,6 +48,7 @@ from stc.runtime.contracts import Contracts
 from stc.runtime.data import GapCounter, SkippedBar
 from stc.runtime.dispatch import build_dispatch_table
 from stc.runtime.dtos.ids import IdFactory
+from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar, LazyContext
 from stc.runtime.dtos.signals import AggregatedContextAssessment
 from stc.runtime.errors import PluginFaultError
@@ -83,6 +84,8 @@ class Engine:
         total_bars: int | None = None,
         skipped: list[SkippedBar] | None = None,
         plugin_timeout: float | None = None,
+        keep_history: bool = True,
+        trade_sink: Callable[[Trade], None] | None = None,
     ) -> None:
         self.plan = plan
         self.flow_seq = 0
@@ -103,7 +106,9 @@ class Engine:
         self.frames = TickWindows(plan.timeframes, self.windows, needs)
         self.context = LazyContext(plan.symbol, self.windows)
         self.context.set_assessment_builder(self._build_assessment)
-        self.ledger = Ledger(plan.starting_capital, plan.symbol)
+        self.ledger = Ledger(
+            plan.starting_capital, plan.symbol, keep_history=keep_history, trade_sink=trade_sink
+        )
         agg = plan.aggregation
         self.context_aggregator = ContextAggregator(
             self.ids, agg.method, agg.weights, agg.consensus_threshold
@@ -182,6 +187,7 @@ class Engine:
             tick_timeframe=self.tick_tf,
             gaps=gaps,
             bad_bars_skipped=self.bad_bars_skipped,
+            metrics=self.ledger.metrics,
         )
 
     def _tick(self, bar: Bar, index: int) -> None:
@@ -191,7 +197,7 @@ class Engine:
         if self._skipped:
             self._journal_skipped()
         self.flow_seq += 1
-        marks = len(self.ledger.equity_curve)
+        marks = self.ledger.marks
         try:
             changed = self._fills(bar, index)
         except BaseException as exc:  # a fill the ledger cannot book: this tick's fault
@@ -234,7 +240,7 @@ class Engine:
         """Keep the books whole after a fault in fill processing: the bar is marked
         (one equity point per bar) and the fills booked before the fault journaled."""
         ledger = self.ledger
-        if len(ledger.equity_curve) == marks:
+        if ledger.marks == marks:
             ledger.mark(bar)
         if ledger.changes:
             self.recorder.changes(ledger.drain_changes())

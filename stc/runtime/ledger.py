@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, overload
@@ -28,6 +28,7 @@ from stc.runtime.dtos.ledger import (
     Trade,
 )
 from stc.runtime.dtos.market import Bar
+from stc.runtime.metrics import MetricsStream
 from stc.runtime.precision import price_decimal
 
 _TRADE_FIELDS = tuple(Trade.model_fields)
@@ -87,6 +88,12 @@ class TradeLog(Sequence[Trade]):
 
     def __repr__(self) -> str:
         return f"TradeLog({len(self._rows)} trades)"
+
+
+def _trade_return(trade: Trade, risk: Decimal) -> float:
+    """pnl / risk of a closed trade (pnl / entry notional when risk is 0)."""
+    base = risk if risk > 0 else trade.entry_price * trade.size
+    return float(trade.pnl / base) if base > 0 else 0.0
 
 
 def _bookable(trade_id: str, price: Decimal, size: Decimal) -> None:
@@ -180,9 +187,23 @@ class OpenTrade:
 
 
 class Ledger:
-    """Account state of one run; implements ``stc.runtime.workers.LedgerView``."""
+    """Account state of one run; implements ``stc.runtime.workers.LedgerView``.
 
-    def __init__(self, starting_capital: float, symbol: str) -> None:
+    Every mark and every closed trade feeds ``metrics`` (a :class:`MetricsStream`).
+    ``keep_history`` (the default) also keeps the per-bar ``equity_curve`` and the
+    ``closed`` trades for callers that want them (the Python API, sweeps, tests);
+    without it both stay empty, each closed trade goes to ``trade_sink`` (``stc run``
+    writes it to trades.csv) and the ledger's memory does not grow with the bars.
+    """
+
+    def __init__(
+        self,
+        starting_capital: float,
+        symbol: str,
+        *,
+        keep_history: bool = True,
+        trade_sink: Callable[[Trade], None] | None = None,
+    ) -> None:
         self.symbol = symbol
         self.starting_capital = money(starting_capital)
         self.cash = self.starting_capital
@@ -190,12 +211,17 @@ class Ledger:
         self._peak_f = float(self.peak_equity)
         self.open: dict[str, OpenTrade] = {}
         self.closed = TradeLog()
+        self.closed_count = 0
         self.changes: list[Any] = []
-        self.equity_curve = array("d")  # one float per bar, 8 bytes each
+        self.equity_curve = array("d")  # one float per bar, 8 bytes each (kept history)
+        self.marks = 0
+        self.metrics = MetricsStream(starting_capital)
+        self.keep_history = keep_history
+        self._trade_sink = trade_sink
         self.exposed_bars = 0
         self.last_price: float | None = None
         self.last_time: datetime | None = None
-        self._risk: dict[str, Decimal] = {}
+        self._trade_returns = array("d")  # pnl / risk per closed trade (sizers read it)
         self.realised = Decimal(0)
         self._snapshot: LedgerSnapshot | None = None  # until the next change or mark
 
@@ -295,10 +321,15 @@ class Ledger:
             fees=trade.fees,
             pnl=trade.realised - trade.fees,
         )
-        self.closed.append(record)
+        if self.keep_history:
+            self.closed.append(record)
+        if self._trade_sink is not None:
+            self._trade_sink(record)
+        self.closed_count += 1
+        self.metrics.add_trade(float(record.pnl))
+        self._trade_returns.append(_trade_return(record, trade.risk_amount))
         self.realised += record.pnl
         self.changes.append(record)
-        self._risk[trade.trade_id] = trade.risk_amount
 
     def set_exit(self, trade_id: str, stop: Decimal | None, target: Decimal | None) -> bool:
         """Replace the stop/target of an open trade; False when it is not open."""
@@ -329,7 +360,10 @@ class Ledger:
         if equity > self._peak_f:
             self.peak_equity = money(equity)
             self._peak_f = float(self.peak_equity)
-        self.equity_curve.append(equity)
+        self.marks += 1
+        self.metrics.add_equity(equity)
+        if self.keep_history:
+            self.equity_curve.append(equity)
         return equity
 
     def drain_changes(self) -> list[Any]:
@@ -372,17 +406,12 @@ class Ledger:
             realised_pnl=self.realised,
             unrealised_pnl=unrealised,
             open_positions=positions,
-            closed_trades=len(self.closed),
+            closed_trades=self.closed_count,
         )
 
     def closed_trade_returns(self) -> tuple[float, ...]:
         """pnl / risk of each closed trade (pnl / entry notional when risk is 0)."""
-        out = []
-        for trade in self.closed:
-            risk = self._risk.get(trade.trade_id, Decimal(0))
-            base = risk if risk > 0 else trade.entry_price * trade.size
-            out.append(float(trade.pnl / base) if base > 0 else 0.0)
-        return tuple(out)
+        return tuple(self._trade_returns)
 
     def position_updates(self, bar: Bar) -> list[PositionUpdate]:
         """One PositionUpdate per open trade at ``bar``'s close."""

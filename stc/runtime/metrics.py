@@ -17,11 +17,13 @@ Conventions (also in docs/runtime.md):
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Collection, Iterator, Sequence
+import os
+import tempfile
+from array import array
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.ledger import Trade
@@ -40,35 +42,169 @@ def compute_metrics(
     gaps: GapCounter | None = None,
     bad_bars_skipped: int = 0,
 ) -> dict[str, Any]:
-    """All metrics of a run as a JSON-ready dict (floats rounded to 10 places)."""
-    final = equity[-1] if equity else starting_capital
-    years = _years(times)
-    periods = len(equity) / years if years > 0 else 0.0
-    returns = _Returns(starting_capital, equity)
-    wins: list[float] = []
-    losses: list[float] = []
+    """All metrics of a run as a JSON-ready dict (floats rounded to 10 places), from a
+    kept equity curve and trade list: fed through the same :class:`MetricsStream` a
+    run feeds bar by bar, so both give the same bits."""
+    stream = MetricsStream(starting_capital)
+    for value in equity:
+        stream.add_equity(value)
     for trade in trades:  # one pass: a TradeLog rebuilds each Trade it yields
-        pnl = trade.pnl
-        (wins if pnl > 0 else losses).append(float(pnl))
-    gross_loss = -sum(losses)
-    metrics: dict[str, Any] = {
-        "starting_capital": starting_capital,
-        "final_equity": final,
-        "total_return": final / starting_capital - 1.0 if starting_capital else 0.0,
-        "cagr": _cagr(starting_capital, final, years),
-        "max_drawdown": max_drawdown(equity, starting_capital),
-        "sharpe": sharpe(returns, periods),
-        "sortino": sortino(returns, periods),
-        "win_rate": len(wins) / len(trades) if trades else 0.0,
-        "profit_factor": (sum(wins) / gross_loss) if gross_loss > 0 else None,
-        "exposure": exposed_bars / len(equity) if equity else 0.0,
-        "trades": len(trades),
-        "bars": len(equity),
-        "periods_per_year": periods,
-        "faults": faults,
-        **data_quality(gaps, bad_bars_skipped),
-    }
-    return {k: _round(v) for k, v in metrics.items()}
+        stream.add_trade(float(trade.pnl))
+    return stream.metrics(times, exposed_bars, faults, gaps=gaps,
+                          bad_bars_skipped=bad_bars_skipped)  # fmt: skip
+
+
+class MetricsStream:
+    """The metrics of a run, accumulated as the ledger marks each bar and closes each
+    trade, so a run need not hold its equity curve or its trades (issue 27: memory flat
+    in the length of the data).
+
+    Every float operation happens in the order the list-based formulas did (left-to-
+    right sums from 0, ``max`` in the same argument order), so the results are the same
+    bits. The one quantity no running sum can give bit for bit is the sample variance
+    ``Σ (r − mean)²``: its terms need the final mean. The bar returns are therefore
+    spilled (8 bytes a bar, to an anonymous temporary file past 64k bars,
+    :class:`_ReturnSpill`) and read back once in :meth:`metrics`.
+    """
+
+    def __init__(self, starting_capital: float) -> None:
+        self.starting_capital = starting_capital
+        self.bars = 0
+        self.final = starting_capital
+        self._previous = starting_capital
+        self._peak = starting_capital
+        self._worst = 0.0
+        self._returns = _ReturnSpill()
+        self._return_sum = 0.0
+        self._downside_sum = 0.0
+        self.trades = 0
+        self._wins = 0
+        self._win_sum = 0.0
+        self._loss_sum = 0.0
+
+    def add_equity(self, value: float) -> None:
+        """One bar's equity (marked at its close)."""
+        self.bars += 1
+        self.final = value
+        peak = max(self._peak, value)
+        self._peak = peak
+        if peak > 0:
+            self._worst = max(self._worst, (peak - value) / peak)
+        base = self._previous
+        self._previous = value
+        if base != 0:
+            r = value / base - 1.0
+            self._returns.append(r)
+            self._return_sum += r
+            down = min(r, 0.0)
+            self._downside_sum += down * down
+
+    def add_trade(self, pnl: float) -> None:
+        """One closed trade's net P&L."""
+        self.trades += 1
+        if pnl > 0:
+            self._wins += 1
+            self._win_sum += pnl
+        else:
+            self._loss_sum += pnl
+
+    def metrics(
+        self,
+        times: Sequence[datetime],
+        exposed_bars: int,
+        faults: int,
+        *,
+        gaps: GapCounter | None = None,
+        bad_bars_skipped: int = 0,
+    ) -> dict[str, Any]:
+        """All metrics of the run so far as a JSON-ready dict (floats rounded to 10
+        places); ``times`` holds the first and last bar time (the span)."""
+        start, final, bars, trades = self.starting_capital, self.final, self.bars, self.trades
+        years = _years(times)
+        periods = bars / years if years > 0 else 0.0
+        gross_loss = -self._loss_sum
+        metrics: dict[str, Any] = {
+            "starting_capital": start,
+            "final_equity": final,
+            "total_return": final / start - 1.0 if start else 0.0,
+            "cagr": _cagr(start, final, years),
+            "max_drawdown": self._worst,
+            "sharpe": self._sharpe(periods),
+            "sortino": self._sortino(periods),
+            "win_rate": self._wins / trades if trades else 0.0,
+            "profit_factor": (self._win_sum / gross_loss) if gross_loss > 0 else None,
+            "exposure": exposed_bars / bars if bars else 0.0,
+            "trades": trades,
+            "bars": bars,
+            "periods_per_year": periods,
+            "faults": faults,
+            **data_quality(gaps, bad_bars_skipped),
+        }
+        return {k: _round(v) for k, v in metrics.items()}
+
+    def _sharpe(self, periods_per_year: float) -> float:
+        """Annualised Sharpe ratio of bar returns (risk-free 0; 0 when undefined)."""
+        n = len(self._returns)
+        if n < 2:
+            return 0.0
+        mean = self._return_sum / n
+        squares = 0.0
+        for r in self._returns:  # the second pass: (r - mean)² needs the final mean
+            squares += (r - mean) * (r - mean)  # ** overflows
+        var = squares / (n - 1)
+        if not math.isfinite(var):  # returns beyond the float range: undefined, not a crash
+            return math.nan
+        return mean / math.sqrt(var) * math.sqrt(periods_per_year) if var > 0 else 0.0
+
+    def _sortino(self, periods_per_year: float) -> float:
+        """Annualised Sortino ratio (downside deviation about 0; 0 when undefined)."""
+        n = len(self._returns)
+        if n == 0:
+            return 0.0
+        mean = self._return_sum / n
+        downside = math.sqrt(self._downside_sum / n)
+        return mean / downside * math.sqrt(periods_per_year) if downside > 0 else 0.0
+
+
+class _ReturnSpill:
+    """The bar returns in arrival order: the latest ``_CHUNK`` in memory, older ones in
+    an anonymous temporary file (deleted by the OS when closed), so a run of millions
+    of bars holds at most 512 kB of them."""
+
+    def __init__(self) -> None:
+        self._tail = array("d")
+        self._file: BinaryIO | None = None
+        self._spilled = 0
+
+    def append(self, value: float) -> None:
+        tail = self._tail
+        tail.append(value)
+        if len(tail) >= _CHUNK:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives with the stream)
+            self._file.seek(0, os.SEEK_END)
+            tail.tofile(self._file)
+            self._spilled += len(tail)
+            self._tail = array("d")
+
+    def __len__(self) -> int:
+        return self._spilled + len(self._tail)
+
+    def __iter__(self) -> Iterator[float]:
+        spill = self._file
+        if spill is not None:
+            spill.seek(0)
+            left = self._spilled
+            while left > 0:
+                chunk = array("d")
+                chunk.frombytes(spill.read(min(left, _CHUNK) * 8))
+                left -= len(chunk)
+                yield from chunk
+        yield from self._tail
+
+
+_CHUNK = 1 << 16
+"""Returns held in memory before they go to the spill file (8 bytes each)."""
 
 
 def data_quality(gaps: GapCounter | None, bad_bars_skipped: int) -> dict[str, Any]:
@@ -96,36 +232,6 @@ def _years(times: Sequence[datetime]) -> float:
     return (times[-1] - times[0]).total_seconds() / _YEAR_S
 
 
-def _returns(equity: Sequence[float]) -> list[float]:
-    return [b / a - 1.0 for a, b in itertools.pairwise(equity) if a != 0]
-
-
-class _Returns:
-    """The bar returns of ``[start, *equity]``, recomputed on each pass instead of
-    stored (a million bars would otherwise hold a million floats twice). A
-    ``Collection[float]`` by structure (no ABC base: mypyc compiles this module)."""
-
-    def __init__(self, start: float, equity: Sequence[float]) -> None:
-        self._start = start
-        self._equity = equity
-        self._len = sum(1 for a in self._bases() if a != 0)
-
-    def _bases(self) -> Iterator[float]:
-        yield self._start
-        yield from itertools.islice(self._equity, max(len(self._equity) - 1, 0))
-
-    def __iter__(self) -> Iterator[float]:
-        for a, b in zip(self._bases(), self._equity, strict=False):
-            if a != 0:
-                yield b / a - 1.0
-
-    def __len__(self) -> int:
-        return self._len
-
-    def __contains__(self, value: object) -> bool:
-        return any(r == value for r in self)
-
-
 def _cagr(start: float, final: float, years: float) -> float:
     if years <= 0 or start <= 0 or final <= 0:
         return 0.0
@@ -133,33 +239,3 @@ def _cagr(start: float, final: float, years: float) -> float:
         return float((final / start) ** (1.0 / years) - 1.0)
     except OverflowError:  # a float ** raises where * gives inf; metrics are total
         return math.nan
-
-
-def max_drawdown(equity: Sequence[float], starting_capital: float) -> float:
-    """Largest fractional fall from the running equity peak (0..1)."""
-    peak, worst = starting_capital, 0.0
-    for value in equity:
-        peak = max(peak, value)
-        if peak > 0:
-            worst = max(worst, (peak - value) / peak)
-    return worst
-
-
-def sharpe(returns: Collection[float], periods_per_year: float) -> float:
-    """Annualised Sharpe ratio of bar returns (risk-free 0; 0 when undefined)."""
-    if len(returns) < 2:
-        return 0.0
-    mean = sum(returns) / len(returns)
-    var = sum((r - mean) * (r - mean) for r in returns) / (len(returns) - 1)  # ** overflows
-    if not math.isfinite(var):  # returns beyond the float range: undefined, not a crash
-        return math.nan
-    return mean / math.sqrt(var) * math.sqrt(periods_per_year) if var > 0 else 0.0
-
-
-def sortino(returns: Collection[float], periods_per_year: float) -> float:
-    """Annualised Sortino ratio (downside deviation about 0; 0 when undefined)."""
-    if not returns:
-        return 0.0
-    mean = sum(returns) / len(returns)
-    downside = math.sqrt(sum(min(r, 0.0) * min(r, 0.0) for r in returns) / len(returns))
-    return mean / downside * math.sqrt(periods_per_year) if downside > 0 else 0.0

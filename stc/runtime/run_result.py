@@ -8,6 +8,7 @@ from datetime import datetime
 
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.ledger import Trade
+from stc.runtime.metrics import MetricsStream
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class Fault:
 class EngineResult:
     """What a finished run produced."""
 
-    trades: Sequence[Trade]  # a TradeLog (compact; items are rebuilt on access)
-    equity_curve: Sequence[float]  # an array('d'): one float per bar
+    trades: Sequence[Trade]  # a TradeLog (compact; items are rebuilt on access); kept history
+    equity_curve: Sequence[float]  # an array('d'): one float per bar; kept history
     times: tuple[datetime, ...]  # (first, last) bar time: the span, for annualising
     exposed_bars: int
     faults: tuple[Fault, ...]
@@ -34,3 +35,4 @@ class EngineResult:
     tick_timeframe: str
     gaps: GapCounter | None = None
     bad_bars_skipped: int = 0
+    metrics: MetricsStream | None = None  # fed bar by bar: the metrics without the history

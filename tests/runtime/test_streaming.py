@@ -12,8 +12,9 @@ from rt_helpers import EURUSD
 
 from stc.runtime.data import DataError, count_rows, iter_bars, load_bars, validate_bars
 from stc.runtime.dtos.ledger import Trade
+from stc.runtime.dtos.market import Bar
 from stc.runtime.ledger import Ledger, TradeLog
-from stc.runtime.metrics import _returns, compute_metrics, sharpe, sortino
+from stc.runtime.metrics import compute_metrics
 
 
 def _csv(tmp_path: Path, body: str, header: str = ",Open,High,Low,Close,Volume") -> Path:
@@ -102,9 +103,27 @@ def test_ledger_keeps_floats_in_step_with_decimals() -> None:
     assert isinstance(ledger.equity_curve, array)
 
 
-def test_streamed_returns_match_the_list() -> None:
-    equity = array("d", [100.0, 101.0, 0.0, 99.0, 102.5])
-    returns = _returns([100.0, *equity])
-    metrics = compute_metrics(equity, (), [], 100.0, 0, 0)
-    assert metrics["sharpe"] == round(sharpe(returns, 0.0), 10)
-    assert metrics["sortino"] == round(sortino(returns, 0.0), 10)
+def _book(ledger: Ledger) -> None:
+    """Two bars, one round trip (with a stop: its risk feeds closed_trade_returns)."""
+    t0, t1 = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, 1, tzinfo=UTC)
+    ledger.entry_fill("TRD_20240101_000000_00001", "BUY", 1.1, Decimal(100), 0.1, t0,
+                      stop=Decimal("1.05"), risk_amount=Decimal(5))  # fmt: skip
+    ledger.mark(Bar(time=t0, open=1.1, high=1.2, low=1.0, close=1.15, volume=1))
+    ledger.exit_fill("TRD_20240101_000000_00001", 1.2, 0.1, t1, "SIGNAL")
+    ledger.mark(Bar(time=t1, open=1.15, high=1.25, low=1.1, close=1.2, volume=1))
+
+
+def test_a_ledger_without_history_streams_its_metrics_and_trades() -> None:
+    kept, sunk = Ledger(10_000.0, "EURUSD"), []
+    lean = Ledger(10_000.0, "EURUSD", keep_history=False, trade_sink=sunk.append)
+    _book(kept)
+    _book(lean)
+    assert len(lean.equity_curve) == 0 and len(lean.closed) == 0 and lean.marks == 2
+    assert sunk == list(kept.closed) and lean.closed_count == 1
+    assert lean.closed_trade_returns() == kept.closed_trade_returns() == (float(
+        kept.closed[0].pnl / Decimal(5)),)  # fmt: skip
+    assert lean.snapshot().closed_trades == 1
+    times = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, 1, tzinfo=UTC))
+    listed = compute_metrics(kept.equity_curve, times, kept.closed, 10_000.0, 1, 0)
+    assert lean.metrics.metrics(times, 1, 0) == listed
+    assert listed["trades"] == 1 and listed["bars"] == 2 and listed["win_rate"] == 1.0
