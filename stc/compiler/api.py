@@ -67,15 +67,11 @@ class CompileResult:
         """Worker id → whether it may run in batch form and why (issue 23;
         ``stc.compiler.batchable``). Raises CompileError on a failed compile."""
         from stc.compiler.batchable import batch_plan
-        from stc.compiler.resolve import import_class
 
         unit = self.outcome.unit
         if unit is None or not self.ok:
             raise CompileError(self.rendered_diagnostics())
-        for worker in unit.resolved():
-            if worker.cls is None:  # the compile cache skipped the import
-                import_class(unit, worker)
-        return batch_plan(unit)
+        return batch_plan(unit)  # the class side from the cache when it skipped the import
 
     @cached_property
     def graph(self) -> nx.DiGraph[str]:

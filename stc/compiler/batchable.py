@@ -21,8 +21,9 @@ ahead, a trade is not. So a worker is **batchable** when all of these hold:
 
 The verdicts are a pure function of the compile unit (its resolved workers, their
 manifests, classes and subscriptions). Each says why, so that a user who expected
-speed can see which rule a worker misses. They are not part of the wiring map yet
-(docs/decisions.md, issue 23): ``CompileResult.batchable`` exposes them.
+speed can see which rule a worker misses. The wiring map records the batchable ones
+(``WorkerSpec.batch``, docs/decisions.md, issue 23); ``CompileResult.batchable`` and
+``stc explain`` expose every verdict with its reason.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def judge(
     verdicts: dict[str, BatchVerdict],
 ) -> BatchVerdict:
     """The verdict of one worker, given the providers and verdicts upstream of it."""
-    problem = _declaration_problem(worker) or _wiring_problem(unit, worker)
+    problem = _declaration_problem(unit, worker) or _wiring_problem(unit, worker)
     if problem:
         return BatchVerdict(worker.id, False, problem)
     assert worker.record is not None
@@ -98,8 +99,9 @@ def judge(
     return BatchVerdict(worker.id, True, reason, tuple(inputs))
 
 
-def _declaration_problem(worker: WorkerInstance) -> str | None:
-    """Why the slot, the manifest or the class rule batch form out (rules 1-3)."""
+def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | None:
+    """Why the slot, the manifest or the class rule batch form out (rules 1-3). The
+    class side comes from the compile cache when it skipped importing the classes."""
     if worker.slot not in BASE_EVENTS:
         return "only context and opportunity workers have batch forms; the run feeds " \
             f"this {worker.worker_type}"  # fmt: skip
@@ -107,10 +109,13 @@ def _declaration_problem(worker: WorkerInstance) -> str | None:
     manifest = worker.record.manifest
     if not manifest.batch:
         return "its manifest does not declare `batch: true`"
-    if worker.cls is None:
+    methods = " and ".join(f"`{m}`" for m in BATCH_METHODS)
+    if worker.cls is None and unit.batch_offers is not None:
+        if worker.id not in unit.batch_offers:
+            return f"its class `{worker.record.class_name}` does not define {methods}"
+    elif worker.cls is None:
         return "its class could not be loaded"
-    if not offers_batch(worker.cls):
-        methods = " and ".join(f"`{m}`" for m in BATCH_METHODS)
+    elif not offers_batch(worker.cls):
         return f"its class `{worker.cls.__name__}` does not define {methods}"
     capabilities = manifest.capabilities
     if capabilities.ledger != "none":

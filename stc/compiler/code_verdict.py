@@ -29,6 +29,7 @@ from stc.compiler.classes import import_all
 from stc.compiler.diagnostics import Diagnostic
 from stc.compiler.unit import CodeChecks, CompileUnit
 from stc.compiler.wiring import known_events
+from stc.runtime.batch import offers_batch
 
 CODE_CHECKS = frozenset({"STC013", "STC032", "STC080", "STC081"})
 """Codes that read the plugin classes (STC032 also covers unknown wiring workers)."""
@@ -40,8 +41,10 @@ def check_against_code(unit: CompileUnit) -> list[Diagnostic]:
     key = None
     if fresh_process():
         key = clean_code_key(unit)
-        if key is not None and cache.CLEAN_CODE.get(key):
+        remembered = cache.CLEAN_CODE.get(key) if key is not None else None
+        if isinstance(remembered, list):  # an older entry (True) lacks the batch offers
             unit.code_checks = CodeChecks.CACHED_CLEAN
+            unit.batch_offers = frozenset(remembered)
             return _run(unit, skip=CODE_CHECKS)
     found = [*import_all(unit), *_run(unit, skip=frozenset())]
     _remember_clean(unit, key, found)
@@ -79,8 +82,10 @@ def _remember_clean(unit: CompileUnit, key: str | None, diagnostics: Sequence[Di
     """Record that the checks against code found nothing for ``key``."""
     if key is None or any(d.code in CODE_CHECKS for d in diagnostics):
         return
-    if all(w.cls is not None for w in unit.resolved()):
-        cache.CLEAN_CODE.put(key, True)
+    resolved = unit.resolved()
+    if all(w.cls is not None for w in resolved):  # the batch offers ride along (wiring map)
+        offers = sorted(w.id for w in resolved if w.cls is not None and offers_batch(w.cls))
+        cache.CLEAN_CODE.put(key, offers)
 
 
 def clean_code_key(unit: CompileUnit) -> str | None:

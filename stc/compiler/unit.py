@@ -141,6 +141,9 @@ class CompileUnit:
     graph: WiringGraph = field(default_factory=WiringGraph)
     mode: Literal["swot", "direct", "scheduled"] = "swot"
     code_checks: CodeChecks = CodeChecks.PENDING
+    batch_offers: frozenset[str] | None = None
+    """Ids of the workers whose class offers a batch form, as the compile cache
+    remembered them when it skipped importing the classes (``CACHED_CLEAN``)."""
     _index: dict[str, WorkerInstance] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
 

@@ -128,3 +128,50 @@ def test_a_failed_compile_has_no_batch_plan(tmp_path: Path) -> None:
     broken.write_text("blueprint_version: 1\nname: x\n", encoding="utf-8")
     with pytest.raises(CompileError):
         _ = compile_blueprint(broken).batchable
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_BATCHABLE))
+def test_the_wiring_map_records_the_batch_plan(name: str) -> None:
+    """``WorkerSpec.batch`` is present exactly for the batchable workers, with the
+    inputs of their verdict; the map's text round-trips through the runtime's loader."""
+
+    result = compile_blueprint(BLUEPRINTS / name)
+    verdicts = result.batchable
+    for spec in result.plan.workers:
+        verdict = verdicts[spec.id]
+        if verdict.batchable:
+            assert spec.batch is not None and spec.batch.inputs == verdict.inputs
+        else:
+            assert spec.batch is None
+
+
+def test_a_map_without_batch_plans_still_loads(tmp_path: Path) -> None:
+    """Maps written before the field existed load, every worker running tick by tick."""
+    from stc.runtime.plan import load_plan
+
+    data = yaml.safe_load(compile_blueprint(BLUEPRINTS / "ema_trend.yaml").wiring_map)
+    removed = [worker.pop("batch") for worker in data["workers"]]
+    assert any(removed)
+    path = tmp_path / "wiring_map.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    plan = load_plan(path)
+    assert all(spec.batch is None for spec in plan.workers)
+
+
+def test_the_cached_class_verdict_gives_the_same_plan() -> None:
+    """When the compile cache skipped importing the classes (``CACHED_CLEAN``), the
+    class side of the verdict comes from the ids the cache remembered: same plan."""
+    from stc.compiler.unit import CodeChecks
+
+    result = compile_blueprint(BLUEPRINTS / "ict_smc.yaml")
+    unit = result.outcome.unit
+    assert unit is not None
+    expected = batch_plan(unit)
+    offers = frozenset(w.id for w in unit.resolved() if w.cls is not None
+                       and callable(getattr(w.cls, "batch", None)))  # fmt: skip
+    for worker in unit.resolved():
+        worker.cls = None
+    unit.code_checks, unit.batch_offers = CodeChecks.CACHED_CLEAN, offers
+    assert batch_plan(unit) == expected
+    unit.batch_offers = offers - {"ema_detector"}
+    assert "does not define" in batch_plan(unit)["ema_detector"].reason

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import PurePosixPath
 from typing import Any
 
+from stc.compiler.batchable import BatchVerdict, batch_plan
 from stc.compiler.data_needs import reads_volume
 from stc.compiler.emit import yaml_writer
 from stc.compiler.registry import PluginRecord
@@ -18,6 +19,7 @@ from stc.compiler.unit import CompileUnit, WorkerInstance
 from stc.compiler.version import __version__
 from stc.compiler.wiring import event_order
 from stc.runtime.plan.model import (
+    BatchSpec,
     EventSpec,
     InputFile,
     Plan,
@@ -155,7 +157,8 @@ def _data_source(unit: CompileUnit) -> dict[str, Any] | None:
 
 def _workers(unit: CompileUnit) -> tuple[WorkerSpec, ...]:
     shared: dict[str, dict[str, Any]] = {}  # per plugin: what all its instances share
-    return tuple(_worker(w, shared) for w in unit.resolved())
+    verdicts = batch_plan(unit)
+    return tuple(_worker(w, shared, verdicts[w.id]) for w in unit.resolved())
 
 
 def _plugin_part(record: PluginRecord) -> dict[str, Any]:
@@ -180,7 +183,9 @@ def _plugin_part(record: PluginRecord) -> dict[str, Any]:
     }
 
 
-def _worker(worker: WorkerInstance, shared: dict[str, dict[str, Any]]) -> WorkerSpec:
+def _worker(
+    worker: WorkerInstance, shared: dict[str, dict[str, Any]], verdict: BatchVerdict
+) -> WorkerSpec:
     record = worker.record
     assert record is not None
     if record.name not in shared:
@@ -196,6 +201,7 @@ def _worker(worker: WorkerInstance, shared: dict[str, dict[str, Any]]) -> Worker
         reads_volume=reads_volume(worker),
         trigger=worker.trigger,
         triggers=worker.triggers,
+        batch=BatchSpec(inputs=verdict.inputs) if verdict.batchable else None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from stc.runtime.plan.errors import PlanError as PlanError
 from stc.runtime.plan.load import load_plan as load_plan
 from stc.runtime.plan.model import FORMAT_VERSION as FORMAT_VERSION
+from stc.runtime.plan.model import BatchSpec as BatchSpec
 from stc.runtime.plan.model import EventSpec as EventSpec
 from stc.runtime.plan.model import Plan as Plan
 from stc.runtime.plan.model import PluginSource as PluginSource

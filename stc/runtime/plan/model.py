@@ -154,6 +154,19 @@ TriggerRange = tuple[float, float]
 """``[lo, hi]`` of one trigger field (lo ≤ hi)."""
 
 
+class BatchSpec(StrictModel):
+    """The compiler's proof that a worker may run in batch form (issue 23;
+    ``stc.compiler.batchable``): its outputs are a pure function of the closed bars of
+    its timeframe and of the batch outputs of ``inputs``. The fast engine computes it
+    once over the whole data (``stc.runtime.batch``); absent, the worker runs its
+    handler tick by tick."""
+
+    inputs: tuple[str, ...] = Field(
+        default_factory=empty_tuple,
+        description="ids of the batchable context workers whose outputs it reads, besides bars",
+    )
+
+
 class WorkerSpec(StrictModel):
     """A worker instance after resolution: params with defaults, warm-up as a number."""
 
@@ -186,6 +199,11 @@ class WorkerSpec(StrictModel):
     publishes: tuple[PublishDecl, ...] = Field(default_factory=empty_tuple)
     trigger: str | None = None
     triggers: dict[str, TriggerRange] = Field(default_factory=empty_dict)
+    batch: BatchSpec | None = Field(
+        default=None,
+        description="present when the worker may run in batch form (its outputs depend "
+        "on bars only); absent: it runs tick by tick",
+    )
 
     @model_validator(mode="after")
     def _ranges_are_ordered(self) -> WorkerSpec:
