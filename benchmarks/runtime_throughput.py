@@ -181,28 +181,33 @@ def run_hand(n: int) -> int:
     return len(ledger.closed)
 
 
-def ema_plan() -> Plan:
-    """The compiled ``ema_trend`` reference blueprint."""
+def ema_plan(blueprint: Path = EMA_BLUEPRINT) -> Plan:
+    """The compiled ``ema_trend`` reference blueprint (or another one)."""
     from stc.compiler import compile_blueprint
 
-    return load_plan(yaml.safe_load(compile_blueprint(EMA_BLUEPRINT).wiring_map))
+    return load_plan(yaml.safe_load(compile_blueprint(blueprint).wiring_map))
 
 
 def run_ema_engine(
-    n: int, journal: bool = True, streamed: bool = False, rising: bool = False
+    n: int,
+    journal: bool = True,
+    streamed: bool = False,
+    rising: bool = False,
+    mode: str = "fast",
+    blueprint: Path = EMA_BLUEPRINT,
 ) -> tuple[float, int]:
     """ema_trend through the engine; (seconds, trades). ``streamed``: bars come from the
     generator inside the timing (what the memory target is read from); otherwise they
     are built in memory before the clock starts, as every other engine's data is.
     ``rising``: bars on which the cross never fires (``bar_rows.rising_rows``), so only
     the per-tick path is timed."""
-    plan = ema_plan()
+    plan = ema_plan(blueprint)
     source = starmap(Bar, rising_rows(n)) if rising else synthetic_bars(n)
     bars: Iterable[Bar] = source if streamed else list(source)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         sink = Journal(Path(tmp) / "j.sqlite") if journal else None
-        result = Engine(plan, bars, journal=sink).run()
+        result = Engine(plan, bars, journal=sink, engine=mode).run()  # type: ignore[arg-type]
         if sink is not None:
             sink.close()
         return time.perf_counter() - start, len(result.trades)
@@ -467,6 +472,14 @@ QUIET_ROW = "ema engine+journal, bars without a signal"
 """The per-tick path alone: ema_trend on bars where the cross never fires (no flow, no
 trade); with the full run's figures it splits a bar's cost into the tick and the
 flows (see ``_flow_cost``)."""
+ICT_BLUEPRINT = REPO / "blueprints" / "ict_smc.yaml"
+INCREMENTAL_ROW = "ema engine+journal, incremental"
+PURE_INCREMENTAL_ROW = "ema engine+journal, pure Python, incremental"
+ICT_ROW = "ema ict_smc engine+journal"
+ICT_INCREMENTAL_ROW = "ema ict_smc engine+journal, incremental"
+"""Issue 23's rows: the default (fast) engine against the incremental one it must equal
+(the engine before issue 23, the rows' "today"), and the ict_smc reference blueprint."""
+
 EMA_CONFIGS: dict[str, tuple[Any, dict[str, str]]] = {
     "ema engine+journal": (run_ema_engine, {}),
     "ema engine, no journal": (partial(run_ema_engine, journal=False), {}),
@@ -476,6 +489,10 @@ EMA_CONFIGS: dict[str, tuple[Any, dict[str, str]]] = {
     "ema stc run (CSV)": (run_ema_csv, {}),
     "ema engine+journal, pure Python": (run_ema_engine, {"STC_PURE_PYTHON": "1"}),
     "ema stc run (CSV), pure Python": (run_ema_csv, {"STC_PURE_PYTHON": "1"}),
+    INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental"), {}),
+    PURE_INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental"), {"STC_PURE_PYTHON": "1"}),
+    ICT_ROW: (partial(run_ema_engine, blueprint=ICT_BLUEPRINT), {}),
+    ICT_INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental", blueprint=ICT_BLUEPRINT), {}),
     "backtesting.py": (run_backtesting_py, {}),
     "backtrader": (lambda n: other_engines().run_backtrader(n), {}),
     "NautilusTrader": (lambda n: other_engines().run_nautilus(n), {}),
@@ -663,6 +680,7 @@ def _ema_verdicts(
         lines.append(f"- {n:,} bars: dispatch (engine without journal / hand loop of the same "
                      f"plugin objects) {engine / hand:.2f} ≥ 0.75; the hand loop alone: "
                      f"{hand:,.0f} bars/s")  # fmt: skip
+    lines += _fast_verdicts(n, rate)
     for other in ("backtesting.py", "backtrader", "NautilusTrader"):
         if other in rate:
             lines.append(f"- {n:,} bars: stc / {other} = {stc / rate[other]:.2f}×")
@@ -671,6 +689,36 @@ def _ema_verdicts(
         if ref in rate:
             lines.append(f"- {n:,} bars: {ref} {rate[ref]:,.0f} bars/s here "
                          f"(issue 4's machine: ≈{issue_rate:,.0f})")  # fmt: skip
+    return lines
+
+
+FAST_TARGET = 1_000_000
+"""Issue 23: ema_trend engine+journal bars/s at 1M bars (compiled)."""
+
+
+def _fast_verdicts(n: int, rate: dict[str, float]) -> list[str]:
+    """Issue 23's throughput targets, from this run's rates."""
+    lines: list[str] = []
+    names = ("ema engine+journal", "ema engine+journal, pure Python", "backtesting.py")
+    stc, pure, bt = (rate.get(name) for name in names)
+    if stc:
+        lines.append(f"- {n:,} bars (issue 23): ema_trend engine+journal {stc:,.0f} bars/s "
+                     f"≥ {FAST_TARGET:,}: {'PASS' if stc >= FAST_TARGET else 'FAIL'}")  # fmt: skip
+    if stc and bt:
+        lines.append(f"- {n:,} bars (issue 23): compiled / backtesting.py = {stc / bt:.2f}× "
+                     f"≥ 5: {'PASS' if stc >= 5 * bt else 'FAIL'}")  # fmt: skip
+    if pure and bt:
+        lines.append(f"- {n:,} bars (issue 23): pure Python / backtesting.py = {pure / bt:.2f}× "
+                     f"≥ 2: {'PASS' if pure >= 2 * bt else 'FAIL'}")  # fmt: skip
+    for fast, slow, name in (("ema engine+journal", INCREMENTAL_ROW, "ema_trend"),
+                             ("ema engine+journal, pure Python", PURE_INCREMENTAL_ROW,
+                              "ema_trend pure"),
+                             (ICT_ROW, ICT_INCREMENTAL_ROW, "ict_smc")):  # fmt: skip
+        if rate.get(fast) and rate.get(slow):
+            ratio = rate[fast] / rate[slow]
+            target = " ≥ 3: " + ("PASS" if ratio >= 3 else "FAIL") if name == "ict_smc" else ""
+            lines.append(f"- {n:,} bars (issue 23): {name} fast / incremental = {rate[fast]:,.0f}"
+                         f" / {rate[slow]:,.0f} = {ratio:.2f}×{target}")  # fmt: skip
     return lines
 
 

@@ -41,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stc.runtime.batch import BarArrays
 from stc.runtime.blame import blame
 from stc.runtime.bootstrap import attach_handler, instantiate, make_windows, targets, warmup_needs
 from stc.runtime.bus import EventBus
@@ -75,7 +76,7 @@ class Engine:
     def __init__(
         self,
         plan: Plan,
-        bars: Sequence[Bar] | Iterable[Bar],
+        bars: Sequence[Bar] | Iterable[Bar] | BarArrays,
         *,
         journal: Journal | None = None,
         plugin_roots: Sequence[Path] = (),
@@ -91,6 +92,12 @@ class Engine:
     ) -> None:
         self.plan = plan
         self.mode = engine
+        self.fast: Any = None
+        """The fast run's loop once ``run`` started one (its ``skipped_bars``)."""
+        if isinstance(bars, BarArrays):
+            from stc.runtime.batched import ArrayBars
+
+            bars = ArrayBars(bars)
         self.flow_seq = 0
         """Odd while a tick's guarded work runs (the timeout watchdog's view of progress:
         a native int the engine bumps, cheaper than a call per tick)."""
@@ -156,7 +163,29 @@ class Engine:
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None) -> EngineResult:
-        """Process every bar, close what is open at the end, return the result."""
+        """Process every bar, close what is open at the end, return the result. The
+        fast mode (the default) runs :class:`~stc.runtime.fast_loop.FastLoop` when the
+        bars are a sequence (the data known ahead); a stream runs the incremental loop."""
+        bars = self._bars
+        with self.guard:
+            if self.mode == "fast" and isinstance(bars, Sequence) and len(bars) > 0:
+                from stc.runtime.fast_loop import FastLoop
+
+                self.fast = FastLoop(self, bars)
+                last = self.fast.run(progress, self._total or len(bars))
+                first, count = bars[0], len(bars)
+            else:
+                first, last, count = self._loop(progress)
+            if last is not None:
+                self._finish(last)
+        if progress is not None:
+            progress(count, self._total or count)
+        return self._result(first, last)
+
+    def _loop(
+        self, progress: Callable[[int, int], None] | None
+    ) -> tuple[Bar | None, Bar | None, int]:
+        """The incremental loop: every bar, every worker; (first, last, count)."""
         first: Bar | None = None
         last: Bar | None = None
         count = 0
@@ -164,22 +193,21 @@ class Engine:
         gaps = self.gaps
         slack = gaps.slack
         due = datetime.max.replace(tzinfo=UTC)  # no gap before the first bar
-        with self.guard:
-            for index, bar in enumerate(self._bars):
-                when = bar.time
-                if when >= due and last is not None:
-                    gaps.record(last.time, when)
-                self._tick(bar, index)
-                first = first or bar
-                last = bar
-                count += 1
-                due = when + slack if slack is not None else gaps.due(when)
-                if progress is not None and (index + 1) % step == 0:
-                    progress(index + 1, self._total)
-            if last is not None:
-                self._finish(last)
-        if progress is not None:
-            progress(count, self._total or count)
+        for index, bar in enumerate(self._bars):
+            when = bar.time
+            if when >= due and last is not None:
+                gaps.record(last.time, when)
+            self._tick(bar, index)
+            first = first or bar
+            last = bar
+            count += 1
+            due = when + slack if slack is not None else gaps.due(when)
+            if progress is not None and (index + 1) % step == 0:
+                progress(index + 1, self._total)
+        return first, last, count
+
+    def _result(self, first: Bar | None, last: Bar | None) -> EngineResult:
+        gaps = self.gaps
         return EngineResult(
             trades=self.ledger.closed,
             equity_curve=self.ledger.equity_curve,

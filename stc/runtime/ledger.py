@@ -366,6 +366,39 @@ class Ledger:
             self.equity_curve.append(equity)
         return equity
 
+    def mark_quiet(
+        self, last: Bar, count: int, high: float, low: float, equities: Sequence[float]
+    ) -> None:
+        """What ``count`` calls of :meth:`mark` on a quiet stretch (no fill, no open
+        trade's stop or target touched) leave behind, given the stretch's highest high,
+        lowest low and the equity of each bar (``stc.runtime.bulk_marks`` computes them
+        with the float operations :meth:`mark` uses). The peak and the metrics are fed
+        by the caller (:meth:`raise_peak`, ``MetricsStream.add_stretch``)."""
+        self._snapshot = None
+        self.last_price, self.last_time = last.close, last.time
+        if self.open:
+            self.exposed_bars += count
+            for trade in self.open.values():
+                trade.bars_held += count
+                if high > trade.high:
+                    trade.high = high
+                if low < trade.low:
+                    trade.low = low
+        self.marks += count
+        if self.keep_history:
+            self.equity_curve.extend(equities)
+
+    @property
+    def peak_f(self) -> float:
+        """The peak equity as :meth:`mark` compares it (the rounded money's float)."""
+        return self._peak_f
+
+    def raise_peak(self, equity: float) -> None:
+        """:meth:`mark`'s peak rule for one bar's ``equity``."""
+        if equity > self._peak_f:
+            self.peak_equity = money(equity)
+            self._peak_f = float(self.peak_equity)
+
     def drain_changes(self) -> list[Any]:
         """Fills and closed trades since the last call (oldest first)."""
         out, self.changes = self.changes, []

@@ -99,6 +99,33 @@ class MetricsStream:
             down = min(r, 0.0)
             self._downside_sum += down * down
 
+    def add_stretch(
+        self,
+        count: int,
+        last: float,
+        peak: float,
+        worst: float,
+        returns: array[float],
+        return_sum: float,
+        downside_sum: float,
+    ) -> None:
+        """``count`` calls of :meth:`add_equity` at once, their results computed by the
+        caller with the same float operations in the same order
+        (``stc.runtime.bulk_marks``): the new running values and the bar returns."""
+        self.bars += count
+        self.final = last
+        self._previous = last
+        self._peak = peak
+        self._worst = worst
+        self._returns.extend(returns)
+        self._return_sum = return_sum
+        self._downside_sum = downside_sum
+
+    def state(self) -> tuple[float, float, float, float, float]:
+        """(previous equity, peak, worst drawdown, return sum, downside sum): what a
+        bulk caller continues from."""
+        return self._previous, self._peak, self._worst, self._return_sum, self._downside_sum
+
     def add_trade(self, pnl: float) -> None:
         """One closed trade's net P&L."""
         self.trades += 1
@@ -186,6 +213,29 @@ class _ReturnSpill:
             tail.tofile(self._file)
             self._spilled += len(tail)
             self._tail = array("d")
+
+    def extend(self, values: array[float]) -> None:
+        """Append ``values`` in order (as many :meth:`append` calls)."""
+        start = 0
+        while start < len(values):
+            room = _CHUNK - len(self._tail)
+            chunk = values[start : start + room]
+            start += len(chunk)
+            if len(chunk) == room:
+                self.append_chunk(chunk)
+            else:
+                self._tail.extend(chunk)
+
+    def append_chunk(self, chunk: array[float]) -> None:
+        """The tail filled up to ``_CHUNK`` with ``chunk``: spill it (as append does)."""
+        tail = self._tail
+        tail.extend(chunk)
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives with the stream)
+        self._file.seek(0, os.SEEK_END)
+        tail.tofile(self._file)
+        self._spilled += len(tail)
+        self._tail = array("d")
 
     def __len__(self) -> int:
         return self._spilled + len(self._tail)

@@ -10,7 +10,7 @@ resamplers only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from stc.runtime.data import Resampler
 from stc.runtime.dtos.market import Bar, OHLCVWindow
@@ -51,6 +51,37 @@ class TickWindows:
             self.closed[self.tick_timeframe] += 1
             warm = self.warm = self._is_warm()
         return warm
+
+    def skip(self, bars: Sequence[Bar], count: int) -> None:
+        """Account for quiet tick bars at once (the fast engine): ``bars`` are the
+        skipped bars, of which there are ``count``, or, with one timeframe, at least the
+        tick window's capacity's worth of the last of them. The tick window keeps the
+        last bars, the warm-up count advances as ``advance`` would; with higher
+        timeframes every skipped bar goes through their resamplers (a Python call a
+        bar: the fast engine skips such stretches only when no worker runs on a
+        higher timeframe, so ``released`` is left as the last run tick set it)."""
+        if self.resamplers:
+            for bar in bars:
+                self._skip_one(bar)
+            return
+        for bar in bars:
+            self.tick_window.append(bar)
+        if not self.warm:  # ``advance`` counts up to the bar that makes the run warm
+            closed = self.closed[self.tick_timeframe]
+            until_warm = max(self.needs.get(self.tick_timeframe, 0) - closed, 1)
+            self.closed[self.tick_timeframe] = closed + min(count, until_warm)
+            self.warm = self._is_warm()
+
+    def _skip_one(self, bar: Bar) -> None:
+        """``advance`` of one quiet bar, without recording the released bars."""
+        self.tick_window.append(bar)
+        for resampler, window in self.resamplers:
+            for higher in resampler.push(bar):
+                window.append(higher)
+                self.closed[window.timeframe] += 1
+        if not self.warm:
+            self.closed[self.tick_timeframe] += 1
+            self.warm = self._is_warm()
 
     def _is_warm(self) -> bool:
         closed = self.closed

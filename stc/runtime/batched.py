@@ -1,0 +1,265 @@
+"""The fast engine's batch part: every worker the plan marks batchable
+(``WorkerSpec.batch``) is computed once over the whole data, and its handler's place
+in the dispatch table is taken by an adapter that reads the precomputed output.
+
+Why an adapter in the handler's place, not a separate phase: ``result_at`` must run
+at the handler's position in the tick (signal ids come from one run-scoped counter all
+workers share, ``stc.runtime.batch``), on every bar the handler would have been called
+for. Swapping the callable in the frozen dispatch table's entries keeps the tick loop,
+the bus, the contract checks and the fault blame exactly as they are.
+
+Timeframes: a worker on the tick timeframe reads element ``cursor.index`` (the tick's
+index); a worker on a higher timeframe T is called by the bus once per released bar of
+T, in order, so its adapter counts its calls — the n-th call reads element n of the
+output computed over the closed bars of T (built by the same :class:`Resampler` the
+loop uses, so the bars are the ones the handler would see). An input on another
+timeframe is aligned to the consumer's clock with :func:`~stc.runtime.batch.held_index`
+(the last bar of T released on or before each tick).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, overload
+
+from stc.runtime.batch import BarArrays, BatchOutput, aligned, held_index
+from stc.runtime.data import Resampler
+from stc.runtime.dispatch import DispatchTable
+from stc.runtime.dtos.market import Bar, TradingContext
+from stc.runtime.plan import Plan, WorkerSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+
+class Cursor:
+    """The index of the tick the loop is running (set by the fast loop each tick)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self) -> None:
+        self.index = 0
+
+
+class BatchedCall:
+    """A batchable worker's handler, replaced: scores the factors the handler would
+    have scored and returns ``result_at`` of the tick's (or the call's) element."""
+
+    __slots__ = ("calls", "cursor", "factors", "framed", "output", "present", "result_at",
+                 "worker")  # fmt: skip
+
+    def __init__(
+        self,
+        worker: str,
+        output: BatchOutput,
+        result_at: Callable[[BatchOutput, int, TradingContext], Any],
+        cursor: Cursor,
+        factors: Sequence[tuple[str, str]],
+        framed: bool,
+    ) -> None:
+        self.worker = worker
+        self.output = output
+        self.result_at = result_at
+        self.cursor = cursor
+        self.framed = framed
+        self.calls = 0
+        self.present: list[bool] = output.present.tolist()
+        self.factors = [
+            (name, polarity, output.factors[name].tolist())
+            for name, polarity in factors
+            if name in output.factors
+        ]
+
+    def __call__(self, context: TradingContext) -> Any:
+        if self.framed:
+            index = self.calls
+            self.calls += 1
+        else:
+            index = self.cursor.index
+        for name, polarity, values in self.factors:
+            value = values[index]
+            if value == value:  # not NaN: the handler scored it on this bar
+                context.score(name, value, self.worker, polarity)
+        if not self.present[index]:
+            return None
+        return self.result_at(self.output, index, context)
+
+
+@dataclass(frozen=True)
+class Batched:
+    """What the batch part of a fast run computed."""
+
+    table: DispatchTable
+    """The dispatch table with every batchable worker's call replaced."""
+    outputs: Mapping[str, BatchOutput]
+    """Worker id → its batch output (over the closed bars of its timeframe)."""
+    calls: Mapping[str, BatchedCall]
+    """Worker id → the adapter now in its handler's place."""
+    signal_ticks: NDArray[np.int64]
+    """Sorted tick indices where some batched opportunity/threat worker's output is
+    present (a signal, warm-up included: its ``result_at`` must run there)."""
+
+
+def tick_arrays(bars: Sequence[Bar], timeframe: str) -> BarArrays:
+    """The tick bars as columns (the arrays behind an :class:`ArrayBars` as they are)."""
+    if isinstance(bars, ArrayBars):
+        return bars.arrays
+    return BarArrays.from_bars(bars, timeframe)
+
+
+class ArrayBars(Sequence[Bar]):
+    """Columns (:class:`BarArrays`, the whole data) seen as a sequence of bars: a
+    :class:`Bar` is built when the loop reads one (the fast engine reads only the bars
+    it runs), its time a UTC datetime from the epoch nanoseconds."""
+
+    def __init__(self, arrays: BarArrays) -> None:
+        self.arrays = arrays
+        self._columns: tuple[list[Any], ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def _lists(self) -> tuple[list[Any], ...]:
+        if self._columns is None:
+            a = self.arrays
+            self._columns = tuple(c.tolist() for c in (a.time, a.open, a.high, a.low,
+                                                       a.close, a.volume))  # fmt: skip
+        return self._columns
+
+    @overload
+    def __getitem__(self, index: int) -> Bar: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Bar]: ...
+
+    def __getitem__(self, index: int | slice) -> Bar | list[Bar]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        stamp, o, h, low, c, v = (column[index] for column in self._lists())
+        return Bar(_EPOCH + timedelta(microseconds=stamp // 1000), o, h, low, c, v)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def higher_bars(
+    bars: Sequence[Bar], timeframe: str, tick_timeframe: str
+) -> tuple[list[Bar], list[int]]:
+    """The closed bars of ``timeframe`` built from the tick bars by the loop's own
+    :class:`Resampler`, and the tick index on which each closed."""
+    resampler = Resampler(timeframe, tick_timeframe)
+    closed: list[Bar] = []
+    ticks: list[int] = []
+    push = resampler.push
+    for index, bar in enumerate(bars):
+        for higher in push(bar):
+            closed.append(higher)
+            ticks.append(index)
+    return closed, ticks
+
+
+def build_batched(
+    plan: Plan,
+    workers: Mapping[str, Any],
+    table: DispatchTable,
+    bars: Sequence[Bar],
+    arrays: BarArrays,
+    cursor: Cursor,
+) -> Batched:
+    """Compute every batchable worker of ``plan`` (chain order) and the dispatch table
+    with their calls replaced. A worker whose batch form raises is left to its handler
+    (the run then meets the same error where the handler would, or none)."""
+    import numpy as np
+
+    tick_tf = plan.timeframes[0]
+    frames: dict[str, BarArrays] = {tick_tf: arrays}
+    release: dict[str, NDArray[np.int64]] = {}
+    outputs: dict[str, BatchOutput] = {}
+    calls: dict[str, BatchedCall] = {}
+    for spec in plan.workers:
+        if spec.batch is None:
+            continue
+        timeframe = spec.timeframe or tick_tf
+        if timeframe not in frames:
+            closed, ticks = higher_bars(bars, timeframe, tick_tf)
+            frames[timeframe] = BarArrays.from_bars(closed, timeframe)
+            release[timeframe] = np.asarray(ticks, dtype=np.int64)
+        upstream = _upstream(plan, spec, outputs, release, len(frames[timeframe]), tick_tf)
+        if upstream is None:
+            continue
+        worker = workers[spec.id]
+        output = worker.batch(frames[timeframe], upstream)
+        outputs[spec.id] = output
+        factors = tuple((f.name, f.polarity) for f in spec.factors)
+        calls[spec.id] = BatchedCall(
+            spec.id, output, worker.result_at, cursor, factors, timeframe != tick_tf
+        )
+    return Batched(
+        table=_replaced(table, calls),
+        outputs=outputs,
+        calls=calls,
+        signal_ticks=_signal_ticks(table, outputs, release),
+    )
+
+
+def _upstream(
+    plan: Plan,
+    spec: WorkerSpec,
+    outputs: Mapping[str, BatchOutput],
+    release: Mapping[str, NDArray[np.int64]],
+    length: int,
+    tick_tf: str,
+) -> dict[str, BatchOutput] | None:
+    """The batch outputs ``spec`` reads, by DTO name, aligned to its clock (None when
+    one is missing or lives on a clock this engine does not align: a higher timeframe
+    read from another higher timeframe)."""
+    timeframe = spec.timeframe or tick_tf
+    upstream: dict[str, BatchOutput] = {}
+    for provider_id in spec.batch.inputs if spec.batch else ():
+        output = outputs.get(provider_id)
+        if output is None:
+            return None
+        provider = plan.worker(provider_id)
+        source = provider.timeframe or tick_tf
+        if source != timeframe:
+            if timeframe != tick_tf:
+                return None
+            output = aligned(output, held_index(release[source], length))
+        for dto in provider.provides or ():
+            if dto in spec.requires:
+                upstream[dto] = output
+    return upstream
+
+
+def _replaced(table: DispatchTable, calls: Mapping[str, BatchedCall]) -> DispatchTable:
+    """``table`` with each batched worker's callable swapped for its adapter."""
+    chain = tuple(
+        (calls.get(wid, call), wid, honoured, frame)
+        for call, wid, honoured, frame in table.context_chain
+    )
+    signals = tuple(
+        (calls.get(wid, call), wid, timeframe, event)
+        for call, wid, timeframe, event in table.signal_workers
+    )
+    return replace(table, context_chain=chain, signal_workers=signals)
+
+
+def _signal_ticks(
+    table: DispatchTable,
+    outputs: Mapping[str, BatchOutput],
+    release: Mapping[str, NDArray[np.int64]],
+) -> NDArray[np.int64]:
+    """Every tick on which a batched signal worker's output is present."""
+    import numpy as np
+
+    found = [np.zeros(0, dtype=np.int64)]
+    for _, wid, timeframe, _ in table.signal_workers:
+        output = outputs.get(wid)
+        if output is None:
+            continue
+        where = np.flatnonzero(np.asarray(output.present, dtype=bool)).astype(np.int64)
+        found.append(where if timeframe is None else release[timeframe][where])
+    return np.unique(np.concatenate(found))

@@ -1,0 +1,120 @@
+"""The fast engine's loop (``Engine(..., engine="fast")``, issue 23).
+
+It runs the same ticks as the incremental loop (``Engine._tick``: windows, fills,
+the flow), with two differences, each proven not to change a result
+(docs/runtime.md, "The fast engine"):
+
+1. batchable workers read their precomputed batch outputs (:mod:`stc.runtime.batched`)
+   instead of running their handlers;
+2. after each tick it asks :class:`~stc.runtime.skipping.Skipper` for the next bar
+   where something can happen and accounts for the quiet bars before it in bulk:
+   the tick window and warm-up count, the ledger's marks and the streaming metrics
+   (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps in the data are
+   counted once for the whole data before the loop (the same comparisons).
+
+The fast loop needs the data ahead: a sequence of bars (a list, or
+:class:`~stc.runtime.batched.ArrayBars` over columns). A streamed feed (an iterator:
+``stc run`` reads its CSV as a stream, paper and live runs pace theirs) runs the
+incremental loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from stc.runtime.batch import BarArrays
+from stc.runtime.batched import Cursor, build_batched, tick_arrays
+from stc.runtime.bulk_marks import mark_stretch
+from stc.runtime.data import GapCounter
+from stc.runtime.dtos.market import Bar
+from stc.runtime.skipping import Skipper
+
+if TYPE_CHECKING:
+    from stc.runtime.engine import Engine
+
+
+class FastLoop:
+    """One fast run of an engine over ``bars`` (built at the start of ``run``)."""
+
+    def __init__(self, engine: Engine, bars: Sequence[Bar]) -> None:
+        self.engine = engine
+        self.bars = bars
+        self.cursor = Cursor()
+        tick_tf = engine.tick_tf
+        self.arrays = tick_arrays(bars, tick_tf)
+        batched = build_batched(
+            engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
+        )
+        engine.table = engine.bus.table = batched.table
+        self.skipper = Skipper(
+            batched.table, batched, self.arrays, engine.ledger,
+            engine._on_bar, engine.context_aggregator,
+        )  # fmt: skip
+        self.skipped_bars = 0
+        """Bars accounted for in bulk (for benchmarks and tests)."""
+
+    def run(self, progress: Callable[[int, int], None] | None, total: int) -> Bar | None:
+        """Every bar, run or skipped; the last bar (None without bars)."""
+        engine, bars, cursor = self.engine, self.bars, self.cursor
+        count = len(bars)
+        if count == 0:
+            return None
+        count_gaps(engine.gaps, bars, self.arrays)
+        step = max(total // 100, 1)
+        skipper, windows = self.skipper, engine.frames
+        capacity = windows.tick_window.capacity
+        index = 0
+        while index < count:
+            cursor.index = index
+            engine._tick(bars[index], index)
+            index += 1
+            if progress is not None and index % step == 0:
+                progress(index, total)
+            if index == count:
+                break
+            busy = skipper.next_busy(index, engine._skipped)
+            if busy > index:
+                last = bars[busy - 1]
+                kept = index if windows.resamplers else max(index, busy - capacity)
+                windows.skip(bars[kept:busy], busy - index)
+                mark_stretch(engine.ledger, self.arrays, index, busy, last)
+                self.skipped_bars += busy - index
+                if progress is not None:
+                    for done in range((index // step + 1) * step, busy + 1, step):
+                        progress(done, total)
+                index = busy
+        last = bars[count - 1]
+        if self.skipped_bars and skipped_to_end(engine, last):
+            engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
+            engine.context_aggregator.ready = False
+        return last
+
+
+def skipped_to_end(engine: Engine, last: Bar) -> bool:
+    """True when the last bar was skipped (the context still holds an earlier tick)."""
+    return engine.context.tick is not last
+
+
+def count_gaps(gaps: GapCounter, bars: Sequence[Bar], arrays: BarArrays) -> None:
+    """Every gap of the data, in order, as the incremental loop's per-bar comparison
+    (``time >= due(previous)``) finds them: on epoch nanoseconds when the times are UTC
+    or a fixed offset (datetime arithmetic is then absolute), else with the loop's own
+    datetime arithmetic."""
+    import numpy as np
+
+    if len(bars) < 2:
+        return
+    zone = bars[0].time.tzinfo
+    if gaps.slack is not None and (zone is None or zone is UTC or isinstance(zone, timezone)):
+        slack_ns = gaps.slack // _ONE_US * 1000
+        found = np.flatnonzero(np.diff(arrays.time) >= slack_ns) + 1
+        indices = found.tolist()
+    else:
+        indices = [k for k in range(1, len(bars)) if bars[k].time >= gaps.due(bars[k - 1].time)]
+    for k in indices:
+        gaps.record(bars[k - 1].time, bars[k].time)
+
+
+_ONE_US = timedelta(microseconds=1)

@@ -1,0 +1,151 @@
+"""Event skipping (issue 23, item 2): the next bar where something can happen.
+
+After a tick has run, the fast loop asks :meth:`Skipper.next_busy` for the first bar
+that must run the incremental way; every bar before it is *quiet* and is accounted
+for in bulk (windows, marks, metrics, progress). A bar is quiet only when the engine
+can prove that running it would do nothing but mark the book:
+
+* no worker needs it: every context, opportunity and tick-threat worker runs in
+  batch form (``WorkerSpec.batch``) and, for the signal workers, none has an output
+  present on the bar (``Batched.signal_ticks``: a signal, or a warm-up result whose
+  ``result_at`` must still run to draw its ids); the only ``CONTEXT_READY`` subscriber
+  is the platform's aggregator (it sets a flag; the assessment it would build is
+  built on demand, and nobody asks on a quiet bar); no scheduled events;
+* the book cannot move: the execution handler is the simulated venue, its order book
+  is empty, and no open trade's stop or target lies within the bar's range (or was
+  crossed by its open) — a vectorised search over the highs and lows;
+* nothing of the run is fed back: no ``POSITION_UPDATE`` subscriber while a trade is
+  open (it would be published on every bar), no bad rows waiting to be journaled;
+* no worker runs on a higher timeframe (its replayed output and its call count are
+  not carried over a skipped stretch yet); higher timeframes that only feed windows
+  are fine: their resamplers see every skipped bar (``TickWindows.skip``).
+
+Whatever the skipper cannot prove, it does not skip: :meth:`Skipper.why_not` says
+which condition holds a plan to per-bar dispatch (``None``: it may skip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from stc.runtime.batch import BarArrays
+from stc.runtime.batched import Batched
+from stc.runtime.dispatch import DispatchTable
+from stc.runtime.execution.venue import Venue
+from stc.runtime.ledger import Ledger
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+FIRST_CHUNK = 64
+"""Bars searched first for a touched stop or target (the chunk doubles after a miss:
+the search costs in proportion to the stretch it proves quiet)."""
+
+
+class Skipper:
+    """The next-busy-bar query of one fast run."""
+
+    def __init__(
+        self,
+        table: DispatchTable,
+        batched: Batched,
+        arrays: BarArrays,
+        ledger: Ledger,
+        on_bar: Callable[[Any, int], None],
+        aggregator: object,
+    ) -> None:
+        self.arrays = arrays
+        self.ledger = ledger
+        self.table = table
+        self.signal_ticks = batched.signal_ticks
+        self.venue: Venue | None = getattr(on_bar, "__self__", None)
+        self.reason = _why_not(table, batched, self.venue, aggregator)
+
+    def why_not(self) -> str | None:
+        """Why this plan runs every bar (None: it skips quiet bars)."""
+        return self.reason
+
+    def next_busy(self, start: int, pending_rows: Sequence[object]) -> int:
+        """The first bar at or after ``start`` that must run (``len(bars)``: none)."""
+        import numpy as np
+
+        if self.reason is not None or pending_rows:
+            return start
+        venue = self.venue
+        assert venue is not None
+        ledger = self.ledger
+        if venue.orders or (self.table.position_routes and ledger.open):
+            return start
+        ticks = self.signal_ticks
+        found = int(np.searchsorted(ticks, start, side="left"))
+        end = int(ticks[found]) if found < len(ticks) else len(self.arrays)
+        if ledger.open and end > start:
+            end = self._first_touch(start, end)
+        return end
+
+    def _first_touch(self, start: int, end: int) -> int:
+        """The first bar in ``start..end-1`` whose range (or open) reaches an open
+        trade's stop or target, else ``end``."""
+        import numpy as np
+
+        arrays, size, position = self.arrays, FIRST_CHUNK, start
+        while position < end:
+            stop = min(end, position + size)
+            touched = _touched(self.ledger, arrays, position, stop)
+            hits = np.flatnonzero(touched)
+            if len(hits):
+                return position + int(hits[0])
+            position, size = stop, size * 2
+        return end
+
+
+def _touched(ledger: Ledger, arrays: BarArrays, lo: int, hi: int) -> NDArray[np.bool_]:
+    """Per bar of ``lo..hi-1``: may a protective exit of some open trade fire there
+    (``fill_model.exit_check``'s four tests, each widened to the bar's range)?"""
+    import numpy as np
+
+    opens, highs, lows = arrays.open[lo:hi], arrays.high[lo:hi], arrays.low[lo:hi]
+    touched = np.zeros(hi - lo, dtype=bool)
+    for trade in ledger.open.values():
+        stop, target = trade.stop_f, trade.target_f
+        long = trade.direction == "BUY"
+        if stop is not None:
+            touched |= (
+                (lows <= stop) | (opens <= stop) if long else (highs >= stop) | (opens >= stop)
+            )
+        if target is not None:
+            touched |= (
+                (highs >= target) | (opens >= target)
+                if long
+                else (lows <= target) | (opens <= target)
+            )
+    return touched
+
+
+def _why_not(
+    table: DispatchTable, batched: Batched, venue: object, aggregator: object
+) -> str | None:
+    """The first static condition that rules skipping out for a plan, or None."""
+    calls: Mapping[str, object] = batched.calls
+    for _, wid, _, frame in table.context_chain:
+        if wid not in calls:
+            return f"context worker `{wid}` runs tick by tick (not batchable)"
+        if frame is not None:
+            return f"context worker `{wid}` runs on {frame.timeframe}: its replayed " \
+                "output is not carried over a skipped stretch yet"  # fmt: skip
+    for _, wid, timeframe, _ in table.signal_workers:
+        if wid not in calls:
+            return f"signal worker `{wid}` runs tick by tick (not batchable)"
+        if timeframe is not None:
+            return f"signal worker `{wid}` runs on {timeframe}: its calls are not " \
+                "counted over a skipped stretch yet"  # fmt: skip
+    for route in table.context_ready:
+        if getattr(route.call, "__self__", None) is not aggregator:
+            return f"`{route.worker}` subscribes to CONTEXT_READY"
+    if table.schedules:
+        return "scheduled events: their buckets are tracked bar by bar"
+    if not isinstance(venue, Venue):
+        return "the execution handler is not the simulated venue"
+    return None
