@@ -116,35 +116,34 @@ class BatchOutput:
     """Named arrays of length n (float64 with NaN where absent, or int/bool codes)."""
     factors: Mapping[str, FloatArray] = field(default_factory=dict)
     """Factor name → the value scored on each bar, NaN where the handler scores nothing."""
-    _lists: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.present)
 
-    def _list(self, key: str, values: Any) -> list[Any]:
-        """``values`` as a list of Python numbers, converted once: indexing a numpy
-        array yields a numpy scalar (~0.1 µs and a conversion); a list item is ready."""
-        found = self._lists.get(key)
-        if found is None:
-            found = self._lists[key] = values.tolist()
-        return found
-
     def at(self, name: str, index: int) -> Any:
-        """Column ``name`` on bar ``index`` as a Python float, int or bool."""
-        return self._list(name, self.columns[name])[index]
+        """Column ``name`` on bar ``index`` as a Python float, int or bool (read from
+        the array itself: the fast engine reads a few elements of a million, so
+        converting whole columns to lists once would cost 32 bytes an element)."""
+        return _item(self.columns[name], index)
 
     def is_present(self, index: int) -> bool:
         """``present[index]`` as a Python bool."""
-        return bool(self._list("\0present", self.present)[index])
+        return bool(_item(self.present, index))
 
     def factors_at(self, index: int) -> dict[str, float]:
         """The factors scored on bar ``index`` (name → value), as the handler would."""
         found: dict[str, float] = {}
         for name, values in self.factors.items():
-            value = self._list("\0factor " + name, values)[index]
+            value = _item(values, index)
             if value == value:  # not NaN
                 found[name] = value
         return found
+
+
+def _item(values: Any, index: int) -> Any:
+    """Element ``index`` of a numpy array (as a Python scalar) or of a sequence."""
+    item = getattr(values, "item", None)
+    return item(index) if item is not None else values[index]
 
 
 @runtime_checkable

@@ -66,12 +66,11 @@ class BatchedCall:
         self.cursor = cursor
         self.framed = framed
         self.calls = 0
-        self.present: list[bool] = output.present.tolist()
+        self.present = output.present
         self.factors = [
-            (name, polarity, output.factors[name].tolist())
-            for name, polarity in factors
+            (name, polarity, output.factors[name]) for name, polarity in factors
             if name in output.factors
-        ]
+        ]  # fmt: skip
 
     def __call__(self, context: TradingContext) -> Any:
         if self.framed:
@@ -80,10 +79,10 @@ class BatchedCall:
         else:
             index = self.cursor.index
         for name, polarity, values in self.factors:
-            value = values[index]
+            value = values.item(index)
             if value == value:  # not NaN: the handler scored it on this bar
                 context.score(name, value, self.worker, polarity)
-        if not self.present[index]:
+        if not self.present.item(index):
             return None
         return self.result_at(self.output, index, context)
 
@@ -117,17 +116,9 @@ class ArrayBars(Sequence[Bar]):
 
     def __init__(self, arrays: BarArrays) -> None:
         self.arrays = arrays
-        self._columns: tuple[list[Any], ...] | None = None
 
     def __len__(self) -> int:
         return len(self.arrays)
-
-    def _lists(self) -> tuple[list[Any], ...]:
-        if self._columns is None:
-            a = self.arrays
-            self._columns = tuple(c.tolist() for c in (a.time, a.open, a.high, a.low,
-                                                       a.close, a.volume))  # fmt: skip
-        return self._columns
 
     @overload
     def __getitem__(self, index: int) -> Bar: ...
@@ -138,8 +129,10 @@ class ArrayBars(Sequence[Bar]):
     def __getitem__(self, index: int | slice) -> Bar | list[Bar]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        stamp, o, h, low, c, v = (column[index] for column in self._lists())
-        return Bar(_EPOCH + timedelta(microseconds=stamp // 1000), o, h, low, c, v)
+        a = self.arrays
+        when = _EPOCH + timedelta(microseconds=a.time.item(index) // 1000)
+        return Bar(when, a.open.item(index), a.high.item(index), a.low.item(index),
+                   a.close.item(index), a.volume.item(index))  # fmt: skip
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,9 +11,12 @@ can prove that running it would do nothing but mark the book:
   ``result_at`` must still run to draw its ids); the only ``CONTEXT_READY`` subscriber
   is the platform's aggregator (it sets a flag; the assessment it would build is
   built on demand, and nobody asks on a quiet bar); no scheduled events;
-* the book cannot move: the execution handler is the simulated venue, its order book
-  is empty, and no open trade's stop or target lies within the bar's range (or was
-  crossed by its open) — a vectorised search over the highs and lows;
+* the book cannot move: the execution handler is the simulated venue; no order in its
+  book is due (a market order, an exit of a closed trade, an untriggered stop-limit,
+  an IOC/FOK order: due at their first eligible bar; a resting limit: at its GTC
+  expiry), no resting limit's price and no open trade's stop or target lies within
+  the bar's range (or was crossed by its open) — a vectorised search over the highs,
+  lows and opens;
 * nothing of the run is fed back: no ``POSITION_UPDATE`` subscriber while a trade is
   open (it would be published on every bar), no bad rows waiting to be journaled;
 * no worker runs on a higher timeframe (its replayed output and its call count are
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import Batched
 from stc.runtime.dispatch import DispatchTable
-from stc.runtime.execution.venue import Venue
+from stc.runtime.execution.venue import Order, Venue
 from stc.runtime.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -76,29 +79,59 @@ class Skipper:
         venue = self.venue
         assert venue is not None
         ledger = self.ledger
-        if venue.orders or (self.table.position_routes and ledger.open):
+        if self.table.position_routes and ledger.open:
             return start
         ticks = self.signal_ticks
         found = int(np.searchsorted(ticks, start, side="left"))
         end = int(ticks[found]) if found < len(ticks) else len(self.arrays)
-        if ledger.open and end > start:
-            end = self._first_touch(start, end)
+        limits: list[tuple[float, bool]] = []  # resting limit prices and whether BUY
+        for order in venue.orders:
+            due = _order_due(order, start, ledger, venue.settings.gtc_bars)
+            if due is not None:
+                end = min(end, due)
+            elif order.limit is not None:
+                limits.append((order.limit, order.side == "BUY"))
+        if (ledger.open or limits) and end > start:
+            end = self._first_touch(start, end, limits)
         return end
 
-    def _first_touch(self, start: int, end: int) -> int:
+    def _first_touch(self, start: int, end: int, limits: list[tuple[float, bool]]) -> int:
         """The first bar in ``start..end-1`` whose range (or open) reaches an open
-        trade's stop or target, else ``end``."""
+        trade's stop or target or a resting limit order's price, else ``end``."""
         import numpy as np
 
         arrays, size, position = self.arrays, FIRST_CHUNK, start
         while position < end:
             stop = min(end, position + size)
             touched = _touched(self.ledger, arrays, position, stop)
+            for limit, buy in limits:  # ``fill_model.limit_fill``'s two tests
+                lo, hi = position, stop
+                if buy:
+                    touched |= (arrays.low[lo:hi] <= limit) | (arrays.open[lo:hi] <= limit)
+                else:
+                    touched |= (arrays.high[lo:hi] >= limit) | (arrays.open[lo:hi] >= limit)
             hits = np.flatnonzero(touched)
             if len(hits):
                 return position + int(hits[0])
             position, size = stop, size * 2
         return end
+
+
+def _order_due(order: Order, start: int, ledger: Ledger, gtc_bars: int) -> int | None:
+    """The first bar at or after ``start`` where ``order`` surely needs the venue
+    (``Venue._match_orders``), or None for a resting limit order, which needs it only
+    where its price is touched (found by the range search) or at its GTC expiry."""
+    eligible = max(start, order.active_from)
+    if order.purpose == "EXIT" and order.trade_id not in ledger.open:
+        return eligible  # cancelled there
+    if order.kind == "MARKET" or (order.kind == "STOP_LIMIT" and not order.triggered):
+        return eligible  # fills (or may trigger: kept conservative) there
+    if order.tif in ("IOC", "FOK") or order.limit is None:
+        return eligible  # fills or expires there
+    if gtc_bars > 0:
+        expiry = order.active_from + gtc_bars - 1  # ``_expired``: index - from + 1 >= gtc
+        return max(expiry, eligible)
+    return None
 
 
 def _touched(ledger: Ledger, arrays: BarArrays, lo: int, hi: int) -> NDArray[np.bool_]:
