@@ -62,6 +62,7 @@ from stc.runtime.planning_stage import PlanningStage
 from stc.runtime.platform.context_aggregator import ContextAggregator
 from stc.runtime.platform.flow_terminator import FlowTerminator
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
+from stc.runtime.run_result import EngineMode
 from stc.runtime.run_result import EngineResult as EngineResult
 from stc.runtime.run_result import Fault as Fault
 from stc.runtime.tick_windows import TickWindows
@@ -86,8 +87,10 @@ class Engine:
         plugin_timeout: float | None = None,
         keep_history: bool = True,
         trade_sink: Callable[[Trade], None] | None = None,
+        engine: EngineMode = "fast",
     ) -> None:
         self.plan = plan
+        self.mode = engine
         self.flow_seq = 0
         """Odd while a tick's guarded work runs (the timeout watchdog's view of progress:
         a native int the engine bumps, cheaper than a call per tick)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.ledger import Trade
@@ -36,3 +37,7 @@ class EngineResult:
     gaps: GapCounter | None = None
     bad_bars_skipped: int = 0
     metrics: MetricsStream | None = None  # fed bar by bar: the metrics without the history
+
+
+EngineMode = Literal["fast", "incremental"]
+"""Which engine runs a plan: ``fast`` (batch forms and event skipping, the default) or ``incremental`` (every worker called on every bar; the reference the fast engine must equal)."""  # noqa: E501
