@@ -87,6 +87,19 @@ def run_to_end(data: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def cut_after(run_dir: Path, flow_id: int) -> None:
+    """Leave ``run_dir``'s journal as a kill after ``flow_id``'s commit would: later
+    flows gone, status ``running``, the results not yet written (the in-process
+    stand-in for a kill: tests/runtime/test_crash_resume.py, tests/parity/)."""
+    with sqlite3.connect(run_dir / "journal.sqlite") as db:
+        for table in TABLES:
+            db.execute(f"DELETE FROM {table} WHERE flow_id > ?", (flow_id,))
+        db.execute("UPDATE meta SET value = 'running' WHERE key = 'status'")
+    db.close()
+    for name in ("trades.csv", "metrics.json"):
+        (run_dir / name).unlink()
+
+
 def kill_mid_run(data: Path, out: Path, rng: random.Random, full_run_s: float) -> float:
     """Start a run, SIGKILL it at a random moment between its first journaled flow
     and (about) its end; return how long after that flow it was killed."""
