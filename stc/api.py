@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stc.compiler.api import CompileResult
-    from stc.runtime.api import RunResult
+    from stc.runtime.api import EngineMode, RunResult
 
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 TIME_COLUMNS = ("time", "timestamp", "date", "datetime", "open_time")
@@ -98,6 +98,7 @@ def run(
     env: str | None = None,
     plugin_dirs: Sequence[str | Path] = (),
     on_bad_bar: str = "error",
+    engine: EngineMode = "fast",
 ) -> Backtest:
     """Backtest (or paper-trade) a compiled strategy.
 
@@ -106,7 +107,8 @@ def run(
     DataFrame with open/high/low/close/volume columns (any case) and a DatetimeIndex or
     a time column; ``None`` uses the plan's data source or the embedded sample. ``out``
     is the run folder (a new temporary folder when omitted). A failed compile raises
-    ``CompileError`` with the rendered diagnostics.
+    ``CompileError`` with the rendered diagnostics. ``engine="incremental"`` runs every
+    worker on every bar (the reference the default ``fast`` engine equals).
     """
     from stc.runtime.api import run as run_plan
 
@@ -115,6 +117,7 @@ def run(
     result = run_plan(
         _plan(plan, plugin_dirs), data=data_path, out_dir=folder, env=env,
         plugin_roots=[Path(p) for p in plugin_dirs], on_bad_bar=on_bad_bar,  # type: ignore[arg-type]
+        engine=engine,
     )  # fmt: skip
     return Backtest(result, folder, times)
 

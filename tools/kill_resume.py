@@ -77,22 +77,39 @@ def stc(*args: str) -> list[str]:
     return [sys.executable, "-m", "stc.commands.cli", *args]
 
 
-def run_to_end(data: Path, out: Path) -> float:
+def run_to_end(data: Path, out: Path, engine: str | None = None) -> float:
     """An uninterrupted run, the reference a resumed run must equal; its wall time."""
     started = time.perf_counter()
     subprocess.run(
-        stc("run", str(BLUEPRINT), "--data", str(data), "--out", str(out), "--quiet"),
+        stc("run", str(BLUEPRINT), "--data", str(data), "--out", str(out), "--quiet",
+            *_engine(engine)),
         check=True, cwd=REPO, capture_output=True, env=_env(),
     )  # fmt: skip
     return time.perf_counter() - started
 
 
-def kill_mid_run(data: Path, out: Path, rng: random.Random, full_run_s: float) -> float:
+def cut_after(run_dir: Path, flow_id: int) -> None:
+    """Leave ``run_dir``'s journal as a kill after ``flow_id``'s commit would: later
+    flows gone, status ``running``, the results not yet written (the in-process
+    stand-in for a kill: tests/runtime/test_crash_resume.py, tests/parity/)."""
+    with sqlite3.connect(run_dir / "journal.sqlite") as db:
+        for table in TABLES:
+            db.execute(f"DELETE FROM {table} WHERE flow_id > ?", (flow_id,))
+        db.execute("UPDATE meta SET value = 'running' WHERE key = 'status'")
+    db.close()
+    for name in ("trades.csv", "metrics.json"):
+        (run_dir / name).unlink()
+
+
+def kill_mid_run(
+    data: Path, out: Path, rng: random.Random, full_run_s: float, engine: str | None = None
+) -> float:
     """Start a run, SIGKILL it at a random moment between its first journaled flow
     and (about) its end; return how long after that flow it was killed."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        stc("run", str(BLUEPRINT), "--data", str(data), "--out", str(out), "--quiet"),
+        stc("run", str(BLUEPRINT), "--data", str(data), "--out", str(out), "--quiet",
+            *_engine(engine)),
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
     )  # fmt: skip
     try:
@@ -161,10 +178,15 @@ def explain_all(run_dir: Path, trade_ids: list[str]) -> int:
     return len(trade_ids)
 
 
-def resume(out: Path) -> None:
+def _engine(engine: str | None) -> list[str]:
+    """``--engine MODE`` when one is given (None: the command's default)."""
+    return [] if engine is None else ["--engine", engine]
+
+
+def resume(out: Path, engine: str | None = None) -> None:
     """``stc run --resume`` (property 4 is checked by :func:`same_results`)."""
     done = subprocess.run(
-        stc("run", "--resume", str(out), "--quiet"),
+        stc("run", "--resume", str(out), "--quiet", *_engine(engine)),
         cwd=REPO, capture_output=True, text=True, env=_env(),
     )  # fmt: skip
     if done.returncode != 0:
@@ -185,15 +207,21 @@ def _rows(run_dir: Path, table: str) -> list[tuple[object, ...]]:
 
 
 def repetition(
-    work: Path, data: Path, reference: tuple[Path, float], rng: random.Random, index: int
+    work: Path,
+    data: Path,
+    reference: tuple[Path, float],
+    rng: random.Random,
+    index: int,
+    engines: tuple[str | None, str | None] = (None, None),
 ) -> KillOutcome:
     """One kill → check → explain → resume → compare cycle against ``reference``
-    (the uninterrupted run's directory and wall time)."""
+    (the uninterrupted run's directory and wall time); ``engines``: the mode the killed
+    run is started in and the one it is resumed in (issue 23: they may differ)."""
     out = work / f"killed{index}"
-    delay = kill_mid_run(data, out, rng, reference[1])
+    delay = kill_mid_run(data, out, rng, reference[1], engines[0])
     flows, trades = check_journal(out / "journal.sqlite")
     explained = explain_all(out, trades)
-    resume(out)
+    resume(out, engines[1])
     return KillOutcome(delay, flows, explained, same_results(out, reference[0]))
 
 
@@ -285,7 +313,12 @@ def main() -> int:
     parser.add_argument("--bars", type=int, default=40_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--artefacts", action="store_true", help="kill during artefact writes")
+    parser.add_argument("--engines", default=None, metavar="STARTED,RESUMED",
+                        help="start the killed runs in one engine mode, resume them in "
+                        "another (fast,incremental); the reference runs in the second")  # fmt: skip
     args = parser.parse_args()
+    started_in, _, resumed_in = (args.engines or "").partition(",")
+    engines = (started_in or None, resumed_in or None)
     if args.artefacts:
         with tempfile.TemporaryDirectory() as tmp:
             found = artefact_kills(Path(tmp), args.bars)
@@ -300,8 +333,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data = write_synthetic_csv(work / "bars.csv", args.bars)
-        reference = (work / "reference", run_to_end(data, work / "reference"))
-        outcomes = [repetition(work, data, reference, rng, i) for i in range(args.reps)]
+        reference = (work / "reference", run_to_end(data, work / "reference", engines[1]))
+        outcomes = [repetition(work, data, reference, rng, i, engines) for i in range(args.reps)]
     bad = [o for o in outcomes if not o.resumed_identical]
     flows = sorted(o.flows_recorded for o in outcomes)
     print(

@@ -40,9 +40,10 @@ def reference_files() -> list[Path]:
     return [p for p in found if p.name not in STANDALONE_ONLY_VIA_OPERATION]
 
 
-VOLATILE_META = ("data", "data_as_given", "plan_sha256")
-"""Journal ``meta`` keys left out: the data file's temporary path, and the hash of the
-wiring map's text (the map's own snapshots compare it; removing ``schedule`` changed it)."""
+VOLATILE_META = ("data", "data_as_given", "plan_sha256", "engine")
+"""Journal ``meta`` keys left out: the data file's temporary path, the hash of the
+wiring map's text (the map's own snapshots compare it; removing ``schedule`` changed it),
+and the engine mode (issue 23: both modes must give these digests)."""
 
 
 def journal_digest(path: Path) -> str:

@@ -68,3 +68,20 @@ def _positive_number(text: str) -> float:
 
 positive = argument_type(_positive_number)
 """An argparse type: a finite number above 0 (a usage error otherwise, exit 2)."""
+
+
+ENGINE_MODES = ("fast", "incremental")
+"""The values of ``--engine`` (``stc.runtime.run_result.EngineMode``, spelled out here:
+building a parser must not import the runtime)."""
+
+
+def add_engine(sub: argparse.ArgumentParser, *, resumable: bool = False) -> None:
+    """``--engine {fast,incremental}``: which engine runs the plan (the same results
+    either way; issue 23). ``resumable``: the default is None, so that a resume can
+    tell "not given" (continue in the recorded mode) from an explicit choice."""
+    then = "; a resume: the run's own" if resumable else ""
+    sub.add_argument(
+        "--engine", choices=ENGINE_MODES, default=None if resumable else "fast",
+        help="fast: skips quiet bars, batches bar-only workers (for speed); incremental: "
+        f"every worker on every bar (the reference to check fast against) (default: fast{then})",
+    )  # fmt: skip

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from stc.commands.data_options import add_data_format_options, data_format, resumed_format
-from stc.commands.options import Commands, add_inputs, positive
+from stc.commands.options import Commands, add_engine, add_inputs, positive
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
-    from stc.runtime.api import CsvFormat, RunResult
+    from stc.runtime.api import CsvFormat, EngineMode, RunResult
 
 
 def add_parser(commands: Commands) -> argparse.ArgumentParser:
@@ -59,6 +59,7 @@ def add_parser(commands: Commands) -> argparse.ArgumentParser:
         "--plugin-timeout", type=float, default=60.0, metavar="SECONDS",
         help="a tick's plugin calls running longer are a fault of that flow (default 60; 0: off)",
     )  # fmt: skip
+    add_engine(sub, resumable=True)
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     return sub
 
@@ -197,6 +198,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
             on_bad_bar=args.on_bad_bar, resample=args.resample,
             plugin_timeout=args.plugin_timeout, data_format=_format(outcome, args),
             keep_history=False,  # metrics streamed, trades written as they close
+            engine=args.engine or "fast",
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -351,6 +353,7 @@ def resume_command(args: argparse.Namespace) -> int:
             data_name=meta.get("data_as_given"),  # notes name the file as the run did
             data_format=fmt,  # read as the run read it (its recorded format options)
             keep_history=False,  # metrics streamed, trades written as they close
+            engine=args.engine or _recorded_engine(meta),  # either gives the same files
         )  # fmt: skip
     except Exception as exc:  # a changed plan/data, a data problem: say it plainly
         sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
@@ -365,6 +368,12 @@ def resume_command(args: argparse.Namespace) -> int:
         paths["report"] = report
     _print_summary(run_dir.name or "run", result, paths, run_dir)
     return 0
+
+
+def _recorded_engine(meta: Mapping[str, str]) -> EngineMode:
+    """The engine mode the interrupted run recorded (``fast`` for a journal written
+    before the switch existed): a resume without ``--engine`` continues in it."""
+    return "incremental" if meta.get("engine") == "incremental" else "fast"
 
 
 def _write_report(

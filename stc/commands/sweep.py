@@ -29,7 +29,7 @@ from stc.compiler.sweep_space import (
 )
 
 ARGUMENTS = ("file", "param", "variant", "data", "executor", "workers", "keep_runs", "metric",
-             "direction", "plugins_dir", "platform")  # fmt: skip
+             "direction", "plugins_dir", "platform", "engine")  # fmt: skip
 """What the study records of the command line, so that ``--resume OUT`` needs nothing else."""
 
 
@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _with_recorded(args: argparse.Namespace) -> argparse.Namespace:
     """``--resume OUT``: the arguments the study recorded (an --executor/--workers given
-    now wins: a sweep started locally may finish on a cluster)."""
+    now wins: a sweep started locally may finish on a cluster; so does an --engine: both
+    engines give the same rows)."""
     if args.resume is None:
         if args.file is None:
             raise ValueError("give a blueprint or sweep.yaml FILE (or --resume OUT)")
@@ -96,7 +97,7 @@ def _with_recorded(args: argparse.Namespace) -> argparse.Namespace:
         study.close()
     merged = dict(vars(args))
     for name in ARGUMENTS:
-        if name in ("executor", "workers") and getattr(args, name) is not None:
+        if name in ("executor", "workers", "engine") and getattr(args, name) is not None:
             continue
         merged[name] = recorded.get(name)
     merged["file"] = Path(merged["file"])
@@ -219,6 +220,7 @@ def execute(
                 str(prepared.data),
                 keep_dir=str((out / "runs" / v.key).resolve()) if args.keep_runs else None,
                 plugin_roots=roots,
+                engine=args.engine or "fast",
             )
             for v in prepared.variants
             if v.key in prepared.compiled.plans and v.key not in done

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from stc.commands.options import add_platform, add_plugins_dir
+from stc.commands.options import add_engine, add_platform, add_plugins_dir
 
 
 def add_sweep_arguments(sub: argparse.ArgumentParser) -> None:
@@ -32,4 +32,5 @@ def add_sweep_arguments(sub: argparse.ArgumentParser) -> None:
                      help="keep each variant's full run (journal...) in OUT/runs/")  # fmt: skip
     add_plugins_dir(sub)
     add_platform(sub, "platform.yaml for the blueprint")
+    add_engine(sub, resumable=True)
     sub.add_argument("--quiet", action="store_true", help="no progress output")

@@ -220,7 +220,8 @@ def _in_sample(
     roots = tuple(str(p.resolve()) for p in args.plugins_dir)
     tasks = [
         VariantTask(f"{v.key}@is{w.number}", prepared.compiled.plans[v.key], str(prepared.data),
-                    start=times[w.is_start], end=_end(times, w.is_end), plugin_roots=roots)
+                    start=times[w.is_start], end=_end(times, w.is_end), plugin_roots=roots,
+                    engine=args.engine or "fast")
         for w in found for v in valid if f"{v.key}@is{w.number}" not in done
     ]  # fmt: skip
     if tasks:
@@ -265,7 +266,7 @@ def _out_of_sample(
             tasks.append(VariantTask(task_key, plan, str(prepared.data),
                                      start=times[max(0, window.is_end - lead)],
                                      end=_end(times, window.oos_end), plugin_roots=roots,
-                                     curve=True))  # fmt: skip
+                                     curve=True, engine=args.engine or "fast"))  # fmt: skip
     study.add_variants(entries)
     if tasks:
         _dispatch(study, tasks, executor.get(), args, close=False, full=True)

@@ -35,6 +35,7 @@ from stc.runtime.price_scale import within_price_scale
 from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from stc.runtime.resume import open_journal, paced_after, run_fingerprint
 from stc.runtime.run_lock import run_folder_lock
+from stc.runtime.run_result import EngineMode
 
 TRADE_COLUMNS = (
     "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
@@ -81,6 +82,7 @@ def run(
     data_name: str | None = None,
     data_format: CsvFormat | None = None,
     keep_history: bool = True,
+    engine: EngineMode = "fast",
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -103,6 +105,9 @@ def run(
     curve nor the trades in memory: the metrics are accumulated bar by bar, each trade
     is written to trades.csv as it closes, and the result's ``trades`` and
     ``equity_curve`` are empty (the same files either way; issue 27).
+    ``engine`` picks the engine: ``fast`` (the default) or ``incremental`` (every
+    worker on every bar, the reference); both write the same files (issue 23), the
+    journal's ``meta`` records which one ran (``engine``).
     """
     loaded = plan if isinstance(plan, Plan) else load_plan(plan)
     environment = env or loaded.environment
@@ -122,7 +127,7 @@ def run(
         return _run_locked(
             loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
             connector, resume, on_bad_bar, plugin_timeout, fit, data_name, data_format,
-            keep_history,
+            keep_history, engine,
         )  # fmt: skip
 
 
@@ -143,6 +148,7 @@ def _run_locked(
     data_name: str | None,
     data_format: CsvFormat | None,
     keep_history: bool,
+    mode: EngineMode,
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
@@ -165,7 +171,7 @@ def _run_locked(
         stale.unlink(missing_ok=True)
     fingerprint = run_fingerprint(
         loaded, data_path, environment, fail_fast, plugin_roots, on_bad_bar
-    ) | {"data_as_given": data_name or str(data_path)}
+    ) | {"data_as_given": data_name or str(data_path), "engine": mode}
     if fit.resample_from is not None:  # recorded when used: a resume resamples the same way
         fingerprint["resample"] = "true"
     if data_format is not None:  # recorded when given: a resume reads the data the same way
@@ -186,7 +192,7 @@ def _run_locked(
                 loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
                 connector=connector, total_bars=total, skipped=skipped,
                 plugin_timeout=plugin_timeout, keep_history=keep_history,
-                trade_sink=rows.write,
+                trade_sink=rows.write, engine=mode,
             )  # fmt: skip
             result = engine.run(progress)
             journal.check_replayed()
@@ -392,7 +398,7 @@ _LAZY = {
 """Facade names loaded on first use, and the module each comes from."""
 
 __all__ = [
-    "OUTPUT_FILES", "TRADE_COLUMNS", "CsvFormat", "DataError", "Plan", "PlanError",
+    "OUTPUT_FILES", "TRADE_COLUMNS", "CsvFormat", "DataError", "EngineMode", "Plan", "PlanError",
     "PluginSource", "RunResult", "default_data_path", "explain", "format_record", "load_plan",
     "plan_data_format", "refuse_data_among_outputs", "run", "run_folder_lock",
     "trades_csv_text", "write_atomically", "write_trades", *_LAZY,

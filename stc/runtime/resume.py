@@ -32,6 +32,9 @@ from stc.runtime.plan.model import PROVENANCE_FIELDS
 
 META_FORMAT = "1"
 _DECISION_KEYS = ("plan_sha256", "data_sha256", "environment", "fail_fast", "on_bad_bar")
+_REFRESHED_KEYS = ("engine",)
+"""Recorded but not checked: a resume may change them, and records its own (the fast
+and the incremental engine write the same flows, so a run may finish in either)."""
 
 
 def plan_sha256(plan: Plan) -> str:
@@ -90,7 +93,8 @@ def open_journal(
     journal = _existing(path, durable)
     try:
         _check_resumable(path, journal.meta(), fingerprint)
-        journal.set_meta({"status": "running"})
+        refreshed = {key: fingerprint[key] for key in _REFRESHED_KEYS if key in fingerprint}
+        journal.set_meta({"status": "running", **refreshed})
         return journal, journal.replay_until()
     except BaseException:
         journal.close()

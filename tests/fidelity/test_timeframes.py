@@ -12,7 +12,7 @@ import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 import pytest
@@ -29,6 +29,7 @@ from stc.runtime.dtos.market import Bar, TradingContext
 from stc.runtime.engine import Engine
 from stc.runtime.journal import Journal
 from stc.runtime.plan import load_plan
+from stc.runtime.run_result import EngineMode
 from tests.conftest import REPO
 from tests.runtime.rt_helpers import random_future
 
@@ -207,15 +208,19 @@ def _journal_until(path: Path, last_tick: str) -> dict[str, list[tuple[Any, ...]
     return out
 
 
+@pytest.mark.parametrize("mode", get_args(EngineMode))
 @settings(max_examples=4, deadline=None)
 @given(
     cut=st.integers(900, 1600),
     seed=st.integers(0, 2**32 - 1),
     drop=st.sampled_from([0.0, 0.05, 0.2]),
 )
-def test_no_future_bar_of_any_timeframe_changes_the_past(cut: int, seed: int, drop: float) -> None:
+def test_no_future_bar_of_any_timeframe_changes_the_past(
+    mode: EngineMode, cut: int, seed: int, drop: float
+) -> None:
     """Ticks on 1h, workers on 4h and 1d; rows deleted at random on top of the
-    weekends: the prefix's journal rows are the same whatever bars follow."""
+    weekends: the prefix's journal rows are the same whatever bars follow, in both
+    engine modes (issue 23)."""
     rng = random.Random(seed)
     bars = [b for b in load_bars(EURUSD)[:cut] if rng.random() >= drop]
     last_tick = bars[-1].time.isoformat()
@@ -228,7 +233,8 @@ def test_no_future_bar_of_any_timeframe_changes_the_past(cut: int, seed: int, dr
         plan = _plan(MULTI, Path(tmp))
         for name, future in futures.items():
             journal = Journal(Path(tmp) / f"{name}.sqlite")
-            Engine(load_plan(copy.deepcopy(plan)), bars + future, journal=journal).run()
+            Engine(load_plan(copy.deepcopy(plan)), bars + future, journal=journal,
+                   engine=mode).run()  # fmt: skip
             journal.close()
             seen[name] = _journal_until(Path(tmp) / f"{name}.sqlite", last_tick)
     assert seen["real"] == seen["other"]

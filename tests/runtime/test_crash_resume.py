@@ -32,15 +32,7 @@ def _rows(run_dir: Path, table: str) -> list[tuple[Any, ...]]:
         return list(db.execute(f"SELECT * FROM {table} ORDER BY 1"))
 
 
-def _cut_after(run_dir: Path, flow_id: int) -> None:
-    """Leave the journal as a kill after ``flow_id``'s commit would: later flows gone,
-    the results not yet written."""
-    with sqlite3.connect(run_dir / "journal.sqlite") as db:
-        for table in TABLES:
-            db.execute(f"DELETE FROM {table} WHERE flow_id > ?", (flow_id,))
-        db.execute("UPDATE meta SET value = 'running' WHERE key = 'status'")
-    for name in ("trades.csv", "metrics.json"):
-        (run_dir / name).unlink()
+_cut_after = kill_resume.cut_after
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from stc.runtime.dtos.market import Bar
+from stc.runtime.run_result import EngineMode
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
@@ -49,6 +50,8 @@ class VariantTask:
     plugin_roots: tuple[str, ...] = ()
     curve: bool = False
     """Return the (sampled) equity curve and the trades, for walk-forward stitching."""
+    engine: EngineMode = "fast"
+    """Which engine runs the variant (both give the same row; issue 23)."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +141,12 @@ def _run(task: VariantTask) -> VariantResult:
     roots = [Path(r) for r in task.plugin_roots]
     if task.keep_dir is not None:  # the full run, journal included (slower)
         kept = run(dict(task.plan), data=Path(task.data), out_dir=Path(task.keep_dir),
-                   plugin_roots=roots) if not (task.start or task.end) else None  # fmt: skip
+                   plugin_roots=roots, engine=task.engine,
+                   ) if not (task.start or task.end) else None  # fmt: skip
         if kept is not None:
             return _row(task, kept.metrics, trades_csv_text(kept.trades), kept.equity_curve, bars)
-    engine = Engine(load_plan(dict(task.plan)), bars, plugin_roots=roots, total_bars=len(bars))
+    engine = Engine(load_plan(dict(task.plan)), bars, plugin_roots=roots, total_bars=len(bars),
+                    engine=task.engine)  # fmt: skip
     result = engine.run(None)
     metrics = compute_metrics(
         result.equity_curve, result.times, result.trades, result.starting_capital,
