@@ -75,13 +75,13 @@ ENGINE_MODES = ("fast", "incremental")
 building a parser must not import the runtime)."""
 
 
-def add_engine(sub: argparse.ArgumentParser, *, resumable: bool = False) -> None:
+def add_engine(sub: argparse.ArgumentParser) -> None:
     """``--engine {fast,incremental}``: which engine runs the plan (the same results
-    either way; issue 23). ``resumable``: the default is None, so that a resume can
-    tell "not given" (continue in the recorded mode) from an explicit choice."""
-    then = "; a resume: the run's own" if resumable else ""
+    either way; issue 23). Its default is None, so that a resume can tell "not given"
+    (continue in the recorded mode) from a choice; a fresh run reads None as ``fast``."""
     sub.add_argument(
-        "--engine", choices=ENGINE_MODES, default=None if resumable else "fast",
+        "--engine", choices=ENGINE_MODES, default=None,
         help="fast: skips quiet bars, batches bar-only workers (for speed); incremental: "
-        f"every worker on every bar (the reference to check fast against) (default: fast{then})",
+        "every worker on every bar (the reference to check fast against) "
+        "(default: fast; with --resume: the recorded one)",
     )  # fmt: skip

@@ -59,7 +59,7 @@ def add_parser(commands: Commands) -> argparse.ArgumentParser:
         "--plugin-timeout", type=float, default=60.0, metavar="SECONDS",
         help="a tick's plugin calls running longer are a fault of that flow (default 60; 0: off)",
     )  # fmt: skip
-    add_engine(sub, resumable=True)
+    add_engine(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress output")
     return sub
 

@@ -32,5 +32,5 @@ def add_sweep_arguments(sub: argparse.ArgumentParser) -> None:
                      help="keep each variant's full run (journal...) in OUT/runs/")  # fmt: skip
     add_plugins_dir(sub)
     add_platform(sub, "platform.yaml for the blueprint")
-    add_engine(sub, resumable=True)
+    add_engine(sub)
     sub.add_argument("--quiet", action="store_true", help="no progress output")

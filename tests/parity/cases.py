@@ -18,9 +18,9 @@ from tools.engine_parity import RunOutputs, assert_same_results, run_both
 
 REPO = Path(__file__).resolve().parents[2]
 BLUEPRINTS = REPO / "blueprints"
-SHARED_DATA = REPO.parents[1] / "shared" / "data"
-"""The three real data sets (``/work/shared/data``; the bundled copies in ``data/`` are
-the same files, used when the shared folder is absent, as on CI)."""
+REAL_DATA_DIR = REPO / "data"
+"""The three real data sets: the repository's copies, byte-identical to the project's
+shared ``data/`` folder (the sample files of the ``backtesting`` package)."""
 
 REAL_DATA: dict[str, tuple[str, str | None]] = {
     "EURUSD_1h.csv": ("1h", "4h"),
@@ -44,7 +44,7 @@ def reference_files() -> list[Path]:
 
 def real_data(name: str, folder: Path, rows: int | None = None) -> Path:
     """The real data set ``name`` (its first ``rows`` bars when given) as a file."""
-    source = SHARED_DATA / name if (SHARED_DATA / name).is_file() else REPO / "data" / name
+    source = REAL_DATA_DIR / name
     if rows is None:
         return source
     lines = source.read_text(encoding="utf-8").splitlines()[: rows + 1]
