@@ -52,11 +52,12 @@ class FastLoop:
         batched = build_batched(
             engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
         )
-        engine.table = engine.bus.table = batched.table
         self.skipper = Skipper(
             batched.table, batched, self.arrays, engine.ledger,
             engine._on_bar, engine.context_aggregator,
         )  # fmt: skip
+        if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
+            engine.table = engine.bus.table = batched.table
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
 

@@ -84,6 +84,9 @@ def test_a_higher_timeframe_worker_keeps_every_bar_running(tmp_path: Path) -> No
     assert fast == slow
     assert engine.fast.skipped_bars == 0
     assert "runs on 4h" in (engine.fast.skipper.why_not() or "")
+    assert (
+        engine.table.context_chain[0][0] == engine.workers["ema_detector"].on_tick
+    )  # handlers kept
 
 
 def test_gaps_and_daily_data_are_counted_alike(tmp_path: Path) -> None:
