@@ -475,6 +475,7 @@ flows (see ``_flow_cost``)."""
 ICT_BLUEPRINT = REPO / "blueprints" / "ict_smc.yaml"
 INCREMENTAL_ROW = "ema engine+journal, incremental"
 PURE_INCREMENTAL_ROW = "ema engine+journal, pure Python, incremental"
+QUIET_INCREMENTAL_ROW = "ema engine+journal, bars without a signal, incremental"
 ICT_ROW = "ema ict_smc engine+journal"
 ICT_INCREMENTAL_ROW = "ema ict_smc engine+journal, incremental"
 """Issue 23's rows: the default (fast) engine against the incremental one it must equal
@@ -490,6 +491,7 @@ EMA_CONFIGS: dict[str, tuple[Any, dict[str, str]]] = {
     "ema engine+journal, pure Python": (run_ema_engine, {"STC_PURE_PYTHON": "1"}),
     "ema stc run (CSV), pure Python": (run_ema_csv, {"STC_PURE_PYTHON": "1"}),
     INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental"), {}),
+    QUIET_INCREMENTAL_ROW: (partial(run_ema_engine, rising=True, mode="incremental"), {}),
     PURE_INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental"), {"STC_PURE_PYTHON": "1"}),
     ICT_ROW: (partial(run_ema_engine, blueprint=ICT_BLUEPRINT), {}),
     ICT_INCREMENTAL_ROW: (partial(run_ema_engine, mode="incremental", blueprint=ICT_BLUEPRINT), {}),
@@ -711,6 +713,7 @@ def _fast_verdicts(n: int, rate: dict[str, float]) -> list[str]:
         lines.append(f"- {n:,} bars (issue 23): pure Python / backtesting.py = {pure / bt:.2f}× "
                      f"≥ 2: {'PASS' if pure >= 2 * bt else 'FAIL'}")  # fmt: skip
     for fast, slow, name in (("ema engine+journal", INCREMENTAL_ROW, "ema_trend"),
+                             (QUIET_ROW, QUIET_INCREMENTAL_ROW, "bars without a signal"),
                              ("ema engine+journal, pure Python", PURE_INCREMENTAL_ROW,
                               "ema_trend pure"),
                              (ICT_ROW, ICT_INCREMENTAL_ROW, "ict_smc")):  # fmt: skip

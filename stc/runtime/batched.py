@@ -48,8 +48,8 @@ class BatchedCall:
     """A batchable worker's handler, replaced: scores the factors the handler would
     have scored and returns ``result_at`` of the tick's (or the call's) element."""
 
-    __slots__ = ("calls", "cursor", "factors", "framed", "output", "present", "result_at",
-                 "worker")  # fmt: skip
+    __slots__ = ("__name__", "calls", "cursor", "factors", "framed", "output", "present",
+                 "result_at", "worker")  # fmt: skip
 
     def __init__(
         self,
@@ -66,6 +66,8 @@ class BatchedCall:
         self.cursor = cursor
         self.framed = framed
         self.calls = 0
+        self.__name__ = "?"
+        """The replaced handler's name (what a contract fault names, as before)."""
         self.present = output.present
         self.factors = [
             (name, polarity, output.factors[name]) for name, polarity in factors
@@ -228,7 +230,11 @@ def _upstream(
 
 
 def _replaced(table: DispatchTable, calls: Mapping[str, BatchedCall]) -> DispatchTable:
-    """``table`` with each batched worker's callable swapped for its adapter."""
+    """``table`` with each batched worker's callable swapped for its adapter (which
+    takes the handler's name)."""
+    for call, wid, *_ in (*table.context_chain, *table.signal_workers):
+        if wid in calls:
+            calls[wid].__name__ = str(getattr(call, "__name__", "?"))
     chain = tuple(
         (calls.get(wid, call), wid, honoured, frame)
         for call, wid, honoured, frame in table.context_chain

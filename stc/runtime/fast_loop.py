@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from stc.runtime.engine import Engine
 
 
+SHORT_STRETCH = 24
+"""Quiet stretches up to this many bars are marked bar by bar (``Ledger.mark``): a
+bulk mark costs ~15 numpy calls whatever the stretch's length."""
+
+
 class FastLoop:
     """One fast run of an engine over ``bars`` (built at the start of ``run``)."""
 
@@ -47,11 +52,12 @@ class FastLoop:
         batched = build_batched(
             engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
         )
-        engine.table = engine.bus.table = batched.table
         self.skipper = Skipper(
             batched.table, batched, self.arrays, engine.ledger,
             engine._on_bar, engine.context_aggregator,
         )  # fmt: skip
+        if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
+            engine.table = engine.bus.table = batched.table
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
 
@@ -79,7 +85,12 @@ class FastLoop:
                 last = bars[busy - 1]
                 kept = index if windows.resamplers else max(index, busy - capacity)
                 windows.skip(bars[kept:busy], busy - index)
-                mark_stretch(engine.ledger, self.arrays, index, busy, last)
+                if busy - index > SHORT_STRETCH:
+                    mark_stretch(engine.ledger, self.arrays, index, busy, last)
+                else:  # a few bars: numpy's per-call cost exceeds the marks'
+                    mark = engine.ledger.mark
+                    for bar in bars[index:busy]:
+                        mark(bar)
                 self.skipped_bars += busy - index
                 if progress is not None:
                     for done in range((index // step + 1) * step, busy + 1, step):

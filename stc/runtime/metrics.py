@@ -207,12 +207,7 @@ class _ReturnSpill:
         tail = self._tail
         tail.append(value)
         if len(tail) >= _CHUNK:
-            if self._file is None:
-                self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives with the stream)
-            self._file.seek(0, os.SEEK_END)
-            tail.tofile(self._file)
-            self._spilled += len(tail)
-            self._tail = array("d")
+            self._spill()
 
     def extend(self, values: array[float]) -> None:
         """Append ``values`` in order (as many :meth:`append` calls)."""
@@ -221,15 +216,13 @@ class _ReturnSpill:
             room = _CHUNK - len(self._tail)
             chunk = values[start : start + room]
             start += len(chunk)
+            self._tail.extend(chunk)
             if len(chunk) == room:
-                self.append_chunk(chunk)
-            else:
-                self._tail.extend(chunk)
+                self._spill()
 
-    def append_chunk(self, chunk: array[float]) -> None:
-        """The tail filled up to ``_CHUNK`` with ``chunk``: spill it (as append does)."""
+    def _spill(self) -> None:
+        """Write the full tail to the temporary file and start a new one."""
         tail = self._tail
-        tail.extend(chunk)
         if self._file is None:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives with the stream)
         self._file.seek(0, os.SEEK_END)
