@@ -127,8 +127,8 @@ def generate_c(sources: list[str]) -> tuple[Any, list[tuple[str, list[str], bool
     errors are never shown. That was most of the build. Here installed packages get
     ``preserve_asts`` off per module, so mypy checks them as plain ``mypy`` does (it still
     reads every signature and every method that defines attributes); our modules keep
-    their trees, which is all mypyc compiles from. The C is byte-identical (checked
-    when this was written: docs/performance.md). Returned in the form ``mypycify``'s
+    their trees, which is all mypyc compiles from. The C is byte-identical to
+    ``mypycify``'s (all 45 files compared: docs/performance.md). Returned in the form ``mypycify``'s
     ``skip_cgen_input`` takes."""
     from mypy.fscache import FileSystemCache
     from mypyc import build as mypyc_build
@@ -149,8 +149,8 @@ def generate_c(sources: list[str]) -> tuple[Any, list[tuple[str, list[str], bool
 
 
 def _installed_packages() -> set[str]:
-    """Top-level names importable from site-packages (never ours: the tree is not there
-    except as an editable install's path entry, which ``iter_modules`` lists as ``stc``)."""
+    """Top-level names importable from site-packages, ``stc`` excepted (an installed copy
+    of this package is compiled from, so it must keep its trees)."""
     import pkgutil
     import sysconfig
 
