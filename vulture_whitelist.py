@@ -74,3 +74,4 @@ trades_csv  # a variant's trades, kept for --keep-runs and the report
 _.binary_location  # selenium ChromeOptions attribute (tests/runtime/report)
 ray_session  # a pytest fixture requested by parameter name (tests/sweep)
 killed_after_s  # KillOutcome field, printed by tools/kill_resume.py
+_.warn_unused_configs  # mypy Options attribute set by tools/build_native.py (mypy reads it)

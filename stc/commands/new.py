@@ -46,7 +46,7 @@ class {name}(ContextWorker):
     """Rolling mean of the close over `period` bars (O(1) per tick)."""
 
     def setup(self) -> None:
-        self.period = int(self.params.get("period", 14))
+        self.period = int(self.params["period"])
         self._closes: deque[float] = deque(maxlen=self.period)
         self._total = 0.0
 
@@ -60,7 +60,7 @@ class {name}(ContextWorker):
         return {name}Values(mean_close=self._total / self.period)
 ''',
     test_call="""    context = make_context()
-    worker = {name}({{"period": 2}})
+    worker = {name}({{**PARAMS, "period": 2}})
     worker.bind("w", IdFactory(), context=context)
     assert worker.on_tick(context) is None
     context.begin_tick(Bar(context.bar.time, 1, 1, 1, 3.0, 1))
@@ -77,7 +77,7 @@ class {name}(OpportunityWorker):
     """Signals BUY when the close rises more than `threshold` (a fraction) in one bar."""
 
     def setup(self) -> None:
-        self.threshold = float(self.params.get("threshold", 0.002))
+        self.threshold = float(self.params["threshold"])
         self._previous: float | None = None
 
     def on_context_assessment(self, context: TradingContext) -> OpportunitySignal | None:
@@ -95,7 +95,7 @@ class {name}(OpportunityWorker):
         )
 ''',
     test_call="""    context = make_context()
-    worker = {name}({{"threshold": 0.01}})
+    worker = {name}({{**PARAMS, "threshold": 0.01}})
     worker.bind("w", IdFactory(), context=context)
     assert worker.on_context_assessment(context) is None
     context.begin_tick(Bar(context.bar.time, 1, 1, 1, 1.5, 1))
@@ -113,7 +113,7 @@ class {name}(ThreatWorker):
     """Warns when one bar's range exceeds `max_range` (a fraction of the close)."""
 
     def setup(self) -> None:
-        self.max_range = float(self.params.get("max_range", 0.01))
+        self.max_range = float(self.params["max_range"])
 
     def on_tick(self, context: TradingContext) -> ThreatSignal | None:
         bar = context.bar
@@ -129,7 +129,7 @@ class {name}(ThreatWorker):
         )
 ''',
     test_call="""    context = make_context()
-    worker = {name}({{"max_range": 0.1}})
+    worker = {name}({{**PARAMS, "max_range": 0.1}})
     worker.bind("w", IdFactory(), context=context)
     assert worker.on_tick(context) is None
     context.begin_tick(Bar(context.bar.time, 1, 2, 1, 1.5, 1))
@@ -138,7 +138,7 @@ class {name}(ThreatWorker):
 )
 
 _PLAN_TEST = """    context = make_context()
-    worker = {name}({{}})
+    worker = {name}(PARAMS)
     worker.bind("w", IdFactory(), context=context)
     plan = worker.on_strategy_directive(make_directive(context))
     assert plan is not None
@@ -172,7 +172,7 @@ class {name}(SizePlanner):
     """A fixed position size of `units`."""
 
     def setup(self) -> None:
-        self.units = Decimal(str(self.params.get("units", 1.0)))
+        self.units = Decimal(str(self.params["units"]))
 
     def on_strategy_directive(self, directive: StrategyDirective) -> SizePlan | None:
         value = self.units * directive.reference_price
@@ -196,7 +196,7 @@ class {name}(ExitPlanner):
     """Stop at the directive's tolerance, target at `risk_reward` times the risk."""
 
     def setup(self) -> None:
-        self.risk_reward = Decimal(str(self.params.get("risk_reward", 2.0)))
+        self.risk_reward = Decimal(str(self.params["risk_reward"]))
 
     def on_strategy_directive(self, directive: StrategyDirective) -> ExitPlan | None:
         price = directive.reference_price
@@ -220,7 +220,7 @@ class {name}(RoutingPlanner):
     """Immediate execution for market orders, patient otherwise."""
 
     def setup(self) -> None:
-        self.max_slippage = Decimal(str(self.params.get("max_slippage_pct", 0.001)))
+        self.max_slippage = Decimal(str(self.params["max_slippage_pct"]))
 
     def on_routing_request(self, request: RoutingRequest) -> RoutingPlan | None:
         market = request.entry_plan.order_type == "MARKET"
@@ -232,7 +232,7 @@ class {name}(RoutingPlanner):
         )
 ''',
     test_call="""    context = make_context()
-    worker = {name}({{}})
+    worker = {name}(PARAMS)
     worker.bind("w", IdFactory(), context=context)
     directive = make_directive(context)
     ids = IdFactory(100)
@@ -261,7 +261,7 @@ class {name}(StrategyPlanner):
     """SWOT confrontation: confidence = best opportunity − worst threat, if ≥ `min_confidence`."""
 
     def setup(self) -> None:
-        self.min_confidence = Decimal(str(self.params.get("min_confidence", 0.3)))
+        self.min_confidence = Decimal(str(self.params["min_confidence"]))
 
     def on_swot(self, swot: SWOTInputs) -> StrategyDirective | None:
         if not swot.opportunity_signals:
@@ -287,7 +287,7 @@ class {name}(StrategyPlanner):
         )
 ''',
     test_call="""    context = make_context()
-    worker = {name}({{}})
+    worker = {name}(PARAMS)
     worker.bind("w", IdFactory(), context=context)
     swot = make_swot(context)
     assert worker.on_swot(swot) is not None
@@ -380,6 +380,9 @@ import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from stc.runtime.dtos import (
     AggregatedContextAssessment, Bar, CausalityChain, EntryDirective, EntryPlan, ExitPlan,
@@ -396,6 +399,18 @@ sys.modules[_SPEC.name] = _MODULE  # dataclasses look their module up here
 _SPEC.loader.exec_module(_MODULE)
 {name} = _MODULE.{name}
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def manifest_defaults() -> dict[str, Any]:
+    """The params a worker gets when the blueprint sets none: the config_schema
+    defaults of plugin_manifest.yaml (the compiler fills them in; the worker reads
+    ``self.params["name"]`` and never repeats a default in code)."""
+    manifest = yaml.safe_load(Path(__file__).with_name("plugin_manifest.yaml").read_text("utf-8"))
+    properties = manifest["config_schema"].get("properties", {{}})
+    return {{name: spec["default"] for name, spec in properties.items() if "default" in spec}}
+
+
+PARAMS = manifest_defaults()
 
 
 def make_context() -> TradingContext:

@@ -88,6 +88,18 @@ def validate_params(
     )  # fmt: skip
 
 
+def params_errors(instance: Any, schema: dict[str, Any]) -> list[Any]:
+    """jsonschema's errors of ``instance`` against ``schema`` (none when the params are
+    known valid), from this schema's compiled validator: RE2 regexes, the step budget
+    (``SchemaBudgetExceeded`` past it) and no ``$ref`` fetching, as for every worker's
+    params. For callers that word their own diagnostics (a sweep's values, STC092)."""
+    schema_guard.reset_budget()
+    if _known_valid(schema, instance):
+        return []
+    schema_guard.reset_budget()
+    return list(_validator_for(schema).iter_errors(instance))
+
+
 _VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
 
 

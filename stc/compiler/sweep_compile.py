@@ -23,6 +23,7 @@ from stc.compiler.diagnostics import Diagnostic, Related, Severity, sort_diagnos
 from stc.compiler.model.blueprint import snake_case
 from stc.compiler.pipeline import CompileOutcome, Session, compile_blueprint_model, compile_path
 from stc.compiler.rules import Rule
+from stc.compiler.schema_guard import SchemaBudgetExceeded
 from stc.compiler.sources import load_yaml_text, to_plain
 from stc.compiler.suggest import help_for
 from stc.compiler.sweep_space import (
@@ -130,7 +131,6 @@ def compile_variants(
     document = to_plain(base.unit.blueprint_loaded.data)
     result.document = document
     problems: list[Diagnostic] = []
-    validators: dict[int, Any] = {}
     for variant in variants:
         structure = variant.structure
         if structure.name not in result.structures:
@@ -141,7 +141,7 @@ def compile_variants(
         if not outcome.ok or outcome.unit is None or outcome.wiring_data is None:
             result.invalid[variant.key] = f"structural variant `{structure.name}` does not compile"
             continue
-        plan, found = _patched(outcome, variant, validators)
+        plan, found = _patched(outcome, variant)
         if found:
             problems += found
             result.invalid[variant.key] = found[0].message
@@ -242,9 +242,7 @@ def _workers(workforce: dict[str, Any]) -> list[tuple[Any, Any, dict[str, Any]]]
     return found
 
 
-def _patched(
-    outcome: CompileOutcome, variant: Variant, validators: dict[int, Any]
-) -> tuple[dict[str, Any], list[Diagnostic]]:
+def _patched(outcome: CompileOutcome, variant: Variant) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The structure's plan with the variant's params; or the diagnostics why not."""
     unit = outcome.unit
     assert unit is not None and outcome.wiring_data is not None
@@ -266,7 +264,7 @@ def _patched(
     for worker_id, overrides in by_worker.items():
         worker = unit.worker(worker_id)
         assert worker is not None
-        entry, found = _worker_params(worker, overrides, variant, validators)
+        entry, found = _worker_params(worker, overrides, variant)
         problems += found
         patched[worker_id] = entry
     if problems:
@@ -291,10 +289,9 @@ def _param_names(worker: WorkerInstance) -> set[str] | None:
 
 
 def _worker_params(
-    worker: WorkerInstance, overrides: dict[str, Any], variant: Variant, validators: dict[int, Any]
+    worker: WorkerInstance, overrides: dict[str, Any], variant: Variant
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
-    from jsonschema import Draft202012Validator
-
+    from stc.compiler.memo import params_errors
     from stc.compiler.resolve import _sorted_params
     from stc.compiler.validate import apply_defaults
     from stc.compiler.warmup import WarmupError, evaluate_warmup
@@ -303,10 +300,17 @@ def _worker_params(
     manifest = worker.record.manifest
     schema = manifest.config_schema
     raw = {**to_plain(worker.ref.params), **overrides}
-    validator = validators.setdefault(id(schema), Draft202012Validator(schema))
     dims = {d.param: d for d, _ in variant.params if d.worker == worker.id}
     problems = []
-    for error in sorted(validator.iter_errors(raw), key=lambda e: str(list(e.absolute_path))):
+    try:
+        errors = params_errors(raw, schema)
+    except SchemaBudgetExceeded:
+        first = next(iter(dims.values()))
+        why = f"checking it against {worker.plugin}'s config_schema takes too many steps"
+        return {}, [
+            sweep_error(STC092, f"`{first.name}`: {why}", first.where, "choose smaller values")
+        ]
+    for error in sorted(errors, key=lambda e: str(list(e.absolute_path))):
         path = [str(p) for p in error.absolute_path]
         dim = dims.get(path[0]) if path else None
         dim = dim or next(iter(dims.values()))

@@ -21,7 +21,14 @@ from stc.runtime.data import (
     iter_bars,
     timeframe_seconds,
 )
-from stc.runtime.data_fit import DataFit, check_data_fit, check_symbol, check_volume, resampled
+from stc.runtime.data_fit import (
+    DataFit,
+    check_data_fit,
+    check_symbol,
+    check_volume,
+    resampled,
+    volume_readers,
+)
 from stc.runtime.data_formats import CsvFormat, format_record, plan_data_format
 from stc.runtime.display import plain, plain_price
 from stc.runtime.dtos.ledger import Trade
@@ -119,8 +126,7 @@ def run(
     refuse_data_among_outputs(data_path, out)
     check_symbol(loaded.symbol, loaded.data_source)
     data_format = data_format or plan_data_format(loaded.data_source)
-    readers = [f"{w.id} ({w.plugin})" for w in loaded.workers if w.reads_volume]
-    check_volume(readers, data_path, data_format)
+    check_volume(volume_readers(loaded), data_path, data_format)
     fit = check_data_fit(data_path, loaded.timeframes[0], resample=resample,
                          data_format=data_format)  # fmt: skip
     with run_folder_lock(out):  # one run per folder: a second one is refused here

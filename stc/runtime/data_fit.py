@@ -31,6 +31,7 @@ from typing import Any
 from stc.runtime.data import DataError, Resampler, iter_bars, timeframe_seconds
 from stc.runtime.data_formats import lacks_volume
 from stc.runtime.dtos.market import Bar
+from stc.runtime.plan.model import Plan
 from stc.runtime.price_scale import PriceScaleError, within_price_scale
 
 SAMPLE_BARS = 2000
@@ -152,16 +153,10 @@ def resampled(bars: Iterable[Bar], tick_timeframe: str, data_interval: str) -> I
     # A last period the data ends inside never closed: it is dropped, not invented.
 
 
-def volume_readers(plan: Mapping[str, object]) -> list[str]:
-    """The workers of a wiring map that read bar volume (``reads_volume: true``)."""
-    workers = plan.get("workers")
-    if not isinstance(workers, list):
-        return []
-    return [
-        f"{w.get('id')} ({w.get('plugin')})"
-        for w in workers
-        if isinstance(w, Mapping) and w.get("reads_volume") is True
-    ]
+def volume_readers(plan: Plan) -> list[str]:
+    """The workers of a loaded plan that read bar volume (``reads_volume: true``),
+    named ``id (plugin)`` as :func:`check_volume`'s message shows them."""
+    return [f"{w.id} ({w.plugin})" for w in plan.workers if w.reads_volume]
 
 
 def check_volume(readers: list[str], path: Path, data_format: Any) -> None:
@@ -181,23 +176,20 @@ def check_volume(readers: list[str], path: Path, data_format: Any) -> None:
 
 
 def check_plan_data(
-    plan: Mapping[str, object],
+    plan: Plan | Mapping[str, Any],
     data: Path | None,
     *,
     resample: bool = False,
     data_format: Any = None,
 ) -> DataFit:
-    """Both checks for a compiled wiring map (a mapping) and its data file (None: the
-    bundled data set): what ``stc run`` calls before it writes anything."""
+    """Both checks for a plan (loaded, or a compiled wiring map, loaded here once) and
+    its data file (None: the bundled data set): what ``stc run`` calls before it
+    writes anything."""
+    from stc.runtime.plan import load_plan
     from stc.runtime.resources import default_data_path
 
-    source = plan.get("data_source")
-    symbol = plan.get("symbol")
-    if isinstance(source, Mapping) and isinstance(symbol, str):
-        check_symbol(symbol, {str(k): str(v) for k, v in source.items()})
+    loaded = plan if isinstance(plan, Plan) else load_plan(plan)
+    check_symbol(loaded.symbol, loaded.data_source)
     path = data if data is not None else default_data_path()
-    check_volume(volume_readers(plan), path, data_format)
-    timeframes = plan.get("timeframes")
-    if not isinstance(timeframes, list) or not timeframes:
-        return DataFit(None)
-    return check_data_fit(path, str(timeframes[0]), resample=resample, data_format=data_format)
+    check_volume(volume_readers(loaded), path, data_format)
+    return check_data_fit(path, loaded.timeframes[0], resample=resample, data_format=data_format)

@@ -12,6 +12,17 @@ from typing import Any
 from stc.runtime.display import shown
 from stc.runtime.journal import Journal, UnknownTradeError, shown_id
 
+CHAIN_KEYS: tuple[tuple[str, str], ...] = (
+    ("strategy_directive_id", "directive"),
+    ("entry_plan_id", "entry plan"),
+    ("size_plan_id", "size plan"),
+    ("exit_plan_id", "exit plan"),
+    ("routing_plan_id", "routing plan"),
+    ("execution_directive_id", "execution"),
+)
+"""The planning links of a causality chain, in flow order, with their labels: what
+``stc explain`` prints and the report's chain shows (:mod:`stc.runtime.report.load`)."""
+
 
 def _trade(journal: Journal, trade_id: str) -> dict[str, Any]:
     """The fields of trade ``trade_id``; UnknownTradeError when no trade has that id (an
@@ -44,14 +55,7 @@ def explain_trade(journal: Journal, trade_id: str) -> str:
                 lines.append(_dto_line(journal, sid, label))
         if not (chain.get("opportunity_ids") or chain.get("threat_ids")):
             lines += _schedule_lines(journal, chain.get("strategy_directive_id"))
-        for key, label in (
-            ("strategy_directive_id", "directive"),
-            ("entry_plan_id", "entry plan"),
-            ("size_plan_id", "size plan"),
-            ("exit_plan_id", "exit plan"),
-            ("routing_plan_id", "routing plan"),
-            ("execution_directive_id", "execution"),
-        ):
+        for key, label in CHAIN_KEYS:
             if chain.get(key):
                 lines.append(_dto_line(journal, chain[key], label))
     lines += _fill_lines(journal, trade_id)

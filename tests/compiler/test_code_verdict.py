@@ -10,13 +10,13 @@ import inspect
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from stc.compiler import cache, code_verdict
-from stc.compiler.checks import FAMILIES, coded_checks, types
+from stc.compiler.callees import module_callees
+from stc.compiler.checks import coded_checks, types
 from stc.compiler.diagnostics import Severity
 from stc.compiler.pipeline import Session, compile_path
 from stc.compiler.rules import Rule
@@ -28,29 +28,21 @@ STC999 = Rule("STC999", Severity.ERROR, "throw-away", "Why it is bad: a test.", 
 """A rule for the throw-away class-reading check below (not in any family)."""
 
 
-def _reads_classes(function: Callable[..., Any], module: ModuleType) -> bool:
+def _reads_classes(function: Callable[..., Any]) -> bool:
     """Whether ``function``, or a function of its module it calls (transitively), reads
     an attribute called ``cls`` (``worker.cls``)."""
-    seen: set[str] = set()
-    todo = [function]
-    while todo:
-        current = todo.pop()
-        tree = ast.parse(textwrap.dedent(inspect.getsource(current)))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr == "cls":
-                return True
-            if isinstance(node, ast.Name) and node.id not in seen:
-                callee = getattr(module, node.id, None)
-                if inspect.isfunction(callee) and callee.__module__ == module.__name__:
-                    seen.add(node.id)
-                    todo.append(callee)
-    return False
+    return any(_reads_cls(callee) for callee in module_callees(function))
+
+
+def _reads_cls(function: Callable[..., Any]) -> bool:
+    """Whether the source of ``function`` itself reads an attribute called ``cls``."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    return any(isinstance(node, ast.Attribute) and node.attr == "cls" for node in ast.walk(tree))
 
 
 def _class_readers() -> dict[str, bool]:
     """Each check's code → whether its check reads the worker classes."""
-    module_of = {id(c): f for f in FAMILIES for c in f.CHECKS}
-    return {code: _reads_classes(check, module_of[id(check)]) for code, check in coded_checks()}
+    return {code: _reads_classes(check) for code, check in coded_checks()}
 
 
 def test_every_check_that_reads_classes_is_covered_by_the_cached_verdict() -> None:

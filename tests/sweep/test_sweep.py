@@ -68,6 +68,25 @@ def test_patched_plan_equals_the_full_compile_of_the_edited_blueprint(tmp_path: 
     assert warmups["ema_detector"] == 40  # re-evaluated: max(params.periods)
 
 
+def test_a_value_too_costly_to_check_is_stc092_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sweep values go through the compiler's bounded schema evaluation (the same
+    cached validator as every worker's params): past its step budget the variant is
+    invalid with STC092, the valid one still compiles."""
+    from stc.compiler import memo, schema_guard
+
+    space, _, problems = command_line_space(["ema_cross_detector.fast=0,10"], [])
+    assert problems == []
+    variants = expand(space)
+    monkeypatch.setattr(memo, "_known_valid", lambda schema, instance: instance.get("fast") != 0)
+    monkeypatch.setattr(schema_guard, "MAX_STEPS", 0)
+    compiled = compile_variants(Path(BLUEPRINT), BLUEPRINT, variants, Session())
+    assert [d.code for d in compiled.diagnostics] == ["STC092"]
+    assert "takes too many steps" in compiled.diagnostics[0].message
+    assert len(compiled.invalid) == 1 and len(compiled.plans) == 1
+
+
 def test_each_row_is_what_a_full_stc_run_of_the_variant_gives(data: Path, tmp_path: Path) -> None:
     """The sweep's fast path (shared bars, no journal) against ``stc run`` of the
     variant's blueprint written by the sweep: same trades (sha256), same metrics."""

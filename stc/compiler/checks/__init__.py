@@ -18,10 +18,10 @@ module is also added to ``FAMILIES`` below (three hand-written files).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from types import CodeType, ModuleType
+from types import ModuleType
 
+from stc.compiler.callees import global_names, module_callees
 from stc.compiler.checks import (
     aggregation,
     data_source,
@@ -70,28 +70,9 @@ def codes_of(function: Callable[..., object]) -> set[str]:
     """The rule codes ``function`` (or a function of its module it calls) reports."""
     from stc.compiler.rules import Rule
 
-    codes: set[str] = set()
-    seen: set[int] = set()
-    todo: list[Callable[..., object]] = [function]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        namespace = getattr(current, "__globals__", {})
-        for name in _names(current.__code__):
-            value = namespace.get(name)
-            if isinstance(value, Rule):
-                codes.add(value.code)
-            elif inspect.isfunction(value) and value.__module__ == current.__module__:
-                todo.append(value)
-    return codes
-
-
-def _names(code: CodeType) -> set[str]:
-    """The global names a code object (and the code objects nested in it) reads."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, CodeType):
-            names |= _names(const)
-    return names
+    return {
+        value.code
+        for callee in module_callees(function)
+        for name in global_names(callee.__code__)
+        if isinstance(value := callee.__globals__.get(name), Rule)
+    }

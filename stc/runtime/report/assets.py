@@ -35,11 +35,13 @@ h2{font-size:15px;margin:6px 0 10px}
 h2 .count{color:var(--mut);font-weight:normal}
 .hint,.legend,footer{color:var(--mut);font-size:12px;margin:0 0 8px}
 .empty{color:var(--mut);font-style:italic}
-.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
+.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
 .metric{border:1px solid var(--line);border-radius:6px;padding:8px 10px;background:#fcfcfd}
 .metric .k{display:block;color:var(--mut);font-size:11px;text-transform:uppercase;
 letter-spacing:.03em}
-.metric .v{display:block;font-size:18px;font-variant-numeric:tabular-nums}
+.metric .v{display:block;font-size:18px;font-variant-numeric:tabular-nums;white-space:nowrap;
+overflow:hidden;text-overflow:ellipsis}
+.metric.when{grid-column:span 2}
 .metric.pos .v{color:var(--pos)}.metric.neg .v{color:var(--neg)}
 .lwc{position:relative;width:100%;height:260px;margin:0 0 6px}
 .lwc.price{height:420px}.lwc.drawdown{height:150px}

@@ -24,6 +24,7 @@ from typing import Any
 
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.journal import Journal, JournalError
+from stc.runtime.journal_explain import CHAIN_KEYS
 from stc.runtime.report.decimate import ExtremeDecimator, Point
 from stc.runtime.report.prices import OpenTrade, PriceSummary, summarise, to_float
 from stc.runtime.report.trades import scan_trades, short_reason
@@ -34,15 +35,6 @@ MAX_FAULTS = 500
 """Most faults the page lists (the count is always the full one)."""
 MAX_SIGNAL_POINTS = 20_000
 """Most recorded signal values drawn on the price chart."""
-
-CHAIN_KEYS: tuple[tuple[str, str], ...] = (
-    ("strategy_directive_id", "directive"),
-    ("entry_plan_id", "entry plan"),
-    ("size_plan_id", "size plan"),
-    ("exit_plan_id", "exit plan"),
-    ("routing_plan_id", "routing plan"),
-    ("execution_directive_id", "execution"),
-)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ TRADES_PAGE = 100
 
 _PERCENT = {"buy_and_hold_return", "total_return", "cagr", "max_drawdown", "win_rate", "exposure"}
 _MONEY = {"starting_capital", "final_equity"}
+_MOMENTS = {"largest_gap_from", "largest_gap_to"}
+"""Metrics that are ISO timestamps: shown as ``2017-12-22 21:00 UTC`` on a card two
+grid columns wide (the ISO form, ~25 characters, wrapped inside one card)."""
 _LABELS = {
     "total_return": "Return", "buy_and_hold_return": "Buy & hold", "cagr": "CAGR",
     "max_drawdown": "Max drawdown",
@@ -66,6 +69,8 @@ def format_metric(key: str, value: Any) -> str:
     """A metric for people: percentages, money with two decimals, ratios with two."""
     if value is None:
         return "—"
+    if key in _MOMENTS and isinstance(value, str):
+        return _moment(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if key in _PERCENT:
@@ -77,6 +82,20 @@ def format_metric(key: str, value: Any) -> str:
     if key == "periods_per_year":
         return f"{value:,.1f}"
     return f"{value:.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _moment(text: str) -> str:
+    """An ISO timestamp for people: date, hours and minutes (seconds when not zero), and
+    its zone (``UTC``, ``UTC+02:00``; none for a naive one). Unparsable: as given."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    shown = when.strftime("%Y-%m-%d %H:%M:%S" if when.second else "%Y-%m-%d %H:%M")
+    offset = when.utcoffset()
+    if offset is None:
+        return shown
+    return f"{shown} UTC" if not offset else f"{shown} UTC{when.isoformat()[-6:]}"
 
 
 def write_report(
@@ -225,8 +244,11 @@ def _metrics(metrics: dict[str, Any]) -> str:
             tone = " pos" if value > 0 else " neg" if value < 0 else ""
         if key in ("faults", "bad_bars_skipped") and isinstance(value, int) and value > 0:
             tone = " neg"
+        attrs = f' class="metric{tone}"'
+        if key in _MOMENTS:  # two columns wide; the exact ISO text on hover
+            attrs = f' class="metric{tone} when" title="{escape(str(value))}"'
         cells.append(
-            f'<div class="metric{tone}" data-key="{escape(key)}"><span class="k">{escape(label)}'
+            f'<div{attrs} data-key="{escape(key)}"><span class="k">{escape(label)}'
             f'</span><span class="v">{escape(format_metric(key, value))}</span></div>'
         )
     return (

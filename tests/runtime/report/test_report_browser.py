@@ -116,6 +116,28 @@ def test_report_renders_and_loads_fast(browser: Any, reference_run: Path) -> Non
     browser.save_screenshot(str(ARTIFACTS / "report_top.png"))
 
 
+_CARD_LINES = """return Array.from(document.querySelectorAll('.metric')).map(function(card){
+  function lines(el){var r=document.createRange();r.selectNodeContents(el);
+    return r.getClientRects().length;}
+  var k=card.querySelector('.k'),v=card.querySelector('.v');
+  return [card.dataset.key,lines(k),lines(v),v.scrollWidth>v.clientWidth];});"""
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_every_metric_card_fits_on_one_line(browser: Any, reference_run: Path, width: int) -> None:
+    """At a laptop's and a desktop's width each metric card shows its label and its
+    value on one line each, uncut: the largest-gap timestamps included (they wrapped)."""
+    browser.set_window_size(width, 1000)
+    try:
+        _open(browser, reference_run / "report.html")
+        cards = browser.execute_script(_CARD_LINES)
+    finally:
+        browser.set_window_size(1400, 1000)
+    keys = {key for key, *_ in cards}
+    assert {"largest_gap_from", "largest_gap_to"} <= keys
+    assert [c for c in cards if c[1:] != [1, 1, False]] == []
+
+
 def test_clicking_a_trade_shows_its_chain_and_highlights_workers(
     browser: Any, reference_run: Path
 ) -> None:

@@ -44,6 +44,13 @@ def test_every_metric_is_shown_formatted(reference_run: Path, report_html: str) 
     assert format_metric("sharpe", 1.2531974239) == "1.25"
     assert format_metric("trades", 46) == "46"
     assert format_metric("profit_factor", None) == "—"
+    gap = "2017-12-22T21:00:00+00:00"
+    assert format_metric("largest_gap_from", gap) == "2017-12-22 21:00 UTC"
+    assert format_metric("largest_gap_to", "2017-12-22T21:00:30+02:00") == (
+        "2017-12-22 21:00:30 UTC+02:00"
+    )
+    assert format_metric("largest_gap_to", "2017-12-22T21:00:00") == "2017-12-22 21:00"
+    assert f'class="metric when" title="{gap}" data-key="largest_gap_from"' in report_html
 
 
 def test_one_row_per_trade_each_with_its_full_chain(reference_run: Path, report_html: str) -> None:
