@@ -56,6 +56,24 @@ STC070 = Rule(
 )
 
 
+COMMON_TIMEFRAMES = ("5m", "15m", "1h", "4h", "1d", "1w", "1M")
+"""Candidates for the help's examples, finest first."""
+
+
+def _resample_help(base: str) -> str:
+    """The help of STC070 for a timeframe finer than (or no multiple of) ``base``:
+    examples only of timeframes that really can be built from ``base`` (monthly data
+    has none coarser that stc builds, so it says so instead of suggesting 4h)."""
+    coarser = [tf for tf in COMMON_TIMEFRAMES if tf != base and can_resample(base, tf)]
+    if not coarser:
+        return f"bars cannot be invented: with {base} data use `{base}` itself, or finer data"
+    examples = ", ".join(coarser[:2])
+    return (
+        "bars cannot be invented: use the data's bar length or whole multiples "
+        f"of it (e.g. {base} → {examples}), or finer data"
+    )
+
+
 def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
     """Report STC070 (the rule above says why)."""
     problems = []
@@ -72,8 +90,7 @@ def check_timeframes(unit: CompileUnit) -> list[Diagnostic]:
                     f"timeframe `{timeframe}` cannot be built from {origin} bars"
                     + (" (it is finer than the data)" if _finer(timeframe, base) else ""),
                     ("timeframes", i),
-                    "bars cannot be invented: use the data's bar length or whole multiples "
-                    f"of it (e.g. {base} → 4h, 1d), or finer data",
+                    _resample_help(base),
                 )
             )
     for worker in unit.resolved():
