@@ -197,8 +197,9 @@ def _block(data: bytes, np: Any, index: list[int], width: int) -> BarColumns | N
     if b"\n\n" in data or data.startswith(b"\n"):
         return None  # blank lines: the row reader skips them
     buf = np.frombuffer(data, dtype=np.uint8)
-    rows = data.count(b"\n")
-    seps = np.flatnonzero((buf == 44) | (buf == 10))
+    newline = buf == 10
+    rows = int(np.count_nonzero(newline))
+    seps = np.flatnonzero((buf == 44) | newline)
     if len(seps) != rows * width:
         return None
     seps = seps.reshape(rows, width)
@@ -281,47 +282,58 @@ def _eight_digits(words: _Words, digits: Any) -> Any:
 _POWERS_OF_TEN = tuple(10.0**k for k in range(23))
 """Exact in float64 (10**22 < 2**53 * 2**22): the divisors of Clinger's fast path."""
 
-_KEEP_LAST = tuple((~0 << (8 * (8 - n))) & 0xFFFFFFFFFFFFFFFF if n else 0 for n in range(9))
-"""``_KEEP_LAST[n]``: the mask of the last ``n`` bytes of a word (the high ones)."""
-
 
 def _numbers(words: _Words, starts: Any, ends: Any, np: Any) -> NDArray[Any] | None:
     """The float of every field ``text[starts[i]:ends[i]]``, equal to ``float()`` of
-    its text; None when ``float()`` refuses one (the row is bad)."""
+    its text; None when ``float()`` refuses one (the row is bad).
+
+    Each field is read as its last 8 bytes (and the 8 before them when the column has
+    wider fields), right-aligned, bytes before the field zeroed. Per word: which bytes
+    are digits, the dot, a sign; the dot taken out by moving the bytes before it one
+    place up; the digits summed by SWAR multiplications. A field of the simple form
+    (digits, at most one dot, a sign only first, 1 to 15 digits) is then
+    ``mantissa / 10**fraction`` (see the module docstring); any other is ``float()``'s.
+    """
     u = words.u64
     lengths = ends - starts
-    keep = np.asarray(_KEEP_LAST, dtype=np.uint64)
-    halves = [words.ending(ends) & keep[np.minimum(lengths, 8)]]  # the last 8 bytes
-    if int(lengths.max()) > 8:  # and the 8 before them (for wider fields only)
-        halves.insert(0, words.ending(ends - 8) & keep[np.clip(lengths - 8, 0, 8)])
+    sizes = lengths.astype(np.uint64)
+    spans = [(ends, np.clip(sizes, 1, 8), np.uint64(8))]  # (end, bytes kept, chars after)
+    if int(lengths.max()) > 8:  # the 8 bytes before those (for wider fields only)
+        spans.insert(0, (ends - 8, np.clip(sizes, 8, 16) - u(8), np.uint64(16)))
     others = np.zeros(len(ends), dtype=bool)
-    dots = signs = np.zeros(len(ends), dtype=np.uint64)
-    fraction = np.zeros(len(ends), dtype=np.int64)
-    whole = np.zeros(len(ends), dtype=np.uint64)
-    for shift, word in zip((8, 0)[-len(halves) :], halves, strict=True):
+    whole = dots = signs = negative = fraction = None
+    for end, kept, reach in spans:
+        lead = np.clip(sizes, reach - u(7), reach)  # the field's first byte, if in this word
+        first = u(0x80) << ((reach - lead) * u(8))
+        first = np.where((sizes <= reach) & (sizes + u(8) > reach), first, u(0))
+        word = words.ending(end) & _keep_last(kept, u)
         digit = _flags(words, word, 0x30, 0x39)
         dot = _flags(words, word, 0x2E, 0x2E)
-        sign = _flags(words, word, 0x2B, 0x2D)  # + or - (a comma never is in a field)
+        sign = _flags(words, word, 0x2B, 0x2D)  # + or - (a comma is never in a field)
         known = ((digit | dot | sign) >> u(7)) * u(0xFF)  # 0xFF on each known byte
-        others |= (word & ~known) != 0
-        dots = dots + _count(words, dot)
-        signs = signs + _count(words, sign)
-        at = np.frexp(dot.astype(np.float64))[1] // 8  # the dot's byte + 1 (0: none)
-        fraction = np.where(dot != 0, shift + 8 - at, fraction)
-        whole = whole * u(100_000_000) + _eight_digits(words, word & ((digit >> u(7)) * u(0xFF)))
-    first = words.starting(starts) & u(0xFF)
-    signed = ((first == 0x2B) | (first == 0x2D)).astype(np.uint64)
-    digits = lengths.astype(np.uint64) - dots - signs
-    simple = ~others & (dots <= 1) & (signs == signed) & (digits >= 1)
-    simple &= (digits <= MAX_SIMPLE_DIGITS) & (lengths <= 16)
-    mantissa = whole.astype(np.int64)
-    if bool(dots.any()):  # the dot's place held a 0 digit: drop it
-        scale = 10 ** np.minimum(fraction, 18)
-        low = mantissa % scale
-        mantissa = np.where(dots == 1, (mantissa - low) // 10 + low, mantissa)
+        others |= ((word & ~known) != 0) | ((sign & ~first) != 0)  # a sign only first
+        minus = _flags(words, word, 0x2D, 0x2D) != 0
+        below = (dot >> u(7)) - (dot != 0).astype(np.uint64)  # the bytes before the dot
+        digits = word & ((digit >> u(7)) * u(0xFF))
+        value = _eight_digits(words, ((digits & below) << u(8)) | (digits & ~below))
+        has_dot = dot != 0
+        after = _count(words, digit & ~below) + (reach - u(8))  # digits after the dot
+        if whole is None:
+            whole, dots, signs, negative = value, _count(words, dot), _count(words, sign), minus
+            fraction = np.where(has_dot, after, u(0))
+        else:
+            whole = whole * np.where(has_dot, u(10_000_000), u(100_000_000)) + value
+            dots = dots + _count(words, dot)
+            signs = signs + _count(words, sign)
+            negative = negative | minus
+            fraction = np.where(has_dot, after, fraction)
+    assert whole is not None and dots is not None and signs is not None
+    assert negative is not None and fraction is not None
+    digit_count = sizes - dots - signs
+    simple = ~others & (dots <= 1) & (signs <= 1) & (digit_count >= 1)
+    simple &= (digit_count <= MAX_SIMPLE_DIGITS) & (lengths <= 16)
     powers = np.asarray(_POWERS_OF_TEN, dtype=np.float64)
-    values = mantissa.astype(np.float64) / powers[np.minimum(fraction, 22)]
-    negative = first == 0x2D
+    values = whole.astype(np.float64) / powers[np.minimum(fraction, 22).astype(np.int64)]
     if bool(negative.any()):
         values = np.where(negative, -values, values)
     text = words.text
@@ -332,6 +344,12 @@ def _numbers(words: _Words, starts: Any, ends: Any, np: Any) -> NDArray[Any] | N
             return None
     parsed: NDArray[Any] = values
     return parsed
+
+
+def _keep_last(kept: Any, u: Any) -> Any:
+    """Masks of the last ``kept`` (0..8) bytes of a word: ``~0 << 8 * (8 - kept)``
+    (0 for none: a shift by 64 is undefined)."""
+    return (u(0xFFFFFFFFFFFFFFFF) << ((u(8) - kept) * u(8) & u(63))) * (kept != 0)
 
 
 _TIME_DIGITS = sum(0xFF << (8 * k) for k in _DIGIT_POSITIONS)

@@ -30,6 +30,7 @@ from stc.runtime.batch import BarArrays
 from stc.runtime.data import BadBarError, DataError, load_bars
 from stc.runtime.data_columns import bars_from_arrays, read_bar_arrays
 from stc.runtime.data_formats import CsvFormat
+from stc.runtime.precision import MAX_PRICE, MIN_PRICE
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -417,3 +418,36 @@ def test_a_run_on_the_fast_path_equals_one_on_the_row_reader(
         assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "rows" / name).read_bytes()
     digests = [journal_digest(tmp_path / run / "journal.sqlite") for run in ("fast", "rows")]
     assert digests[0] == digests[1]
+
+
+NUMBER_TEXTS = [
+    "1", "+1", "1.", ".5", "+.5", "0.5", "000123.4500", "1e3", "1E-3", "+1.5e+2", " 1.5",
+    "1.5 ", "1_000.5", "123456789012345", "1234567890123456", "12345678.1234567",
+    "1234567.12345678", "0.000000000000001", "0.0000000000000000001", "99999999.99999999",
+    "1.1000000000000001", "3.141592653589793238462643", "12345678901234567890",
+    "0.30000000000000004", "4.35", "9007199254740993", "1" + "0" * 30, "-0", "-0.0", "0",
+    "-1", "1-2", "1+", "--1", "+-1", "1..5", "1.5.", "", "-", "+", ".", "e5", "1e", "0x10",
+    "inf", "nan", "١",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NUMBER_TEXTS)
+@pytest.mark.parametrize("column", ["open", "volume"])
+def test_number_texts_read_as_float_reads_them(tmp_path: Path, text: str, column: str) -> None:
+    """Each text as the volume (any float() >= 0 is good) or as every price."""
+    rows = []
+    for i in range(3):
+        when = (T0 + timedelta(hours=i)).strftime("%Y-%m-%d %H:%M:%S")
+        prices = [text] * 4 if column == "open" else ["1", "2", "0.5", "1.5"]
+        volume = text if column == "volume" else "7"
+        rows.append(",".join([when, *prices, volume]))
+    path = tmp_path / "bars.csv"
+    path.write_bytes(("time,open,high,low,close,volume\n" + "\n".join(rows) + "\n").encode())
+    want = row_reader_result(path)
+    got = read_bar_arrays(path)
+    if not text.isascii():  # float() reads other scripts' digits; the fast path leaves them
+        assert got is None
+    elif want is None or not MIN_PRICE <= want.low.min() <= want.high.max() <= MAX_PRICE:
+        assert got is None  # a bad row, or a price the run's guard refuses
+    else:
+        assert_same(got, want)
