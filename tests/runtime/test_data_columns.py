@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stc.runtime import data_columns
+from stc.runtime import data_columns, data_csv_columns
 from stc.runtime.batch import BarArrays
 from stc.runtime.data import BadBarError, DataError, load_bars
 from stc.runtime.data_columns import bars_from_arrays, read_bar_arrays
@@ -220,7 +220,7 @@ def test_a_bom_and_crlf_are_read(tmp_path: Path) -> None:
 
 def test_many_blocks_equal_the_row_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks cut at line ends: a small block size makes every boundary case happen."""
-    monkeypatch.setattr(data_columns, "BLOCK_BYTES", 97)
+    monkeypatch.setattr(data_csv_columns, "BLOCK_BYTES", 97)
     path = REAL[0]
     assert_same(read_bar_arrays(path), row_arrays(path))
     short = tmp_path / "short.csv"
