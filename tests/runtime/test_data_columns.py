@@ -451,3 +451,52 @@ def test_number_texts_read_as_float_reads_them(tmp_path: Path, text: str, column
         assert got is None  # a bad row, or a price the run's guard refuses
     else:
         assert_same(got, want)
+
+
+CORRUPTIONS: dict[str, Any] = {
+    "nan high": lambda cells, prev: {2: "nan"},
+    "inf volume": lambda cells, prev: {5: "inf"},
+    "high below low": lambda cells, prev: {2: cells[3], 3: cells[2]},
+    "open above high": lambda cells, prev: {1: f"{float(cells[2]) * 2:.5f}"},
+    "close below low": lambda cells, prev: {4: f"{float(cells[3]) / 2:.5f}"},
+    "zero low": lambda cells, prev: {3: "0", 1: "0", 4: "0"},
+    "negative volume": lambda cells, prev: {5: "-3"},
+    "duplicate time": lambda cells, prev: {0: prev},
+    "text price": lambda cells, prev: {4: "n/a"},
+    "empty open": lambda cells, prev: {1: ""},
+    "bad month": lambda cells, prev: {0: cells[0][:5] + "13" + cells[0][7:]},
+}
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    count=st.integers(2, 60),
+    where=st.integers(0, 59),
+    kind=st.sampled_from(sorted(CORRUPTIONS)),
+    block=st.sampled_from([64, 200, 1 << 22]),
+)
+def test_one_bad_row_anywhere_gives_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, where: int, kind: str, block: int
+) -> None:
+    """A good file with one corrupted row, at any place and across block boundaries."""
+    monkeypatch.setattr(data_csv_columns, "BLOCK_BYTES", block)
+    rows = []
+    for i in range(count):
+        when = (T0 + timedelta(hours=i)).strftime("%Y-%m-%d %H:%M:%S")
+        rows.append([when, "1.10000", "1.20000", "1.00000", "1.15000", f"{i}"])
+    bad = where % count
+    if kind == "duplicate time" and bad == 0:
+        bad = 1 if count > 1 else 0
+    previous = rows[bad - 1][0] if bad else rows[0][0]
+    for column, text in CORRUPTIONS[kind](rows[bad], previous).items():
+        rows[bad][column] = text
+    path = tmp_path / "bars.csv"
+    path.write_text(
+        "time,open,high,low,close,volume\n" + "".join(",".join(r) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    assert read_bar_arrays(path) is None
+    with pytest.raises(BadBarError):
+        load_bars(path)
