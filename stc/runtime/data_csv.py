@@ -173,15 +173,15 @@ def stream_csv(
                 c = float(row[ci])
                 v = float(row[vi])
             except (ValueError, OverflowError, OSError):  # also a bad timestamp's DataError
-                bar = checked_bar(line_no, row, index, name, previous, skipped)
+                pass
             else:
                 if good_bar(stamp, previous, o, h, lo, c, v):
-                    bar = Bar(stamp, o, h, lo, c, v)
-                else:
-                    bar = checked_bar(line_no, row, index, name, previous, skipped)
-            if bar is None:
-                continue
-            previous = bar.time
-            yield bar
+                    previous = stamp
+                    yield Bar(stamp, o, h, lo, c, v)
+                    continue
+            bar = checked_bar(line_no, row, index, name, previous, skipped)
+            if bar is not None:
+                previous = bar.time
+                yield bar
     if previous is None:
         raise no_bars(name, skipped)

@@ -95,14 +95,13 @@ def stream_values(
         except (ValueError, TypeError, OverflowError):
             stamp = None
         if stamp is not None and good_bar(stamp, previous, o, h, lo, c, v):
-            bar = Bar(stamp, o, h, lo, c, v)
-        else:
-            text = [str(x) for x in values]
-            bar = checked_bar(row_no, text, index, name, previous, skipped)
-            if bar is None:
-                continue
-        previous = bar.time
-        yield bar
+            previous = stamp
+            yield Bar(stamp, o, h, lo, c, v)
+            continue
+        bar = checked_bar(row_no, [str(x) for x in values], index, name, previous, skipped)
+        if bar is not None:
+            previous = bar.time
+            yield bar
     if previous is None:
         raise no_bars(name, skipped)
 
