@@ -264,10 +264,12 @@ def _numbers(words: _Words, starts: Any, ends: Any, np: Any) -> NDArray[Any] | N
     values = whole.astype(np.float64) / powers[np.minimum(fraction, 22).astype(np.int64)]
     if bool(negative.any()):
         values = np.where(negative, -values, values)
-    text = words.text
-    for i in np.flatnonzero(~simple).tolist():  # anything else: float() itself decides
+    others_at = np.flatnonzero(~simple)
+    if len(others_at):  # anything else: float() itself decides (of the ASCII bytes)
+        text = words.text
+        pieces = zip(starts[others_at].tolist(), ends[others_at].tolist(), strict=True)
         try:
-            values[i] = float(text[starts[i] : ends[i]].decode("ascii"))
+            values[others_at] = [float(text[start:end]) for start, end in pieces]
         except ValueError:
             return None
     parsed: NDArray[Any] = values
