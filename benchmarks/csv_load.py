@@ -19,7 +19,9 @@ machine hits them alike):
 - ``pandas``: ``pandas.read_csv(path, parse_dates=["time"])`` (C parser, the whole
   file as columns in memory, no validation, timestamps naive);
 - ``csv``: ``csv.reader`` with ``datetime.fromisoformat`` and five ``float`` per row,
-  nothing checked: the floor of a pure-Python row loop.
+  nothing checked: the floor of a pure-Python row loop;
+- ``columns``: ``read_bar_arrays(path)`` (issue 23): the columnar fast path, six numpy
+  columns parsed and validated in bulk (the whole file in memory as 48 bytes a row).
 
 Ratios are stc's rows/s over the other reader's. The load average is printed: the
 machine is shared, so compare ratios, not seconds.
@@ -81,10 +83,19 @@ def read_stdlib(path: Path) -> int:
     return count
 
 
+def read_columns(path: Path) -> int:
+    from stc.runtime.data_columns import read_bar_arrays
+
+    arrays = read_bar_arrays(path)
+    assert arrays is not None, "the fast path refused the benchmark file"
+    return len(arrays)
+
+
 READERS: dict[str, Callable[[Path], int]] = {
     "stc": read_stc,
     "pandas": read_pandas,
     "csv": read_stdlib,
+    "columns": read_columns,
 }
 
 
@@ -137,8 +148,11 @@ def main() -> None:
         path = write_csv(Path(tmp) / "bars.csv", args.rows)
         size = path.stat().st_size
         print(f"{args.rows:,} rows, {size / 1e6:.1f} MB; load average before: {load}")
-        print("| build | stc rows/s | pandas rows/s | csv rows/s | stc/pandas | stc/csv |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(
+            "| build | stc rows/s | pandas rows/s | csv rows/s | stc/pandas | stc/csv "
+            "| columns rows/s | columns/pandas |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for build in builds:
             result = _run_build(build, path, args.repeat)
             seconds = result["seconds"]
@@ -147,7 +161,8 @@ def main() -> None:
             print(
                 f"| {build} ({result['status']}) | {rate['stc']:,.0f} | {rate['pandas']:,.0f} "
                 f"| {rate['csv']:,.0f} | {rate['stc'] / rate['pandas']:.2f} "
-                f"| {rate['stc'] / rate['csv']:.2f} |"
+                f"| {rate['stc'] / rate['csv']:.2f} | {rate['columns']:,.0f} "
+                f"| {rate['columns'] / rate['pandas']:.2f} |"
             )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average after: {load}")

@@ -22,8 +22,7 @@ from stc.runtime.data_rows import (
     MAX_LINE,
     TOO_LONG,
     UNCLOSED,
-    Checked,
-    checked_row,
+    checked_bar,
     column_index,
     good_bar,
     no_bars,
@@ -142,7 +141,7 @@ def stream_csv(
     """The CSV hot loop: parse and validate each row in one pass.
 
     The common case (``YYYY-MM-DD HH:MM:SS`` timestamps, a good bar) takes a fast
-    path; anything else goes through :func:`checked_row`, which applies the checks
+    path; anything else goes through :func:`checked_bar`, which applies the checks
     in their documented order and raises the BadBarError naming the row (or, when
     skipping, records it and returns None).
     """
@@ -152,7 +151,7 @@ def stream_csv(
     stamp: datetime
     from_iso = datetime.fromisoformat
     line_no = 1
-    checked: Checked | None
+    bar: Bar | None
     with handle:
         for row in reader:
             line_no += 1
@@ -174,17 +173,15 @@ def stream_csv(
                 c = float(row[ci])
                 v = float(row[vi])
             except (ValueError, OverflowError, OSError):  # also a bad timestamp's DataError
-                checked = checked_row(line_no, row, index, name, previous, skipped)
-                if checked is None:
-                    continue
-                stamp, (o, h, lo, c, v) = checked
+                pass
             else:
-                if not good_bar(stamp, previous, o, h, lo, c, v):
-                    checked = checked_row(line_no, row, index, name, previous, skipped)
-                    if checked is None:
-                        continue
-                    stamp, (o, h, lo, c, v) = checked
-            previous = stamp
-            yield Bar(stamp, o, h, lo, c, v)
+                if good_bar(stamp, previous, o, h, lo, c, v):
+                    previous = stamp
+                    yield Bar(stamp, o, h, lo, c, v)
+                    continue
+            bar = checked_bar(line_no, row, index, name, previous, skipped)
+            if bar is not None:
+                previous = bar.time
+                yield bar
     if previous is None:
         raise no_bars(name, skipped)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stc.runtime.data_rows import Checked, checked_row, column_index, good_bar, no_bars
+from stc.runtime.data_rows import checked_bar, column_index, good_bar, no_bars
 from stc.runtime.data_time import parse_time
 from stc.runtime.dtos.market import Bar
 from stc.runtime.errors import DataError, SkippedBar
@@ -86,7 +86,7 @@ def stream_values(
     values would get in a CSV (the row number for the line)."""
     previous: datetime | None = None
     index = (0, 1, 2, 3, 4, 5)
-    checked: Checked | None
+    bar: Bar | None
     for row_no, values in rows:
         try:
             stamp = _stamp(values[0])
@@ -94,14 +94,14 @@ def stream_values(
             c, v = _number(values[4]), _number(values[5])
         except (ValueError, TypeError, OverflowError):
             stamp = None
-        if stamp is None or not good_bar(stamp, previous, o, h, lo, c, v):
-            text = [str(x) for x in values]
-            checked = checked_row(row_no, text, index, name, previous, skipped)
-            if checked is None:
-                continue
-            stamp, (o, h, lo, c, v) = checked
-        previous = stamp
-        yield Bar(stamp, o, h, lo, c, v)
+        if stamp is not None and good_bar(stamp, previous, o, h, lo, c, v):
+            previous = stamp
+            yield Bar(stamp, o, h, lo, c, v)
+            continue
+        bar = checked_bar(row_no, [str(x) for x in values], index, name, previous, skipped)
+        if bar is not None:
+            previous = bar.time
+            yield bar
     if previous is None:
         raise no_bars(name, skipped)
 

@@ -35,6 +35,7 @@ MAX_LINE = 1 << 20
 newline was read whole (1 GB) before its error; now memory stays at this bound."""
 
 Checked = tuple[datetime, tuple[float, float, float, float, float]]
+"""A row's timestamp and its open, high, low, close and volume, checked."""
 
 
 def skip_sink(on_bad_bar: str, skipped: list[SkippedBar] | None) -> list[SkippedBar] | None:
@@ -99,7 +100,7 @@ def good_bar(
     v: float,
 ) -> bool:
     """Whether parsed values make a good bar after ``previous``: the fast readers'
-    one comparison chain; a row failing it goes to :func:`checked_row` for its
+    one comparison chain; a row failing it goes to :func:`checked_bar` for its
     diagnostic (NaN fails every comparison, so it is caught here too)."""
     return (
         0.0 < lo <= o <= h < math.inf
@@ -110,20 +111,24 @@ def good_bar(
     )
 
 
-def checked_row(
+def checked_bar(
     line_no: int,
     row: Sequence[str],
     index: Sequence[int],
     name: str,
     previous: datetime | None,
     skipped: list[SkippedBar] | None,
-) -> Checked | None:
-    """:func:`check_row`, or None when the row is bad and ``skipped`` records it."""
+) -> Bar | None:
+    """The bar of a row the fast readers could not take as it is, checked the slow,
+    thorough way (:func:`check_row`); None when it is bad and ``skipped`` records it
+    (else its BadBarError is raised). Every reader's bad-row fallback: one helper, so
+    the CSV and Parquet hot loops stay a parse, one :func:`good_bar` and a ``Bar``."""
     try:
-        return check_row(line_no, row, index, name, previous)
+        stamp, (o, h, lo, c, v) = check_row(line_no, row, index, name, previous)
     except BadBarError as exc:
         reject(exc, skipped)
         return None
+    return Bar(stamp, o, h, lo, c, v)
 
 
 def check_row(
@@ -214,9 +219,9 @@ def stream_rows(
         if len(row) < 6:
             reject(BadBarError(name, line_no, "too few columns"), skipped)
             continue
-        checked = checked_row(line_no, row, index, name, previous, skipped)
-        if checked is not None:
-            previous, (o, h, lo, c, v) = checked
-            yield Bar(previous, o, h, lo, c, v)
+        bar = checked_bar(line_no, row, index, name, previous, skipped)
+        if bar is not None:
+            previous = bar.time
+            yield bar
     if previous is None:
         raise no_bars(name, skipped)

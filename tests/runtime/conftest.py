@@ -1,8 +1,38 @@
-"""Runtime tests: make ``rt_helpers`` importable regardless of the rootdir."""
+"""Runtime tests: make ``rt_helpers`` importable regardless of the rootdir, and check
+the columnar data fast path against the row reader on every run (issue 23)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+ORACLE_MAX_BYTES = 4 << 20
+"""Files up to this size are read twice by every runtime test that runs a plan."""
+
+
+@pytest.fixture(autouse=True)
+def _columnar_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run of the runtime tests checks the columnar fast path against the row
+    reader (issue 23): when ``read_bar_arrays`` accepts a data file, its columns must be
+    bit for bit what the row reader gives for the same file; so every CSV and Parquet
+    fixture these tests run on (good, bad, odd shapes) is a parity case."""
+    import stc.runtime.api as api
+    from stc.runtime.batch import BarArrays
+    from stc.runtime.data import load_bars
+
+    fast = api.read_bar_arrays
+
+    def checked(path: Path, fmt: object = None, timeframe: str = "") -> BarArrays | None:
+        arrays = fast(path, fmt, timeframe)  # type: ignore[arg-type]
+        if arrays is not None and Path(path).stat().st_size <= ORACLE_MAX_BYTES:
+            expected = BarArrays.from_bars(load_bars(Path(path)), timeframe)
+            for column in ("time", "open", "high", "low", "close", "volume"):
+                got, want = getattr(arrays, column), getattr(expected, column)
+                assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), column
+        return arrays
+
+    monkeypatch.setattr(api, "read_bar_arrays", checked)
