@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from stc.runtime.artefacts import atomic_open, write_atomically
+from stc.runtime.batch import BarArrays
 from stc.runtime.data import (
     DataError,
     OnBadBar,
@@ -159,8 +160,11 @@ def _run_locked(
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
-    bars, total = _market_data(loaded, data_path, on_bad_bar, skipped, data_name, data_format)
+    data, total = _market_data(loaded, data_path, on_bad_bar, skipped, data_name, data_format)
+    columns = data if isinstance(data, BarArrays) else None
+    bars = bars_from_arrays(data) if isinstance(data, BarArrays) else data
     if fit.resample_from is not None:
+        columns = None
         bars = resampled(bars, loaded.timeframes[0], fit.resample_from)
         total = int(total * (fit.interval_seconds or 1) / timeframe_seconds(loaded.timeframes[0]))
     out.mkdir(parents=True, exist_ok=True)
@@ -181,9 +185,11 @@ def _run_locked(
     journal, replayed_to = open_journal(
         paths["journal"], fingerprint, resume=resume, durable=environment != "backtest"
     )
-    feed: Iterable[Bar] = bars
+    feed: Iterable[Bar] | BarArrays = bars
     if environment == "paper":
         feed = paced_after(bars, replayed_to, loaded.timeframes[0], speed or 1.0)
+    elif mode == "fast" and columns is not None:  # the data known ahead: the fast loop
+        feed = columns
     if environment == "live" and connector is None:
         execution = loaded.execution
         connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
@@ -218,8 +224,8 @@ def _market_data(
     skipped: list[SkippedBar],
     data_name: str | None,
     data_format: CsvFormat | None,
-) -> tuple[Iterable[Bar], int]:
-    """The run's bars and their number (for progress).
+) -> tuple[Iterable[Bar] | BarArrays, int]:
+    """The run's bars (columns when the file is clean) and their number (for progress).
 
     The columnar fast path (:func:`stc.runtime.data_columns.read_bar_arrays`) reads a
     file whose every row is a good bar into numpy columns at once; for any other file
@@ -228,7 +234,7 @@ def _market_data(
     """
     arrays = read_bar_arrays(data_path, data_format, plan.timeframes[0])
     if arrays is not None:
-        return bars_from_arrays(arrays), len(arrays)
+        return arrays, len(arrays)
     name = data_name or str(data_path)
     rows = iter_bars(data_path, on_bad_bar, skipped, data_name, data_format)
     return within_price_scale(rows, name), count_rows(data_path)
