@@ -10,7 +10,8 @@ Here ``valgrind --tool=callgrind`` counts four processes on ``--bars`` bars:
 - the same two processes stopping after the bars are built (generation only: the
   seeded walk draws Gaussians, the rising one does not, so it must be subtracted);
 
-and prints ``(seeded − its generation) − (rising − its generation)`` divided by the
+(after one uninstrumented process has written the bytecode caches) and prints
+``(seeded − its generation) − (rising − its generation)`` divided by the
 seeded run's round-trip trades: what one trade's flows (signal, directive, four plans,
 execution directive, fills, exit, journal rows, commit) cost in instructions. Imports,
 bootstrap and schema builds are the same in all four and cancel out.
@@ -50,19 +51,23 @@ def one(n: int, bars_kind: str, run: bool) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         journal = Journal(Path(tmp) / "j.sqlite")
-        result = Engine(plan, bars, journal=journal).run()
+        # no plugin-timeout watchdog: its thread wakes by wall time, so under valgrind
+        # on a loaded machine it added tens of millions of instructions at random
+        result = Engine(plan, bars, journal=journal, plugin_timeout=0).run()
         journal.close()
     print(f"trades={len(result.trades)}")
 
 
 def count(n: int, bars_kind: str, run: bool, pure: bool) -> tuple[int, int]:
-    """(instructions, trades) of one ``--one`` process under callgrind."""
+    """(instructions, trades) of one ``--one`` process under callgrind. The string hash
+    seed is fixed (dict and set layouts, hence instruction counts, repeat)."""
     env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
+    env["PYTHONHASHSEED"] = "0"
     if pure:
         env["STC_PURE_PYTHON"] = "1"
+    command = [sys.executable, __file__, "--one", str(n), bars_kind, "run" if run else "gen"]
     done = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-         __file__, "--one", str(n), bars_kind, "run" if run else "gen"],
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
     found = re.search(r"Collected : (\d+)", done.stderr)
@@ -82,6 +87,10 @@ def main() -> None:
     if args.one:
         one(int(args.one[0]), args.one[1], args.one[2] == "run")
         return
+    # once uninstrumented: the bytecode caches are written before anything is counted
+    # (else the first counted process alone pays for compiling every module)
+    subprocess.run([sys.executable, __file__, "--one", "200", "seeded", "run"], check=True,
+                   capture_output=True, env={**os.environ, "STC_PURE_PYTHON": "1"})  # fmt: skip
     seeded, trades = count(args.bars, "seeded", True, args.pure)
     seeded_gen, _ = count(args.bars, "seeded", False, args.pure)
     rising, _ = count(args.bars, "rising", True, args.pure)
