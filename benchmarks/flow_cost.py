@@ -19,29 +19,40 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
 - **engine around the plugins**: the engine without a journal against
   ``runtime_throughput.run_ema_hand``, a loop calling the same plugin objects directly,
   on both kinds of bars (the per-tick share and the flows' share);
+- **bars with a position open**: not flows at all, but inside "whole run − per-tick
+  path": a trade is held ~50 bars, and on each the venue checks its stop and target
+  and the ledger marks it. Timed as the venue's ``process_bar`` plus the ledger's
+  ``mark`` over the seeded bars with one position open against none, times the run's
+  exposed bars (the engine's event skipping, issue 23 item 2, removes most of it);
 - **the rest**: what is left of the flows — the plugins' own code, the ledger, fills,
   ids (estimates: the DTO census times construction alone, in warm caches).
 
-Usage: ``python benchmarks/flow_cost.py [--bars 100000] [--repeat 3]``. Prints a
-markdown table (µs a bar and µs a round-trip trade) and the budget that
-150,000 bars/s leaves the flows.
+Usage: ``python benchmarks/flow_cost.py [--bars 100000] [--repeat 3] [--clock cpu]``.
+Prints a markdown table (µs a bar and µs a round-trip trade) and the budget that
+150,000 bars/s leaves the flows. ``--clock cpu`` (the default) times with the process's
+CPU time (``time.process_time``, SQLite's writes included: it runs in-process) instead
+of wall time: on the shared 2-core VM other jobs stretch wall time by 2-4× while they
+run, CPU time far less; ``--clock wall`` is the old behaviour.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 import timeit
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from runtime_throughput import TARGET, run_ema_engine, run_ema_hand
+from runtime_throughput import TARGET, ema_plan, run_ema_engine, run_ema_hand, synthetic_bars
 
 import stc.runtime as runtime
 import stc.runtime.flow_recorder as recorder_module
+from stc.runtime.engine import Engine
 from stc.runtime.journal import Journal
 
 
@@ -86,7 +97,37 @@ def dto_census(n: int) -> tuple[Counter[type], dict[type, dict[str, Any]]]:
 def construction_us(cls: type, kwargs: dict[str, Any]) -> float:
     """µs to construct (validate) one ``cls`` from ``kwargs``, best of 5."""
     number = 2000
-    return min(timeit.repeat(lambda: cls(**kwargs), number=number, repeat=5)) / number * 1e6
+    timer = time.perf_counter  # patched to the CPU clock by ``main`` (see --clock)
+    runs = timeit.repeat(lambda: cls(**kwargs), number=number, repeat=5, timer=timer)
+    return min(runs) / number * 1e6
+
+
+def open_position_cost(n: int, repeat: int) -> tuple[float, int]:
+    """(seconds the venue and ledger spend on ``n`` seeded bars with one long position
+    open minus with none, best of ``repeat`` each; the bars the full run held a
+    position)."""
+    bars = list(synthetic_bars(n))
+    exposed = Engine(ema_plan(), bars).run().exposed_bars
+
+    def book(open_trade: bool) -> float:
+        engine = Engine(ema_plan(), [])
+        ledger, venue = engine.ledger, engine.handler.venue  # type: ignore[attr-defined]
+        if open_trade:  # a stop and target no bar of the walk reaches
+            first = bars[0]
+            stop, target = Decimal("0.01"), Decimal(1000)
+            trade = "TRD_20200101_000000_00001"
+            ledger.entry_fill(trade, "BUY", first.open, Decimal(100), 0.0, first.time,
+                              stop=stop, target=target)  # fmt: skip
+            ledger.drain_changes()
+        start = time.perf_counter()
+        for index, bar in enumerate(bars):
+            venue.process_bar(bar, index)
+            ledger.mark(bar)
+        return time.perf_counter() - start
+
+    flat = min(book(False) for _ in range(repeat))
+    held = min(book(True) for _ in range(repeat))
+    return (held - flat) / n * exposed, exposed
 
 
 @dataclass
@@ -104,6 +145,8 @@ class Timings:
     no_journal: float
     hand: float
     dtos: float  # census × construction alone
+    open_bars: float  # venue + ledger on the bars a position was open, above a flat bar
+    exposed: int
     census: Counter[type] = field(default_factory=Counter)
     each_us: dict[type, float] = field(default_factory=dict)
 
@@ -117,6 +160,7 @@ def measure(n: int, repeat: int) -> Timings:
         no_json = best_of(repeat, lambda: run_ema_engine(n))[0]
     counts, samples = dto_census(n)
     each = {cls: construction_us(cls, samples[cls]) for cls in counts}
+    open_bars, exposed = open_position_cost(n, repeat)
     return Timings(
         bars=n, trades=trades, full=full,
         quiet=best_of(repeat, lambda: run_ema_engine(n, rising=True))[0],
@@ -126,6 +170,7 @@ def measure(n: int, repeat: int) -> Timings:
         no_journal=best_of(repeat, lambda: run_ema_engine(n, journal=False))[0],
         hand=best_of(repeat, lambda: run_ema_hand(n))[0],
         dtos=sum(counts[c] * each[c] for c in counts) / 1e6, census=counts, each_us=each,
+        open_bars=open_bars, exposed=exposed,
     )  # fmt: skip
 
 
@@ -147,8 +192,10 @@ def parts(t: Timings) -> list[tuple[str, float]]:
         ("… journal: the rest (records, links, ids)", journal - sqlite - json),
         (f"… validated pydantic DTOs ({sum(t.census.values()):,} built)", t.dtos),
         ("… engine around the plugins (flows' share)", engine_flows),
+        (f"… bars with a position open ({t.exposed:,}: venue + ledger above a flat bar)",
+         t.open_bars),
         ("… the rest: plugins' own code, ledger, fills, ids", flows - journal - t.dtos
-         - engine_flows),
+         - engine_flows - t.open_bars),
     ]  # fmt: skip
 
 
@@ -180,8 +227,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu")
     args = parser.parse_args()
-    print(report(measure(args.bars, args.repeat)))
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    # run_ema_engine times with time.perf_counter: the CPU clock replaces it here
+    with patched(time, "perf_counter", clock):
+        print(report(measure(args.bars, args.repeat)))
+    print(f"\n(clock: {args.clock})")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from stc.runtime.dtos.plans import (
 )
 from stc.runtime.dtos.signals import OpportunitySignal, ThreatSignal
 from stc.runtime.dtos.swot import SWOTInputs
+from stc.runtime.dtos.trusted import trusted
 from stc.runtime.envelope import Disposition, DispositionEnvelope
 from stc.runtime.flow_recorder import FlowRecorder
 from stc.runtime.frames import Frame
@@ -243,14 +244,21 @@ class EventBus:
             return
         join = self.table.join
         assert join is not None
-        inputs = SWOTInputs(
-            timestamp=ctx.timestamp,
-            symbol=self.symbol,
-            reference_price=dec(bar.close),
-            context_assessment=assessment,
-            opportunity_signals=tuple(self.join_opps),
-            threat_signals=tuple(self.join_threats),
-        )
+        price = dec(bar.close)
+        fields: dict[str, Any] = {
+            "timestamp": ctx.timestamp,
+            "symbol": self.symbol,
+            "reference_price": price,
+            "context_assessment": assessment,
+            "opportunity_signals": tuple(self.join_opps),
+            "threat_signals": tuple(self.join_threats),
+        }
+        # The signals passed their contract checks, the assessment is the platform's:
+        # only a bar built outside the data stream can still give a non-positive price,
+        # and then validation raises the error it always raised.
+        if not price > 0:
+            SWOTInputs(**fields)
+        inputs = trusted(SWOTInputs, **fields)
         try:
             result = join.call(inputs)
             if result is not None:

@@ -84,9 +84,11 @@ class FlowRecorder:
         if field != "assessment_id":
             self._assessment()
         rec = self.record()
-        rec.dtos.append((dto_id, type(dto).__name__, worker, to_json(dto)))
+        flow_id = rec.flow_id
+        rec.dtos.append((flow_id, dto_id, type(dto).__name__, rec.tick_time, worker, to_json(dto)))
+        links = rec.links
         for parent in parents:
-            rec.links.append((parent, dto_id))
+            links.append((flow_id, parent, dto_id))
 
     def _assessment(self) -> None:
         """Journal the tick's assessment once, when a DTO that depends on it is journaled
@@ -98,28 +100,32 @@ class FlowRecorder:
 
     def link(self, parent: str, child: str) -> None:
         """A causality link the DTO table cannot know (a trade's exit update, a stop)."""
-        self.record().links.append((parent, child))
+        rec = self.record()
+        rec.links.append((rec.flow_id, parent, child))
 
     def changes(self, changes: list[Any]) -> None:
         """Journal the ledger's fills (each linked from its trade) and trades."""
         if self.journal is None:
             return
         rec = self.record()
+        flow_id, tick_time, handler = rec.flow_id, rec.tick_time, self.handler_id
         causes = self._ledger_causes = []
         for change in changes:
             if isinstance(change, Fill):
                 n = self._fill_count.get(change.trade_id, 0) + 1
                 self._fill_count[change.trade_id] = n
                 fill_id = f"{change.trade_id}/F{n}"
-                rec.dtos.append((fill_id, "Fill", self.handler_id, to_json(change)))
-                rec.links.append((change.trade_id, fill_id))
+                rec.dtos.append((flow_id, fill_id, "Fill", tick_time, handler, to_json(change)))
+                rec.links.append((flow_id, change.trade_id, fill_id))
                 causes.append(fill_id)
             elif isinstance(change, Trade):
-                rec.dtos.append((change.trade_id, "Trade", self.handler_id, to_json(change)))
+                trade_id = change.trade_id
+                rec.dtos.append((flow_id, trade_id, "Trade", tick_time, handler, to_json(change)))
 
     def note(self, note: str, fields: Mapping[str, Any]) -> None:
         """A platform note."""
-        self.record().notes.append(("platform", note, to_json(dict(fields))))
+        rec = self.record()
+        rec.notes.append((rec.flow_id, rec.tick_time, "platform", note, to_json(dict(fields))))
 
     def skipped(self, bad_rows: list[SkippedBar]) -> int:
         """Note the rows the data stream dropped (``on_bad_bar``); returns how many."""
@@ -136,7 +142,8 @@ class FlowRecorder:
         """The ``journal`` capability of ``worker_id``: notes in its name."""
 
         def note(text: str, fields: Mapping[str, Any]) -> None:
-            self.record().notes.append((worker_id, text, to_json(dict(fields))))
+            rec = self.record()
+            rec.notes.append((rec.flow_id, rec.tick_time, worker_id, text, to_json(dict(fields))))
 
         return note
 
@@ -157,7 +164,7 @@ class FlowRecorder:
         rec.reason = f"{type(exc).__name__} in {worker}"
         text = "".join(traceback.format_exception(exc))
         error = f"{type(exc).__name__}: {exc}"
-        rec.faults.append((worker, error, text))
+        rec.faults.append((rec.flow_id, worker, rec.tick_time, error, text))
         return worker, error, text, rec.tick_time
 
 

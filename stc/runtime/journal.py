@@ -90,7 +90,7 @@ class UnknownTradeError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def _insert(db: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+def _insert(db: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
     if rows:
         db.executemany(sql, rows)
 
@@ -119,19 +119,33 @@ _ENCODER = json.JSONEncoder(sort_keys=True, default=_default)
 """One encoder for every note (``json.dumps`` with options builds a new one per call)."""
 
 
+DtoRow = tuple[int, str, str, str, str, str]
+"""(flow_id, dto_id, type, tick_time, worker, json): a ``dtos`` row as inserted."""
+LinkRow = tuple[int, str, str]
+"""(flow_id, parent, child): a ``links`` row as inserted."""
+FaultRow = tuple[int, str, str, str, str]
+"""(flow_id, worker, tick_time, error, traceback): a ``faults`` row as inserted."""
+NoteRow = tuple[int, str, str, str, str]
+"""(flow_id, tick_time, worker, note, json): a ``notes`` row as inserted."""
+
+
 @dataclass
 class FlowRecord:
-    """Everything one flow produced, buffered until the flow ends."""
+    """Everything one flow produced, buffered until the flow ends.
+
+    The lists hold the rows exactly as they are inserted (the flow's id and tick time
+    included), built once by the recorder: the batch's ``executemany`` binds them as
+    they are, with no per-row tuple rebuilt at commit time."""
 
     flow_id: int
     tick_time: str
     kind: str = "tick"
     outcome: str = "completed"
     reason: str = ""
-    dtos: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, type, worker, json
-    links: list[tuple[str, str]] = field(default_factory=list)
-    faults: list[tuple[str, str, str]] = field(default_factory=list)  # worker, error, traceback
-    notes: list[tuple[str, str, str]] = field(default_factory=list)  # worker, note, json
+    dtos: list[DtoRow] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
+    faults: list[FaultRow] = field(default_factory=list)
+    notes: list[NoteRow] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -192,16 +206,10 @@ class Journal:
                 "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
                 [(f.flow_id, f.tick_time, f.kind, f.outcome, f.reason) for f in pending],
             )
-            _insert(db, _DTOS_SQL, [
-                (f.flow_id, i, t, f.tick_time, w, j) for f in pending for i, t, w, j in f.dtos
-            ])  # fmt: skip
-            _insert(db, _LINKS_SQL, [(f.flow_id, p, c) for f in pending for p, c in f.links])
-            _insert(db, _FAULTS_SQL, [
-                (f.flow_id, w, f.tick_time, e, tb) for f in pending for w, e, tb in f.faults
-            ])  # fmt: skip
-            _insert(db, _NOTES_SQL, [
-                (f.flow_id, f.tick_time, w, n, j) for f in pending for w, n, j in f.notes
-            ])  # fmt: skip
+            _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
+            _insert(db, _LINKS_SQL, [row for f in pending for row in f.links])
+            _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
+            _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -389,7 +397,7 @@ class _Replay:
         if expected != got:
             self._diverged(flow.flow_id, f"recorded {expected}, replayed {got}")
         if flow.flow_id == self.last:
-            replayed = [(dto_id, text) for dto_id, _, _, text in flow.dtos]
+            replayed = [(row[1], row[5]) for row in flow.dtos]
             if replayed != self.last_dtos:
                 self._diverged(flow.flow_id, "its DTOs differ")
         self.seen += 1

@@ -28,6 +28,7 @@ from stc.runtime.dtos.ledger import (
     Trade,
 )
 from stc.runtime.dtos.market import Bar
+from stc.runtime.dtos.trusted import trusted
 from stc.runtime.metrics import MetricsStream
 from stc.runtime.precision import price_decimal
 
@@ -269,7 +270,9 @@ class Ledger:
         trade.filled += size
         trade.fees += f
         self.cash += -(p * size) - f if direction == "BUY" else p * size - f
-        fill = Fill(trade_id=trade_id, timestamp=when, side=direction, price=p, size=size, fee=f)
+        # trusted (flows): the ledger's own numbers, from a bar's price and a checked size
+        fill = trusted(Fill, trade_id=trade_id, timestamp=when, side=direction, price=p,
+                       size=size, fee=f)  # fmt: skip
         self.changes.append(fill)
         return fill
 
@@ -295,9 +298,10 @@ class Ledger:
         trade.realised += pnl
         trade.fees += f
         trade.size -= qty
-        fill = Fill(
-            trade_id=trade_id, timestamp=when, side=side, price=p, size=qty, fee=f, purpose="EXIT"
-        )
+        fill = trusted(
+            Fill, trade_id=trade_id, timestamp=when, side=side, price=p, size=qty, fee=f,
+            purpose="EXIT",
+        )  # fmt: skip
         self.changes.append(fill)
         if trade.size <= 0:
             self._close(trade, p, when, reason)
@@ -305,7 +309,8 @@ class Ledger:
 
     def _close(self, trade: OpenTrade, price: Decimal, when: datetime, reason: ExitReason) -> None:
         del self.open[trade.trade_id]
-        record = Trade(
+        record = trusted(
+            Trade,
             trade_id=trade.trade_id,
             symbol=trade.symbol,
             direction=trade.direction,
@@ -415,7 +420,8 @@ class Ledger:
     def _build_snapshot(self) -> LedgerSnapshot:
         price = self.last_price or 0.0
         positions = tuple(
-            PositionView(
+            trusted(
+                PositionView,
                 trade_id=t.trade_id,
                 symbol=t.symbol,
                 direction=t.direction,
@@ -431,7 +437,8 @@ class Ledger:
         equity = self.cash + sum(
             (t.sign * dec(price) * t.size for t in self.open.values()), Decimal(0)
         )
-        return LedgerSnapshot(
+        return trusted(
+            LedgerSnapshot,
             timestamp=self.last_time or datetime(1970, 1, 1),
             cash=self.cash,
             equity=equity,

@@ -103,10 +103,17 @@ class ExecutionDirective(FrozenDTO):
 
     @model_validator(mode="after")
     def _stop_on_the_right_side(self) -> "ExecutionDirective":
-        entry = self.entry_plan.limit_price
-        stop = self.exit_plan.stop_loss_price
-        if entry is not None:
-            wrong = stop >= entry if self.entry_plan.direction == "BUY" else stop <= entry
-            if wrong:
-                raise ValueError("the stop-loss lies on the wrong side of the entry price")
+        if stop_on_wrong_side(self.entry_plan, self.exit_plan):
+            raise ValueError("the stop-loss lies on the wrong side of the entry price")
         return self
+
+
+def stop_on_wrong_side(entry_plan: EntryPlan, exit_plan: ExitPlan) -> bool:
+    """True when the exit's stop lies at or beyond a limit entry's price on the wrong
+    side (a long stopped above its entry): the rule every ExecutionDirective obeys,
+    also one the platform assembles without validation (planning aggregator)."""
+    entry = entry_plan.limit_price
+    if entry is None:
+        return False
+    stop = exit_plan.stop_loss_price
+    return stop >= entry if entry_plan.direction == "BUY" else stop <= entry

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import Bar
 from stc.runtime.dtos.plans import ExecutionDirective, ExitPlan
-from stc.runtime.envelope import DispositionEnvelope
+from stc.runtime.dtos.trusted import trusted
+from stc.runtime.envelope import Disposition, DispositionEnvelope
 from stc.runtime.execution.venue import Venue, VenueSettings, build_orders
 from stc.runtime.ledger import Ledger
 from stc.runtime.workers import ExecutionHandler
@@ -117,7 +118,8 @@ class SimulatedExecutionHandler(ExecutionHandler):
         trade_id = self._services.ids.new("TRD", directive.timestamp)
         orders = build_orders(directive, trade_id, self.venue.index, self.venue.settings)
         self.venue.submit(orders)
-        return DispositionEnvelope.stop(trade_id=trade_id, orders=len(orders))
+        metadata = {"trade_id": trade_id, "orders": len(orders)}  # a STOP needs no event
+        return trusted(DispositionEnvelope, disposition=Disposition.STOP, metadata=metadata)
 
     def on_exit_plan_update(self, plan: ExitPlan) -> DispositionEnvelope | None:
         """Replace the stop/target of ``plan.trade_id``."""

@@ -15,6 +15,7 @@ from decimal import Decimal
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import AggregatedContextAssessment, FactorContribution
+from stc.runtime.dtos.trusted import trusted
 
 Factors = Mapping[str, tuple[float, str, str]]
 """factor name → (value 0..1, polarity, worker id), as ``TradingContext.factors``."""
@@ -74,12 +75,18 @@ class ContextAggregator:
         self.ready = True
 
     def build(self, context: TradingContext) -> AggregatedContextAssessment:
-        """The assessment of ``context``'s factors for the current tick."""
+        """The assessment of ``context``'s factors for the current tick.
+
+        Built without re-validation (:mod:`stc.runtime.dtos.trusted`): every factor
+        value passed ``TradingContext.score`` (a finite number in 0..1, a non-empty
+        name and worker id), ``to_score`` clamps to 0..1, the weights and the method
+        come from the validated plan, the id from the run's id factory."""
         if context.timestamp is None:
             raise RuntimeError("the context has no tick")
         strength, weakness = aggregate(self.method, self.weights, self.threshold, context.factors)
         contributions = tuple(
-            FactorContribution(
+            trusted(
+                FactorContribution,
                 name=name,
                 value=to_score(value),
                 weight=to_score(self.weights.get(name, 1.0)),
@@ -88,7 +95,8 @@ class ContextAggregator:
             )
             for name, (value, polarity, worker) in sorted(context.factors.items())
         )
-        return AggregatedContextAssessment(
+        return trusted(
+            AggregatedContextAssessment,
             assessment_id=self._ids.new("CTX", context.timestamp),
             timestamp=context.timestamp,
             strength=to_score(strength),

@@ -9,6 +9,8 @@ logic. Flows run one at a time, so one pending slot suffices.
 
 from __future__ import annotations
 
+from typing import Any
+
 from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.plans import (
@@ -18,8 +20,10 @@ from stc.runtime.dtos.plans import (
     RoutingPlan,
     RoutingRequest,
     SizePlan,
+    stop_on_wrong_side,
 )
-from stc.runtime.envelope import DispositionEnvelope
+from stc.runtime.dtos.trusted import trusted
+from stc.runtime.envelope import Disposition, DispositionEnvelope
 from stc.runtime.errors import PlanningError as PlanningError
 
 
@@ -101,16 +105,22 @@ class PlanningAggregator:
                 "execution_directive_id": exe_id,
             }
         )
-        self.result = ExecutionDirective(
-            directive_id=exe_id,
-            timestamp=directive.timestamp,
-            causality=causality,
-            entry_plan=self.entry,
-            size_plan=self.size,
-            exit_plan=self.exit,
-            routing_plan=plan,
-        )
-        return DispositionEnvelope.publish("EXECUTION_DIRECTIVE_READY", self.result)
+        fields: dict[str, Any] = {
+            "directive_id": exe_id,
+            "timestamp": directive.timestamp,
+            "causality": causality,
+            "entry_plan": self.entry,
+            "size_plan": self.size,
+            "exit_plan": self.exit,
+            "routing_plan": plan,
+        }
+        # The four plans passed their contract checks when published and the id and
+        # time are the platform's: only the stop-side rule can still fail, and then the
+        # validating constructor raises exactly the error it always raised.
+        if stop_on_wrong_side(self.entry, self.exit):
+            ExecutionDirective(**fields)
+        self.result = trusted(ExecutionDirective, **fields)
+        return publish("EXECUTION_DIRECTIVE_READY", self.result)
 
     def _check_open(self, kind: str) -> None:
         if self.directive is None:
@@ -123,10 +133,19 @@ class PlanningAggregator:
             return None
         assert self.directive is not None
         self.routing_requested = True
-        request = RoutingRequest(
+        request = trusted(  # the directive and the plans passed their contract checks
+            RoutingRequest,
             strategy_directive=self.directive,
             entry_plan=self.entry,
             size_plan=self.size,
             exit_plan=self.exit,
         )
-        return DispositionEnvelope.publish("ROUTING_PLANNING_REQUESTED", request)
+        return publish("ROUTING_PLANNING_REQUESTED", request)
+
+
+def publish(event: str, payload: object) -> DispositionEnvelope:
+    """The platform's PUBLISH envelope of ``payload`` on ``event`` (a non-empty event
+    name of the platform's own: nothing for the envelope's validator to find)."""
+    return trusted(
+        DispositionEnvelope, disposition=Disposition.PUBLISH, event_name=event, payload=payload
+    )

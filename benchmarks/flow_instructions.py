@@ -1,0 +1,111 @@
+"""Instructions of one round-trip trade's flows (``ema_trend``, journal on), counted by
+valgrind: the A/B measure of issue 23's cheap flows, immune to the shared VM's load.
+
+``flow_cost.py`` times the same split (whole run − per-tick path, per trade), but its
+wall-time ablations drift by tens of µs a trade when the other engineers' jobs run.
+Here ``valgrind --tool=callgrind`` counts four processes on ``--bars`` bars:
+
+- the engine with its journal on the seeded bars (``bar_rows.synthetic_rows``) and on
+  the rising bars where the cross never fires (``bar_rows.rising_rows``);
+- the same two processes stopping after the bars are built (generation only: the
+  seeded walk draws Gaussians, the rising one does not, so it must be subtracted);
+
+(after one uninstrumented process has written the bytecode caches) and prints
+``(seeded − its generation) − (rising − its generation)`` divided by the
+seeded run's round-trip trades: what one trade's flows (signal, directive, four plans,
+execution directive, fills, exit, journal rows, commit) cost in instructions. Imports,
+bootstrap and schema builds are the same in all four and cancel out.
+
+Usage: ``python benchmarks/flow_instructions.py [--bars 10000] [--pure]`` (needs
+``valgrind``; ~1 min a process on a quiet machine). ``--pure`` sets STC_PURE_PYTHON=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def one(n: int, bars_kind: str, run: bool) -> None:
+    """The measured process: build ``n`` bars, then (``run``) ema_trend with a journal."""
+    import tempfile
+    from itertools import starmap
+
+    from bar_rows import rising_rows
+    from runtime_throughput import ema_plan, synthetic_bars
+
+    from stc.runtime.dtos.market import Bar
+    from stc.runtime.engine import Engine
+    from stc.runtime.journal import Journal
+
+    plan = ema_plan()
+    rows = starmap(Bar, rising_rows(n)) if bars_kind == "rising" else synthetic_bars(n)
+    bars = list(rows)
+    if not run:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Journal(Path(tmp) / "j.sqlite")
+        # no plugin-timeout watchdog: its thread wakes by wall time, so under valgrind
+        # on a loaded machine it added tens of millions of instructions at random
+        result = Engine(plan, bars, journal=journal, plugin_timeout=0).run()
+        journal.close()
+    print(f"trades={len(result.trades)}")
+
+
+def count(n: int, bars_kind: str, run: bool, pure: bool) -> tuple[int, int]:
+    """(instructions, trades) of one ``--one`` process under callgrind. The string hash
+    seed is fixed (dict and set layouts, hence instruction counts, repeat)."""
+    env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
+    env["PYTHONHASHSEED"] = "0"
+    if pure:
+        env["STC_PURE_PYTHON"] = "1"
+    command = [sys.executable, __file__, "--one", str(n), bars_kind, "run" if run else "gen"]
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count in valgrind's output:\n{done.stderr}")
+    trades = re.search(r"trades=(\d+)", done.stdout)
+    return int(found.group(1)), int(trades.group(1)) if trades else 0
+
+
+def main() -> None:
+    """Count the four processes and print the per-trade figure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, default=10_000)
+    parser.add_argument("--pure", action="store_true", help="run with STC_PURE_PYTHON=1")
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(int(args.one[0]), args.one[1], args.one[2] == "run")
+        return
+    # once uninstrumented: the bytecode caches are written before anything is counted
+    # (else the first counted process alone pays for compiling every module)
+    subprocess.run([sys.executable, __file__, "--one", "200", "seeded", "run"], check=True,
+                   capture_output=True, env={**os.environ, "STC_PURE_PYTHON": "1"})  # fmt: skip
+    seeded, trades = count(args.bars, "seeded", True, args.pure)
+    seeded_gen, _ = count(args.bars, "seeded", False, args.pure)
+    rising, _ = count(args.bars, "rising", True, args.pure)
+    rising_gen, _ = count(args.bars, "rising", False, args.pure)
+    flows = (seeded - seeded_gen) - (rising - rising_gen)
+    build = "pure" if args.pure else "as built"
+    print(f"| ema_trend, {args.bars:,} bars ({build}) | instructions |")
+    print("|---|---:|")
+    print(f"| seeded run − generation | {seeded - seeded_gen:,} |")
+    print(f"| rising run − generation (per-tick path) | {rising - rising_gen:,} |")
+    print(f"| flows, {trades} round-trip trades | {flows:,} |")
+    print(f"| **flows per round-trip trade** | **{flows // max(trades, 1):,}** |")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    main()

@@ -1,0 +1,94 @@
+"""DTOs the platform builds from values it has already checked, without re-validation.
+
+Why: a round-trip trade's flows build ~29 pydantic models; about half are the
+platform's own (the context assessment and its factors, the SWOT inputs, the routing
+request, the execution directive, envelopes, the ledger's fills, trades and
+snapshots), assembled from values that were validated where they entered the platform:
+a plugin's published DTO passed its contract check (:mod:`stc.runtime.contracts`:
+type, declared event, every number finite and within its field's bounds), a score
+passed ``TradingContext.score``, a price is a bar's (checked by the data stream) or
+the ledger's arithmetic on those, an id comes from the run's :class:`IdFactory`.
+Validating them again costs 1.5–3.5 µs each and can find nothing.
+
+:func:`trusted` builds such a model the way ``model_construct`` does (same
+``__dict__`` in field order, same ``model_fields_set``, the defaults filled in, the
+default factories called), at a fraction of its cost: the per-class template of
+defaults is computed once. It never runs validators: a check that protects the run
+and is not implied by the inputs' own checks (the execution directive's stop-side
+rule) is called explicitly by the builder. A plugin's output is never built here:
+it is untrusted and stays validated (and contract-checked when published).
+
+docs/decisions.md ("Cheap flows") lists, per DTO, which path it takes and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+M = TypeVar("M", bound=BaseModel)
+
+_MISSING: Any = object()
+"""Placeholder of a required field in a template (keeps the field order)."""
+
+
+class _Template:
+    """One model class's defaults, in field order, computed once."""
+
+    __slots__ = ("defaults", "factories", "required")
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        if cls.__private_attributes__ or cls.__pydantic_post_init__:
+            raise TypeError(f"{cls.__name__} has private attributes or a post-init hook: "
+                            "build it with its constructor")  # fmt: skip
+        self.defaults: dict[str, Any] = {}
+        self.factories: list[tuple[str, Callable[[], Any]]] = []
+        required: list[str] = []
+        for name, info in cls.model_fields.items():
+            if info.default_factory is not None:
+                self.defaults[name] = _MISSING
+                self.factories.append((name, info.default_factory))  # type: ignore[arg-type]
+            elif info.default is PydanticUndefined:
+                self.defaults[name] = _MISSING
+                required.append(name)
+            else:
+                self.defaults[name] = info.default
+        self.required = frozenset(required)
+
+
+_TEMPLATES: dict[type[BaseModel], _Template] = {}
+
+
+def trusted(cls: type[M], /, **values: Any) -> M:
+    """A ``cls`` holding ``values`` (and its defaults), not validated: only for values
+    the platform has already checked (see the module docstring).
+
+    Raises ``TypeError`` for a missing required field or an unknown one: those are
+    programming errors of the builder, which validation would also have caught.
+    """
+    template = _TEMPLATES.get(cls)
+    if template is None:
+        template = _TEMPLATES[cls] = _Template(cls)
+    fields = template.defaults.copy()
+    fields.update(values)
+    if len(fields) != len(template.defaults) or not template.required <= values.keys():
+        _wrong_fields(cls, template, values)
+    for name, factory in template.factories:
+        if name not in values:
+            fields[name] = factory()
+    model = cls.__new__(cls)
+    setter = object.__setattr__
+    setter(model, "__dict__", fields)
+    setter(model, "__pydantic_fields_set__", set(values))
+    setter(model, "__pydantic_extra__", None)
+    setter(model, "__pydantic_private__", None)
+    return model
+
+
+def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> None:
+    unknown = sorted(values.keys() - template.defaults.keys())
+    missing = sorted(template.required - values.keys())
+    raise TypeError(f"trusted {cls.__name__}: unknown fields {unknown}, missing fields {missing}")
