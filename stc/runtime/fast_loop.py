@@ -14,7 +14,7 @@ the flow), with two differences, each proven not to change a result
 
 The fast loop needs the data ahead: a sequence of bars (a list, or
 :class:`~stc.runtime.batched.ArrayBars` over columns). A streamed feed (an iterator:
-``stc run`` reads its CSV as a stream, paper and live runs pace theirs) runs the
+the row reader's stream for a file with bad rows, resampled data, paper runs) runs the
 incremental loop.
 """
 
