@@ -98,7 +98,7 @@ def run(
     env: str | None = None,
     plugin_dirs: Sequence[str | Path] = (),
     on_bad_bar: str = "error",
-    engine: EngineMode = "fast",
+    engine: EngineMode = "incremental",
 ) -> Backtest:
     """Backtest (or paper-trade) a compiled strategy.
 
@@ -107,8 +107,8 @@ def run(
     DataFrame with open/high/low/close/volume columns (any case) and a DatetimeIndex or
     a time column; ``None`` uses the plan's data source or the embedded sample. ``out``
     is the run folder (a new temporary folder when omitted). A failed compile raises
-    ``CompileError`` with the rendered diagnostics. ``engine="incremental"`` runs every
-    worker on every bar (the reference the default ``fast`` engine equals).
+    ``CompileError`` with the rendered diagnostics. ``engine="incremental"`` (the default)
+    runs every worker on every bar: the reference the ``fast`` engine equals.
     """
     from stc.runtime.api import run as run_plan
 

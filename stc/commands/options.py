@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeAlias, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What a command module's ``add_parser`` adds its sub-parser to."""
@@ -74,14 +74,20 @@ ENGINE_MODES = ("fast", "incremental")
 """The values of ``--engine`` (``stc.runtime.run_result.EngineMode``, spelled out here:
 building a parser must not import the runtime)."""
 
+DEFAULT_ENGINE: Final = "incremental"
+"""The engine of a run that names none: the incremental one until the fast engine is
+faster in the compiled build and as lean in memory (docs/decisions.md, "Which engine
+is the default")."""
+
 
 def add_engine(sub: argparse.ArgumentParser) -> None:
     """``--engine {fast,incremental}``: which engine runs the plan (the same results
     either way; issue 23). Its default is None, so that a resume can tell "not given"
-    (continue in the recorded mode) from a choice; a fresh run reads None as ``fast``."""
+    (continue in the recorded mode) from a choice; a fresh run reads None as
+    :data:`DEFAULT_ENGINE`."""
     sub.add_argument(
         "--engine", choices=ENGINE_MODES, default=None,
         help="fast: skips quiet bars, batches bar-only workers (for speed); incremental: "
         "every worker on every bar (the reference to check fast against) "
-        "(default: fast; with --resume: the recorded one)",
+        "(default: incremental; with --resume: the recorded one)",
     )  # fmt: skip

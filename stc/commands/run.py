@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from stc.commands.data_options import add_data_format_options, data_format, resumed_format
-from stc.commands.options import Commands, add_engine, add_inputs, positive
+from stc.commands.options import DEFAULT_ENGINE, Commands, add_engine, add_inputs, positive
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
             on_bad_bar=args.on_bad_bar, resample=args.resample,
             plugin_timeout=args.plugin_timeout, data_format=_format(outcome, args),
             keep_history=False,  # metrics streamed, trades written as they close
-            engine=args.engine or "fast",
+            engine=args.engine or DEFAULT_ENGINE,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from stc.commands.options import Commands
+from stc.commands.options import DEFAULT_ENGINE, Commands
 from stc.commands.sweep_options import add_sweep_arguments
 from stc.compiler.pipeline import Session
 from stc.compiler.sweep_compile import Compiled, compile_variants
@@ -220,7 +220,7 @@ def execute(
                 str(prepared.data),
                 keep_dir=str((out / "runs" / v.key).resolve()) if args.keep_runs else None,
                 plugin_roots=roots,
-                engine=args.engine or "fast",
+                engine=args.engine or DEFAULT_ENGINE,
             )
             for v in prepared.variants
             if v.key in prepared.compiled.plans and v.key not in done

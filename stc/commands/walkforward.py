@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stc.commands.options import Commands
+from stc.commands.options import DEFAULT_ENGINE, Commands
 from stc.commands.sweep import Prepared, _dispatch, _with_recorded, prepare
 from stc.commands.sweep_options import add_sweep_arguments
 
@@ -221,7 +221,7 @@ def _in_sample(
     tasks = [
         VariantTask(f"{v.key}@is{w.number}", prepared.compiled.plans[v.key], str(prepared.data),
                     start=times[w.is_start], end=_end(times, w.is_end), plugin_roots=roots,
-                    engine=args.engine or "fast")
+                    engine=args.engine or DEFAULT_ENGINE)
         for w in found for v in valid if f"{v.key}@is{w.number}" not in done
     ]  # fmt: skip
     if tasks:
@@ -266,7 +266,7 @@ def _out_of_sample(
             tasks.append(VariantTask(task_key, plan, str(prepared.data),
                                      start=times[max(0, window.is_end - lead)],
                                      end=_end(times, window.oos_end), plugin_roots=roots,
-                                     curve=True, engine=args.engine or "fast"))  # fmt: skip
+                                     curve=True, engine=args.engine or DEFAULT_ENGINE))  # fmt: skip
     study.add_variants(entries)
     if tasks:
         _dispatch(study, tasks, executor.get(), args, close=False, full=True)

@@ -88,7 +88,7 @@ class Engine:
         plugin_timeout: float | None = None,
         keep_history: bool = True,
         trade_sink: Callable[[Trade], None] | None = None,
-        engine: EngineMode = "fast",
+        engine: EngineMode = "incremental",
     ) -> None:
         self.plan = plan
         self.mode = engine
@@ -164,7 +164,7 @@ class Engine:
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int, int], None] | None = None) -> EngineResult:
         """Process every bar, close what is open at the end, return the result. The
-        fast mode (the default) runs :class:`~stc.runtime.fast_loop.FastLoop` when the
+        fast mode (``engine="fast"``) runs :class:`~stc.runtime.fast_loop.FastLoop` when the
         bars are a sequence (the data known ahead); a stream runs the incremental loop."""
         bars = self._bars
         with self.guard:

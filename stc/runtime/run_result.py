@@ -40,4 +40,6 @@ class EngineResult:
 
 
 EngineMode = Literal["fast", "incremental"]
-"""Which engine runs a plan: ``fast`` (batch forms and event skipping, the default) or ``incremental`` (every worker called on every bar; the reference the fast engine must equal)."""  # noqa: E501
+"""Which engine runs a plan: ``fast`` (batch forms and event skipping) or ``incremental``
+(every worker called on every bar: the default, and the reference the fast engine must
+equal; docs/decisions.md, "Which engine is the default")."""

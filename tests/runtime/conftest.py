@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +37,14 @@ def _columnar_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
         return arrays
 
     monkeypatch.setattr(api, "read_bar_arrays", checked)
+    market_data = api._market_data
+
+    def both_readers(*args: Any, columnar: bool) -> Any:
+        """The incremental engine (the default) streams rows; the oracle still reads
+        every file's columns, so the check does not depend on the engine mode."""
+        plan, path, data_format = args[0], args[1], args[5]
+        if not columnar:
+            checked(path, data_format, plan.timeframes[0])
+        return market_data(*args, columnar=columnar)
+
+    monkeypatch.setattr(api, "_market_data", both_readers)

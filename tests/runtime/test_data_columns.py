@@ -384,7 +384,9 @@ def test_a_run_on_the_fast_path_equals_one_on_the_row_reader(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resample: bool
 ) -> None:
     """trades.csv, metrics.json and every journal row are the same either way (the data
-    fit check, resampling and the gap counter see the same bars)."""
+    fit check, resampling and the gap counter see the same bars). Columns are the fast
+    engine's input, so both runs ask for it; without columns the data streams into the
+    incremental loop."""
     from rt_helpers import PLUGIN_ROOTS, wiring
 
     import stc.runtime.api as api
@@ -407,10 +409,10 @@ def test_a_run_on_the_fast_path_equals_one_on_the_row_reader(
 
     monkeypatch.setattr(api, "read_bar_arrays", spy)
     first = api.run(plan, data=data, out_dir=tmp_path / "fast", plugin_roots=PLUGIN_ROOTS,
-                    resample=resample)  # fmt: skip
+                    resample=resample, engine="fast")  # fmt: skip
     monkeypatch.setattr(api, "read_bar_arrays", lambda *args: None)
     second = api.run(plan, data=data, out_dir=tmp_path / "rows", plugin_roots=PLUGIN_ROOTS,
-                     resample=resample)  # fmt: skip
+                     resample=resample, engine="fast")  # fmt: skip
     assert used == [True]
     assert first.metrics == second.metrics
     assert first.metrics["trades"] > 0 and first.metrics["data_gaps"] > 0

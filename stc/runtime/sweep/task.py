@@ -50,7 +50,7 @@ class VariantTask:
     plugin_roots: tuple[str, ...] = ()
     curve: bool = False
     """Return the (sampled) equity curve and the trades, for walk-forward stitching."""
-    engine: EngineMode = "fast"
+    engine: EngineMode = "incremental"
     """Which engine runs the variant (both give the same row; issue 23)."""
 
 
