@@ -424,6 +424,8 @@ def _print_summary(strategy: str, result: RunResult, paths: dict[str, Path], out
     for key in (*keys, "data_gaps"):
         if key in metrics:
             lines.append(f"  {key:<14} {_fmt(metrics[key])}")
+    if result.engine_note:
+        lines.append(f"  engine         fast: {result.engine_note}")
     lines.append(f"  wiring map     {out / 'wiring_map.yaml'}")
     for name, file in sorted(paths.items()):
         lines.append(f"  {name:<14} {file}")

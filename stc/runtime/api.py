@@ -71,6 +71,8 @@ class RunResult:
     paths: dict[str, Path]
     equity_curve: Sequence[float] = ()  # an array('d') from a run: one float per bar
     environment: str = "backtest"  # the one the run used (``env`` or the plan's)
+    engine_note: str = ""
+    """With ``engine="fast"``: how many bars it skipped, or why every bar ran."""
 
 
 def run(
@@ -206,6 +208,7 @@ def _run_locked(
             )  # fmt: skip
             result = engine.run(progress)
             journal.check_replayed()
+            note = fast_engine_note(engine) if mode == "fast" else ""
         assert result.metrics is not None  # an Engine's result always carries them
         metrics = result.metrics.metrics(
             result.times, result.exposed_bars, len(result.faults), gaps=result.gaps,
@@ -216,7 +219,26 @@ def _run_locked(
         journal.set_meta({"status": "completed"})
     finally:
         journal.close()
-    return RunResult(result.trades, metrics, result.faults, paths, result.equity_curve, environment)
+    return RunResult(
+        result.trades, metrics, result.faults, paths, result.equity_curve, environment, note
+    )
+
+
+def fast_engine_note(engine: Engine) -> str:
+    """What the fast engine did, for a user who asked for speed: the bars it skipped,
+    or the first reason it had to run every bar (``Skipper.why_not``)."""
+    loop = engine.fast
+    if loop is None:
+        return (
+            "every bar ran in the incremental loop: the data streamed (bad rows, "
+            "--resample, paper pacing or a format only the row reader takes)"
+        )
+    why = loop.skipper.why_not()
+    if why is not None:
+        return f"every bar ran: {why}"
+    return (
+        f"{loop.skipped_bars:,} of {len(loop.bars):,} bars skipped (nothing could happen on them)"
+    )
 
 
 def _market_data(

@@ -120,3 +120,42 @@ def test_stc_sweep_records_the_mode_and_its_resume_keeps_it(tmp_path: Path) -> N
     results = (out / "results.csv").read_bytes()
     assert _stc("sweep", "--resume", str(out), "--quiet") == 0
     assert (out / "results.csv").read_bytes() == results
+
+
+@pytest.mark.parametrize(
+    ("blueprint", "expected"),
+    [
+        ("ema_trend.yaml", r"engine         fast: [0-9,]+ of 1,500 bars skipped"),
+        ("managed_trend.yaml", r"engine         fast: every bar ran: context worker `regime`"),
+    ],
+)
+def test_stc_run_says_what_the_fast_engine_did(
+    tmp_path: Path, blueprint: str, expected: str
+) -> None:
+    """A user who asked for speed sees the bars skipped, or why every bar ran; the
+    default (incremental) run prints no engine line."""
+    import re
+
+    data = real_data("EURUSD_1h.csv", tmp_path, 1500)
+    printed = {}
+    for mode in ("fast", "incremental"):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            argv = ["run", str(BLUEPRINTS / blueprint), "--data", str(data)]
+            assert main([*argv, "--out", str(tmp_path / mode), "--engine", mode]) == 0
+        printed[mode] = out.getvalue()
+    assert re.search(expected, printed["fast"]), printed["fast"]
+    assert "engine " not in printed["incremental"]
+
+
+def test_a_streamed_fast_run_says_it_ran_every_bar() -> None:
+    """A stream (bad rows, resampled data, paper pacing) cannot be skipped through: the
+    fast engine runs the incremental loop and says so."""
+    from stc.runtime.api import fast_engine_note
+    from stc.runtime.engine import Engine
+    from stc.runtime.plan import load_plan
+
+    engine = Engine(load_plan(compiled(EMA_TREND)), iter(()), engine="fast")
+    engine.run()
+    assert engine.fast is None
+    assert fast_engine_note(engine).startswith("every bar ran in the incremental loop")
