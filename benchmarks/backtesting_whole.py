@@ -24,14 +24,12 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
-def backtest(path: Path) -> Any:
-    """Read ``path`` and run the EMA cross; backtesting.py's statistics."""
+def ema_cross_strategy() -> Any:
+    """backtesting.py's ``Strategy`` of ema_trend: long on the EMA(20) crossing above
+    EMA(50), flat on the cross back (also what ``runtime_throughput.py`` times)."""
     import pandas as pd
-    from backtesting import Backtest, Strategy
+    from backtesting import Strategy
     from backtesting.lib import crossover
-
-    frame = pd.read_csv(path, index_col=0, parse_dates=True)
-    frame.columns = [c.capitalize() for c in frame.columns]
 
     def ema(values: Any, span: int) -> Any:
         return pd.Series(values).ewm(span=span, adjust=False).mean()
@@ -47,7 +45,17 @@ def backtest(path: Path) -> Any:
             elif crossover(self.slow, self.fast) and self.position:
                 self.position.close()
 
-    return Backtest(frame, EmaCross, cash=1_000_000, finalize_trades=True).run()
+    return EmaCross
+
+
+def backtest(path: Path) -> Any:
+    """Read ``path`` and run the EMA cross; backtesting.py's statistics."""
+    import pandas as pd
+    from backtesting import Backtest
+
+    frame = pd.read_csv(path, index_col=0, parse_dates=True)
+    frame.columns = [c.capitalize() for c in frame.columns]
+    return Backtest(frame, ema_cross_strategy(), cash=1_000_000, finalize_trades=True).run()
 
 
 def main() -> None:

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from backtesting_whole import ema_cross_strategy
 from bar_rows import rising_rows, synthetic_rows
 
 REPO = Path(__file__).resolve().parent.parent
@@ -307,8 +308,7 @@ def run_ema_csv(n: int) -> tuple[float, int]:
 def run_backtesting_py(n: int) -> tuple[float, int]:
     """The same EMA(20/50) long-only cross in backtesting.py; (seconds, trades)."""
     import pandas as pd
-    from backtesting import Backtest, Strategy
-    from backtesting.lib import crossover
+    from backtesting import Backtest
 
     bars = list(synthetic_bars(n))
     frame = pd.DataFrame(
@@ -320,23 +320,10 @@ def run_backtesting_py(n: int) -> tuple[float, int]:
         index=pd.DatetimeIndex([b.time for b in bars]),
     )  # fmt: skip
     del bars
-
-    def ema(values: Any, span: int) -> Any:
-        return pd.Series(values).ewm(span=span, adjust=False).mean()
-
-    class EmaCross(Strategy):  # type: ignore[misc]
-        def init(self) -> None:
-            self.fast = self.I(ema, self.data.Close, 20)
-            self.slow = self.I(ema, self.data.Close, 50)
-
-        def next(self) -> None:
-            if crossover(self.fast, self.slow) and not self.position:
-                self.buy()
-            elif crossover(self.slow, self.fast) and self.position:
-                self.position.close()
+    strategy = ema_cross_strategy()
 
     start = time.perf_counter()
-    stats = Backtest(frame, EmaCross, cash=1_000_000, finalize_trades=True).run()
+    stats = Backtest(frame, strategy, cash=1_000_000, finalize_trades=True).run()
     return time.perf_counter() - start, int(stats["# Trades"])
 
 
