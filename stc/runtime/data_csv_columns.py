@@ -19,6 +19,7 @@ one length per block, every field range-checked.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,38 +52,40 @@ _BOM = b"\xef\xbb\xbf"
 def csv_columns(path: Path, np: Any) -> BarColumns | None:
     """The six columns of a standard stc CSV, block by block; None when a block is not
     one the fast path parses."""
+    parts: list[BarColumns] = []
+    for block in csv_blocks(path, np):
+        if block is None:
+            return None
+        parts.append(block)
+    return _concatenate(parts, np)
+
+
+def csv_blocks(path: Path, np: Any) -> Iterator[BarColumns | None]:
+    """The columns of a standard stc CSV one block (``BLOCK_BYTES``) at a time, for a
+    reader that keeps no more than a block (the report's price pass); a None ends the
+    stream where the fast path stops (the file is then the row reader's)."""
     with path.open("rb") as handle:
         first = handle.readline(MAX_LINE)
         index = _header_index(first)
         if index is None or not first.endswith(b"\n"):  # no header, or one without data
-            return None
+            yield None
+            return
         width = _header_width(first)
-        parts: list[BarColumns] = []
         carry = b""
         while True:
             chunk = handle.read(BLOCK_BYTES)
             data = carry + chunk
             if not chunk:
                 if data.strip(b"\r\n"):
-                    return None if data.endswith(b"\r") else _finish(parts, np, data, index, width)
-                return _concatenate(parts, np)
+                    yield None if data.endswith(b"\r") else _block(data + b"\n", np, index, width)
+                return
             cut = data.rfind(b"\n") + 1
             carry = data[cut:]
             if cut:
                 block = _block(data[:cut], np, index, width)
+                yield block
                 if block is None:
-                    return None
-                parts.append(block)
-
-
-def _finish(
-    parts: list[BarColumns], np: Any, rest: bytes, index: list[int], width: int
-) -> BarColumns | None:
-    """The last line (without a line end) parsed, and every block joined."""
-    block = _block(rest + b"\n", np, index, width)
-    if block is None:
-        return None
-    return _concatenate([*parts, block], np)
+                    return
 
 
 def _concatenate(parts: list[BarColumns], np: Any) -> BarColumns | None:

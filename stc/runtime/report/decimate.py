@@ -22,6 +22,13 @@ from the full stream, never from these summaries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Floats = NDArray[np.float64]
 
 MAX_CANDLES = 5000
 """Most candles a report draws; longer runs are aggregated to at most this many."""
@@ -72,6 +79,37 @@ class CandleDecimator:
         else:
             self.candles.append(candle)
 
+    def push_many(
+        self, time: Floats, o: Floats, h: Floats, low: Floats, c: Floats, v: Floats
+    ) -> None:
+        """Add the next bars, as :meth:`push` of each in turn would (bit for bit: a
+        bucket's volume is summed in arrival order, its halvings merge as there)."""
+        import numpy as np
+
+        done, n = 0, len(time)
+        self.count += n
+        while done < n:
+            if len(self.candles) == self.limit and self.candles[-1].bars == self.width:
+                self._halve()
+            last = self.candles[-1] if self.candles else None
+            if last is not None and last.bars < self.width:
+                stop = min(done + self.width - last.bars, n)
+                for bar in zip(
+                    *(a[done:stop].tolist() for a in (time, o, h, low, c, v)), strict=True
+                ):
+                    last.absorb(Candle(*bar))  # one at a time: the volume's order
+                done = stop
+                continue
+            stop = min(n, done + (self.limit - len(self.candles)) * self.width)
+            whole = done + (stop - done) // self.width * self.width
+            if whole > done:
+                self.candles += _candles(np, self.width, *(
+                    a[done:whole] for a in (time, o, h, low, c, v)
+                ))  # fmt: skip
+            if stop > whole:
+                self.candles.append(_candle(time, o, h, low, c, v, slice(whole, stop)))
+            done = stop
+
     def _halve(self) -> None:
         """Merge adjacent pairs of candles: the bucket width doubles."""
         merged: list[Candle] = []
@@ -82,6 +120,34 @@ class CandleDecimator:
             merged.append(first)
         self.candles = merged
         self.width *= 2
+
+
+def _candle(
+    time: Floats, o: Floats, h: Floats, low: Floats, c: Floats, v: Floats, part: slice
+) -> Candle:
+    """One candle of the bars ``part`` (the volume summed in order, as absorbing does)."""
+    volume = 0.0
+    for i, value in enumerate(v[part].tolist()):
+        volume = value if i == 0 else volume + value
+    return Candle(
+        float(time[part.start]), float(o[part.start]), float(h[part].max()),
+        float(low[part].min()), float(c[part.stop - 1]), volume, part.stop - part.start,
+    )  # fmt: skip
+
+
+def _candles(
+    np: Any, width: int, time: Floats, o: Floats, h: Floats, low: Floats, c: Floats, v: Floats
+) -> list[Candle]:
+    """Whole candles of ``width`` bars each (``len(time)`` a multiple of ``width``); a
+    candle's volume is the running sum of its bars (``add.accumulate`` is sequential)."""
+    rows = len(time) // width
+    shape = (rows, width)
+    volume = np.add.accumulate(v.reshape(shape), axis=1)[:, -1]
+    return list(map(
+        Candle, time[::width].tolist(), o[::width].tolist(), h.reshape(shape).max(1).tolist(),
+        low.reshape(shape).min(1).tolist(), c[width - 1 :: width].tolist(), volume.tolist(),
+        [width] * rows,
+    ))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +191,99 @@ class ExtremeDecimator:
             self.buckets[-1] = (low, high, size + 1)
         else:
             self.buckets.append((point, point, 1))
+
+    def push_many(self, time: Floats, value: Floats) -> None:
+        """Add the next values, as :meth:`push` of each in turn would: a bucket keeps the
+        first point of its minimum and of its maximum (``argmin``/``argmax`` give the
+        first), the drawdown its first deepest point. A non-finite value (which no
+        comparison orders) takes :meth:`push` itself."""
+        import numpy as np
+
+        if not bool(np.isfinite(value).all()):
+            for when, number in zip(time.tolist(), value.tolist(), strict=True):
+                self.push(when, number)
+            return
+        base, n = self.count, len(value)
+        if n == 0:
+            return
+        self._track_drawdown_many(np, time, value)
+        self.count += n
+        self.first = self.first or Point(base, float(time[0]), float(value[0]))
+        self.last = Point(base + n - 1, float(time[-1]), float(value[-1]))
+        done = 0
+        while done < n:
+            if len(self.buckets) == self.limit and self.buckets[-1][2] == self.width:
+                self._halve()
+            if self.buckets and self.buckets[-1][2] < self.width:
+                stop = min(done + self.width - self.buckets[-1][2], n)
+                low, high, size = self.buckets[-1]
+                part_low, part_high, _ = self._bucket(np, base, time, value, done, stop)
+                low = part_low if part_low.value < low.value else low
+                high = part_high if part_high.value > high.value else high
+                self.buckets[-1] = (low, high, size + stop - done)
+                done = stop
+                continue
+            stop = min(n, done + (self.limit - len(self.buckets)) * self.width)
+            whole = done + (stop - done) // self.width * self.width
+            if whole > done:
+                self.buckets += self._buckets(np, base, time, value, done, whole)
+            if stop > whole:
+                self.buckets.append(self._bucket(np, base, time, value, whole, stop))
+            done = stop
+
+    def _bucket(
+        self, np: Any, base: int, time: Floats, value: Floats, start: int, stop: int
+    ) -> tuple[Point, Point, int]:
+        """The bucket of the values ``start:stop``."""
+        low = start + int(np.argmin(value[start:stop]))
+        high = start + int(np.argmax(value[start:stop]))
+        return (
+            Point(base + low, float(time[low]), float(value[low])),
+            Point(base + high, float(time[high]), float(value[high])),
+            stop - start,
+        )
+
+    def _buckets(
+        self, np: Any, base: int, time: Floats, value: Floats, start: int, stop: int
+    ) -> list[tuple[Point, Point, int]]:
+        """Whole buckets of ``width`` values over ``start:stop``."""
+        width = self.width
+        block = value[start:stop].reshape(-1, width)
+        offsets = start + np.arange(len(block)) * width
+        lows, highs = offsets + block.argmin(1), offsets + block.argmax(1)
+        return [
+            (Point(base + lo, t_lo, v_lo), Point(base + hi, t_hi, v_hi), width)
+            for lo, t_lo, v_lo, hi, t_hi, v_hi in zip(
+                lows.tolist(), time[lows].tolist(), value[lows].tolist(),
+                highs.tolist(), time[highs].tolist(), value[highs].tolist(), strict=True,
+            )
+        ]  # fmt: skip
+
+    def _track_drawdown_many(self, np: Any, time: Floats, value: Floats) -> None:
+        """:meth:`_track_drawdown` over finite values: the peak before each value is the
+        running maximum (a peak moves only to a strictly higher value, so its point is
+        the last strictly higher one), the drawdown the first deepest ``value/peak - 1``."""
+        base = self.count
+        before = np.maximum.accumulate(
+            np.concatenate(([self.peak.value if self.peak else -np.inf], value[:-1]))
+        )
+        rises = value > before
+        with np.errstate(divide="ignore", invalid="ignore"):
+            depth = np.where(~rises & (before > 0), value / before - 1.0, np.inf)
+        deepest = int(np.argmin(depth))
+        if depth[deepest] < self.drawdown:
+            higher = np.flatnonzero(rises[:deepest])
+            peak = self._point(base, time, value, int(higher[-1])) if len(higher) else self.peak
+            assert peak is not None  # a finite depth has a peak before it
+            self.drawdown = float(depth[deepest])
+            self.drawdown_pair = (peak, self._point(base, time, value, deepest))
+        last_rise = np.flatnonzero(rises)
+        if len(last_rise):
+            self.peak = self._point(base, time, value, int(last_rise[-1]))
+
+    @staticmethod
+    def _point(base: int, time: Floats, value: Floats, i: int) -> Point:
+        return Point(base + i, float(time[i]), float(value[i]))
 
     def _track_drawdown(self, point: Point) -> None:
         if self.peak is None or point.value > self.peak.value:

@@ -25,6 +25,7 @@ from typing import Any
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.journal import Journal, JournalError
 from stc.runtime.journal_explain import CHAIN_KEYS
+from stc.runtime.report.columns import summarise_columns
 from stc.runtime.report.decimate import ExtremeDecimator, Point
 from stc.runtime.report.prices import OpenTrade, PriceSummary, summarise, to_float
 from stc.runtime.report.trades import scan_trades, short_reason
@@ -265,8 +266,11 @@ def find_prices(
     for candidate in candidates:
         if not candidate.is_file():
             continue
-        try:  # the run's bars, had it skipped any
-            summary = summarise(iter_bars(candidate, "skip", []), opened, start)
+        try:  # columns when the columnar reader takes the file; else the run's bars,
+            # had it skipped any, streamed as rows
+            summary = summarise_columns(candidate, opened, start) or summarise(
+                iter_bars(candidate, "skip", []), opened, start
+            )
         except (DataError, OSError, ValueError):
             continue
         if summary is not None and summary.covers(opened):
