@@ -60,10 +60,11 @@ def csv_columns(path: Path, np: Any) -> BarColumns | None:
     return _concatenate(parts, np)
 
 
-def csv_blocks(path: Path, np: Any) -> Iterator[BarColumns | None]:
-    """The columns of a standard stc CSV one block (``BLOCK_BYTES``) at a time, for a
-    reader that keeps no more than a block (the report's price pass); a None ends the
-    stream where the fast path stops (the file is then the row reader's)."""
+def csv_blocks(path: Path, np: Any, block_bytes: int = 0) -> Iterator[BarColumns | None]:
+    """The columns of a standard stc CSV one block (``block_bytes``, default
+    ``BLOCK_BYTES``) at a time, for a reader that keeps no more than a block (the
+    report's price pass); a None ends the stream where the fast path stops (the file
+    is then the row reader's)."""
     with path.open("rb") as handle:
         first = handle.readline(MAX_LINE)
         index = _header_index(first)
@@ -73,7 +74,7 @@ def csv_blocks(path: Path, np: Any) -> Iterator[BarColumns | None]:
         width = _header_width(first)
         carry = b""
         while True:
-            chunk = handle.read(BLOCK_BYTES)
+            chunk = handle.read(block_bytes or BLOCK_BYTES)
             data = carry + chunk
             if not chunk:
                 if data.strip(b"\r\n"):

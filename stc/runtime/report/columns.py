@@ -36,8 +36,12 @@ if TYPE_CHECKING:
 
     Floats = NDArray[np.float64]
 
-BLOCK_ROWS = 65_536
+BLOCK_ROWS = 16_384
 """Bars settled at a time when the columns come whole (Parquet): bounds the temporaries."""
+BLOCK_BYTES = 1 << 19
+"""Bytes of CSV parsed at a time (about 9k rows): the columnar reader's temporaries are
+some 14 bytes a byte, so its default 4 MB blocks would add ~55 MB to ``stc run``'s peak;
+half a megabyte adds ~7 MB and parses as fast (measured in docs/performance.md)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EXACT_MICROSECONDS = 2**53
 """Times below this many microseconds from the epoch convert to float seconds exactly
@@ -227,7 +231,7 @@ def column_blocks(path: Path, np: Any) -> Iterator[tuple[Any, ...]] | None:
 
     def checked() -> Iterator[tuple[Any, ...]]:
         last = None
-        for block in csv_blocks(path, np):
+        for block in csv_blocks(path, np, BLOCK_BYTES):
             if (
                 block is None
                 or not good_columns(block, np)

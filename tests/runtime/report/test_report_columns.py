@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stc.runtime import data_csv_columns
 from stc.runtime.data import load_bars
 from stc.runtime.dtos.market import Bar
+from stc.runtime.report import columns as price_columns
 from stc.runtime.report import load, write_report
 from stc.runtime.report.columns import ColumnPass, summarise_columns
 from stc.runtime.report.decimate import CandleDecimator, ExtremeDecimator
@@ -270,7 +270,7 @@ def test_random_walk_reports_are_equal(
     """Gaps, flat stretches, overlapping trades and trades open at the end; small
     blocks (``block`` bytes) cut the file into many; one bar and no trades."""
     if block:
-        monkeypatch.setattr(data_csv_columns, "BLOCK_BYTES", block)
+        monkeypatch.setattr(price_columns, "BLOCK_BYTES", block)
     data = _write_walk(tmp_path / "run", seed, bars, trades)
     columns, rows, used = _reports(tmp_path / "run", data, monkeypatch)
     assert used == [True]
@@ -281,7 +281,7 @@ def test_a_bad_row_in_a_later_block_falls_back_to_the_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The columns stop part way; the row reader skips the bad row, as before."""
-    monkeypatch.setattr(data_csv_columns, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(price_columns, "BLOCK_BYTES", 4096)
     data = _write_walk(tmp_path / "run", 9, 3_000, 20, bad_row=2_500)
     columns, rows, used = _reports(tmp_path / "run", data, monkeypatch)
     assert used == [False]
