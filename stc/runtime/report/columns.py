@@ -21,14 +21,12 @@ rows through :class:`EquityStream`, which also serves the tests as the oracle.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stc.runtime.report.decimate import CandleDecimator, ExtremeDecimator
-from stc.runtime.report.prices import MonthlyReturns, OpenTrade, PriceSummary
+from stc.runtime.report.prices import OpenTrade, OpenTrades, PriceSummary, Summaries
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,20 +55,12 @@ class ColumnPass:
 
     def __init__(self, np: Any, trades: list[OpenTrade], start: float) -> None:
         self.np = np
-        self.pending = trades  # sorted by entry
-        self.next_entry = 0
-        self.active: list[tuple[float, int, OpenTrade]] = []  # heap by exit time
-        self.realised = start
+        self.trades = OpenTrades(trades, start)
         self.start = start
         self.held: tuple[Any, ...] | None = None  # the last bar, as 1-row columns
-        self.candles = CandleDecimator()
-        self.equity = ExtremeDecimator()
-        self.buy_hold = ExtremeDecimator()
-        self.monthly = MonthlyReturns()
+        self.sums = Summaries()
         self.first_close = 0.0
         self.first_time: datetime | None = None
-        self.last_time: datetime | None = None
-        self.last_close = 0.0
 
     def push(self, time: Any, o: Floats, h: Floats, low: Floats, c: Floats, v: Floats) -> None:
         """The next bars (``time`` in epoch nanoseconds, strictly after the last)."""
@@ -90,14 +80,8 @@ class ColumnPass:
         if self.held is None or self.first_time is None:
             return None
         self._settle(self.held, _seconds(self.np, self.held[0]), self.np.array([float("inf")]))
-        last = self.equity.last
-        return PriceSummary(
-            self.candles.count, self.first_time, _datetime(int(self.held[0][0])),
-            self.candles.candles, self.candles.width, self.equity.points(),
-            self.buy_hold.points(), last.value if last else self.start,
-            self.last_close / self.first_close - 1.0 if self.first_close else 0.0,
-            self.equity.drawdown, self.monthly.returns(),
-        )  # fmt: skip
+        last = (_datetime(int(self.held[0][0])), float(self.held[4][0]))
+        return self.sums.summary((self.first_time, self.first_close), last, self.start)
 
     def _settle(self, columns: tuple[Any, ...], stamps: Floats, until: Floats) -> None:
         """Bar ``i`` of ``columns`` holds every time before ``until[i]`` not held by an
@@ -109,12 +93,11 @@ class ColumnPass:
             return
         time, o, h, low, c, v = (a[:count] for a in columns)
         value = self._equity(c, until)
-        self.candles.push_many(stamps, o, h, low, c, v)
-        self.equity.push_many(stamps, value)
+        self.sums.candles.push_many(stamps, o, h, low, c, v)
+        self.sums.equity.push_many(stamps, value)
         held = self.start * c / self.first_close if self.first_close else np.full(count, self.start)
-        self.buy_hold.push_many(stamps, held)
+        self.sums.buy_hold.push_many(stamps, held)
         self._months(time, value)
-        self.last_close = float(c[-1])
 
     def _equity(self, close: Floats, until: Floats) -> Floats:
         """Each bar's equity: the realised P&L plus every open trade marked at the
@@ -136,44 +119,25 @@ class ColumnPass:
 
     def _segments(self, until: Floats) -> tuple[Any, list[float], list[list[OpenTrade]]]:
         """Where the open trades change: the first bar of each stretch, its realised
-        P&L and its open trades in heap order (the stream's pushes, then pops)."""
-        np = self.np
-        starts, realised = [0], [self.realised]
-        opened = [[t for _, _, t in self.active]]
-        bar = self._next_event(until)
+        P&L and its open trades in heap order."""
+        np, trades = self.np, self.trades
+        starts, realised, opened = [0], [trades.realised], [trades.open()]
+        bar = int(np.searchsorted(until, trades.next_change(), side="right"))
         while bar < len(until):
-            edge = float(until[bar])
-            pending = self.pending
-            while self.next_entry < len(pending) and pending[self.next_entry].entry < edge:
-                trade = pending[self.next_entry]
-                heapq.heappush(self.active, (trade.exit, self.next_entry, trade))
-                self.next_entry += 1
-            while self.active and self.active[0][0] < edge:
-                self.realised += heapq.heappop(self.active)[2].pnl
+            trades.advance(float(until[bar]))
             if starts[-1] == bar:
                 starts.pop(), realised.pop(), opened.pop()
             starts.append(bar)
-            realised.append(self.realised)
-            opened.append([t for _, _, t in self.active])
-            bar = self._next_event(until)
+            realised.append(trades.realised)
+            opened.append(trades.open())
+            bar = int(np.searchsorted(until, trades.next_change(), side="right"))
         return np.array(starts), realised, opened
-
-    def _next_event(self, until: Floats) -> int:
-        """The first bar where a trade enters or exits (``len(until)`` for none)."""
-        np = self.np
-        bar = len(until)
-        if self.next_entry < len(self.pending):
-            entry = self.pending[self.next_entry].entry
-            bar = min(bar, int(np.searchsorted(until, entry, side="right")))
-        if self.active:
-            bar = min(bar, int(np.searchsorted(until, self.active[0][0], side="right")))
-        return bar
 
     def _months(self, time: Any, value: Floats) -> None:
         """Month ends: the equity of the last bar of each calendar month (UTC)."""
         np = self.np
         months = time.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-        monthly = self.monthly
+        monthly = self.sums.monthly
         if monthly.base is None:
             monthly.base = float(value[0])
         carried = months[0] if monthly.month is None else _month_index(monthly.month)

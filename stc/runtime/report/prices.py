@@ -124,23 +124,71 @@ class PriceSummary:
         )
 
 
-class EquityStream:
-    """Feeds bars one at a time; settles each bar when the next one's time is known."""
+class OpenTrades:
+    """The trades open on a bar, as the pass meets them: a trade enters when the bar
+    holding its entry time settles and is realised when the bar holding its exit does
+    (a heap by exit time; marks are summed in the heap's list order, which both passes
+    share so that their sums agree to the last bit)."""
 
     def __init__(self, trades: list[OpenTrade], start: float) -> None:
         self.pending = trades  # sorted by entry
         self.next_entry = 0
         self.active: list[tuple[float, int, OpenTrade]] = []  # heap by exit time
         self.realised = start
+
+    def advance(self, until: float) -> None:
+        """Enter every trade entered before ``until``, then realise every exit before it."""
+        pending = self.pending
+        while self.next_entry < len(pending) and pending[self.next_entry].entry < until:
+            trade = pending[self.next_entry]
+            heapq.heappush(self.active, (trade.exit, self.next_entry, trade))
+            self.next_entry += 1
+        while self.active and self.active[0][0] < until:
+            self.realised += heapq.heappop(self.active)[2].pnl
+
+    def open(self) -> list[OpenTrade]:
+        """The open trades in the heap's list order."""
+        return [trade for _, _, trade in self.active]
+
+    def next_change(self) -> float:
+        """The earliest entry or exit still to come (+inf for none): :meth:`advance`
+        changes nothing until a time past it."""
+        entry = self.pending[self.next_entry].entry if self.next_entry < len(self.pending) else _END
+        return min(entry, self.active[0][0]) if self.active else entry
+
+
+@dataclass
+class Summaries:
+    """The bounded summaries a price pass fills, and the summary made of them."""
+
+    candles: CandleDecimator = field(default_factory=CandleDecimator)
+    equity: ExtremeDecimator = field(default_factory=ExtremeDecimator)
+    buy_hold: ExtremeDecimator = field(default_factory=ExtremeDecimator)
+    monthly: MonthlyReturns = field(default_factory=MonthlyReturns)
+
+    def summary(
+        self, first: tuple[datetime, float], last: tuple[datetime, float], start: float
+    ) -> PriceSummary:
+        """From the first and last bars' (time, close) and the starting capital."""
+        equity = self.equity.last
+        return PriceSummary(
+            self.candles.count, first[0], last[0], self.candles.candles, self.candles.width,
+            self.equity.points(), self.buy_hold.points(), equity.value if equity else start,
+            last[1] / first[1] - 1.0 if first[1] else 0.0, self.equity.drawdown,
+            self.monthly.returns(),
+        )  # fmt: skip
+
+
+class EquityStream:
+    """Feeds bars one at a time; settles each bar when the next one's time is known."""
+
+    def __init__(self, trades: list[OpenTrade], start: float) -> None:
+        self.trades = OpenTrades(trades, start)
         self.start = start
         self.held: Bar | None = None
-        self.candles = CandleDecimator()
-        self.equity = ExtremeDecimator()
-        self.buy_hold = ExtremeDecimator()
-        self.monthly = MonthlyReturns()
+        self.sums = Summaries()
         self.first_close = 0.0
         self.first_time: datetime | None = None
-        self.last_close = 0.0
 
     def push(self, bar: Bar) -> None:
         if self.held is not None:
@@ -151,34 +199,22 @@ class EquityStream:
 
     def _settle(self, bar: Bar, next_time: float) -> None:
         """Bar ``bar`` holds every time before ``next_time`` not held by an earlier bar."""
-        pending = self.pending
-        while self.next_entry < len(pending) and pending[self.next_entry].entry < next_time:
-            trade = pending[self.next_entry]
-            heapq.heappush(self.active, (trade.exit, self.next_entry, trade))
-            self.next_entry += 1
-        while self.active and self.active[0][0] < next_time:
-            self.realised += heapq.heappop(self.active)[2].pnl
-        value = self.realised + sum(t.marked(bar.close) for _, _, t in self.active)
+        self.trades.advance(next_time)
+        value = self.trades.realised + sum(t.marked(bar.close) for t in self.trades.open())
         stamp = bar.time.timestamp()
-        self.candles.push(stamp, bar.open, bar.high, bar.low, bar.close, bar.volume)
-        self.equity.push(stamp, value)
+        sums = self.sums
+        sums.candles.push(stamp, bar.open, bar.high, bar.low, bar.close, bar.volume)
+        sums.equity.push(stamp, value)
         held = self.start * bar.close / self.first_close if self.first_close else self.start
-        self.buy_hold.push(stamp, held)
-        self.monthly.push(bar.time, value)
-        self.last_close = bar.close
+        sums.buy_hold.push(stamp, held)
+        sums.monthly.push(bar.time, value)
 
     def finish(self) -> PriceSummary | None:
         if self.held is None or self.first_time is None:
             return None
         self._settle(self.held, _END)
-        last = self.equity.last
-        return PriceSummary(
-            self.candles.count, self.first_time, self.held.time, self.candles.candles,
-            self.candles.width, self.equity.points(), self.buy_hold.points(),
-            last.value if last else self.start,
-            self.last_close / self.first_close - 1.0 if self.first_close else 0.0,
-            self.equity.drawdown, self.monthly.returns(),
-        )  # fmt: skip
+        first = (self.first_time, self.first_close)
+        return self.sums.summary(first, (self.held.time, self.held.close), self.start)
 
 
 def summarise(bars: Iterable[Bar], trades: list[OpenTrade], start: float) -> PriceSummary | None:

@@ -27,7 +27,7 @@ from stc.runtime.report import columns as price_columns
 from stc.runtime.report import load, write_report
 from stc.runtime.report.columns import ColumnPass, summarise_columns
 from stc.runtime.report.decimate import CandleDecimator, ExtremeDecimator
-from stc.runtime.report.prices import EquityStream, OpenTrade, PriceSummary
+from stc.runtime.report.prices import EquityStream, OpenTrade, PriceSummary, Summaries
 from tests.runtime.report.synthetic_run import TRADE_COLUMNS
 
 REPO = Path(__file__).resolve().parents[3]
@@ -130,8 +130,9 @@ def _both(
     stream = EquityStream(list(trades), 10_000.0)
     blocks = ColumnPass(np, list(trades), 10_000.0)
     for summary in (stream, blocks):
-        summary.candles = CandleDecimator(limits[0])
-        summary.equity, summary.buy_hold = ExtremeDecimator(limits[1]), ExtremeDecimator(limits[1])
+        summary.sums = Summaries(
+            CandleDecimator(limits[0]), ExtremeDecimator(limits[1]), ExtremeDecimator(limits[1])
+        )
     for bar in bars:
         stream.push(bar)
     columns = _columns(bars)
