@@ -288,3 +288,35 @@ def test_a_bad_row_in_a_later_block_falls_back_to_the_rows(
     assert used == [False]
     assert columns == rows
     assert b"2,999 bars" in columns
+
+
+def test_parquet_reports_are_equal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Parquet file's columns come whole and are settled in blocks of rows."""
+    pa = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    monkeypatch.setattr(price_columns, "BLOCK_ROWS", 999)
+    csv_data = _write_walk(tmp_path / "run", 11, 5_000, 40)
+    bars = load_bars(csv_data)
+    table = pa.table({
+        "time": pa.array([b.time for b in bars], pa.timestamp("us", tz="UTC")),
+        **{k: pa.array([getattr(b, k) for b in bars]) for k in ("open", "high", "low", "close")},
+        "volume": pa.array([b.volume for b in bars]),
+    })  # fmt: skip
+    data = tmp_path / "bars.parquet"
+    parquet.write_table(table, data)
+    columns, rows, used = _reports(tmp_path / "run", data, monkeypatch)
+    assert used == [True]
+    assert columns == rows
+
+
+def test_gzip_takes_the_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file the columnar reader does not take (gzip) is read as rows, as before."""
+    import gzip
+
+    csv_data = _write_walk(tmp_path / "run", 12, 500, 5)
+    data = tmp_path / "bars.csv.gz"
+    data.write_bytes(gzip.compress(csv_data.read_bytes()))
+    columns, rows, used = _reports(tmp_path / "run", data, monkeypatch)
+    assert used == [False]
+    assert columns == rows
+    assert b"500 bars" in columns
