@@ -224,5 +224,5 @@ def summarise_columns(path: Path, trades: list[OpenTrade], start: float) -> Pric
         for block in blocks:
             stream.push(*block)
         return stream.finish()
-    except (Unsettled, OSError):
+    except (Unsettled, OSError, ValueError):  # the row reader reads it, or says why
         return None
