@@ -137,3 +137,24 @@ def test_a_sweep_variant_falls_back_too(tmp_path: Path) -> None:
                                     curve=True)) for mode in ("fast", "incremental")]  # fmt: skip
     assert rows[0].metrics["faults"] >= 2 and rows[0].trades_csv.count("\n") > 2
     assert rows[0] == rows[1]
+
+
+def test_a_batched_context_worker_that_draws_an_id_is_refused(tmp_path: Path) -> None:
+    """A draw the compiler could not see (a computed attribute name) in a batched
+    context worker's handler: in the incremental engine each such call is a contract
+    fault of its flow naming the worker and the fix, not a silent shift of every later
+    id (the fast engine does not run that handler: docs/runtime.md, "Known limit")."""
+    plan = compiled(EMA_TREND)
+    _swapped(plan, "ema_detector", "parity_hidden_draw", "HiddenDrawEMA")
+    data = write_walk(tmp_path / "walk.csv", Walk(seed=7, bars=200))
+    result = run(plan, data=data, out_dir=tmp_path / "run", plugin_roots=PARITY_PLUGINS)
+    assert len(result.faults) == 200 and result.faults[0].worker == "ema_detector"
+    assert result.faults[0].error == (
+        "PluginContractError: worker 'ema_detector' (new_id) drew an id (CTX) but runs in "
+        "batch form: the fast engine skips the bars where nothing can happen and would "
+        "not draw it there, shifting every later id; a batchable context worker draws no "
+        "ids (draw them in a later phase, or remove `batch: true` from its manifest)"
+    )
+    assert not result.trades
+    plan["workers"][0]["batch"] = None  # not batched: it may draw
+    assert not run(plan, data=data, out_dir=tmp_path / "plain", plugin_roots=PARITY_PLUGINS).faults
