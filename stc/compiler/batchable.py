@@ -26,7 +26,7 @@ The verdicts are a pure function of the compile unit (its resolved workers, thei
 manifests, classes and subscriptions). Each says why, so that a user who expected
 speed can see which rule a worker misses. The wiring map records the batchable ones
 (``WorkerSpec.batch``, docs/decisions.md, issue 23); ``CompileResult.batchable`` and
-``stc explain`` expose every verdict with its reason.
+``stc check --engine-plan`` (``stc.commands.engine_plan``) show every verdict and why.
 """
 
 from __future__ import annotations
