@@ -19,11 +19,13 @@ from stc.runtime.dtos.market import TradingContext
 
 
 class _FaultAt:
-    """The failing bars: handler side by time, batch side by epoch nanoseconds."""
+    """The failing bars (handler side by time, batch side by epoch nanoseconds) and the
+    batch form of the reference class after it in the MRO, marked at those bars."""
 
     params: dict[str, Any]
 
-    def _fail_setup(self) -> None:
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
         times = [datetime.fromisoformat(t) for t in self.params.get("fail_at", [])]
         self.fail_iso = {t.isoformat() for t in times}
         self.fail_ns = np.array([int(t.timestamp()) * 10**9 for t in times], dtype=np.int64)
@@ -33,46 +35,27 @@ class _FaultAt:
         if context.bar.time.isoformat() in self.fail_iso:
             raise ValueError(f"boom at {context.bar.time.isoformat()}")
 
-    def _marked(self, bars: BarArrays, output: BatchOutput) -> BatchOutput:
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        output: BatchOutput = super().batch(bars, upstream)  # type: ignore[misc]
         self.inner_present = output.present
         fail = np.isin(bars.time, self.fail_ns)
         return BatchOutput(present=output.present | fail, columns=output.columns,
                            factors=output.factors)  # fmt: skip
 
+    def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Any:
+        self._check(context)
+        if not self.inner_present[index]:
+            return None
+        return super().result_at(output, index, context)  # type: ignore[misc]
+
 
 class BoomEMADetector(_FaultAt, EMADetector):
-    def setup(self) -> None:
-        super().setup()
-        self._fail_setup()
-
     def on_tick(self, context: TradingContext) -> Any:
         self._check(context)
         return super().on_tick(context)
 
-    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        return self._marked(bars, super().batch(bars, upstream))
-
-    def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Any:
-        self._check(context)
-        if not self.inner_present[index]:
-            return None
-        return super().result_at(output, index, context)
-
 
 class BoomEMACross(_FaultAt, EMACrossDetector):
-    def setup(self) -> None:
-        super().setup()
-        self._fail_setup()
-
     def on_context_assessment(self, context: TradingContext) -> Any:
         self._check(context)
         return super().on_context_assessment(context)
-
-    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        return self._marked(bars, super().batch(bars, upstream))
-
-    def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Any:
-        self._check(context)
-        if not self.inner_present[index]:
-            return None
-        return super().result_at(output, index, context)
