@@ -202,6 +202,8 @@ def _run_locked(
         with atomic_open(paths["trades"], newline="") as trades_file:  # all or nothing
 
             def engine_in(engine_mode: EngineMode, rows: TradeRows) -> Engine:
+                """An engine writing to ``rows`` and the journal (the new one after a
+                hand-over: ``journal`` is read when this is called)."""
                 return Engine(
                     loaded, feed, journal=journal, plugin_roots=plugin_roots,
                     fail_fast=fail_fast, connector=connector, total_bars=total,
