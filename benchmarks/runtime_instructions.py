@@ -8,8 +8,9 @@ with every fixed cost (imports, bootstrap, schema builds) cancelled out. Bars ar
 generated in memory first; a ``gen`` run measures that generation alone, so the
 engine's share is the difference.
 
-Usage: ``python benchmarks/runtime_instructions.py [--modes gen none journal]
-[--pure]`` (needs ``valgrind``; ~1 min per mode). ``--pure`` sets STC_PURE_PYTHON=1.
+Usage: ``python benchmarks/runtime_instructions.py [--modes gen none journal fast]
+[--pure]`` (needs ``valgrind``; ~1 min per mode). ``fast`` is ``journal`` in the fast
+engine. ``--pure`` sets STC_PURE_PYTHON=1.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def one(n: int, mode: str, wiring: Path) -> None:
     if mode == "gen":
         return
     with tempfile.TemporaryDirectory() as tmp:
-        journal = Journal(Path(tmp) / "j.sqlite") if mode == "journal" else None
-        Engine(plan, bars, journal=journal).run()
+        journal = Journal(Path(tmp) / "j.sqlite") if mode in ("journal", "fast") else None
+        Engine(
+            plan, bars, journal=journal, engine="fast" if mode == "fast" else "incremental"
+        ).run()
         if journal is not None:
             journal.close()
 

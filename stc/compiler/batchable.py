@@ -11,7 +11,10 @@ ahead, a trade is not. So a worker is **batchable** when all of these hold:
    (``batch`` and ``result_at``);
 3. it declares no capability through which the run feeds back into it: no ledger
    (``ledger: read``), no persistent ``state``, no ``events``, no ``journaling`` (a
-   note is written during a tick, which a batch form has none of);
+   note is written during a tick, which a batch form has none of); and a context
+   worker's handler draws no ids (its code names no ``new_id``:
+   :mod:`stc.compiler.id_draws`; the runtime refuses a draw the code hid,
+   :mod:`stc.runtime.batch_ids`), since the fast engine skips its calls on quiet bars;
 4. it is wired to nothing but its base event (``TICK_RECEIVED`` for a context worker,
    ``CONTEXT_ASSESSMENT_READY`` for an opportunity worker): any other subscription
    delivers something a later phase produced;
@@ -23,13 +26,14 @@ The verdicts are a pure function of the compile unit (its resolved workers, thei
 manifests, classes and subscriptions). Each says why, so that a user who expected
 speed can see which rule a worker misses. The wiring map records the batchable ones
 (``WorkerSpec.batch``, docs/decisions.md, issue 23); ``CompileResult.batchable`` and
-``stc explain`` expose every verdict with its reason.
+``stc check --engine-plan`` (``stc.commands.engine_plan``) show every verdict and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stc.compiler.id_draws import id_draw_site
 from stc.compiler.unit import CompileUnit, WorkerInstance
 from stc.runtime.batch import BATCH_METHODS, offers_batch
 
@@ -117,6 +121,10 @@ def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | Non
         return "its class could not be loaded"
     elif not offers_batch(worker.cls):
         return f"its class `{worker.cls.__name__}` does not define {methods}"
+    site = _id_draw_site(unit, worker)
+    if site is not None:
+        return f"its handler draws ids (`{site}` names `new_id`): the fast engine " \
+            "skips bars, and every later id would shift"  # fmt: skip
     capabilities = manifest.capabilities
     if capabilities.ledger != "none":
         return "it reads the ledger (`capabilities.ledger: read`)"
@@ -124,6 +132,26 @@ def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | Non
         if getattr(capabilities, name):
             return f"it declares `capabilities.{name}: true`"
     return None
+
+
+def _id_draw_site(unit: CompileUnit, worker: WorkerInstance) -> str | None:
+    """Where a context worker's handler draws ids (rule 3b), from its class or from the
+    compile cache; None for an opportunity worker, whose ``result_at`` draws its
+    signal's id on the bars its output is present (the fast engine runs those)."""
+    if worker.slot != "context_workers":
+        return None
+    if worker.cls is None:
+        return unit.batch_id_draws.get(worker.id)
+    return id_draw_site(worker.cls, handler_method(unit, worker))
+
+
+def handler_method(unit: CompileUnit, worker: WorkerInstance) -> str:
+    """The method the base event calls on ``worker`` (``on_tick`` when unwired)."""
+    base = BASE_EVENTS[worker.slot]
+    for subscription in unit.subscriptions:
+        if subscription.worker == worker.id and subscription.event == base:
+            return subscription.method
+    return "on_tick"
 
 
 def _wiring_problem(unit: CompileUnit, worker: WorkerInstance) -> str | None:

@@ -347,8 +347,9 @@ VALID_SCHEMAS = Table("valid_schemas")
 VALID_PARAMS = Table("valid_params")
 """sha256 of (schema, params) → True: the params are valid against the schema."""
 CLEAN_CODE = Table("clean_code")
-"""sha256 of everything the checks against plugin code read → the sorted ids of the
-workers whose class offers a batch form (a list, also when empty): they found nothing."""
+"""sha256 of everything the checks against plugin code read → ``{"offers": the sorted
+ids of the workers whose class offers a batch form, "id_draws": context worker id →
+where its handler draws ids}``: they found nothing."""
 ENTRY_POINTS = Table("entry_points")
 """``sys_path_key()`` → the ``stc.plugins`` entry points as (name, value) pairs."""
 VALID_DOCUMENTS = Table("valid_documents")

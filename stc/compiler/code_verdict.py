@@ -24,9 +24,11 @@ import sys
 from collections.abc import Sequence
 
 from stc.compiler import cache
+from stc.compiler.batchable import handler_method
 from stc.compiler.checks import Check, coded_checks
 from stc.compiler.classes import import_all
 from stc.compiler.diagnostics import Diagnostic
+from stc.compiler.id_draws import id_draw_site
 from stc.compiler.unit import CodeChecks, CompileUnit
 from stc.compiler.wiring import known_events
 from stc.runtime.batch import offers_batch
@@ -42,9 +44,10 @@ def check_against_code(unit: CompileUnit) -> list[Diagnostic]:
     if fresh_process():
         key = clean_code_key(unit)
         remembered = cache.CLEAN_CODE.get(key) if key is not None else None
-        if isinstance(remembered, list):  # an older entry (True) lacks the batch offers
+        if isinstance(remembered, dict):  # an older entry (True, a list) lacks a part
             unit.code_checks = CodeChecks.CACHED_CLEAN
-            unit.batch_offers = frozenset(remembered)
+            unit.batch_offers = frozenset(remembered["offers"])
+            unit.batch_id_draws = dict(remembered["id_draws"])
             return _run(unit, skip=CODE_CHECKS)
     found = [*import_all(unit), *_run(unit, skip=frozenset())]
     _remember_clean(unit, key, found)
@@ -85,7 +88,13 @@ def _remember_clean(unit: CompileUnit, key: str | None, diagnostics: Sequence[Di
     resolved = unit.resolved()
     if all(w.cls is not None for w in resolved):  # the batch offers ride along (wiring map)
         offers = sorted(w.id for w in resolved if w.cls is not None and offers_batch(w.cls))
-        cache.CLEAN_CODE.put(key, offers)
+        draws = {}
+        for worker in resolved:
+            if worker.cls is not None and worker.slot == "context_workers":
+                site = id_draw_site(worker.cls, handler_method(unit, worker))
+                if site is not None:
+                    draws[worker.id] = site
+        cache.CLEAN_CODE.put(key, {"offers": offers, "id_draws": draws})
 
 
 def clean_code_key(unit: CompileUnit) -> str | None:

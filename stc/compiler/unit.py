@@ -144,6 +144,9 @@ class CompileUnit:
     batch_offers: frozenset[str] | None = None
     """Ids of the workers whose class offers a batch form, as the compile cache
     remembered them when it skipped importing the classes (``CACHED_CLEAN``)."""
+    batch_id_draws: dict[str, str] = field(default_factory=dict)
+    """With ``batch_offers``: context worker id → the function of its class whose code
+    draws ids from its handler (``stc.compiler.id_draws``), as the cache remembered it."""
     _index: dict[str, WorkerInstance] = field(default_factory=dict, repr=False)
     _indexed: int = field(default=-1, repr=False)
 

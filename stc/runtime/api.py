@@ -37,6 +37,7 @@ from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
 from stc.runtime.engine import Engine, Fault
 from stc.runtime.execution.connector import ExchangeConnector, FakeExchange
+from stc.runtime.fast_fallback import FastFallback
 from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from stc.runtime.journal import explain as _explain
 from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
@@ -199,16 +200,32 @@ def _run_locked(
         connector = FakeExchange(execution.slippage_pct, execution.fee_pct)
     try:
         with atomic_open(paths["trades"], newline="") as trades_file:  # all or nothing
-            rows = TradeRows(trades_file)
-            engine = Engine(
-                loaded, feed, journal=journal, plugin_roots=plugin_roots, fail_fast=fail_fast,
-                connector=connector, total_bars=total, skipped=skipped,
-                plugin_timeout=plugin_timeout, keep_history=keep_history,
-                trade_sink=rows.write, engine=mode,
-            )  # fmt: skip
-            result = engine.run(progress)
+
+            def engine_in(engine_mode: EngineMode, rows: TradeRows) -> Engine:
+                """An engine writing to ``rows`` and the journal (the new one after a
+                hand-over: ``journal`` is read when this is called)."""
+                return Engine(
+                    loaded, feed, journal=journal, plugin_roots=plugin_roots,
+                    fail_fast=fail_fast, connector=connector, total_bars=total,
+                    skipped=skipped, plugin_timeout=plugin_timeout,
+                    keep_history=keep_history, trade_sink=rows.write, engine=engine_mode,
+                )  # fmt: skip
+
+            engine = engine_in(mode, TradeRows(trades_file))
+            try:
+                result = engine.run(progress)
+                note = fast_engine_note(engine) if mode == "fast" else ""
+                handed_over = False
+            except FastFallback as fallback:  # the incremental engine takes the run over
+                note, handed_over = fallback.note, True
+            if handed_over:  # outside the handler: no chained fault tracebacks
+                trades_file.seek(0)
+                trades_file.truncate()
+                journal.close()  # a new journal: every row the incremental run's
+                journal, _ = open_journal(paths["journal"], fingerprint, resume=False,
+                                          durable=environment != "backtest")  # fmt: skip
+                result = engine_in("incremental", TradeRows(trades_file)).run(progress)
             journal.check_replayed()
-            note = fast_engine_note(engine) if mode == "fast" else ""
         assert result.metrics is not None  # an Engine's result always carries them
         metrics = result.metrics.metrics(
             result.times, result.exposed_bars, len(result.faults), gaps=result.gaps,

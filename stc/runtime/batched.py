@@ -49,7 +49,7 @@ class BatchedCall:
     have scored and returns ``result_at`` of the tick's (or the call's) element."""
 
     __slots__ = ("__name__", "calls", "cursor", "factors", "framed", "output", "present",
-                 "result_at", "worker")  # fmt: skip
+                 "result_at", "tick", "worker")  # fmt: skip
 
     def __init__(
         self,
@@ -66,6 +66,8 @@ class BatchedCall:
         self.cursor = cursor
         self.framed = framed
         self.calls = 0
+        self.tick = -1
+        """The tick index of the last call (``stc.runtime.fast_fallback`` reads it)."""
         self.__name__ = "?"
         """The replaced handler's name (what a contract fault names, as before)."""
         self.present = output.present
@@ -75,6 +77,7 @@ class BatchedCall:
         ]  # fmt: skip
 
     def __call__(self, context: TradingContext) -> Any:
+        self.tick = self.cursor.index
         if self.framed:
             index = self.calls
             self.calls += 1

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from stc.runtime.batch_ids import RefusingIds
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import LazyContext, OHLCVWindow
 from stc.runtime.execution.connector import ExchangeConnector
@@ -58,6 +59,8 @@ def instantiate(
     cls = classes.get(spec.id) or load_worker_class(spec, roots)
     worker = cls(spec.params)
     caps = spec.capabilities
+    if spec.batch is not None and spec.type == "context_worker":
+        ids = RefusingIds(spec.id)  # a batched context worker draws no ids
     worker.bind(
         spec.id,
         ids,

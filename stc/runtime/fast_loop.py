@@ -25,10 +25,11 @@ from datetime import UTC, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from stc.runtime.batch import BarArrays
-from stc.runtime.batched import Cursor, build_batched, tick_arrays
+from stc.runtime.batched import BatchedCall, Cursor, build_batched, tick_arrays
 from stc.runtime.bulk_marks import mark_stretch
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.market import Bar
+from stc.runtime.fast_fallback import FastFallback, fault_could_differ
 from stc.runtime.skipping import Skipper
 
 if TYPE_CHECKING:
@@ -56,8 +57,11 @@ class FastLoop:
             batched.table, batched, self.arrays, engine.ledger,
             engine._on_bar, engine.context_aggregator,
         )  # fmt: skip
+        self.watched: dict[str, BatchedCall] = {}
+        """The adapters in the handlers' places (a fault that skips one: fast_fallback)."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             engine.table = engine.bus.table = batched.table
+            self.watched = dict(batched.calls)
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
 
@@ -72,9 +76,13 @@ class FastLoop:
         skipper, windows = self.skipper, engine.frames
         capacity = windows.tick_window.capacity
         index = 0
+        faults = 0
         while index < count:
             cursor.index = index
             engine._tick(bars[index], index)
+            if len(engine.faults) != faults:  # rare: a flow aborted on this tick
+                faults = len(engine.faults)
+                self.check_fault(index)
             index += 1
             if progress is not None and index % step == 0:
                 progress(index, total)
@@ -101,6 +109,17 @@ class FastLoop:
             engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
             engine.context_aggregator.ready = False
         return last
+
+    def check_fault(self, index: int) -> None:
+        """Raise :class:`~stc.runtime.fast_fallback.FastFallback` when the fault just
+        journaled on tick ``index`` could make the modes differ from here on."""
+        engine = self.engine
+        fault = engine.faults[-1]
+        why = fault_could_differ(
+            self.watched, engine.table, engine.frames.released, index, fault.worker
+        )
+        if why is not None:
+            raise FastFallback(fault, why)
 
 
 def skipped_to_end(engine: Engine, last: Bar) -> bool:

@@ -132,6 +132,7 @@ def run_variant(task: VariantTask) -> VariantResult:
 def _run(task: VariantTask) -> VariantResult:
     from stc.runtime.api import run, trades_csv_text
     from stc.runtime.engine import Engine
+    from stc.runtime.fast_fallback import FastFallback
     from stc.runtime.metrics import compute_metrics
     from stc.runtime.plan import load_plan
 
@@ -145,9 +146,14 @@ def _run(task: VariantTask) -> VariantResult:
                    ) if not (task.start or task.end) else None  # fmt: skip
         if kept is not None:
             return _row(task, kept.metrics, trades_csv_text(kept.trades), kept.equity_curve, bars)
-    engine = Engine(load_plan(dict(task.plan)), bars, plugin_roots=roots, total_bars=len(bars),
-                    engine=task.engine)  # fmt: skip
-    result = engine.run(None)
+    plan = load_plan(dict(task.plan))
+    try:
+        result = Engine(plan, bars, plugin_roots=roots, total_bars=len(bars),
+                        engine=task.engine).run(None)  # fmt: skip
+    except FastFallback:  # a fault the fast engine cannot match: the incremental run's
+        result = None
+    if result is None:  # outside the handler: no chained fault tracebacks
+        result = Engine(plan, bars, plugin_roots=roots, total_bars=len(bars)).run(None)
     metrics = compute_metrics(
         result.equity_curve, result.times, result.trades, result.starting_capital,
         result.exposed_bars, len(result.faults), gaps=result.gaps,
