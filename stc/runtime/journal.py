@@ -307,7 +307,8 @@ class Journal:
             self._db.executescript(_INDEXES)
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
-        """All rows of ``table`` in insertion order."""
+        """All rows of ``table`` in insertion order: the logical rows (``dtos`` decoded
+        from the compact encoding, :mod:`stc.runtime.journal_codec`)."""
         if table not in TABLES:
             raise ValueError(f"no journal table {table!r}")
         self.flush()
