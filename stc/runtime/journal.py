@@ -74,6 +74,9 @@ journal's SQLite writes); a durable (paper/live) journal from the start; any rea
 on its first lookup when they are missing (a killed run's journal)."""
 
 TABLES = ("flows", "dtos", "links", "faults", "notes")
+PAGE_SIZE = 8192
+"""Bytes a page of a new journal: a trade's ~10 kB of rows fill fewer pages than with
+SQLite's 4 KiB default (journal writes ~6 % cheaper, the file ~3 % smaller; session 12)."""
 BATCH_FLOWS = 256
 """Flows per transaction of a backtest journal (durable journals commit every flow)."""
 
@@ -190,6 +193,7 @@ class Journal:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._indexed = False
         if create:
+            self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA + (_INDEXES if durable else ""))
             self._indexed = durable

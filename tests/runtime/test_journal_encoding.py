@@ -161,3 +161,11 @@ def test_a_durable_journal_is_indexed_from_the_start(tmp_path: Path) -> None:
     journal = Journal(path, durable=True)
     assert _indexes(path) == INDEXES
     journal.close()
+
+
+def test_a_new_journal_has_8_kib_pages_in_wal_mode(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite")
+    journal.write(_flow(1))
+    journal.close()
+    assert _raw(tmp_path / "j.sqlite", "PRAGMA page_size") == [(8192,)]
+    assert _raw(tmp_path / "j.sqlite", "PRAGMA journal_mode") == [("wal",)]
