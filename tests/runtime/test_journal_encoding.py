@@ -6,6 +6,7 @@ without them (a killed run's) on its first lookup."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -169,3 +170,29 @@ def test_a_new_journal_has_8_kib_pages_in_wal_mode(tmp_path: Path) -> None:
     journal.close()
     assert _raw(tmp_path / "j.sqlite", "PRAGMA page_size") == [(8192,)]
     assert _raw(tmp_path / "j.sqlite", "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_journal_in_the_full_form_resumes(
+    swot_run: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """A run killed under the previous encoding (plans embedded) resumes under this one:
+    the replay compares decoded records, and the result equals the uninterrupted run."""
+    from tools.kill_resume import cut_after
+
+    out, _ = swot_run
+    run_dir = tmp_path / "run"
+    shutil.copytree(out, run_dir)
+    journal = Journal(run_dir / "journal.sqlite", create=False)
+    rows = journal.rows("dtos")
+    journal.close()
+    executions = [r for r in rows if r[3] == "ExecutionDirective"]
+    with sqlite3.connect(run_dir / "journal.sqlite") as db:
+        for seq, *_, text in executions:
+            db.execute("UPDATE dtos SET json = ? WHERE seq = ?", (text, seq))
+    cut_after(run_dir, executions[len(executions) // 2][1])  # its last flow: a full record
+    result = run(wiring("swot"), data=EURUSD, out_dir=run_dir, plugin_roots=PLUGIN_ROOTS,
+                 resume=True)  # fmt: skip
+    assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
+    resumed = Journal(run_dir / "journal.sqlite", create=False)
+    assert resumed.rows("dtos") == rows
+    resumed.close()
