@@ -11,8 +11,8 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
   flow that opens the trade and a death cross's that closes it, fills included);
 - inside the flows, by ablation (each variant changes one thing and is timed whole):
   the journal's SQLite writes (``Journal.flush`` dropping its batches), the JSON of
-  every journaled DTO (``stc.runtime.flow_recorder.to_json`` returning ``""``), the rest of the
-  journal's work (the run without a journal, minus both);
+  every journaled DTO (``stc.runtime.flow_recorder.to_json`` and ``encode_execution``
+  returning ``""``), the rest of the journal's work (the run without a journal, minus both);
 - **validated DTOs**: every pydantic DTO the run constructs, counted by class in a
   separate (untimed) census run, each class's construction timed alone with the
   arguments it was first built with;
@@ -156,7 +156,10 @@ def measure(n: int, repeat: int) -> Timings:
     full, trades = best_of(repeat, lambda: run_ema_engine(n))
     with patched(Journal, "flush", _drop_batches):
         no_sqlite = best_of(repeat, lambda: run_ema_engine(n))[0]
-    with patched(recorder_module, "to_json", lambda value: ""):
+    with (  # the ExecutionDirective's record (plans by reference) is JSON too
+        patched(recorder_module, "to_json", lambda value: ""),
+        patched(recorder_module, "encode_execution", lambda *args: ""),
+    ):
         no_json = best_of(repeat, lambda: run_ema_engine(n))[0]
     counts, samples = dto_census(n)
     each = {cls: construction_us(cls, samples[cls]) for cls in counts}

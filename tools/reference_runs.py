@@ -48,14 +48,22 @@ and the engine mode (issue 23: both modes must give these digests)."""
 
 def journal_digest(path: Path) -> str:
     """sha256 over every row of every table of the journal, tables by name, rows by
-    rowid (``meta`` without ``VOLATILE_META``)."""
+    rowid (``meta`` without ``VOLATILE_META``; ``dtos`` decoded, as ``Journal.rows``
+    gives them: the digests are of the logical rows, whatever the compact encoding)."""
+    from stc.runtime.journal_codec import decoded_dto_rows
+
     digest = hashlib.sha256()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         query = "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
         tables = [r[0] for r in db.execute(query)]
         for table in tables:
             digest.update(table.encode())
-            for row in db.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+            rows = (
+                decoded_dto_rows(db)
+                if table == "dtos"
+                else db.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+            )
+            for row in rows:
                 if table == "meta" and row[0] in VOLATILE_META:
                     continue
                 digest.update(json.dumps(row, default=repr).encode())

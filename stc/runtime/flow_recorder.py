@@ -26,6 +26,7 @@ from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from stc.runtime.journal import FlowRecord, Journal, to_json
+from stc.runtime.journal_codec import encode_execution
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
 
@@ -51,6 +52,9 @@ class FlowRecorder:
         self._ledger_causes: list[str] = []
         self._fill_count: dict[str, int] = {}
         self._ctx_logged: AggregatedContextAssessment | None = None
+        self._plans: dict[str, tuple[object, str]] = {}
+        """The plans journaled in this flow (id → (plan, JSON)): an ExecutionDirective
+        of the same flow stores them by reference (:mod:`stc.runtime.journal_codec`)."""
 
     def record(self) -> FlowRecord:
         """The current flow's record (started on first use)."""
@@ -62,6 +66,8 @@ class FlowRecorder:
     def end_flow(self) -> None:
         """Hand the flow's record to the journal (nothing when the flow was quiet)."""
         rec, self.rec = self.rec, None
+        if self._plans:
+            self._plans = {}
         if rec is None or rec.empty:
             return
         self.flows += 1
@@ -85,7 +91,14 @@ class FlowRecorder:
             self._assessment()
         rec = self.record()
         flow_id = rec.flow_id
-        rec.dtos.append((flow_id, dto_id, type(dto).__name__, rec.tick_time, worker, to_json(dto)))
+        kind = type(dto)
+        if kind is ExecutionDirective:
+            text = encode_execution(dto, self._plans, to_json)
+        else:
+            text = to_json(dto)
+            if kind in _PLANS:
+                self._plans[dto_id] = (dto, text)
+        rec.dtos.append((flow_id, dto_id, kind.__name__, rec.tick_time, worker, text))
         links = rec.links
         for parent in parents:
             links.append((flow_id, parent, dto_id))
@@ -205,6 +218,9 @@ def _no_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:
 
 
 Parents = Callable[[FlowRecorder, Any], tuple[str, ...]]
+
+_PLANS = (EntryPlan, SizePlan, ExitPlan, RoutingPlan)
+"""The plan types an ExecutionDirective embeds (and stores by reference)."""
 
 PARENTS: dict[type, tuple[str, Parents]] = {
     AggregatedContextAssessment: ("assessment_id", _no_parents),

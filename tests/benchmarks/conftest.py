@@ -32,3 +32,9 @@ def bench() -> ModuleType:
 def flow_cost() -> ModuleType:
     """benchmarks/flow_cost.py."""
     return import_benchmark("flow_cost")
+
+
+@pytest.fixture(scope="module")
+def journal_cost() -> ModuleType:
+    """benchmarks/journal_cost.py."""
+    return import_benchmark("journal_cost")

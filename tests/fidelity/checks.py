@@ -18,6 +18,7 @@ from pathlib import Path
 
 from stc.runtime.data import load_bars
 from stc.runtime.dtos.market import Bar
+from stc.runtime.journal_codec import decoded_dto_rows
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,10 @@ class FillRow:
 
 
 def _rows(run_dir: Path, dto_type: str) -> list[tuple[str, str, str]]:
+    """(dto_id, tick time, JSON) of the ``dto_type`` records, decoded from the journal's
+    compact encoding (an ExecutionDirective stores its plans by reference)."""
     with sqlite3.connect(run_dir / "journal.sqlite") as db:
-        return list(
-            db.execute(
-                "SELECT dto_id, tick_time, json FROM dtos WHERE type = ? ORDER BY seq", (dto_type,)
-            )
-        )
+        return [(r[2], r[4], r[6]) for r in decoded_dto_rows(db) if r[3] == dto_type]
 
 
 def fills(run_dir: Path) -> list[FillRow]:
