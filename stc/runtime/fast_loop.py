@@ -21,6 +21,7 @@ incremental loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,10 @@ class FastLoop:
         )  # fmt: skip
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             engine.table = engine.bus.table = batched.table
+        self.batched = batched
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
+        self.bar_count = len(bars)
 
     def run(self, progress: Callable[[int, int], None] | None, total: int) -> Bar | None:
         """Every bar, run or skipped; the last bar (None without bars)."""
@@ -100,7 +103,18 @@ class FastLoop:
         if self.skipped_bars and skipped_to_end(engine, last):
             engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
             engine.context_aggregator.ready = False
+        self.release()
         return last
+
+    def release(self) -> None:
+        """Let the data and the batch outputs go once every bar has run. The engine's
+        objects form reference cycles, which live until the cyclic collector runs: the
+        report would otherwise be written beside the whole data a second time."""
+        self.bars = ()
+        self.arrays = self.skipper.arrays = BarArrays.empty(self.arrays.timeframe)
+        for call in self.batched.calls.values():
+            call.release()
+        self.batched = replace(self.batched, outputs={}, calls={})
 
 
 def skipped_to_end(engine: Engine, last: Bar) -> bool:

@@ -66,25 +66,22 @@ class EMACrossDetector(OpportunityWorker):
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
         """Batch form (stc.runtime.batch): both EMAs in compiled loops; the cross is
-        where the order's sign differs from the last non-zero sign before it (a
-        forward fill of the signs), as ``EMACross`` decides bar by bar."""
+        where the order's sign differs from the last non-zero sign before it, as
+        ``EMACross`` decides bar by bar (the non-zero signs in order, and where they
+        flip: one byte a bar, no forward-filled index arrays)."""
         import numpy as np
 
-        from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import ema_series
+        from stc.runtime.batch import BatchOutput, ema_column
 
-        closes = bars.close.tolist()
-        fast = np.array(ema_series(closes, self.cross.fast.period))
-        slow = np.array(ema_series(closes, self.cross.slow.period))
-        ordered = ~np.isnan(fast) & ~np.isnan(slow) & (fast != slow)
-        sign = np.where(ordered, np.where(fast > slow, 1, -1), 0).astype(np.int64)
+        fast = ema_column(bars.close, self.cross.fast.period)
+        slow = ema_column(bars.close, self.cross.slow.period)
+        # the order's sign per bar (0: equal, or an EMA still warming: NaN compares False)
+        sign = (fast > slow).astype(np.int8) - (fast < slow).astype(np.int8)
         nonzero = np.flatnonzero(sign)
-        last = np.zeros(len(bars), dtype=np.int64)  # last non-zero sign up to the bar
-        if len(nonzero):
-            position = np.searchsorted(nonzero, np.arange(len(bars)), side="right") - 1
-            last = np.where(position >= 0, sign[nonzero[np.maximum(position, 0)]], 0)
-        previous = np.concatenate(([0], last[:-1])) if len(bars) else last
-        cross = np.where((sign != 0) & (previous != 0) & (previous != sign), sign, 0)
+        signs = sign[nonzero]
+        flips = np.flatnonzero(signs[1:] != signs[:-1]) + 1  # differs from the last sign
+        cross = np.zeros(len(bars), dtype=np.int8)
+        cross[nonzero[flips]] = signs[flips]
         columns = {"cross": cross, "fast_ema": fast, "slow_ema": slow}
         return BatchOutput(present=cross != 0, columns=columns)
 
