@@ -326,17 +326,22 @@ def _narrow(values: Any) -> Any:
 
 
 def _distinct(keys: Any) -> Any | None:
-    """The sorted distinct values of ``keys`` (None beyond :data:`MAX_CODES`), found
-    part by part: ``np.unique`` of the whole would sort a copy of it (and an inverse
-    would cost seven)."""
+    """The sorted distinct values of ``keys`` (None beyond :data:`MAX_CODES`): a look
+    at the first values (a column of many values is told at once), then part by part,
+    adding only the values the table so far lacks (``np.unique`` of the whole would
+    sort a copy of it, and an inverse would cost seven)."""
     import numpy as np
 
-    distinct = keys[:0]
+    distinct = np.unique(keys[: 2 * MAX_CODES])
     for start in range(0, len(keys), CHUNK_BARS):
-        distinct = np.union1d(distinct, keys[start : start + CHUNK_BARS])
         if len(distinct) > MAX_CODES:
             return None
-    return distinct
+        part = keys[start : start + CHUNK_BARS]
+        known = distinct[np.minimum(np.searchsorted(distinct, part), len(distinct) - 1)]
+        new = part[known != part]
+        if len(new):
+            distinct = np.union1d(distinct, new)
+    return distinct if len(distinct) <= MAX_CODES else None
 
 
 CHUNK_BARS = 1 << 16

@@ -149,11 +149,23 @@ class ArrayBars(Sequence[Bar]):
 
     def __getitem__(self, index: int | slice) -> Bar | list[Bar]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._run_of_bars(start, stop)
         a = self.arrays
         when = _EPOCH + timedelta(microseconds=a.time.item(index) // 1000)
         return Bar(when, a.open.item(index), a.high.item(index), a.low.item(index),
                    a.close.item(index), a.volume.item(index))  # fmt: skip
+
+    def _run_of_bars(self, start: int, stop: int) -> list[Bar]:
+        """Bars ``start..stop-1`` (what the skipped stretches hand the tick window):
+        one ``tolist`` a column, not six scalar reads a bar."""
+        a = self.arrays
+        epoch, micro = _EPOCH, timedelta
+        times = [epoch + micro(microseconds=us) for us in (a.time[start:stop] // 1000).tolist()]
+        columns = (a.open, a.high, a.low, a.close, a.volume)
+        return list(map(Bar, times, *(column[start:stop].tolist() for column in columns)))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

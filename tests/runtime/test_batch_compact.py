@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stc.runtime import batch
-from stc.runtime.batch import BatchOutput, Coded, PresentOnly, compacted, ema_column
+from stc.runtime.batch import BarArrays, BatchOutput, Coded, PresentOnly, compacted, ema_column
+from stc.runtime.dtos.market import Bar
 from stc.runtime.indicators import EMA
 
 
@@ -68,3 +69,20 @@ def test_chunked_ema_equals_the_incremental_ema(
         patch.setattr(batch, "CHUNK_BARS", chunk)
         got = ema_column(np.array(values, dtype=np.float64), period).tolist()
     assert [None if math.isnan(g) else g for g in got] == expected
+
+
+def test_a_run_of_array_bars_equals_the_bars_read_one_by_one() -> None:
+    """``ArrayBars[a:b]`` builds a stretch's bars column-wise; each must equal the bar
+    read alone (times before 1970 included: nanoseconds floor to microseconds)."""
+    from stc.runtime.batched import ArrayBars
+
+    times = np.array([-1_500, -1_000, 0, 999, 3_600_000_000_123_456_789], dtype=np.int64)
+    prices = np.array([1.5, 2.25, 0.1, 3.0, 7.75])
+    arrays = BarArrays("1h", times, prices, prices + 1, prices - 1, prices, prices * 2)
+    bars = ArrayBars(arrays)
+
+    def fields(bar: Bar) -> tuple[object, ...]:
+        return (bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume)
+
+    assert [fields(b) for b in bars[1:5]] == [fields(bars[i]) for i in range(1, 5)]
+    assert [fields(b) for b in bars[::2]] == [fields(bars[i]) for i in (0, 2, 4)]
