@@ -260,11 +260,15 @@ class PresentOnly:
     to its position among them; ``item`` of any other bar is an error, and the engine
     never asks: ``result_at`` runs only where ``present`` holds)."""
 
-    __slots__ = ("rank", "values")
+    __slots__ = ("length", "rank", "values")
 
-    def __init__(self, rank: Any, values: Any) -> None:
+    def __init__(self, rank: Any, values: Any, length: int) -> None:
         self.rank = rank
         self.values = values
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
 
     def item(self, index: int) -> Any:
         """Element ``index`` (a bar where the output is present)."""
@@ -272,6 +276,18 @@ class PresentOnly:
         if position is None:
             raise IndexError(f"bar {index} has no result in this batch output")
         return self.values.item(position)
+
+
+def present_only(present: BoolArray, values: Mapping[str, Any]) -> dict[str, PresentOnly]:
+    """Columns given only on the bars where ``present`` holds (``values[name][k]``
+    belongs to the k-th such bar): what a batch form whose output no other batch form
+    reads (a signal worker's) may return instead of whole columns, to keep memory
+    in proportion to its results rather than to the bars."""
+    import numpy as np
+
+    where = np.flatnonzero(present).tolist()
+    rank = dict(zip(where, range(len(where)), strict=True))
+    return {name: PresentOnly(rank, np.asarray(v), len(present)) for name, v in values.items()}
 
 
 def compacted(output: BatchOutput) -> BatchOutput:
@@ -285,14 +301,12 @@ def compacted(output: BatchOutput) -> BatchOutput:
     present = np.asarray(output.present, dtype=bool)
     where = np.flatnonzero(present)
     columns: dict[str, Any]
+    columns = dict(output.columns)
+    arrays = {name: v for name, v in columns.items() if isinstance(v, np.ndarray)}
     if len(where) * SPARSE_SHARE <= len(present):
-        rank = dict(zip(where.tolist(), range(len(where)), strict=True))
-        columns = {
-            name: PresentOnly(rank, np.asarray(values)[where])
-            for name, values in output.columns.items()
-        }
+        columns.update(present_only(present, {n: v[where] for n, v in arrays.items()}))
     else:
-        columns = {name: _narrow(np.asarray(values)) for name, values in output.columns.items()}
+        columns.update({name: _narrow(values) for name, values in arrays.items()})
     factors = {name: _narrow(np.asarray(values)) for name, values in output.factors.items()}
     return BatchOutput(present=present, columns=columns, factors=factors)
 

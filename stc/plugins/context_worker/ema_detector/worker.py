@@ -65,7 +65,9 @@ class EMADetector(ContextWorker):
         # the strength of each possible count, then looked up (one array a bar, not five)
         fraction = np.arange(len(self.periods) + 1, dtype=np.int64) / len(self.periods)
         strength = np.abs(2.0 * fraction - 1.0) if self._absolute else fraction
-        factors = {"trend_strength": np.where(present, strength[bullish], np.nan)}
+        scored = strength[bullish]
+        scored[~present] = np.nan
+        factors = {"trend_strength": scored}
         return BatchOutput(present=present, columns=columns, factors=factors)
 
     def result_at(
