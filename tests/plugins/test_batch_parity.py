@@ -334,11 +334,13 @@ def test_higher_timeframe_outputs_replay_on_the_ticks_between(cls: type[Worker])
     assert actual == expected
 
 
-@pytest.mark.parametrize("cls", [EMACrossDetector, EMADetector], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "cls", [EMACrossDetector, EMADetector, MarketStructureDetector], ids=lambda c: c.__name__
+)
 def test_batch_forms_cut_into_parts_equal_the_handler(
     cls: type[Worker], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The EMA batch forms run their kernels a part of the bars at a time (memory);
+    """These batch forms convert and run their kernels a part of the bars at a time (memory);
     parts of 97 bars, so that the real data crosses many part boundaries, must give
     the handler's results bar for bar."""
     from stc.runtime import batch
