@@ -49,6 +49,8 @@ numpy is imported only when a batch form runs: importing this module for its typ
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -256,14 +258,15 @@ class Coded:
 
 
 class PresentOnly:
-    """A column kept only on the bars where its output is present (``rank`` maps a bar
-    to its position among them; ``item`` of any other bar is an error, and the engine
-    never asks: ``result_at`` runs only where ``present`` holds)."""
+    """A column kept only on the bars where its output is present (``bars``: those
+    bars, ascending, 8 bytes each; an element is found by bisection). ``item`` of any
+    other bar is an error, and the engine never asks: ``result_at`` runs only where
+    ``present`` holds."""
 
-    __slots__ = ("length", "rank", "values")
+    __slots__ = ("bars", "length", "values")
 
-    def __init__(self, rank: Any, values: Any, length: int) -> None:
-        self.rank = rank
+    def __init__(self, bars: array[int], values: Any, length: int) -> None:
+        self.bars = bars
         self.values = values
         self.length = length
 
@@ -272,8 +275,8 @@ class PresentOnly:
 
     def item(self, index: int) -> Any:
         """Element ``index`` (a bar where the output is present)."""
-        position = self.rank.get(index)
-        if position is None:
+        position = bisect_left(self.bars, index)
+        if position == len(self.bars) or self.bars[position] != index:
             raise IndexError(f"bar {index} has no result in this batch output")
         return self.values.item(position)
 
@@ -285,9 +288,8 @@ def present_only(present: BoolArray, values: Mapping[str, Any]) -> dict[str, Pre
     in proportion to its results rather than to the bars."""
     import numpy as np
 
-    where = np.flatnonzero(present).tolist()
-    rank = dict(zip(where, range(len(where)), strict=True))
-    return {name: PresentOnly(rank, np.asarray(v), len(present)) for name, v in values.items()}
+    bars = array("q", np.flatnonzero(present).astype(np.int64).tobytes())
+    return {name: PresentOnly(bars, np.asarray(v), len(present)) for name, v in values.items()}
 
 
 def compacted(output: BatchOutput) -> BatchOutput:
