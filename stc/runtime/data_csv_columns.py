@@ -90,10 +90,15 @@ def _line_count(handle: Any) -> int:
 
 
 class _Columns:
-    """The six output columns, allocated once and filled block by block."""
+    """The six output columns, allocated once and filled block by block.
+
+    The last parsed block is kept until the next one is parsed (a few MB): with
+    nothing alive above them, every block's temporaries were returned to the system
+    and faulted in again (1M rows: ~70k more page faults, +35 % CPU)."""
 
     def __init__(self, capacity: int, np: Any) -> None:
         self.size = 0
+        self.previous: BarColumns | None = None
         floats = (np.empty(capacity, np.float64) for _ in range(5))
         self.parts = (np.empty(capacity, np.int64), *floats)
 
@@ -106,6 +111,7 @@ class _Columns:
         for target, values in zip(self.parts, block, strict=True):
             target[self.size : self.size + rows] = values
         self.size += rows
+        self.previous = block
         return self.filled()
 
     def filled(self) -> BarColumns | None:
