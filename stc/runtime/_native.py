@@ -46,6 +46,7 @@ NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.platform.context_aggregator",
     "stc.runtime.platform.planner_matcher",
     "stc.runtime.planning_stage",
+    "stc.runtime.quiet_bars",
     "stc.runtime.platform.planning_aggregator",
     "stc.runtime.run_result",
     "stc.runtime.tick_windows",

@@ -254,7 +254,7 @@ def fast_engine_note(engine: Engine) -> str:
     if why is not None:
         return f"every bar ran: {why}"
     return (
-        f"{loop.skipped_bars:,} of {len(loop.bars):,} bars skipped (nothing could happen on them)"
+        f"{loop.skipped_bars:,} of {loop.bar_count:,} bars skipped (nothing could happen on them)"
     )
 
 

@@ -49,6 +49,8 @@ numpy is imported only when a batch form runs: importing this module for its typ
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -83,6 +85,14 @@ class BarArrays:
 
     def __len__(self) -> int:
         return len(self.close)
+
+    @classmethod
+    def empty(cls, timeframe: str = "") -> BarArrays:
+        """No bars."""
+        import numpy as np
+
+        floats = np.zeros(0, dtype=np.float64)
+        return cls(timeframe, np.zeros(0, dtype=np.int64), floats, floats, floats, floats, floats)
 
     @classmethod
     def from_bars(cls, bars: Sequence[Bar], timeframe: str = "") -> BarArrays:
@@ -221,3 +231,151 @@ def aligned(output: BatchOutput, index: IntArray) -> BatchOutput:
         columns={name: pick(values) for name, values in output.columns.items()},
         factors={name: pick(values) for name, values in output.factors.items()},
     )
+
+
+SPARSE_SHARE = 4
+"""A batch output whose results are present on at most 1/SPARSE_SHARE of its bars keeps
+its columns only where they are present (:class:`PresentOnly`)."""
+
+MAX_CODES = 255
+"""A factor or column with at most this many distinct values is kept as one byte a bar
+and a table of those values (:class:`Coded`)."""
+
+
+class Coded:
+    """A column of few distinct values: one byte a bar indexing a table of Python
+    values (exactly the array's own ``item`` results, NaN included)."""
+
+    __slots__ = ("codes", "table")
+
+    def __init__(self, codes: Any, table: list[Any]) -> None:
+        self.codes = codes
+        self.table = table
+
+    def item(self, index: int) -> Any:
+        """Element ``index``, as ``ndarray.item`` gives it."""
+        return self.table[self.codes.item(index)]
+
+
+class PresentOnly:
+    """A column kept only on the bars where its output is present (``bars``: those
+    bars, ascending, 8 bytes each; an element is found by bisection). ``item`` of any
+    other bar is an error, and the engine never asks: ``result_at`` runs only where
+    ``present`` holds."""
+
+    __slots__ = ("bars", "length", "values")
+
+    def __init__(self, bars: array[int], values: Any, length: int) -> None:
+        self.bars = bars
+        self.values = values
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def item(self, index: int) -> Any:
+        """Element ``index`` (a bar where the output is present)."""
+        position = bisect_left(self.bars, index)
+        if position == len(self.bars) or self.bars[position] != index:
+            raise IndexError(f"bar {index} has no result in this batch output")
+        return self.values.item(position)
+
+
+def present_only(present: BoolArray, values: Mapping[str, Any]) -> dict[str, PresentOnly]:
+    """Columns given only on the bars where ``present`` holds (``values[name][k]``
+    belongs to the k-th such bar): what a batch form whose output no other batch form
+    reads (a signal worker's) may return instead of whole columns, to keep memory
+    in proportion to its results rather than to the bars."""
+    import numpy as np
+
+    bars = array("q", np.flatnonzero(present).astype(np.int64).tobytes())
+    return {name: PresentOnly(bars, np.asarray(v), len(present)) for name, v in values.items()}
+
+
+def compacted(output: BatchOutput) -> BatchOutput:
+    """``output`` as the fast engine keeps it for the run (issue 23, memory): the same
+    values read through ``at``/``item``, in fewer bytes. Columns of an output present
+    on few bars are kept only there; factors and the columns of a dense output with at
+    most :data:`MAX_CODES` distinct values become one byte a bar; other integer columns
+    the narrowest integer type that holds them. ``present`` stays a bool array."""
+    import numpy as np
+
+    present = np.asarray(output.present, dtype=bool)
+    where = np.flatnonzero(present)
+    columns: dict[str, Any]
+    columns = dict(output.columns)
+    arrays = {name: v for name, v in columns.items() if isinstance(v, np.ndarray)}
+    if len(where) * SPARSE_SHARE <= len(present):
+        columns.update(present_only(present, {n: v[where] for n, v in arrays.items()}))
+    else:
+        columns.update({name: _narrow(values) for name, values in arrays.items()})
+    factors = {name: _narrow(np.asarray(values)) for name, values in output.factors.items()}
+    return BatchOutput(present=present, columns=columns, factors=factors)
+
+
+def _narrow(values: Any) -> Any:
+    """``values`` coded in a byte a bar when it has few distinct values (floats told
+    apart by their bits: -0.0 and 0.0, NaN payloads stay what they were), integers in
+    the narrowest type that holds them, anything else as it is."""
+    import numpy as np
+
+    kind = values.dtype.kind
+    if values.ndim != 1 or len(values) < 2 * MAX_CODES or kind not in "fiu":
+        return values
+    if kind == "f" and values.dtype.itemsize != 8:
+        return values
+    keys = values.view(np.int64) if kind == "f" else values
+    distinct = _distinct(keys)
+    if distinct is not None:
+        table = distinct.view(values.dtype) if keys is not values else distinct
+        codes = np.empty(len(values), dtype=np.uint8)
+        for start in range(0, len(values), CHUNK_BARS):
+            part = keys[start : start + CHUNK_BARS]
+            codes[start : start + len(part)] = np.searchsorted(distinct, part)
+        return Coded(codes, [table.item(k) for k in range(len(table))])
+    if kind in "iu":
+        low, high = int(values.min()), int(values.max())
+        for narrow in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32):
+            if np.iinfo(narrow).min <= low and high <= np.iinfo(narrow).max:
+                return values.astype(narrow) if narrow().itemsize < values.itemsize else values
+    return values
+
+
+def _distinct(keys: Any) -> Any | None:
+    """The sorted distinct values of ``keys`` (None beyond :data:`MAX_CODES`): a look
+    at the first values (a column of many values is told at once), then part by part,
+    adding only the values the table so far lacks (``np.unique`` of the whole would
+    sort a copy of it, and an inverse would cost seven)."""
+    import numpy as np
+
+    distinct = np.unique(keys[: 2 * MAX_CODES])
+    for start in range(0, len(keys), CHUNK_BARS):
+        if len(distinct) > MAX_CODES:
+            return None
+        part = keys[start : start + CHUNK_BARS]
+        known = distinct[np.minimum(np.searchsorted(distinct, part), len(distinct) - 1)]
+        new = part[known != part]
+        if len(new):
+            distinct = np.union1d(distinct, new)
+    return distinct if len(distinct) <= MAX_CODES else None
+
+
+CHUNK_BARS = 1 << 16
+"""Bars converted to a Python list at a time for a compiled series kernel (a list holds
+32 bytes an element: a whole 1M-bar column would be 32 MB of temporaries)."""
+
+
+def ema_column(values: FloatArray, period: int) -> FloatArray:
+    """``EMA(period).update`` over a float column, as a float column: the compiled
+    kernel ``indicator_series.ema_chunk`` runs over parts of :data:`CHUNK_BARS`
+    (chained, so bit for bit the same)."""
+    import numpy as np
+
+    from stc.runtime.indicator_series import ema_chunk
+
+    out = np.empty(len(values), dtype=np.float64)
+    value = 0.0
+    for start in range(0, len(values), CHUNK_BARS):
+        part, value = ema_chunk(values[start : start + CHUNK_BARS].tolist(), period, start, value)
+        out[start : start + len(part)] = part
+    return out

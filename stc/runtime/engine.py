@@ -172,8 +172,9 @@ class Engine:
                 from stc.runtime.fast_loop import FastLoop
 
                 self.fast = FastLoop(self, bars)
-                last = self.fast.run(progress, self._total or len(bars))
                 first, count = bars[0], len(bars)
+                last = self.fast.run(progress, self._total or len(bars))
+                self._bars = bars = ()  # the data is not needed any more
             else:
                 first, last, count = self._loop(progress)
             if last is not None:

@@ -21,6 +21,7 @@ incremental loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -30,15 +31,17 @@ from stc.runtime.bulk_marks import mark_stretch
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.market import Bar
 from stc.runtime.fast_fallback import FastFallback, fault_could_differ
+from stc.runtime.quiet_bars import mark_closes
 from stc.runtime.skipping import Skipper
 
 if TYPE_CHECKING:
     from stc.runtime.engine import Engine
 
 
-SHORT_STRETCH = 24
-"""Quiet stretches up to this many bars are marked bar by bar (``Ledger.mark``): a
-bulk mark costs ~15 numpy calls whatever the stretch's length."""
+LONG_STRETCH = 1024
+"""Quiet stretches longer than this are marked with numpy (``bulk_marks``: ~20 calls
+whatever the length); shorter ones by the compiled loop of ``quiet_bars.mark_closes``
+(~0.1 µs a bar compiled)."""
 
 
 class FastLoop:
@@ -62,8 +65,10 @@ class FastLoop:
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             engine.table = engine.bus.table = batched.table
             self.watched = dict(batched.calls)
+        self.batched = batched
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
+        self.bar_count = len(bars)
 
     def run(self, progress: Callable[[int, int], None] | None, total: int) -> Bar | None:
         """Every bar, run or skipped; the last bar (None without bars)."""
@@ -93,12 +98,7 @@ class FastLoop:
                 last = bars[busy - 1]
                 kept = index if windows.resamplers else max(index, busy - capacity)
                 windows.skip(bars[kept:busy], busy - index)
-                if busy - index > SHORT_STRETCH:
-                    mark_stretch(engine.ledger, self.arrays, index, busy, last)
-                else:  # a few bars: numpy's per-call cost exceeds the marks'
-                    mark = engine.ledger.mark
-                    for bar in bars[index:busy]:
-                        mark(bar)
+                self._mark(index, busy, last)
                 self.skipped_bars += busy - index
                 if progress is not None:
                     for done in range((index // step + 1) * step, busy + 1, step):
@@ -108,6 +108,7 @@ class FastLoop:
         if self.skipped_bars and skipped_to_end(engine, last):
             engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
             engine.context_aggregator.ready = False
+        self.release()
         return last
 
     def check_fault(self, index: int) -> None:
@@ -120,6 +121,28 @@ class FastLoop:
         )
         if why is not None:
             raise FastFallback(fault, why)
+
+    def _mark(self, lo: int, hi: int, last: Bar) -> None:
+        """The ledger marked at bars ``lo..hi-1`` (``last`` is bar ``hi - 1``): a long
+        stretch in bulk with numpy, a shorter one in the compiled per-bar loop (numpy's
+        ~20 calls cost more than ``LONG_STRETCH`` compiled marks)."""
+        if hi - lo > LONG_STRETCH:
+            mark_stretch(self.engine.ledger, self.arrays, lo, hi, last)
+            return
+        a = self.arrays
+        mark_closes(self.engine.ledger, a.close[lo:hi].tolist(), a.high[lo:hi].tolist(),
+                    a.low[lo:hi].tolist(), last)  # fmt: skip
+
+    def release(self) -> None:
+        """Let the data and the batch outputs go once every bar has run. The engine's
+        objects form reference cycles, which live until the cyclic collector runs: the
+        report would otherwise be written beside the whole data a second time."""
+        self.bars = ()
+        self.arrays = self.skipper.arrays = BarArrays.empty(self.arrays.timeframe)
+        for call in self.batched.calls.values():
+            call.release()
+        self.batched = replace(self.batched, outputs={}, calls={})
+        self.watched = {}
 
 
 def skipped_to_end(engine: Engine, last: Bar) -> bool:

@@ -18,19 +18,26 @@ from stc.runtime.indicators import check_period, true_range
 NAN = math.nan
 
 
-def ema_series(values: list[float], period: int) -> list[float]:
-    """``EMA(period).update`` over ``values``: the average, NaN while warming up."""
+def ema_chunk(
+    values: list[float], period: int, start: int, value: float
+) -> tuple[list[float], float]:
+    """``EMA(period).update`` over a series' part beginning at element ``start`` (the
+    average, NaN while warming up), given the average after element ``start - 1``
+    (anything when ``start`` is 0); the part's averages and the last one (to continue
+    with). Parts of any size chained give the whole series' values, bit for bit: the
+    same operations in the same order."""
     alpha = 2.0 / (check_period(period) + 1.0)
     out = [NAN] * len(values)
-    value = 0.0
-    for i, x in enumerate(values):
+    i = start
+    for x in values:
         if i == 0:
             value = x
         else:
             value += alpha * (x - value)
         if i + 1 >= period:
-            out[i] = value
-    return out
+            out[i - start] = value
+        i += 1
+    return out, value
 
 
 def wilder_series(values: list[float], period: int) -> list[float]:

@@ -15,8 +15,8 @@ can prove that running it would do nothing but mark the book:
   book is due (a market order, an exit of a closed trade, an untriggered stop-limit,
   an IOC/FOK order: due at their first eligible bar; a resting limit: at its GTC
   expiry), no resting limit's price and no open trade's stop or target lies within
-  the bar's range (or was crossed by its open) — a vectorised search over the highs,
-  lows and opens;
+  the bar's range (or was crossed by its open) — a search over the highs, lows and
+  opens in chunks (a compiled loop: :func:`stc.runtime.quiet_bars.first_touch`);
 * nothing of the run is fed back: no ``POSITION_UPDATE`` subscriber while a trade is
   open (it would be published on every bar), no bad rows waiting to be journaled;
 * no worker runs on a higher timeframe (its replayed output and its call count are
@@ -29,18 +29,16 @@ which condition holds a plan to per-bar dispatch (``None``: it may skip).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import Batched
 from stc.runtime.dispatch import DispatchTable
 from stc.runtime.execution.venue import Order, Venue
 from stc.runtime.ledger import Ledger
-
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+from stc.runtime.quiet_bars import first_touch
 
 FIRST_CHUNK = 64
 """Bars searched first for a touched stop or target (the chunk doubles after a miss:
@@ -62,7 +60,7 @@ class Skipper:
         self.arrays = arrays
         self.ledger = ledger
         self.table = table
-        self.signal_ticks = batched.signal_ticks
+        self.signal_ticks: list[int] = batched.signal_ticks.tolist()
         self.venue: Venue | None = getattr(on_bar, "__self__", None)
         self.reason = _why_not(table, batched, self.venue, aggregator)
 
@@ -72,8 +70,6 @@ class Skipper:
 
     def next_busy(self, start: int, pending_rows: Sequence[object]) -> int:
         """The first bar at or after ``start`` that must run (``len(bars)``: none)."""
-        import numpy as np
-
         if self.reason is not None or pending_rows:
             return start
         venue = self.venue
@@ -82,8 +78,8 @@ class Skipper:
         if self.table.position_routes and ledger.open:
             return start
         ticks = self.signal_ticks
-        found = int(np.searchsorted(ticks, start, side="left"))
-        end = int(ticks[found]) if found < len(ticks) else len(self.arrays)
+        found = bisect_left(ticks, start)
+        end = ticks[found] if found < len(ticks) else len(self.arrays)
         limits: list[tuple[float, bool]] = []  # resting limit prices and whether BUY
         for order in venue.orders:
             due = _order_due(order, start, ledger, venue.settings.gtc_bars)
@@ -97,22 +93,27 @@ class Skipper:
 
     def _first_touch(self, start: int, end: int, limits: list[tuple[float, bool]]) -> int:
         """The first bar in ``start..end-1`` whose range (or open) reaches an open
-        trade's stop or target or a resting limit order's price, else ``end``."""
-        import numpy as np
-
+        trade's stop or target or a resting limit order's price, else ``end``: chunk by
+        chunk, in the compiled loop of :func:`~stc.runtime.quiet_bars.first_touch`
+        over the chunk's prices as lists."""
         arrays, size, position = self.arrays, FIRST_CHUNK, start
+        nan = float("nan")
+        exits = [
+            (
+                nan if trade.stop_f is None else trade.stop_f,
+                nan if trade.target_f is None else trade.target_f,
+                trade.direction == "BUY",
+            )
+            for trade in self.ledger.open.values()
+        ]
         while position < end:
             stop = min(end, position + size)
-            touched = _touched(self.ledger, arrays, position, stop)
-            for limit, buy in limits:  # ``fill_model.limit_fill``'s two tests
-                lo, hi = position, stop
-                if buy:
-                    touched |= (arrays.low[lo:hi] <= limit) | (arrays.open[lo:hi] <= limit)
-                else:
-                    touched |= (arrays.high[lo:hi] >= limit) | (arrays.open[lo:hi] >= limit)
-            hits = np.flatnonzero(touched)
-            if len(hits):
-                return position + int(hits[0])
+            found = first_touch(
+                arrays.open[position:stop].tolist(), arrays.high[position:stop].tolist(),
+                arrays.low[position:stop].tolist(), exits, limits,
+            )  # fmt: skip
+            if found >= 0:
+                return position + found
             position, size = stop, size * 2
         return end
 
@@ -132,29 +133,6 @@ def _order_due(order: Order, start: int, ledger: Ledger, gtc_bars: int) -> int |
         expiry = order.active_from + gtc_bars - 1  # ``_expired``: index - from + 1 >= gtc
         return max(expiry, eligible)
     return None
-
-
-def _touched(ledger: Ledger, arrays: BarArrays, lo: int, hi: int) -> NDArray[np.bool_]:
-    """Per bar of ``lo..hi-1``: may a protective exit of some open trade fire there
-    (``fill_model.exit_check``'s four tests, each widened to the bar's range)?"""
-    import numpy as np
-
-    opens, highs, lows = arrays.open[lo:hi], arrays.high[lo:hi], arrays.low[lo:hi]
-    touched = np.zeros(hi - lo, dtype=bool)
-    for trade in ledger.open.values():
-        stop, target = trade.stop_f, trade.target_f
-        long = trade.direction == "BUY"
-        if stop is not None:
-            touched |= (
-                (lows <= stop) | (opens <= stop) if long else (highs >= stop) | (opens >= stop)
-            )
-        if target is not None:
-            touched |= (
-                (highs >= target) | (opens >= target)
-                if long
-                else (lows <= target) | (opens <= target)
-            )
-    return touched
 
 
 def _why_not(

@@ -332,3 +332,18 @@ def test_higher_timeframe_outputs_replay_on_the_ticks_between(cls: type[Worker])
         actual.append((held, visible.factors_at(tick)))
     assert len(higher) > 1000 and any(result is not None for result, _ in expected)
     assert actual == expected
+
+
+@pytest.mark.parametrize(
+    "cls", [EMACrossDetector, EMADetector, MarketStructureDetector], ids=lambda c: c.__name__
+)
+def test_batch_forms_cut_into_parts_equal_the_handler(
+    cls: type[Worker], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """These batch forms convert and run their kernels a part of the bars at a time (memory);
+    parts of 97 bars, so that the real data crosses many part boundaries, must give
+    the handler's results bar for bar."""
+    from stc.runtime import batch
+
+    monkeypatch.setattr(batch, "CHUNK_BARS", 97)
+    assert_parity(cls, BATCH_PLUGINS[cls], read_csv("EURUSD_1h.csv"))

@@ -26,6 +26,7 @@ from stc.runtime.dtos.market import Bar
 from stc.runtime.engine import Engine
 from stc.runtime.journal import Journal
 from stc.runtime.ledger import Ledger
+from stc.runtime.quiet_bars import mark_closes
 from tests.conftest import BLUEPRINTS, REPO
 from tools.fast_parity import journal_rows, on_timeframe
 
@@ -113,8 +114,17 @@ def _walk(n: int, seed: int) -> list[Bar]:
     return bars
 
 
+def _compiled_loop_marks(ledger: Ledger, arrays: BarArrays, lo: int, hi: int, last: Bar) -> None:
+    """``quiet_bars.mark_closes`` with ``mark_stretch``'s arguments."""
+    closes, highs, lows = (
+        column[lo:hi].tolist() for column in (arrays.close, arrays.high, arrays.low)
+    )
+    mark_closes(ledger, closes, highs, lows, last)
+
+
+@pytest.mark.parametrize("bulk_mark", [mark_stretch, _compiled_loop_marks])
 @pytest.mark.parametrize("seed", range(5))
-def test_bulk_marks_equal_per_bar_marks_bit_for_bit(seed: int) -> None:
+def test_bulk_marks_equal_per_bar_marks_bit_for_bit(seed: int, bulk_mark: Any) -> None:
     bars = _walk(3000, seed)
     arrays = BarArrays.from_bars(bars, "1h")
     per_bar, bulk = Ledger(10_000.0, "X"), Ledger(10_000.0, "X")
@@ -131,7 +141,7 @@ def test_bulk_marks_equal_per_bar_marks_bit_for_bit(seed: int) -> None:
     for lo, hi in itertools.pairwise(cut):
         for bar in bars[lo:hi]:
             per_bar.mark(bar)
-        mark_stretch(bulk, arrays, lo, hi, bars[hi - 1] if hi > lo else bars[0])
+        bulk_mark(bulk, arrays, lo, hi, bars[hi - 1] if hi > lo else bars[0])
     times = (bars[0].time, bars[-1].time)
     assert bulk.metrics.metrics(times, bulk.exposed_bars, 0) == per_bar.metrics.metrics(
         times, per_bar.exposed_bars, 0

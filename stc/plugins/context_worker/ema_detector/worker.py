@@ -52,21 +52,22 @@ class EMADetector(ContextWorker):
         bar, as in ``stack_strength``)."""
         import numpy as np
 
-        from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import ema_series
+        from stc.runtime.batch import BatchOutput, ema_column
 
-        closes = bars.close.tolist()
-        columns = {f"ema_{p}": np.array(ema_series(closes, p)) for p in self.periods}
+        columns = {f"ema_{p}": ema_column(bars.close, p) for p in self.periods}
         present = ~np.isnan(columns[f"ema_{self.periods[-1]}"])  # longest warm: all warm
-        bullish = np.zeros(len(bars), dtype=np.int64)
+        bullish = np.zeros(len(bars), dtype=np.int16)
         left = bars.close
         for period in self.periods:
             right = columns[f"ema_{period}"]
             bullish += left > right
             left = right
-        fraction = bullish / len(self.periods)
+        # the strength of each possible count, then looked up (one array a bar, not five)
+        fraction = np.arange(len(self.periods) + 1, dtype=np.int64) / len(self.periods)
         strength = np.abs(2.0 * fraction - 1.0) if self._absolute else fraction
-        factors = {"trend_strength": np.where(present, strength, np.nan)}
+        scored = strength[bullish]
+        scored[~present] = np.nan
+        factors = {"trend_strength": scored}
         return BatchOutput(present=present, columns=columns, factors=factors)
 
     def result_at(

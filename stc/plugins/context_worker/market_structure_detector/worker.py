@@ -15,7 +15,8 @@ Definitions (docs/plugins.md has the full text):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
@@ -163,10 +164,10 @@ def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOut
     low_at[lows + lookback] = bars.low[lows]
     names = ("trend", "last_high", "last_low", "prev_high", "prev_low", "bos", "choch",
              "break_direction", "bars_since_break")  # fmt: skip
-    rows: dict[str, list[float]] = {name: [0.0] * n for name in names}
+    # raw doubles (8 bytes a bar, not a list's 32: issue 23's memory), read back as arrays
+    rows: dict[str, array[float]] = {name: array("d", bytes(8 * n)) for name in names}
     nan = float("nan")
-    for i, (close, high, low) in enumerate(zip(bars.close.tolist(), high_at.tolist(),
-                                               low_at.tolist(), strict=True)):  # fmt: skip
+    for i, (close, high, low) in enumerate(_parts(bars.close, high_at, low_at)):
         state._record(
             SwingPoint("high", high, i - lookback) if high == high else None,
             SwingPoint("low", low, i - lookback) if low == low else None,
@@ -183,7 +184,7 @@ def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOut
         rows["break_direction"][i] = _TREND_CODE[state.break_direction]
         since = state.bars_since_break
         rows["bars_since_break"][i] = -1 if since is None else since
-    columns = {name: np.array(values) for name, values in rows.items()}
+    columns = {name: np.frombuffer(values, dtype=np.float64) for name, values in rows.items()}
     for name in ("trend", "break_direction", "bars_since_break"):
         columns[name] = columns[name].astype(np.int64)
     for name in ("bos", "choch"):
@@ -191,6 +192,15 @@ def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOut
     present = np.arange(n) >= 2 * lookback
     factors = {"structure_quality": np.where(present, _quality(self, columns), np.nan)}
     return BatchOutput(present=present, columns=columns, factors=factors)
+
+
+def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
+    """The columns' elements as Python floats, row by row, converted a part at a time
+    (a whole column as a list would hold 32 bytes a bar)."""
+    from stc.runtime.batch import CHUNK_BARS
+
+    for start in range(0, len(columns[0]), CHUNK_BARS):
+        yield from zip(*(c[start : start + CHUNK_BARS].tolist() for c in columns), strict=True)
 
 
 def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stc.plugins._lib import to_score
 from stc.runtime.dtos.market import TradingContext
@@ -65,28 +65,40 @@ class EMACrossDetector(OpportunityWorker):
         )
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): both EMAs in compiled loops; the cross is
-        where the order's sign differs from the last non-zero sign before it (a
-        forward fill of the signs), as ``EMACross`` decides bar by bar."""
+        """Batch form (stc.runtime.batch): both EMAs in compiled loops, a part of the
+        bars at a time; the cross is where the order's sign differs from the last
+        non-zero sign before it, as ``EMACross`` decides bar by bar. Memory: a byte a
+        bar, and the EMAs kept only at the crosses (``present_only``)."""
         import numpy as np
 
-        from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import ema_series
+        from stc.runtime.batch import CHUNK_BARS, BatchOutput, present_only
+        from stc.runtime.indicator_series import ema_chunk
 
-        closes = bars.close.tolist()
-        fast = np.array(ema_series(closes, self.cross.fast.period))
-        slow = np.array(ema_series(closes, self.cross.slow.period))
-        ordered = ~np.isnan(fast) & ~np.isnan(slow) & (fast != slow)
-        sign = np.where(ordered, np.where(fast > slow, 1, -1), 0).astype(np.int64)
-        nonzero = np.flatnonzero(sign)
-        last = np.zeros(len(bars), dtype=np.int64)  # last non-zero sign up to the bar
-        if len(nonzero):
-            position = np.searchsorted(nonzero, np.arange(len(bars)), side="right") - 1
-            last = np.where(position >= 0, sign[nonzero[np.maximum(position, 0)]], 0)
-        previous = np.concatenate(([0], last[:-1])) if len(bars) else last
-        cross = np.where((sign != 0) & (previous != 0) & (previous != sign), sign, 0)
-        columns = {"cross": cross, "fast_ema": fast, "slow_ema": slow}
-        return BatchOutput(present=cross != 0, columns=columns)
+        fast_period, slow_period = self.cross.fast.period, self.cross.slow.period
+        cross = np.zeros(len(bars), dtype=np.int8)
+        fasts, slows = [np.zeros(0)], [np.zeros(0)]  # values at the crosses, part by part
+        fast_value = slow_value = 0.0
+        last_sign = np.zeros(1, dtype=np.int8)  # the last non-zero sign so far (0: none)
+        for start in range(0, len(bars), CHUNK_BARS):
+            closes = bars.close[start : start + CHUNK_BARS].tolist()
+            fast_part, fast_value = ema_chunk(closes, fast_period, start, fast_value)
+            slow_part, slow_value = ema_chunk(closes, slow_period, start, slow_value)
+            fast, slow = np.array(fast_part), np.array(slow_part)
+            # the order's sign (0: equal, or an EMA still warming: NaN compares False)
+            sign = (fast > slow).astype(np.int8) - (fast < slow).astype(np.int8)
+            nonzero = np.flatnonzero(sign)
+            signs = np.concatenate((last_sign, sign[nonzero]))
+            flips = np.flatnonzero((signs[1:] != signs[:-1]) & (signs[:-1] != 0))
+            at = nonzero[flips]
+            cross[start + at] = signs[1:][flips]
+            fasts.append(fast[at])
+            slows.append(slow[at])
+            last_sign = signs[-1:]
+        present = cross != 0
+        columns: dict[str, Any] = {"cross": cross}
+        at_crosses = {"fast_ema": np.concatenate(fasts), "slow_ema": np.concatenate(slows)}
+        columns.update(present_only(present, at_crosses))
+        return BatchOutput(present=present, columns=columns)
 
     def result_at(
         self, output: BatchOutput, index: int, context: TradingContext
