@@ -16,8 +16,15 @@ seeded run's round-trip trades: what one trade's flows (signal, directive, four 
 execution directive, fills, exit, journal rows, commit) cost in instructions. Imports,
 bootstrap and schema builds are the same in all four and cancel out.
 
-Usage: ``python benchmarks/flow_instructions.py [--bars 10000] [--pure]`` (needs
-``valgrind``; ~1 min a process on a quiet machine). ``--pure`` sets STC_PURE_PYTHON=1.
+Every process first builds the validators and serializers of all platform DTOs
+(:func:`warm_schemas`): they are built on first use (``defer_build``), so without this
+the seeded run alone paid ~10 ms of one-off pydantic schema building, which a 94-trade
+run spread as ~0.5-1 M instructions over every trade (``--cold`` counts it again, as
+this script did before session 12).
+
+Usage: ``python benchmarks/flow_instructions.py [--bars 10000] [--pure] [--cold]``
+(needs ``valgrind``; ~1 min a process on a quiet machine). ``--pure`` sets
+STC_PURE_PYTHON=1.
 """
 
 from __future__ import annotations
@@ -32,7 +39,26 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def one(n: int, bars_kind: str, run: bool) -> None:
+def warm_schemas() -> int:
+    """Build every platform DTO's deferred validator and serializer now; the number of
+    models built."""
+    from pydantic import BaseModel
+
+    import stc.runtime.dtos
+    import stc.runtime.dtos.ledger
+    import stc.runtime.envelope  # noqa: F401  (the DTO modules define the classes)
+
+    built, todo = 0, list(BaseModel.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("stc.") and not cls.__pydantic_complete__:
+            cls.model_rebuild()
+            built += 1
+    return built
+
+
+def one(n: int, bars_kind: str, run: bool, cold: bool = False) -> None:
     """The measured process: build ``n`` bars, then (``run``) ema_trend with a journal."""
     import tempfile
     from itertools import starmap
@@ -45,6 +71,8 @@ def one(n: int, bars_kind: str, run: bool) -> None:
     from stc.runtime.journal import Journal
 
     plan = ema_plan()
+    if not cold:
+        warm_schemas()
     rows = starmap(Bar, rising_rows(n)) if bars_kind == "rising" else synthetic_bars(n)
     bars = list(rows)
     if not run:
@@ -58,7 +86,7 @@ def one(n: int, bars_kind: str, run: bool) -> None:
     print(f"trades={len(result.trades)}")
 
 
-def count(n: int, bars_kind: str, run: bool, pure: bool) -> tuple[int, int]:
+def count(n: int, bars_kind: str, run: bool, pure: bool, cold: bool) -> tuple[int, int]:
     """(instructions, trades) of one ``--one`` process under callgrind. The string hash
     seed is fixed (dict and set layouts, hence instruction counts, repeat)."""
     env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
@@ -66,6 +94,7 @@ def count(n: int, bars_kind: str, run: bool, pure: bool) -> tuple[int, int]:
     if pure:
         env["STC_PURE_PYTHON"] = "1"
     command = [sys.executable, __file__, "--one", str(n), bars_kind, "run" if run else "gen"]
+    command += ["--cold"] if cold else []
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
         capture_output=True, text=True, env=env, check=True,
@@ -82,21 +111,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=10_000)
     parser.add_argument("--pure", action="store_true", help="run with STC_PURE_PYTHON=1")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="do not build the DTO schemas first (the pre-session-12 count)",
+    )
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(int(args.one[0]), args.one[1], args.one[2] == "run")
+        one(int(args.one[0]), args.one[1], args.one[2] == "run", args.cold)
         return
     # once uninstrumented: the bytecode caches are written before anything is counted
     # (else the first counted process alone pays for compiling every module)
     subprocess.run([sys.executable, __file__, "--one", "200", "seeded", "run"], check=True,
                    capture_output=True, env={**os.environ, "STC_PURE_PYTHON": "1"})  # fmt: skip
-    seeded, trades = count(args.bars, "seeded", True, args.pure)
-    seeded_gen, _ = count(args.bars, "seeded", False, args.pure)
-    rising, _ = count(args.bars, "rising", True, args.pure)
-    rising_gen, _ = count(args.bars, "rising", False, args.pure)
+    seeded, trades = count(args.bars, "seeded", True, args.pure, args.cold)
+    seeded_gen, _ = count(args.bars, "seeded", False, args.pure, args.cold)
+    rising, _ = count(args.bars, "rising", True, args.pure, args.cold)
+    rising_gen, _ = count(args.bars, "rising", False, args.pure, args.cold)
     flows = (seeded - seeded_gen) - (rising - rising_gen)
-    build = "pure" if args.pure else "as built"
+    build = ("pure" if args.pure else "as built") + (", cold schemas" if args.cold else "")
     print(f"| ema_trend, {args.bars:,} bars ({build}) | instructions |")
     print("|---|---:|")
     print(f"| seeded run − generation | {seeded - seeded_gen:,} |")
