@@ -58,7 +58,7 @@ def warm_schemas() -> int:
     return built
 
 
-def one(n: int, bars_kind: str, run: bool, cold: bool = False) -> None:
+def one(n: int, bars_kind: str, run: bool, cold: bool = False, blueprint: str = "") -> None:
     """The measured process: build ``n`` bars, then (``run``) ema_trend with a journal."""
     import tempfile
     from itertools import starmap
@@ -70,7 +70,7 @@ def one(n: int, bars_kind: str, run: bool, cold: bool = False) -> None:
     from stc.runtime.engine import Engine
     from stc.runtime.journal import Journal
 
-    plan = ema_plan()
+    plan = ema_plan(Path(blueprint)) if blueprint else ema_plan()
     if not cold:
         warm_schemas()
     rows = starmap(Bar, rising_rows(n)) if bars_kind == "rising" else synthetic_bars(n)
@@ -86,7 +86,9 @@ def one(n: int, bars_kind: str, run: bool, cold: bool = False) -> None:
     print(f"trades={len(result.trades)}")
 
 
-def count(n: int, bars_kind: str, run: bool, pure: bool, cold: bool) -> tuple[int, int]:
+def count(
+    n: int, bars_kind: str, run: bool, pure: bool, cold: bool, blueprint: str = ""
+) -> tuple[int, int]:
     """(instructions, trades) of one ``--one`` process under callgrind. The string hash
     seed is fixed (dict and set layouts, hence instruction counts, repeat)."""
     env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
@@ -95,6 +97,7 @@ def count(n: int, bars_kind: str, run: bool, pure: bool, cold: bool) -> tuple[in
         env["STC_PURE_PYTHON"] = "1"
     command = [sys.executable, __file__, "--one", str(n), bars_kind, "run" if run else "gen"]
     command += ["--cold"] if cold else []
+    command += ["--blueprint", blueprint] if blueprint else []
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
         capture_output=True, text=True, env=env, check=True,
@@ -116,22 +119,26 @@ def main() -> None:
         action="store_true",
         help="do not build the DTO schemas first (the pre-session-12 count)",
     )
+    parser.add_argument(
+        "--blueprint", default="", help="another blueprint than ema_trend (e.g. ict_smc)"
+    )
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        one(int(args.one[0]), args.one[1], args.one[2] == "run", args.cold)
+        one(int(args.one[0]), args.one[1], args.one[2] == "run", args.cold, args.blueprint)
         return
     # once uninstrumented: the bytecode caches are written before anything is counted
     # (else the first counted process alone pays for compiling every module)
     subprocess.run([sys.executable, __file__, "--one", "200", "seeded", "run"], check=True,
                    capture_output=True, env={**os.environ, "STC_PURE_PYTHON": "1"})  # fmt: skip
-    seeded, trades = count(args.bars, "seeded", True, args.pure, args.cold)
-    seeded_gen, _ = count(args.bars, "seeded", False, args.pure, args.cold)
-    rising, _ = count(args.bars, "rising", True, args.pure, args.cold)
-    rising_gen, _ = count(args.bars, "rising", False, args.pure, args.cold)
+    seeded, trades = count(args.bars, "seeded", True, args.pure, args.cold, args.blueprint)
+    seeded_gen, _ = count(args.bars, "seeded", False, args.pure, args.cold, args.blueprint)
+    rising, _ = count(args.bars, "rising", True, args.pure, args.cold, args.blueprint)
+    rising_gen, _ = count(args.bars, "rising", False, args.pure, args.cold, args.blueprint)
     flows = (seeded - seeded_gen) - (rising - rising_gen)
     build = ("pure" if args.pure else "as built") + (", cold schemas" if args.cold else "")
-    print(f"| ema_trend, {args.bars:,} bars ({build}) | instructions |")
+    name = Path(args.blueprint).stem if args.blueprint else "ema_trend"
+    print(f"| {name}, {args.bars:,} bars ({build}) | instructions |")
     print("|---|---:|")
     print(f"| seeded run − generation | {seeded - seeded_gen:,} |")
     print(f"| rising run − generation (per-tick path) | {rising - rising_gen:,} |")
