@@ -90,9 +90,13 @@ def count(
     n: int, bars_kind: str, run: bool, pure: bool, cold: bool, blueprint: str = ""
 ) -> tuple[int, int]:
     """(instructions, trades) of one ``--one`` process under callgrind. The string hash
-    seed is fixed (dict and set layouts, hence instruction counts, repeat)."""
+    seed is fixed (dict and set layouts, hence instruction counts, repeat) and the
+    compile cache is off (every process compiles the blueprint the same way)."""
     env = {k: v for k, v in os.environ.items() if k != "STC_PURE_PYTHON"}
     env["PYTHONHASHSEED"] = "0"
+    # no compile cache: it lives in the user's cache folder, shared by every checkout,
+    # so whether a process hit or missed it (~100-300 M instructions) was up to others
+    env["STC_NO_CACHE"] = "1"
     if pure:
         env["STC_PURE_PYTHON"] = "1"
     command = [sys.executable, __file__, "--one", str(n), bars_kind, "run" if run else "gen"]
@@ -127,10 +131,15 @@ def main() -> None:
     if args.one:
         one(int(args.one[0]), args.one[1], args.one[2] == "run", args.cold, args.blueprint)
         return
-    # once uninstrumented: the bytecode caches are written before anything is counted
-    # (else the first counted process alone pays for compiling every module)
-    subprocess.run([sys.executable, __file__, "--one", "200", "seeded", "run"], check=True,
-                   capture_output=True, env={**os.environ, "STC_PURE_PYTHON": "1"})  # fmt: skip
+    # once uninstrumented, in both builds: the bytecode caches and the compile cache's
+    # entry of the blueprint are written before anything is counted (else the first
+    # counted process alone pays for compiling every module, or the blueprint: the
+    # compiled build's counts varied by ~100-300 M instructions a process before)
+    warm_up = [sys.executable, __file__, "--one", "200", "seeded", "run"]
+    warm_up += ["--blueprint", args.blueprint] if args.blueprint else []
+    for pure in ("1", "0"):
+        subprocess.run(warm_up, check=True, capture_output=True,
+                       env={**os.environ, "STC_PURE_PYTHON": pure})  # fmt: skip
     seeded, trades = count(args.bars, "seeded", True, args.pure, args.cold, args.blueprint)
     seeded_gen, _ = count(args.bars, "seeded", False, args.pure, args.cold, args.blueprint)
     rising, _ = count(args.bars, "rising", True, args.pure, args.cold, args.blueprint)
