@@ -104,18 +104,39 @@ def number_problem(dto: object) -> str | None:
         if value is None:
             continue
         for item in value if many and isinstance(value, tuple) else (value,):
-            try:  # the fast path: a NaN Decimal raises, a NaN float compares False
-                if (
-                    (item >= low if low_closed else item > low)
-                    and (item <= high if high_closed else item < high)
-                    and (type(item) is Decimal or not decimal)
-                    and math.isfinite(float(item))  # 1E+400 is a Decimal no float holds
-                ):
+            if type(item) is Decimal:
+                if _decimal_fits(item, low, low_closed, high, high_closed):
                     continue
-            except (TypeError, ValueError, InvalidOperation):
-                pass
+            else:
+                try:  # a NaN float compares False
+                    if (
+                        (item >= low if low_closed else item > low)
+                        and (item <= high if high_closed else item < high)
+                        and not decimal
+                        and math.isfinite(float(item))
+                    ):
+                        continue
+                except (TypeError, ValueError, InvalidOperation):
+                    pass
             return f"{field}={item} {_problem(rule, item)}"
     return None
+
+
+def _decimal_fits(
+    item: Decimal, low: Decimal, low_closed: bool, high: Decimal, high_closed: bool
+) -> bool:
+    """The rule's test for a Decimal, without the work that cannot fail: a finite
+    Decimal always lies inside an absent bound (±Infinity), and one below 10^308 always
+    converts to a finite float (``float(Decimal)`` formats and parses a string: 1E+400
+    is a Decimal no float holds, so larger ones still convert). A NaN or an infinity
+    fails, as its comparison or conversion did."""
+    if not item.is_finite():
+        return False
+    if low is not _NO_LOW and not (item >= low if low_closed else item > low):
+        return False
+    if high is not _NO_HIGH and not (item <= high if high_closed else item < high):
+        return False
+    return item.adjusted() < 308 or math.isfinite(float(item))
 
 
 def _problem(rule: _NumberRule, value: Any) -> str:

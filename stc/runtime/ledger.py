@@ -255,7 +255,8 @@ class Ledger:
         """Open or grow trade ``trade_id``; ValueError, with nothing changed, when the
         fill's numbers cannot be booked (a cost beyond the float range the ledger marks
         in; the engine makes that a fault of the tick's flow)."""
-        _bookable(trade_id, dec(price), size)
+        p, f = dec(price), money(fee)
+        _bookable(trade_id, p, size)
         self._snapshot = None
         trade = self.open.get(trade_id)
         if trade is None:
@@ -263,7 +264,6 @@ class Ledger:
             trade.entry_time, trade.stop, trade.target = when, stop, target
             trade.risk_amount, trade.high, trade.low = risk_amount, price, price
             self.open[trade_id] = trade
-        p, f = dec(price), money(fee)
         total = trade.size + size
         trade.entry_price = (trade.entry_price * trade.size + p * size) / total
         trade.size = total

@@ -35,7 +35,7 @@ The range a run represents is [:data:`MIN_PRICE`, :data:`MAX_PRICE`] = [1e-12, 1
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, getcontext, localcontext
 
 LEDGER_PLACES = 10
 """Decimals the ledger reads a market float with (prices ≥ 1)."""
@@ -73,9 +73,12 @@ def on_grid(
     ``|scale| ≥ 1`` (with ``digits = places + 1``) this is
     ``value.quantize(Decimal(10) ** -places)``, as it always was."""
     exponent = grid_exponent(scale, places, digits)
+    needed = value.adjusted() - exponent + 2
+    if needed <= getcontext().prec:  # the common case: the context's precision suffices
+        return value.quantize(_unit(exponent), rounding)
     with localcontext() as context:  # a large value on a fine grid may need > 28 digits
-        context.prec = max(context.prec, value.adjusted() - exponent + 2)
-        return value.quantize(Decimal(1).scaleb(exponent), rounding)
+        context.prec = needed
+        return value.quantize(_unit(exponent), rounding)
 
 
 def to_places(value: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
@@ -83,9 +86,28 @@ def to_places(value: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> D
     result has more digits than the context's 28 (a size of 10^21 lots on the
     8-decimal grid, at a price near 1e-12), where ``quantize`` raises
     InvalidOperation."""
+    needed = value.adjusted() + places + 2
+    if needed <= getcontext().prec:  # the common case: the context's precision suffices
+        return value.quantize(_unit(-places), rounding)
     with localcontext() as context:
-        context.prec = max(context.prec, value.adjusted() + places + 2)
-        return value.quantize(Decimal(1).scaleb(-places), rounding)
+        context.prec = needed
+        return value.quantize(_unit(-places), rounding)
+
+
+_UNITS: dict[int, Decimal] = {}
+
+
+def _unit(exponent: int) -> Decimal:
+    """``Decimal(1).scaleb(exponent)`` (exact), made once per exponent: the quantum of
+    a grid. Why the two functions above skip ``localcontext`` when they can: it copies
+    the context on every call, and with the precision unchanged the copy rounds
+    exactly as the current context does (flags aside, which nothing reads)."""
+    unit = _UNITS.get(exponent)
+    if unit is None:
+        unit = Decimal(1).scaleb(exponent)
+        if len(_UNITS) < 256:
+            _UNITS[exponent] = unit
+    return unit
 
 
 def price_decimal(value: float) -> Decimal:

@@ -19,6 +19,8 @@ _SINGLE_IDS = {
     "routing_plan_id": "ROU",
     "execution_directive_id": "EXE",
 }
+_LATER_IDS = tuple(_SINGLE_IDS)[1:]
+"""The single-id fields after the context assessment's, in flow order."""
 
 
 class CausalityChain(FrozenDTO):
@@ -46,7 +48,7 @@ class CausalityChain(FrozenDTO):
             out.append(self.context_assessment_id)
         out.extend(self.opportunity_ids)
         out.extend(self.threat_ids)
-        for name in list(_SINGLE_IDS)[1:]:
+        for name in _LATER_IDS:
             value = getattr(self, name)
             if value:
                 out.append(value)

@@ -16,6 +16,7 @@ from pydantic import StringConstraints
 ID_PREFIXES: Final[tuple[str, ...]] = (
     "OPP", "THR", "CTX", "STR", "ENT", "SIZ", "EXT", "ROU", "EXE", "TRD",
 )  # fmt: skip
+_PREFIX_SET: Final[frozenset[str]] = frozenset(ID_PREFIXES)
 _ID_TAIL = r"_\d{8}_\d{6}_[0-9a-f]{5,}$"
 ID_PATTERN: Final = re.compile(f"^({'|'.join(ID_PREFIXES)}){_ID_TAIL}")
 
@@ -71,7 +72,7 @@ class IdFactory:
     def new(self, prefix: str, tick_time: datetime) -> str:
         """Return the next ID for ``prefix`` stamped with the tick's time."""
         sequence = self._next
-        if prefix not in ID_PREFIXES:
+        if prefix not in _PREFIX_SET:
             return format_id(prefix, tick_time, sequence)  # raises the ValueError
         self._next = sequence + 1
         if tick_time is not self._stamp_of:

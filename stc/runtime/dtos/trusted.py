@@ -90,5 +90,5 @@ def trusted(cls: type[M], /, **values: Any) -> M:
 
 def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> None:
     unknown = sorted(values.keys() - template.defaults.keys())
-    missing = sorted(template.required - values.keys())
+    missing = sorted(name for name in template.required if name not in values)
     raise TypeError(f"trusted {cls.__name__}: unknown fields {unknown}, missing fields {missing}")

@@ -260,6 +260,14 @@ class Venue:
             if order.active_from > index:
                 keep.append(order)
                 continue
+            if order.kind == "LIMIT" and order.purpose == "ENTRY" and _untouched(order, bar):
+                # the common resting case (a limit the bar did not reach): what the
+                # general path below does for it, without building a fill attempt
+                if self._expired(order, index):
+                    self.cancelled.append((order.order_id, f"{order.tif} expired unfilled"))
+                else:
+                    keep.append(order)
+                continue
             if order.purpose == "EXIT" and order.trade_id not in self.ledger.open:
                 self.cancelled.append((order.order_id, "trade already closed"))
                 continue
@@ -361,6 +369,16 @@ class Venue:
         if out:
             self.cancelled = []
         return out
+
+
+def _untouched(order: Order, bar: Bar) -> bool:
+    """True when ``bar`` does not reach the resting entry limit ``order`` (its side is
+    its direction): exactly when ``fill_model.limit_fill`` returns None."""
+    limit = order.limit
+    assert limit is not None
+    if order.direction == "BUY":
+        return not (bar.open <= limit or bar.low <= limit)
+    return not (bar.open >= limit or bar.high >= limit)
 
 
 def _beyond_stop(price: float, direction: str, stop: float | None, bar: Bar) -> bool:

@@ -68,6 +68,8 @@ class ContextAggregator:
         self.method = method
         self.weights = dict(weights)
         self.threshold = threshold
+        self._weight_scores: dict[str, Decimal] = {}
+        """Each factor's weight as its score: constant for the run, formatted once."""
         self.ready = False
 
     def on_context_ready(self, context: TradingContext) -> None:
@@ -89,7 +91,7 @@ class ContextAggregator:
                 FactorContribution,
                 name=name,
                 value=to_score(value),
-                weight=to_score(self.weights.get(name, 1.0)),
+                weight=self._weight_score(name),
                 polarity="weakness" if polarity == "weakness" else "strength",
                 worker_id=worker,
             )
@@ -104,3 +106,10 @@ class ContextAggregator:
             method=self.method,
             contributing_factors=contributions,
         )
+
+    def _weight_score(self, name: str) -> Decimal:
+        """``to_score`` of factor ``name``'s weight (missing weight = 1), cached."""
+        score = self._weight_scores.get(name)
+        if score is None:
+            score = self._weight_scores[name] = to_score(self.weights.get(name, 1.0))
+        return score

@@ -107,6 +107,8 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
             stop_loss_tolerance=self.stop_loss_tolerance,
         )
         self._by_confidence: dict[DecimalTuple, tuple[SizeDirective, RoutingDirective]] = {}
+        # entry hints without a price zone: as immutable, and as few distinct values
+        self._entries: dict[tuple[str, Direction, DecimalTuple], EntryDirective] = {}
 
     def confidence(self, swot: SWOTInputs, opportunity: OpportunitySignal) -> Decimal:
         """The seed's SWOT formula for one opportunity, clamped to 0..1."""
@@ -205,13 +207,28 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
         return found
 
     def _entry(self, swot: SWOTInputs, direction: Direction, confidence: Decimal) -> EntryDirective:
-        """Entry hints: urgency = confidence, and a price zone when structure is known."""
-        return EntryDirective(
-            symbol=swot.symbol,
-            direction=direction,
-            timing_preference=confidence,
-            preferred_price_zone=self._price_zone(swot.reference_price, direction),
-        )
+        """Entry hints: urgency = confidence, and a price zone when structure is known
+        (without a zone the hints are cached like the size and routing hints)."""
+        zone = self._price_zone(swot.reference_price, direction)
+        if zone is not None:
+            return EntryDirective(
+                symbol=swot.symbol,
+                direction=direction,
+                timing_preference=confidence,
+                preferred_price_zone=zone,
+            )
+        key = (swot.symbol, direction, confidence.as_tuple())  # 0.9 and 0.90 stay distinct
+        found = self._entries.get(key)
+        if found is None:
+            found = EntryDirective(
+                symbol=swot.symbol,
+                direction=direction,
+                timing_preference=confidence,
+                preferred_price_zone=None,
+            )
+            if len(self._entries) < 4096:  # bounded, whatever the inputs
+                self._entries[key] = found
+        return found
 
     def _price_zone(self, reference: Decimal, direction: Direction) -> PriceZone | None:
         """Between the last swing and the price (BUY: swing low … price, SELL: price …
