@@ -28,6 +28,7 @@ from types import ModuleType
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 NATIVE_MODULES: tuple[str, ...] = (
+    "stc.runtime.batch_ids",
     "stc.runtime.bus",
     "stc.runtime.contracts",
     "stc.runtime.data",

@@ -116,8 +116,8 @@ def number_problem(dto: object) -> str | None:
                         and math.isfinite(float(item))
                     ):
                         continue
-                except (TypeError, ValueError, InvalidOperation):
-                    pass
+                except (TypeError, ValueError, InvalidOperation, OverflowError):
+                    pass  # (an int beyond 1e308 does not convert: _problem says so)
             return f"{field}={item} {_problem(rule, item)}"
     return None
 
@@ -143,16 +143,31 @@ def _problem(rule: _NumberRule, value: Any) -> str:
     """Why ``value`` breaks ``rule`` (only called when it does)."""
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
         return f"is a {type(value).__name__}, not a number"
-    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
-    if not finite:
+    if not _finite(value):
         return "is not a finite number"
     if not (value >= rule.low if rule.low_closed else value > rule.low):
         return f"must be {'>=' if rule.low_closed else '>'} {rule.low}"
     if not (value <= rule.high if rule.high_closed else value < rule.high):
         return f"must be {'<=' if rule.high_closed else '<'} {rule.high}"
-    if not math.isfinite(float(value)):
+    if not _converts(value):
         return "is too large to book (beyond the float range the ledger marks in)"
     return f"is a {type(value).__name__}, not a Decimal (money is exact)"
+
+
+def _finite(value: Decimal | float | int) -> bool:
+    """Not NaN nor an infinity (an int always is: it may be too large for a float,
+    which :func:`_converts` tells)."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _converts(value: Decimal | float | int) -> bool:
+    """True when ``value`` becomes a finite float (the ledger marks in floats)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def _rules(cls: type[BaseModel]) -> tuple[_NumberRule, ...]:

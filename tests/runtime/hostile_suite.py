@@ -76,6 +76,7 @@ CASES: dict[str, Callable[[list[str]], Plan]] = {
     "SizePlan of 1E+400": hostile_sizer("huge"),
     "size 1e300 through model_copy": hostile_sizer("copy_1e300"),
     "float size through model_copy": hostile_sizer("float_size"),
+    "int size 10**309 through model_copy": hostile_sizer("int_huge"),
 }
 """Case → plan builder; each misbehaves on the ticks it is given only."""
 

@@ -64,6 +64,12 @@ EXPECTED = {
         "PluginContractError: worker 'fixed_size' (on_strategy_directive) returned a SizePlan "
         "whose position_size=1000.0 is a float, not a Decimal (money is exact)",
     ),
+    "int size 10**309 through model_copy": (
+        "fixed_size",
+        "PluginContractError: worker 'fixed_size' (on_strategy_directive) returned a SizePlan "
+        f"whose position_size={10**309} is too large to book (beyond the float range the "
+        "ledger marks in)",
+    ),
     "size 1e300 through model_copy": None,  # a valid, absurd size: booked, metrics total
 }  # fmt: skip
 

@@ -147,3 +147,41 @@ def test_clean_also_removes_extensions_a_longer_module_list_left_behind(tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str([f"stc/plugins/x/worker{suffix}", f"stc/runtime/a{suffix}"])
+
+
+def _runtime_modules() -> list[str]:
+    import pkgutil
+
+    import stc.plugins
+    import stc.runtime
+
+    found = [
+        m.name
+        for package in (stc.runtime, stc.plugins)
+        for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+    ]
+    return sorted(found)
+
+
+def test_no_class_outside_the_compiled_group_subclasses_one_inside_it() -> None:
+    """mypyc refuses an interpreted subclass of a compiled class at run time
+    (``TypeError: interpreted classes cannot inherit from compiled``), and only in the
+    compiled build: a class in a pure module deriving from a class of the group must
+    join the group. Checked over the sources, so the pure build catches it too (a
+    batched worker's refusing id factory once derived from the compiled IdFactory)."""
+    import importlib
+    import inspect
+
+    group = set(_native.NATIVE_MODULES)
+    offenders = []
+    for name in _runtime_modules():
+        if name in group or name.startswith("stc.runtime._"):  # (_native: the loader)
+            continue
+        module = importlib.import_module(name)
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != name:
+                continue
+            compiled_bases = [b for b in cls.__mro__[1:] if b.__module__ in group]
+            if compiled_bases:
+                offenders.append(f"{name}.{cls_name} <- {compiled_bases[0].__module__}")
+    assert offenders == []

@@ -1,7 +1,7 @@
 """A fixed-size sizer (as ``fixed_size``) whose SizePlan on the ticks in ``fail_at`` has
 numbers a ledger cannot book (issue 26): ``mode`` ``huge`` (``position_size=1E+400``,
 validated), ``copy_1e300`` (1e300 through ``model_copy``), ``float_size`` (a float
-through ``model_copy``)."""
+through ``model_copy``), ``int_huge`` (an int no float holds, through ``model_copy``)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class HostileSizer(SizePlanner):
             return plan
         if self.mode == "huge":
             return SizePlan(**{**fields, "position_size": Decimal("1E+400")})
+        if self.mode == "int_huge":
+            return plan.model_copy(update={"position_size": 10**309})
         if self.mode == "copy_1e300":
             return plan.model_copy(update={"position_size": Decimal("1e300")})
         return plan.model_copy(update={"position_size": 1000.0})
