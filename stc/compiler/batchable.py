@@ -107,8 +107,8 @@ def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | Non
     """Why the slot, the manifest or the class rule batch form out (rules 1-3). The
     class side comes from the compile cache when it skipped importing the classes."""
     if worker.slot not in BASE_EVENTS:
-        return "only context and opportunity workers have batch forms; the run feeds " \
-            f"this {worker.worker_type}"  # fmt: skip
+        return f"a {worker.worker_type} runs on events, not on bars alone (batch forms " \
+            "are for context and opportunity workers)"  # fmt: skip
     assert worker.record is not None
     manifest = worker.record.manifest
     if not manifest.batch:
