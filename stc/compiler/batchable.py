@@ -107,8 +107,9 @@ def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | Non
     """Why the slot, the manifest or the class rule batch form out (rules 1-3). The
     class side comes from the compile cache when it skipped importing the classes."""
     if worker.slot not in BASE_EVENTS:
-        return f"a {worker.worker_type} runs on events, not on bars alone (batch forms " \
-            "are for context and opportunity workers)"  # fmt: skip
+        article = "an" if worker.worker_type[:1] in "aeiou" else "a"
+        return f"{article} {worker.worker_type} runs on events, not on bars alone (batch " \
+            "forms are for context and opportunity workers)"  # fmt: skip
     assert worker.record is not None
     manifest = worker.record.manifest
     if not manifest.batch:
