@@ -35,7 +35,7 @@ from stc.runtime.data_formats import CsvFormat, format_record, plan_data_format
 from stc.runtime.display import plain, plain_price
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
-from stc.runtime.engine import Engine, Fault
+from stc.runtime.engine import Engine, EngineResult, Fault
 from stc.runtime.execution.connector import ExchangeConnector, FakeExchange
 from stc.runtime.fast_fallback import FastFallback
 from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
@@ -212,13 +212,13 @@ def _run_locked(
                 )  # fmt: skip
 
             engine = engine_in(mode, TradeRows(trades_file))
+            result: EngineResult | None = None
             try:
                 result = engine.run(progress)
                 note = fast_engine_note(engine) if mode == "fast" else ""
-                handed_over = False
             except FastFallback as fallback:  # the incremental engine takes the run over
-                note, handed_over = fallback.note, True
-            if handed_over:  # outside the handler: no chained fault tracebacks
+                note = fallback.note
+            if result is None:  # outside the handler: no chained fault tracebacks
                 trades_file.seek(0)
                 trades_file.truncate()
                 journal.close()  # a new journal: every row the incremental run's

@@ -362,9 +362,7 @@ class Ledger:
                 if low < trade.low:
                     trade.low = low
                 equity += trade.sign * close * trade.size_f
-        if equity > self._peak_f:
-            self.peak_equity = money(equity)
-            self._peak_f = float(self.peak_equity)
+        self.raise_peak(equity)
         self.marks += 1
         self.metrics.add_equity(equity)
         if self.keep_history:
@@ -399,7 +397,8 @@ class Ledger:
         return self._peak_f
 
     def raise_peak(self, equity: float) -> None:
-        """:meth:`mark`'s peak rule for one bar's ``equity``."""
+        """The peak rule for one bar's ``equity``: :meth:`mark`'s, and the skipped
+        stretches' (``bulk_marks``, ``quiet_bars``)."""
         if equity > self._peak_f:
             self.peak_equity = money(equity)
             self._peak_f = float(self.peak_equity)
