@@ -124,6 +124,9 @@ class Batched:
     signal_ticks: NDArray[np.int64]
     """Sorted tick indices where some batched opportunity/threat worker's output is
     present (a signal, warm-up included: its ``result_at`` must run there)."""
+    release: Mapping[str, NDArray[np.int64]]
+    """Higher timeframe → the tick on which each of its bars closed, in order (what
+    carries a batched worker on it over a skipped stretch: ``stc.runtime.frame_carry``)."""
 
 
 def tick_arrays(bars: Sequence[Bar], timeframe: str) -> BarArrays:
@@ -238,6 +241,7 @@ def build_batched(
         outputs=outputs,
         calls=calls,
         signal_ticks=_signal_ticks(table, outputs, release),
+        release=release,
     )
 
 

@@ -31,6 +31,7 @@ from stc.runtime.bulk_marks import mark_stretch
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.market import Bar
 from stc.runtime.fast_fallback import FastFallback, fault_could_differ
+from stc.runtime.frame_carry import FrameCarry
 from stc.runtime.quiet_bars import mark_closes
 from stc.runtime.skipping import Skipper
 
@@ -62,9 +63,14 @@ class FastLoop:
         )  # fmt: skip
         self.watched: dict[str, BatchedCall] = {}
         """The adapters in the handlers' places (a fault that skips one: fast_fallback)."""
+        self.carry: FrameCarry | None = None
+        """Carries the batched higher-timeframe workers over skipped stretches."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             engine.table = engine.bus.table = batched.table
             self.watched = dict(batched.calls)
+            carry = FrameCarry(batched.table, batched.calls, batched.release, engine.windows,
+                               engine.bus, engine.context, self.cursor)  # fmt: skip
+            self.carry = carry if carry else None
         self.batched = batched
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
@@ -78,10 +84,11 @@ class FastLoop:
             return None
         count_gaps(engine.gaps, bars, self.arrays)
         step = max(total // 100, 1)
-        skipper, windows = self.skipper, engine.frames
+        skipper, windows, carry = self.skipper, engine.frames, self.carry
         capacity = windows.tick_window.capacity
         index = 0
         faults = 0
+        skipped_last = False
         while index < count:
             cursor.index = index
             engine._tick(bars[index], index)
@@ -98,14 +105,17 @@ class FastLoop:
                 last = bars[busy - 1]
                 kept = index if windows.resamplers else max(index, busy - capacity)
                 windows.skip(bars[kept:busy], busy - index)
+                if carry is not None:
+                    carry.carry(bars, busy)
                 self._mark(index, busy, last)
                 self.skipped_bars += busy - index
                 if progress is not None:
                     for done in range((index // step + 1) * step, busy + 1, step):
                         progress(done, total)
                 index = busy
+                skipped_last = busy == count
         last = bars[count - 1]
-        if self.skipped_bars and skipped_to_end(engine, last):
+        if skipped_last:  # the context holds an earlier tick (or a carried close's)
             engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
             engine.context_aggregator.ready = False
         self.release()
@@ -141,13 +151,9 @@ class FastLoop:
         self.arrays = self.skipper.arrays = BarArrays.empty(self.arrays.timeframe)
         for call in self.batched.calls.values():
             call.release()
-        self.batched = replace(self.batched, outputs={}, calls={})
+        self.batched = replace(self.batched, outputs={}, calls={}, release={})
+        self.carry = None
         self.watched = {}
-
-
-def skipped_to_end(engine: Engine, last: Bar) -> bool:
-    """True when the last bar was skipped (the context still holds an earlier tick)."""
-    return engine.context.tick is not last
 
 
 def count_gaps(gaps: GapCounter, bars: Sequence[Bar], arrays: BarArrays) -> None:

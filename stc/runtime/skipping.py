@@ -19,9 +19,11 @@ can prove that running it would do nothing but mark the book:
   opens in chunks (a compiled loop: :func:`stc.runtime.quiet_bars.first_touch`);
 * nothing of the run is fed back: no ``POSITION_UPDATE`` subscriber while a trade is
   open (it would be published on every bar), no bad rows waiting to be journaled;
-* no worker runs on a higher timeframe (its replayed output and its call count are
-  not carried over a skipped stretch yet); higher timeframes that only feed windows
-  are fine: their resamplers see every skipped bar (``TickWindows.skip``).
+* a close of a higher timeframe is not a reason to run a bar: every skipped bar goes
+  through the resamplers (``TickWindows.skip``), and a batched worker on a higher
+  timeframe is carried over the stretch (its call count, a context worker's replayed
+  frame: :mod:`stc.runtime.frame_carry`); a signal worker's output present at one of
+  its closes is in ``signal_ticks`` like any other.
 
 Whatever the skipper cannot prove, it does not skip: :meth:`Skipper.why_not` says
 which condition holds a plan to per-bar dispatch (``None``: it may skip).
@@ -140,18 +142,13 @@ def _why_not(
 ) -> str | None:
     """The first static condition that rules skipping out for a plan, or None."""
     calls: Mapping[str, object] = batched.calls
-    for _, wid, _, frame in table.context_chain:
+    per_bar = (
+        *(("context", wid) for _, wid, _, _ in table.context_chain),
+        *(("signal", wid) for _, wid, _, _ in table.signal_workers),
+    )
+    for kind, wid in per_bar:
         if wid not in calls:
-            return f"context worker `{wid}` runs tick by tick (not batchable)"
-        if frame is not None:
-            return f"context worker `{wid}` runs on {frame.timeframe}: its replayed " \
-                "output is not carried over a skipped stretch yet"  # fmt: skip
-    for _, wid, timeframe, _ in table.signal_workers:
-        if wid not in calls:
-            return f"signal worker `{wid}` runs tick by tick (not batchable)"
-        if timeframe is not None:
-            return f"signal worker `{wid}` runs on {timeframe}: its calls are not " \
-                "counted over a skipped stretch yet"  # fmt: skip
+            return f"{kind} worker `{wid}` runs tick by tick (not batchable)"
     for route in table.context_ready:
         if getattr(route.call, "__self__", None) is not aggregator:
             return f"`{route.worker}` subscribes to CONTEXT_READY"
