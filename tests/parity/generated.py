@@ -7,7 +7,8 @@ every plugin's params are drawn from ranges that let it fire within a few hundre
 bars (the manifests allow periods of 500 and more). The composition still covers
 every reference plugin but the DCA planner (it needs an operation's schedule, which
 the reference operation covers) and the correlation monitor (its default windows are
-longer than the walks), with one or two timeframes, direct or SWOT planning, trailing
+longer than the walks), with one or two timeframes (the regime and the EMA cross may
+run on the higher one), direct or SWOT planning, trailing
 stops, threats on the ledger, and one or two entry planners split by confidence.
 """
 
@@ -54,15 +55,18 @@ def context_workers(draw: st.DrawFn, higher: str | None) -> list[Entry]:
 
 
 @st.composite
-def opportunity_workers(draw: st.DrawFn) -> list[Entry]:
+def opportunity_workers(draw: st.DrawFn, higher: str | None) -> list[Entry]:
     names = draw(st.sets(st.sampled_from(["cross", "spike", "divergence", "fvg"]),
                          min_size=1, max_size=2))  # fmt: skip
     found = []
     if "cross" in names:
         fast = draw(st.integers(1, 20))
         slow = fast + draw(st.integers(1, 40))
-        found.append(_entry("EMACrossDetector", fast=fast, slow=slow, long_only=draw(st.booleans()),
-                            confidence=draw(_fraction(0.3, 1))))  # fmt: skip
+        cross = _entry("EMACrossDetector", fast=fast, slow=slow, long_only=draw(st.booleans()),
+                       confidence=draw(_fraction(0.3, 1)))  # fmt: skip
+        if higher is not None and draw(st.booleans()):
+            cross["timeframe"] = higher  # a signal worker on the higher timeframe
+        found.append(cross)
     if "spike" in names:
         found.append(_entry("VolumeSpikeRefiner", window=draw(st.integers(2, 40)),
                             z_threshold=draw(_fraction(0.5, 3))))  # fmt: skip
@@ -120,7 +124,7 @@ def blueprints(draw: st.DrawFn) -> dict[str, Any]:
     """A valid blueprint document (it compiles without errors) on 1h ticks."""
     higher = draw(st.sampled_from([None, "4h"]))
     context = draw(context_workers(higher))
-    opportunities = draw(opportunity_workers())
+    opportunities = draw(opportunity_workers(higher))
     exit_planner = draw(st.sampled_from([
         _entry("FixedRRExitPlanner", risk_reward=draw(_fraction(0.5, 5))),
         _entry("AggressiveExitPlanner"), _entry("StructureBasedExit"),

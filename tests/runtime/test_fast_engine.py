@@ -76,18 +76,34 @@ def test_columns_as_input_equal_bars(tmp_path: Path) -> None:
     assert columns == from_bars
 
 
-def test_a_higher_timeframe_worker_keeps_every_bar_running(tmp_path: Path) -> None:
-    """managed_trend's regime runs on 4h: no skipping (said why), still equal."""
+def test_a_tick_by_tick_worker_keeps_every_bar_running(tmp_path: Path) -> None:
+    """managed_trend's LiquidityCrisisDetector has no batch form: no skipping (said why),
+    still equal. Its 4h regime alone no longer holds it back (frame_carry)."""
     bars = load_bars(EURUSD)[:1200]
     plan = compile_blueprint(BLUEPRINTS / "managed_trend.yaml").plan
     slow, _ = _run(plan, bars, "incremental", tmp_path / "incremental")
     fast, engine = _run(plan, bars, "fast", tmp_path / "fast")
     assert fast == slow
     assert engine.fast.skipped_bars == 0
-    assert "runs on 4h" in (engine.fast.skipper.why_not() or "")
+    why = engine.fast.skipper.why_not() or ""
+    assert "`liquidity_crisis_detector` runs tick by tick" in why
     assert (
         engine.table.context_chain[0][0] == engine.workers["ema_detector"].on_tick
     )  # handlers kept
+
+
+def test_a_higher_timeframe_worker_no_longer_keeps_every_bar_running(tmp_path: Path) -> None:
+    """The same plan without that worker (tests/parity/blueprints/htf_trend.yaml): the
+    4h regime is carried over the stretches, most bars are skipped, the runs equal
+    (equity curve included)."""
+    bars = load_bars(EURUSD)[:2500]
+    plan = compile_blueprint(REPO / "tests" / "parity" / "blueprints" / "htf_trend.yaml").plan
+    slow, _ = _run(plan, bars, "incremental", tmp_path / "incremental")
+    fast, engine = _run(plan, bars, "fast", tmp_path / "fast")
+    assert fast == slow
+    assert slow["journal"], "a run that journals nothing proves nothing"
+    assert engine.fast.skipper.why_not() is None
+    assert engine.fast.skipped_bars >= 0.5 * len(bars)  # measured: 0.69
 
 
 def test_gaps_and_daily_data_are_counted_alike(tmp_path: Path) -> None:
