@@ -127,6 +127,9 @@ class Batched:
     release: Mapping[str, NDArray[np.int64]]
     """Higher timeframe → the tick on which each of its bars closed, in order (what
     carries a batched worker on it over a skipped stretch: ``stc.runtime.frame_carry``)."""
+    higher: Mapping[str, BarArrays]
+    """Higher timeframe → its closed bars as columns (what a skipped stretch appends to
+    its window: :class:`HigherAhead`)."""
 
 
 def tick_arrays(bars: Sequence[Bar], timeframe: str) -> BarArrays:
@@ -226,7 +229,8 @@ def build_batched(
             continue
         output = workers[spec.id].batch(frames[timeframe], upstream)
         outputs[spec.id] = output if spec.id in read else compacted(output)
-    del frames  # the higher timeframes' bars: only the batch forms read them
+    higher = {tf: frame for tf, frame in frames.items() if tf != tick_tf}
+    del frames
     for wid, output in outputs.items():
         if wid in read:  # every consumer has read it as arrays
             outputs[wid] = output = compacted(output)
@@ -242,6 +246,7 @@ def build_batched(
         calls=calls,
         signal_ticks=_signal_ticks(table, outputs, release),
         release=release,
+        higher=higher,
     )
 
 
@@ -307,3 +312,56 @@ def _signal_ticks(
         where = np.flatnonzero(np.asarray(output.present, dtype=bool)).astype(np.int64)
         found.append(where if timeframe is None else release[timeframe][where])
     return np.unique(np.concatenate(found))
+
+
+class HigherAhead:
+    """The closed bars of one higher timeframe known ahead, so a skipped stretch hands
+    its window the bars the stretch closed and restarts its resampler on the period
+    still open, instead of pushing every skipped bar through it (``TickWindows.jump``).
+
+    ``release[i]`` is the tick on which bar ``i`` closed, ``opens[i]`` the tick of its
+    first bar (the first tick at or after its start: its ticks are the ticks of its
+    period, and the resampler starts bar ``i`` on that tick, also when the tick itself
+    released bar ``i - 1`` after a gap)."""
+
+    __slots__ = ("bars", "opens", "release")
+
+    def __init__(self, closed: BarArrays, release: NDArray[np.int64], ticks: BarArrays) -> None:
+        self.bars = ArrayBars(closed)
+        self.release = release
+        self.opens = ticks.time.searchsorted(closed.time, side="left")
+
+    def stretch(
+        self, ticks: Sequence[Bar], lo: int, hi: int, capacity: int
+    ) -> tuple[list[Bar], int, list[Bar] | None]:
+        """What ticks ``lo..hi-1`` do to this timeframe: the last (at most ``capacity``)
+        bars they close, how many they close, and the tick bars of the period still
+        open after them to restart the resampler with (None: push every tick of the
+        stretch into the running resampler: nothing closed, or the open period is the
+        data's last, which never closes)."""
+        release = self.release
+        first, after = int(release.searchsorted(lo)), int(release.searchsorted(hi))
+        if after == first or after == len(release):
+            return [], 0, None
+        closed = self.bars[max(first, after - capacity) : after]
+        return closed, after - first, list(ticks[int(self.opens.item(after)) : hi])
+
+
+def higher_ahead(
+    batched: Batched, bars: Sequence[Bar], arrays: BarArrays, timeframes: Sequence[str]
+) -> dict[str, HigherAhead]:
+    """A :class:`HigherAhead` for each of ``timeframes`` (the batch part's closed bars,
+    or the loop's own resampler over the bars for a timeframe no batched worker runs
+    on)."""
+    import numpy as np
+
+    found: dict[str, HigherAhead] = {}
+    for timeframe in timeframes:
+        closed_arrays = batched.higher.get(timeframe)
+        release = batched.release.get(timeframe)
+        if closed_arrays is None or release is None:
+            closed, ticks = higher_bars(bars, timeframe, arrays.timeframe)
+            closed_arrays = BarArrays.from_bars(closed, timeframe)
+            release = np.asarray(ticks, dtype=np.int64)
+        found[timeframe] = HigherAhead(closed_arrays, release, arrays)
+    return found

@@ -26,7 +26,14 @@ from datetime import UTC, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from stc.runtime.batch import BarArrays
-from stc.runtime.batched import BatchedCall, Cursor, build_batched, tick_arrays
+from stc.runtime.batched import (
+    BatchedCall,
+    Cursor,
+    HigherAhead,
+    build_batched,
+    higher_ahead,
+    tick_arrays,
+)
 from stc.runtime.bulk_marks import mark_stretch
 from stc.runtime.data import GapCounter
 from stc.runtime.dtos.market import Bar
@@ -43,6 +50,11 @@ LONG_STRETCH = 1024
 """Quiet stretches longer than this are marked with numpy (``bulk_marks``: ~20 calls
 whatever the length); shorter ones by the compiled loop of ``quiet_bars.mark_closes``
 (~0.1 µs a bar compiled)."""
+
+
+SHORT_STRETCH = 8
+"""Skipped stretches up to this long go through the resamplers bar by bar (a jump
+costs two searches and a restarted resampler a timeframe)."""
 
 
 class FastLoop:
@@ -65,12 +77,16 @@ class FastLoop:
         """The adapters in the handlers' places (a fault that skips one: fast_fallback)."""
         self.carry: FrameCarry | None = None
         """Carries the batched higher-timeframe workers over skipped stretches."""
+        self.ahead: dict[str, HigherAhead] = {}
+        """Each higher timeframe's closed bars, known ahead (when skipping)."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             engine.table = engine.bus.table = batched.table
             self.watched = dict(batched.calls)
             carry = FrameCarry(batched.table, batched.calls, batched.release, engine.windows,
                                engine.bus, engine.context, self.cursor)  # fmt: skip
             self.carry = carry if carry else None
+            timeframes = [window.timeframe for _, window in engine.frames.resamplers]
+            self.ahead = higher_ahead(batched, bars, self.arrays, timeframes)
         self.batched = batched
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
@@ -103,8 +119,7 @@ class FastLoop:
             busy = skipper.next_busy(index, engine._skipped)
             if busy > index:
                 last = bars[busy - 1]
-                kept = index if windows.resamplers else max(index, busy - capacity)
-                windows.skip(bars[kept:busy], busy - index)
+                self._skip_windows(index, busy, capacity)
                 if carry is not None:
                     carry.carry(bars, busy)
                 self._mark(index, busy, last)
@@ -120,6 +135,25 @@ class FastLoop:
             engine.context_aggregator.ready = False
         self.release()
         return last
+
+    def _skip_windows(self, lo: int, hi: int, capacity: int) -> None:
+        """The windows, resamplers and warm-up count over the skipped ticks
+        ``lo..hi-1``: a short stretch through the resamplers bar by bar, a longer one
+        by ``TickWindows.jump`` from the closed bars known ahead."""
+        windows, bars = self.engine.frames, self.bars
+        kept = max(lo, hi - capacity)
+        if not windows.resamplers:
+            windows.skip(bars[kept:hi], hi - lo)
+            return
+        if hi - lo <= SHORT_STRETCH:
+            windows.skip(bars[lo:hi], hi - lo)
+            return
+        stretches = [
+            self.ahead[window.timeframe].stretch(bars, lo, hi, window.capacity)
+            for _, window in windows.resamplers
+        ]
+        skipped = bars[lo:hi] if any(s[2] is None for s in stretches) else []
+        windows.jump(bars[kept:hi], hi - lo, stretches, skipped)
 
     def check_fault(self, index: int) -> None:
         """Raise :class:`~stc.runtime.fast_fallback.FastFallback` when the fault just
@@ -153,6 +187,7 @@ class FastLoop:
             call.release()
         self.batched = replace(self.batched, outputs={}, calls={}, release={})
         self.carry = None
+        self.ahead = {}
         self.watched = {}
 
 

@@ -11,6 +11,7 @@ resamplers only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Optional
 
 from stc.runtime.data import Resampler
 from stc.runtime.dtos.market import Bar, OHLCVWindow
@@ -58,12 +59,55 @@ class TickWindows:
         tick window's capacity's worth of the last of them. The tick window keeps the
         last bars, the warm-up count advances as ``advance`` would; with higher
         timeframes every skipped bar goes through their resamplers (a Python call a
-        bar: the fast engine skips such stretches only when no worker runs on a
-        higher timeframe, so ``released`` is left as the last run tick set it)."""
+        bar; :meth:`jump` is the shortcut when the closed bars are known ahead), and
+        ``released`` is left as the last run tick set it (``stc.runtime.frame_carry``
+        carries what the workers on those timeframes would have left)."""
         if self.resamplers:
             for bar in bars:
                 self._skip_one(bar)
             return
+        self._skip_tick(bars, count)
+
+    def jump(
+        self,
+        tail: Sequence[Bar],
+        count: int,
+        stretches: Sequence[tuple[list[Bar], int, Optional[list[Bar]]]],
+        skipped: Sequence[Bar],
+    ) -> None:
+        """``skip`` of ``count`` quiet tick bars, ``tail`` the last of them (at least
+        the tick window's capacity's worth), with each higher timeframe's part known
+        ahead (``stretches``, in the resamplers' order, from
+        ``stc.runtime.batched.HigherAhead.stretch``): the closed bars its window
+        receives, how many closed, and the ticks of the period still open to restart
+        its resampler with; None: every tick of the stretch (``skipped``) goes through
+        its resampler as in ``skip``. A restarted resampler holds the same partial bar
+        the pushed one would (the same ticks, pushed in the same order from an empty
+        period), and these ticks close nothing."""
+        resamplers: list[tuple[Resampler, OHLCVWindow]] = []
+        for (resampler, window), (closed, closes, open_ticks) in zip(
+            self.resamplers, stretches
+        ):
+            if open_ticks is None:
+                for bar in skipped:
+                    for higher in resampler.push(bar):
+                        window.append(higher)
+                        self.closed[window.timeframe] += 1
+            else:
+                for higher in closed:
+                    window.append(higher)
+                self.closed[window.timeframe] += closes
+                resampler = Resampler(resampler.tf, self.tick_timeframe)
+                for bar in open_ticks:
+                    if resampler.push(bar):
+                        raise AssertionError("a tick of the open period closed it")
+            resamplers.append((resampler, window))
+        self.resamplers = tuple(resamplers)
+        self._skip_tick(tail, count)
+
+    def _skip_tick(self, bars: Sequence[Bar], count: int) -> None:
+        """The tick window and the warm-up count over ``count`` skipped tick bars
+        (``bars``: at least the window's capacity's worth of the last of them)."""
         for bar in bars:
             self.tick_window.append(bar)
         if not self.warm:  # ``advance`` counts up to the bar that makes the run warm
