@@ -11,7 +11,6 @@ resamplers only.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Optional
 
 from stc.runtime.data import Resampler
 from stc.runtime.dtos.market import Bar, OHLCVWindow
@@ -72,7 +71,7 @@ class TickWindows:
         self,
         tail: Sequence[Bar],
         count: int,
-        stretches: Sequence[tuple[list[Bar], int, Optional[list[Bar]]]],
+        stretches: Sequence[tuple[list[Bar], int, list[Bar] | None]],
         skipped: Sequence[Bar],
     ) -> None:
         """``skip`` of ``count`` quiet tick bars, ``tail`` the last of them (at least
@@ -86,7 +85,7 @@ class TickWindows:
         period), and these ticks close nothing."""
         resamplers: list[tuple[Resampler, OHLCVWindow]] = []
         for (resampler, window), (closed, closes, open_ticks) in zip(
-            self.resamplers, stretches
+            self.resamplers, stretches, strict=True
         ):
             if open_ticks is None:
                 for bar in skipped:

@@ -96,4 +96,3 @@ def test_a_jump_equals_pushing_every_bar(
         jumping.jump(bars[max(index, hi - capacity) : hi], hi - index, parts, bars[index:hi])
         index = hi
     assert jumps, "no stretch jumped: nothing was compared"
-
