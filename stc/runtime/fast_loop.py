@@ -8,8 +8,9 @@ the flow), with two differences, each proven not to change a result
    instead of running their handlers;
 2. after each tick it asks :class:`~stc.runtime.skipping.Skipper` for the next bar
    where something can happen and accounts for the quiet bars before it in bulk:
-   the tick window and warm-up count, the ledger's marks and the streaming metrics
-   (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps in the data are
+   the tick window and warm-up count, the higher timeframes' windows and the batched
+   workers on them (:mod:`stc.runtime.frame_carry`), the ledger's marks and the
+   streaming metrics (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps in the data are
    counted once for the whole data before the loop (the same comparisons).
 
 The fast loop needs the data ahead: a sequence of bars (a list, or

@@ -19,8 +19,9 @@ can prove that running it would do nothing but mark the book:
   opens in chunks (a compiled loop: :func:`stc.runtime.quiet_bars.first_touch`);
 * nothing of the run is fed back: no ``POSITION_UPDATE`` subscriber while a trade is
   open (it would be published on every bar), no bad rows waiting to be journaled;
-* a close of a higher timeframe is not a reason to run a bar: every skipped bar goes
-  through the resamplers (``TickWindows.skip``), and a batched worker on a higher
+* a close of a higher timeframe is not a reason to run a bar: the higher windows and
+  resamplers follow every skipped bar (``TickWindows.skip`` bar by bar, or ``jump``
+  with the closed bars known ahead), and a batched worker on a higher
   timeframe is carried over the stretch (its call count, a context worker's replayed
   frame: :mod:`stc.runtime.frame_carry`); a signal worker's output present at one of
   its closes is in ``signal_ticks`` like any other.
