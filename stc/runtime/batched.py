@@ -250,6 +250,15 @@ def build_batched(
     )
 
 
+def unbatched(table: DispatchTable) -> Batched:
+    """The batch part of a plan that runs every bar anyway: nothing computed, every
+    handler in its place."""
+    import numpy as np
+
+    return Batched(table=table, outputs={}, calls={}, release={}, higher={},
+                   signal_ticks=np.zeros(0, dtype=np.int64))  # fmt: skip
+
+
 def _upstream(
     plan: Plan,
     spec: WorkerSpec,

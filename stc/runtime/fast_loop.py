@@ -10,8 +10,9 @@ the flow), with two differences, each proven not to change a result
    where something can happen and accounts for the quiet bars before it in bulk:
    the tick window and warm-up count, the higher timeframes' windows and the batched
    workers on them (:mod:`stc.runtime.frame_carry`), the ledger's marks and the
-   streaming metrics (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps in the data are
-   counted once for the whole data before the loop (the same comparisons).
+   streaming metrics (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps
+   in the data are counted once for the whole data before the loop (the same
+   comparisons).
 
 The fast loop needs the data ahead: a sequence of bars (a list, or
 :class:`~stc.runtime.batched.ArrayBars` over columns). A streamed feed (an iterator:
@@ -34,6 +35,7 @@ from stc.runtime.batched import (
     build_batched,
     higher_ahead,
     tick_arrays,
+    unbatched,
 )
 from stc.runtime.bulk_marks import mark_stretch
 from stc.runtime.data import GapCounter
@@ -41,7 +43,7 @@ from stc.runtime.dtos.market import Bar
 from stc.runtime.fast_fallback import FastFallback, fault_could_differ
 from stc.runtime.frame_carry import FrameCarry
 from stc.runtime.quiet_bars import mark_closes
-from stc.runtime.skipping import Skipper
+from stc.runtime.skipping import Skipper, why_not
 
 if TYPE_CHECKING:
     from stc.runtime.engine import Engine
@@ -67,12 +69,18 @@ class FastLoop:
         self.cursor = Cursor()
         tick_tf = engine.tick_tf
         self.arrays = tick_arrays(bars, tick_tf)
-        batched = build_batched(
-            engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
-        )
+        batchable = {spec.id for spec in engine.plan.workers if spec.batch is not None}
+        venue = getattr(engine._on_bar, "__self__", None)
+        refused = why_not(engine.table, batchable, venue, engine.context_aggregator)
+        if refused is None:
+            batched = build_batched(
+                engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
+            )
+        else:  # every bar runs whatever the batch forms say: none is computed
+            batched = unbatched(engine.table)
         self.skipper = Skipper(
             batched.table, batched, self.arrays, engine.ledger,
-            engine._on_bar, engine.context_aggregator,
+            engine._on_bar, engine.context_aggregator, refused,
         )  # fmt: skip
         self.watched: dict[str, BatchedCall] = {}
         """The adapters in the handlers' places (a fault that skips one: fast_fallback)."""

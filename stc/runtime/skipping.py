@@ -33,7 +33,7 @@ which condition holds a plan to per-bar dispatch (``None``: it may skip).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from stc.runtime.batch import BarArrays
@@ -59,13 +59,15 @@ class Skipper:
         ledger: Ledger,
         on_bar: Callable[[Any, int], None],
         aggregator: object,
+        refused: str | None = None,
     ) -> None:
         self.arrays = arrays
         self.ledger = ledger
         self.table = table
         self.signal_ticks: list[int] = batched.signal_ticks.tolist()
         self.venue: Venue | None = getattr(on_bar, "__self__", None)
-        self.reason = _why_not(table, batched, self.venue, aggregator)
+        self.reason = refused or why_not(table, batched.calls, self.venue, aggregator)
+        """Why every bar runs (``refused``: said before the batch part), or None."""
 
     def why_not(self) -> str | None:
         """Why this plan runs every bar (None: it skips quiet bars)."""
@@ -138,11 +140,13 @@ def _order_due(order: Order, start: int, ledger: Ledger, gtc_bars: int) -> int |
     return None
 
 
-def _why_not(
-    table: DispatchTable, batched: Batched, venue: object, aggregator: object
+def why_not(
+    table: DispatchTable, calls: Collection[str], venue: object, aggregator: object
 ) -> str | None:
-    """The first static condition that rules skipping out for a plan, or None."""
-    calls: Mapping[str, object] = batched.calls
+    """The first static condition that rules skipping out for a plan whose batched
+    workers are ``calls`` (ids), or None. Asked before the batch part too (with the
+    workers the plan marks batchable): a plan it refuses then computes no batch output
+    (every bar runs its handlers, which are cheaper than adapters)."""
     per_bar = (
         *(("context", wid) for _, wid, _, _ in table.context_chain),
         *(("signal", wid) for _, wid, _, _ in table.signal_workers),
