@@ -109,6 +109,11 @@ _DTOS_SQL = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _FLOW_LINKS_SQL = "INSERT INTO flow_links (flow_id, links) VALUES (?, ?)"
+_OLD_DTOS_SQL = (
+    "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_OLD_LINKS_SQL = "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)"
+"""The inserts of a format-0 journal (a run started before format 2, resumed)."""
 _FAULTS_SQL = (
     "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) VALUES (?, ?, ?, ?, ?)"
 )
@@ -302,9 +307,13 @@ class Journal:
                 "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
                 [(f.flow_id, f.tick_time, f.kind, f.outcome, f.reason) for f in pending],
             )
-            rowless = _settled(pending)  # before the rows: may put links on a first row
-            _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
-            _insert(db, _FLOW_LINKS_SQL, rowless)
+            if self.folded:
+                rowless = _settled(pending)  # before the rows: may put links on a first row
+                _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
+                _insert(db, _FLOW_LINKS_SQL, rowless)
+            else:  # resuming a format-0 journal: its layout, links as rows
+                _insert(db, _OLD_DTOS_SQL, [row[:6] for f in pending for row in f.dtos])
+                _insert(db, _OLD_LINKS_SQL, [row for f in pending for row in f.links()])
             _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
             _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
         except BaseException:

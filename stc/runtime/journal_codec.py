@@ -145,10 +145,12 @@ def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
     for none. Plain ids (the platform's) are joined without an encoder call."""
     if not items:
         return None
-    if all(type(item) is str for item in items):
-        joined = '","'.join(items)  # type: ignore[arg-type]
-        if _UNSAFE.search(joined) is None:
-            return f'["{joined}"]'
+    try:
+        plain = _UNSAFE.search("".join(items)) is None  # type: ignore[arg-type]
+    except TypeError:  # a (parent, child) pair among them
+        plain = False
+    if plain:
+        return '["' + '","'.join(items) + '"]'  # type: ignore[arg-type]
     return json.dumps([item if isinstance(item, str) else list(item) for item in items])
 
 
