@@ -134,6 +134,7 @@ def _decoded_flow(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
 # --- causality links on the child's row (session 13) ----------------------------------
 _UNSAFE = re.compile(r'["\\\x00-\x1f]')
 """Characters an id must not hold to be written between quotes as is (JSON escapes)."""
+_unsafe = _UNSAFE.search
 
 LinkItem = str | tuple[str, str]
 """One stored link: a parent id (the row's own DTO is the child) or (parent, child)."""
@@ -145,8 +146,12 @@ def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
     for none. Plain ids (the platform's) are joined without an encoder call."""
     if not items:
         return None
+    if len(items) == 1:  # most rows: a plan's directive, a fill's trade
+        only = items[0]
+        if type(only) is str and _unsafe(only) is None:
+            return f'["{only}"]'
     try:
-        plain = _UNSAFE.search("".join(items)) is None  # type: ignore[arg-type]
+        plain = _unsafe("".join(items)) is None  # type: ignore[arg-type]
     except TypeError:  # a (parent, child) pair among them
         plain = False
     if plain:
