@@ -92,10 +92,10 @@ CREATE INDEX IF NOT EXISTS links_by_parent ON links (parent);
 )
 """The lookup index of ``explain`` and the report (a format-0 journal also has
 ``links_by_parent``; a folded one answers ``parents``/``children`` from one pass).
-A backtest builds them when it
-closes (one sorted build instead of a B-tree update on every insert: ~25 % of the
-journal's SQLite writes); a durable (paper/live) journal from the start; any reader
-on its first lookup when they are missing (a killed run's journal)."""
+A backtest builds them when it closes (one sorted build instead of a B-tree update on
+every insert: ~25 % of the journal's SQLite writes); a durable (paper/live) journal
+from the start; any reader on its first lookup when they are missing (a killed run's
+journal)."""
 
 TABLES = ("flows", "dtos", "links", "faults", "notes")
 PAGE_SIZE = 8192
