@@ -53,12 +53,21 @@ def on_timeframe(plan: Any, tick: str) -> Any:
 
 
 def journal_rows(path: Path) -> list[tuple[str, tuple[Any, ...]]]:
-    """Every row of every table, tables by name, rows by rowid."""
+    """Every row of every table, tables by name, rows in insertion order (``links``
+    read through its view: format 2 folds the links onto the ``dtos`` rows, which
+    therefore carry them too)."""
+    query = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        tables = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]  # fmt: skip
-        return [(t, tuple(row)) for t in tables
-                for row in db.execute(f'SELECT * FROM "{t}" ORDER BY rowid')]  # fmt: skip
+        tables = [r[0] for r in db.execute(query)]
+        return [
+            (t, tuple(row))
+            for t in tables
+            for row in db.execute(f'SELECT * FROM "{t}" ORDER BY {_ORDER.get(t, "rowid")}')
+        ]
+
+
+_ORDER = {"links": "seq"}
+"""Row order of a view (no rowid)."""
 
 
 def run_once(plan: Any, bars: list[Any], mode: str, folder: Path) -> dict[str, Any]:

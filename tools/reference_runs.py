@@ -46,22 +46,36 @@ wiring map's text (the map's own snapshots compare it; removing ``schedule`` cha
 and the engine mode (issue 23: both modes must give these digests)."""
 
 
+LOGICAL_TABLES = {
+    "dtos": "seq",
+    "faults": "seq",
+    "flows": "flow_id",
+    "links": "seq",
+    "meta": "rowid",
+    "notes": "seq",
+}
+"""The journal's logical tables and their row order (``links`` is a view of the links
+folded onto the ``dtos`` rows in format 2, a table before; ``flow_links`` is read
+through it)."""
+
+
 def journal_digest(path: Path) -> str:
-    """sha256 over every row of every table of the journal, tables by name, rows by
-    rowid (``meta`` without ``VOLATILE_META``; ``dtos`` decoded, as ``Journal.rows``
-    gives them: the digests are of the logical rows, whatever the compact encoding)."""
+    """sha256 over every row of every logical table of the journal, tables by name,
+    rows in insertion order (``meta`` without ``VOLATILE_META``; ``dtos`` decoded and
+    ``links`` read through its view, as ``Journal.rows`` gives them: the digests are of
+    the logical rows, whatever the compact encoding)."""
     from stc.runtime.journal_codec import decoded_dto_rows
 
     digest = hashlib.sha256()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        query = "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
-        tables = [r[0] for r in db.execute(query)]
+        query = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
+        tables = [r[0] for r in db.execute(query) if r[0] in LOGICAL_TABLES]
         for table in tables:
             digest.update(table.encode())
             rows = (
                 decoded_dto_rows(db)
                 if table == "dtos"
-                else db.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
+                else db.execute(f'SELECT * FROM "{table}" ORDER BY {LOGICAL_TABLES[table]}')
             )
             for row in rows:
                 if table == "meta" and row[0] in VOLATILE_META:

@@ -26,7 +26,7 @@ from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from stc.runtime.journal import FlowRecord, Journal, to_json
-from stc.runtime.journal_codec import encode_execution
+from stc.runtime.journal_codec import encode_execution, encode_links
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
 
@@ -98,10 +98,8 @@ class FlowRecorder:
             text = to_json(dto)
             if kind in _PLANS:
                 self._plans[dto_id] = (dto, text)
-        rec.dtos.append((flow_id, dto_id, kind.__name__, rec.tick_time, worker, text))
-        links = rec.links
-        for parent in parents:
-            links.append((flow_id, parent, dto_id))
+        links = encode_links(parents) if parents else None  # on the row (journal format 2)
+        rec.dtos.append((flow_id, dto_id, kind.__name__, rec.tick_time, worker, text, links))
 
     def _assessment(self) -> None:
         """Journal the tick's assessment once, when a DTO that depends on it is journaled
@@ -113,8 +111,7 @@ class FlowRecorder:
 
     def link(self, parent: str, child: str) -> None:
         """A causality link the DTO table cannot know (a trade's exit update, a stop)."""
-        rec = self.record()
-        rec.links.append((rec.flow_id, parent, child))
+        self.record().link(parent, child)
 
     def changes(self, changes: list[Any]) -> None:
         """Journal the ledger's fills (each linked from its trade) and trades."""
@@ -128,12 +125,16 @@ class FlowRecorder:
                 n = self._fill_count.get(change.trade_id, 0) + 1
                 self._fill_count[change.trade_id] = n
                 fill_id = f"{change.trade_id}/F{n}"
-                rec.dtos.append((flow_id, fill_id, "Fill", tick_time, handler, to_json(change)))
-                rec.links.append((flow_id, change.trade_id, fill_id))
+                links = encode_links((change.trade_id,))
+                rec.dtos.append(
+                    (flow_id, fill_id, "Fill", tick_time, handler, to_json(change), links)
+                )
                 causes.append(fill_id)
             elif isinstance(change, Trade):
                 trade_id = change.trade_id
-                rec.dtos.append((flow_id, trade_id, "Trade", tick_time, handler, to_json(change)))
+                rec.dtos.append(
+                    (flow_id, trade_id, "Trade", tick_time, handler, to_json(change), None)
+                )
 
     def note(self, note: str, fields: Mapping[str, Any]) -> None:
         """A platform note."""

@@ -23,13 +23,21 @@ fingerprints, the run options, ``status`` running/completed), which is what
 Schema::
 
     flows(flow_id PK, tick_time, kind, outcome, reason)
-    dtos(seq PK, flow_id, dto_id, type, tick_time, worker, json)   -- dto_id may repeat;
-        -- an ExecutionDirective's json holds its plans by id (journal_codec): read rows
-        -- through ``Journal.rows``/``dto`` (or ``journal_codec.decoded_dto_rows``)
-    links(seq PK, flow_id, parent, child)                          -- parent id → child id
+    dtos(seq PK, flow_id, dto_id, type, tick_time, worker, json, links)  -- dto_id may
+        -- repeat; an ExecutionDirective's json holds its plans by id (journal_codec):
+        -- read rows through ``Journal.rows``/``dto`` (or ``decoded_dto_rows``);
+        -- ``links``: the causality links made with the row, JSON (journal_codec)
+    flow_links(flow_id PK, links)     -- the links of a flow that journaled no DTO
+    VIEW links(seq, flow_id, parent, child)                      -- parent id → child id
     faults(seq PK, flow_id, worker, tick_time, error, traceback)
     notes(seq PK, flow_id, tick_time, worker, note, json)
     meta(key PK, value)
+
+**Folded links (format 2, ``PRAGMA user_version = 2``).** A link is stored on the row
+of the DTO it was made with (its child, mostly: a plan's directive, a fill's trade),
+not as a row of its own: 18 of a round trip's 38 rows were links. The ``links`` VIEW
+gives every reader the old table's rows, ``seq`` included. A journal of format 0 (no
+version mark) keeps its ``links`` table and is read as before.
 """
 
 from __future__ import annotations
@@ -44,10 +52,14 @@ from typing import Any
 
 from stc.runtime.errors import ResumeError as ResumeError
 from stc.runtime.journal_codec import (
+    LINKS_VIEW,
     DanglingReference,
+    appended_link,
     decode_texts,
     decoded_dto_rows,
     embed,
+    link_items,
+    prepended_links,
     references,
 )
 
@@ -55,23 +67,35 @@ _SCHEMA = """
 CREATE TABLE flows (flow_id INTEGER PRIMARY KEY, tick_time TEXT, kind TEXT,
                     outcome TEXT, reason TEXT);
 CREATE TABLE dtos (seq INTEGER PRIMARY KEY, flow_id INTEGER, dto_id TEXT, type TEXT,
-                   tick_time TEXT, worker TEXT, json TEXT);
-CREATE TABLE links (seq INTEGER PRIMARY KEY, flow_id INTEGER, parent TEXT, child TEXT);
+                   tick_time TEXT, worker TEXT, json TEXT, links TEXT);
+CREATE TABLE flow_links (flow_id INTEGER PRIMARY KEY, links TEXT);
 CREATE TABLE faults (seq INTEGER PRIMARY KEY, flow_id INTEGER, worker TEXT,
                      tick_time TEXT, error TEXT, traceback TEXT);
 CREATE TABLE notes (seq INTEGER PRIMARY KEY, flow_id INTEGER, tick_time TEXT,
                     worker TEXT, note TEXT, json TEXT);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+PRAGMA user_version = 2;
 """
+"""A new journal: format 2, links folded onto their rows (:data:`LINKS_VIEW`)."""
+
+FOLDED = 2
+"""``PRAGMA user_version`` of a journal whose links are folded (0: a ``links`` table)."""
 
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS dtos_by_id ON dtos (dto_id);
+"""
+_OLD_INDEXES = (
+    _INDEXES
+    + """
 CREATE INDEX IF NOT EXISTS links_by_parent ON links (parent);
 """
-"""The lookup indexes of ``explain`` and the report. A backtest builds them when it
-closes (one sorted build instead of a B-tree update on every insert: ~25 % of the
-journal's SQLite writes); a durable (paper/live) journal from the start; any reader
-on its first lookup when they are missing (a killed run's journal)."""
+)
+"""The lookup index of ``explain`` and the report (a format-0 journal also has
+``links_by_parent``; a folded one answers ``parents``/``children`` from one pass).
+A backtest builds them when it closes (one sorted build instead of a B-tree update on
+every insert: ~25 % of the journal's SQLite writes); a durable (paper/live) journal
+from the start; any reader on its first lookup when they are missing (a killed run's
+journal)."""
 
 TABLES = ("flows", "dtos", "links", "faults", "notes")
 PAGE_SIZE = 8192
@@ -81,9 +105,15 @@ BATCH_FLOWS = 256
 """Flows per transaction of a backtest journal (durable journals commit every flow)."""
 
 _DTOS_SQL = (
+    "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json, links) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_FLOW_LINKS_SQL = "INSERT INTO flow_links (flow_id, links) VALUES (?, ?)"
+_OLD_DTOS_SQL = (
     "INSERT INTO dtos (flow_id, dto_id, type, tick_time, worker, json) VALUES (?, ?, ?, ?, ?, ?)"
 )
-_LINKS_SQL = "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)"
+_OLD_LINKS_SQL = "INSERT INTO links (flow_id, parent, child) VALUES (?, ?, ?)"
+"""The inserts of a format-0 journal (a run started before format 2, resumed)."""
 _FAULTS_SQL = (
     "INSERT INTO faults (flow_id, worker, tick_time, error, traceback) VALUES (?, ?, ?, ?, ?)"
 )
@@ -116,6 +146,18 @@ def _insert(db: sqlite3.Connection, sql: str, rows: list[Any]) -> None:
         db.executemany(sql, rows)
 
 
+def _settled(flows: list[FlowRecord]) -> list[tuple[int, str]]:
+    """Settle each flow's loose links (:meth:`FlowRecord.settled`); the ``flow_links``
+    rows of the flows that have no DTO row to hold them."""
+    out: list[tuple[int, str]] = []
+    for flow in flows:
+        if flow.loose:
+            text = flow.settled()
+            if text is not None:
+                out.append((flow.flow_id, text))
+    return out
+
+
 def to_json(value: Any) -> str:
     """Deterministic JSON of a DTO or plain value.
 
@@ -140,10 +182,9 @@ _ENCODER = json.JSONEncoder(sort_keys=True, default=_default)
 """One encoder for every note (``json.dumps`` with options builds a new one per call)."""
 
 
-DtoRow = tuple[int, str, str, str, str, str]
-"""(flow_id, dto_id, type, tick_time, worker, json): a ``dtos`` row as inserted."""
-LinkRow = tuple[int, str, str]
-"""(flow_id, parent, child): a ``links`` row as inserted."""
+DtoRow = tuple[int, str, str, str, str, str, str | None]
+"""(flow_id, dto_id, type, tick_time, worker, json, links): a ``dtos`` row as inserted
+(``links``: :func:`stc.runtime.journal_codec.encode_links` of the links made with it)."""
 FaultRow = tuple[int, str, str, str, str]
 """(flow_id, worker, tick_time, error, traceback): a ``faults`` row as inserted."""
 NoteRow = tuple[int, str, str, str, str]
@@ -164,9 +205,42 @@ class FlowRecord:
     outcome: str = "completed"
     reason: str = ""
     dtos: list[DtoRow] = field(default_factory=list)
-    links: list[LinkRow] = field(default_factory=list)
     faults: list[FaultRow] = field(default_factory=list)
     notes: list[NoteRow] = field(default_factory=list)
+    loose: list[tuple[str, str]] = field(default_factory=list)
+    """Links made before the flow's first DTO row: (parent, child) each."""
+
+    def link(self, parent: str, child: str) -> None:
+        """A causality link made now: stored on the latest row (after its links)."""
+        dtos = self.dtos
+        if not dtos:
+            self.loose.append((parent, child))
+            return
+        row = dtos[-1]
+        dtos[-1] = (*row[:6], appended_link(row[6], parent if child == row[1] else (parent, child)))
+
+    def settled(self) -> str | None:
+        """Put the loose links first on the first row; the ``flow_links`` text of a flow
+        without rows (None when it has no loose links)."""
+        loose = self.loose
+        if not loose:
+            return None
+        self.loose = []
+        if not self.dtos:
+            return json.dumps([list(pair) for pair in loose])
+        row = self.dtos[0]
+        self.dtos[0] = (*row[:6], prepended_links(row[6], loose, row[1]))
+        return None
+
+    def links(self) -> list[tuple[int, str, str]]:
+        """The flow's links as (flow_id, parent, child) rows, in the order they were made."""
+        out = [(self.flow_id, parent, child) for parent, child in self.loose]
+        for row in self.dtos:
+            if row[6] is not None:
+                for item in link_items(row[6]):
+                    parent, child = (item, row[1]) if isinstance(item, str) else item
+                    out.append((self.flow_id, parent, child))
+        return out
 
     @property
     def empty(self) -> bool:
@@ -192,11 +266,13 @@ class Journal:
             raise FileNotFoundError(f"no journal at {self.path}")
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._indexed = False
+        self._link_maps: tuple[dict[str, list[str]], dict[str, list[str]]] | None = None
         if create:
             self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA + (_INDEXES if durable else ""))
+            self._db.executescript(_SCHEMA + LINKS_VIEW + (_INDEXES if durable else ""))
             self._indexed = durable
+        self._folded: bool | None = None
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
 
     def write(self, flow: FlowRecord) -> None:
@@ -214,6 +290,7 @@ class Journal:
             return
         pending = self._pending
         pending.append(flow)
+        self._link_maps = None
         if len(pending) >= self.batch:
             self.flush()
 
@@ -230,8 +307,13 @@ class Journal:
                 "INSERT INTO flows VALUES (?, ?, ?, ?, ?)",
                 [(f.flow_id, f.tick_time, f.kind, f.outcome, f.reason) for f in pending],
             )
-            _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
-            _insert(db, _LINKS_SQL, [row for f in pending for row in f.links])
+            if self.folded:
+                rowless = _settled(pending)  # before the rows: may put links on a first row
+                _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
+                _insert(db, _FLOW_LINKS_SQL, rowless)
+            else:  # resuming a format-0 journal: its layout, links as rows
+                _insert(db, _OLD_DTOS_SQL, [row[:6] for f in pending for row in f.dtos])
+                _insert(db, _OLD_LINKS_SQL, [row for f in pending for row in f.links()])
             _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
             _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
         except BaseException:
@@ -308,7 +390,7 @@ class Journal:
             return
         self._indexed = True
         with contextlib.suppress(sqlite3.DatabaseError):
-            self._db.executescript(_INDEXES)
+            self._db.executescript(_INDEXES if self.folded else _OLD_INDEXES)
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """All rows of ``table`` in insertion order: the logical rows (``dtos`` decoded
@@ -387,16 +469,43 @@ class Journal:
         return [json.loads(row[0]) for row in rows]
 
     def parents(self, child: str) -> list[str]:
-        """Ids linked to ``child`` in journal order (a scan: for ``explain``, not runs)."""
+        """Ids linked to ``child`` in journal order (for ``explain`` and the report)."""
         self._lookups()
+        if self.folded:
+            return list(self._links()[1].get(child, ()))
         rows = self._db.execute("SELECT parent FROM links WHERE child = ? ORDER BY seq", (child,))
         return [r[0] for r in rows]
 
     def children(self, parent: str) -> list[str]:
         """Ids linked from ``parent`` in journal order."""
         self._lookups()
+        if self.folded:
+            return list(self._links()[0].get(parent, ()))
         rows = self._db.execute("SELECT child FROM links WHERE parent = ? ORDER BY seq", (parent,))
         return [r[0] for r in rows]
+
+    @property
+    def folded(self) -> bool:
+        """True for a journal whose links are on their rows (format 2: the view)."""
+        if self._folded is None:
+            try:
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            except sqlite3.DatabaseError:
+                version = 0  # not a database: the next query says so
+            self._folded = version >= FOLDED
+        return self._folded
+
+    def _links(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(children by parent, parents by child) of a folded journal, read in one pass
+        on the first lookup: the view has no index, and the report asks per trade."""
+        if self._link_maps is None:
+            down: dict[str, list[str]] = {}
+            up: dict[str, list[str]] = {}
+            for parent, child in self._db.execute("SELECT parent, child FROM links ORDER BY seq"):
+                down.setdefault(parent, []).append(child)
+                up.setdefault(child, []).append(parent)
+            self._link_maps = down, up
+        return self._link_maps
 
 
 def explain(journal_path: Path, trade_id: str) -> str:

@@ -20,6 +20,7 @@ themselves.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +35,9 @@ _REFERENCES = re.compile(
 )
 """The tail of a reference-form record. A full record never matches: its plan fields
 hold objects (``{``), and the head holds only validated ids and times (no quotes)."""
+
+DTO_COLUMNS = "seq, flow_id, dto_id, type, tick_time, worker, json"
+"""The logical columns of ``dtos`` (a folded journal's rows also hold ``links``)."""
 
 Journaled = Mapping[str, tuple[object, str]]
 """Plan id → (the plan object, its JSON) of the plans journaled so far in a flow."""
@@ -105,12 +109,12 @@ def decode_texts(rows: list[tuple[Any, str, Any, Any]]) -> list[Any]:
 
 
 def decoded_dto_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """Every ``dtos`` row (``SELECT *``, in ``seq`` order) with its ``json`` decoded.
+    """Every ``dtos`` row (:data:`DTO_COLUMNS`, in ``seq`` order) with its ``json`` decoded.
 
     A flow's rows are contiguous (a flow is inserted whole), so one flow's rows are
     held at a time."""
     flow: list[tuple[Any, ...]] = []
-    for row in db.execute("SELECT * FROM dtos ORDER BY seq"):
+    for row in db.execute(f"SELECT {DTO_COLUMNS} FROM dtos ORDER BY seq"):
         if flow and row[1] != flow[0][1]:
             yield from _decoded_flow(flow)
             flow = []
@@ -125,3 +129,74 @@ def _decoded_flow(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     texts = decode_texts([(row[1], row[2], row[3], row[6]) for row in rows])
     for row, text in zip(rows, texts, strict=True):
         yield (*row[:6], text, *row[7:])
+
+
+# --- causality links on the child's row (session 13) ----------------------------------
+_UNSAFE = re.compile(r'["\\\x00-\x1f]')
+"""Characters an id must not hold to be written between quotes as is (JSON escapes)."""
+_unsafe = _UNSAFE.search
+
+LinkItem = str | tuple[str, str]
+"""One stored link: a parent id (the row's own DTO is the child) or (parent, child)."""
+
+
+def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
+    """The ``dtos.links`` text of a row: a JSON array of its links in journal order,
+    each a parent id (child: the row's ``dto_id``) or a ``[parent, child]`` pair; None
+    for none. Plain ids (the platform's) are joined without an encoder call."""
+    if not items:
+        return None
+    if len(items) == 1:  # most rows: a plan's directive, a fill's trade
+        only = items[0]
+        if type(only) is str and _unsafe(only) is None:
+            return f'["{only}"]'
+    try:
+        plain = _unsafe("".join(items)) is None  # type: ignore[arg-type]
+    except TypeError:  # a (parent, child) pair among them
+        plain = False
+    if plain:
+        return '["' + '","'.join(items) + '"]'  # type: ignore[arg-type]
+    return json.dumps([item if isinstance(item, str) else list(item) for item in items])
+
+
+def link_items(text: str | None) -> list[LinkItem]:
+    """The links of a row's ``links`` text (:func:`encode_links`), in order."""
+    if text is None:
+        return []
+    return [value if isinstance(value, str) else (value[0], value[1]) for value in json.loads(text)]
+
+
+def appended_link(text: str | None, item: LinkItem) -> str:
+    """``text`` (a row's links) with ``item`` appended (a link the row's DTO table
+    entry could not know: a trade's stop, an exit update's planner plan)."""
+    encoded = encode_links([*link_items(text), item])
+    assert encoded is not None
+    return encoded
+
+
+def prepended_links(text: str | None, pairs: list[tuple[str, str]], dto_id: str) -> str:
+    """``text`` with ``pairs`` (links made before the flow's first row) put first."""
+    first: list[LinkItem] = [p if c == dto_id else (p, c) for p, c in pairs]
+    encoded = encode_links(first + link_items(text))
+    assert encoded is not None
+    return encoded
+
+
+LINKS_VIEW = """
+CREATE VIEW links (seq, flow_id, parent, child) AS
+SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, child FROM (
+    SELECT d.flow_id AS flow_id, d.seq AS anchor, j.key AS item,
+           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') ELSE j.value END
+               AS parent,
+           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[1]') ELSE d.dto_id END
+               AS child
+    FROM dtos AS d, json_each(d.links) AS j WHERE d.links IS NOT NULL
+    UNION ALL
+    SELECT f.flow_id, 0, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+    FROM flow_links AS f, json_each(f.links) AS j
+) ORDER BY flow_id, anchor, item;
+"""
+"""The ``links`` relation of a folded journal, as the old table had it: ``seq`` counts
+the links in the order they were made (a flow's links after those of earlier flows; in
+a flow, row by row, each row's in order; a flow without rows keeps its links in
+``flow_links``)."""

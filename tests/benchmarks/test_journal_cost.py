@@ -34,14 +34,18 @@ def test_the_variants_write_the_same_logical_journal(
     short = [r[5] for f in flows for r in f.dtos if r[2] == "ExecutionDirective"]
     assert all(references("ExecutionDirective", t) for t in short)
     written = {}
-    for name, records in (("short", flows), ("full", full)):
+    for name, records, link_rows in (("short", flows, False), ("full", full, False),
+                                     ("format 0", flows, True)):  # fmt: skip
         journal = Journal(tmp_path / f"{name}.sqlite")
-        journal._db.executescript(bench._INDEXES)
+        if link_rows:  # the links as rows of a table, as before session 13
+            journal._db.executescript(bench._FORMAT_0)
+        journal._db.executescript(bench._OLD_INDEXES if link_rows else bench._INDEXES)
         for flow in records:
             journal.write(flow)
         journal.close()
         written[name] = _logical(tmp_path / f"{name}.sqlite")
-    assert written["short"] == written["full"]
+    assert written["short"] == written["full"] == written["format 0"]
+    assert len(written["short"]["links"]) > 10 * trades
     with sqlite3.connect(tmp_path / "short.sqlite") as db:
         stored = db.execute("SELECT sum(length(json)) FROM dtos").fetchone()[0]
     decoded = sum(len(r[6]) for r in written["short"]["dtos"])

@@ -89,8 +89,15 @@ def test_one_id_in_a_causality_link(runs: Path, tmp_path: Path) -> None:
     seq, child = _sql(runs / "incremental", "SELECT seq, child FROM links ORDER BY seq LIMIT 1")[0]
     other = str(child)[:-1] + ("9" if str(child)[-1] != "9" else "8")
 
-    def edit(folder: Path) -> None:
-        _sql(folder, "UPDATE links SET child = ? WHERE seq = ?", other, seq)
+    def edit(folder: Path) -> None:  # the first link: the first item of the first row's links
+        row = _sql(folder, "SELECT seq FROM dtos WHERE links IS NOT NULL ORDER BY seq LIMIT 1")
+        _sql(
+            folder,
+            "UPDATE dtos SET links = json_set(links, '$[0]', "
+            "json_array(json_extract(links, '$[0]'), ?)) WHERE seq = ?",
+            other,
+            row[0][0],
+        )
 
     assert _perturbed(runs, tmp_path, edit) == [
         f"journal table links: row {seq} (seq {seq}), field child: "

@@ -19,7 +19,8 @@ from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.journal import FlowRecord, Journal, JournalError, to_json
 from stc.runtime.journal_codec import PLAN_FIELDS, decode_texts, encode_execution, references
 
-INDEXES = {"dtos_by_id", "links_by_parent"}
+INDEXES = {"dtos_by_id"}
+"""A folded journal's (format 2) lookup index; its links are read in one pass."""
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +126,8 @@ def test_a_reference_to_a_missing_plan_is_a_damaged_journal(
 
 def _flow(flow_id: int) -> FlowRecord:
     record = FlowRecord(flow_id, f"2024-01-01T0{flow_id}:00:00+00:00")
-    record.dtos.append((flow_id, f"TRD_{flow_id}", "Trade", record.tick_time, "h", "{}"))
-    record.links.append((flow_id, f"EXE_{flow_id}", f"TRD_{flow_id}"))
+    record.dtos.append((flow_id, f"TRD_{flow_id}", "Trade", record.tick_time, "h", "{}", None))
+    record.link(f"EXE_{flow_id}", f"TRD_{flow_id}")
     return record
 
 

@@ -28,7 +28,7 @@ def _rows(run_dir: Path, table: str) -> list[tuple[Any, ...]]:
 def _interrupt(run_dir: Path, flow_id: int) -> None:
     """What a kill after ``flow_id``'s commit leaves (as tests/runtime/test_crash_resume)."""
     with sqlite3.connect(run_dir / "journal.sqlite") as db:
-        for table in kill_resume.TABLES:
+        for table in kill_resume.stored_tables(db):
             db.execute(f"DELETE FROM {table} WHERE flow_id > ?", (flow_id,))
         db.execute("UPDATE meta SET value = 'running' WHERE key = 'status'")
     for name in ("trades.csv", "metrics.json"):
