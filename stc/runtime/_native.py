@@ -27,7 +27,7 @@ from types import ModuleType
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-NATIVE_MODULES: tuple[str, ...] = (
+NATIVE_RUNTIME_MODULES: tuple[str, ...] = (
     "stc.runtime.batch_ids",
     "stc.runtime.bus",
     "stc.runtime.contracts",
@@ -57,7 +57,30 @@ NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.indicators",
     "stc.runtime.indicator_series",
 )
-"""Modules compiled together (one mypyc group): the per-bar path of the runtime."""
+"""The runtime's modules of the group: its per-bar path."""
+
+NATIVE_PLUGIN_MODULES: tuple[str, ...] = (
+    "stc.plugins._lib.exits",
+    "stc.plugins._lib.risk",
+    "stc.plugins._lib.scores",
+    "stc.plugins._lib.swings",
+    "stc.plugins.strategy_planner.adaptive_momentum_planner.swot",
+)
+"""The reference plugins' modules of the group: the arithmetic of a trade's flows (the
+SWOT confidence and causality chain, risk sizing, stops and targets, signal scores)
+and the per-bar swing detector. Functions and helper classes only, never a worker
+class: the compiler reads a worker's handlers as Python functions (their signatures
+and annotations for the payload check, their code for the id-draw analysis, their
+source lines for diagnostics), which a compiled method is not. The worker modules
+import these; a package ``__init__`` is never listed (the guard's finder leaves
+packages to the normal finders, so a stale ``__init__`` extension would shadow its
+source). docs/decisions.md, "Session 13, plugnative"."""
+
+NATIVE_MODULES: tuple[str, ...] = NATIVE_RUNTIME_MODULES + NATIVE_PLUGIN_MODULES
+"""Modules compiled together (one mypyc group): the runtime's and the plugins'. One
+group, so a plugin calls the runtime's compiled code (indicators, precision grids)
+directly, and one manifest, so an edit to any of them makes the guard load every one
+from source: the plugins and the runtime never mix builds."""
 
 _PACKAGES = ("stc.runtime.", "stc.plugins.")  # what the fallback finder redirects
 

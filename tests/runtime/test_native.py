@@ -93,7 +93,9 @@ def test_a_stale_build_falls_back_to_every_source() -> None:
         "sys.meta_path.insert(0, _native._SourceFirst()); "
         "import stc.runtime.engine as e, stc.runtime.ledger as l; "
         "import stc.runtime.indicators as i; "
-        "print(e.__file__, l.__file__, i.__file__)"
+        "import stc.plugins.strategy_planner.adaptive_momentum_planner.swot as s; "
+        "import stc.plugins._lib.risk as z; "
+        "print(e.__file__, l.__file__, i.__file__, s.__file__, z.__file__)"
     )
     files = _python(code).split()
     assert all(f.endswith(".py") for f in files), files
@@ -185,3 +187,91 @@ def test_no_class_outside_the_compiled_group_subclasses_one_inside_it() -> None:
             if compiled_bases:
                 offenders.append(f"{name}.{cls_name} <- {compiled_bases[0].__module__}")
     assert offenders == []
+
+
+# ``make native`` compiles the reference plugins' flow arithmetic with the runtime.
+
+_PLUGIN_CODE = (
+    "import sys, yaml; from stc.compiler import compile_blueprint; "
+    "from stc.runtime.plan import load_plan, load_worker_class; "
+    "plan = load_plan(yaml.safe_load(compile_blueprint(BLUEPRINT).wiring_map)); "
+    "classes = [load_worker_class(s) for s in plan.workers]; "
+    "import stc.runtime; print(stc.runtime.native_status()); "
+    "print(*sorted(m.__file__ for n, m in list(sys.modules.items()) "
+    "if n in NATIVE_PLUGIN), sep=' ')"
+)
+
+
+@needs_build
+@pytest.mark.parametrize("blueprint", ["ema_trend", "ict_smc"])
+def test_the_engine_runs_the_compiled_plugin_code(blueprint: str) -> None:
+    """Loading a blueprint's workers as the engine does (``load_worker_class``, by
+    dotted name) imports the compiled plugin modules in a current build, and their
+    sources when the pure build is forced: the compiled code is really what runs."""
+    import importlib.machinery
+
+    code = _PLUGIN_CODE.replace("BLUEPRINT", repr(f"blueprints/{blueprint}.yaml")).replace(
+        "NATIVE_PLUGIN", repr(set(_native.NATIVE_PLUGIN_MODULES))
+    )
+    status, compiled = _python(code).splitlines()
+    pure_status, pure = _python(code, STC_PURE_PYTHON="1").splitlines()
+    assert (status, pure_status) == ("compiled", "pure Python (STC_PURE_PYTHON is set)")
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    assert len(compiled.split()) >= 3, compiled  # scores, risk, exits (and swot or swings)
+    assert all(f.endswith(suffixes) for f in compiled.split()), compiled
+    assert all(f.endswith(".py") for f in pure.split()), pure
+    assert [f.split(".")[0] for f in compiled.split()] == [f.split(".")[0] for f in pure.split()]
+
+
+def test_the_compiled_plugin_modules_hold_no_worker_class() -> None:
+    """The compiler reads a worker's handlers as Python functions (signatures and
+    annotations for the payload check, their code for the id-draw analysis, their
+    source lines): a compiled method is none of these, so no worker class may live in
+    a compiled module; and no package ``__init__`` is compiled (the guard's finder
+    leaves packages to the normal finders: a stale ``__init__`` extension would shadow
+    its source)."""
+    import importlib
+    import inspect
+
+    from stc.runtime.workers import Worker
+
+    listed = _native.NATIVE_PLUGIN_MODULES
+    assert set(listed) <= set(_native.NATIVE_MODULES)
+    assert not [m for m in _native.NATIVE_MODULES if m.endswith("__init__")]
+    workers = []
+    for name in listed:
+        module = importlib.import_module(name)
+        workers += [
+            f"{name}.{cls_name}"
+            for cls_name, cls in inspect.getmembers(module, inspect.isclass)
+            if cls.__module__ == name and issubclass(cls, Worker)
+        ]
+    assert workers == []
+
+
+@needs_build
+def test_the_compiled_plugin_functions_are_native_and_the_workers_are_not() -> None:
+    """In the compiled build the workers bind the compiled functions (the planner's
+    SWOT formula, the sizer's arithmetic) while the worker classes' handlers stay
+    Python functions the compiler can read."""
+    code = (
+        "import inspect, stc.runtime; "
+        "import stc.plugins.strategy_planner.adaptive_momentum_planner.worker as s; "
+        "import stc.plugins._lib.sizing as z; import stc.plugins._lib as lib; "
+        "print(stc.runtime.native_status(), inspect.isfunction(s.swot_confidence), "
+        "inspect.isfunction(z.size_for_risk), inspect.isfunction(lib.to_score), "
+        "inspect.isfunction(s.AdaptiveMomentumPlanner.on_swot), "
+        "inspect.isfunction(z.RiskSizer.on_strategy_directive))"
+    )
+    assert _python(code).split() == ["compiled", "False", "False", "False", "True", "True"]
+
+
+def test_a_compiled_plugin_module_imported_first_obeys_the_guard() -> None:
+    """``import stc.plugins`` runs the runtime's guard, so a plugin module imported
+    before anything of the runtime still loads from source in the pure build."""
+    code = (
+        "import stc.plugins.strategy_planner.adaptive_momentum_planner.swot as s; "
+        "import stc.plugins._lib.risk as r; print(s.__file__, r.__file__)"
+    )
+    files = _python(code, STC_PURE_PYTHON="1").split()
+    assert all(f.endswith(".py") for f in files), files

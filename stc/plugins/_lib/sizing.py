@@ -16,32 +16,12 @@ from __future__ import annotations
 from abc import abstractmethod
 from decimal import ROUND_DOWN, Decimal
 
+from stc.plugins._lib.risk import PLACES as PLACES
+from stc.plugins._lib.risk import ZERO
+from stc.plugins._lib.risk import size_for_risk as size_for_risk
 from stc.runtime.dtos import SizePlan, StrategyDirective
 from stc.runtime.precision import to_places
 from stc.runtime.workers import SizePlanner
-
-PLACES = 8
-"""Decimals of sizes, values and risks (a lot of 1e-8; a low price means a large size)."""
-ZERO = Decimal(0)
-
-
-def size_for_risk(
-    directive: StrategyDirective, risk: Decimal, equity: Decimal, max_leverage: Decimal
-) -> tuple[Decimal, Decimal, Decimal] | None:
-    """(size, value, risk at the stop) for ``risk`` money at risk, or None when nothing
-    can be bought (no equity, no risk, no stop distance)."""
-    ref = directive.reference_price
-    distance = ref * directive.exit_directive.stop_loss_tolerance
-    cap = directive.size_directive.max_risk_amount
-    if cap is not None:
-        risk = min(risk, cap)
-    if risk <= ZERO or distance <= ZERO or equity <= ZERO:
-        return None
-    size = to_places(min(risk / distance, equity * max_leverage / ref), PLACES, ROUND_DOWN)
-    if size <= ZERO:
-        return None
-    value = to_places(size * ref, PLACES, ROUND_DOWN)
-    return size, value, to_places(size * distance, PLACES, ROUND_DOWN)
 
 
 class RiskSizer(SizePlanner):

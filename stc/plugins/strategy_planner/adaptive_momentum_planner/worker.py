@@ -27,13 +27,26 @@ slippage) are params of the planner.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, DecimalTuple
 from typing import Any
 
 from stc.plugins.dtos import MarketStructure
+from stc.plugins.strategy_planner.adaptive_momentum_planner.swot import (
+    ONE as ONE,
+)
+from stc.plugins.strategy_planner.adaptive_momentum_planner.swot import (
+    ZERO,
+    causality_chain,
+    swot_confidence,
+)
+from stc.plugins.strategy_planner.adaptive_momentum_planner.swot import (
+    best_entry as best_entry,
+)
+from stc.plugins.strategy_planner.adaptive_momentum_planner.swot import (
+    is_close_signal as is_close_signal,
+)
 from stc.runtime.dtos import (
-    CausalityChain,
     EntryDirective,
     ExitDirective,
     OpportunitySignal,
@@ -47,8 +60,6 @@ from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.directives import Scope
 from stc.runtime.workers import StrategyPlanner
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
 AGGRESSIVENESS_FACTOR = Decimal("0.8")
 """The seed's ``aggressiveness = confidence * 0.8``."""
 
@@ -56,29 +67,6 @@ AGGRESSIVENESS_FACTOR = Decimal("0.8")
 def _dec(params: Mapping[str, Any], key: str) -> Decimal:
     """Read a numeric param as an exact Decimal (via ``str`` so 0.3 stays 0.3)."""
     return Decimal(str(params[key]))
-
-
-def _clamp(value: Decimal) -> Decimal:
-    """Keep a score inside 0..1."""
-    return min(ONE, max(ZERO, value))
-
-
-def is_close_signal(signal: OpportunitySignal) -> bool:
-    """An opportunity that asks to close positions rather than open one."""
-    return str(signal.metadata.get("action", "")).lower() == "close"
-
-
-def best_entry(signals: Iterable[OpportunitySignal]) -> OpportunitySignal | None:
-    """The highest-confidence entry signal; None when there is none or when the best
-    BUY and the best SELL are tied (the SWOT cannot say which way to trade)."""
-    best: OpportunitySignal | None = None
-    tied_opposite = False
-    for signal in signals:
-        if best is None or signal.confidence > best.confidence:
-            best, tied_opposite = signal, False
-        elif signal.confidence == best.confidence and signal.direction != best.direction:
-            tied_opposite = True
-    return None if tied_opposite else best
 
 
 class AdaptiveMomentumPlanner(StrategyPlanner):
@@ -112,15 +100,8 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
 
     def confidence(self, swot: SWOTInputs, opportunity: OpportunitySignal) -> Decimal:
         """The seed's SWOT formula for one opportunity, clamped to 0..1."""
-        threat = max((t.severity for t in swot.threat_signals), default=ZERO)
-        assessment = swot.context_assessment
-        raw = (
-            assessment.strength * self.w_strength
-            + opportunity.confidence * self.w_opportunity
-            - threat * self.w_threat
-            - assessment.weakness * self.w_weakness
-        )
-        return _clamp(raw)
+        weights = (self.w_strength, self.w_opportunity, self.w_threat, self.w_weakness)
+        return swot_confidence(swot, opportunity, weights)
 
     def on_swot(self, swot: SWOTInputs) -> StrategyDirective | None:
         """Issue a directive for the tick's best opportunity, or None (no trade)."""
@@ -164,13 +145,7 @@ class AdaptiveMomentumPlanner(StrategyPlanner):
         """Build the directive and its four hint/constraint sub-directives."""
         directive_id = self.new_id("STR", when=swot.timestamp)
         size, routing = self._hints(confidence)
-        causality = CausalityChain(
-            tick_time=swot.timestamp,
-            context_assessment_id=swot.context_assessment.assessment_id,
-            opportunity_ids=tuple(s.signal_id for s in swot.opportunity_signals),
-            threat_ids=tuple(t.threat_id for t in swot.threat_signals),
-            strategy_directive_id=directive_id,
-        )
+        causality = causality_chain(swot, directive_id)
         return StrategyDirective(
             directive_id=directive_id,
             timestamp=swot.timestamp,
