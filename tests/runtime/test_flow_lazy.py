@@ -15,6 +15,7 @@ from stc.runtime.contracts import number_problem
 from stc.runtime.dtos.ids import IdFactory, _stamp
 from stc.runtime.dtos.plans import SizePlan
 from stc.runtime.ledger import Ledger, dec
+from stc.runtime.platform.context_aggregator import to_score
 from stc.runtime.precision import price_decimal
 
 
@@ -111,3 +112,9 @@ def test_snapshot_sums_as_before() -> None:
     assert str(snap.equity) == str(ledger.cash + held)
     assert snap.unrealised_pnl == sum((p.unrealised_pnl for p in snap.open_positions), Decimal(0))
     assert [p.trade_id for p in snap.open_positions] == list(ledger.open)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_to_score_keeps_the_f_string_digits(value: float) -> None:
+    clamped = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+    assert str(to_score(value)) == str(Decimal(f"{clamped:.10f}"))

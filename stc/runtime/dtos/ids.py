@@ -28,15 +28,21 @@ def _id_pattern(prefix: str) -> str:
 def _stamp(tick_time: datetime) -> str:
     """The ``YYYYMMDD_HHMMSS`` part of an ID (UTC).
 
-    Cut from ``isoformat`` (``YYYY-MM-DDTHH:MM:SS``, fixed positions for years from
-    1000 on), not ``strftime``: ``strftime`` cost ~20 k instructions, about a fifth
-    of a trade's ids (session 13). Earlier years keep ``strftime``, whose ``%Y`` pads
-    differently by platform (no valid id has them: the pattern wants 8 digits)."""
-    utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
+    Built from the time's fields, not ``strftime`` (~20 k instructions, about a fifth
+    of a trade's ids; session 13) nor ``isoformat``; a time already in UTC is not
+    converted. Years before 1000 keep ``strftime``, whose ``%Y`` pads differently by
+    platform (no valid id has them: the pattern wants 8 digits)."""
+    zone = tick_time.tzinfo
+    utc = tick_time if zone is None or zone is UTC else tick_time.astimezone(UTC)
     if utc.year < 1000:
         return f"{utc:%Y%m%d_%H%M%S}"
-    text = utc.isoformat()
-    return f"{text[0:4]}{text[5:7]}{text[8:10]}_{text[11:13]}{text[14:16]}{text[17:19]}"
+    return (str(utc.year) + _two(utc.month) + _two(utc.day) + "_" + _two(utc.hour)
+            + _two(utc.minute) + _two(utc.second))  # fmt: skip
+
+
+def _two(number: int) -> str:
+    """``number`` (0..99) as two digits."""
+    return str(number) if number >= 10 else "0" + str(number)
 
 
 # ID field types: the pattern is checked inside pydantic-core (a Python validator per
@@ -87,4 +93,4 @@ class IdFactory:
         if tick_time is not self._stamp_of:
             self._middle = f"_{_stamp(tick_time)}_"
             self._stamp_of = tick_time
-        return prefix + self._middle + format(sequence, "05x")
+        return prefix + self._middle + "%05x" % sequence  # noqa: UP031 (compiled: cheaper)
