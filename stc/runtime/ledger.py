@@ -30,7 +30,7 @@ from stc.runtime.dtos.ledger import (
 from stc.runtime.dtos.market import Bar
 from stc.runtime.dtos.trusted import trusted
 from stc.runtime.metrics import MetricsStream
-from stc.runtime.precision import price_decimal
+from stc.runtime.precision import LEDGER_DIGITS, price_decimal
 
 _TRADE_FIELDS = tuple(Trade.model_fields)
 
@@ -110,7 +110,32 @@ def dec(value: float) -> Decimal:
     common case is inlined: this runs for every open position on every bar."""
     if value >= 1.0 or value <= -1.0:
         return Decimal(repr(round(value, 10)))
-    return price_decimal(value)
+    size = -value if value < 0.0 else value
+    if size >= _POWERS[0]:  # as price_decimal, with its exponent from a table
+        return Decimal(repr(round(value, LEDGER_DIGITS - 1 - _decimal_exponent(size))))
+    return price_decimal(value)  # 0, NaN, and below 1e-300
+
+
+_POWERS: tuple[float, ...] = tuple(float(f"1e{k}") for k in range(-300, 1))
+"""``_POWERS[k + 300]`` is the float nearest to 10^k, for k in -300..0."""
+
+
+def _decimal_exponent(size: float) -> int:
+    """``Decimal(repr(size)).adjusted()`` for ``1e-300 <= size < 1`` without building
+    the Decimal (``price_decimal`` does, and that was most of its cost): the exponent
+    ``e`` with ``_POWERS[e] <= size < _POWERS[e + 1]``. Why it is the same number:
+    ``repr`` and float rounding are both monotone, and ``repr`` of the float nearest
+    to 10^e is ``1e{e}``, so ``repr(size) >= 10^e`` exactly when ``size`` is at least
+    that float. ``log10`` gives the candidate, the table corrects its last-bit
+    error near a power of ten."""
+    index = math.floor(math.log10(size)) + 300
+    if index < 0:
+        index = 0
+    if index < 300 and size >= _POWERS[index + 1]:
+        index += 1
+    elif index > 0 and size < _POWERS[index]:
+        index -= 1
+    return index - 300
 
 
 def money(value: float) -> Decimal:
@@ -417,25 +442,31 @@ class Ledger:
         return self._snapshot
 
     def _build_snapshot(self) -> LedgerSnapshot:
+        """One pass over the open trades; the close's Decimal is made once, not once
+        per open trade (the sums are the same: Decimal addition from 0 in that order)."""
         price = self.last_price or 0.0
-        positions = tuple(
-            trusted(
-                PositionView,
-                trade_id=t.trade_id,
-                symbol=t.symbol,
-                direction=t.direction,
-                size=t.size,
-                entry_price=t.entry_price,
-                stop_loss_price=t.stop,
-                take_profit_price=t.target,
-                unrealised_pnl=money(t.unrealised(price)),
-            )
-            for t in self.open.values()
-        )
-        unrealised = sum((p.unrealised_pnl for p in positions), Decimal(0))
-        equity = self.cash + sum(
-            (t.sign * dec(price) * t.size for t in self.open.values()), Decimal(0)
-        )
+        held = unrealised = Decimal(0)
+        positions: list[PositionView] = []
+        if self.open:
+            close = dec(price)
+            for t in self.open.values():
+                pnl = money(t.unrealised(price))
+                positions.append(
+                    trusted(
+                        PositionView,
+                        trade_id=t.trade_id,
+                        symbol=t.symbol,
+                        direction=t.direction,
+                        size=t.size,
+                        entry_price=t.entry_price,
+                        stop_loss_price=t.stop,
+                        take_profit_price=t.target,
+                        unrealised_pnl=pnl,
+                    )
+                )
+                unrealised += pnl
+            held = sum((t.sign * close * t.size for t in self.open.values()), Decimal(0))
+        equity = self.cash + held
         return trusted(
             LedgerSnapshot,
             timestamp=self.last_time or datetime(1970, 1, 1),
@@ -444,7 +475,7 @@ class Ledger:
             peak_equity=max(self.peak_equity, equity),
             realised_pnl=self.realised,
             unrealised_pnl=unrealised,
-            open_positions=positions,
+            open_positions=tuple(positions),
             closed_trades=self.closed_count,
         )
 

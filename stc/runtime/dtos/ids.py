@@ -26,9 +26,23 @@ def _id_pattern(prefix: str) -> str:
 
 
 def _stamp(tick_time: datetime) -> str:
-    """The ``YYYYMMDD_HHMMSS`` part of an ID (UTC)."""
-    utc = tick_time.astimezone(UTC) if tick_time.tzinfo else tick_time
-    return f"{utc:%Y%m%d_%H%M%S}"
+    """The ``YYYYMMDD_HHMMSS`` part of an ID (UTC).
+
+    Built from the time's fields, not ``strftime`` (~20 k instructions, about a fifth
+    of a trade's ids; session 13) nor ``isoformat``; a time already in UTC is not
+    converted. Years before 1000 keep ``strftime``, whose ``%Y`` pads differently by
+    platform (no valid id has them: the pattern wants 8 digits)."""
+    zone = tick_time.tzinfo
+    utc = tick_time if zone is None or zone is UTC else tick_time.astimezone(UTC)
+    if utc.year < 1000:
+        return f"{utc:%Y%m%d_%H%M%S}"
+    return (str(utc.year) + _two(utc.month) + _two(utc.day) + "_" + _two(utc.hour)
+            + _two(utc.minute) + _two(utc.second))  # fmt: skip
+
+
+def _two(number: int) -> str:
+    """``number`` (0..99) as two digits."""
+    return str(number) if number >= 10 else "0" + str(number)
 
 
 # ID field types: the pattern is checked inside pydantic-core (a Python validator per
@@ -62,12 +76,13 @@ class IdFactory:
     cost).
     """
 
-    __slots__ = ("_next", "_stamp", "_stamp_of")
+    __slots__ = ("_middle", "_next", "_stamp_of")
 
     def __init__(self, start: int = 0) -> None:
         self._next = start
         self._stamp_of: datetime | None = None
-        self._stamp = ""
+        self._middle = ""
+        """``_YYYYMMDD_HHMMSS_`` of ``_stamp_of``: what every id of that tick shares."""
 
     def new(self, prefix: str, tick_time: datetime) -> str:
         """Return the next ID for ``prefix`` stamped with the tick's time."""
@@ -76,6 +91,6 @@ class IdFactory:
             return format_id(prefix, tick_time, sequence)  # raises the ValueError
         self._next = sequence + 1
         if tick_time is not self._stamp_of:
-            self._stamp = _stamp(tick_time)
+            self._middle = f"_{_stamp(tick_time)}_"
             self._stamp_of = tick_time
-        return f"{prefix}_{self._stamp}_{sequence:05x}"
+        return prefix + self._middle + "%05x" % sequence  # noqa: UP031 (compiled: cheaper)
