@@ -40,7 +40,7 @@ ones included, since the gate is the value, not who built it (:data:`_TABLES`).
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Final
@@ -86,26 +86,40 @@ class Unencodable(Exception):
 
 
 class FieldSpec:
-    """How one field is written: its ``"name":`` prefix, kind, optionality, nested class."""
+    """How one field is written: its name, ``"name":`` key, kind, optionality, nested
+    class, and ``lead`` (the key with the separator before it at its place in the
+    class's field order: ``{`` for the first field, ``,`` for the others)."""
 
     def __init__(self, name: str, kind: int, optional: bool, nested: type | None) -> None:
+        self.name = name
         self.key = encode_basestring(name) + ":"
+        self.lead = ""
         self.kind = kind
         self.optional = optional
         self.nested = nested
+
+
+class Table:
+    """One class's fields in order, and by name (for a ``__dict__`` in another order)."""
+
+    def __init__(self, specs: list[FieldSpec]) -> None:
+        self.specs = specs
+        self.by_name = {spec.name: spec for spec in specs}
+        for i, spec in enumerate(specs):
+            spec.lead = ("{" if i == 0 else ",") + spec.key
 
 
 def _spec(name: str, kind: int, optional: bool = False, nested: type | None = None) -> FieldSpec:
     return FieldSpec(name, kind, optional, nested)
 
 
-def _table(*specs: FieldSpec) -> dict[str, FieldSpec]:
-    return {spec.key[1:-2]: spec for spec in specs}
+def _table(*specs: FieldSpec) -> Table:
+    return Table(list(specs))
 
 
 _OPT: Final = True
 
-_TABLES: Final[dict[type, dict[str, FieldSpec]]] = {
+_TABLES: Final[dict[type, Table]] = {
     FactorContribution: _table(
         _spec("name", STR), _spec("value", DEC), _spec("weight", DEC),
         _spec("polarity", STR), _spec("worker_id", STR),
@@ -198,7 +212,7 @@ def handled() -> tuple[type, ...]:
 
 def table_of(cls: type) -> dict[str, tuple[int, bool, type | None]]:
     """``cls``'s field specs as (kind, optional, nested class) by name (for the tests)."""
-    return {name: (s.kind, s.optional, s.nested) for name, s in _TABLES[cls].items()}
+    return {s.name: (s.kind, s.optional, s.nested) for s in _TABLES[cls].specs}
 
 
 def to_json(value: Any) -> str:
@@ -214,13 +228,17 @@ def fast_json(value: object) -> str | None:
     cls = type(value)
     if cls not in _TABLES:
         return None
+    parts: list[str] = []
     try:
-        return _model(value, cls)
+        _model(value, cls, parts)
     except Exception:  # anything unusual: pydantic's serializer decides (and raises)
         return None
+    return "".join(parts)
 
 
-def _model(value: object, cls: type) -> str:
+def _model(value: object, cls: type, parts: list[str]) -> None:
+    """Append ``value``'s JSON to ``parts`` (one join at the end: no intermediate
+    strings, which were most of the cost of writing a DTO field by field)."""
     if type(value) is not cls:
         raise Unencodable(cls.__name__)
     table = _TABLES[cls]
@@ -228,61 +246,95 @@ def _model(value: object, cls: type) -> str:
     if model.__pydantic_extra__ is not None:
         raise Unencodable("extra fields")
     fields: dict[str, object] = model.__dict__
-    if len(fields) != len(table):
+    specs = table.specs
+    if len(fields) != len(specs):
         raise Unencodable("missing or extra fields")
-    parts: list[str] = []
+    i = 0
     for name, item in fields.items():
-        spec = table[name]  # KeyError (an unknown key): pydantic decides
-        parts.append(spec.key + _field(item, spec))
-    return "{" + ",".join(parts) + "}"
+        spec = specs[i]
+        if name == spec.name:  # the usual order: the prefix holds the separator
+            parts.append(spec.lead)
+        else:  # another order (pydantic follows the dict): look the key up
+            spec = table.by_name[name]  # KeyError (an unknown key): pydantic decides
+            parts.append("{" if i == 0 else ",")
+            parts.append(spec.key)
+        _field(item, spec, parts)
+        i += 1
+    if i == 0:
+        parts.append("{")
+    parts.append("}")
 
 
-def _field(item: object, spec: FieldSpec) -> str:
+def _field(item: object, spec: FieldSpec, parts: list[str]) -> None:
     if item is None:
-        if spec.optional:
-            return "null"
-        raise Unencodable("None in a required field")
+        if not spec.optional:
+            raise Unencodable("None in a required field")
+        parts.append("null")
+        return
     kind = spec.kind
     if kind == STR:
-        return _str(item)
-    if kind == DEC:
-        return _decimal(item)
-    if kind == DT:
-        return _datetime(item)
-    if kind == INT:
-        return _int(item)
-    if kind == MODEL:
+        parts.append(_str(item))
+    elif kind == DEC:
+        parts.append(_decimal(item))
+    elif kind == DT:
+        parts.append(_datetime(item))
+    elif kind == INT:
+        parts.append(_int(item))
+    elif kind == MODEL:
         nested = spec.nested
         assert nested is not None
-        return _model(item, nested)
-    if kind == META:
-        return _field_meta(item)
+        _model(item, nested, parts)
+    elif kind == META:
+        _meta(item, parts)
+    else:
+        _array(item, spec, parts)
+
+
+def _array(item: object, spec: FieldSpec, parts: list[str]) -> None:
     if type(item) is not tuple:
         raise Unencodable("not a tuple")
-    items: tuple[object, ...] = item  # type: ignore[assignment]
-    if kind == STRS:
-        return "[" + ",".join([_str(x) for x in items]) + "]"
-    if kind == DECS:
-        return "[" + ",".join([_decimal(x) for x in items]) + "]"
-    if kind == MODELS:
-        nested = spec.nested
-        assert nested is not None
-        return "[" + ",".join([_model(x, nested) for x in items]) + "]"
-    raise Unencodable(f"kind {kind}")
+    kind = spec.kind
+    nested = spec.nested
+    parts.append("[")
+    first = True
+    for element in item:
+        if not first:
+            parts.append(",")
+        first = False
+        if kind == STRS:
+            parts.append(_str(element))
+        elif kind == DECS:
+            parts.append(_decimal(element))
+        elif kind == MODELS and nested is not None:
+            _model(element, nested, parts)
+        else:
+            raise Unencodable(f"kind {kind}")
+    parts.append("]")
 
 
-def _field_meta(item: object) -> str:
+def _meta(item: object, parts: list[str]) -> None:
     if type(item) is not dict:
         raise Unencodable("metadata is not a dict")
-    mapping: dict[object, object] = item  # type: ignore[assignment]
-    return "{" + ",".join([_str(k) + ":" + _scalar(v) for k, v in mapping.items()]) + "}"
+    parts.append("{")
+    first = True
+    for key, value in item.items():
+        if not first:
+            parts.append(",")
+        first = False
+        parts.append(_str(key))
+        parts.append(":")
+        parts.append(_scalar(value))
+    parts.append("}")
 
 
 def _str(item: object) -> str:
     if type(item) is not str:
         raise Unencodable("not a str")
-    text: str = item  # type: ignore[assignment]
-    if not text.isascii():
+    text: str = item
+    if text.isascii():
+        if text.isprintable() and '"' not in text and "\\" not in text:
+            return '"' + text + '"'  # nothing to escape (ids, symbols, names)
+    else:
         text.encode("utf-8")  # a lone surrogate raises: pydantic's serializer raises too
     escaped: str = encode_basestring(text)
     return escaped
@@ -294,13 +346,38 @@ def _decimal(item: object) -> str:
     return '"' + str(item) + '"'
 
 
+class _LastStamp:
+    """The last datetime written and its text: a flow's DTOs repeat the tick's time
+    (the same object), and ``isoformat`` of an aware datetime is the dearest value
+    here. Identity, not equality: equal datetimes in two zones print differently, and
+    the cache holds the object, so its id cannot be reused while cached."""
+
+    def __init__(self) -> None:
+        self.stamp: object = None
+        self.text = ""
+
+
+_LAST: Final = _LastStamp()
+
+
 def _datetime(item: object) -> str:
+    last = _LAST
+    if item is last.stamp:
+        return last.text
     if type(item) is not datetime:
         raise Unencodable("not a datetime")
-    stamp: datetime = item  # type: ignore[assignment]
+    text = _stamp_text(item)
+    last.stamp = item
+    last.text = text
+    return text
+
+
+def _stamp_text(stamp: datetime) -> str:
     zone = stamp.tzinfo
     if zone is None:
         return '"' + stamp.isoformat() + '"'
+    if zone is UTC:
+        return '"' + stamp.isoformat()[:-6] + 'Z"'
     if type(zone) is not timezone:
         raise Unencodable("not a fixed offset")
     offset = stamp.utcoffset()
@@ -315,7 +392,7 @@ def _datetime(item: object) -> str:
 def _int(item: object) -> str:
     if type(item) is not int:
         raise Unencodable("not an int")
-    number: int = item  # type: ignore[assignment]
+    number: int = item
     if not -_INT_LIMIT <= number < _INT_LIMIT:
         raise Unencodable("a big int")
     return str(number)
@@ -332,10 +409,9 @@ def _scalar(item: object) -> str:
         return "true" if item else "false"
     if kind is int:
         return _int(item)
-    if kind is float:
-        number: float = item  # type: ignore[assignment]
-        text = repr(number)
-        if not math.isfinite(number) or "e-" in text:
+    if type(item) is float:
+        text = repr(item)
+        if not math.isfinite(item) or "e-" in text:
             raise Unencodable("a float pydantic writes its own way")
         return text
     if kind is Decimal:
@@ -348,7 +424,7 @@ def _checked_tables() -> None:
     here would otherwise make every instance fall back, silently slow)."""
     for cls, table in _TABLES.items():
         model: type[BaseModel] = cls
-        if list(table) != list(model.model_fields):
+        if [spec.name for spec in table.specs] != list(model.model_fields):
             raise TypeError(f"trusted_json: the table of {cls.__name__} does not match its fields")
 
 
