@@ -1,12 +1,14 @@
-"""What the journal's JSON of each DTO class costs: pydantic's serializer against
-``stc.runtime.dtos.trusted_json`` (issue 23 item 3), on the DTOs a run journals.
+"""What the journal's JSON of each DTO class costs (issue 23 item 3), on the DTOs a
+run journals: the figure to beat for any other encoder.
 
 A child process runs ``ema_trend`` with its journal on ``--bars`` seeded bars in the
 pure build (there the recorder's ``to_json`` is a module attribute a spy can replace)
-and pickles every DTO the recorder encodes. This process (the compiled build when it
-is built) then times, per class, both encoders over all captured instances in turn
-(CPU time, ``time.process_time``, best of ``--repeat``), checks that both give the
-same bytes, and prints µs a DTO and µs a round-trip trade (instances a trade × cost).
+and pickles every DTO the recorder encodes. This process then times, per class,
+``stc.runtime.journal.to_json`` over all captured instances in turn (CPU time,
+``time.process_time``, best of ``--repeat``; cycling through the instances, not one
+warm object) and prints µs and bytes a DTO and µs a round-trip trade (instances a
+trade × cost). Session 13 (branch trustedjson) measured a compiled field-by-field
+writer against it here: see docs/decisions.md.
 
 Usage: ``python benchmarks/dto_json.py [--bars 10000] [--repeat 5]``.
 """
@@ -80,28 +82,22 @@ def main() -> None:
         trades, seen = pickle.loads(path.read_bytes())
 
     import stc.runtime as runtime
-    from stc.runtime.dtos import trusted_json
-    from stc.runtime.journal import to_json as pydantic_json
+    from stc.runtime.journal import to_json
 
     by_class: dict[str, list[Any]] = defaultdict(list)
     for value in seen:
         by_class[type(value).__name__].append(value)
     print(f"ema_trend, {args.bars:,} bars, {trades} trades; runtime {runtime.native_status()}")
-    print("| DTO | a trade | pydantic µs | trusted_json µs | written here | µs a trade before → after |")
-    print("|---|---:|---:|---:|---:|---:|")
-    total_before = total_after = 0.0
+    print("| DTO | a trade | bytes | µs a DTO | µs a trade |")
+    print("|---|---:|---:|---:|---:|")
+    total = 0.0
     for name, values in sorted(by_class.items()):
-        fast = [trusted_json.fast_json(v) for v in values]
-        assert all(f is None or f == pydantic_json(v) for f, v in zip(fast, values, strict=True))
-        written = sum(f is not None for f in fast)
-        before = best(pydantic_json, values, args.repeat) * 1e6
-        after = best(trusted_json.to_json, values, args.repeat) * 1e6
+        size = sum(len(to_json(v).encode()) for v in values) / len(values)
+        cost = best(to_json, values, args.repeat) * 1e6
         per_trade = len(values) / max(trades, 1)
-        total_before += before * per_trade
-        total_after += after * per_trade
-        print(f"| {name} | {per_trade:.2f} | {before:.2f} | {after:.2f} | "
-              f"{written}/{len(values)} | {before * per_trade:.1f} → {after * per_trade:.1f} |")  # fmt: skip
-    print(f"| **all** | | | | | **{total_before:.1f} → {total_after:.1f}** |")
+        total += cost * per_trade
+        print(f"| {name} | {per_trade:.2f} | {size:.0f} | {cost:.2f} | {cost * per_trade:.1f} |")
+    print(f"| **all** | | | | **{total:.1f}** |")
 
 
 if __name__ == "__main__":

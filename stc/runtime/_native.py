@@ -40,7 +40,6 @@ NATIVE_MODULES: tuple[str, ...] = (
     "stc.runtime.dtos.ids",
     "stc.runtime.dtos.market",
     "stc.runtime.dtos.trusted",
-    "stc.runtime.dtos.trusted_json",
     "stc.runtime.engine",
     "stc.runtime.execution.fill_model",
     "stc.runtime.execution.venue",

@@ -25,8 +25,7 @@ from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
-from stc.runtime.dtos.trusted_json import to_json  # pydantic's bytes, written directly
-from stc.runtime.journal import FlowRecord, Journal
+from stc.runtime.journal import FlowRecord, Journal, to_json
 from stc.runtime.journal_codec import encode_execution
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
