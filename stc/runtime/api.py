@@ -35,9 +35,9 @@ from stc.runtime.data_formats import CsvFormat, format_record, plan_data_format
 from stc.runtime.display import plain, plain_price
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar
-from stc.runtime.engine import Engine, EngineResult, Fault
+from stc.runtime.engine import Engine, Fault
 from stc.runtime.execution.connector import ExchangeConnector, FakeExchange
-from stc.runtime.fast_fallback import FastFallback
+from stc.runtime.fast_fallback import run_with_hand_over
 from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from stc.runtime.journal import explain as _explain
 from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
@@ -211,20 +211,23 @@ def _run_locked(
                     keep_history=keep_history, trade_sink=rows.write, engine=engine_mode,
                 )  # fmt: skip
 
-            engine = engine_in(mode, TradeRows(trades_file))
-            result: EngineResult | None = None
-            try:
-                result = engine.run(progress)
-                note = fast_engine_note(engine) if mode == "fast" else ""
-            except FastFallback as fallback:  # the incremental engine takes the run over
-                note = fallback.note
-            if result is None:  # outside the handler: no chained fault tracebacks
+            def again() -> Engine:
+                """The incremental engine takes the run over, from the first bar, into
+                an empty trades.csv and a new journal: every row the incremental run's."""
+                nonlocal journal
                 trades_file.seek(0)
                 trades_file.truncate()
-                journal.close()  # a new journal: every row the incremental run's
+                journal.close()
                 journal, _ = open_journal(paths["journal"], fingerprint, resume=False,
                                           durable=environment != "backtest")  # fmt: skip
-                result = engine_in("incremental", TradeRows(trades_file)).run(progress)
+                return engine_in("incremental", TradeRows(trades_file))
+
+            engine = engine_in(mode, TradeRows(trades_file))
+            result, handed_over = run_with_hand_over(engine, again, progress)
+            if handed_over is not None:
+                note = handed_over
+            else:
+                note = fast_engine_note(engine) if mode == "fast" else ""
             journal.check_replayed()
         assert result.metrics is not None  # an Engine's result always carries them
         metrics = result.metrics.metrics(

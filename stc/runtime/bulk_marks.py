@@ -49,7 +49,8 @@ def mark_stretch(ledger: Ledger, arrays: BarArrays, lo: int, hi: int, last: Bar)
 
 
 def equities(ledger: Ledger, closes: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each bar's equity at its close, as ``Ledger.mark`` sums it."""
+    """Each bar's equity at its close: ``Ledger.equity_at`` over an array (the same float
+    operations in the same order, so the bulk and the per-bar marks agree bit for bit)."""
     import numpy as np
 
     equity = np.full(len(closes), ledger.cash_f, dtype=np.float64)

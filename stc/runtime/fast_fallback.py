@@ -30,13 +30,14 @@ fault, only for runs whose faults come where they could matter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from stc.runtime.batched import BatchedCall
     from stc.runtime.dispatch import DispatchTable
     from stc.runtime.dtos.market import Bar
+    from stc.runtime.engine import Engine, EngineResult
     from stc.runtime.run_result import Fault
 
 FALLBACK_NOTE = "the run continued with the incremental engine"
@@ -87,3 +88,20 @@ def fault_could_differ(
         if timeframe is None or released.get(timeframe):
             return f"aborted its flow before batched worker `{wid}` ran"
     return None
+
+
+def run_with_hand_over(
+    first: Engine,
+    again: Callable[[], Engine],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[EngineResult, str | None]:
+    """Run ``first``; when it hands over (:class:`FastFallback`), run the engine ``again``
+    builds (after resetting what the first run wrote) over the whole data. Returns the
+    result and the hand-over's note (None: no hand-over). Shared by ``api.run`` and a
+    sweep's variant, so both treat a hand-over alike. The second run starts outside the
+    ``except`` block: a fault inside it is not chained to the hand-over's traceback."""
+    try:
+        return first.run(progress), None
+    except FastFallback as fallback:
+        note = fallback.note
+    return again().run(progress), note

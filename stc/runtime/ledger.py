@@ -376,7 +376,6 @@ class Ledger:
         self._snapshot = None
         close = bar.close
         self.last_price, self.last_time = close, bar.time
-        equity = self.cash_f
         if self.open:
             self.exposed_bars += 1
             high, low = bar.high, bar.low
@@ -386,12 +385,22 @@ class Ledger:
                     trade.high = high
                 if low < trade.low:
                     trade.low = low
-                equity += trade.sign * close * trade.size_f
+        equity = self.equity_at(close)
         self.raise_peak(equity)
         self.marks += 1
         self.metrics.add_equity(equity)
         if self.keep_history:
             self.equity_curve.append(equity)
+        return equity
+
+    def equity_at(self, close: float) -> float:
+        """The book's equity at ``close``: cash plus each open trade's signed value, summed
+        in the book's order. The one formula every mark uses (:meth:`mark`,
+        ``quiet_bars.mark_closes``); ``bulk_marks.equities`` is its numpy twin with the
+        same float operations in the same order, so a bar marked any way weighs the same."""
+        equity = self.cash_f
+        for trade in self.open.values():
+            equity += trade.sign * close * trade.size_f
         return equity
 
     def mark_quiet(

@@ -38,15 +38,10 @@ def mark_closes(
     count = len(closes)
     if count == 0:
         return
-    trades = list(ledger.open.values())
-    cash = ledger.cash_f
     equities: list[float] = [0.0] * count
     metrics = ledger.metrics
     for k in range(count):
-        close = closes[k]
-        equity = cash
-        for trade in trades:
-            equity += trade.sign * close * trade.size_f
+        equity = ledger.equity_at(closes[k])
         equities[k] = equity
         ledger.raise_peak(equity)
         metrics.add_equity(equity)

@@ -132,7 +132,7 @@ def run_variant(task: VariantTask) -> VariantResult:
 def _run(task: VariantTask) -> VariantResult:
     from stc.runtime.api import run, trades_csv_text
     from stc.runtime.engine import Engine
-    from stc.runtime.fast_fallback import FastFallback
+    from stc.runtime.fast_fallback import run_with_hand_over
     from stc.runtime.metrics import compute_metrics
     from stc.runtime.plan import load_plan
 
@@ -147,13 +147,11 @@ def _run(task: VariantTask) -> VariantResult:
         if kept is not None:
             return _row(task, kept.metrics, trades_csv_text(kept.trades), kept.equity_curve, bars)
     plan = load_plan(dict(task.plan))
-    try:
-        result = Engine(plan, bars, plugin_roots=roots, total_bars=len(bars),
-                        engine=task.engine).run(None)  # fmt: skip
-    except FastFallback:  # a fault the fast engine cannot match: the incremental run's
-        result = None
-    if result is None:  # outside the handler: no chained fault tracebacks
-        result = Engine(plan, bars, plugin_roots=roots, total_bars=len(bars)).run(None)
+    first = Engine(plan, bars, plugin_roots=roots, total_bars=len(bars), engine=task.engine)
+    # a fault the fast engine cannot match: the incremental run's result
+    result, _ = run_with_hand_over(
+        first, lambda: Engine(plan, bars, plugin_roots=roots, total_bars=len(bars)), None
+    )
     metrics = compute_metrics(
         result.equity_curve, result.times, result.trades, result.starting_capital,
         result.exposed_bars, len(result.faults), gaps=result.gaps,
