@@ -18,8 +18,12 @@ PLUGINS = REPO / "stc" / "plugins"
 EXPECTED_BATCHABLE = {
     "ema_trend.yaml": {"ema_detector", "ema_cross_detector"},
     "ict_smc.yaml": {"market_structure_detector", "ema_detector", "regime", "fvg_entry_detector"},
-    "managed_trend.yaml": {"ema_detector", "regime", "ema_cross_detector",
-                           "liquidity_crisis_detector"},
+    "managed_trend.yaml": {
+        "ema_detector",
+        "regime",
+        "ema_cross_detector",
+        "liquidity_crisis_detector",
+    },
     "direct_planning.yaml": {"atr_volatility", "volume_spike_refiner", "divergence_scanner"},
     "dca_weekly.operation.yaml": set(),
 }
