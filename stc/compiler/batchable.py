@@ -6,7 +6,8 @@ nothing the worker reads can depend on what happens during the run: the bars are
 ahead, a trade is not. So a worker is **batchable** when all of these hold:
 
 1. it is a context or an opportunity worker (phases 1a/2a; later phases react to
-   signals, orders and the ledger);
+   signals, orders and the ledger), or a tick-threat worker (a threat worker
+   triggered by ``TICK_RECEIVED``: it sees the bar, not the run);
 2. its manifest says ``batch: true`` and its class defines the batch form's methods
    (``batch`` and ``result_at``);
 3. it declares no capability through which the run feeds back into it: no ledger
@@ -15,8 +16,9 @@ ahead, a trade is not. So a worker is **batchable** when all of these hold:
    worker's handler draws no ids (its code names no ``new_id``:
    :mod:`stc.compiler.id_draws`; the runtime refuses a draw the code hid,
    :mod:`stc.runtime.batch_ids`), since the fast engine skips its calls on quiet bars;
-4. it is wired to nothing but its base event (``TICK_RECEIVED`` for a context worker,
-   ``CONTEXT_ASSESSMENT_READY`` for an opportunity worker): any other subscription
+4. it is wired to nothing but its base event (``TICK_RECEIVED`` for a context or a
+   threat worker, ``CONTEXT_ASSESSMENT_READY`` for an opportunity worker): any other
+   subscription
    delivers something a later phase produced;
 5. every DTO it requires is bars (``OHLCVWindow``) or the output of a batchable
    context worker that runs before it (the one whose DTO it reads: the last provider
@@ -40,6 +42,7 @@ from stc.runtime.batch import BATCH_METHODS, offers_batch
 BASE_EVENTS: dict[str, str] = {
     "context_workers": "TICK_RECEIVED",
     "opportunity_workers": "CONTEXT_ASSESSMENT_READY",
+    "threat_workers": "TICK_RECEIVED",
 }
 """Batchable slots → the one event their base wiring delivers."""
 
@@ -109,7 +112,11 @@ def _declaration_problem(unit: CompileUnit, worker: WorkerInstance) -> str | Non
     if worker.slot not in BASE_EVENTS:
         article = "an" if worker.worker_type[:1] in "aeiou" else "a"
         return f"{article} {worker.worker_type} runs on events, not on bars alone (batch " \
-            "forms are for context and opportunity workers)"  # fmt: skip
+            "forms are for context, opportunity and tick-threat workers)"  # fmt: skip
+    if worker.slot == "threat_workers" and (worker.trigger or BASE_EVENTS[worker.slot]) \
+            != BASE_EVENTS[worker.slot]:  # fmt: skip
+        return f"a threat_worker triggered by `{worker.trigger}` runs on events of the " \
+            "run, not on bars alone (batch forms are for tick-threat workers)"  # fmt: skip
     assert worker.record is not None
     manifest = worker.record.manifest
     if not manifest.batch:

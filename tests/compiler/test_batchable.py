@@ -18,7 +18,12 @@ PLUGINS = REPO / "stc" / "plugins"
 EXPECTED_BATCHABLE = {
     "ema_trend.yaml": {"ema_detector", "ema_cross_detector"},
     "ict_smc.yaml": {"market_structure_detector", "ema_detector", "regime", "fvg_entry_detector"},
-    "managed_trend.yaml": {"ema_detector", "regime", "ema_cross_detector"},
+    "managed_trend.yaml": {
+        "ema_detector",
+        "regime",
+        "ema_cross_detector",
+        "liquidity_crisis_detector",
+    },
     "direct_planning.yaml": {"atr_volatility", "volume_spike_refiner", "divergence_scanner"},
     "dca_weekly.operation.yaml": set(),
 }
@@ -175,3 +180,22 @@ def test_the_cached_class_verdict_gives_the_same_plan() -> None:
     assert batch_plan(unit) == expected
     unit.batch_offers = offers - {"ema_detector"}
     assert "does not define" in batch_plan(unit)["ema_detector"].reason
+
+
+def test_a_threat_worker_is_batchable_only_on_ticks() -> None:
+    """Rule 1 for threat workers: on ``TICK_RECEIVED`` (managed_trend's
+    LiquidityCrisisDetector) it sees the bars only; triggered by an event of the run it
+    is not (the same worker moved to ``LEDGER_UPDATE``; MaxDrawdownMonitor there)."""
+    result = compile_blueprint(BLUEPRINTS / "managed_trend.yaml")
+    unit = result.outcome.unit
+    assert unit is not None
+    assert result.batchable["liquidity_crisis_detector"].reason == "reads bars only"
+    assert "`LEDGER_UPDATE`" in result.batchable["max_drawdown_monitor"].reason
+    worker = next(w for w in unit.resolved() if w.id == "liquidity_crisis_detector")
+    worker.trigger = "LEDGER_UPDATE"
+    verdict = batch_plan(unit)["liquidity_crisis_detector"]
+    assert not verdict.batchable
+    assert verdict.reason == (
+        "a threat_worker triggered by `LEDGER_UPDATE` runs on events of the run, not on "
+        "bars alone (batch forms are for tick-threat workers)"
+    )

@@ -126,9 +126,11 @@ def test_stc_sweep_records_the_mode_and_its_resume_keeps_it(tmp_path: Path) -> N
     ("blueprint", "expected"),
     [
         ("ema_trend.yaml", r"engine         fast: [0-9,]+ of 1,500 bars skipped"),
+        ("managed_trend.yaml", r"engine         fast: [0-9,]+ of 1,500 bars skipped"),
         (
-            "managed_trend.yaml",
-            r"engine         fast: every bar ran: signal worker `liquidity_crisis_detector` runs",
+            "../tests/parity/blueprints/unbatched_threat.yaml",
+            r"engine         fast: every bar ran: signal worker `correlation_breach_detector` "
+            "runs",
         ),
         (
             "../tests/parity/blueprints/htf_trend.yaml",

@@ -8,12 +8,20 @@ z-score and the bar's range relative to the mean range.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from stc.plugins._lib import clamp01, to_score
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import ThreatSignal
 from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import ThreatWorker
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from stc.runtime.batch import BarArrays, BatchOutput
 
 
 class LiquidityCrisisDetector(ThreatWorker):
@@ -41,6 +49,12 @@ class LiquidityCrisisDetector(ThreatWorker):
         ratio = span / mean_range
         if z > -self.volume_z or ratio < self.range_ratio:
             return None
+        return self._threat(context, z, ratio)
+
+    def _threat(self, context: TradingContext, z: float, ratio: float) -> ThreatSignal:
+        """The threat of ``context.bar`` with volume z-score ``z`` and range ratio
+        ``ratio`` (draws its id: called only on the bars that have one)."""
+        bar = context.bar
         return ThreatSignal(
             threat_id=self.new_id("THR"),
             timestamp=bar.time,
@@ -57,3 +71,52 @@ class LiquidityCrisisDetector(ThreatWorker):
         thinness = clamp01(-z / self.full_z)
         wideness = clamp01((ratio - 1.0) / (self.full_ratio - 1.0))
         return math.sqrt(thinness * wideness)
+
+    def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """Batch form (stc.runtime.batch): both baselines' running mean and std in the
+        compiled loop that repeats ``RollingMeanStd``'s float operations
+        (``rolling_mean_std_series``); bar i is compared with the baselines after bar
+        i - 1 (before adding itself, as the handler does); the z-score, the range ratio
+        and the two tests element-wise (the same IEEE operations as the handler's).
+        Only the bars with a threat keep their numbers (``present_only``: no other
+        batch form reads a threat worker's output)."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput, present_only
+
+        volume = bars.volume
+        span = bars.high - bars.low
+        volume_mean, volume_std = _baseline(volume, self.volumes.window)
+        range_mean, _ = _baseline(span, self.ranges.window)
+        spread = volume_std > 0.0
+        z = np.where(spread, np.divide(volume - volume_mean, volume_std,
+                                       out=np.zeros_like(volume_std), where=spread),
+                     np.where(np.isnan(volume_std), np.nan, 0.0))  # fmt: skip
+        wide = range_mean > 0.0  # False where NaN: the handler's None or <= 0
+        ratio = np.divide(span, range_mean, out=np.full_like(range_mean, np.nan), where=wide)
+        present = (~np.isnan(z) & wide & ~(z > -self.volume_z)
+                   & ~(ratio < self.range_ratio))  # fmt: skip
+        columns = present_only(present, {"volume_z": z[present], "range_ratio": ratio[present]})
+        return BatchOutput(present=present, columns=columns)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> ThreatSignal | None:
+        """The threat ``on_tick`` returns on bar ``index`` (``context.bar`` is that
+        bar, as when the handler runs)."""
+        if not output.is_present(index):
+            return None
+        return self._threat(context, output.at("volume_z", index), output.at("range_ratio", index))
+
+
+def _baseline(values: NDArray[np.float64], window: int) -> tuple[NDArray[np.float64], ...]:
+    """The (mean, std) of ``RollingMeanStd(window)`` *before* each value is added: its
+    state after the previous one (NaN until ``window`` values are in)."""
+    import numpy as np
+
+    from stc.runtime.indicator_series import rolling_mean_std_series
+
+    means, stds = rolling_mean_std_series(values.tolist(), window)
+    mean, std = np.full(len(values), np.nan), np.full(len(values), np.nan)
+    mean[1:], std[1:] = means[:-1], stds[:-1]
+    return mean, std
