@@ -158,3 +158,28 @@ def test_a_format_0_journal_resumes_in_its_own_layout(
     assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
     assert _raw(run_dir / "journal.sqlite", "PRAGMA user_version") == [(0,)]
     assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
+
+
+def test_lookups_see_the_flows_written_after_them(tmp_path: Path) -> None:
+    """``parents``/``children`` of a folded journal answer from an indexed copy of the
+    view (kept in SQLite, not in Python dicts: the reader's memory stays flat); a flow
+    written after a lookup is seen by the next one, and a read-only reader can look up."""
+    journal = Journal(tmp_path / "j.sqlite", batch=1)
+    one = FlowRecord(1, "t1")
+    one.dtos.append(_row(1, "B", ("A",)))
+    journal.write(one)
+    assert journal.children("A") == ["B"]
+    two = FlowRecord(2, "t2")
+    two.dtos.append(_row(2, "C", ("A", "B")))
+    journal.write(two)
+    assert journal.children("A") == ["B", "C"]
+    assert journal.parents("C") == ["A", "B"]
+    journal.close()
+    reader = Journal(tmp_path / "j.sqlite", create=False)
+    assert reader.children("B") == ["C"]
+    assert reader.parents("Z") == []
+    reader.close()
+    assert (
+        _raw(tmp_path / "j.sqlite", "SELECT name FROM sqlite_master WHERE name LIKE 'link_lookup%'")
+        == []
+    )
