@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import strategies as st
 
 from tools.engine_parity import RunOutputs, assert_same_results, run_both
 
@@ -181,3 +182,19 @@ def assert_modes_equal(
     outputs = run_modes(plan, data, out, **options)
     assert_same_results(*outputs)
     return outputs
+
+
+def walks(
+    bars: tuple[int, int],
+    gap_rates: Sequence[float],
+    flat_rates: Sequence[float] = (0.0, 0.01, 0.03),
+) -> st.SearchStrategy[Walk]:
+    """Seeded walks for the parity properties: ``bars`` (min, max) long, gaps and flat
+    stretches drawn from the rates given (the shapes real data has)."""
+    return st.builds(
+        Walk,
+        seed=st.integers(0, 2**32 - 1),
+        bars=st.integers(*bars),
+        gap_rate=st.sampled_from(list(gap_rates)),
+        flat_rate=st.sampled_from(list(flat_rates)),
+    )

@@ -11,18 +11,12 @@ from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.parity.cases import Walk, assert_modes_equal, compiled, write_walk
+from tests.parity.cases import walks as generated_walks
 from tests.parity.generated import blueprints
 
-walks = st.builds(
-    Walk,
-    seed=st.integers(0, 2**32 - 1),
-    bars=st.integers(300, 900),
-    gap_rate=st.sampled_from([0.0, 0.01, 0.05]),
-    flat_rate=st.sampled_from([0.0, 0.01, 0.03]),
-)
+walks = generated_walks((300, 900), (0.0, 0.01, 0.05))
 
 
 def test_generated_blueprints_give_the_same_results_in_both_modes() -> None:

@@ -37,6 +37,7 @@ from tests.parity.cases import (
     real_data,
     write_walk,
 )
+from tests.parity.cases import walks as generated_walks
 from tools.engine_parity import RunOutputs, assert_same_results, run_both
 
 HTF_TREND = Path(__file__).parent / "blueprints" / "htf_trend.yaml"
@@ -109,13 +110,7 @@ def test_higher_timeframe_plans_on_real_data(data_name: str, shape: str, tmp_pat
         assert outputs[0].journal["flows"][1], "no flow at all: nothing was compared"
 
 
-walks = st.builds(
-    Walk,
-    seed=st.integers(0, 2**32 - 1),
-    bars=st.integers(400, 1200),
-    gap_rate=st.sampled_from([0.0, 0.02, 0.08]),
-    flat_rate=st.sampled_from([0.0, 0.01, 0.03]),
-)
+walks = generated_walks((400, 1200), (0.0, 0.02, 0.08))
 
 
 def test_higher_timeframe_plans_on_generated_walks() -> None:

@@ -48,3 +48,16 @@ def _columnar_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
         return market_data(*args, columnar=columnar)
 
     monkeypatch.setattr(api, "_market_data", both_readers)
+
+
+@pytest.fixture(scope="module")
+def swot_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A SWOT run on EURUSD (its folder and trade ids): the journal tests' real run."""
+    from rt_helpers import EURUSD, PLUGIN_ROOTS, wiring
+
+    from stc.runtime.api import run
+
+    out = tmp_path_factory.mktemp("swot")
+    result = run(wiring("swot"), data=EURUSD, out_dir=out, plugin_roots=PLUGIN_ROOTS)
+    assert result.trades
+    return out, [t.trade_id for t in result.trades]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -139,3 +140,9 @@ def directive(
             iceberg_preference=Decimal(iceberg) if iceberg else None,
         ),
     )  # fmt: skip
+
+
+def raw_sql(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    """``sql``'s rows straight from the SQLite file at ``path`` (under the Journal API)."""
+    with sqlite3.connect(path) as db:
+        return list(db.execute(sql, args))

@@ -9,10 +9,9 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rt_helpers import EURUSD, PLUGIN_ROOTS, directive, wiring
+from rt_helpers import EURUSD, PLUGIN_ROOTS, directive, raw_sql, wiring
 
 from stc.runtime.api import explain, run
 from stc.runtime.dtos.plans import ExecutionDirective
@@ -23,23 +22,9 @@ INDEXES = {"dtos_by_id"}
 """A folded journal's (format 2) lookup index; its links are read in one pass."""
 
 
-@pytest.fixture(scope="module")
-def swot_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A SWOT run on EURUSD: its folder and trade ids."""
-    out = tmp_path_factory.mktemp("swot")
-    result = run(wiring("swot"), data=EURUSD, out_dir=out, plugin_roots=PLUGIN_ROOTS)
-    assert result.trades
-    return out, [t.trade_id for t in result.trades]
-
-
-def _raw(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
-        return list(db.execute(sql, args))
-
-
 def _indexes(path: Path) -> set[str]:
     query = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-    return {r[0] for r in _raw(path, query)}
+    return {r[0] for r in raw_sql(path, query)}
 
 
 def test_execution_directives_are_stored_by_reference_and_read_whole(
@@ -48,7 +33,7 @@ def test_execution_directives_are_stored_by_reference_and_read_whole(
     """What is stored is the short form; what every reader gets is exactly the JSON
     pydantic itself writes for the directive (validated back from the decoded text)."""
     journal_path = swot_run[0] / "journal.sqlite"
-    stored = _raw(journal_path, "SELECT seq, json FROM dtos WHERE type = 'ExecutionDirective'")
+    stored = raw_sql(journal_path, "SELECT seq, json FROM dtos WHERE type = 'ExecutionDirective'")
     assert stored and all(references("ExecutionDirective", text) for _, text in stored)
     journal = Journal(journal_path, create=False)
     try:
@@ -101,7 +86,7 @@ def test_a_journal_in_the_full_form_reads_the_same(
             if dto_type == "ExecutionDirective":
                 db.execute("UPDATE dtos SET json = ? WHERE seq = ?", (text, seq))
     assert not any(
-        references("ExecutionDirective", t) for (t,) in _raw(old, "SELECT json FROM dtos")
+        references("ExecutionDirective", t) for (t,) in raw_sql(old, "SELECT json FROM dtos")
     )
     journal = Journal(old, create=False)
     assert journal.rows("dtos") == rows
@@ -152,7 +137,7 @@ def test_a_killed_runs_journal_gets_its_indexes_on_the_first_lookup(tmp_path: Pa
     assert reader.children("EXE_2") == ["TRD_2"]
     assert reader.dto("TRD_1") == ("Trade", "2024-01-01T01:00:00+00:00", "h", {})
     assert _indexes(path) == INDEXES
-    plan = _raw(path, "EXPLAIN QUERY PLAN SELECT * FROM dtos WHERE dto_id = 'x'")
+    plan = raw_sql(path, "EXPLAIN QUERY PLAN SELECT * FROM dtos WHERE dto_id = 'x'")
     assert "dtos_by_id" in str(plan)
     reader._db.close()
     writer._db.close()
@@ -169,8 +154,8 @@ def test_a_new_journal_has_8_kib_pages_in_wal_mode(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.sqlite")
     journal.write(_flow(1))
     journal.close()
-    assert _raw(tmp_path / "j.sqlite", "PRAGMA page_size") == [(8192,)]
-    assert _raw(tmp_path / "j.sqlite", "PRAGMA journal_mode") == [("wal",)]
+    assert raw_sql(tmp_path / "j.sqlite", "PRAGMA page_size") == [(8192,)]
+    assert raw_sql(tmp_path / "j.sqlite", "PRAGMA journal_mode") == [("wal",)]
 
 
 def test_a_journal_in_the_full_form_resumes(

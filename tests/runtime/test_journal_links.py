@@ -10,8 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
-from rt_helpers import EURUSD, PLUGIN_ROOTS, wiring
+from rt_helpers import EURUSD, PLUGIN_ROOTS, raw_sql, wiring
 
 from stc.runtime.api import explain, run
 from stc.runtime.journal import TABLES, FlowRecord, Journal
@@ -21,20 +20,6 @@ from tools.reference_runs import journal_digest
 
 HOSTILE = ['Q"uote', "back\\slash", "tab\there", "ünï", "[bracket", "", "a,b"]
 """Ids the plain join cannot write as is (or that look like its syntax)."""
-
-
-@pytest.fixture(scope="module")
-def swot_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A SWOT run on EURUSD: its folder and trade ids."""
-    out = tmp_path_factory.mktemp("swot")
-    result = run(wiring("swot"), data=EURUSD, out_dir=out, plugin_roots=PLUGIN_ROOTS)
-    assert result.trades
-    return out, [t.trade_id for t in result.trades]
-
-
-def _raw(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
-        return list(db.execute(sql, args))
 
 
 def _logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -96,7 +81,7 @@ def test_the_view_gives_the_links_in_the_order_they_were_made(tmp_path: Path) ->
     assert reader.parents(HOSTILE[2]) == HOSTILE
     assert reader.parents(HOSTILE[1]) == [HOSTILE[0]]
     reader.close()
-    assert _raw(tmp_path / "j.sqlite", "SELECT flow_id FROM flow_links") == [(2,)]
+    assert raw_sql(tmp_path / "j.sqlite", "SELECT flow_id FROM flow_links") == [(2,)]
 
 
 def test_link_texts_round_trip() -> None:
@@ -111,14 +96,14 @@ def test_link_texts_round_trip() -> None:
 def test_a_run_stores_no_link_rows(swot_run: tuple[Path, list[str]]) -> None:
     """The links are on the rows; the view has them all, each child a journaled id."""
     path = swot_run[0] / "journal.sqlite"
-    assert _raw(path, "PRAGMA user_version") == [(2,)]
-    tables = {r[0] for r in _raw(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert raw_sql(path, "PRAGMA user_version") == [(2,)]
+    tables = {r[0] for r in raw_sql(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "links" not in tables
-    links = _raw(path, "SELECT seq, parent, child FROM links ORDER BY seq")
+    links = raw_sql(path, "SELECT seq, parent, child FROM links ORDER BY seq")
     assert [r[0] for r in links] == list(range(1, len(links) + 1))
-    dto_ids = {r[0] for r in _raw(path, "SELECT dto_id FROM dtos")}
+    dto_ids = {r[0] for r in raw_sql(path, "SELECT dto_id FROM dtos")}
     assert links and all(r[2] in dto_ids or r[2].startswith("TRD_") for r in links)
-    stored = _raw(path, "SELECT count(*) FROM dtos WHERE links IS NOT NULL")[0][0]
+    stored = raw_sql(path, "SELECT count(*) FROM dtos WHERE links IS NOT NULL")[0][0]
     assert 0 < stored < len(links)
 
 
@@ -151,12 +136,12 @@ def test_a_format_0_journal_resumes_in_its_own_layout(
     run_dir = tmp_path / "run"
     shutil.copytree(out, run_dir)
     to_format_0(run_dir / "journal.sqlite")
-    flows = _raw(run_dir / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
+    flows = raw_sql(run_dir / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
     cut_after(run_dir, flows // 2)
     result = run(wiring("swot"), data=EURUSD, out_dir=run_dir, plugin_roots=PLUGIN_ROOTS,
                  resume=True)  # fmt: skip
     assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
-    assert _raw(run_dir / "journal.sqlite", "PRAGMA user_version") == [(0,)]
+    assert raw_sql(run_dir / "journal.sqlite", "PRAGMA user_version") == [(0,)]
     assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
 
 
@@ -180,6 +165,8 @@ def test_lookups_see_the_flows_written_after_them(tmp_path: Path) -> None:
     assert reader.parents("Z") == []
     reader.close()
     assert (
-        _raw(tmp_path / "j.sqlite", "SELECT name FROM sqlite_master WHERE name LIKE 'link_lookup%'")
+        raw_sql(
+            tmp_path / "j.sqlite", "SELECT name FROM sqlite_master WHERE name LIKE 'link_lookup%'"
+        )
         == []
     )
