@@ -183,10 +183,13 @@ class EventBus:
         honoured: set[type],
         frame: Frame,
         released: Mapping[str, list[Bar]],
+        on_new: Callable[[Any], None] | None = None,
     ) -> None:
         """A context worker on a higher timeframe: called once per bar of its timeframe
         this tick closed (with that bar as ``context.bar``); on other ticks its last
-        output is replayed (docs/runtime.md, "Multiple timeframes")."""
+        output is replayed (docs/runtime.md, "Multiple timeframes"). ``on_new`` takes a
+        result of a type not honoured yet instead of :meth:`context_result` (the fast
+        engine's carry over a skipped close: ``stc.runtime.frame_carry``)."""
         ctx = self.context
         closed = released.get(frame.timeframe)
         if not closed:
@@ -201,6 +204,8 @@ class EventBus:
             if result is not None:
                 if type(result) in honoured:
                     ctx.provide(result)
+                elif on_new is not None:
+                    on_new(result)
                 else:
                     self.context_result(call, worker, result, honoured)
             frame.keep(None if isinstance(result, DispositionEnvelope) else result, ctx)

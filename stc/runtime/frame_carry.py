@@ -124,26 +124,25 @@ class FrameCarry:
             self._rerun(item, bars[last], last, count - first)
 
     def _rerun(self, item: _Framed, tick: Bar, index: int, closes: int) -> None:
-        """The ``closes`` calls of ``item``'s context worker on tick ``index`` again, as
-        ``EventBus.framed_context`` made them, into a context opened on that tick."""
+        """The ``closes`` calls of ``item``'s context worker on tick ``index`` again, made
+        by ``EventBus.framed_context`` itself into a context opened on that tick; a
+        result of a type not honoured yet goes through :meth:`_honour`."""
         ctx, frame, honoured = self.context, item.frame, item.honoured
         assert frame is not None and honoured is not None
         ctx.begin_tick(tick)
         self.cursor.index = index
-        timeframe = frame.timeframe
-        for higher in [item.window[-k] for k in range(closes, 0, -1)]:
-            ctx.enter_frame(higher, timeframe)
-            try:
-                result = item.call(ctx)
-            except Exception as exc:
-                raise self._fallback(item, tick, exc, "raised") from exc
-            finally:
-                ctx.leave_frame()
-            if result is not None:
-                if type(result) not in honoured:
-                    self._honour(item, tick, result)
-                ctx.provide(result)
-            frame.keep(result, ctx)
+        closed = {frame.timeframe: [item.window[-k] for k in range(closes, 0, -1)]}
+
+        def on_new(result: Any) -> None:
+            self._honour(item, tick, result)
+            ctx.provide(result)
+
+        try:
+            self.bus.framed_context(item.call, item.worker, honoured, frame, closed, on_new)
+        except FastFallback:
+            raise
+        except Exception as exc:
+            raise self._fallback(item, tick, exc, "raised") from exc
 
     def _honour(self, item: _Framed, tick: Bar, result: Any) -> None:
         """Check a result of a type not seen from the worker yet, as

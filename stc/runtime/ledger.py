@@ -474,7 +474,7 @@ class Ledger:
                     )
                 )
                 unrealised += pnl
-            held = sum((t.sign * close * t.size for t in self.open.values()), Decimal(0))
+                held += t.sign * close * t.size
         equity = self.cash + held
         return trusted(
             LedgerSnapshot,
