@@ -91,7 +91,8 @@ CREATE INDEX IF NOT EXISTS links_by_parent ON links (parent);
 """
 )
 """The lookup index of ``explain`` and the report (a format-0 journal also has
-``links_by_parent``; a folded one answers ``parents``/``children`` from one pass).
+``links_by_parent``; a folded one answers ``parents``/``children`` from an
+indexed copy of its view: :meth:`Journal._link_table`).
 A backtest builds them when it closes (one sorted build instead of a B-tree update on
 every insert: ~25 % of the journal's SQLite writes); a durable (paper/live) journal
 from the start; any reader on its first lookup when they are missing (a killed run's
