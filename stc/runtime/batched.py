@@ -29,6 +29,7 @@ from stc.runtime.data import Resampler
 from stc.runtime.dispatch import DispatchTable
 from stc.runtime.dtos.market import Bar, TradingContext
 from stc.runtime.plan import Plan, WorkerSpec
+from stc.runtime.resample_columns import closed_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -196,6 +197,29 @@ def higher_bars(
     return closed, ticks
 
 
+def closed_frame(
+    bars: Sequence[Bar], arrays: BarArrays, timeframe: str, tick_tf: str
+) -> tuple[BarArrays, NDArray[np.int64]]:
+    """The closed bars of ``timeframe`` as columns and the tick on which each closed:
+    from the tick columns with numpy (:func:`~stc.runtime.resample_columns.closed_columns`,
+    bit for bit the resampler's bars) when every bar's time is aware (columns always
+    are; a naive time would make the resampler raise), else, or when that declines, by
+    the loop's own resampler (:func:`higher_bars`)."""
+    import numpy as np
+
+    if isinstance(bars, ArrayBars) or all(map(_aware, bars)):
+        found = closed_columns(arrays, timeframe, tick_tf)
+        if found is not None:
+            return found
+    closed, ticks = higher_bars(bars, timeframe, tick_tf)
+    return BarArrays.from_bars(closed, timeframe), np.asarray(ticks, dtype=np.int64)
+
+
+def _aware(bar: Bar) -> bool:
+    """Whether ``bar``'s time is timezone-aware (has a UTC offset)."""
+    return bar.time.utcoffset() is not None
+
+
 def build_batched(
     plan: Plan,
     workers: Mapping[str, Any],
@@ -208,7 +232,6 @@ def build_batched(
     with their calls replaced. A worker whose batch form raises is left to its handler
     (the run then meets the same error where the handler would, or none). Each output
     is kept :func:`~stc.runtime.batch.compacted` once no other batch form reads it."""
-    import numpy as np
 
     tick_tf = plan.timeframes[0]
     frames: dict[str, BarArrays] = {tick_tf: arrays}
@@ -221,9 +244,7 @@ def build_batched(
             continue
         timeframe = spec.timeframe or tick_tf
         if timeframe not in frames:
-            closed, ticks = higher_bars(bars, timeframe, tick_tf)
-            frames[timeframe] = BarArrays.from_bars(closed, timeframe)
-            release[timeframe] = np.asarray(ticks, dtype=np.int64)
+            frames[timeframe], release[timeframe] = closed_frame(bars, arrays, timeframe, tick_tf)
         upstream = _upstream(plan, spec, outputs, release, len(frames[timeframe]), tick_tf)
         if upstream is None:
             continue
@@ -362,15 +383,12 @@ def higher_ahead(
     """A :class:`HigherAhead` for each of ``timeframes`` (the batch part's closed bars,
     or the loop's own resampler over the bars for a timeframe no batched worker runs
     on)."""
-    import numpy as np
 
     found: dict[str, HigherAhead] = {}
     for timeframe in timeframes:
         closed_arrays = batched.higher.get(timeframe)
         release = batched.release.get(timeframe)
         if closed_arrays is None or release is None:
-            closed, ticks = higher_bars(bars, timeframe, arrays.timeframe)
-            closed_arrays = BarArrays.from_bars(closed, timeframe)
-            release = np.asarray(ticks, dtype=np.int64)
+            closed_arrays, release = closed_frame(bars, arrays, timeframe, arrays.timeframe)
         found[timeframe] = HigherAhead(closed_arrays, release, arrays)
     return found

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 BarColumns = tuple[Any, Any, Any, Any, Any, Any]
 """time (int64 epoch ns), open, high, low, close, volume (float64)."""
 
-BLOCK_BYTES = 1 << 22
-"""Bytes parsed at a time (about 70k rows of a typical file): bounds the temporaries."""
+BLOCK_BYTES = 1 << 20
+"""Bytes parsed at a time (about 18k rows of a typical file): bounds the temporaries,
+~8 bytes for each byte of the block. 1 MB, not 4: a 1M-row file's load peaked 34 MB
+lower for the same CPU time (session 14, docs/performance.md)."""
 
 MAX_SIMPLE_DIGITS = 15
 """Digits of a number converted exactly without ``float()``: 10**15 < 2**53."""
