@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, overload
 
 from stc.runtime.batch import BarArrays, BatchOutput, aligned, compacted, held_index
@@ -207,7 +208,7 @@ def closed_frame(
     the loop's own resampler (:func:`higher_bars`)."""
     import numpy as np
 
-    if isinstance(bars, ArrayBars) or all(map(_aware, bars)):
+    if isinstance(bars, ArrayBars) or _all_aware(bars):
         found = closed_columns(arrays, timeframe, tick_tf)
         if found is not None:
             return found
@@ -215,9 +216,17 @@ def closed_frame(
     return BarArrays.from_bars(closed, timeframe), np.asarray(ticks, dtype=np.int64)
 
 
-def _aware(bar: Bar) -> bool:
-    """Whether ``bar``'s time is timezone-aware (has a UTC offset)."""
-    return bar.time.utcoffset() is not None
+def _all_aware(bars: Sequence[Bar]) -> bool:
+    """Whether every bar's time is timezone-aware: its zone a fixed offset (``UTC`` or
+    a ``timezone``, never without an offset), or, for any other zone, each time's
+    ``utcoffset`` not None."""
+    zones = set(map(_ZONE, bars))
+    if all(isinstance(zone, timezone) for zone in zones):
+        return True
+    return all(bar.time.utcoffset() is not None for bar in bars)
+
+
+_ZONE = attrgetter("time.tzinfo")
 
 
 def build_batched(

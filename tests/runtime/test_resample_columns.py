@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -160,3 +160,21 @@ def test_closed_frame_takes_the_columns_for_array_bars(tf: str) -> None:
     ticks = _ticks(_hourly(rng, 2000, 0.1, datetime(2020, 2, 3, 7, tzinfo=UTC)), rng)
     frame, release = closed_frame(ArrayBars(ticks), ticks, tf, "1h")
     assert (_rows(frame), release.tolist()) == _reference(ticks, tf, "1h")
+
+
+def test_a_list_of_bars_takes_the_columns_only_with_aware_times() -> None:
+    """Bars in a fixed offset other than UTC give the resampler's bars; a naive time
+    makes the resampler raise (as the incremental engine would), never a guess."""
+    rng = random.Random(5)
+    plus_two = timezone(timedelta(hours=2))
+    times = [
+        t.astimezone(plus_two) for t in _hourly(rng, 300, 0.1, datetime(2020, 2, 3, tzinfo=UTC))
+    ]
+    bars = [Bar(t, 2.0, 3.0, 1.0, 2.5, 1.0 + k / 7) for k, t in enumerate(times)]
+    arrays = BarArrays.from_bars(bars, "1h")
+    frame, release = closed_frame(bars, arrays, "1d", "1h")
+    closed, expected = higher_bars(bars, "1d", "1h")
+    assert (_rows(frame), release.tolist()) == (_rows(BarArrays.from_bars(closed)), expected)
+    naive = [Bar(t.replace(tzinfo=None), 2.0, 3.0, 1.0, 2.5, 1.0) for t in times]
+    with pytest.raises(TypeError):
+        closed_frame(naive, BarArrays.from_bars(naive, "1h"), "1d", "1h")
