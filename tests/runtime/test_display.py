@@ -169,7 +169,8 @@ def test_trades_csv_cells_by_column_match_the_general_rule() -> None:
     full = Trade(
         trade_id="TRD_20200101_000000_00001", symbol="EURUSD", direction="SELL",
         execution_directive_id="EXE_1", entry_time=when,
-        entry_price=Decimal("0.000001234567891234"), size=Decimal("1E+3"), stop_loss_price=Decimal("1.2"), take_profit_price=Decimal("0.9"),
+        entry_price=Decimal("0.000001234567891234"), size=Decimal("1E+3"),
+        stop_loss_price=Decimal("1.2"), take_profit_price=Decimal("0.9"),
         exit_time=when, exit_price=Decimal("1.10000"), exit_reason="STOP_LOSS",
         fees=Decimal("0.00000000015"), pnl=Decimal("-0.00000000001"),
     )  # fmt: skip
