@@ -402,10 +402,6 @@ PRICE_COLUMNS = frozenset({"entry_price", "stop_loss_price", "take_profit_price"
 (:func:`stc.runtime.display.plain_price`); money columns keep 10 decimals."""
 
 
-def _cell(value: Any, name: str = "") -> str:
-    return _price_cell(value) if name in PRICE_COLUMNS else _value_cell(value)
-
-
 def _value_cell(value: Any) -> str:
     """A cell: empty for None, a Decimal through :func:`plain`, a time in ISO form,
     anything else (ids, enums) as ``str``. The exact types a Trade holds are tried
