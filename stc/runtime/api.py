@@ -6,8 +6,10 @@ import csv
 import importlib
 import io
 import json
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -389,8 +391,10 @@ class TradeRows:
         self._writer.writerow(TRADE_COLUMNS)
 
     def write(self, trade: Trade) -> None:
-        """Append ``trade``'s row."""
-        self._writer.writerow([_cell(getattr(trade, name), name) for name in TRADE_COLUMNS])
+        """Append ``trade``'s row: the fields read in one ``attrgetter`` call, each cell
+        formatted by its column's function (:data:`_CELL_FORMATS`)."""
+        values = _TRADE_FIELDS(trade)
+        self._writer.writerow([cell(v) for cell, v in zip(_CELL_FORMATS, values, strict=True)])
 
 
 PRICE_COLUMNS = frozenset({"entry_price", "stop_loss_price", "take_profit_price", "exit_price"})
@@ -398,13 +402,34 @@ PRICE_COLUMNS = frozenset({"entry_price", "stop_loss_price", "take_profit_price"
 (:func:`stc.runtime.display.plain_price`); money columns keep 10 decimals."""
 
 
-def _cell(value: Any, name: str = "") -> str:
+def _value_cell(value: Any) -> str:
+    """A cell: empty for None, a Decimal through :func:`plain`, a time in ISO form,
+    anything else (ids, enums) as ``str``. The exact types a Trade holds are tried
+    first (a subclass, e.g. an enum, takes the general path below)."""
     if value is None:
         return ""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is datetime:
+        return value.isoformat()  # type: ignore[no-any-return]
     if isinstance(value, Decimal):
-        return plain_price(value) if name in PRICE_COLUMNS else plain(value)
+        return plain(value)
     iso = getattr(value, "isoformat", None)
     return str(iso()) if iso is not None else str(value)
+
+
+def _price_cell(value: Any) -> str:
+    """A price column's cell: a Decimal through :func:`plain_price`."""
+    return plain_price(value) if isinstance(value, Decimal) else _value_cell(value)
+
+
+_TRADE_FIELDS = operator.attrgetter(*TRADE_COLUMNS)
+_CELL_FORMATS = tuple(
+    _price_cell if name in PRICE_COLUMNS else _value_cell for name in TRADE_COLUMNS
+)
+"""Each trades.csv column's formatter, chosen once rather than per cell (10k trades
+are 140k cells)."""
 
 
 def explain(run_dir: Path, trade_id: str) -> str:

@@ -5,12 +5,15 @@ keeps the exact values. And the run command's own words: the environment it ran,
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rt_helpers import EURUSD
 
 from stc.commands.cli import main
@@ -113,3 +116,76 @@ def test_explain_names_the_schedule_behind_a_scheduled_directive(
     assert lines[2] == "  schedule        WEEKLY_DCA_TICK (every 1w)"
     assert lines[3].startswith("  directive       STR_") and "by dca_planner" in lines[3]
     assert "opportunity" not in text
+
+
+def _plain_in_a_local_context(value: Decimal) -> str:
+    """``plain`` as it was written before session 14: a ``localcontext`` per call, its
+    precision raised to hold the quantized value (the oracle of the one shared context)."""
+    from decimal import ROUND_HALF_EVEN, localcontext
+
+    if not value.is_finite():
+        return str(value)
+    with localcontext() as context:
+        context.prec = max(context.prec, value.adjusted() + 12)
+        rounded = value.quantize(Decimal("1E-10"), rounding=ROUND_HALF_EVEN)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.builds(
+        lambda digits, exponent: Decimal(digits).scaleb(exponent),
+        st.integers(-(10**60), 10**60),
+        st.integers(-80, 80),
+    )
+)
+def test_plain_in_its_shared_context_prints_what_a_local_context_did(value: Decimal) -> None:
+    assert plain(value) == _plain_in_a_local_context(value)
+
+
+def _cell_as_it_was(value: object, name: str) -> str:
+    """A trades.csv cell as written before session 14 (the general rule, per cell)."""
+    from stc.runtime.api import PRICE_COLUMNS
+    from stc.runtime.display import plain_price
+
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain_price(value) if name in PRICE_COLUMNS else plain(value)
+    iso = getattr(value, "isoformat", None)
+    return str(iso()) if iso is not None else str(value)
+
+
+def test_trades_csv_cells_by_column_match_the_general_rule() -> None:
+    """Each column's formatter (chosen once, exact types first) writes what the general
+    rule wrote, for every field type a Trade holds, set or empty."""
+    from stc.runtime.api import TRADE_COLUMNS, TradeRows
+
+    when = datetime(2020, 1, 1, 5, 30, tzinfo=UTC)
+    full = Trade(
+        trade_id="TRD_20200101_000000_00001", symbol="EURUSD", direction="SELL",
+        execution_directive_id="EXE_1", entry_time=when,
+        entry_price=Decimal("0.000001234567891234"), size=Decimal("1E+3"),
+        stop_loss_price=Decimal("1.2"), take_profit_price=Decimal("0.9"),
+        exit_time=when, exit_price=Decimal("1.10000"), exit_reason="STOP_LOSS",
+        fees=Decimal("0.00000000015"), pnl=Decimal("-0.00000000001"),
+    )  # fmt: skip
+    bare = Trade(
+        trade_id="TRD_20200101_000000_00002", symbol="X", direction="BUY",
+        execution_directive_id=None, entry_time=when, entry_price=Decimal("3"), size=Decimal("1"),
+    )  # fmt: skip
+    buffer = io.StringIO()
+    rows = TradeRows(buffer)
+    for trade in (full, bare):
+        rows.write(trade)
+    written = buffer.getvalue().splitlines()[1:]
+    expected = [
+        ",".join(_cell_as_it_was(getattr(t, name), name) for name in TRADE_COLUMNS)
+        for t in (full, bare)
+    ]
+    assert written == expected
+    assert ",SELL,2020-01-01T05:30:00+00:00,0.0000012345678912,1000," in written[0]
