@@ -26,7 +26,7 @@ from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from stc.runtime.journal import FlowRecord, Journal, to_json
-from stc.runtime.journal_codec import encode_execution, encode_links
+from stc.runtime.journal_codec import encode_execution, encode_links, encode_strategy
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
 
@@ -94,8 +94,10 @@ class FlowRecorder:
         kind = type(dto)
         if kind is ExecutionDirective:
             text = encode_execution(dto, self._plans, to_json)
+        elif kind is StrategyDirective:  # its chain by reference to its links (format 3)
+            text = encode_strategy(dto, parents, to_json)
         else:
-            text = to_json(dto)
+            text = kind.__pydantic_serializer__.to_json(dto).decode()  # journal.to_json
             if kind in _PLANS:
                 self._plans[dto_id] = (dto, text)
         links = encode_links(parents) if parents else None  # on the row (journal format 2)

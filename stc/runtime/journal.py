@@ -52,12 +52,17 @@ from typing import Any
 
 from stc.runtime.errors import ResumeError as ResumeError
 from stc.runtime.journal_codec import (
+    COMPACT,
     LINKS_VIEW,
+    STRATEGY,
     DanglingReference,
     appended_link,
     decode_texts,
     decoded_dto_rows,
     embed,
+    expand_strategy,
+    full_rows,
+    is_compact_strategy,
     link_items,
     prepended_links,
     references,
@@ -74,9 +79,10 @@ CREATE TABLE faults (seq INTEGER PRIMARY KEY, flow_id INTEGER, worker TEXT,
 CREATE TABLE notes (seq INTEGER PRIMARY KEY, flow_id INTEGER, tick_time TEXT,
                     worker TEXT, note TEXT, json TEXT);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 """
-"""A new journal: format 2, links folded onto their rows (:data:`LINKS_VIEW`)."""
+"""A new journal: format 3, links folded onto their rows (:data:`LINKS_VIEW`), a
+StrategyDirective's chain by reference to them (:data:`COMPACT`)."""
 
 FOLDED = 2
 """``PRAGMA user_version`` of a journal whose links are folded (0: a ``links`` table)."""
@@ -230,7 +236,10 @@ class FlowRecord:
         if not self.dtos:
             return json.dumps([list(pair) for pair in loose])
         row = self.dtos[0]
-        self.dtos[0] = (*row[:6], prepended_links(row[6], loose, row[1]))
+        text = row[5]
+        if row[2] == STRATEGY and is_compact_strategy(text):  # its chain counts from links[0]
+            text = expand_strategy(text, row[6])
+        self.dtos[0] = (*row[:5], text, prepended_links(row[6], loose, row[1]))
         return None
 
     def links(self) -> list[tuple[int, str, str]]:
@@ -274,7 +283,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA + LINKS_VIEW + (_INDEXES if durable else ""))
             self._indexed = durable
-        self._folded: bool | None = None
+        self._format: int | None = None
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
 
     def write(self, flow: FlowRecord) -> None:
@@ -311,10 +320,14 @@ class Journal:
             )
             if self.folded:
                 rowless = _settled(pending)  # before the rows: may put links on a first row
-                _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
+                rows = [row for f in pending for row in f.dtos]
+                if not self.compact:  # resuming a format-2 journal: chains in full
+                    rows = full_rows(rows)
+                _insert(db, _DTOS_SQL, rows)
                 _insert(db, _FLOW_LINKS_SQL, rowless)
-            else:  # resuming a format-0 journal: its layout, links as rows
-                _insert(db, _OLD_DTOS_SQL, [row[:6] for f in pending for row in f.dtos])
+            else:  # resuming a format-0 journal: its layout, links as rows, chains in full
+                rows = full_rows([row for f in pending for row in f.dtos])
+                _insert(db, _OLD_DTOS_SQL, [row[:6] for row in rows])
                 _insert(db, _OLD_LINKS_SQL, [row for f in pending for row in f.links()])
             _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
             _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
@@ -362,9 +375,11 @@ class Journal:
         if not recorded:
             return None
         last = recorded[-1][0]
+        links = "links" if self.compact else "NULL"
         dtos = list(
             self._db.execute(
-                "SELECT flow_id, dto_id, type, json FROM dtos WHERE flow_id = ? ORDER BY seq",
+                f"SELECT flow_id, dto_id, type, json, {links} FROM dtos WHERE flow_id = ? "
+                "ORDER BY seq",
                 (last,),
             )
         )
@@ -411,14 +426,20 @@ class Journal:
     def dto(self, dto_id: str) -> tuple[str, str, str, dict[str, Any]] | None:
         """(type, tick time, worker, fields) of the latest record of ``dto_id``."""
         self._lookups()
+        links = "links" if self.compact else "NULL"
         row = self._db.execute(
-            "SELECT type, tick_time, worker, json, seq, flow_id FROM dtos WHERE dto_id = ? "
-            "ORDER BY seq DESC LIMIT 1",
+            f"SELECT type, tick_time, worker, json, seq, flow_id, {links} FROM dtos "
+            "WHERE dto_id = ? ORDER BY seq DESC LIMIT 1",
             (dto_id,),
         ).fetchone()
         if row is None:
             return None
         text = row[3]
+        if row[0] == STRATEGY and is_compact_strategy(text):
+            try:
+                text = expand_strategy(text, row[6])
+            except DanglingReference as exc:
+                raise self._damaged(str(exc)) from None
         plan_ids = references(row[0], text)
         if plan_ids is not None:
             text = self._embedded(text, plan_ids, row[4], row[5])
@@ -489,15 +510,25 @@ class Journal:
         return [r[0] for r in rows]
 
     @property
-    def folded(self) -> bool:
-        """True for a journal whose links are on their rows (format 2: the view)."""
-        if self._folded is None:
+    def format(self) -> int:
+        """The journal's format (``PRAGMA user_version``): 0 links as rows, 2 links on
+        their rows, 3 also a StrategyDirective's chain by reference to them."""
+        if self._format is None:
             try:
-                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                self._format = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             except sqlite3.DatabaseError:
-                version = 0  # not a database: the next query says so
-            self._folded = version >= FOLDED
-        return self._folded
+                self._format = 0  # not a database: the next query says so
+        return self._format
+
+    @property
+    def folded(self) -> bool:
+        """True for a journal whose links are on their rows (format 2 on: the view)."""
+        return self.format >= FOLDED
+
+    @property
+    def compact(self) -> bool:
+        """True for a journal whose StrategyDirectives hold their chain by reference."""
+        return self.format >= COMPACT
 
     def _link_table(self) -> str:
         """The table ``parents`` and ``children`` query: ``links`` itself in a format-0
@@ -590,7 +621,7 @@ class _Replay:
         if expected != got:
             self._diverged(flow.flow_id, f"recorded {expected}, replayed {got}")
         if flow.flow_id == self.last:  # compared decoded: an older journal's full form too
-            texts = decode_texts([(row[0], row[1], row[2], row[5]) for row in flow.dtos])
+            texts = decode_texts([(*row[:3], row[5], row[6]) for row in flow.dtos])
             replayed = [(row[1], text) for row, text in zip(flow.dtos, texts, strict=True)]
             if replayed != self.last_dtos:
                 self._diverged(flow.flow_id, "its DTOs differ")

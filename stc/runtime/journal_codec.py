@@ -16,6 +16,11 @@ the latest row of that id in the same flow before the directive. Every reader go
 through it (``Journal.rows``/``dto``, the resume check, the reference digests), so
 consumers see the same logical rows as before; old journals (full form) decode to
 themselves.
+
+Since format 3 (session 14) a StrategyDirective's causality chain is stored by
+reference too: two thirds of its ~980 bytes were the ids of its inputs, which its row's
+``links`` already hold in the same order (:func:`encode_strategy`,
+:func:`expand_strategy`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from stc.runtime.dtos.causality import CausalityChain
 
 EXECUTION = "ExecutionDirective"
 PLAN_FIELDS = ("entry_plan", "size_plan", "exit_plan", "routing_plan")
@@ -90,18 +97,25 @@ def embed(text: str, plan_ids: tuple[str, ...], plan_json: Callable[[str], str |
     return "".join(parts) + "}"
 
 
-def decode_texts(rows: list[tuple[Any, str, Any, Any]]) -> list[Any]:
-    """The full ``json`` of each (flow_id, dto_id, type, json) row, rows in journal
-    order: a reference resolves to the latest earlier row of its id in its flow."""
+def decode_texts(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """The full ``json`` of each (flow_id, dto_id, type, json[, links]) row, rows in
+    journal order: a plan reference resolves to the latest earlier row of its id in its
+    flow, a StrategyDirective's chain by reference (:func:`expand_strategy`) from the
+    row's ``links`` (a row without that element has none)."""
     out: list[Any] = []
     flow: object = None
     seen: dict[str, str] = {}
-    for flow_id, dto_id, dto_type, text in rows:
+    for row in rows:
+        flow_id, dto_id, dto_type, text = row[:4]
         if flow_id != flow:
             flow, seen = flow_id, {}
-        ids = references(dto_type, text)
-        if ids is not None:
-            text = embed(text, ids, seen.get)
+        if dto_type == STRATEGY:
+            if is_compact_strategy(text):
+                text = expand_strategy(text, row[4] if len(row) > 4 else None)
+        else:
+            ids = references(dto_type, text)
+            if ids is not None:
+                text = embed(text, ids, seen.get)
         out.append(text)
         if isinstance(text, str):
             seen[dto_id] = text
@@ -112,9 +126,12 @@ def decoded_dto_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """Every ``dtos`` row (:data:`DTO_COLUMNS`, in ``seq`` order) with its ``json`` decoded.
 
     A flow's rows are contiguous (a flow is inserted whole), so one flow's rows are
-    held at a time."""
+    held at a time. A format-3 journal's rows are read with their ``links`` (a
+    directive's chain is there) and given without them."""
+    compact = int(db.execute("PRAGMA user_version").fetchone()[0]) >= COMPACT
+    columns = f"{DTO_COLUMNS}, links" if compact else DTO_COLUMNS
     flow: list[tuple[Any, ...]] = []
-    for row in db.execute(f"SELECT {DTO_COLUMNS} FROM dtos ORDER BY seq"):
+    for row in db.execute(f"SELECT {columns} FROM dtos ORDER BY seq"):
         if flow and row[1] != flow[0][1]:
             yield from _decoded_flow(flow)
             flow = []
@@ -123,12 +140,135 @@ def decoded_dto_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
 
 
 def _decoded_flow(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    if not any(references(row[3], row[6]) for row in rows):
-        yield from rows
+    if not any(_encoded(row[3], row[6]) for row in rows):
+        yield from (row[:7] for row in rows)
         return
-    texts = decode_texts([(row[1], row[2], row[3], row[6]) for row in rows])
+    texts = decode_texts([(row[1], row[2], row[3], row[6], *row[7:8]) for row in rows])
     for row, text in zip(rows, texts, strict=True):
-        yield (*row[:6], text, *row[7:])
+        yield (*row[:6], text)
+
+
+def _encoded(dto_type: object, text: object) -> bool:
+    """Whether a row's ``json`` is stored in a compact (by-reference) form."""
+    if dto_type == STRATEGY:
+        return is_compact_strategy(text)
+    return references(dto_type, text) is not None
+
+
+# --- a StrategyDirective's causality chain by reference (session 14, format 3) -----------
+STRATEGY = "StrategyDirective"
+COMPACT = 3
+"""``PRAGMA user_version`` of a journal whose StrategyDirectives hold their chain by
+reference (an older journal's rows are all in full form: :func:`full_rows`)."""
+_CAUSALITY = frozenset({"causality"})
+_CHAIN_MARK = re.compile(
+    r'\A\{"directive_id":"([^"\\]*)","timestamp":"([^"\\]*)","causality":\[(\d+),(\d+),(\d+)\],'
+)
+"""The head of a StrategyDirective record whose chain is stored by reference:
+``"causality":[c,o,t]`` (a full record has an object there)."""
+_HEAD = len('{"directive_id":"') + len('","timestamp":"')
+_LATER_NULLS = (
+    ',"entry_plan_id":null,"size_plan_id":null,"exit_plan_id":null,'
+    '"routing_plan_id":null,"execution_directive_id":null}'
+)
+_LATER = ("entry_plan_id", "size_plan_id", "exit_plan_id", "routing_plan_id")
+
+
+def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[Any], str]) -> str:
+    """``directive``'s record with its causality chain by reference when the chain is
+    what its row's links already say, else ``full(directive)``.
+
+    The chain of a planner's directive is (tick time, context, opportunities, threats,
+    its own id, five empty later ids); ``chain_ids`` (its ``all_ids()``, stored as the
+    row's links) hold all of its ids in that order, and the tick time is, in practice,
+    the directive's timestamp. Stored instead: ``"causality":[c,o,t]``, how many of the
+    links are the context (0 or 1), the opportunities and the threats. Anything else —
+    a later id filled in, a tick time that would print otherwise, an id JSON would
+    escape, a subclass — keeps the full form, so the reader's rebuild is always exact.
+    """
+    chain = directive.causality
+    context = chain.context_assessment_id
+    own = directive.directive_id
+    expected = (
+        (*(() if context is None else (context,)), *chain.opportunity_ids, *chain.threat_ids, own)
+    )
+    if (
+        expected != chain_ids
+        or type(chain) is not CausalityChain
+        or chain.strategy_directive_id != own
+        or chain.execution_directive_id is not None
+        or any(getattr(chain, name) is not None for name in _LATER)
+        or not _same_stamp(chain.tick_time, directive.timestamp)
+    ):
+        return full(directive)
+    try:
+        if _unsafe("".join(chain_ids)) is not None:
+            return full(directive)
+    except TypeError:  # an id that is no string (built without validation)
+        return full(directive)
+    text: str = type(directive).__pydantic_serializer__.to_json(
+        directive, exclude=_CAUSALITY
+    ).decode()
+    end = text.find('",', _HEAD + len(own)) + 2
+    if end < 2:  # no field after the timestamp: not a directive's shape, keep it whole
+        return full(directive)
+    counts = f"[{0 if context is None else 1},{len(chain.opportunity_ids)},{len(chain.threat_ids)}]"
+    return f'{text[:end]}"causality":{counts},{text[end:]}'
+
+
+def _same_stamp(tick: Any, stamp: Any) -> bool:
+    """Whether two datetimes serialize to the same text (same instant, same offset)."""
+    if tick is stamp:
+        return True
+    try:
+        return bool(
+            type(tick) is type(stamp) and tick == stamp and tick.utcoffset() == stamp.utcoffset()
+        )
+    except (TypeError, AttributeError):
+        return False
+
+
+def is_compact_strategy(text: object) -> bool:
+    """Whether a StrategyDirective's ``json`` holds its chain by reference."""
+    return isinstance(text, str) and _CHAIN_MARK.match(text) is not None
+
+
+def expand_strategy(text: str, links: str | None) -> str:
+    """The full record of a by-reference StrategyDirective ``text`` whose row holds
+    ``links`` (:class:`DanglingReference` when they cannot be its chain)."""
+    found = _CHAIN_MARK.match(text)
+    assert found is not None
+    own, stamp = found.group(1), found.group(2)
+    context, opportunities, threats = (int(found.group(i)) for i in (3, 4, 5))
+    items = link_items(links)
+    n = context + opportunities + threats
+    if len(items) <= n or items[n] != own or not all(type(i) is str for i in items[:n]):
+        raise DanglingReference(f"the causality chain of the {STRATEGY} {own} is not journaled")
+    ids: list[str] = items[: n + 1]  # type: ignore[assignment]
+    first = f'"{ids[0]}"' if context else "null"
+    opps = _array(ids[context : context + opportunities])
+    thrs = _array(ids[context + opportunities : n])
+    chain = (
+        f'{{"tick_time":"{stamp}","context_assessment_id":{first},"opportunity_ids":{opps},'
+        f'"threat_ids":{thrs},"strategy_directive_id":"{own}"{_LATER_NULLS}'
+    )
+    return f"{text[: found.start(3) - 1]}{chain},{text[found.end() :]}"
+
+
+def _array(ids: list[str]) -> str:
+    """A JSON array of plain ids, as pydantic writes it (no spaces)."""
+    return "[" + ",".join(f'"{i}"' for i in ids) + "]"
+
+
+def full_rows(rows: list[Any]) -> list[Any]:
+    """``dtos`` rows (as inserted: json at 5, links at 6) with every by-reference
+    StrategyDirective in full form: what a journal older than format 3 stores."""
+    out = []
+    for row in rows:
+        if row[2] == STRATEGY and is_compact_strategy(row[5]):
+            row = (*row[:5], expand_strategy(row[5], row[6]), *row[6:])
+        out.append(row)
+    return out
 
 
 # --- causality links on the child's row (session 13) ----------------------------------
