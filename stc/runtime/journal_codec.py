@@ -162,10 +162,10 @@ COMPACT = 3
 reference (an older journal's rows are all in full form: :func:`full_rows`)."""
 _CAUSALITY = frozenset({"causality"})
 _CHAIN_MARK = re.compile(
-    r'\A\{"directive_id":"([^"\\]*)","timestamp":"([^"\\]*)","causality":\[(\d+),(\d+),(\d+)\],'
+    r'\A\{"directive_id":"([^"\\]*)","timestamp":"([^"\\]*)","causality":\[(\d+),(\d+),(\d+),([01])\],'
 )
 """The head of a StrategyDirective record whose chain is stored by reference:
-``"causality":[c,o,t]`` (a full record has an object there)."""
+``"causality":[c,o,t,s]`` (a full record has an object there)."""
 _HEAD = len('{"directive_id":"') + len('","timestamp":"')
 _LATER_NULLS = (
     ',"entry_plan_id":null,"size_plan_id":null,"exit_plan_id":null,'
@@ -179,23 +179,28 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
     what its row's links already say, else ``full(directive)``.
 
     The chain of a planner's directive is (tick time, context, opportunities, threats,
-    its own id, five empty later ids); ``chain_ids`` (its ``all_ids()``, stored as the
-    row's links) hold all of its ids in that order, and the tick time is, in practice,
-    the directive's timestamp. Stored instead: ``"causality":[c,o,t]``, how many of the
-    links are the context (0 or 1), the opportunities and the threats. Anything else —
-    a later id filled in, a tick time that would print otherwise, an id JSON would
-    escape, a subclass — keeps the full form, so the reader's rebuild is always exact.
+    its own id or none, five empty later ids); ``chain_ids`` (its ``all_ids()``, stored
+    as the row's links) hold all of its ids in that order, and the tick time is, in
+    practice, the directive's timestamp. Stored instead: ``"causality":[c,o,t,s]``, how
+    many of the links are the context (0 or 1), the opportunities, the threats and the
+    directive's own id (0 or 1). Anything else — a later id filled in, another
+    directive's id, a tick time that would print otherwise, an id JSON would escape, a
+    subclass — keeps the full form, so the reader's rebuild is always exact.
     """
     chain = directive.causality
     context = chain.context_assessment_id
     own = directive.directive_id
+    named = chain.strategy_directive_id
     expected = (
-        (*(() if context is None else (context,)), *chain.opportunity_ids, *chain.threat_ids, own)
+        *(() if context is None else (context,)),
+        *chain.opportunity_ids,
+        *chain.threat_ids,
+        *(() if named is None else (named,)),
     )
     if (
         expected != chain_ids
         or type(chain) is not CausalityChain
-        or chain.strategy_directive_id != own
+        or (named is not None and named != own)
         or chain.execution_directive_id is not None
         or any(getattr(chain, name) is not None for name in _LATER)
         or not _same_stamp(chain.tick_time, directive.timestamp)
@@ -212,7 +217,10 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
     end = text.find('",', _HEAD + len(own)) + 2
     if end < 2:  # no field after the timestamp: not a directive's shape, keep it whole
         return full(directive)
-    counts = f"[{0 if context is None else 1},{len(chain.opportunity_ids)},{len(chain.threat_ids)}]"
+    counts = (
+        f"[{0 if context is None else 1},{len(chain.opportunity_ids)},"
+        f"{len(chain.threat_ids)},{0 if named is None else 1}]"
+    )
     return f'{text[:end]}"causality":{counts},{text[end:]}'
 
 
@@ -239,18 +247,23 @@ def expand_strategy(text: str, links: str | None) -> str:
     found = _CHAIN_MARK.match(text)
     assert found is not None
     own, stamp = found.group(1), found.group(2)
-    context, opportunities, threats = (int(found.group(i)) for i in (3, 4, 5))
+    context, opportunities, threats, named = (int(found.group(i)) for i in (3, 4, 5, 6))
     items = link_items(links)
     n = context + opportunities + threats
-    if len(items) <= n or items[n] != own or not all(type(i) is str for i in items[:n]):
+    if (
+        len(items) < n + named
+        or (named and items[n] != own)
+        or not all(type(i) is str for i in items[:n])
+    ):
         raise DanglingReference(f"the causality chain of the {STRATEGY} {own} is not journaled")
-    ids: list[str] = items[: n + 1]  # type: ignore[assignment]
+    ids: list[str] = items[:n]  # type: ignore[assignment]
     first = f'"{ids[0]}"' if context else "null"
+    named_id = f'"{own}"' if named else "null"
     opps = _array(ids[context : context + opportunities])
     thrs = _array(ids[context + opportunities : n])
     chain = (
         f'{{"tick_time":"{stamp}","context_assessment_id":{first},"opportunity_ids":{opps},'
-        f'"threat_ids":{thrs},"strategy_directive_id":"{own}"{_LATER_NULLS}'
+        f'"threat_ids":{thrs},"strategy_directive_id":{named_id}{_LATER_NULLS}'
     )
     return f"{text[: found.start(3) - 1]}{chain},{text[found.end() :]}"
 
