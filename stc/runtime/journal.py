@@ -52,15 +52,20 @@ from typing import Any
 
 from stc.runtime.errors import ResumeError as ResumeError
 from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
     COMPACT,
     LINKS_VIEW,
+    NOTE_COLUMNS,
     STRATEGY,
     DanglingReference,
     appended_link,
     decode_texts,
     decoded_dto_rows,
+    decoded_note,
+    decoded_note_rows,
     embed,
     expand_strategy,
+    full_notes,
     full_rows,
     is_compact_strategy,
     link_items,
@@ -330,7 +335,10 @@ class Journal:
                 _insert(db, _OLD_DTOS_SQL, [row[:6] for row in rows])
                 _insert(db, _OLD_LINKS_SQL, [row for f in pending for row in f.links()])
             _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
-            _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
+            if self.compact:
+                _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
+            else:  # an older journal: decision chains whole
+                _insert(db, _NOTES_SQL, [r for f in pending for r in full_notes(f.notes, f.dtos)])
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -415,9 +423,11 @@ class Journal:
         if table not in TABLES:
             raise ValueError(f"no journal table {table!r}")
         self.flush()
-        if table == "dtos":  # the compact encoding decoded (journal_codec)
+        if table in ("dtos", "notes"):  # the compact encoding decoded (journal_codec)
             try:
-                return list(decoded_dto_rows(self._db))
+                if table == "dtos":
+                    return list(decoded_dto_rows(self._db))
+                return list(decoded_note_rows(self._db))
             except DanglingReference as exc:
                 raise self._damaged(str(exc)) from None
         order = "flow_id" if table == "flows" else "seq"
@@ -485,11 +495,24 @@ class Journal:
         """The ``note`` notes (their fields) of the flow that recorded ``dto_id`` last."""
         self._lookups()
         rows = self._db.execute(
-            "SELECT json FROM notes WHERE note = ? AND flow_id = (SELECT flow_id FROM dtos "
-            "WHERE dto_id = ? ORDER BY seq DESC LIMIT 1) ORDER BY seq",
+            f"SELECT {NOTE_COLUMNS} FROM notes WHERE note = ? AND flow_id = (SELECT flow_id "
+            "FROM dtos WHERE dto_id = ? ORDER BY seq DESC LIMIT 1) ORDER BY seq",
             (note, dto_id),
-        )
-        return [json.loads(row[0]) for row in rows]
+        ).fetchall()
+        if note == CHAIN_NOTE:  # by reference to its directive's row (format 3)
+            try:
+                rows = [decoded_note(row, self._execution_json) for row in rows]
+            except DanglingReference as exc:
+                raise self._damaged(str(exc)) from None
+        return [json.loads(row[5]) for row in rows]
+
+    def _execution_json(self, flow_id: Any, directive_id: str) -> str | None:
+        """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``."""
+        found = self._db.execute(
+            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? ORDER BY seq DESC LIMIT 1",
+            (flow_id, directive_id),
+        ).fetchone()
+        return None if found is None else str(found[0])
 
     def parents(self, child: str) -> list[str]:
         """Ids linked to ``child`` in journal order (for ``explain`` and the report)."""

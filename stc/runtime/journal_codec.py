@@ -353,3 +353,86 @@ SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, chil
 the links in the order they were made (a flow's links after those of earlier flows; in
 a flow, row by row, each row's in order; a flow without rows keeps its links in
 ``flow_links``)."""
+
+
+# --- the decision_chain note by reference (session 14, format 3) -------------------------
+CHAIN_NOTE = "decision_chain"
+NOTE_COLUMNS = "seq, flow_id, tick_time, worker, note, json"
+"""The columns of ``notes`` (its logical and stored rows are the same shape)."""
+_LATER_CHAIN = ("strategy_directive_id", *_LATER, "execution_directive_id")
+
+
+def chain_note(directive_id: str) -> str | None:
+    """The stored ``json`` of a ``decision_chain`` note by reference to the
+    ExecutionDirective ``directive_id`` journaled in its flow (a JSON string, where
+    the full note is an object); None when the id is no plain id."""
+    if type(directive_id) is not str or _unsafe(directive_id) is not None:
+        return None
+    return f'"{directive_id}"'
+
+
+def chain_note_fields(execution: str, tick_time: str, directive_id: str) -> str:
+    """The full ``decision_chain`` note of the ExecutionDirective whose record is
+    ``execution`` (its JSON, full or by reference: the chain is in its head), made at
+    ``tick_time``: what :class:`~stc.runtime.platform.flow_terminator.FlowTerminator`
+    notes (its fields' JSON with sorted keys, as ``journal.to_json`` of a dict)."""
+    chain = json.loads(execution)["causality"]
+    ids = [chain["context_assessment_id"]] if chain["context_assessment_id"] else []
+    ids += chain["opportunity_ids"]
+    ids += chain["threat_ids"]
+    ids += [chain[name] for name in _LATER_CHAIN if chain[name]]
+    fields = {"execution_directive_id": directive_id, "tick_time": tick_time, "ids": ids}
+    return json.dumps(fields, sort_keys=True)
+
+
+def is_chain_reference(note: object, text: object) -> bool:
+    """Whether a ``notes`` row holds a ``decision_chain`` note by reference."""
+    return note == CHAIN_NOTE and isinstance(text, str) and text[:1] == '"'
+
+
+def decoded_note(
+    row: tuple[Any, ...], execution_json: Callable[[Any, str], str | None]
+) -> tuple[Any, ...]:
+    """A ``notes`` row (:data:`NOTE_COLUMNS`) with a by-reference ``decision_chain``
+    note made whole; ``execution_json(flow_id, directive_id)`` gives the (decoded or
+    stored) record of that ExecutionDirective in that flow."""
+    if not is_chain_reference(row[4], row[5]):
+        return row
+    directive_id = json.loads(row[5])
+    execution = execution_json(row[1], directive_id)
+    if execution is None:
+        raise DanglingReference(f"the {CHAIN_NOTE} of {directive_id} has no ExecutionDirective")
+    return (*row[:5], chain_note_fields(execution, row[2], directive_id))
+
+
+def decoded_note_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every ``notes`` row in ``seq`` order, a by-reference ``decision_chain`` made whole."""
+
+    def execution_json(flow_id: Any, directive_id: str) -> str | None:
+        found = db.execute(
+            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (flow_id, directive_id, EXECUTION),
+        ).fetchone()
+        return None if found is None else str(found[0])
+
+    for row in db.execute(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY seq"):
+        yield decoded_note(row, execution_json)
+
+
+def full_notes(notes: list[Any], dtos: list[Any]) -> list[Any]:
+    """A flow's ``notes`` rows (as inserted: no seq) with every by-reference
+    ``decision_chain`` made whole from the flow's ``dtos`` rows (as inserted): what a
+    journal older than format 3 stores."""
+    out = []
+    for row in notes:
+        if is_chain_reference(row[3], row[4]):
+            directive_id = json.loads(row[4])
+            execution = next(
+                (d[5] for d in reversed(dtos) if d[1] == directive_id and d[2] == EXECUTION), None
+            )
+            if execution is None:
+                raise DanglingReference(f"the {CHAIN_NOTE} of {directive_id} has no directive")
+            row = (*row[:4], chain_note_fields(execution, row[1], directive_id))
+        out.append(row)
+    return out

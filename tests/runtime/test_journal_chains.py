@@ -5,6 +5,7 @@ gets, byte for byte, the JSON pydantic writes for the directive. A format-2 jour
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,8 +21,10 @@ from test_journal_links import to_format_2
 from stc.runtime.api import explain, run
 from stc.runtime.dtos.causality import CausalityChain
 from stc.runtime.dtos.directives import EntryDirective, StrategyDirective
+from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.journal import TABLES, FlowRecord, Journal, JournalError, to_json
 from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
     STRATEGY,
     DanglingReference,
     decode_texts,
@@ -210,6 +213,8 @@ def test_a_format_2_journal_reads_explains_digests_and_resumes_in_its_layout(
     assert raw_sql(old / "journal.sqlite", "PRAGMA user_version") == [(2,)]
     texts = raw_sql(old / "journal.sqlite", "SELECT json FROM dtos WHERE type = ?", STRATEGY)
     assert texts and not any(is_compact_strategy(text) for (text,) in texts)
+    notes = raw_sql(old / "journal.sqlite", "SELECT json FROM notes WHERE note = ?", CHAIN_NOTE)
+    assert notes and all(text.startswith("{") for (text,) in notes)
     assert _logical(old / "journal.sqlite") == _logical(out / "journal.sqlite")
 
 
@@ -226,3 +231,73 @@ def test_a_format_3_run_resumes_to_the_same_rows(
     assert raw_sql(run_dir / "journal.sqlite", "PRAGMA user_version") == [(3,)]
     assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
     assert journal_digest(run_dir / "journal.sqlite") == journal_digest(out / "journal.sqlite")
+
+
+def test_a_run_notes_its_decision_chains_by_reference(swot_run: tuple[Path, list[str]]) -> None:
+    """Each decision_chain note is stored as its directive's id; read, it is the note
+    the FlowTerminator makes from the directive (every id, tick → execution)."""
+    path = swot_run[0] / "journal.sqlite"
+    stored = dict(raw_sql(path, "SELECT seq, json FROM notes WHERE note = ?", CHAIN_NOTE))
+    assert stored and all(json.loads(text).startswith("EXE_") for text in stored.values())
+    journal = Journal(path, create=False)
+    try:
+        notes = {row[0]: row for row in journal.rows("notes") if row[0] in stored}
+        for seq, text in stored.items():
+            exe_id = json.loads(text)
+            found = journal.dto(exe_id)
+            assert found is not None
+            exe = ExecutionDirective.model_validate(found[3])
+            fields = {
+                "execution_directive_id": exe_id,
+                "tick_time": exe.causality.tick_time.isoformat(),
+                "ids": list(exe.causality.all_ids()),
+            }
+            assert notes[seq][5] == to_json(fields)
+            assert journal.flow_notes(exe_id, CHAIN_NOTE) == [json.loads(to_json(fields))]
+    finally:
+        journal.close()
+
+
+def test_a_chain_note_of_a_directive_not_journaled_in_its_flow_is_whole(tmp_path: Path) -> None:
+    """The note is by reference only to the very directive journaled in this flow, at
+    its tick; otherwise (another tick, not journaled, a journal closed in between) whole."""
+    from rt_helpers import directive as execution
+
+    from stc.runtime.dtos.market import LazyContext
+    from stc.runtime.flow_recorder import FlowRecorder
+
+    exe = execution()
+    whole = to_json(
+        {
+            "execution_directive_id": exe.directive_id,
+            "tick_time": exe.causality.tick_time.isoformat(),
+            "ids": list(exe.causality.all_ids()),
+        }
+    )
+    context = LazyContext("X", {})
+    recorder = FlowRecorder(Journal(tmp_path / "j.sqlite"), context, None, "h")  # type: ignore[arg-type]
+    recorder.rec = FlowRecord(1, exe.causality.tick_time.isoformat())
+    recorder.decision_chain(exe)  # not journaled in this flow
+    assert recorder.rec.notes[-1][4] == whole
+    recorder._execution = exe
+    recorder.decision_chain(exe)
+    assert recorder.rec.notes[-1][4] == f'"{exe.directive_id}"'
+    recorder.rec = FlowRecord(2, "2099-01-01T00:00:00+00:00")  # another tick
+    recorder.decision_chain(exe)
+    assert recorder.rec.notes[-1][4] == whole
+
+
+def test_a_chain_note_whose_directive_is_gone_is_a_damaged_journal(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    flow = FlowRecord(1, "t")
+    flow.dtos.append((1, "CTX_1", "AggregatedContextAssessment", "t", "w", "{}", None))
+    flow.notes.append((1, "t", "platform", CHAIN_NOTE, '"EXE_20240101_000000_00009"'))
+    journal.write(flow)
+    journal.close()
+    reader = Journal(path, create=False)
+    with pytest.raises(JournalError, match="damaged"):
+        reader.rows("notes")
+    with pytest.raises(JournalError, match="damaged"):
+        reader.flow_notes("CTX_1", CHAIN_NOTE)
+    reader.close()

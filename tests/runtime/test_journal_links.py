@@ -15,7 +15,9 @@ from rt_helpers import EURUSD, PLUGIN_ROOTS, raw_sql, wiring
 from stc.runtime.api import explain, run
 from stc.runtime.journal import TABLES, FlowRecord, Journal
 from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
     STRATEGY,
+    decoded_note_rows,
     encode_links,
     expand_strategy,
     is_compact_strategy,
@@ -38,7 +40,7 @@ def _logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def to_format_2(path: Path) -> None:
     """Rewrite a format-3 journal in the layout written before it: every
-    StrategyDirective's chain in full, version 2."""
+    StrategyDirective's chain and every decision_chain note in full, version 2."""
     with sqlite3.connect(path) as db:
         rows = list(db.execute("SELECT seq, json, links FROM dtos WHERE type = ?", (STRATEGY,)))
         for seq, text, links in rows:
@@ -46,6 +48,8 @@ def to_format_2(path: Path) -> None:
                 db.execute(
                     "UPDATE dtos SET json = ? WHERE seq = ?", (expand_strategy(text, links), seq)
                 )
+        notes = [(row[5], row[0]) for row in decoded_note_rows(db) if row[4] == CHAIN_NOTE]
+        db.executemany("UPDATE notes SET json = ? WHERE seq = ?", notes)
         db.execute("PRAGMA user_version = 2")
 
 
