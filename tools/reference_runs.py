@@ -63,9 +63,9 @@ through it)."""
 
 def journal_digest(path: Path) -> str:
     """sha256 over every row of every logical table of the journal, tables by name,
-    rows in insertion order (``meta`` without ``VOLATILE_META``; ``dtos`` decoded and
-    ``links`` read through its view, ``notes`` decoded, as ``Journal.rows`` gives them: the digests are of
-    the logical rows, whatever the compact encoding)."""
+    rows in insertion order (``meta`` without ``VOLATILE_META``; ``dtos`` and ``notes``
+    decoded and ``links`` read through its view, as ``Journal.rows`` gives them: the
+    digests are of the logical rows, whatever the compact encoding)."""
     from stc.runtime.journal_codec import decoded_dto_rows, decoded_note_rows
 
     digest = hashlib.sha256()

@@ -211,9 +211,9 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
             return full(directive)
     except TypeError:  # an id that is no string (built without validation)
         return full(directive)
-    text: str = type(directive).__pydantic_serializer__.to_json(
-        directive, exclude=_CAUSALITY
-    ).decode()
+    text: str = (
+        type(directive).__pydantic_serializer__.to_json(directive, exclude=_CAUSALITY).decode()
+    )
     end = text.find('",', _HEAD + len(own)) + 2
     if end < 2:  # no field after the timestamp: not a directive's shape, keep it whole
         return full(directive)

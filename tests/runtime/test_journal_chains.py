@@ -55,7 +55,8 @@ def _directive(
     )  # fmt: skip
     return StrategyDirective(
         directive_id=OWN, timestamp=T0, causality=chain, confidence=Decimal("0.5"),
-        reference_price=Decimal("1.25"), entry_directive=EntryDirective(symbol="X", direction="BUY"),
+        reference_price=Decimal("1.25"),
+        entry_directive=EntryDirective(symbol="X", direction="BUY"),
     )  # fmt: skip
 
 
