@@ -160,13 +160,11 @@ STRATEGY = "StrategyDirective"
 COMPACT = 3
 """``PRAGMA user_version`` of a journal whose StrategyDirectives hold their chain by
 reference (an older journal's rows are all in full form: :func:`full_rows`)."""
-_CAUSALITY = frozenset({"causality"})
 _CHAIN_MARK = re.compile(
     r'\A\{"directive_id":"([^"\\]*)","timestamp":"([^"\\]*)","causality":\[(\d+),(\d+),(\d+),([01])\],'
 )
 """The head of a StrategyDirective record whose chain is stored by reference:
 ``"causality":[c,o,t,s]`` (a full record has an object there)."""
-_HEAD = len('{"directive_id":"') + len('","timestamp":"')
 _LATER_NULLS = (
     ',"entry_plan_id":null,"size_plan_id":null,"exit_plan_id":null,'
     '"routing_plan_id":null,"execution_directive_id":null}'
@@ -186,42 +184,54 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
     directive's own id (0 or 1). Anything else — a later id filled in, another
     directive's id, a tick time that would print otherwise, an id JSON would escape, a
     subclass — keeps the full form, so the reader's rebuild is always exact.
+
+    The full text is cut, not serialized without the chain: pydantic's ``exclude``
+    costs what the chain's serialization saves (callgrind), and the cut is one search.
     """
+    text = full(directive)
     chain = directive.causality
+    if type(chain) is not CausalityChain:
+        return text
     context = chain.context_assessment_id
-    own = directive.directive_id
     named = chain.strategy_directive_id
-    expected = (
-        *(() if context is None else (context,)),
-        *chain.opportunity_ids,
-        *chain.threat_ids,
-        *(() if named is None else (named,)),
-    )
+    own = directive.directive_id
+    opportunities = chain.opportunity_ids
+    threats = chain.threat_ids
+    expected = (*opportunities, *threats)
+    if context is not None:
+        expected = (context, *expected)
+    if named is not None:
+        if named != own:
+            return text
+        expected = (*expected, named)
     if (
         expected != chain_ids
-        or type(chain) is not CausalityChain
-        or (named is not None and named != own)
+        or chain.entry_plan_id is not None
+        or chain.size_plan_id is not None
+        or chain.exit_plan_id is not None
+        or chain.routing_plan_id is not None
         or chain.execution_directive_id is not None
-        or any(getattr(chain, name) is not None for name in _LATER)
         or not _same_stamp(chain.tick_time, directive.timestamp)
     ):
-        return full(directive)
+        return text
     try:
-        if _unsafe("".join(chain_ids)) is not None:
-            return full(directive)
+        if _unsafe(own + "".join(chain_ids)) is not None:
+            return text
     except TypeError:  # an id that is no string (built without validation)
-        return full(directive)
-    text: str = (
-        type(directive).__pydantic_serializer__.to_json(directive, exclude=_CAUSALITY).decode()
-    )
-    end = text.find('",', _HEAD + len(own)) + 2
-    if end < 2:  # no field after the timestamp: not a directive's shape, keep it whole
-        return full(directive)
+        return text
+    start = text.find(',"causality":{') + 13  # no `,"` inside a JSON string: the key
+    end = text.find(_CHAIN_END, start)
+    if start < 13 or end < 0:
+        return text
     counts = (
-        f"[{0 if context is None else 1},{len(chain.opportunity_ids)},"
-        f"{len(chain.threat_ids)},{0 if named is None else 1}]"
+        f"[{0 if context is None else 1},{len(opportunities)},"
+        f"{len(threats)},{0 if named is None else 1}]"
     )
-    return f'{text[:end]}"causality":{counts},{text[end:]}'
+    return text[:start] + counts + text[end + len(_CHAIN_END) :]
+
+
+_CHAIN_END = '"execution_directive_id":null}'
+"""The end of a chain whose later ids are empty (no id holds a quote: checked)."""
 
 
 def _same_stamp(tick: Any, stamp: Any) -> bool:

@@ -264,8 +264,10 @@ def test_a_chain_note_of_a_directive_not_journaled_in_its_flow_is_whole(tmp_path
     its tick; otherwise (another tick, not journaled, a journal closed in between) whole."""
     from rt_helpers import directive as execution
 
+    from stc.runtime.dtos.ids import IdFactory
     from stc.runtime.dtos.market import LazyContext
     from stc.runtime.flow_recorder import FlowRecorder
+    from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
     exe = execution()
     whole = to_json(
@@ -276,7 +278,8 @@ def test_a_chain_note_of_a_directive_not_journaled_in_its_flow_is_whole(tmp_path
         }
     )
     context = LazyContext("X", {})
-    recorder = FlowRecorder(Journal(tmp_path / "j.sqlite"), context, None, "h")  # type: ignore[arg-type]
+    planning = PlanningAggregator(IdFactory(8))
+    recorder = FlowRecorder(Journal(tmp_path / "j.sqlite"), context, planning, "h")
     recorder.rec = FlowRecord(1, exe.causality.tick_time.isoformat())
     recorder.decision_chain(exe)  # not journaled in this flow
     assert recorder.rec.notes[-1][4] == whole
