@@ -38,6 +38,12 @@ of the DTO it was made with (its child, mostly: a plan's directive, a fill's tra
 not as a row of its own: 18 of a round trip's 38 rows were links. The ``links`` VIEW
 gives every reader the old table's rows, ``seq`` included. A journal of format 0 (no
 version mark) keeps its ``links`` table and is read as before.
+
+**Chains by reference (format 3, ``PRAGMA user_version = 3``).** A StrategyDirective's
+causality chain is stored as counts of its row's links, and the FlowTerminator's
+``decision_chain`` note as the id of the ExecutionDirective journaled in its flow
+(:mod:`stc.runtime.journal_codec`); ``rows``, ``dto`` and ``flow_notes`` make them
+whole. A resumed journal of format 0 or 2 is appended in its own layout.
 """
 
 from __future__ import annotations
