@@ -40,8 +40,8 @@ from runtime_throughput import ema_plan, synthetic_bars
 
 import stc.runtime as runtime
 import stc.runtime.journal as journal_module
-from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.engine import Engine
 from stc.runtime.flow_recorder import PARENTS
@@ -102,9 +102,7 @@ def embedded(flows: list[FlowRecord]) -> list[FlowRecord]:
 def whole(flows: list[FlowRecord]) -> list[FlowRecord]:
     """``flows`` as format 2 stored them (session 13): every StrategyDirective's chain
     and every decision_chain note whole, the plans still by reference."""
-    return [
-        replace(f, dtos=full_rows(f.dtos), notes=full_notes(f.notes, f.dtos)) for f in flows
-    ]
+    return [replace(f, dtos=full_rows(f.dtos), notes=full_notes(f.notes, f.dtos)) for f in flows]
 
 
 def write_all(
@@ -208,7 +206,10 @@ def main() -> None:
         "as written now": (flows, False, page, False),
         "indexes maintained from the start": (flows, True, page, False),
         "chains and decision notes whole (format 2, as session 13 wrote it)": (
-            whole(flows), False, page, False
+            whole(flows),
+            False,
+            page,
+            False,
         ),
         "plans embedded in the ExecutionDirective": (embedded(flows), False, page, False),
         "SQLite's default 4 KiB pages": (flows, False, 4096, False),
