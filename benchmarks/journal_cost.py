@@ -7,12 +7,14 @@ records its flows (``FlowRecord``) and the DTOs it journaled. Then, untimed part
 - **rows and bytes**: rows a trade by table, the journal file's bytes a trade, the
   ``dtos.json`` bytes a trade (stored and decoded);
 - **JSON**: µs to encode each journaled DTO type (``journal.to_json``; the
-  ExecutionDirective also by reference, ``journal_codec.encode_execution``);
+  ExecutionDirective also by reference, ``journal_codec.encode_execution``, the
+  StrategyDirective with its chain by reference, ``encode_strategy``);
 - **SQLite writes**: the recorded flows written again into a fresh journal, whole
   (``Journal.write`` … ``close``, indexes and checkpoint included), best of
   ``--repeat`` in CPU time, for four variants: as written now; with the lookup indexes
-  maintained from the start; with the plans embedded in the ExecutionDirective; with
-  SQLite's default 4 KiB pages; all three (the journal as session 11 wrote it).
+  maintained from the start; with the chains and decision notes whole (format 2); with
+  the plans embedded in the ExecutionDirective; with SQLite's default 4 KiB pages; all
+  three (the journal as session 11 wrote it); links as rows (format 0).
   Variants alternate round by round, so a load change hits all of them.
 
 Usage: ``python benchmarks/journal_cost.py [--bars 20000] [--repeat 5]``. Prints
@@ -38,12 +40,19 @@ from runtime_throughput import ema_plan, synthetic_bars
 
 import stc.runtime as runtime
 import stc.runtime.journal as journal_module
+from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.engine import Engine
 from stc.runtime.flow_recorder import PARENTS
 from stc.runtime.journal import _INDEXES, _OLD_INDEXES, TABLES, FlowRecord, Journal, to_json
-from stc.runtime.journal_codec import decode_texts, encode_execution
+from stc.runtime.journal_codec import (
+    decode_texts,
+    encode_execution,
+    encode_strategy,
+    full_notes,
+    full_rows,
+)
 
 
 class _Recording(Journal):
@@ -80,13 +89,20 @@ def journaled(flows: list[FlowRecord]) -> dict[str, list[Any]]:
 
 
 def embedded(flows: list[FlowRecord]) -> list[FlowRecord]:
-    """``flows`` with every ExecutionDirective in the full form (plans embedded)."""
+    """``flows`` with every record in the full form (plans embedded, chains and
+    decision_chain notes whole)."""
     out = []
-    for flow in flows:
-        texts = decode_texts([(r[0], r[1], r[2], r[5]) for r in flow.dtos])
+    for flow in whole(flows):
+        texts = decode_texts([(r[0], r[1], r[2], r[5], r[6]) for r in flow.dtos])
         dtos = [(*r[:5], t, r[6]) for r, t in zip(flow.dtos, texts, strict=True)]
         out.append(replace(flow, dtos=dtos))
     return out
+
+
+def whole(flows: list[FlowRecord]) -> list[FlowRecord]:
+    """``flows`` as format 2 stored them (session 13): every StrategyDirective's chain
+    and every decision_chain note whole, the plans still by reference."""
+    return [replace(f, dtos=full_rows(f.dtos), notes=full_notes(f.notes, f.dtos)) for f in flows]
 
 
 def write_all(
@@ -183,15 +199,22 @@ def main() -> None:
               f"{each * len(values) / trades:.1f} |")  # fmt: skip
     print(f"| (all but ExecutionDirective) | | | | {total:.1f} |")
     _print_execution(dtos[ExecutionDirective.__name__], flows, trades)
+    _print_strategy(dtos[StrategyDirective.__name__], flows, trades)
 
     page = journal_module.PAGE_SIZE
     variants = {
         "as written now": (flows, False, page, False),
         "indexes maintained from the start": (flows, True, page, False),
+        "chains and decision notes whole (format 2, as session 13 wrote it)": (
+            whole(flows),
+            False,
+            page,
+            False,
+        ),
         "plans embedded in the ExecutionDirective": (embedded(flows), False, page, False),
         "SQLite's default 4 KiB pages": (flows, False, 4096, False),
         "all three (as session 11 wrote it)": (embedded(flows), True, 4096, True),
-        "links as rows (format 0, as session 12 wrote it)": (flows, False, page, True),
+        "links as rows (format 0, as session 12 wrote it)": (whole(flows), False, page, True),
     }
     best: Counter[str] = Counter()
     for _ in range(args.repeat):
@@ -219,6 +242,23 @@ def _print_execution(directives: list[Any], flows: list[FlowRecord], trades: int
     length = sum(map(len, stored)) / len(stored)
     print(f"| ExecutionDirective, plans by reference | {count:.2f} | {length:,.0f} | "
           f"{short:.2f} | {short * count:.1f} |")  # fmt: skip
+
+
+def _print_strategy(directives: list[Any], flows: list[FlowRecord], trades: int) -> None:
+    """The StrategyDirective's JSON, chain whole against by reference (format 3)."""
+    full = json_us(directives, to_json)
+    short = json_us(directives, lambda d: encode_strategy(d, d.causality.all_ids(), to_json))
+    stored = [r[5] for f in flows for r in f.dtos if r[2] == StrategyDirective.__name__]
+    whole_bytes = sum(len(to_json(d)) for d in directives) / len(directives)
+    count = len(directives) / trades
+    print(f"| StrategyDirective, chain whole | {count:.2f} | {whole_bytes:,.0f} | "
+          f"{full:.2f} | {full * count:.1f} |")  # fmt: skip
+    length = sum(map(len, stored)) / len(stored)
+    print(f"| StrategyDirective, chain by reference | {count:.2f} | {length:,.0f} | "
+          f"{short:.2f} | {short * count:.1f} |")  # fmt: skip
+    notes = [n[4] for f in flows for n in f.notes if n[3] == "decision_chain"]
+    print(f"| decision_chain note, stored (by reference) | {len(notes) / trades:.2f} | "
+          f"{sum(map(len, notes)) / len(notes):,.0f} | | |")  # fmt: skip
 
 
 def _plans_of(directive: ExecutionDirective) -> dict[str, tuple[object, str]]:

@@ -22,7 +22,9 @@ import json
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BLUEPRINTS = REPO / "blueprints"
@@ -61,10 +63,10 @@ through it)."""
 
 def journal_digest(path: Path) -> str:
     """sha256 over every row of every logical table of the journal, tables by name,
-    rows in insertion order (``meta`` without ``VOLATILE_META``; ``dtos`` decoded and
-    ``links`` read through its view, as ``Journal.rows`` gives them: the digests are of
-    the logical rows, whatever the compact encoding)."""
-    from stc.runtime.journal_codec import decoded_dto_rows
+    rows in insertion order (``meta`` without ``VOLATILE_META``; ``dtos`` and ``notes``
+    decoded and ``links`` read through its view, as ``Journal.rows`` gives them: the
+    digests are of the logical rows, whatever the compact encoding)."""
+    from stc.runtime.journal_codec import decoded_dto_rows, decoded_note_rows
 
     digest = hashlib.sha256()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -72,11 +74,12 @@ def journal_digest(path: Path) -> str:
         tables = [r[0] for r in db.execute(query) if r[0] in LOGICAL_TABLES]
         for table in tables:
             digest.update(table.encode())
-            rows = (
-                decoded_dto_rows(db)
-                if table == "dtos"
-                else db.execute(f'SELECT * FROM "{table}" ORDER BY {LOGICAL_TABLES[table]}')
-            )
+            if table == "dtos":
+                rows: Iterable[Any] = decoded_dto_rows(db)
+            elif table == "notes":
+                rows = decoded_note_rows(db)
+            else:
+                rows = db.execute(f'SELECT * FROM "{table}" ORDER BY {LOGICAL_TABLES[table]}')
             for row in rows:
                 if table == "meta" and row[0] in VOLATILE_META:
                     continue

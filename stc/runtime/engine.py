@@ -125,7 +125,7 @@ class Engine:
         )
         self.planning = PlanningAggregator(self.ids)
         self.recorder = FlowRecorder(journal, self.context, self.planning, "")
-        self.terminator = FlowTerminator(self.recorder.note)
+        self.terminator = FlowTerminator(self.recorder.note, self.recorder.decision_chain)
         self.contracts = Contracts(plan)
         self.gaps = GapCounter(self.tick_tf)
         self._bootstrap(plugin_roots, connector, dict(worker_classes or {}))

@@ -26,7 +26,13 @@ from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
 from stc.runtime.dtos.signals import AggregatedContextAssessment, OpportunitySignal, ThreatSignal
 from stc.runtime.journal import FlowRecord, Journal, to_json
-from stc.runtime.journal_codec import encode_execution, encode_links
+from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
+    chain_note,
+    encode_execution,
+    encode_links,
+    encode_strategy,
+)
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
 
@@ -55,6 +61,9 @@ class FlowRecorder:
         self._plans: dict[str, tuple[object, str]] = {}
         """The plans journaled in this flow (id → (plan, JSON)): an ExecutionDirective
         of the same flow stores them by reference (:mod:`stc.runtime.journal_codec`)."""
+        self._execution: object = None
+        """The ExecutionDirective journaled in this flow: its decision_chain note is
+        stored by reference to it (:meth:`decision_chain`)."""
 
     def record(self) -> FlowRecord:
         """The current flow's record (started on first use)."""
@@ -68,6 +77,7 @@ class FlowRecorder:
         rec, self.rec = self.rec, None
         if self._plans:
             self._plans = {}
+        self._execution = None
         if rec is None or rec.empty:
             return
         self.flows += 1
@@ -94,8 +104,11 @@ class FlowRecorder:
         kind = type(dto)
         if kind is ExecutionDirective:
             text = encode_execution(dto, self._plans, to_json)
+            self._execution = dto
+        elif kind is StrategyDirective:  # its chain by reference to its links (format 3)
+            text = encode_strategy(dto, parents, to_json)
         else:
-            text = to_json(dto)
+            text = kind.__pydantic_serializer__.to_json(dto).decode()  # journal.to_json
             if kind in _PLANS:
                 self._plans[dto_id] = (dto, text)
         links = encode_links(parents) if parents else None  # on the row (journal format 2)
@@ -151,6 +164,21 @@ class FlowRecorder:
         """Note the orders the handler cancelled: (order id, reason) each."""
         for order_id, reason in orders:
             self.note("order_cancelled", {"order_id": order_id, "reason": reason})
+
+    def decision_chain(self, directive: ExecutionDirective) -> None:
+        """The FlowTerminator's ``decision_chain`` note of ``directive``: by reference
+        (its id) when it is the directive journaled in this flow and its chain's tick is
+        the flow's (the reader rebuilds the ids from that row, format 3), else whole."""
+        rec = self.record()
+        chain = directive.causality
+        tick = chain.tick_time.isoformat()
+        text = None
+        if directive is self._execution and tick == rec.tick_time:
+            text = chain_note(directive.directive_id)
+        if text is None:
+            fields = {"execution_directive_id": directive.directive_id, "tick_time": tick}
+            text = to_json({**fields, "ids": list(chain.all_ids())})
+        rec.notes.append((rec.flow_id, rec.tick_time, "platform", CHAIN_NOTE, text))
 
     def note_for(self, worker_id: str) -> Callable[[str, Mapping[str, Any]], None]:
         """The ``journal`` capability of ``worker_id``: notes in its name."""

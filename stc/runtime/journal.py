@@ -38,6 +38,12 @@ of the DTO it was made with (its child, mostly: a plan's directive, a fill's tra
 not as a row of its own: 18 of a round trip's 38 rows were links. The ``links`` VIEW
 gives every reader the old table's rows, ``seq`` included. A journal of format 0 (no
 version mark) keeps its ``links`` table and is read as before.
+
+**Chains by reference (format 3, ``PRAGMA user_version = 3``).** A StrategyDirective's
+causality chain is stored as counts of its row's links, and the FlowTerminator's
+``decision_chain`` note as the id of the ExecutionDirective journaled in its flow
+(:mod:`stc.runtime.journal_codec`); ``rows``, ``dto`` and ``flow_notes`` make them
+whole. A resumed journal of format 0 or 2 is appended in its own layout.
 """
 
 from __future__ import annotations
@@ -52,12 +58,22 @@ from typing import Any
 
 from stc.runtime.errors import ResumeError as ResumeError
 from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
+    COMPACT,
     LINKS_VIEW,
+    NOTE_COLUMNS,
+    STRATEGY,
     DanglingReference,
     appended_link,
     decode_texts,
     decoded_dto_rows,
+    decoded_note,
+    decoded_note_rows,
     embed,
+    expand_strategy,
+    full_notes,
+    full_rows,
+    is_compact_strategy,
     link_items,
     prepended_links,
     references,
@@ -74,9 +90,10 @@ CREATE TABLE faults (seq INTEGER PRIMARY KEY, flow_id INTEGER, worker TEXT,
 CREATE TABLE notes (seq INTEGER PRIMARY KEY, flow_id INTEGER, tick_time TEXT,
                     worker TEXT, note TEXT, json TEXT);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 """
-"""A new journal: format 2, links folded onto their rows (:data:`LINKS_VIEW`)."""
+"""A new journal: format 3, links folded onto their rows (:data:`LINKS_VIEW`), a
+StrategyDirective's chain by reference to them (:data:`COMPACT`)."""
 
 FOLDED = 2
 """``PRAGMA user_version`` of a journal whose links are folded (0: a ``links`` table)."""
@@ -230,7 +247,10 @@ class FlowRecord:
         if not self.dtos:
             return json.dumps([list(pair) for pair in loose])
         row = self.dtos[0]
-        self.dtos[0] = (*row[:6], prepended_links(row[6], loose, row[1]))
+        text = row[5]
+        if row[2] == STRATEGY and is_compact_strategy(text):  # its chain counts from links[0]
+            text = expand_strategy(text, row[6])
+        self.dtos[0] = (*row[:5], text, prepended_links(row[6], loose, row[1]))
         return None
 
     def links(self) -> list[tuple[int, str, str]]:
@@ -274,7 +294,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA + LINKS_VIEW + (_INDEXES if durable else ""))
             self._indexed = durable
-        self._folded: bool | None = None
+        self._format: int | None = None
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
 
     def write(self, flow: FlowRecord) -> None:
@@ -311,13 +331,20 @@ class Journal:
             )
             if self.folded:
                 rowless = _settled(pending)  # before the rows: may put links on a first row
-                _insert(db, _DTOS_SQL, [row for f in pending for row in f.dtos])
+                rows = [row for f in pending for row in f.dtos]
+                if not self.compact:  # resuming a format-2 journal: chains in full
+                    rows = full_rows(rows)
+                _insert(db, _DTOS_SQL, rows)
                 _insert(db, _FLOW_LINKS_SQL, rowless)
-            else:  # resuming a format-0 journal: its layout, links as rows
-                _insert(db, _OLD_DTOS_SQL, [row[:6] for f in pending for row in f.dtos])
+            else:  # resuming a format-0 journal: its layout, links as rows, chains in full
+                rows = full_rows([row for f in pending for row in f.dtos])
+                _insert(db, _OLD_DTOS_SQL, [row[:6] for row in rows])
                 _insert(db, _OLD_LINKS_SQL, [row for f in pending for row in f.links()])
             _insert(db, _FAULTS_SQL, [row for f in pending for row in f.faults])
-            _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
+            if self.compact:
+                _insert(db, _NOTES_SQL, [row for f in pending for row in f.notes])
+            else:  # an older journal: decision chains whole
+                _insert(db, _NOTES_SQL, [r for f in pending for r in full_notes(f.notes, f.dtos)])
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -362,9 +389,11 @@ class Journal:
         if not recorded:
             return None
         last = recorded[-1][0]
+        links = "links" if self.compact else "NULL"
         dtos = list(
             self._db.execute(
-                "SELECT flow_id, dto_id, type, json FROM dtos WHERE flow_id = ? ORDER BY seq",
+                f"SELECT flow_id, dto_id, type, json, {links} FROM dtos WHERE flow_id = ? "
+                "ORDER BY seq",
                 (last,),
             )
         )
@@ -400,9 +429,11 @@ class Journal:
         if table not in TABLES:
             raise ValueError(f"no journal table {table!r}")
         self.flush()
-        if table == "dtos":  # the compact encoding decoded (journal_codec)
+        if table in ("dtos", "notes"):  # the compact encoding decoded (journal_codec)
             try:
-                return list(decoded_dto_rows(self._db))
+                if table == "dtos":
+                    return list(decoded_dto_rows(self._db))
+                return list(decoded_note_rows(self._db))
             except DanglingReference as exc:
                 raise self._damaged(str(exc)) from None
         order = "flow_id" if table == "flows" else "seq"
@@ -411,14 +442,20 @@ class Journal:
     def dto(self, dto_id: str) -> tuple[str, str, str, dict[str, Any]] | None:
         """(type, tick time, worker, fields) of the latest record of ``dto_id``."""
         self._lookups()
+        links = "links" if self.compact else "NULL"
         row = self._db.execute(
-            "SELECT type, tick_time, worker, json, seq, flow_id FROM dtos WHERE dto_id = ? "
-            "ORDER BY seq DESC LIMIT 1",
+            f"SELECT type, tick_time, worker, json, seq, flow_id, {links} FROM dtos "
+            "WHERE dto_id = ? ORDER BY seq DESC LIMIT 1",
             (dto_id,),
         ).fetchone()
         if row is None:
             return None
         text = row[3]
+        if row[0] == STRATEGY and is_compact_strategy(text):
+            try:
+                text = expand_strategy(text, row[6])
+            except DanglingReference as exc:
+                raise self._damaged(str(exc)) from None
         plan_ids = references(row[0], text)
         if plan_ids is not None:
             text = self._embedded(text, plan_ids, row[4], row[5])
@@ -464,11 +501,24 @@ class Journal:
         """The ``note`` notes (their fields) of the flow that recorded ``dto_id`` last."""
         self._lookups()
         rows = self._db.execute(
-            "SELECT json FROM notes WHERE note = ? AND flow_id = (SELECT flow_id FROM dtos "
-            "WHERE dto_id = ? ORDER BY seq DESC LIMIT 1) ORDER BY seq",
+            f"SELECT {NOTE_COLUMNS} FROM notes WHERE note = ? AND flow_id = (SELECT flow_id "
+            "FROM dtos WHERE dto_id = ? ORDER BY seq DESC LIMIT 1) ORDER BY seq",
             (note, dto_id),
-        )
-        return [json.loads(row[0]) for row in rows]
+        ).fetchall()
+        if note == CHAIN_NOTE:  # by reference to its directive's row (format 3)
+            try:
+                rows = [decoded_note(row, self._execution_json) for row in rows]
+            except DanglingReference as exc:
+                raise self._damaged(str(exc)) from None
+        return [json.loads(row[5]) for row in rows]
+
+    def _execution_json(self, flow_id: Any, directive_id: str) -> str | None:
+        """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``."""
+        found = self._db.execute(
+            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? ORDER BY seq DESC LIMIT 1",
+            (flow_id, directive_id),
+        ).fetchone()
+        return None if found is None else str(found[0])
 
     def parents(self, child: str) -> list[str]:
         """Ids linked to ``child`` in journal order (for ``explain`` and the report)."""
@@ -489,15 +539,25 @@ class Journal:
         return [r[0] for r in rows]
 
     @property
-    def folded(self) -> bool:
-        """True for a journal whose links are on their rows (format 2: the view)."""
-        if self._folded is None:
+    def format(self) -> int:
+        """The journal's format (``PRAGMA user_version``): 0 links as rows, 2 links on
+        their rows, 3 also a StrategyDirective's chain by reference to them."""
+        if self._format is None:
             try:
-                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                self._format = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             except sqlite3.DatabaseError:
-                version = 0  # not a database: the next query says so
-            self._folded = version >= FOLDED
-        return self._folded
+                self._format = 0  # not a database: the next query says so
+        return self._format
+
+    @property
+    def folded(self) -> bool:
+        """True for a journal whose links are on their rows (format 2 on: the view)."""
+        return self.format >= FOLDED
+
+    @property
+    def compact(self) -> bool:
+        """True for a journal whose StrategyDirectives hold their chain by reference."""
+        return self.format >= COMPACT
 
     def _link_table(self) -> str:
         """The table ``parents`` and ``children`` query: ``links`` itself in a format-0
@@ -590,7 +650,7 @@ class _Replay:
         if expected != got:
             self._diverged(flow.flow_id, f"recorded {expected}, replayed {got}")
         if flow.flow_id == self.last:  # compared decoded: an older journal's full form too
-            texts = decode_texts([(row[0], row[1], row[2], row[5]) for row in flow.dtos])
+            texts = decode_texts([(*row[:3], row[5], row[6]) for row in flow.dtos])
             replayed = [(row[1], text) for row, text in zip(flow.dtos, texts, strict=True)]
             if replayed != self.last_dtos:
                 self._diverged(flow.flow_id, "its DTOs differ")

@@ -16,6 +16,11 @@ the latest row of that id in the same flow before the directive. Every reader go
 through it (``Journal.rows``/``dto``, the resume check, the reference digests), so
 consumers see the same logical rows as before; old journals (full form) decode to
 themselves.
+
+Since format 3 (session 14) a StrategyDirective's causality chain is stored by
+reference too: two thirds of its ~980 bytes were the ids of its inputs, which its row's
+``links`` already hold in the same order (:func:`encode_strategy`,
+:func:`expand_strategy`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from stc.runtime.dtos.causality import CausalityChain
 
 EXECUTION = "ExecutionDirective"
 PLAN_FIELDS = ("entry_plan", "size_plan", "exit_plan", "routing_plan")
@@ -90,18 +97,25 @@ def embed(text: str, plan_ids: tuple[str, ...], plan_json: Callable[[str], str |
     return "".join(parts) + "}"
 
 
-def decode_texts(rows: list[tuple[Any, str, Any, Any]]) -> list[Any]:
-    """The full ``json`` of each (flow_id, dto_id, type, json) row, rows in journal
-    order: a reference resolves to the latest earlier row of its id in its flow."""
+def decode_texts(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """The full ``json`` of each (flow_id, dto_id, type, json[, links]) row, rows in
+    journal order: a plan reference resolves to the latest earlier row of its id in its
+    flow, a StrategyDirective's chain by reference (:func:`expand_strategy`) from the
+    row's ``links`` (a row without that element has none)."""
     out: list[Any] = []
     flow: object = None
     seen: dict[str, str] = {}
-    for flow_id, dto_id, dto_type, text in rows:
+    for row in rows:
+        flow_id, dto_id, dto_type, text = row[:4]
         if flow_id != flow:
             flow, seen = flow_id, {}
-        ids = references(dto_type, text)
-        if ids is not None:
-            text = embed(text, ids, seen.get)
+        if dto_type == STRATEGY:
+            if is_compact_strategy(text):
+                text = expand_strategy(text, row[4] if len(row) > 4 else None)
+        else:
+            ids = references(dto_type, text)
+            if ids is not None:
+                text = embed(text, ids, seen.get)
         out.append(text)
         if isinstance(text, str):
             seen[dto_id] = text
@@ -112,9 +126,12 @@ def decoded_dto_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """Every ``dtos`` row (:data:`DTO_COLUMNS`, in ``seq`` order) with its ``json`` decoded.
 
     A flow's rows are contiguous (a flow is inserted whole), so one flow's rows are
-    held at a time."""
+    held at a time. A format-3 journal's rows are read with their ``links`` (a
+    directive's chain is there) and given without them."""
+    compact = int(db.execute("PRAGMA user_version").fetchone()[0]) >= COMPACT
+    columns = f"{DTO_COLUMNS}, links" if compact else DTO_COLUMNS
     flow: list[tuple[Any, ...]] = []
-    for row in db.execute(f"SELECT {DTO_COLUMNS} FROM dtos ORDER BY seq"):
+    for row in db.execute(f"SELECT {columns} FROM dtos ORDER BY seq"):
         if flow and row[1] != flow[0][1]:
             yield from _decoded_flow(flow)
             flow = []
@@ -123,12 +140,158 @@ def decoded_dto_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
 
 
 def _decoded_flow(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    if not any(references(row[3], row[6]) for row in rows):
-        yield from rows
+    if not any(_encoded(row[3], row[6]) for row in rows):
+        yield from (row[:7] for row in rows)
         return
-    texts = decode_texts([(row[1], row[2], row[3], row[6]) for row in rows])
+    texts = decode_texts([(row[1], row[2], row[3], row[6], *row[7:8]) for row in rows])
     for row, text in zip(rows, texts, strict=True):
-        yield (*row[:6], text, *row[7:])
+        yield (*row[:6], text)
+
+
+def _encoded(dto_type: object, text: object) -> bool:
+    """Whether a row's ``json`` is stored in a compact (by-reference) form."""
+    if dto_type == STRATEGY:
+        return is_compact_strategy(text)
+    return references(dto_type, text) is not None
+
+
+# --- a StrategyDirective's causality chain by reference (session 14, format 3) -----------
+STRATEGY = "StrategyDirective"
+COMPACT = 3
+"""``PRAGMA user_version`` of a journal whose StrategyDirectives hold their chain by
+reference (an older journal's rows are all in full form: :func:`full_rows`)."""
+_CHAIN_MARK = re.compile(
+    r'\A\{"directive_id":"([^"\\]*)","timestamp":"([^"\\]*)","causality":\[(\d+),(\d+),(\d+),([01])\],'
+)
+"""The head of a StrategyDirective record whose chain is stored by reference:
+``"causality":[c,o,t,s]`` (a full record has an object there)."""
+_LATER_NULLS = (
+    ',"entry_plan_id":null,"size_plan_id":null,"exit_plan_id":null,'
+    '"routing_plan_id":null,"execution_directive_id":null}'
+)
+_LATER = ("entry_plan_id", "size_plan_id", "exit_plan_id", "routing_plan_id")
+
+
+def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[Any], str]) -> str:
+    """``directive``'s record with its causality chain by reference when the chain is
+    what its row's links already say, else ``full(directive)``.
+
+    The chain of a planner's directive is (tick time, context, opportunities, threats,
+    its own id or none, five empty later ids); ``chain_ids`` (its ``all_ids()``, stored
+    as the row's links) hold all of its ids in that order, and the tick time is, in
+    practice, the directive's timestamp. Stored instead: ``"causality":[c,o,t,s]``, how
+    many of the links are the context (0 or 1), the opportunities, the threats and the
+    directive's own id (0 or 1). Anything else — a later id filled in, another
+    directive's id, a tick time that would print otherwise, an id JSON would escape, a
+    subclass — keeps the full form, so the reader's rebuild is always exact.
+
+    The full text is cut, not serialized without the chain: pydantic's ``exclude``
+    costs what the chain's serialization saves (callgrind), and the cut is one search.
+    """
+    text = full(directive)
+    chain = directive.causality
+    if type(chain) is not CausalityChain:
+        return text
+    context = chain.context_assessment_id
+    named = chain.strategy_directive_id
+    own = directive.directive_id
+    opportunities = chain.opportunity_ids
+    threats = chain.threat_ids
+    expected = (*opportunities, *threats)
+    if context is not None:
+        expected = (context, *expected)
+    if named is not None:
+        if named != own:
+            return text
+        expected = (*expected, named)
+    if (
+        expected != chain_ids
+        or chain.entry_plan_id is not None
+        or chain.size_plan_id is not None
+        or chain.exit_plan_id is not None
+        or chain.routing_plan_id is not None
+        or chain.execution_directive_id is not None
+        or not _same_stamp(chain.tick_time, directive.timestamp)
+    ):
+        return text
+    try:
+        if _unsafe(own + "".join(chain_ids)) is not None:
+            return text
+    except TypeError:  # an id that is no string (built without validation)
+        return text
+    start = text.find(',"causality":{') + 13  # no `,"` inside a JSON string: the key
+    end = text.find(_CHAIN_END, start)
+    if start < 13 or end < 0:
+        return text
+    counts = (
+        f"[{0 if context is None else 1},{len(opportunities)},"
+        f"{len(threats)},{0 if named is None else 1}]"
+    )
+    return text[:start] + counts + text[end + len(_CHAIN_END) :]
+
+
+_CHAIN_END = '"execution_directive_id":null}'
+"""The end of a chain whose later ids are empty (no id holds a quote: checked)."""
+
+
+def _same_stamp(tick: Any, stamp: Any) -> bool:
+    """Whether two datetimes serialize to the same text (same instant, same offset)."""
+    if tick is stamp:
+        return True
+    try:
+        return bool(
+            type(tick) is type(stamp) and tick == stamp and tick.utcoffset() == stamp.utcoffset()
+        )
+    except (TypeError, AttributeError):
+        return False
+
+
+def is_compact_strategy(text: object) -> bool:
+    """Whether a StrategyDirective's ``json`` holds its chain by reference."""
+    return isinstance(text, str) and _CHAIN_MARK.match(text) is not None
+
+
+def expand_strategy(text: str, links: str | None) -> str:
+    """The full record of a by-reference StrategyDirective ``text`` whose row holds
+    ``links`` (:class:`DanglingReference` when they cannot be its chain)."""
+    found = _CHAIN_MARK.match(text)
+    assert found is not None
+    own, stamp = found.group(1), found.group(2)
+    context, opportunities, threats, named = (int(found.group(i)) for i in (3, 4, 5, 6))
+    items = link_items(links)
+    n = context + opportunities + threats
+    if (
+        len(items) < n + named
+        or (named and items[n] != own)
+        or not all(type(i) is str for i in items[:n])
+    ):
+        raise DanglingReference(f"the causality chain of the {STRATEGY} {own} is not journaled")
+    ids: list[str] = items[:n]  # type: ignore[assignment]
+    first = f'"{ids[0]}"' if context else "null"
+    named_id = f'"{own}"' if named else "null"
+    opps = _array(ids[context : context + opportunities])
+    thrs = _array(ids[context + opportunities : n])
+    chain = (
+        f'{{"tick_time":"{stamp}","context_assessment_id":{first},"opportunity_ids":{opps},'
+        f'"threat_ids":{thrs},"strategy_directive_id":{named_id}{_LATER_NULLS}'
+    )
+    return f"{text[: found.start(3) - 1]}{chain},{text[found.end() :]}"
+
+
+def _array(ids: list[str]) -> str:
+    """A JSON array of plain ids, as pydantic writes it (no spaces)."""
+    return "[" + ",".join(f'"{i}"' for i in ids) + "]"
+
+
+def full_rows(rows: list[Any]) -> list[Any]:
+    """``dtos`` rows (as inserted: json at 5, links at 6) with every by-reference
+    StrategyDirective in full form: what a journal older than format 3 stores."""
+    out = []
+    for row in rows:
+        if row[2] == STRATEGY and is_compact_strategy(row[5]):
+            row = (*row[:5], expand_strategy(row[5], row[6]), *row[6:])
+        out.append(row)
+    return out
 
 
 # --- causality links on the child's row (session 13) ----------------------------------
@@ -200,3 +363,86 @@ SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, chil
 the links in the order they were made (a flow's links after those of earlier flows; in
 a flow, row by row, each row's in order; a flow without rows keeps its links in
 ``flow_links``)."""
+
+
+# --- the decision_chain note by reference (session 14, format 3) -------------------------
+CHAIN_NOTE = "decision_chain"
+NOTE_COLUMNS = "seq, flow_id, tick_time, worker, note, json"
+"""The columns of ``notes`` (its logical and stored rows are the same shape)."""
+_LATER_CHAIN = ("strategy_directive_id", *_LATER, "execution_directive_id")
+
+
+def chain_note(directive_id: str) -> str | None:
+    """The stored ``json`` of a ``decision_chain`` note by reference to the
+    ExecutionDirective ``directive_id`` journaled in its flow (a JSON string, where
+    the full note is an object); None when the id is no plain id."""
+    if type(directive_id) is not str or _unsafe(directive_id) is not None:
+        return None
+    return f'"{directive_id}"'
+
+
+def chain_note_fields(execution: str, tick_time: str, directive_id: str) -> str:
+    """The full ``decision_chain`` note of the ExecutionDirective whose record is
+    ``execution`` (its JSON, full or by reference: the chain is in its head), made at
+    ``tick_time``: what :class:`~stc.runtime.platform.flow_terminator.FlowTerminator`
+    notes (its fields' JSON with sorted keys, as ``journal.to_json`` of a dict)."""
+    chain = json.loads(execution)["causality"]
+    ids = [chain["context_assessment_id"]] if chain["context_assessment_id"] else []
+    ids += chain["opportunity_ids"]
+    ids += chain["threat_ids"]
+    ids += [chain[name] for name in _LATER_CHAIN if chain[name]]
+    fields = {"execution_directive_id": directive_id, "tick_time": tick_time, "ids": ids}
+    return json.dumps(fields, sort_keys=True)
+
+
+def is_chain_reference(note: object, text: object) -> bool:
+    """Whether a ``notes`` row holds a ``decision_chain`` note by reference."""
+    return note == CHAIN_NOTE and isinstance(text, str) and text[:1] == '"'
+
+
+def decoded_note(
+    row: tuple[Any, ...], execution_json: Callable[[Any, str], str | None]
+) -> tuple[Any, ...]:
+    """A ``notes`` row (:data:`NOTE_COLUMNS`) with a by-reference ``decision_chain``
+    note made whole; ``execution_json(flow_id, directive_id)`` gives the (decoded or
+    stored) record of that ExecutionDirective in that flow."""
+    if not is_chain_reference(row[4], row[5]):
+        return row
+    directive_id = json.loads(row[5])
+    execution = execution_json(row[1], directive_id)
+    if execution is None:
+        raise DanglingReference(f"the {CHAIN_NOTE} of {directive_id} has no ExecutionDirective")
+    return (*row[:5], chain_note_fields(execution, row[2], directive_id))
+
+
+def decoded_note_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every ``notes`` row in ``seq`` order, a by-reference ``decision_chain`` made whole."""
+
+    def execution_json(flow_id: Any, directive_id: str) -> str | None:
+        found = db.execute(
+            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (flow_id, directive_id, EXECUTION),
+        ).fetchone()
+        return None if found is None else str(found[0])
+
+    for row in db.execute(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY seq"):
+        yield decoded_note(row, execution_json)
+
+
+def full_notes(notes: list[Any], dtos: list[Any]) -> list[Any]:
+    """A flow's ``notes`` rows (as inserted: no seq) with every by-reference
+    ``decision_chain`` made whole from the flow's ``dtos`` rows (as inserted): what a
+    journal older than format 3 stores."""
+    out = []
+    for row in notes:
+        if is_chain_reference(row[3], row[4]):
+            directive_id = json.loads(row[4])
+            execution = next(
+                (d[5] for d in reversed(dtos) if d[1] == directive_id and d[2] == EXECUTION), None
+            )
+            if execution is None:
+                raise DanglingReference(f"the {CHAIN_NOTE} of {directive_id} has no directive")
+            row = (*row[:4], chain_note_fields(execution, row[1], directive_id))
+        out.append(row)
+    return out

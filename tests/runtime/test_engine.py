@@ -36,6 +36,12 @@ BARS = load_bars(EURUSD)
 
 
 def _rows(path: Path, table: str) -> list[tuple[Any, ...]]:
+    if table in ("dtos", "notes"):  # decoded: some records are stored by reference
+        journal = Journal(path, create=False)
+        try:
+            return journal.rows(table)
+        finally:
+            journal.close()
     with sqlite3.connect(path) as db:
         order = "flow_id" if table == "flows" else "seq"
         return list(db.execute(f"SELECT * FROM {table} ORDER BY {order}"))

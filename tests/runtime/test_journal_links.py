@@ -14,7 +14,15 @@ from rt_helpers import EURUSD, PLUGIN_ROOTS, raw_sql, wiring
 
 from stc.runtime.api import explain, run
 from stc.runtime.journal import TABLES, FlowRecord, Journal
-from stc.runtime.journal_codec import encode_links, link_items
+from stc.runtime.journal_codec import (
+    CHAIN_NOTE,
+    STRATEGY,
+    decoded_note_rows,
+    encode_links,
+    expand_strategy,
+    is_compact_strategy,
+    link_items,
+)
 from tools.kill_resume import cut_after
 from tools.reference_runs import journal_digest
 
@@ -30,9 +38,25 @@ def _logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         journal.close()
 
 
+def to_format_2(path: Path) -> None:
+    """Rewrite a format-3 journal in the layout written before it: every
+    StrategyDirective's chain and every decision_chain note in full, version 2."""
+    with sqlite3.connect(path) as db:
+        rows = list(db.execute("SELECT seq, json, links FROM dtos WHERE type = ?", (STRATEGY,)))
+        for seq, text, links in rows:
+            if is_compact_strategy(text):
+                db.execute(
+                    "UPDATE dtos SET json = ? WHERE seq = ?", (expand_strategy(text, links), seq)
+                )
+        notes = [(row[5], row[0]) for row in decoded_note_rows(db) if row[4] == CHAIN_NOTE]
+        db.executemany("UPDATE notes SET json = ? WHERE seq = ?", notes)
+        db.execute("PRAGMA user_version = 2")
+
+
 def to_format_0(path: Path) -> None:
     """Rewrite a folded journal in the layout written before format 2: a ``links``
     table with the view's rows, ``dtos`` without its ``links`` column, no version."""
+    to_format_2(path)
     with sqlite3.connect(path) as db:
         rows = list(db.execute("SELECT * FROM links ORDER BY seq"))
         db.executescript(
@@ -96,7 +120,7 @@ def test_link_texts_round_trip() -> None:
 def test_a_run_stores_no_link_rows(swot_run: tuple[Path, list[str]]) -> None:
     """The links are on the rows; the view has them all, each child a journaled id."""
     path = swot_run[0] / "journal.sqlite"
-    assert raw_sql(path, "PRAGMA user_version") == [(2,)]
+    assert raw_sql(path, "PRAGMA user_version") == [(3,)]
     tables = {r[0] for r in raw_sql(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "links" not in tables
     links = raw_sql(path, "SELECT seq, parent, child FROM links ORDER BY seq")
@@ -142,6 +166,8 @@ def test_a_format_0_journal_resumes_in_its_own_layout(
                  resume=True)  # fmt: skip
     assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
     assert raw_sql(run_dir / "journal.sqlite", "PRAGMA user_version") == [(0,)]
+    texts = raw_sql(run_dir / "journal.sqlite", "SELECT json FROM dtos WHERE type = ?", STRATEGY)
+    assert texts and not any(is_compact_strategy(text) for (text,) in texts)
     assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
 
 

@@ -14,16 +14,23 @@ from typing import Any
 from stc.runtime.dtos.plans import ExecutionDirective
 
 Note = Callable[[str, Mapping[str, Any]], None]
+ChainNote = Callable[[ExecutionDirective], None]
 
 
 class FlowTerminator:
     """Platform component ``flow_terminator``."""
 
-    def __init__(self, note: Note) -> None:
+    def __init__(self, note: Note, chain_note: ChainNote | None = None) -> None:
         self._note = note
+        self._chain_note = chain_note
+        """The journal's own way to note a chain (``FlowRecorder.decision_chain``: by
+        reference to the directive's row when it can), the same note when read."""
 
     def on_flow_stop(self, directive: ExecutionDirective) -> None:
         """Record the finished flow's decision chain."""
+        if self._chain_note is not None:
+            self._chain_note(directive)
+            return
         chain = directive.causality
         self._note(
             "decision_chain",
