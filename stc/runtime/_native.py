@@ -61,14 +61,20 @@ NATIVE_RUNTIME_MODULES: tuple[str, ...] = (
 
 NATIVE_PLUGIN_MODULES: tuple[str, ...] = (
     "stc.plugins._lib.exits",
+    "stc.plugins._lib.plans",
     "stc.plugins._lib.risk",
     "stc.plugins._lib.scores",
     "stc.plugins._lib.swings",
+    "stc.plugins.context_worker.ema_detector.tick",
+    "stc.plugins.opportunity_worker.ema_cross_detector.cross_signal",
     "stc.plugins.strategy_planner.adaptive_momentum_planner.swot",
 )
 """The reference plugins' modules of the group: the arithmetic of a trade's flows (the
 SWOT confidence and causality chain, risk sizing, stops and targets, signal scores)
-and the per-bar swing detector. Functions and helper classes only, never a worker
+and the per-bar swing detector; since session 14 (thinworkers) also the per-trade
+and per-signal work of ema_trend's workers: the SWOT planner's whole decision
+(``swot.SwotDirector``), the entry/size/routing plans (``_lib/plans.py``), the EMA
+cross's signal and the EMA stack's tick. Functions and helper classes only, never a worker
 class: the compiler reads a worker's handlers as Python functions (their signatures
 and annotations for the payload check, their code for the id-draw analysis, their
 source lines for diagnostics), which a compiled method is not. The worker modules

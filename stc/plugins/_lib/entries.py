@@ -12,6 +12,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from decimal import Decimal
 
+from stc.plugins._lib.plans import entry_plan
 from stc.runtime.dtos import EntryPlan, StrategyDirective
 from stc.runtime.workers import EntryPlanner
 
@@ -28,12 +29,4 @@ class ScopedEntryPlanner(EntryPlanner):
         if directive.scope == "MODIFY_EXISTING":
             return None
         prices = () if directive.scope == "CLOSE_EXISTING" else tuple(self.limit_prices(directive))
-        entry = directive.entry_directive
-        return EntryPlan(
-            plan_id=self.new_id("ENT", when=directive.timestamp),
-            symbol=entry.symbol,
-            direction=entry.direction,
-            order_type="LIMIT" if prices else "MARKET",
-            limit_price=prices[0] if prices else None,
-            layers=prices[1:],
-        )
+        return entry_plan(self.new_id, directive, prices)  # compiled: _lib/plans.py

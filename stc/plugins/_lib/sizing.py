@@ -14,13 +14,13 @@ risk); MODIFY_EXISTING directives need no size (None).
 from __future__ import annotations
 
 from abc import abstractmethod
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
+from stc.plugins._lib.plans import close_size_plan, risk_size_plan
 from stc.plugins._lib.risk import PLACES as PLACES
 from stc.plugins._lib.risk import ZERO
 from stc.plugins._lib.risk import size_for_risk as size_for_risk
 from stc.runtime.dtos import SizePlan, StrategyDirective
-from stc.runtime.precision import to_places
 from stc.runtime.workers import SizePlanner
 
 
@@ -47,29 +47,11 @@ class RiskSizer(SizePlanner):
         if directive.scope == "CLOSE_EXISTING":
             return self._close_size(directive)
         equity = self.ledger.snapshot().equity
-        sized = size_for_risk(
-            directive, equity * self.risk_fraction(directive), equity, self.max_leverage
-        )
-        if sized is None:
-            return None
-        size, value, at_risk = sized
-        return SizePlan(
-            plan_id=self.new_id("SIZ", when=directive.timestamp),
-            position_size=size,
-            position_value=value,
-            risk_amount=at_risk,
+        return risk_size_plan(  # compiled: _lib/plans.py
+            self.new_id, directive, equity, self.risk_fraction(directive), self.max_leverage
         )
 
     def _close_size(self, directive: StrategyDirective) -> SizePlan | None:
         """The total size of the targeted open trades (None if none is open)."""
-        targets = set(directive.target_trade_ids)
         positions = self.ledger.snapshot().open_positions
-        size = sum((abs(p.size) for p in positions if p.trade_id in targets), ZERO)
-        if size <= ZERO:
-            return None
-        return SizePlan(
-            plan_id=self.new_id("SIZ", when=directive.timestamp),
-            position_size=size,
-            position_value=to_places(size * directive.reference_price, PLACES, ROUND_DOWN),
-            risk_amount=ZERO,
-        )
+        return close_size_plan(self.new_id, directive, positions)  # compiled: _lib/plans.py

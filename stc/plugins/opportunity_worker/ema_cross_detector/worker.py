@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from stc.plugins._lib import to_score
+from stc.plugins.opportunity_worker.ema_cross_detector.cross_signal import cross_signal
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import EMACross
@@ -48,20 +49,18 @@ class EMACrossDetector(OpportunityWorker):
         self, context: TradingContext, up: bool, fast: float, slow: float
     ) -> OpportunitySignal:
         """Golden cross → BUY ``ema_cross``; death cross → SELL ``exit_long`` with
-        ``metadata.action = "close"`` in long-only mode, else SELL ``ema_cross``."""
-        exit_long = not up and self.long_only
-        metadata: dict[str, object] = {"fast_ema": fast, "slow_ema": slow}
-        if exit_long:
-            metadata["action"] = "close"
-        return OpportunitySignal(
-            signal_id=self.new_id("OPP"),
-            timestamp=context.timestamp or context.bar.time,
-            asset=context.symbol,
-            direction="BUY" if up else "SELL",
-            signal_type="exit_long" if exit_long else "ema_cross",
-            confidence=self.confidence,
-            source_worker_id=self.worker_id,
-            metadata=metadata,
+        ``metadata.action = "close"`` in long-only mode, else SELL ``ema_cross``
+        (built by the compiled ``cross_signal``; the id is drawn here)."""
+        return cross_signal(
+            self.new_id("OPP"),
+            context.timestamp or context.bar.time,
+            context.symbol,
+            up,
+            fast,
+            slow,
+            self.long_only,
+            self.confidence,
+            self.worker_id,
         )
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
