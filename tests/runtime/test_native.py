@@ -266,6 +266,38 @@ def test_the_compiled_plugin_functions_are_native_and_the_workers_are_not() -> N
     assert _python(code).split() == ["compiled", "False", "False", "False", "True", "True"]
 
 
+@needs_build
+def test_ema_trends_workers_are_thin_shells_over_compiled_code() -> None:
+    """Session 14: the per-trade and per-signal work of ema_trend's seven workers runs
+    in compiled helpers (the SWOT decision, the entry/size/routing plans, the cross's
+    signal, the EMA stack's tick, stops and targets), while every handler the compiler
+    reads stays a Python function."""
+    code = (
+        "import inspect, stc.runtime; "
+        "from stc.plugins._lib import plans, exits; "
+        "from stc.plugins.strategy_planner.adaptive_momentum_planner import swot, worker as s; "
+        "from stc.plugins.opportunity_worker.ema_cross_detector import cross_signal as c; "
+        "from stc.plugins.opportunity_worker.ema_cross_detector import worker as x; "
+        "from stc.plugins.context_worker.ema_detector import tick as t, worker as e; "
+        "from stc.plugins.routing_planner.market_order_router import worker as r; "
+        "from stc.plugins.entry_planner.aggressive_market_entry_planner import worker as n; "
+        "from stc.plugins.size_planner.fixed_risk_sizer import worker as z; "
+        "from stc.plugins.exit_planner.fixed_rr_exit_planner import worker as q; "
+        "native = [swot.SwotDirector.decide, plans.entry_plan, plans.risk_size_plan, "
+        "plans.close_size_plan, plans.routing_plan, c.cross_signal, t.ema_tick, "
+        "exits.rr_exit_plan]; "
+        "handlers = [s.AdaptiveMomentumPlanner.on_swot, "
+        "x.EMACrossDetector.on_context_assessment, x.EMACrossDetector._signal, "
+        "e.EMADetector.on_tick, r.MarketOrderRouter.on_routing_request, "
+        "n.AggressiveMarketEntryPlanner.on_strategy_directive, "
+        "z.FixedRiskSizer.on_strategy_directive, q.FixedRRExitPlanner.on_strategy_directive]; "
+        "print(stc.runtime.native_status(), [inspect.isfunction(f) for f in native], "
+        "all(inspect.isfunction(f) for f in handlers), sep='|')"
+    )
+    status, native, handlers = _python(code).split("|")
+    assert (status, native, handlers) == ("compiled", str([False] * 8), "True")
+
+
 def test_a_compiled_plugin_module_imported_first_obeys_the_guard() -> None:
     """``import stc.plugins`` runs the runtime's guard, so a plugin module imported
     before anything of the runtime still loads from source in the pure build."""
