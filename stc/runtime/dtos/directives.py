@@ -86,8 +86,10 @@ class StrategyDirective(FrozenDTO):
 
     @model_validator(mode="after")
     def _scope_rules(self) -> "StrategyDirective":
-        if self.scope == "NEW_TRADE" and self.target_trade_ids:
-            raise ValueError("a NEW_TRADE directive must not name target_trade_ids")
-        if self.scope != "NEW_TRADE" and not self.target_trade_ids:
-            raise ValueError(f"a {self.scope} directive must name at least one target trade id")
+        scope, targets = self.scope, self.target_trade_ids  # each read once (per directive)
+        if scope == "NEW_TRADE":
+            if targets:
+                raise ValueError("a NEW_TRADE directive must not name target_trade_ids")
+        elif not targets:
+            raise ValueError(f"a {scope} directive must name at least one target trade id")
         return self

@@ -35,13 +35,21 @@ class EntryPlan(FrozenDTO):
 
     @model_validator(mode="after")
     def _prices_fit_type(self) -> "EntryPlan":
-        if self.order_type == "MARKET" and (self.limit_price or self.stop_price or self.layers):
-            raise ValueError("a MARKET entry has no limit_price, stop_price or layers")
-        if self.order_type in ("LIMIT", "STOP_LIMIT") and self.limit_price is None:
-            raise ValueError(f"a {self.order_type} entry needs a limit_price")
-        if self.order_type == "STOP_LIMIT" and self.stop_price is None:
+        # each field read once (an attribute of a model costs ~40 ns, and this runs on
+        # every plan a planner builds); the rules and their order are unchanged
+        order_type, limit, stop, layers = (
+            self.order_type, self.limit_price, self.stop_price, self.layers,
+        )  # fmt: skip
+        if order_type == "MARKET":
+            if limit is None and stop is None and not layers:
+                return self  # the market entry of every reference flow
+            if limit or stop or layers:
+                raise ValueError("a MARKET entry has no limit_price, stop_price or layers")
+        elif limit is None:
+            raise ValueError(f"a {order_type} entry needs a limit_price")
+        if order_type == "STOP_LIMIT" and stop is None:
             raise ValueError("a STOP_LIMIT entry needs a stop_price")
-        if self.order_type != "LIMIT" and self.layers:
+        if order_type != "LIMIT" and layers:
             raise ValueError("only LIMIT entries can be layered")
         return self
 
