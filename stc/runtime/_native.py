@@ -64,17 +64,19 @@ NATIVE_PLUGIN_MODULES: tuple[str, ...] = (
     "stc.plugins._lib.risk",
     "stc.plugins._lib.scores",
     "stc.plugins._lib.swings",
+    "stc.plugins.context_worker.ema_detector.tick",
     "stc.plugins.strategy_planner.adaptive_momentum_planner.swot",
 )
 """The reference plugins' modules of the group: the arithmetic of a trade's flows (the
-SWOT confidence and causality chain, risk sizing, stops and targets, signal scores)
-and the per-bar swing detector. Functions and helper classes only, never a worker
-class: the compiler reads a worker's handlers as Python functions (their signatures
-and annotations for the payload check, their code for the id-draw analysis, their
-source lines for diagnostics), which a compiled method is not. The worker modules
-import these; a package ``__init__`` is never listed (the guard's finder leaves
-packages to the normal finders, so a stale ``__init__`` extension would shadow its
-source). docs/decisions.md, "Session 13, plugnative"."""
+SWOT confidence and causality chain, risk sizing, stops and targets, signal scores),
+the per-bar swing detector and the EMA stack's tick (``ema_detector/tick.py``).
+Functions and helper classes only, never a worker class: the compiler reads a worker's
+handlers as Python functions (their signatures and annotations for the payload check,
+their code for the id-draw analysis, their source lines for diagnostics), which a
+compiled method is not. The worker modules import these; a package ``__init__`` is
+never listed (the guard's finder leaves packages to the normal finders, so a stale
+``__init__`` extension would shadow its source). docs/decisions.md, "Session 13,
+plugnative"."""
 
 NATIVE_MODULES: tuple[str, ...] = NATIVE_RUNTIME_MODULES + NATIVE_PLUGIN_MODULES
 """Modules compiled together (one mypyc group): the runtime's and the plugins'. One

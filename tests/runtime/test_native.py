@@ -266,6 +266,19 @@ def test_the_compiled_plugin_functions_are_native_and_the_workers_are_not() -> N
     assert _python(code).split() == ["compiled", "False", "False", "False", "True", "True"]
 
 
+@needs_build
+def test_the_ema_detectors_tick_is_compiled_and_its_handler_is_not() -> None:
+    """Session 14: EMADetector's per-bar update runs in a compiled helper
+    (``ema_detector/tick.py``) while the handler the compiler reads stays Python."""
+    code = (
+        "import inspect, stc.runtime; "
+        "from stc.plugins.context_worker.ema_detector import tick as t, worker as e; "
+        "print(stc.runtime.native_status(), inspect.isfunction(t.ema_tick), "
+        "inspect.isfunction(e.EMADetector.on_tick))"
+    )
+    assert _python(code).split() == ["compiled", "False", "True"]
+
+
 def test_a_compiled_plugin_module_imported_first_obeys_the_guard() -> None:
     """``import stc.plugins`` runs the runtime's guard, so a plugin module imported
     before anything of the runtime still loads from source in the pure build."""
