@@ -42,13 +42,16 @@ def modules(tree: Path) -> dict[str, ModuleType]:
     sys.path[:0] = [str(tree), str(tree / "benchmarks")]
     prefix = layout(tree)
     names = {"engine": "runtime.engine", "journal": "runtime.journal", "plan": "runtime.plan",
-             "market": "runtime.dtos.market", "compiler": "compiler", "runtime": "runtime"}  # fmt: skip
+             "market": "runtime.dtos.market", "compiler": "compiler",
+             "runtime": "runtime"}  # fmt: skip
     found = {key: importlib.import_module(prefix + name) for key, name in names.items()}
     found["bar_rows"] = importlib.import_module("bar_rows")
     return found
 
 
-def one_run(mods: dict[str, ModuleType], plan: Any, bars: list[Any], engine: str) -> tuple[float, int]:
+def one_run(
+    mods: dict[str, ModuleType], plan: Any, bars: list[Any], engine: str
+) -> tuple[float, int]:
     """(CPU seconds, trades) of one engine+journal run over ``bars``."""
     kwargs = {"engine": engine} if engine else {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,8 +82,9 @@ def main() -> None:
     status = getattr(mods["runtime"], "native_status", lambda: "?")()
     head = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    seconds, trades = best
     print(f"| {head} | {args.blueprint.name} | {args.bars:,} | {args.engine or 'default'} "
-          f"| {best[0]:.2f} | {best[0] / args.bars * 1e6:.1f} | {best[1]} | {status} |")  # fmt: skip
+          f"| {seconds:.2f} | {seconds / args.bars * 1e6:.1f} | {trades} | {status} |")  # fmt: skip
 
 
 if __name__ == "__main__":

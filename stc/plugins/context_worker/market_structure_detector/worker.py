@@ -134,7 +134,8 @@ def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
 
 
 def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
-    """``stc.plugins._lib.structure.quality`` element-wise: alignment × decay / (decay + bars since the break)."""
+    """``stc.plugins._lib.structure.quality`` element-wise: alignment × decay / (decay +
+    bars since the break)."""
     import numpy as np
 
     trend, since = columns["trend"], columns["bars_since_break"]
