@@ -63,6 +63,7 @@ NATIVE_PLUGIN_MODULES: tuple[str, ...] = (
     "stc.plugins._lib.exits",
     "stc.plugins._lib.risk",
     "stc.plugins._lib.scores",
+    "stc.plugins._lib.structure",
     "stc.plugins._lib.swings",
     "stc.plugins.context_worker.ema_detector.tick",
     "stc.plugins.strategy_planner.adaptive_momentum_planner.swot",

@@ -109,7 +109,7 @@ def dec(value: float) -> Decimal:
     below, so a market quoted near 1e-9 keeps its precision (deterministic). The
     common case is inlined: this runs for every open position on every bar."""
     if value >= 1.0 or value <= -1.0:
-        return Decimal(repr(round(value, 10)))
+        return ten_places(value)
     size = -value if value < 0.0 else value
     if size >= _POWERS[0]:  # as price_decimal, with its exponent from a table
         return Decimal(repr(round(value, LEDGER_DIGITS - 1 - _decimal_exponent(size))))
@@ -141,6 +141,29 @@ def _decimal_exponent(size: float) -> int:
 def money(value: float) -> Decimal:
     """An amount of money (float) as a Decimal, rounded to 10 decimals (deterministic).
     Money does not scale with the quote, so its grid stays fixed."""
+    return ten_places(value)
+
+
+def ten_places(value: float) -> Decimal:
+    """``Decimal(repr(round(value, 10)))`` (the ledger's grid of money and of prices
+    ≥ 1), the same digits and exponent, with one float-to-decimal conversion instead of
+    three where that is provably the same number.
+
+    Why it is the same: ``round(value, 10)`` is the float nearest to ``D``, the
+    correctly rounded 10-decimal expansion of ``value`` (dtoa mode 3, round half even),
+    and ``format(value, ".10f")`` is ``D`` itself. Below 1e5 in size ``D`` has at most
+    15 significant digits, and decimals of at most 15 significant digits map to
+    distinct floats, so the shortest string that reads back as that float (``repr``)
+    is ``D`` without its trailing zeros ("1.0" for a whole number, as ``repr`` writes
+    it). Larger values, infinities and NaN take the original path. A ledger fill or a
+    snapshot makes up to four of these; each was three conversions
+    (tests/runtime/test_flow_lazy.py compares both on hypothesis floats, a seeded
+    sweep of every magnitude and the edges)."""
+    if -1e5 < value < 1e5:
+        text = f"{value:.10f}".rstrip("0")
+        if text[-1] == ".":
+            text += "0"
+        return Decimal(text)
     return Decimal(repr(round(value, 10)))
 
 

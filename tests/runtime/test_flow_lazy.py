@@ -5,6 +5,7 @@ contract number check, the ledger snapshot."""
 from __future__ import annotations
 
 import math
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from stc.runtime.contracts import number_problem
 from stc.runtime.dtos.ids import IdFactory, _stamp
 from stc.runtime.dtos.plans import SizePlan
-from stc.runtime.ledger import Ledger, dec
+from stc.runtime.ledger import Ledger, dec, money, ten_places
 from stc.runtime.platform.context_aggregator import to_score
 from stc.runtime.precision import price_decimal
 
@@ -47,6 +48,43 @@ def test_dec_is_price_decimal_on_any_float(value: float) -> None:
 @given(st.floats(min_value=1e-12, max_value=1.0, exclude_max=True))
 def test_dec_of_small_prices_keeps_eleven_digits(value: float) -> None:
     assert dec(value) == price_decimal(value)
+
+
+def _ten_places_reference(value: float) -> Decimal:
+    """What ``money`` (and ``dec`` at ≥ 1) computed before session 14."""
+    return Decimal(repr(round(value, 10)))
+
+
+def _same(value: float) -> None:
+    got, want = ten_places(value), _ten_places_reference(value)
+    assert (got.as_tuple(), str(got)) == (want.as_tuple(), str(want)), value
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_ten_places_is_repr_of_round_on_any_float(value: float) -> None:
+    _same(value)
+
+
+@given(st.integers(-(10**15), 10**15), st.integers(0, 12))
+def test_ten_places_on_short_decimals_and_halfway_points(digits: int, places: int) -> None:
+    _same(digits / 10**places)
+    _same((digits + 0.5) / 10**10)
+
+
+def test_ten_places_on_every_magnitude_and_at_the_edges() -> None:
+    """A seeded sweep (sizes 1e-16 .. 1e6, both signs) and the values where the fast
+    path ends or a rounding carries into a new digit."""
+    rnd = random.Random(14)
+    for _ in range(20_000):
+        value = rnd.choice((1.0, -1.0)) * 10 ** rnd.uniform(-16.0, 6.0)
+        _same(value)
+        _same(float(f"{value:.11f}"))
+    edges = (0.0, -0.0, 1e5, -1e5, math.nextafter(1e5, 0.0), math.nextafter(-1e5, 0.0),
+             99999.99999999999, 99999.99999999995, 5e-11, -5e-11, 1.5e-10, 2.5e-10, 1e-300,
+             5e-324, math.inf, -math.inf, math.nan, 1.0, 100.0, 0.1 + 0.2)  # fmt: skip
+    for value in edges:
+        _same(value)
+    assert money(12.5) == ten_places(12.5) and str(dec(1.25)) == "1.25"
 
 
 @given(

@@ -256,6 +256,7 @@ class Venue:
         filled at the open joins it). Returns the trades that filled intrabar."""
         intrabar: set[str] = set()
         keep: list[Order] = []
+        never_expires = self.settings.gtc_bars <= 0  # a GTC order then rests until filled
         for order in self.orders:
             if order.active_from > index:
                 keep.append(order)
@@ -263,7 +264,10 @@ class Venue:
             if order.kind == "LIMIT" and order.purpose == "ENTRY" and _untouched(order, bar):
                 # the common resting case (a limit the bar did not reach): what the
                 # general path below does for it, without building a fill attempt
-                if self._expired(order, index):
+                # (``_expired`` of a GTC limit without expiry is False: not asked)
+                if never_expires and order.tif == "GTC":
+                    keep.append(order)
+                elif self._expired(order, index):
                     self.cancelled.append((order.order_id, f"{order.tif} expired unfilled"))
                 else:
                     keep.append(order)

@@ -19,7 +19,8 @@ from array import array
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from stc.plugins._lib.swings import FractalSwingDetector, SwingPoint
+from stc.plugins._lib.structure import StructureState
+from stc.plugins._lib.swings import SwingPoint
 from stc.plugins.dtos import MarketStructure, Trend
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.workers import ContextWorker
@@ -32,95 +33,31 @@ class MarketStructureDetector(ContextWorker):
     """Tracks swing highs/lows and reports structure breaks on the bar they happen."""
 
     def setup(self) -> None:
-        """Read params (with the manifest's defaults) and reset the structure state."""
+        """Read params (with the manifest's defaults) and reset the structure state
+        (compiled: ``stc.plugins._lib.structure``)."""
         self.lookback = int(self.params["lookback"])
         self.decay_bars = float(self.params["decay_bars"])
-        self.swings = FractalSwingDetector(self.lookback)
-        self.trend: Trend = "none"
-        self.highs: list[float] = []  # last two swing highs, oldest first
-        self.lows: list[float] = []
-        self.high_broken = False
-        self.low_broken = False
-        self.break_direction: Trend = "none"
-        self.bars_since_break: int | None = None
+        self.structure = StructureState(self.lookback, self.decay_bars)
 
     def on_tick(self, context: TradingContext) -> MarketStructure | None:
         """Fold in the tick's bar; None until the first swing could be confirmed."""
         bar = context.bar
-        swing_high, swing_low = self.swings.update(bar.high, bar.low)
-        self._record(swing_high, swing_low)
-        if self.bars_since_break is not None:
-            self.bars_since_break += 1
-        bos, choch = self._check_break(bar.close)
-        if self.swings.bars_seen < 2 * self.lookback + 1:
+        state = self.structure
+        if not state.update(bar.high, bar.low, bar.close):
             return None
         structure = MarketStructure(
-            trend=self.trend,
-            last_swing_high=self.highs[-1] if self.highs else None,
-            last_swing_low=self.lows[-1] if self.lows else None,
-            prev_swing_high=self.highs[-2] if len(self.highs) > 1 else None,
-            prev_swing_low=self.lows[-2] if len(self.lows) > 1 else None,
-            bos=bos,
-            choch=choch,
-            break_direction=self.break_direction,
-            bars_since_break=self.bars_since_break,
+            trend=state.trend,
+            last_swing_high=state.last_high(),
+            last_swing_low=state.last_low(),
+            prev_swing_high=state.prev_high(),
+            prev_swing_low=state.prev_low(),
+            bos=state.bos,
+            choch=state.choch,
+            break_direction=state.break_direction,
+            bars_since_break=state.bars_since_break,
         )
-        context.score("structure_quality", self.quality(structure), self.worker_id)
+        context.score("structure_quality", state.quality(), self.worker_id)
         return structure
-
-    def _record(self, swing_high: SwingPoint | None, swing_low: SwingPoint | None) -> None:
-        """Remember newly confirmed swings; a new level re-arms its break check."""
-        if swing_high is not None:
-            self.highs = [*self.highs[-1:], swing_high.price]
-            self.high_broken = False
-        if swing_low is not None:
-            self.lows = [*self.lows[-1:], swing_low.price]
-            self.low_broken = False
-        if self.trend == "none" and (swing_high or swing_low):
-            self.trend = self._sequence_trend()
-
-    def _sequence_trend(self) -> Trend:
-        """Trend implied by the last two swings: HH+HL up, LH+LL down, else none."""
-        if len(self.highs) < 2 or len(self.lows) < 2:
-            return "none"
-        if self.highs[1] > self.highs[0] and self.lows[1] > self.lows[0]:
-            return "up"
-        if self.highs[1] < self.highs[0] and self.lows[1] < self.lows[0]:
-            return "down"
-        return "none"
-
-    def _check_break(self, close: float) -> tuple[bool, bool]:
-        """Return (bos, choch) for this close; an up-break is checked first."""
-        direction: Trend = "none"
-        if self.highs and not self.high_broken and close > self.highs[-1]:
-            self.high_broken, direction = True, "up"
-        elif self.lows and not self.low_broken and close < self.lows[-1]:
-            self.low_broken, direction = True, "down"
-        if direction == "none":
-            return False, False
-        choch = self.trend not in ("none", direction)
-        self.trend = direction
-        self.break_direction = direction
-        self.bars_since_break = 0
-        return not choch, choch
-
-    def quality(self, structure: MarketStructure) -> float:
-        """``structure_quality`` = alignment × recency (0 without trend or break).
-
-        alignment: 1.0 when both the last swing-high and swing-low steps agree with the
-        trend (HH+HL in an uptrend, LH+LL in a downtrend), 0.5 when one does, 0.25 when
-        neither. recency: decay_bars / (decay_bars + bars_since_break).
-        """
-        if structure.trend == "none" or structure.bars_since_break is None:
-            return 0.0
-        sign = 1.0 if structure.trend == "up" else -1.0
-        steps = (
-            _step(structure.prev_swing_high, structure.last_swing_high),
-            _step(structure.prev_swing_low, structure.last_swing_low),
-        )
-        agreeing = sum(1 for step in steps if step * sign > 0)
-        alignment = (0.25, 0.5, 1.0)[agreeing]
-        return alignment * self.decay_bars / (self.decay_bars + structure.bars_since_break)
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
         """Batch form (stc.runtime.batch); see ``_batch_structure``."""
@@ -131,13 +68,6 @@ class MarketStructureDetector(ContextWorker):
     ) -> MarketStructure | None:
         """The MarketStructure ``on_tick`` returns on bar ``index``."""
         return _structure_at(output, index)
-
-
-def _step(previous: float | None, last: float | None) -> float:
-    """Sign of the move from the previous swing to the last (0 if either is missing)."""
-    if previous is None or last is None or last == previous:
-        return 0.0
-    return 1.0 if last > previous else -1.0
 
 
 _TREND_CODE: dict[Trend, int] = {"none": 0, "up": 1, "down": -1}
@@ -157,7 +87,7 @@ def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOut
     from stc.runtime.batch import BatchOutput
 
     n, lookback = len(bars), self.lookback
-    state = type(self)({"lookback": lookback, "decay_bars": self.decay_bars})
+    state = StructureState(lookback, self.decay_bars)
     high_at, low_at = np.full(n, np.nan), np.full(n, np.nan)
     highs, lows = fractal_swings(bars.high, bars.low, lookback)
     high_at[highs + lookback] = bars.high[highs]
@@ -168,13 +98,13 @@ def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOut
     rows: dict[str, array[float]] = {name: array("d", bytes(8 * n)) for name in names}
     nan = float("nan")
     for i, (close, high, low) in enumerate(_parts(bars.close, high_at, low_at)):
-        state._record(
+        state.record(
             SwingPoint("high", high, i - lookback) if high == high else None,
             SwingPoint("low", low, i - lookback) if low == low else None,
         )
         if state.bars_since_break is not None:
             state.bars_since_break += 1
-        bos, choch = state._check_break(close)
+        bos, choch = state.check_break(close)
         rows["trend"][i] = _TREND_CODE[state.trend]
         rows["last_high"][i] = state.highs[-1] if state.highs else nan
         rows["last_low"][i] = state.lows[-1] if state.lows else nan
@@ -204,7 +134,8 @@ def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
 
 
 def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
-    """``quality`` element-wise: alignment × decay / (decay + bars since the break)."""
+    """``stc.plugins._lib.structure.quality`` element-wise: alignment × decay / (decay +
+    bars since the break)."""
     import numpy as np
 
     trend, since = columns["trend"], columns["bars_since_break"]

@@ -26,11 +26,17 @@ class MaxDrawdownMonitor(ThreatWorker):
         self.warn_fraction = Decimal(str(self.params["warn_fraction"]))
         if self.max_drawdown <= 0:
             raise ValueError("MaxDrawdownMonitor: max_drawdown must be > 0")
+        self.warn_level = self.warn_fraction * self.max_drawdown
 
     def on_ledger_update(self, snapshot: LedgerSnapshot) -> ThreatSignal | None:
-        """Assess the snapshot's drawdown; None while below the warning level."""
+        """Assess the snapshot's drawdown; None while below the warning level.
+
+        At or above the peak (every ledger change of a winning account) the drawdown is
+        0, so the division ``snapshot.drawdown`` does is not asked for."""
+        if snapshot.equity >= snapshot.peak_equity:
+            return None
         drawdown = snapshot.drawdown
-        if drawdown < self.warn_fraction * self.max_drawdown or drawdown <= 0:
+        if drawdown < self.warn_level or drawdown <= 0:
             return None
         breach = drawdown >= self.max_drawdown
         severity = min(Decimal(1), drawdown / self.max_drawdown)
