@@ -2,8 +2,8 @@
 run journals: the figure to beat for any other encoder.
 
 A child process runs ``ema_trend`` with its journal on ``--bars`` seeded bars in the
-pure build (there the recorder's ``to_json`` is a module attribute a spy can replace)
-and pickles every DTO the recorder encodes. This process then times, per class,
+pure build (there the recorder's ``to_json`` and ``FlowRecorder.dto`` are attributes a
+spy can replace) and pickles every DTO the recorder journals. This process then times, per class,
 ``stc.runtime.journal.to_json`` over all captured instances in turn (CPU time,
 ``time.process_time``, best of ``--repeat``; cycling through the instances, not one
 warm object) and prints µs and bytes a DTO and µs a round-trip trade (instances a
@@ -38,13 +38,26 @@ def capture(n: int, out: Path) -> None:
     from stc.runtime.journal import Journal
 
     seen: list[Any] = []
-    real = recorder.to_json
+    real, real_dto = recorder.to_json, recorder.FlowRecorder.dto
+    inside = [False]
 
-    def spy(value: Any) -> str:
-        seen.append(value)
+    def spy(value: Any) -> str:  # fills, trades and notes: encoded by ``to_json``
+        if not inside[0]:
+            seen.append(value)
         return real(value)
 
+    def dto_spy(self: Any, worker: str, dto: Any) -> None:
+        # every journaled DTO, whichever encoder the recorder picks for its class
+        # (session 14: most go to pydantic's serializer directly, not through ``to_json``)
+        seen.append(dto)
+        inside[0] = True
+        try:
+            real_dto(self, worker, dto)
+        finally:
+            inside[0] = False
+
     recorder.to_json = spy
+    recorder.FlowRecorder.dto = dto_spy  # type: ignore[method-assign]
     bars = list(synthetic_bars(n))
     with tempfile.TemporaryDirectory() as tmp:
         journal = Journal(Path(tmp) / "j.sqlite")
