@@ -44,6 +44,7 @@ NATIVE_RUNTIME_MODULES: tuple[str, ...] = (
     "stc.runtime.execution.fill_model",
     "stc.runtime.execution.venue",
     "stc.runtime.flow_recorder",
+    "stc.runtime.journal_codec",
     "stc.runtime.ledger",
     "stc.runtime.metrics",
     "stc.runtime.platform.context_aggregator",

@@ -438,9 +438,12 @@ def full_notes(notes: list[Any], dtos: list[Any]) -> list[Any]:
     for row in notes:
         if is_chain_reference(row[3], row[4]):
             directive_id = json.loads(row[4])
-            execution = next(
-                (d[5] for d in reversed(dtos) if d[1] == directive_id and d[2] == EXECUTION), None
-            )
+            execution = None
+            for index in range(len(dtos) - 1, -1, -1):  # the last one (mypyc: no reversed())
+                d = dtos[index]
+                if d[1] == directive_id and d[2] == EXECUTION:
+                    execution = d[5]
+                    break
             if execution is None:
                 raise DanglingReference(f"the {CHAIN_NOTE} of {directive_id} has no directive")
             row = (*row[:4], chain_note_fields(execution, row[1], directive_id))
