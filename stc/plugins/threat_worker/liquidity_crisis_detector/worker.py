@@ -18,9 +18,6 @@ from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import ThreatWorker
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
     from stc.runtime.batch import BarArrays, BatchOutput
 
 
@@ -73,9 +70,10 @@ class LiquidityCrisisDetector(ThreatWorker):
         return math.sqrt(thinness * wideness)
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): both baselines' running mean and std in the
-        compiled loop that repeats ``RollingMeanStd``'s float operations
-        (``rolling_mean_std_series``); bar i is compared with the baselines after bar
+        """Batch form (stc.runtime.batch): the volume baseline's running mean and std
+        and the range baseline's mean (its std is never read) in the compiled loop that
+        repeats ``RollingMeanStd``'s float operations, a part of the bars at a time
+        (``indicator_columns``); bar i is compared with the baselines after bar
         i - 1 (before adding itself, as the handler does); the z-score, the range ratio
         and the two tests element-wise (the same IEEE operations as the handler's).
         Only the bars with a threat keep their numbers (``present_only``: no other
@@ -83,11 +81,13 @@ class LiquidityCrisisDetector(ThreatWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput, present_only
+        from stc.runtime.indicator_columns import rolling_mean_column, rolling_mean_std_columns
 
         volume = bars.volume
         span = bars.high - bars.low
-        volume_mean, volume_std = _baseline(volume, self.volumes.window)
-        range_mean, _ = _baseline(span, self.ranges.window)
+        volume_mean, volume_std = rolling_mean_std_columns(volume, self.volumes.window,
+                                                           before=True)  # fmt: skip
+        range_mean = rolling_mean_column(span, self.ranges.window, before=True)
         spread = volume_std > 0.0
         z = np.where(spread, np.divide(volume - volume_mean, volume_std,
                                        out=np.zeros_like(volume_std), where=spread),
@@ -107,16 +107,3 @@ class LiquidityCrisisDetector(ThreatWorker):
         if not output.is_present(index):
             return None
         return self._threat(context, output.at("volume_z", index), output.at("range_ratio", index))
-
-
-def _baseline(values: NDArray[np.float64], window: int) -> tuple[NDArray[np.float64], ...]:
-    """The (mean, std) of ``RollingMeanStd(window)`` *before* each value is added: its
-    state after the previous one (NaN until ``window`` values are in)."""
-    import numpy as np
-
-    from stc.runtime.indicator_series import rolling_mean_std_series
-
-    means, stds = rolling_mean_std_series(values.tolist(), window)
-    mean, std = np.full(len(values), np.nan), np.full(len(values), np.nan)
-    mean[1:], std[1:] = means[:-1], stds[:-1]
-    return mean, std
