@@ -125,11 +125,6 @@ def atr_chunk(
     return out
 
 
-def atr_series(high: list[float], low: list[float], close: list[float], period: int) -> list[float]:
-    """``ATR(period).update`` over the bars: NaN until ``period`` bars."""
-    return atr_chunk(high, low, close, ATRCarry(period))
-
-
 class ADXCarry:
     """``ADX(period)``'s state between two parts of the bars: the previous bar, the
     three Wilder averages of TR, +DM and -DM (fed together, so one count and seed sum
@@ -306,9 +301,3 @@ def mean_std_chunk(
     carry.total, carry.total_sq = total, total_sq
     carry.run, carry.previous = run, previous
     return means, stds
-
-
-def rolling_mean_std_series(values: list[float], window: int) -> tuple[list[float], list[float]]:
-    """``RollingMeanStd(window)`` after each ``update``: (mean, std), NaN until full —
-    the same shifted running sums, added and removed in the same order."""
-    return mean_std_chunk(values, MeanStdCarry(window), True)
