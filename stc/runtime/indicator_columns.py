@@ -90,18 +90,35 @@ def rolling_mean_std_columns(
 def _rolling(
     values: FloatArray, window: int, before: bool, chunk: int | None, with_std: bool
 ) -> tuple[FloatArray, FloatArray | None]:
-    """The rolling kernel over ``values`` part by part; with ``before`` each part's
-    results are written one element later (the last value's are not needed)."""
-    from stc.runtime.indicator_series import MeanStdCarry, mean_std_chunk
-
+    """:func:`rolling_parts` gathered into whole columns."""
     n = len(values)
-    shift = 1 if before else 0
     mean = _nans(n)
     std = _nans(n) if with_std else None
-    carry = MeanStdCarry(window)
-    for a, b in _parts(n - shift, chunk):
-        means, stds = mean_std_chunk(values[a:b].tolist(), carry, with_std)
-        mean[a + shift : b + shift] = means
-        if std is not None:
-            std[a + shift : b + shift] = stds
+    for a, b, means, stds in rolling_parts(values, window, with_std, before, chunk):
+        mean[a:b] = means
+        if std is not None and stds is not None:
+            std[a:b] = stds
     return mean, std
+
+
+def rolling_parts(
+    values: FloatArray, window: int, with_std: bool, before: bool, chunk: int | None = None
+) -> Iterator[tuple[int, int, FloatArray, FloatArray | None]]:
+    """``RollingMeanStd(window)`` over ``values`` a part at a time: (start, stop, mean,
+    std or None) of each part, after each value or with ``before`` before it (the first
+    part's first element NaN, a later part's the previous part's last result). For a
+    batch form that needs no whole column: its element-wise work a part at a time too."""
+    import numpy as np
+
+    from stc.runtime.indicator_series import MeanStdCarry, mean_std_chunk
+
+    carry = MeanStdCarry(window)
+    last_mean = last_std = np.nan
+    for a, b in _parts(len(values), chunk):
+        means, stds = mean_std_chunk(values[a:b].tolist(), carry, with_std)
+        if before:
+            last_mean, means = means[-1], [last_mean, *means[:-1]]
+            if with_std:
+                last_std, stds = stds[-1], [last_std, *stds[:-1]]
+        mean = np.array(means, dtype=np.float64)
+        yield a, b, mean, np.array(stds, dtype=np.float64) if with_std else None
