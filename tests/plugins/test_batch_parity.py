@@ -350,9 +350,15 @@ def test_higher_timeframe_outputs_replay_on_the_ticks_between(cls: type[Worker])
     assert actual == expected
 
 
-@pytest.mark.parametrize(
-    "cls", [EMACrossDetector, EMADetector, MarketStructureDetector], ids=lambda c: c.__name__
-)
+CHUNKED = (
+    EMACrossDetector, EMADetector, MarketStructureDetector, ADXRegimeClassifier,
+    ATRVolatility, VolumeSpikeRefiner, LiquidityCrisisDetector, FVGEntryDetector,
+)  # fmt: skip
+"""The batch forms that run their kernels a part of the bars at a time (the last five
+through ``stc.runtime.indicator_columns``)."""
+
+
+@pytest.mark.parametrize("cls", CHUNKED, ids=lambda c: c.__name__)
 def test_batch_forms_cut_into_parts_equal_the_handler(
     cls: type[Worker], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,16 +44,15 @@ class ADXRegimeClassifier(ContextWorker):
         return min(1.0, adx / (2.0 * self.threshold)) if self.threshold > 0 else 1.0
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): Wilder's ADX in one compiled loop; regime
+        """Batch form (stc.runtime.batch): Wilder's ADX in a compiled loop run a part of
+        the bars at a time (``indicator_columns``: memory bounded by a part); regime
         and ``regime_clarity`` element-wise."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import adx_series
+        from stc.runtime.indicator_columns import adx_columns
 
-        adx, plus_di, minus_di = (np.array(column) for column in adx_series(
-            bars.high.tolist(), bars.low.tolist(), bars.close.tolist(), self.period
-        ))  # fmt: skip
+        adx, plus_di, minus_di = adx_columns(bars.high, bars.low, bars.close, self.period)
         present = ~np.isnan(adx)
         if self.threshold > 0:
             clarity = np.minimum(1.0, adx / (2.0 * self.threshold))

@@ -48,25 +48,23 @@ class ATRVolatility(ContextWorker):
         return max(0.0, min(1.0, (ratio - 1.0) / (self.risk_ratio - 1.0)))
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): ATR in one compiled loop; the baseline's
+        """Batch form (stc.runtime.batch): ATR in a compiled loop and the baseline's
         running mean over the ATR% values from the first warm bar on (the handler feeds
-        it only then), and the risk factor element-wise."""
+        it only then), each run a part of the bars at a time (``indicator_columns``);
+        the risk factor element-wise."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import atr_series, rolling_mean_std_series
+        from stc.runtime.indicator_columns import atr_column, rolling_mean_column
 
-        atr = np.array(atr_series(bars.high.tolist(), bars.low.tolist(), bars.close.tolist(),
-                                  self.period))  # fmt: skip
+        atr = atr_column(bars.high, bars.low, bars.close, self.period)
         present = ~np.isnan(atr)
         close = bars.close
         nonzero = close != 0.0
         atr_pct = np.divide(atr, close, out=np.zeros_like(atr), where=nonzero)
         atr_pct[~present] = np.nan
         baseline = np.full(len(bars), np.nan)
-        warm = np.flatnonzero(present)
-        means, _ = rolling_mean_std_series(atr_pct[warm].tolist(), self.baseline.window)
-        baseline[warm] = means
+        baseline[present] = rolling_mean_column(atr_pct[present], self.baseline.window)
         scored = ~np.isnan(baseline)
         positive = scored & (baseline > 0.0)
         ratio = np.divide(atr_pct, baseline, out=np.zeros_like(atr_pct), where=positive)

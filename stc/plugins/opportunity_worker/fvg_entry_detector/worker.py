@@ -104,12 +104,11 @@ class FVGEntryDetector(OpportunityWorker):
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import atr_series
+        from stc.runtime.indicator_columns import atr_column
 
         n = len(bars)
         structure = upstream["MarketStructure"]
-        atr = np.array(atr_series(bars.high.tolist(), bars.low.tolist(), bars.close.tolist(),
-                                  self.atr.period))  # fmt: skip
+        atr = atr_column(bars.high, bars.low, bars.close, self.atr.period)
         high, low = bars.high, bars.low
         first_high, first_low = np.full(n, np.nan), np.full(n, np.nan)
         first_high[2:], first_low[2:] = high[:-2], low[:-2]  # candle t-2 (NaN: none yet)

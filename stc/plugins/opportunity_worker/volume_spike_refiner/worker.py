@@ -52,19 +52,17 @@ class VolumeSpikeRefiner(OpportunityWorker):
         )
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): the baseline's running mean and std in one
-        compiled loop; bar i is scored against the baseline after bar i - 1 (before
-        adding itself, as the handler does); z-score and candle direction element-wise."""
+        """Batch form (stc.runtime.batch): the baseline's running mean and std in a
+        compiled loop run a part of the bars at a time (``indicator_columns``); bar i
+        is scored against the baseline after bar i - 1 (before adding itself, as the
+        handler does); z-score and candle direction element-wise."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import rolling_mean_std_series
+        from stc.runtime.indicator_columns import rolling_mean_std_columns
 
         volume = bars.volume
-        means, stds = (np.array(c) for c in rolling_mean_std_series(volume.tolist(),
-                                                                    self.stats.window))  # fmt: skip
-        mean, std = np.full(len(bars), np.nan), np.full(len(bars), np.nan)
-        mean[1:], std[1:] = means[:-1], stds[:-1]  # the baseline before each bar
+        mean, std = rolling_mean_std_columns(volume, self.stats.window, before=True)
         spread = std > 0.0
         z = np.where(spread, np.divide(volume - mean, std, out=np.zeros_like(std), where=spread),
                      np.where(np.isnan(std), np.nan, 0.0))  # fmt: skip

@@ -18,9 +18,6 @@ from stc.runtime.indicators import RollingMeanStd
 from stc.runtime.workers import ThreatWorker
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
     from stc.runtime.batch import BarArrays, BatchOutput
 
 
@@ -73,30 +70,43 @@ class LiquidityCrisisDetector(ThreatWorker):
         return math.sqrt(thinness * wideness)
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): both baselines' running mean and std in the
-        compiled loop that repeats ``RollingMeanStd``'s float operations
-        (``rolling_mean_std_series``); bar i is compared with the baselines after bar
-        i - 1 (before adding itself, as the handler does); the z-score, the range ratio
-        and the two tests element-wise (the same IEEE operations as the handler's).
-        Only the bars with a threat keep their numbers (``present_only``: no other
-        batch form reads a threat worker's output)."""
+        """Batch form (stc.runtime.batch): the volume baseline's running mean and std
+        and the range baseline's mean (its std is never read) in the compiled loop that
+        repeats ``RollingMeanStd``'s float operations; bar i is compared with the
+        baselines after bar i - 1 (before adding itself, as the handler does); the
+        z-score, the range ratio and the two tests element-wise (the same IEEE
+        operations as the handler's). All of it a part of the bars at a time
+        (``indicator_columns.rolling_parts``: memory bounded by a part, not the
+        column). Only the bars with a threat keep their numbers (``present_only``: no
+        other batch form reads a threat worker's output)."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput, present_only
+        from stc.runtime.indicator_columns import rolling_parts
 
-        volume = bars.volume
         span = bars.high - bars.low
-        volume_mean, volume_std = _baseline(volume, self.volumes.window)
-        range_mean, _ = _baseline(span, self.ranges.window)
-        spread = volume_std > 0.0
-        z = np.where(spread, np.divide(volume - volume_mean, volume_std,
-                                       out=np.zeros_like(volume_std), where=spread),
-                     np.where(np.isnan(volume_std), np.nan, 0.0))  # fmt: skip
-        wide = range_mean > 0.0  # False where NaN: the handler's None or <= 0
-        ratio = np.divide(span, range_mean, out=np.full_like(range_mean, np.nan), where=wide)
-        present = (~np.isnan(z) & wide & ~(z > -self.volume_z)
-                   & ~(ratio < self.range_ratio))  # fmt: skip
-        columns = present_only(present, {"volume_z": z[present], "range_ratio": ratio[present]})
+        present = np.zeros(len(bars), dtype=bool)
+        zs, ratios = [np.zeros(0)], [np.zeros(0)]  # the values at the threats, part by part
+        volumes = rolling_parts(bars.volume, self.volumes.window, with_std=True, before=True)
+        ranges = rolling_parts(span, self.ranges.window, with_std=False, before=True)
+        for (a, b, volume_mean, volume_std), (*_, range_mean, _) in zip(
+            volumes, ranges, strict=True
+        ):
+            assert volume_std is not None
+            volume, part_span = bars.volume[a:b], span[a:b]
+            spread = volume_std > 0.0
+            z = np.where(spread, np.divide(volume - volume_mean, volume_std,
+                                           out=np.zeros_like(volume_std), where=spread),
+                         np.where(np.isnan(volume_std), np.nan, 0.0))  # fmt: skip
+            wide = range_mean > 0.0  # False where NaN: the handler's None or <= 0
+            ratio = np.divide(part_span, range_mean, out=np.full_like(range_mean, np.nan),
+                              where=wide)  # fmt: skip
+            hit = ~np.isnan(z) & wide & ~(z > -self.volume_z) & ~(ratio < self.range_ratio)
+            present[a:b] = hit
+            zs.append(z[hit])
+            ratios.append(ratio[hit])
+        at_threats = {"volume_z": np.concatenate(zs), "range_ratio": np.concatenate(ratios)}
+        columns = present_only(present, at_threats)
         return BatchOutput(present=present, columns=columns)
 
     def result_at(
@@ -107,16 +117,3 @@ class LiquidityCrisisDetector(ThreatWorker):
         if not output.is_present(index):
             return None
         return self._threat(context, output.at("volume_z", index), output.at("range_ratio", index))
-
-
-def _baseline(values: NDArray[np.float64], window: int) -> tuple[NDArray[np.float64], ...]:
-    """The (mean, std) of ``RollingMeanStd(window)`` *before* each value is added: its
-    state after the previous one (NaN until ``window`` values are in)."""
-    import numpy as np
-
-    from stc.runtime.indicator_series import rolling_mean_std_series
-
-    means, stds = rolling_mean_std_series(values.tolist(), window)
-    mean, std = np.full(len(values), np.nan), np.full(len(values), np.nan)
-    mean[1:], std[1:] = means[:-1], stds[:-1]
-    return mean, std
