@@ -145,7 +145,7 @@ def read_chains(
     except sqlite3.Error as exc:
         raise ArtefactError(f"{path}: not a run journal ({short_reason(exc)})") from None
     try:
-        fills = children_of(journal, trade_ids)
+        fills = journal.children_of(list(trade_ids))
         chains = {tid: trade_chain(journal, tid, fills.get(tid, ())) for tid in trade_ids}
         db = journal._db
         faults = list(db.execute(
@@ -158,31 +158,6 @@ def read_chains(
     finally:
         journal._db.close()
     return chains, faults, count, values
-
-
-def children_of(journal: Journal, parents: Sequence[str]) -> dict[str, list[str]]:
-    """The ids linked from each of ``parents``, in journal order (what
-    :meth:`Journal.children` gives for one), from one query over the ``links`` relation.
-
-    ``children`` builds an indexed copy of the whole relation on its first call (in a
-    folded journal ``links`` is a view); for the report's few hundred trades one
-    filtered pass costs less: 0.29 against 0.44 s CPU at 10k trades (docs/performance.md,
-    "Session 14, wholeproc")."""
-    out: dict[str, list[str]] = {}
-    wanted = list(dict.fromkeys(parents))
-    for start in range(0, len(wanted), _IDS_A_QUERY):
-        chunk = wanted[start : start + _IDS_A_QUERY]
-        marks = ",".join("?" * len(chunk))
-        rows = journal._db.execute(
-            f"SELECT parent, child FROM links WHERE parent IN ({marks}) ORDER BY seq", chunk
-        )
-        for parent, child in rows:
-            out.setdefault(str(parent), []).append(str(child))
-    return out
-
-
-_IDS_A_QUERY = 500
-"""Ids bound in one ``IN (…)`` (SQLite allows 999 variables in its oldest builds)."""
 
 
 def signal_values(db: sqlite3.Connection) -> dict[str, list[tuple[float, float]]]:
@@ -216,7 +191,7 @@ def trade_chain(journal: Journal, trade_id: str, children: Sequence[str] | None 
 
     Follows the same links as ``stc.runtime.journal.explain`` (trade → its execution
     directive → the directive's ``CausalityChain``; fills are the trade's children,
-    ``children`` when the caller read them already: :func:`children_of`).
+    ``children`` when the caller read them already: :meth:`Journal.children_of`).
     """
     trade = journal.dto(trade_id)
     if trade is None:

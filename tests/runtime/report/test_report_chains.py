@@ -1,5 +1,5 @@
 """The report reads the fills of its trades in one query over the journal's ``links``
-(:func:`stc.runtime.report.load.children_of`): the same ids, in the same order, as one
+(:meth:`stc.runtime.journal.Journal.children_of`): the same ids, in the same order, as one
 :meth:`Journal.children` call per trade, and the same chains."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stc.runtime.journal import Journal
-from stc.runtime.report.load import children_of, read_chains, trade_chain
+from stc.runtime.report.load import read_chains, trade_chain
 
 
 def test_children_of_many_is_children_of_each(swot_run: tuple[Path, list[str]]) -> None:
@@ -15,11 +15,11 @@ def test_children_of_many_is_children_of_each(swot_run: tuple[Path, list[str]]) 
     reader = Journal(run_dir / "journal.sqlite", create=False)
     try:
         asked = [*trade_ids, trade_ids[0], "TRD_20000101_000000_fffff"]  # a repeat, a stranger
-        many = children_of(reader, asked)
+        many = reader.children_of(asked)
         for trade_id in asked:
             assert many.get(trade_id, []) == reader.children(trade_id)
         assert any(len(children) > 1 for children in many.values())
-        assert children_of(reader, []) == {}
+        assert reader.children_of([]) == {}
     finally:
         reader._db.close()
 
