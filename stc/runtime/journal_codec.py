@@ -415,19 +415,59 @@ def decoded_note(
     return (*row[:5], chain_note_fields(execution, row[2], directive_id))
 
 
-def decoded_note_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """Every ``notes`` row in ``seq`` order, a by-reference ``decision_chain`` made whole."""
+_NOTES_WITH_EXECUTIONS = f"""
+WITH refs AS (
+    SELECT seq, flow_id, substr(json, 2, length(json) - 2) AS id FROM notes
+    WHERE note = '{CHAIN_NOTE}' AND substr(json, 1, 1) = '"'
+), found AS (
+    SELECT r.seq AS seq, max(d.seq) AS latest FROM refs AS r JOIN dtos AS d
+    ON d.dto_id = r.id AND d.flow_id = r.flow_id AND d.type = '{EXECUTION}' GROUP BY r.seq
+)
+SELECT n.seq, n.flow_id, n.tick_time, n.worker, n.note, n.json, f.latest, d.json
+FROM notes AS n LEFT JOIN found AS f ON f.seq = n.seq LEFT JOIN dtos AS d ON d.seq = f.latest
+ORDER BY n.seq
+"""
+"""Every ``notes`` row with, for a ``decision_chain`` note by reference, the ``seq``
+and stored ``json`` of the latest ExecutionDirective row of that id in its flow (NULL
+for any other note): the references resolved by one join, not one query a note.
+Without the lookup index (a killed run's journal) SQLite builds a transient one for the
+join instead of scanning ``dtos`` once a note."""
 
-    def execution_json(flow_id: Any, directive_id: str) -> str | None:
-        found = db.execute(
+
+def decoded_note_rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every ``notes`` row in ``seq`` order, a by-reference ``decision_chain`` made whole.
+
+    One query reads the notes and their directives' rows together
+    (:data:`_NOTES_WITH_EXECUTIONS`); a note whose stored id is not the plain quoted
+    text the join matches on (none the writer makes: :func:`chain_note`) is looked up
+    on its own, so every note resolves exactly as :func:`decoded_note` says."""
+    for row in db.execute(_NOTES_WITH_EXECUTIONS):
+        note = row[:6]
+        if is_chain_reference(note[4], note[5]):
+            note = decoded_note(note, _Joined(db, row[5], row[6], row[7]).execution_json)
+        yield note
+
+
+class _Joined:
+    """The ExecutionDirective record the join found for one note, or the per-note
+    lookup where the join could not have matched the note's id."""
+
+    def __init__(self, db: sqlite3.Connection, text: str, latest: Any, found: Any) -> None:
+        self.db = db
+        self.text = text
+        self.latest = latest
+        self.found = found
+
+    def execution_json(self, flow_id: Any, directive_id: str) -> str | None:
+        """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``."""
+        if type(directive_id) is str and self.text == f'"{directive_id}"':
+            return None if self.latest is None else str(self.found)
+        found = self.db.execute(
             "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
             "ORDER BY seq DESC LIMIT 1",
             (flow_id, directive_id, EXECUTION),
         ).fetchone()
         return None if found is None else str(found[0])
-
-    for row in db.execute(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY seq"):
-        yield decoded_note(row, execution_json)
 
 
 def full_notes(notes: list[Any], dtos: list[Any]) -> list[Any]:

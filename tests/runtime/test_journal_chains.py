@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -25,9 +26,13 @@ from stc.runtime.dtos.plans import ExecutionDirective
 from stc.runtime.journal import TABLES, FlowRecord, Journal, JournalError, to_json
 from stc.runtime.journal_codec import (
     CHAIN_NOTE,
+    EXECUTION,
+    NOTE_COLUMNS,
     STRATEGY,
     DanglingReference,
     decode_texts,
+    decoded_note,
+    decoded_note_rows,
     encode_links,
     encode_strategy,
     expand_strategy,
@@ -305,3 +310,88 @@ def test_a_chain_note_whose_directive_is_gone_is_a_damaged_journal(tmp_path: Pat
     with pytest.raises(JournalError, match="damaged"):
         reader.flow_notes("CTX_1", CHAIN_NOTE)
     reader.close()
+
+
+def _notes_one_query_a_note(path: Path) -> list[tuple[Any, ...]]:
+    """The notes as session 14 read them: one query a by-reference chain note."""
+    with sqlite3.connect(path) as db:
+
+        def execution_json(flow_id: Any, directive_id: str) -> str | None:
+            found = db.execute(
+                "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (flow_id, directive_id, EXECUTION),
+            ).fetchone()
+            return None if found is None else str(found[0])
+
+        rows = db.execute(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY seq").fetchall()
+        return [decoded_note(row, execution_json) for row in rows]
+
+
+def _notes_joined(path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(path) as db:
+        return list(decoded_note_rows(db))
+
+
+def test_the_notes_read_in_one_query_are_the_notes_read_one_by_one(
+    swot_run: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """The real run's notes, joined to their directives in one query, equal the
+    per-note lookups row for row, with the lookup index and without it (a killed run's
+    journal: SQLite indexes the join itself)."""
+    path = swot_run[0] / "journal.sqlite"
+    expected = _notes_one_query_a_note(path)
+    chains = [row for row in expected if row[4] == CHAIN_NOTE]
+    assert len(chains) >= 10 and all(row[5].startswith("{") for row in chains)
+    assert _notes_joined(path) == expected
+    bare = tmp_path / "bare.sqlite"
+    shutil.copyfile(path, bare)
+    with sqlite3.connect(bare) as db:
+        db.execute("DROP INDEX dtos_by_id")
+    assert _notes_joined(bare) == expected
+
+
+def _execution_text(version: int) -> str:
+    """An ExecutionDirective record as far as a chain note reads it (its causality)."""
+    chain = {
+        "tick_time": "t",
+        "context_assessment_id": f"CTX_{version}",
+        "opportunity_ids": [f"OPP_{version}"],
+        "threat_ids": [],
+        "strategy_directive_id": "STR_1",
+        "entry_plan_id": None,
+        "size_plan_id": None,
+        "exit_plan_id": None,
+        "routing_plan_id": None,
+        "execution_directive_id": None,
+    }
+    return json.dumps({"directive_id": "EXE_A", "causality": chain})
+
+
+def test_a_joined_note_takes_its_own_flows_latest_directive(tmp_path: Path) -> None:
+    """The join resolves as the per-note lookup: the latest ExecutionDirective row of
+    the id in the note's flow, never another flow's or another type's row; an id
+    stored with a JSON escape (no writer makes one) is looked up on its own."""
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    for flow_id, versions in ((1, (1, 2)), (2, (3,)), (3, ())):
+        flow = FlowRecord(flow_id, "t")
+        for version in versions:
+            text = _execution_text(version)
+            flow.dtos.append((flow_id, "EXE_A", EXECUTION, "t", "w", text, None))
+        flow.dtos.append((flow_id, "EXE_A", "Trade", "t", "w", "{}", None))
+        flow.notes.append((flow_id, "t", "platform", "flow_ended", '{"reason":"x"}'))
+        if versions:
+            flow.notes.append((flow_id, "t", "platform", CHAIN_NOTE, '"EXE_A"'))
+            flow.notes.append((flow_id, "t", "platform", CHAIN_NOTE, '"EXE_\\u0041"'))
+        journal.write(flow)
+    journal.close()
+    expected = _notes_one_query_a_note(path)
+    chains = [json.loads(row[5]) for row in expected if row[4] == CHAIN_NOTE]
+    assert [chain["ids"][0] for chain in chains] == ["CTX_2", "CTX_2", "CTX_3", "CTX_3"]
+    assert _notes_joined(path) == expected
+    with sqlite3.connect(path) as db:  # a flow whose directive is gone
+        db.execute("INSERT INTO notes (flow_id, tick_time, worker, note, json) "
+                   "VALUES (3, 't', 'platform', ?, '\"EXE_A\"')", (CHAIN_NOTE,))  # fmt: skip
+    with pytest.raises(DanglingReference):
+        _notes_joined(path)
