@@ -79,11 +79,6 @@ def wilder_chunk(values: list[float], carry: WilderCarry) -> list[float]:
     return out
 
 
-def wilder_series(values: list[float], period: int) -> list[float]:
-    """``WilderRMA(period)`` (SMA seed) over ``values``: NaN until ``period`` values."""
-    return wilder_chunk(values, WilderCarry(period))
-
-
 class ATRCarry:
     """``ATR(period)``'s state between two parts of the bars: its Wilder average and
     the previous close (none before the first bar)."""
@@ -212,29 +207,6 @@ def adx_series(
     """``ADX(period).update`` over the bars: (adx, +DI, -DI), all NaN where the class
     returns None (bar one, and until ADX is warm)."""
     return adx_chunk(high, low, close, ADXCarry(period))
-
-
-def rsi_series(close: list[float], period: int) -> list[float]:
-    """``RSI(period).update`` over the closes: NaN until bar ``period + 1``."""
-    n = len(close)
-    out = [NAN] * n
-    if n < 2:
-        return out
-    gains = [0.0] * (n - 1)
-    losses = [0.0] * (n - 1)
-    for i in range(1, n):
-        change = close[i] - close[i - 1]
-        gains[i - 1] = change if change > 0.0 else 0.0
-        losses[i - 1] = -change if change < 0.0 else 0.0
-    gain = wilder_series(gains, period)
-    loss = wilder_series(losses, period)
-    for j in range(period - 1, n - 1):
-        g, lo = gain[j], loss[j]
-        if lo == 0.0:
-            out[j + 1] = 100.0 if g > 0.0 else 50.0
-        else:
-            out[j + 1] = 100.0 - 100.0 / (1.0 + g / lo)
-    return out
 
 
 class MeanStdCarry:

@@ -94,7 +94,8 @@ class DivergenceScanner(OpportunityWorker):
         )
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): RSI in one compiled loop, fractal swings by
+        """Batch form (stc.runtime.batch): RSI a part at a time (its Wilder averages
+        compiled, :mod:`stc.runtime.rsi_columns`), fractal swings by
         sliding-window maxima (strict comparisons, as the detector's), and each tagged
         swing compared with the previous tagged swing of its kind (the handler's
         ``last_low``/``last_high``), reported on its confirmation bar."""
@@ -102,9 +103,9 @@ class DivergenceScanner(OpportunityWorker):
 
         from stc.plugins._lib.swing_arrays import fractal_swings, pair_columns
         from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_series import rsi_series
+        from stc.runtime.rsi_columns import rsi_column
 
-        rsi = np.array(rsi_series(bars.close.tolist(), self.rsi.period))
+        rsi = rsi_column(bars.close, self.rsi.period)
         lookback = self.swings.lookback
         highs, lows = fractal_swings(bars.high, bars.low, lookback)
         n = len(bars)
