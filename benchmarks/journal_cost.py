@@ -229,33 +229,36 @@ def main() -> None:
     print("\n(CPU time, best of", args.repeat, "alternating rounds)")
 
 
+def _print_pair(
+    directives: list[Any],
+    flows: list[FlowRecord],
+    trades: int,
+    forms: tuple[str, str],
+    short: float,
+) -> None:
+    """Two rows of the JSON table for one directive class: its whole JSON (bytes and µs
+    of ``to_json``) and its stored form (the bytes the run wrote, ``short`` µs)."""
+    kind = type(directives[0]).__name__
+    full = json_us(directives, to_json)
+    stored = [r[5] for f in flows for r in f.dtos if r[2] == kind]
+    whole = sum(len(to_json(d)) for d in directives) / len(directives)
+    count = len(directives) / trades
+    length = sum(map(len, stored)) / len(stored)
+    for form, size, cost in ((forms[0], whole, full), (forms[1], length, short)):
+        print(f"| {kind}, {form} | {count:.2f} | {size:,.0f} | {cost:.2f} | {cost * count:.1f} |")
+
+
 def _print_execution(directives: list[Any], flows: list[FlowRecord], trades: int) -> None:
     """The ExecutionDirective's JSON, full against by reference (the same objects)."""
     plans = {d.directive_id: _plans_of(d) for d in directives}
-    full = json_us(directives, to_json)
     short = json_us(directives, lambda d: encode_execution(d, plans[d.directive_id], to_json))
-    stored = [r[5] for f in flows for r in f.dtos if r[2] == ExecutionDirective.__name__]
-    whole = sum(len(to_json(d)) for d in directives) / len(directives)
-    count = len(directives) / trades
-    print(f"| ExecutionDirective, plans embedded | {count:.2f} | {whole:,.0f} | "
-          f"{full:.2f} | {full * count:.1f} |")  # fmt: skip
-    length = sum(map(len, stored)) / len(stored)
-    print(f"| ExecutionDirective, plans by reference | {count:.2f} | {length:,.0f} | "
-          f"{short:.2f} | {short * count:.1f} |")  # fmt: skip
+    _print_pair(directives, flows, trades, ("plans embedded", "plans by reference"), short)
 
 
 def _print_strategy(directives: list[Any], flows: list[FlowRecord], trades: int) -> None:
     """The StrategyDirective's JSON, chain whole against by reference (format 3)."""
-    full = json_us(directives, to_json)
     short = json_us(directives, lambda d: encode_strategy(d, d.causality.all_ids(), to_json))
-    stored = [r[5] for f in flows for r in f.dtos if r[2] == StrategyDirective.__name__]
-    whole_bytes = sum(len(to_json(d)) for d in directives) / len(directives)
-    count = len(directives) / trades
-    print(f"| StrategyDirective, chain whole | {count:.2f} | {whole_bytes:,.0f} | "
-          f"{full:.2f} | {full * count:.1f} |")  # fmt: skip
-    length = sum(map(len, stored)) / len(stored)
-    print(f"| StrategyDirective, chain by reference | {count:.2f} | {length:,.0f} | "
-          f"{short:.2f} | {short * count:.1f} |")  # fmt: skip
+    _print_pair(directives, flows, trades, ("chain whole", "chain by reference"), short)
     notes = [n[4] for f in flows for n in f.notes if n[3] == "decision_chain"]
     print(f"| decision_chain note, stored (by reference) | {len(notes) / trades:.2f} | "
           f"{sum(map(len, notes)) / len(notes):,.0f} | | |")  # fmt: skip

@@ -70,6 +70,7 @@ from stc.runtime.journal_codec import (
     decoded_note,
     decoded_note_rows,
     embed,
+    execution_json,
     expand_strategy,
     full_notes,
     full_rows,
@@ -517,28 +518,24 @@ class Journal:
         return [json.loads(row[5]) for row in rows]
 
     def _execution_json(self, flow_id: Any, directive_id: str) -> str | None:
-        """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``."""
-        found = self._db.execute(
-            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? ORDER BY seq DESC LIMIT 1",
-            (flow_id, directive_id),
-        ).fetchone()
-        return None if found is None else str(found[0])
+        """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``
+        (the row ``rows("notes")`` reads for the same note)."""
+        return execution_json(self._db, flow_id, directive_id)
 
     def parents(self, child: str) -> list[str]:
         """Ids linked to ``child`` in journal order (for ``explain`` and the report)."""
-        self._lookups()
-        table = self._link_table()
-        rows = self._db.execute(
-            f"SELECT parent FROM {table} WHERE child = ? ORDER BY seq", (child,)
-        )
-        return [r[0] for r in rows]
+        return self._linked("parent", "child", child)
 
     def children(self, parent: str) -> list[str]:
         """Ids linked from ``parent`` in journal order."""
+        return self._linked("child", "parent", parent)
+
+    def _linked(self, wanted: str, given: str, value: str) -> list[str]:
+        """The ``wanted`` end of every link whose ``given`` end is ``value``, in order."""
         self._lookups()
         table = self._link_table()
         rows = self._db.execute(
-            f"SELECT child FROM {table} WHERE parent = ? ORDER BY seq", (parent,)
+            f"SELECT {wanted} FROM {table} WHERE {given} = ? ORDER BY seq", (value,)
         )
         return [r[0] for r in rows]
 

@@ -462,12 +462,18 @@ class _Joined:
         """The stored record of ExecutionDirective ``directive_id`` in flow ``flow_id``."""
         if type(directive_id) is str and self.text == f'"{directive_id}"':
             return None if self.latest is None else str(self.found)
-        found = self.db.execute(
-            "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
-            "ORDER BY seq DESC LIMIT 1",
-            (flow_id, directive_id, EXECUTION),
-        ).fetchone()
-        return None if found is None else str(found[0])
+        return execution_json(self.db, flow_id, directive_id)
+
+
+def execution_json(db: sqlite3.Connection, flow_id: Any, directive_id: str) -> str | None:
+    """The stored record of the latest ExecutionDirective ``directive_id`` in flow
+    ``flow_id`` (None when there is none): what a by-reference chain note names."""
+    found = db.execute(
+        "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
+        "ORDER BY seq DESC LIMIT 1",
+        (flow_id, directive_id, EXECUTION),
+    ).fetchone()
+    return None if found is None else str(found[0])
 
 
 def full_notes(notes: list[Any], dtos: list[Any]) -> list[Any]:

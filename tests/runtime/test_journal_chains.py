@@ -10,20 +10,20 @@ import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rt_helpers import EURUSD, PLUGIN_ROOTS, raw_sql, wiring
-from test_journal_links import to_format_2
+from rt_helpers import raw_sql
+from test_journal_links import converted_copy, logical, resumed_after_cut, to_format_2
 
-from stc.runtime.api import explain, run
 from stc.runtime.dtos.causality import CausalityChain
 from stc.runtime.dtos.directives import EntryDirective, StrategyDirective
 from stc.runtime.dtos.plans import ExecutionDirective
-from stc.runtime.journal import TABLES, FlowRecord, Journal, JournalError, to_json
+from stc.runtime.journal import FlowRecord, Journal, JournalError, to_json
 from stc.runtime.journal_codec import (
     CHAIN_NOTE,
     EXECUTION,
@@ -35,10 +35,10 @@ from stc.runtime.journal_codec import (
     decoded_note_rows,
     encode_links,
     encode_strategy,
+    execution_json,
     expand_strategy,
     is_compact_strategy,
 )
-from tools.kill_resume import cut_after
 from tools.reference_runs import journal_digest
 
 T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -63,14 +63,6 @@ def _directive(
         reference_price=Decimal("1.25"),
         entry_directive=EntryDirective(symbol="X", direction="BUY"),
     )  # fmt: skip
-
-
-def _logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    journal = Journal(path, create=False)
-    try:
-        return {table: journal.rows(table) for table in TABLES}
-    finally:
-        journal.close()
 
 
 def _round_trip(directive: StrategyDirective) -> str:
@@ -203,25 +195,16 @@ def test_a_run_stores_its_directives_chains_by_reference(swot_run: tuple[Path, l
 def test_a_format_2_journal_reads_explains_digests_and_resumes_in_its_layout(
     swot_run: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
-    out, trades = swot_run
-    old = tmp_path / "old"
-    shutil.copytree(out, old)
-    to_format_2(old / "journal.sqlite")
-    assert _logical(old / "journal.sqlite") == _logical(out / "journal.sqlite")
-    assert journal_digest(old / "journal.sqlite") == journal_digest(out / "journal.sqlite")
-    for trade in trades[:5]:
-        assert explain(old, trade) == explain(out, trade)
-    flows = raw_sql(old / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
-    cut_after(old, flows // 2)
-    result = run(wiring("swot"), data=EURUSD, out_dir=old, plugin_roots=PLUGIN_ROOTS,
-                 resume=True)  # fmt: skip
+    out = swot_run[0]
+    old = converted_copy(swot_run, tmp_path / "old", to_format_2)
+    result = resumed_after_cut(old, 2)
     assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
     assert raw_sql(old / "journal.sqlite", "PRAGMA user_version") == [(2,)]
     texts = raw_sql(old / "journal.sqlite", "SELECT json FROM dtos WHERE type = ?", STRATEGY)
     assert texts and not any(is_compact_strategy(text) for (text,) in texts)
     notes = raw_sql(old / "journal.sqlite", "SELECT json FROM notes WHERE note = ?", CHAIN_NOTE)
     assert notes and all(text.startswith("{") for (text,) in notes)
-    assert _logical(old / "journal.sqlite") == _logical(out / "journal.sqlite")
+    assert logical(old / "journal.sqlite") == logical(out / "journal.sqlite")
 
 
 def test_a_format_3_run_resumes_to_the_same_rows(
@@ -231,11 +214,9 @@ def test_a_format_3_run_resumes_to_the_same_rows(
     out, _ = swot_run
     run_dir = tmp_path / "run"
     shutil.copytree(out, run_dir)
-    flows = raw_sql(run_dir / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
-    cut_after(run_dir, flows // 3)
-    run(wiring("swot"), data=EURUSD, out_dir=run_dir, plugin_roots=PLUGIN_ROOTS, resume=True)
+    resumed_after_cut(run_dir, 3)
     assert raw_sql(run_dir / "journal.sqlite", "PRAGMA user_version") == [(3,)]
-    assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
+    assert logical(run_dir / "journal.sqlite") == logical(out / "journal.sqlite")
     assert journal_digest(run_dir / "journal.sqlite") == journal_digest(out / "journal.sqlite")
 
 
@@ -315,17 +296,8 @@ def test_a_chain_note_whose_directive_is_gone_is_a_damaged_journal(tmp_path: Pat
 def _notes_one_query_a_note(path: Path) -> list[tuple[Any, ...]]:
     """The notes as session 14 read them: one query a by-reference chain note."""
     with sqlite3.connect(path) as db:
-
-        def execution_json(flow_id: Any, directive_id: str) -> str | None:
-            found = db.execute(
-                "SELECT json FROM dtos WHERE flow_id = ? AND dto_id = ? AND type = ? "
-                "ORDER BY seq DESC LIMIT 1",
-                (flow_id, directive_id, EXECUTION),
-            ).fetchone()
-            return None if found is None else str(found[0])
-
         rows = db.execute(f"SELECT {NOTE_COLUMNS} FROM notes ORDER BY seq").fetchall()
-        return [decoded_note(row, execution_json) for row in rows]
+        return [decoded_note(row, partial(execution_json, db)) for row in rows]
 
 
 def _notes_joined(path: Path) -> list[tuple[Any, ...]]:

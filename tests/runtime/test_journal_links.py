@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rt_helpers import EURUSD, PLUGIN_ROOTS, raw_sql, wiring
 
-from stc.runtime.api import explain, run
+from stc.runtime.api import RunResult, explain, run
 from stc.runtime.journal import TABLES, FlowRecord, Journal
 from stc.runtime.journal_codec import (
     CHAIN_NOTE,
@@ -30,12 +31,37 @@ HOSTILE = ['Q"uote', "back\\slash", "tab\there", "ünï", "[bracket", "", "a,b"]
 """Ids the plain join cannot write as is (or that look like its syntax)."""
 
 
-def _logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def logical(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every logical table of the journal at ``path``, as ``Journal.rows`` reads it."""
     journal = Journal(path, create=False)
     try:
         return {table: journal.rows(table) for table in TABLES}
     finally:
         journal.close()
+
+
+def converted_copy(
+    swot_run: tuple[Path, list[str]], folder: Path, convert: Callable[[Path], None]
+) -> Path:
+    """``folder``: a copy of the run's folder, its journal rewritten by ``convert`` (an
+    older layout), checked to read, digest and explain as the run's own."""
+    out, trades = swot_run
+    shutil.copytree(out, folder)
+    convert(folder / "journal.sqlite")
+    assert logical(folder / "journal.sqlite") == logical(out / "journal.sqlite")
+    assert journal_digest(folder / "journal.sqlite") == journal_digest(out / "journal.sqlite")
+    for trade in trades[:5]:
+        assert explain(folder, trade) == explain(out, trade)
+    return folder
+
+
+def resumed_after_cut(folder: Path, part: int) -> RunResult:
+    """The SWOT run in ``folder`` cut after its first ``1/part`` of flows (a killed
+    run), then resumed."""
+    flows = raw_sql(folder / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
+    cut_after(folder, flows // part)
+    return run(wiring("swot"), data=EURUSD, out_dir=folder, plugin_roots=PLUGIN_ROOTS,
+               resume=True)  # fmt: skip
 
 
 def to_format_2(path: Path) -> None:
@@ -134,14 +160,8 @@ def test_a_run_stores_no_link_rows(swot_run: tuple[Path, list[str]]) -> None:
 def test_a_format_0_journal_reads_explains_and_digests_the_same(
     swot_run: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
-    out, trades = swot_run
-    old = tmp_path / "old"
-    shutil.copytree(out, old)
-    to_format_0(old / "journal.sqlite")
-    assert _logical(old / "journal.sqlite") == _logical(out / "journal.sqlite")
-    assert journal_digest(old / "journal.sqlite") == journal_digest(out / "journal.sqlite")
-    for trade in trades[:5]:
-        assert explain(old, trade) == explain(out, trade)
+    out = swot_run[0]
+    old = converted_copy(swot_run, tmp_path / "old", to_format_0)
     new_reader = Journal(out / "journal.sqlite", create=False)
     old_reader = Journal(old / "journal.sqlite", create=False)
     for _, _, parent, child in new_reader.rows("links")[:200]:
@@ -160,15 +180,12 @@ def test_a_format_0_journal_resumes_in_its_own_layout(
     run_dir = tmp_path / "run"
     shutil.copytree(out, run_dir)
     to_format_0(run_dir / "journal.sqlite")
-    flows = raw_sql(run_dir / "journal.sqlite", "SELECT count(*) FROM flows")[0][0]
-    cut_after(run_dir, flows // 2)
-    result = run(wiring("swot"), data=EURUSD, out_dir=run_dir, plugin_roots=PLUGIN_ROOTS,
-                 resume=True)  # fmt: skip
+    result = resumed_after_cut(run_dir, 2)
     assert result.paths["trades"].read_bytes() == (out / "trades.csv").read_bytes()
     assert raw_sql(run_dir / "journal.sqlite", "PRAGMA user_version") == [(0,)]
     texts = raw_sql(run_dir / "journal.sqlite", "SELECT json FROM dtos WHERE type = ?", STRATEGY)
     assert texts and not any(is_compact_strategy(text) for (text,) in texts)
-    assert _logical(run_dir / "journal.sqlite") == _logical(out / "journal.sqlite")
+    assert logical(run_dir / "journal.sqlite") == logical(out / "journal.sqlite")
 
 
 def test_lookups_see_the_flows_written_after_them(tmp_path: Path) -> None:
