@@ -64,7 +64,7 @@ Written by `stc examples`. Every file here passes `stc check`; try:
     stc check *.yaml
     stc compile ict_smc.yaml -o out/ict_smc        # wiring_map.yaml and the diagram
     stc run ema_trend.yaml --out runs/ema_trend     # a backtest on data/EURUSD_1h.csv
-    stc explain T1 --out runs/ema_trend             # why the first trade happened
+    stc explain TRD_20170423_210000_00008 --out runs/ema_trend  # the first trade: why
     stc run dca_weekly.operation.yaml --out runs/dca
     stc sweep ema_trend.yaml --param ema_cross_detector.fast=10,20 --out runs/sweep
     stc walkforward sweeps/ema_trend.sweep.yaml --out runs/wf

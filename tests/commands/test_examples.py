@@ -52,3 +52,26 @@ def test_nothing_a_user_wrote_is_overwritten(
     assert "choose a new folder" in capsys.readouterr().err
     mine = target if existing == "file" else target / "ema_trend.yaml"
     assert mine.read_text("utf-8") == "mine"
+
+
+def test_the_readmes_explain_line_names_the_first_trade_of_its_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The written README's commands, run literally in the folder: the backtest, then
+    ``stc explain`` of the id the README gives, which must be the run's first trade."""
+    target = tmp_path / "ex"
+    assert cli.main(["examples", str(target)]) == 0
+    monkeypatch.chdir(target)
+    lines = [
+        line.split("#")[0].split() for line in Path("README.md").read_text("utf-8").splitlines()
+    ]
+    run = next(
+        words for words in lines if words[:2] == ["stc", "run"] and "ema_trend.yaml" in words
+    )
+    explain = next(words for words in lines if words[:2] == ["stc", "explain"])
+    assert cli.main([*run[1:], "--quiet"]) == 0
+    first = Path("runs/ema_trend/trades.csv").read_text("utf-8").splitlines()[1].split(",")[0]
+    assert explain[2] == first
+    capsys.readouterr()
+    assert cli.main(explain[1:]) == 0
+    assert f"Trade {first}" in capsys.readouterr().out
