@@ -18,7 +18,7 @@ from stc.commands.options import DEFAULT_ENGINE, Commands, add_engine, add_input
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
-    from stc.runtime.api import CsvFormat, EngineMode, RunResult
+    from stc.runtime.api import CsvFormat, EngineMode, PriceSpill, RunResult
 
 
 def add_parser(commands: Commands) -> argparse.ArgumentParser:
@@ -169,11 +169,9 @@ def _data_misfit(outcome: CompileOutcome, path: Path, args: argparse.Namespace) 
 
 def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_dir: Path) -> int:
     from stc.runtime.api import DataError, DataFitError, check_plan_data, refuse_data_among_outputs
-    from stc.runtime.api import run as run_plan
 
     plan = outcome.wiring_data
     assert plan is not None
-    strategy = str(plan["strategy"])
     data = args.data or _operation_data(outcome, path)
     try:
         if data is not None:  # the default data set lives in the package, never in out_dir
@@ -190,6 +188,31 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         sys.stderr.write(f"error: {_unusable_run_dir(out_dir, exc)}\n")
         return 2
     progress = None if args.quiet else Progress(sys.stderr)
+    from stc.runtime.api import PriceSpill
+
+    spill = PriceSpill.create()  # the bars as the run reads them, for the report
+    try:
+        return _run_and_report(outcome, args, out_dir, data, svg, progress, spill)
+    finally:
+        if spill is not None:
+            spill.discard()
+
+
+def _run_and_report(
+    outcome: CompileOutcome,
+    args: argparse.Namespace,
+    out_dir: Path,
+    data: Path | None,
+    svg: str | None,
+    progress: Progress | None,
+    spill: PriceSpill | None,
+) -> int:
+    """Run the plan, then write its report (its price pass over ``spill``)."""
+    from stc.runtime.api import run as run_plan
+
+    plan = outcome.wiring_data
+    assert plan is not None
+    strategy = str(plan["strategy"])
     try:
         result = run_plan(
             plan,
@@ -198,7 +221,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
             on_bad_bar=args.on_bad_bar, resample=args.resample,
             plugin_timeout=args.plugin_timeout, data_format=_format(outcome, args),
             keep_history=False,  # metrics streamed, trades written as they close
-            engine=args.engine or DEFAULT_ENGINE,
+            engine=args.engine or DEFAULT_ENGINE, tap=spill,
         )  # fmt: skip
     except Exception as exc:  # a data or plan problem: say it plainly, no traceback
         sys.stderr.write(f"error: {error_text(exc)}\n")
@@ -214,7 +237,7 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
         from stc.runtime.api import WIRING_FILE
 
         paths["wiring diagram"] = out_dir / WIRING_FILE
-    report = _write_report(svg, out_dir, data)
+    report = _write_report(svg, out_dir, data, spill=spill)
     if report is not None:
         paths["report"] = report
     _print_summary(strategy, result, paths, out_dir)
@@ -377,13 +400,19 @@ def _recorded_engine(meta: Mapping[str, str]) -> EngineMode:
 
 
 def _write_report(
-    svg: str | None, out_dir: Path, data: Path | None, data_name: str | None = None
+    svg: str | None,
+    out_dir: Path,
+    data: Path | None,
+    data_name: str | None = None,
+    spill: PriceSpill | None = None,
 ) -> Path | None:
-    """report.html with the wiring diagram (when there is one); a failure is a warning."""
+    """report.html with the wiring diagram (when there is one); a failure is a warning.
+    ``spill``: the bars the run kept, so that the report need not read them again."""
     from stc.runtime.api import write_report
 
     try:
-        return write_report(out_dir, wiring_svg=svg, data=data, data_name=data_name)
+        return write_report(out_dir, wiring_svg=svg, data=data, data_name=data_name,
+                            spill=spill)  # fmt: skip
     except Exception as exc:  # the run's results are written; the report is a bonus
         sys.stderr.write(f"warning: report.html not written: {type(exc).__name__}: {exc}\n")
         return None

@@ -21,9 +21,9 @@ from stc.runtime.data import (
     OnBadBar,
     SkippedBar,
     count_rows,
-    iter_bars,
     timeframe_seconds,
 )
+from stc.runtime.data_blocks import BarTap, run_bars
 from stc.runtime.data_columns import bars_from_arrays, read_bar_arrays
 from stc.runtime.data_fit import (
     DataFit,
@@ -43,7 +43,6 @@ from stc.runtime.fast_fallback import run_with_hand_over
 from stc.runtime.guard import DEFAULT_PLUGIN_TIMEOUT
 from stc.runtime.journal import explain as _explain
 from stc.runtime.plan import Plan, PlanError, PluginSource, load_plan
-from stc.runtime.price_scale import within_price_scale
 from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from stc.runtime.resume import open_journal, paced_after, run_fingerprint
 from stc.runtime.run_lock import run_folder_lock
@@ -97,6 +96,7 @@ def run(
     data_format: CsvFormat | None = None,
     keep_history: bool = True,
     engine: EngineMode = "incremental",
+    tap: BarTap | None = None,
 ) -> RunResult:
     """Run ``plan`` over ``data`` and write trades.csv, metrics.json, journal.sqlite.
 
@@ -140,7 +140,7 @@ def run(
         return _run_locked(
             loaded, data_path, out, environment, plugin_roots, fail_fast, progress, speed,
             connector, resume, on_bad_bar, plugin_timeout, fit, data_name, data_format,
-            keep_history, engine,
+            keep_history, engine, tap,
         )  # fmt: skip
 
 
@@ -162,11 +162,19 @@ def _run_locked(
     data_format: CsvFormat | None,
     keep_history: bool,
     mode: EngineMode,
+    tap: BarTap | None = None,
 ) -> RunResult:
     """``run`` once the run directory is this process's (and the data fits the plan)."""
     skipped: list[SkippedBar] = []  # filled by the stream, drained by the engine
     data, total = _market_data(
-        loaded, data_path, on_bad_bar, skipped, data_name, data_format, columnar=mode == "fast"
+        loaded,
+        data_path,
+        on_bad_bar,
+        skipped,
+        data_name,
+        data_format,
+        columnar=mode == "fast",
+        tap=tap,
     )
     columns = data if isinstance(data, BarArrays) else None
     bars = bars_from_arrays(data) if isinstance(data, BarArrays) else data
@@ -272,6 +280,7 @@ def _market_data(
     data_format: CsvFormat | None,
     *,
     columnar: bool,
+    tap: BarTap | None = None,
 ) -> tuple[Iterable[Bar] | BarArrays, int]:
     """The run's bars (columns when the file is clean) and their number (for progress).
 
@@ -281,14 +290,22 @@ def _market_data(
     a bad row with its ``file:line``. Both give the same bars, bit for bit. Columns are
     read only for the fast engine (``columnar``): the incremental engine streams rows,
     so its memory stays flat in the length of the data (84 MB at 1M bars against
-    185 MB through columns; docs/performance.md, "Issue 23 merged").
+    185 MB through columns; docs/performance.md, "Issue 23 merged"); a standard CSV's
+    rows are parsed a block of columns at a time (:mod:`stc.runtime.data_blocks`).
+    ``tap`` is shown every bar: the columns at once, or the rows as they stream.
     """
+    if tap is not None:
+        tap.start(data_path)
     arrays = read_bar_arrays(data_path, data_format, plan.timeframes[0]) if columnar else None
     if arrays is not None:
+        if tap is not None:
+            tap.push_block(arrays.time, arrays.open, arrays.high, arrays.low, arrays.close,
+                           arrays.volume)  # fmt: skip
+            tap.finish()
         return arrays, len(arrays)
     name = data_name or str(data_path)
-    rows = iter_bars(data_path, on_bad_bar, skipped, data_name, data_format)
-    return within_price_scale(rows, name), count_rows(data_path)
+    rows = run_bars(data_path, on_bad_bar, skipped, name, data_format, tap)
+    return rows, count_rows(data_path)
 
 
 OUTPUT_FILES = ("trades.csv", "metrics.json", "journal.sqlite")
@@ -457,6 +474,7 @@ if TYPE_CHECKING:
     from stc.runtime.report import REPORT_FILE as REPORT_FILE
     from stc.runtime.report import WIRING_FILE as WIRING_FILE
     from stc.runtime.report import write_report as write_report
+    from stc.runtime.report.spill import PriceSpill as PriceSpill
     from stc.runtime.resume import read_meta as read_meta
     from stc.runtime.run_lock import RunFolderBusy as RunFolderBusy
     from stc.runtime.sweep.executors import ExecutorError as ExecutorError
@@ -486,6 +504,7 @@ _LAZY = {
     "REPORT_FILE": "stc.runtime.report",
     "WIRING_FILE": "stc.runtime.report",
     "write_report": "stc.runtime.report",
+    "PriceSpill": "stc.runtime.report.spill",
     "read_meta": "stc.runtime.resume",
     "RunFolderBusy": "stc.runtime.run_lock",
     "ExecutorError": "stc.runtime.sweep.executors",

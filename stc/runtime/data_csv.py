@@ -137,6 +137,8 @@ def stream_csv(
     index: list[int],
     name: str,
     skipped: list[SkippedBar] | None,
+    line_no: int = 1,
+    previous: datetime | None = None,
 ) -> Iterator[Bar]:
     """The CSV hot loop: parse and validate each row in one pass.
 
@@ -144,13 +146,15 @@ def stream_csv(
     path; anything else goes through :func:`checked_bar`, which applies the checks
     in their documented order and raises the BadBarError naming the row (or, when
     skipping, records it and returns None).
+
+    ``line_no`` is the line ``reader`` starts after and ``previous`` the time of the
+    last good bar before it: a reader that took the file's first lines as columns
+    (:mod:`stc.runtime.data_blocks`) hands the rest over as if this loop had read them.
     """
     ti, oi, hi, li, ci, vi = index
     width = max(index) + 1
-    previous: datetime | None = None
     stamp: datetime
     from_iso = datetime.fromisoformat
-    line_no = 1
     bar: Bar | None
     with handle:
         for row in reader:

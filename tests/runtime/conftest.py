@@ -39,13 +39,13 @@ def _columnar_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "read_bar_arrays", checked)
     market_data = api._market_data
 
-    def both_readers(*args: Any, columnar: bool) -> Any:
+    def both_readers(*args: Any, columnar: bool, **more: Any) -> Any:
         """The incremental engine (the default) streams rows; the oracle still reads
         every file's columns, so the check does not depend on the engine mode."""
         plan, path, data_format = args[0], args[1], args[5]
         if not columnar:
             checked(path, data_format, plan.timeframes[0])
-        return market_data(*args, columnar=columnar)
+        return market_data(*args, columnar=columnar, **more)
 
     monkeypatch.setattr(api, "_market_data", both_readers)
 

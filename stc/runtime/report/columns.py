@@ -21,7 +21,7 @@ rows through :class:`EquityStream`, which also serves the tests as the oracle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -206,6 +206,21 @@ def column_blocks(path: Path, np: Any) -> Iterator[tuple[Any, ...]] | None:
             yield block
 
     return checked()
+
+
+def summarise_blocks(
+    np: Any, blocks: Iterable[tuple[Any, ...]], trades: list[OpenTrade], start: float
+) -> PriceSummary | None:
+    """The price pass over ``blocks`` of columns already read (the run's own bars,
+    :mod:`stc.runtime.report.spill`); None when the columns cannot give it (no bars,
+    a time too far from 1970): the caller then reads the file."""
+    try:
+        stream = ColumnPass(np, trades, start)
+        for block in blocks:
+            stream.push(*block)
+        return stream.finish()
+    except Unsettled:
+        return None
 
 
 def summarise_columns(path: Path, trades: list[OpenTrade], start: float) -> PriceSummary | None:

@@ -25,9 +25,10 @@ from typing import Any
 from stc.runtime.artefacts import ArtefactError
 from stc.runtime.journal import Journal, JournalError
 from stc.runtime.journal_explain import CHAIN_KEYS
-from stc.runtime.report.columns import summarise_columns
+from stc.runtime.report.columns import summarise_blocks, summarise_columns
 from stc.runtime.report.decimate import ExtremeDecimator, Point
 from stc.runtime.report.prices import OpenTrade, PriceSummary, summarise, to_float
+from stc.runtime.report.spill import PriceSpill
 from stc.runtime.report.trades import scan_trades, short_reason
 
 MAX_CHAINS = 200
@@ -247,8 +248,11 @@ def find_prices(
     data: Path | None,
     opened: list[OpenTrade],
     start: float,
+    spill: PriceSpill | None = None,
 ) -> tuple[PriceSummary | None, Path | None]:
-    """One pass over the run's market data, when it can be found and covers the trades."""
+    """One pass over the run's market data, when it can be found and covers the trades:
+    over ``spill``, the bars the run kept as it read them, when they are those of the
+    file found (:meth:`PriceSpill.holds`), else over the file itself."""
     from stc.runtime.data import DataError, iter_bars
     from stc.runtime.resources import default_data_path
 
@@ -268,10 +272,15 @@ def find_prices(
     for candidate in candidates:
         if not candidate.is_file():
             continue
+        kept = None
+        if spill is not None and spill.holds(candidate):  # the run's own read of it
+            kept = summarise_blocks(spill.np, spill.blocks(), opened, start)
         try:  # columns when the columnar reader takes the file; else the run's bars,
             # had it skipped any, streamed as rows
-            summary = summarise_columns(candidate, opened, start) or summarise(
-                iter_bars(candidate, "skip", []), opened, start
+            summary = (
+                kept
+                or summarise_columns(candidate, opened, start)
+                or summarise(iter_bars(candidate, "skip", []), opened, start)
             )
         except (DataError, OSError, ValueError):
             continue
@@ -293,8 +302,11 @@ def equity_from_trades(opened: list[OpenTrade], start: float) -> list[Point]:
     return line.points()
 
 
-def load_run(run_dir: Path, *, data: Path | None = None) -> RunData:
-    """Read everything the report needs from ``run_dir``."""
+def load_run(
+    run_dir: Path, *, data: Path | None = None, spill: PriceSpill | None = None
+) -> RunData:
+    """Read everything the report needs from ``run_dir`` (the prices from ``spill``
+    when it holds the data file's bars: :func:`find_prices`)."""
     run_dir = Path(run_dir)
     metrics = read_metrics(run_dir)
     scan = scan_trades(run_dir)
@@ -302,7 +314,7 @@ def load_run(run_dir: Path, *, data: Path | None = None) -> RunData:
     chains, faults, fault_count, values = read_chains(run_dir, chain_selection(trades))
     header = read_plan_header(run_dir)
     start = to_float(str(metrics.get("starting_capital", "")), 10_000.0)
-    prices, data_path = find_prices(run_dir, header, data, scan.opened, start)
+    prices, data_path = find_prices(run_dir, header, data, scan.opened, start, spill)
     equity = prices.equity if prices else equity_from_trades(scan.opened, start)
     symbol = str(header.get("symbol") or (scan.first or {}).get("symbol", ""))
     return RunData(

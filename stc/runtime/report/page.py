@@ -24,6 +24,7 @@ from stc.runtime.artefacts import write_atomically
 from stc.runtime.report import payload
 from stc.runtime.report.assets import CSS, JS, charting_library
 from stc.runtime.report.load import MAX_CHAINS, Chain, RunData, Step, load_run
+from stc.runtime.report.spill import PriceSpill
 from stc.runtime.report.trades import MAX_TRADES
 
 REPORT_FILE = "report.html"
@@ -105,8 +106,12 @@ def write_report(
     title: str = "",
     data: Path | None = None,
     data_name: str | None = None,
+    spill: PriceSpill | None = None,
 ) -> Path:
     """Write ``run_dir/report.html`` and return its path.
+
+    ``spill`` holds the bars the run read (``stc run`` passes it): the price pass then
+    reads them from it rather than parsing the data file again (:mod:`.spill`).
 
     ``data_name`` is how the report names ``data`` when it is used (a resumed run's
     report names its data as the interrupted run was given it).
@@ -127,7 +132,7 @@ def write_report(
         wiring_svg = drawn.read_text(encoding="utf-8")
     if data is None and previous.get("data"):
         data = Path(str(previous["data"]))
-    run = load_run(run_dir, data=data)
+    run = load_run(run_dir, data=data, spill=spill)
     if data_name and data is not None and run.data_path == data:
         run = dataclasses.replace(run, data_path=Path(data_name))
     write_atomically(target, render(run, wiring_svg=wiring_svg, title=title))
