@@ -38,12 +38,14 @@ _MISSING: Any = object()
 class _Template:
     """One model class's defaults, in field order, computed once."""
 
-    __slots__ = ("defaults", "factories", "required")
+    __slots__ = ("defaults", "every", "factories", "names", "required")
 
     def __init__(self, cls: type[BaseModel]) -> None:
         if cls.__private_attributes__ or cls.__pydantic_post_init__:
             raise TypeError(f"{cls.__name__} has private attributes or a post-init hook: "
                             "build it with its constructor")  # fmt: skip
+        if cls.__new__ is not _new:
+            raise TypeError(f"{cls.__name__} has its own __new__: build it with its constructor")
         self.defaults: dict[str, Any] = {}
         self.factories: list[tuple[str, Callable[[], Any]]] = []
         required: list[str] = []
@@ -56,10 +58,20 @@ class _Template:
                 required.append(name)
             else:
                 self.defaults[name] = info.default
-        self.required = frozenset(required)
+        self.names: tuple[str, ...] = tuple(self.defaults)
+        """Every field's name, in field order."""
+        self.every: set[str] = set(self.names)
+        """The ``model_fields_set`` of a build that names every field (copied per model)."""
+        self.required: tuple[str, ...] = tuple(required)
 
 
 _TEMPLATES: dict[type[BaseModel], _Template] = {}
+
+_new = object.__new__
+"""``cls.__new__`` of every model :func:`trusted` builds (checked per class)."""
+
+_set = object.__setattr__
+"""Past the frozen model's ``__setattr__``, as ``model_construct`` does."""
 
 
 def trusted(cls: type[M], /, **values: Any) -> M:
@@ -68,24 +80,42 @@ def trusted(cls: type[M], /, **values: Any) -> M:
 
     Raises ``TypeError`` for a missing required field or an unknown one: those are
     programming errors of the builder, which validation would also have caught.
+
+    Why two paths: a builder that passes every field in field order (the ledger's
+    snapshots, fills and trades) hands over the very dict the model keeps — ``values``
+    is this call's own (``**`` always makes a new one), holding the same keys in the
+    same order as the template would —, so no defaults are copied, merged or checked.
     """
     template = _TEMPLATES.get(cls)
     if template is None:
         template = _TEMPLATES[cls] = _Template(cls)
+    names = template.names
+    if len(values) == len(names) and tuple(values) == names:
+        fields, named = values, set(template.every)
+    else:
+        fields, named = _filled(cls, template, values), set(values)
+    model = _new(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_fields_set__", named)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _filled(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` completed with ``cls``'s defaults (fresh from each default factory),
+    in field order."""
     fields = template.defaults.copy()
     fields.update(values)
-    if len(fields) != len(template.defaults) or not template.required <= values.keys():
+    if len(fields) != len(template.names):
         _wrong_fields(cls, template, values)
+    for name in template.required:
+        if name not in values:
+            _wrong_fields(cls, template, values)
     for name, factory in template.factories:
         if name not in values:
             fields[name] = factory()
-    model = cls.__new__(cls)
-    setter = object.__setattr__
-    setter(model, "__dict__", fields)
-    setter(model, "__pydantic_fields_set__", set(values))
-    setter(model, "__pydantic_extra__", None)
-    setter(model, "__pydantic_private__", None)
-    return model
+    return fields
 
 
 def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> None:
