@@ -24,7 +24,7 @@ docs/decisions.md ("Cheap flows") lists, per DTO, which path it takes and why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -38,7 +38,7 @@ _MISSING: Any = object()
 class _Template:
     """One model class's defaults, in field order, computed once."""
 
-    __slots__ = ("defaults", "every", "factories", "names", "required")
+    __slots__ = ("defaults", "every", "factories", "names", "prefixes", "required", "tails")
 
     def __init__(self, cls: type[BaseModel]) -> None:
         if cls.__private_attributes__ or cls.__pydantic_post_init__:
@@ -63,6 +63,19 @@ class _Template:
         self.every: set[str] = set(self.names)
         """The ``model_fields_set`` of a build that names every field (copied per model)."""
         self.required: tuple[str, ...] = tuple(required)
+        self.prefixes: list[tuple[str, ...]] = [self.names[:k] for k in range(len(self.names) + 1)]
+        """``prefixes[k]``: the first ``k`` field names."""
+        factory_of = dict(self.factories)
+        self.tails: list[list[tuple[str, Any, Callable[[], Any] | None]] | None] = []
+        """``tails[k]``: (name, default, default factory or None) of every field after the
+        first ``k``; None when one of them is required."""
+        for k in range(len(self.names) + 1):
+            rest = self.names[k:]
+            self.tails.append(
+                None
+                if any(name in required for name in rest)
+                else [(name, self.defaults[name], factory_of.get(name)) for name in rest]
+            )
 
 
 _TEMPLATES: dict[type[BaseModel], _Template] = {}
@@ -81,17 +94,28 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     Raises ``TypeError`` for a missing required field or an unknown one: those are
     programming errors of the builder, which validation would also have caught.
 
-    Why two paths: a builder that passes every field in field order (the ledger's
-    snapshots, fills and trades) hands over the very dict the model keeps — ``values``
-    is this call's own (``**`` always makes a new one), holding the same keys in the
-    same order as the template would —, so no defaults are copied, merged or checked.
+    Why two paths: a builder that names the first fields in field order (every field:
+    the ledger's snapshots and trades; all but trailing defaults: an entry fill, an
+    envelope) hands over the very dict the model keeps — ``values`` is this call's own
+    (``**`` always makes a new one) and already holds those keys in the template's
+    order —, so only the trailing defaults are appended; nothing is copied or merged.
+    Any other set or order of names takes the general path.
     """
     template = _TEMPLATES.get(cls)
     if template is None:
         template = _TEMPLATES[cls] = _Template(cls)
+    given = len(values)
     names = template.names
-    if len(values) == len(names) and tuple(values) == names:
+    if given == len(names) and tuple(values) == names:
         fields, named = values, set(template.every)
+    elif given < len(names) and tuple(values) == template.prefixes[given]:
+        tail = template.tails[given]
+        if tail is None:
+            _wrong_fields(cls, template, values)
+        named = set(values)
+        fields = values
+        for name, default, factory in tail:
+            fields[name] = default if factory is None else factory()
     else:
         fields, named = _filled(cls, template, values), set(values)
     model = _new(cls)
@@ -118,7 +142,7 @@ def _filled(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -
     return fields
 
 
-def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> None:
+def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> NoReturn:
     unknown = sorted(values.keys() - template.defaults.keys())
     missing = sorted(name for name in template.required if name not in values)
     raise TypeError(f"trusted {cls.__name__}: unknown fields {unknown}, missing fields {missing}")
