@@ -38,7 +38,10 @@ _MISSING: Any = object()
 class _Template:
     """One model class's defaults, in field order, computed once."""
 
-    __slots__ = ("defaults", "every", "factories", "names", "prefixes", "required", "tails")
+    __slots__ = (
+        "defaults", "every", "factories", "names", "prefixes", "required", "set_dict",
+        "set_extra", "set_named", "set_private", "tails",
+    )  # fmt: skip
 
     def __init__(self, cls: type[BaseModel]) -> None:
         if cls.__private_attributes__ or cls.__pydantic_post_init__:
@@ -46,6 +49,12 @@ class _Template:
                             "build it with its constructor")  # fmt: skip
         if cls.__new__ is not _new:
             raise TypeError(f"{cls.__name__} has its own __new__: build it with its constructor")
+        # the data descriptors object.__setattr__ would find (by the MRO), their setters
+        # bound once: the same stores without a lookup per call
+        self.set_dict = _setter(cls, "__dict__")
+        self.set_named = _setter(cls, "__pydantic_fields_set__")
+        self.set_extra = _setter(cls, "__pydantic_extra__")
+        self.set_private = _setter(cls, "__pydantic_private__")
         self.defaults: dict[str, Any] = {}
         self.factories: list[tuple[str, Callable[[], Any]]] = []
         required: list[str] = []
@@ -78,13 +87,21 @@ class _Template:
             )
 
 
+def _setter(cls: type[BaseModel], name: str) -> Callable[[Any, Any], None]:
+    """The ``__set__`` of the data descriptor ``object.__setattr__(model, name, …)``
+    stores through on a ``cls`` instance: the first one ``name`` has on the MRO."""
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            setter: Callable[[Any, Any], None] = found.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} has no {name} slot: build it with its constructor")
+
+
 _TEMPLATES: dict[type[BaseModel], _Template] = {}
 
 _new = object.__new__
 """``cls.__new__`` of every model :func:`trusted` builds (checked per class)."""
-
-_set = object.__setattr__
-"""Past the frozen model's ``__setattr__``, as ``model_construct`` does."""
 
 
 def trusted(cls: type[M], /, **values: Any) -> M:
@@ -118,11 +135,11 @@ def trusted(cls: type[M], /, **values: Any) -> M:
             fields[name] = default if factory is None else factory()
     else:
         fields, named = _filled(cls, template, values), set(values)
-    model = _new(cls)
-    _set(model, "__dict__", fields)
-    _set(model, "__pydantic_fields_set__", named)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    model = _new(cls)  # past the frozen model's __setattr__, as model_construct does
+    template.set_dict(model, fields)
+    template.set_named(model, named)
+    template.set_extra(model, None)
+    template.set_private(model, None)
     return model
 
 
