@@ -215,6 +215,51 @@ def test_a_wrong_field_set_is_a_type_error_naming_the_fields() -> None:
         )  # fmt: skip
 
 
+_FILL = {"trade_id": TRD, "timestamp": NOW, "side": "SELL", "price": Decimal("1.5"),
+         "size": Decimal("2"), "fee": Decimal("0.1"), "purpose": "EXIT"}  # fmt: skip
+_ENVELOPE = {"disposition": Disposition.STOP, "event_name": "X", "payload": None,
+             "metadata": {"a": 1}}  # fmt: skip
+
+
+@given(data=st.data())
+def test_any_order_and_subset_of_fields_builds_the_validated_twin(data: st.DataObject) -> None:
+    """Session 15: ``trusted`` keeps the caller's dict when it names the first fields in
+    field order (all of them, or all but trailing defaults) and merges into the
+    template otherwise; every order and subset that holds the required fields gives
+    the validated twin (field order of ``__dict__``, ``model_fields_set``, JSON, repr)."""
+    for cls, full, required in (
+        (Fill, _FILL, ("trade_id", "timestamp", "side", "price", "size")),
+        (DispositionEnvelope, _ENVELOPE, ("disposition",)),
+    ):
+        optional = [name for name in full if name not in required]
+        chosen = data.draw(st.lists(st.sampled_from(optional), unique=True))
+        names = data.draw(st.permutations([*required, *chosen]))
+        fields = {name: full[name] for name in names}
+        _same(cls, fields)
+        assert fields == {name: full[name] for name in names}  # the caller's dict untouched
+
+
+def test_a_prefix_build_appends_fresh_defaults_and_refuses_a_missing_required_field() -> None:
+    first = trusted(DispositionEnvelope, disposition=Disposition.PUBLISH, event_name="E",
+                    payload=None)  # fmt: skip
+    second = trusted(DispositionEnvelope, disposition=Disposition.PUBLISH, event_name="E",
+                     payload=None)  # fmt: skip
+    assert list(first.__dict__) == ["disposition", "event_name", "payload", "metadata"]
+    assert first.metadata == {} and first.metadata is not second.metadata
+    assert first.model_fields_set == {"disposition", "event_name", "payload"}
+    assert first.__dict__ is not second.__dict__
+    assert first.model_fields_set is not second.model_fields_set
+    entry = trusted(Fill, trade_id=TRD, timestamp=NOW, side="BUY", price=Decimal(1),
+                    size=Decimal(1))  # fmt: skip
+    assert entry.purpose == "ENTRY" and entry.fee == Decimal(0)
+    every = trusted(Fill, **_FILL)
+    again = trusted(Fill, **_FILL)
+    assert every.model_fields_set == set(_FILL)
+    assert every.model_fields_set is not again.model_fields_set
+    with pytest.raises(TypeError, match=r"missing fields \['price', 'side', 'size'\]"):
+        trusted(Fill, trade_id=TRD, timestamp=NOW)
+
+
 def test_a_model_with_private_state_is_refused() -> None:
     class Private(BaseModel):
         x: int

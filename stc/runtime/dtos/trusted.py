@@ -24,7 +24,7 @@ docs/decisions.md ("Cheap flows") lists, per DTO, which path it takes and why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -38,12 +38,23 @@ _MISSING: Any = object()
 class _Template:
     """One model class's defaults, in field order, computed once."""
 
-    __slots__ = ("defaults", "factories", "required")
+    __slots__ = (
+        "defaults", "every", "factories", "names", "prefixes", "required", "set_dict",
+        "set_extra", "set_named", "set_private", "tails",
+    )  # fmt: skip
 
     def __init__(self, cls: type[BaseModel]) -> None:
         if cls.__private_attributes__ or cls.__pydantic_post_init__:
             raise TypeError(f"{cls.__name__} has private attributes or a post-init hook: "
                             "build it with its constructor")  # fmt: skip
+        if cls.__new__ is not _new:
+            raise TypeError(f"{cls.__name__} has its own __new__: build it with its constructor")
+        # the data descriptors object.__setattr__ would find (by the MRO), their setters
+        # bound once: the same stores without a lookup per call
+        self.set_dict = _setter(cls, "__dict__")
+        self.set_named = _setter(cls, "__pydantic_fields_set__")
+        self.set_extra = _setter(cls, "__pydantic_extra__")
+        self.set_private = _setter(cls, "__pydantic_private__")
         self.defaults: dict[str, Any] = {}
         self.factories: list[tuple[str, Callable[[], Any]]] = []
         required: list[str] = []
@@ -56,10 +67,41 @@ class _Template:
                 required.append(name)
             else:
                 self.defaults[name] = info.default
-        self.required = frozenset(required)
+        self.names: tuple[str, ...] = tuple(self.defaults)
+        """Every field's name, in field order."""
+        self.every: set[str] = set(self.names)
+        """The ``model_fields_set`` of a build that names every field (copied per model)."""
+        self.required: tuple[str, ...] = tuple(required)
+        self.prefixes: list[tuple[str, ...]] = [self.names[:k] for k in range(len(self.names) + 1)]
+        """``prefixes[k]``: the first ``k`` field names."""
+        factory_of = dict(self.factories)
+        self.tails: list[list[tuple[str, Any, Callable[[], Any] | None]] | None] = []
+        """``tails[k]``: (name, default, default factory or None) of every field after the
+        first ``k``; None when one of them is required."""
+        for k in range(len(self.names) + 1):
+            rest = self.names[k:]
+            self.tails.append(
+                None
+                if any(name in required for name in rest)
+                else [(name, self.defaults[name], factory_of.get(name)) for name in rest]
+            )
+
+
+def _setter(cls: type[BaseModel], name: str) -> Callable[[Any, Any], None]:
+    """The ``__set__`` of the data descriptor ``object.__setattr__(model, name, …)``
+    stores through on a ``cls`` instance: the first one ``name`` has on the MRO."""
+    for klass in cls.__mro__:
+        found = klass.__dict__.get(name)
+        if found is not None:
+            setter: Callable[[Any, Any], None] = found.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} has no {name} slot: build it with its constructor")
 
 
 _TEMPLATES: dict[type[BaseModel], _Template] = {}
+
+_new = object.__new__
+"""``cls.__new__`` of every model :func:`trusted` builds (checked per class)."""
 
 
 def trusted(cls: type[M], /, **values: Any) -> M:
@@ -68,27 +110,56 @@ def trusted(cls: type[M], /, **values: Any) -> M:
 
     Raises ``TypeError`` for a missing required field or an unknown one: those are
     programming errors of the builder, which validation would also have caught.
+
+    Why two paths: a builder that names the first fields in field order (every field:
+    the ledger's snapshots and trades; all but trailing defaults: an entry fill, an
+    envelope) hands over the very dict the model keeps — ``values`` is this call's own
+    (``**`` always makes a new one) and already holds those keys in the template's
+    order —, so only the trailing defaults are appended; nothing is copied or merged.
+    Any other set or order of names takes the general path.
     """
     template = _TEMPLATES.get(cls)
     if template is None:
         template = _TEMPLATES[cls] = _Template(cls)
-    fields = template.defaults.copy()
-    fields.update(values)
-    if len(fields) != len(template.defaults) or not template.required <= values.keys():
-        _wrong_fields(cls, template, values)
-    for name, factory in template.factories:
-        if name not in values:
-            fields[name] = factory()
-    model = cls.__new__(cls)
-    setter = object.__setattr__
-    setter(model, "__dict__", fields)
-    setter(model, "__pydantic_fields_set__", set(values))
-    setter(model, "__pydantic_extra__", None)
-    setter(model, "__pydantic_private__", None)
+    given = len(values)
+    names = template.names
+    if given == len(names) and tuple(values) == names:
+        fields, named = values, set(template.every)
+    elif given < len(names) and tuple(values) == template.prefixes[given]:
+        tail = template.tails[given]
+        if tail is None:
+            _wrong_fields(cls, template, values)
+        named = set(values)
+        fields = values
+        for name, default, factory in tail:
+            fields[name] = default if factory is None else factory()
+    else:
+        fields, named = _filled(cls, template, values), set(values)
+    model = _new(cls)  # past the frozen model's __setattr__, as model_construct does
+    template.set_dict(model, fields)
+    template.set_named(model, named)
+    template.set_extra(model, None)
+    template.set_private(model, None)
     return model
 
 
-def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> None:
+def _filled(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` completed with ``cls``'s defaults (fresh from each default factory),
+    in field order."""
+    fields = template.defaults.copy()
+    fields.update(values)
+    if len(fields) != len(template.names):
+        _wrong_fields(cls, template, values)
+    for name in template.required:
+        if name not in values:
+            _wrong_fields(cls, template, values)
+    for name, factory in template.factories:
+        if name not in values:
+            fields[name] = factory()
+    return fields
+
+
+def _wrong_fields(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> NoReturn:
     unknown = sorted(values.keys() - template.defaults.keys())
     missing = sorted(name for name in template.required if name not in values)
     raise TypeError(f"trusted {cls.__name__}: unknown fields {unknown}, missing fields {missing}")
