@@ -467,15 +467,21 @@ def _fmt(value: object) -> str:
 
 class Progress:
     """A progress line: a bar with bars/s and ETA on a TTY, periodic plain lines
-    otherwise (CI logs stay readable)."""
+    otherwise (CI logs stay readable).
+
+    The rate is measured from the first report on, not from the start of the run: the
+    time before the first bar (loading the data, the fast engine's batch part) is not
+    bar time, and counting it made a 20 s run's first line say "ETA 188s". The first
+    line therefore shows no rate or ETA yet."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.tty = stream.isatty()
-        self.start = time.perf_counter()
         self.last = 0.0
         self.shown = False
         self.last_done = -1
+        self.base: tuple[float, int] | None = None
+        """(time, bars done) of the first report: where the rate is measured from."""
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -483,19 +489,29 @@ class Progress:
         if done == self.last_done or (now - self.last < interval and done < total):
             return  # throttled, or this state was already shown
         self.last, self.last_done = now, done
-        elapsed = max(now - self.start, 1e-9)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate > 0 else 0.0
+        pace = self._pace(now, done, total)
         if self.tty:
             filled = int(30 * done / max(total, 1))
             bar = "#" * filled + "." * (30 - filled)
-            self.stream.write(
-                f"\r[{bar}] {done}/{total} bars  {rate / 1000:.1f}k bars/s  ETA {eta:.0f}s"
-            )
+            shown = f"  {pace[0] / 1000:.1f}k bars/s  ETA {pace[1]:.0f}s" if pace else ""
+            self.stream.write(f"\r[{bar}] {done}/{total} bars{shown}")
         else:
-            self.stream.write(f"progress: {done}/{total} bars, {rate:.0f} bars/s, ETA {eta:.0f}s\n")
+            shown = f", {pace[0]:.0f} bars/s, ETA {pace[1]:.0f}s" if pace else ""
+            self.stream.write(f"progress: {done}/{total} bars{shown}\n")
         self.shown = True
         self.stream.flush()
+
+    def _pace(self, now: float, done: int, total: int) -> tuple[float, float] | None:
+        """(bars/s, seconds left) since the first report; None on the first report or
+        before any time or bar has passed since it."""
+        if self.base is None:
+            self.base = (now, done)
+            return None
+        seconds, bars = now - self.base[0], done - self.base[1]
+        if seconds <= 0 or bars <= 0:
+            return None
+        rate = bars / seconds
+        return rate, (total - done) / rate
 
     def finish(self) -> None:
         """End the progress line."""
