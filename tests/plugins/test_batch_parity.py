@@ -17,6 +17,7 @@ series shorter than the warm-up, and the empty series.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -402,7 +403,7 @@ def run_streamed(
         bounds.append(min(len(bars), bounds[-1] + size))
     bounds.append(len(bars))
     seen: Observed = []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         part = BarArrays(arrays.timeframe, *(getattr(arrays, name)[lo:hi] for name in
                          ("time", "open", "high", "low", "close", "volume")))  # fmt: skip
         output = stream.part(part, {})

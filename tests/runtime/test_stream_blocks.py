@@ -96,16 +96,16 @@ def test_which_workers_stream(tmp_path: Path) -> None:
     assert found["ict_smc"], "ict_smc streams its EMA and ADX workers"
 
 
-def test_blocks_are_what_the_adapters_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_blocks_are_what_the_adapters_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Loading a block's output one element off changes the run (so the comparison
     above can fail): each tick reads its own element of its block's output."""
     from stc.runtime.batched import BatchedCall
 
     monkeypatch.setattr(stream_blocks, "BLOCK_BARS", 50)
     load = BatchedCall.load
-    monkeypatch.setattr(BatchedCall, "load", lambda self, output, offset: load(self, output, offset + 1))
+    monkeypatch.setattr(
+        BatchedCall, "load", lambda self, output, offset: load(self, output, offset + 1)
+    )
     data = real_data("EURUSD_1h.csv", tmp_path, EURUSD_ROWS)
     with pytest.raises(AssertionError, match="differ"):
         _both(compiled(BLUEPRINTS / "ema_trend.yaml"), data, tmp_path / "runs")
