@@ -383,7 +383,10 @@ def test_liquidity_crisis_at_its_thresholds_exactly() -> None:
     assert [result is not None for result, _ in seen] == [False] * 2 + [True] * 10
 
 
-STREAMED = (EMADetector, EMACrossDetector, ADXRegimeClassifier, LiquidityCrisisDetector)
+STREAMED = (
+    EMADetector, EMACrossDetector, ADXRegimeClassifier, LiquidityCrisisDetector,
+    MarketStructureDetector, FVGEntryDetector,
+)  # fmt: skip
 """The batch forms that also run a part of the bars at a time with their state carried
 (``batch_stream``: the fast engine streams them a block of ticks at a time)."""
 
@@ -393,10 +396,13 @@ def run_streamed(
 ) -> Observed:
     """``batch_stream().part`` over consecutive parts of ``sizes`` bars (the last part
     takes the rest), then ``result_at`` on each bar of each part, with its index in
-    the part (as the fast engine's adapter reads a block's output)."""
+    the part (as the fast engine's adapter reads a block's output). A provider
+    (``UPSTREAM``) is streamed over the same parts, its DTO provided on each bar."""
     context = _context()
     worker = _worker(cls, params, context)
     stream = worker.batch_stream()  # type: ignore[attr-defined]
+    provider = _worker(*UPSTREAM[cls], context) if cls in UPSTREAM else None
+    provider_stream = provider.batch_stream() if provider else None  # type: ignore[attr-defined]
     arrays = BarArrays.from_bars(bars, "1h")
     bounds = [0]
     for size in sizes:
@@ -406,24 +412,32 @@ def run_streamed(
     for lo, hi in itertools.pairwise(bounds):
         part = BarArrays(arrays.timeframe, *(getattr(arrays, name)[lo:hi] for name in
                          ("time", "open", "high", "low", "close", "volume")))  # fmt: skip
-        output = stream.part(part, {})
+        provided = provider_stream.part(part, {}) if provider_stream is not None else None
+        output = stream.part(part, {"MarketStructure": provided} if provided is not None else {})
         assert len(output) == hi - lo
         for index in range(hi - lo):
             context.window().append(bars[lo + index])
             context.begin_tick(bars[lo + index])
+            if provider is not None and provided is not None and provided.is_present(index):
+                context.provide(provider.result_at(provided, index, context))  # type: ignore[attr-defined]
             result = worker.result_at(output, index, context) if output.is_present(index) else None
             seen.append((result, output.factors_at(index)))
     return seen
 
 
 @pytest.mark.parametrize("cls", STREAMED, ids=lambda c: c.__name__)
-def test_streamed_batch_forms_equal_the_handler_on_real_data(cls: type[Worker]) -> None:
-    """Parts of 1, 2, 3, then 61 bars over EURUSD (a part boundary inside the warm-up,
-    one-bar parts, many boundaries after it) give the handler's results bar for bar."""
+@pytest.mark.parametrize("short", [False, True], ids=["defaults", "short"])
+def test_streamed_batch_forms_equal_the_handler_on_real_data(
+    cls: type[Worker], short: bool
+) -> None:
+    """Thirty one-bar parts, then 2, 3 and 61 bars at a time over EURUSD (parts
+    shorter than a window or the warm-up, boundaries inside and after it) give the
+    handler's results bar for bar, with the manifest defaults and short params."""
     bars = read_csv("EURUSD_1h.csv")
-    expected = run_incremental(cls, BATCH_PLUGINS[cls], bars)
-    sizes = [1, 2, 3, *([61] * (len(bars) // 61))]
-    assert run_streamed(cls, BATCH_PLUGINS[cls], bars, sizes) == expected
+    params = BATCH_PLUGINS[cls] if short else {}
+    expected = run_incremental(cls, params, bars)
+    sizes = [*([1] * 30), *([2] * 10), 3, *([61] * (len(bars) // 61))]
+    assert run_streamed(cls, params, bars, sizes) == expected
     assert any(result is not None for result, _ in expected)
 
 

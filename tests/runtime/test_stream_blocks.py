@@ -79,21 +79,25 @@ def test_higher_timeframe_workers_streamed_across_blocks(
 
 
 def test_which_workers_stream(tmp_path: Path) -> None:
-    """ema_trend's and managed_trend's batch forms all stream; in ict_smc the structure
-    detector and the FVG detector that reads it have no streamed form and are computed
-    whole, the rest stream. The fast loop builds its blocks only when it skips."""
+    """Every batch form of the three reference blueprints streams; a worker without a
+    streamed form is computed whole, and so is every provider it reads."""
+    from stc.plugins.context_worker.market_structure_detector.worker import (
+        MarketStructureDetector,
+    )
+
+    class WholeStructure(MarketStructureDetector):
+        batch_stream = None  # type: ignore[assignment]
+
     bars = load_bars(real_data("EURUSD_1h.csv", tmp_path, 300))
-    found = {}
     for name in ("ema_trend", "managed_trend", "ict_smc"):
         engine = Engine(load_plan(compiled(BLUEPRINTS / f"{name}.yaml")), bars, engine="fast")
-        found[name] = streamed(engine.plan, engine.workers)
         batchable = {spec.id for spec in engine.plan.workers if spec.batch is not None}
-        engine.run()
-        if name != "ict_smc":
-            assert found[name] == batchable, name
-    structure = {"market_structure_detector", "fvg_entry_detector"}
-    assert not found["ict_smc"] & structure
-    assert found["ict_smc"], "ict_smc streams its EMA and ADX workers"
+        assert streamed(engine.plan, engine.workers) == batchable, name
+    plan = load_plan(compiled(BLUEPRINTS / "ict_smc.yaml"))
+    engine = Engine(plan, bars, engine="fast",
+                    worker_classes={"market_structure_detector": WholeStructure})  # fmt: skip
+    found = streamed(engine.plan, engine.workers)
+    assert found == {"ema_detector", "regime"}  # the FVG detector reads the structure
 
 
 def test_blocks_are_what_the_adapters_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
