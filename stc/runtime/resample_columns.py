@@ -74,10 +74,13 @@ def closed_columns(
     del cut
     lasts = np.append(firsts[1:] - 1, n - 1)
     closed_here = closes[lasts]
-    release = np.where(closed_here, lasts, np.append(firsts[1:], -1))
-    kept = closed_here.copy()
-    kept[:-1] = True  # all but the last close (at the latest) on the next one's first tick
-    firsts, lasts, release = firsts[kept], lasts[kept], release[kept]
+    del closes
+    release = np.append(firsts[1:], -1)  # a period closes on the next one's first tick ...
+    np.copyto(release, lasts, where=closed_here)  # ... or on its own last tick
+    # all but the data's last period close (at the latest on the next one's first tick)
+    kept = len(firsts) if bool(closed_here[-1]) else len(firsts) - 1
+    del closed_here
+    firsts, lasts, release = firsts[:kept], lasts[:kept], release[:kept]
     bars = BarArrays(
         timeframe,
         _starts_us(ticks.time[firsts] // 1000, anchor_us, step) * 1000,

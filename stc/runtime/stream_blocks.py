@@ -39,8 +39,12 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-BLOCK_BARS = 1 << 16
-"""Ticks a block (read when a fast run starts, so that tests can shrink it)."""
+BLOCK_BARS = 1 << 14
+"""Ticks a block (read when a fast run starts, so that tests can shrink it). 16,384:
+a block's outputs and the kernels' per-part lists are ~0.2 MB a column; at 65,536 the
+block's transients (~12 MB by ``tracemalloc``) set ema_trend's 1M peak (128 → 121 MB
+at 16,384), and the cost of a block (a few numpy calls a worker, one tick that runs)
+is nothing beside 16,384 ticks."""
 
 
 class StreamBlocks:
