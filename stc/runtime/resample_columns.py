@@ -81,16 +81,40 @@ def closed_columns(
     kept = len(firsts) if bool(closed_here[-1]) else len(firsts) - 1
     del closed_here
     firsts, lasts, release = firsts[:kept], lasts[:kept], release[:kept]
-    bars = BarArrays(
-        timeframe,
-        _starts_us(ticks.time[firsts] // 1000, anchor_us, step) * 1000,
-        ticks.open[firsts],
-        _reduced(np.maximum, ticks.high, firsts, lasts),
-        _reduced(np.minimum, ticks.low, firsts, lasts),
-        ticks.close[lasts],
-        _left_to_right_sums(ticks.volume, firsts, lasts),
-    )
-    return bars, release.astype(np.int64)
+    bars = _period_bars(ticks, timeframe, firsts, lasts, anchor_us, step)
+    return bars, release.astype(np.int64, copy=False)
+
+
+def _period_bars(
+    ticks: BarArrays,
+    timeframe: str,
+    firsts: NDArray[np.int64],
+    lasts: NDArray[np.int64],
+    anchor_us: int,
+    step: int,
+) -> BarArrays:
+    """The bars of the periods ``firsts[k]..lasts[k]``, written into columns allocated
+    once, a part of the periods at a time (``batch.CHUNK_BARS``: the reductions'
+    temporaries are a part's, not 8 bytes a period each several times over)."""
+    import numpy as np
+
+    from stc.runtime import batch
+
+    count = len(firsts)
+    time = np.empty(count, dtype=np.int64)
+    opens, highs, lows, closes, volumes = (np.empty(count) for _ in range(5))
+    for a in range(0, count, batch.CHUNK_BARS):
+        b = min(a + batch.CHUNK_BARS, count)
+        base = int(firsts[a])  # the part's periods read ticks base..lasts[b - 1]
+        start, stop = firsts[a:b] - base, lasts[a:b] - base
+        span = slice(base, int(lasts[b - 1]) + 1)
+        time[a:b] = _starts_us(ticks.time[firsts[a:b]] // 1000, anchor_us, step) * 1000
+        opens[a:b] = ticks.open[firsts[a:b]]
+        highs[a:b] = _reduced(np.maximum, ticks.high[span], start, stop)
+        lows[a:b] = _reduced(np.minimum, ticks.low[span], start, stop)
+        closes[a:b] = ticks.close[lasts[a:b]]
+        volumes[a:b] = _left_to_right_sums(ticks.volume[span], start, stop)
+    return BarArrays(timeframe, time, opens, highs, lows, closes, volumes)
 
 
 def _starts_us(us: NDArray[np.int64], anchor_us: int, step: int) -> NDArray[np.int64]:
