@@ -192,6 +192,31 @@ class BatchForm(Protocol):
         ...
 
 
+class BatchStream(Protocol):
+    """A batch form run a part of the bars at a time (what ``batch_stream()`` of a
+    worker returns: a fresh state). ``part`` computes the outputs of the *next* bars
+    of the worker's timeframe, carrying what later bars read of earlier ones (the
+    recursions' values, a window's last elements), so that the parts of any sizes,
+    in order, give exactly the elements of one ``batch`` call over their
+    concatenation. The fast engine runs it a block of ticks at a time and keeps only
+    the block's outputs (issue 23, memory): nothing held scales with the data."""
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over ``bars``, the bars after those of the previous call;
+        ``upstream`` holds the providers' outputs over the same bars (their parts)."""
+        ...
+
+
+STREAM_METHOD = "batch_stream"
+"""The worker method that returns a :class:`BatchStream` (optional: a worker without
+it is computed whole by ``batch``)."""
+
+
+def offers_stream(worker: object) -> bool:
+    """Whether ``worker`` offers its batch form a part at a time."""
+    return callable(getattr(worker, STREAM_METHOD, None))
+
+
 def offers_batch(cls: type) -> bool:
     """True when ``cls`` defines every method of the batch form (the class side of the
     compiler's batchability check)."""
@@ -366,16 +391,9 @@ CHUNK_BARS = 1 << 16
 
 
 def ema_column(values: FloatArray, period: int) -> FloatArray:
-    """``EMA(period).update`` over a float column, as a float column: the compiled
-    kernel ``indicator_series.ema_chunk`` runs over parts of :data:`CHUNK_BARS`
-    (chained, so bit for bit the same)."""
-    import numpy as np
+    """``EMA(period).update`` over a float column, as a float column (kept here for
+    the plugins that import it: :func:`stc.runtime.indicator_columns.ema_column`,
+    the shared part driver)."""
+    from stc.runtime.indicator_columns import ema_column as column
 
-    from stc.runtime.indicator_series import ema_chunk
-
-    out = np.empty(len(values), dtype=np.float64)
-    value = 0.0
-    for start in range(0, len(values), CHUNK_BARS):
-        part, value = ema_chunk(values[start : start + CHUNK_BARS].tolist(), period, start, value)
-        out[start : start + len(part)] = part
-    return out
+    return column(values, period)

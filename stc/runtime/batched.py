@@ -20,12 +20,20 @@ timeframe is aligned to the consumer's clock with :func:`~stc.runtime.batch.held
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, overload
 
-from stc.runtime.batch import BarArrays, BatchOutput, aligned, compacted, held_index
+from stc.runtime.batch import (
+    BarArrays,
+    BatchOutput,
+    BatchStream,
+    aligned,
+    compacted,
+    held_index,
+    offers_stream,
+)
 from stc.runtime.data import Resampler
 from stc.runtime.dispatch import DispatchTable
 from stc.runtime.dtos.market import Bar, TradingContext
@@ -48,10 +56,14 @@ class Cursor:
 
 class BatchedCall:
     """A batchable worker's handler, replaced: scores the factors the handler would
-    have scored and returns ``result_at`` of the tick's (or the call's) element."""
+    have scored and returns ``result_at`` of the tick's (or the call's) element.
 
-    __slots__ = ("__name__", "calls", "cursor", "factors", "framed", "output", "present",
-                 "result_at", "tick", "worker")  # fmt: skip
+    Its output covers either the whole data (``offset`` 0) or, for a worker the fast
+    engine streams (:mod:`stc.runtime.stream_blocks`), the current block: element
+    ``k`` of it is the tick's (or the call's) element ``offset + k``."""
+
+    __slots__ = ("__name__", "calls", "cursor", "factors", "framed", "offset", "output",
+                 "present", "result_at", "scored", "tick", "worker")  # fmt: skip
 
     def __init__(
         self,
@@ -63,7 +75,6 @@ class BatchedCall:
         framed: bool,
     ) -> None:
         self.worker = worker
-        self.output = output
         self.result_at = result_at
         self.cursor = cursor
         self.framed = framed
@@ -72,9 +83,18 @@ class BatchedCall:
         """The tick index of the last call (``stc.runtime.fast_fallback`` reads it)."""
         self.__name__ = "?"
         """The replaced handler's name (what a contract fault names, as before)."""
+        self.scored = tuple(factors)
+        """(name, polarity) of each factor the worker declares."""
+        self.load(output, 0)
+
+    def load(self, output: BatchOutput, offset: int) -> None:
+        """Read ``output`` from now on, its element 0 being the tick's (or the call's)
+        element ``offset``."""
+        self.output = output
+        self.offset = offset
         self.present = output.present
         self.factors = [
-            (name, polarity, output.factors[name]) for name, polarity in factors
+            (name, polarity, output.factors[name]) for name, polarity in self.scored
             if name in output.factors
         ]  # fmt: skip
 
@@ -87,10 +107,10 @@ class BatchedCall:
     def __call__(self, context: TradingContext) -> Any:
         self.tick = self.cursor.index
         if self.framed:
-            index = self.calls
+            index = self.calls - self.offset
             self.calls += 1
         else:
-            index = self.cursor.index
+            index = self.cursor.index - self.offset
         for name, polarity, values in self.factors:
             value = values.item(index)
             if value == value:  # not NaN: the handler scored it on this bar
@@ -111,6 +131,7 @@ class _Nothing:
 
 
 _NOTHING: Any = _Nothing()
+_EMPTY = BatchOutput(present=_NOTHING)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,11 @@ class Batched:
     higher: Mapping[str, BarArrays]
     """Higher timeframe → its closed bars as columns (what a skipped stretch appends to
     its window: :class:`HigherAhead`)."""
+    streams: Mapping[str, BatchStream] = field(default_factory=dict)
+    """Worker id → its batch form a part at a time, for the workers the fast loop
+    streams a block of ticks at a time (:mod:`stc.runtime.stream_blocks`; chain
+    order). Their outputs are not in ``outputs`` and their signals not in
+    ``signal_ticks``: each block brings its own."""
 
 
 def tick_arrays(bars: Sequence[Bar], timeframe: str) -> BarArrays:
@@ -236,24 +262,32 @@ def build_batched(
     bars: Sequence[Bar],
     arrays: BarArrays,
     cursor: Cursor,
+    stream: bool = False,
 ) -> Batched:
     """Compute every batchable worker of ``plan`` (chain order) and the dispatch table
     with their calls replaced. A worker whose batch form raises is left to its handler
     (the run then meets the same error where the handler would, or none). Each output
-    is kept :func:`~stc.runtime.batch.compacted` once no other batch form reads it."""
+    is kept :func:`~stc.runtime.batch.compacted` once no other batch form reads it.
+    With ``stream`` the workers :func:`streamed` names are not computed here: their
+    batch streams are returned, for the fast loop to run a block at a time."""
 
     tick_tf = plan.timeframes[0]
     frames: dict[str, BarArrays] = {tick_tf: arrays}
     release: dict[str, NDArray[np.int64]] = {}
     outputs: dict[str, BatchOutput] = {}
+    streams: dict[str, BatchStream] = {}
     calls: dict[str, BatchedCall] = {}
     read = {wid for spec in plan.workers if spec.batch for wid in spec.batch.inputs}
+    parted = streamed(plan, workers) if stream else set()
     for spec in plan.workers:
         if spec.batch is None:
             continue
         timeframe = spec.timeframe or tick_tf
         if timeframe not in frames:
             frames[timeframe], release[timeframe] = closed_frame(bars, arrays, timeframe, tick_tf)
+        if spec.id in parted:
+            streams[spec.id] = workers[spec.id].batch_stream()
+            continue
         upstream = _upstream(plan, spec, outputs, release, len(frames[timeframe]), tick_tf)
         if upstream is None:
             continue
@@ -263,11 +297,14 @@ def build_batched(
     del frames
     for wid, output in outputs.items():
         if wid in read:  # every consumer has read it as arrays
-            outputs[wid] = output = compacted(output)
-        spec = plan.worker(wid)
+            outputs[wid] = compacted(output)
+    for spec in plan.workers:
+        wid = spec.id
+        if wid not in outputs and wid not in streams:
+            continue
         factors = tuple((f.name, f.polarity) for f in spec.factors)
         calls[wid] = BatchedCall(
-            wid, output, workers[wid].result_at, cursor, factors,
+            wid, outputs.get(wid, _EMPTY), workers[wid].result_at, cursor, factors,
             (spec.timeframe or tick_tf) != tick_tf,
         )  # fmt: skip
     return Batched(
@@ -277,7 +314,33 @@ def build_batched(
         signal_ticks=_signal_ticks(table, outputs, release),
         release=release,
         higher=higher,
+        streams=streams,
     )
+
+
+def streamed(plan: Plan, workers: Mapping[str, Any]) -> set[str]:
+    """The batchable workers the fast loop may run a block of ticks at a time: those
+    offering a batch stream (``batch_stream``) whose providers are streamed on the same
+    timeframe and whose consumers are streamed too (a whole-data batch form reads its
+    providers' whole outputs). The rest are computed whole, as before."""
+    tick_tf = plan.timeframes[0]
+    specs = [spec for spec in plan.workers if spec.batch is not None]
+    frame = {spec.id: spec.timeframe or tick_tf for spec in specs}
+    found = {spec.id for spec in specs if offers_stream(workers.get(spec.id))}
+    changed = True
+    while changed:
+        changed = False
+        for spec in specs:
+            inputs = spec.batch.inputs if spec.batch else ()
+            if spec.id in found and any(
+                wid not in found or frame.get(wid) != frame[spec.id] for wid in inputs
+            ):
+                found.discard(spec.id)
+                changed = True
+            if spec.id not in found and any(wid in found for wid in inputs):
+                found.difference_update(inputs)
+                changed = True
+    return found
 
 
 def unbatched(table: DispatchTable) -> Batched:

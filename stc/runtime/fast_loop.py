@@ -5,7 +5,9 @@ the flow), with two differences, each proven not to change a result
 (docs/runtime.md, "The fast engine"):
 
 1. batchable workers read their precomputed batch outputs (:mod:`stc.runtime.batched`)
-   instead of running their handlers;
+   instead of running their handlers; those whose batch forms run a part at a time
+   are computed a block of ticks ahead of the loop, a block at a time
+   (:mod:`stc.runtime.stream_blocks`), the others over the whole data first;
 2. after each tick it asks :class:`~stc.runtime.skipping.Skipper` for the next bar
    where something can happen and accounts for the quiet bars before it in bulk:
    the tick window and warm-up count, the higher timeframes' windows and the batched
@@ -27,6 +29,7 @@ from dataclasses import replace
 from datetime import UTC, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from stc.runtime import stream_blocks
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import (
     BatchedCall,
@@ -44,6 +47,7 @@ from stc.runtime.fast_fallback import FastFallback, fault_could_differ
 from stc.runtime.frame_carry import FrameCarry
 from stc.runtime.quiet_bars import mark_closes
 from stc.runtime.skipping import Skipper, why_not
+from stc.runtime.stream_blocks import StreamBlocks
 
 if TYPE_CHECKING:
     from stc.runtime.engine import Engine
@@ -74,7 +78,13 @@ class FastLoop:
         refused = why_not(engine.table, batchable, venue, engine.context_aggregator)
         if refused is None:
             batched = build_batched(
-                engine.plan, engine.workers, engine.table, bars, self.arrays, self.cursor
+                engine.plan,
+                engine.workers,
+                engine.table,
+                bars,
+                self.arrays,
+                self.cursor,
+                stream=True,
             )
         else:  # every bar runs whatever the batch forms say: none is computed
             batched = unbatched(engine.table)
@@ -88,7 +98,12 @@ class FastLoop:
         """Carries the batched higher-timeframe workers over skipped stretches."""
         self.ahead: dict[str, HigherAhead] = {}
         """Each higher timeframe's closed bars, known ahead (when skipping)."""
+        self.blocks: StreamBlocks | None = None
+        """The streamed workers, run a block of ticks at a time (when skipping)."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
+            if batched.streams:
+                self.blocks = StreamBlocks(engine.plan, batched, self.arrays,
+                                           stream_blocks.BLOCK_BARS)  # fmt: skip
             engine.table = engine.bus.table = batched.table
             self.watched = dict(batched.calls)
             carry = FrameCarry(batched.table, batched.calls, batched.release, engine.windows,
@@ -114,7 +129,11 @@ class FastLoop:
         index = 0
         faults = 0
         skipped_last = False
+        blocks = self.blocks
+        block_end = count if blocks is None else 0
         while index < count:
+            if index == block_end and blocks is not None:  # the next block's outputs
+                block_end, skipper.signal_ticks = blocks.advance(index)
             cursor.index = index
             engine._tick(bars[index], index)
             if len(engine.faults) != faults:  # rare: a flow aborted on this tick
@@ -194,10 +213,11 @@ class FastLoop:
         self.arrays = self.skipper.arrays = BarArrays.empty(self.arrays.timeframe)
         for call in self.batched.calls.values():
             call.release()
-        self.batched = replace(self.batched, outputs={}, calls={}, release={})
+        self.batched = replace(self.batched, outputs={}, calls={}, release={}, streams={})
         self.carry = None
         self.ahead = {}
         self.watched = {}
+        self.blocks = None
 
 
 def count_gaps(gaps: GapCounter, bars: Sequence[Bar], arrays: BarArrays) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from stc.runtime.batch import FloatArray
+    from stc.runtime.indicator_series import ADXCarry, ATRCarry
 
 
 def _parts(n: int, chunk: int | None) -> Iterator[tuple[int, int]]:
@@ -38,29 +39,72 @@ def _nans(n: int) -> FloatArray:
     return np.full(n, np.nan, dtype=np.float64)
 
 
+class EMAParts:
+    """``EMA(period).update`` over consecutive parts of one series (the state between
+    parts: how many values came before and the average after the last one)."""
+
+    __slots__ = ("period", "seen", "value")
+
+    def __init__(self, period: int) -> None:
+        self.period = period
+        self.seen = 0
+        self.value = 0.0
+
+    def next(self, values: FloatArray, chunk: int | None = None) -> FloatArray:
+        """The averages over the next ``values`` (NaN while warming up), the compiled
+        kernel run a part of at most ``chunk`` values at a time."""
+        import numpy as np
+
+        from stc.runtime.indicator_series import ema_chunk
+
+        out = np.empty(len(values), dtype=np.float64)
+        for a, b in _parts(len(values), chunk):
+            part, self.value = ema_chunk(values[a:b].tolist(), self.period, self.seen, self.value)
+            out[a:b] = part
+            self.seen += b - a
+        return out
+
+
+def ema_column(values: FloatArray, period: int, chunk: int | None = None) -> FloatArray:
+    """``EMA(period).update`` over the values: NaN while warming up."""
+    return EMAParts(period).next(values, chunk)
+
+
 def atr_column(
-    high: FloatArray, low: FloatArray, close: FloatArray, period: int, chunk: int | None = None
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    period: int,
+    chunk: int | None = None,
+    carry: ATRCarry | None = None,
 ) -> FloatArray:
-    """``ATR(period).update`` over the bars: NaN until ``period`` bars."""
+    """``ATR(period).update`` over the bars: NaN until ``period`` bars. With ``carry``
+    (advanced) the bars continue those it was advanced over before."""
     from stc.runtime.indicator_series import ATRCarry, atr_chunk
 
     out = _nans(len(high))
-    carry = ATRCarry(period)
+    carry = ATRCarry(period) if carry is None else carry
     for a, b in _parts(len(high), chunk):
         out[a:b] = atr_chunk(high[a:b].tolist(), low[a:b].tolist(), close[a:b].tolist(), carry)
     return out
 
 
 def adx_columns(
-    high: FloatArray, low: FloatArray, close: FloatArray, period: int, chunk: int | None = None
+    high: FloatArray,
+    low: FloatArray,
+    close: FloatArray,
+    period: int,
+    chunk: int | None = None,
+    carry: ADXCarry | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """``ADX(period).update`` over the bars: (adx, +DI, -DI), NaN where the class
-    returns None."""
+    returns None. With ``carry`` (advanced) the bars continue those it was advanced
+    over before."""
     from stc.runtime.indicator_series import ADXCarry, adx_chunk
 
     n = len(high)
     adx, plus_di, minus_di = _nans(n), _nans(n), _nans(n)
-    carry = ADXCarry(period)
+    carry = ADXCarry(period) if carry is None else carry
     for a, b in _parts(n, chunk):
         adx[a:b], plus_di[a:b], minus_di[a:b] = adx_chunk(
             high[a:b].tolist(), low[a:b].tolist(), close[a:b].tolist(), carry
@@ -108,17 +152,36 @@ def rolling_parts(
     std or None) of each part, after each value or with ``before`` before it (the first
     part's first element NaN, a later part's the previous part's last result). For a
     batch form that needs no whole column: its element-wise work a part at a time too."""
-    import numpy as np
+    return RollingParts(window, with_std, before).next(values, chunk)
 
-    from stc.runtime.indicator_series import MeanStdCarry, mean_std_chunk
 
-    carry = MeanStdCarry(window)
-    last_mean = last_std = np.nan
-    for a, b in _parts(len(values), chunk):
-        means, stds = mean_std_chunk(values[a:b].tolist(), carry, with_std)
-        if before:
-            last_mean, means = means[-1], [last_mean, *means[:-1]]
-            if with_std:
-                last_std, stds = stds[-1], [last_std, *stds[:-1]]
-        mean = np.array(means, dtype=np.float64)
-        yield a, b, mean, np.array(stds, dtype=np.float64) if with_std else None
+class RollingParts:
+    """``RollingMeanStd(window)`` over consecutive stretches of one series
+    (:func:`rolling_parts` of each stretch; the state between them: the kernel's carry
+    and, with ``before``, the last mean and std of the stretch before)."""
+
+    def __init__(self, window: int, with_std: bool, before: bool) -> None:
+        from stc.runtime.indicator_series import MeanStdCarry
+
+        self.carry = MeanStdCarry(window)
+        self.with_std = with_std
+        self.before = before
+        self.last_mean = self.last_std = float("nan")
+
+    def next(
+        self, values: FloatArray, chunk: int | None = None
+    ) -> Iterator[tuple[int, int, FloatArray, FloatArray | None]]:
+        """The parts of the next ``values`` (indices from 0 within them)."""
+        import numpy as np
+
+        from stc.runtime.indicator_series import mean_std_chunk
+
+        with_std = self.with_std
+        for a, b in _parts(len(values), chunk):
+            means, stds = mean_std_chunk(values[a:b].tolist(), self.carry, with_std)
+            if self.before:
+                self.last_mean, means = means[-1], [self.last_mean, *means[:-1]]
+                if with_std:
+                    self.last_std, stds = stds[-1], [self.last_std, *stds[:-1]]
+            mean = np.array(means, dtype=np.float64)
+            yield a, b, mean, np.array(stds, dtype=np.float64) if with_std else None

@@ -58,42 +58,105 @@ def closed_columns(
     n = len(ticks)
     if unit == "M" or n == 0:
         return None if n else (BarArrays.empty(timeframe), np.zeros(0, dtype=np.int64))
-    us = ticks.time // 1000  # the loop's bars carry microseconds (``ArrayBars``)
     anchor_us = _WEEK_ANCHOR_NS // 1000 if unit == "w" else 0
-    if n > 1 and not bool(np.all(us[1:] > us[:-1])):
-        return None
-    if max(abs(int(us[0]) - anchor_us), abs(int(us[-1]) - anchor_us)) >= _EXACT_US:
+    first_us, last_us = int(ticks.time[0]) // 1000, int(ticks.time[-1]) // 1000
+    if max(abs(first_us - anchor_us), abs(last_us - anchor_us)) >= _EXACT_US:
         return None
     if not (_exact_extremes(ticks.high) and _exact_extremes(ticks.low)):
         return None
     step = int(timeframe_seconds(timeframe))
-    seconds = np.trunc((us - anchor_us) / 1e6).astype(np.int64)  # int(total_seconds())
-    start_us = anchor_us + seconds // step * step * 1_000_000
-    del seconds
     tick_us = int(timeframe_seconds(tick_timeframe)) * 1_000_000
-    closes = us + tick_us >= start_us + step * 1_000_000
-    del us
-    cut = np.empty(n, dtype=bool)  # a period starts here
-    cut[0] = True
-    np.logical_or(start_us[1:] != start_us[:-1], closes[:-1], out=cut[1:])
+    found = _cuts(ticks.time, anchor_us, step, tick_us)
+    if found is None:
+        return None
+    cut, closes = found
     firsts = np.flatnonzero(cut)
     del cut
     lasts = np.append(firsts[1:] - 1, n - 1)
     closed_here = closes[lasts]
-    release = np.where(closed_here, lasts, np.append(firsts[1:], -1))
-    kept = closed_here.copy()
-    kept[:-1] = True  # all but the last close (at the latest) on the next one's first tick
-    firsts, lasts, release = firsts[kept], lasts[kept], release[kept]
-    bars = BarArrays(
-        timeframe,
-        start_us[firsts] * 1000,
-        ticks.open[firsts],
-        _reduced(np.maximum, ticks.high, firsts, lasts),
-        _reduced(np.minimum, ticks.low, firsts, lasts),
-        ticks.close[lasts],
-        _left_to_right_sums(ticks.volume, firsts, lasts),
-    )
-    return bars, release.astype(np.int64)
+    del closes
+    release = np.append(firsts[1:], -1)  # a period closes on the next one's first tick ...
+    np.copyto(release, lasts, where=closed_here)  # ... or on its own last tick
+    # all but the data's last period close (at the latest on the next one's first tick)
+    kept = len(firsts) if bool(closed_here[-1]) else len(firsts) - 1
+    del closed_here
+    firsts, lasts, release = firsts[:kept], lasts[:kept], release[:kept]
+    bars = _period_bars(ticks, timeframe, firsts, lasts, anchor_us, step)
+    return bars, release.astype(np.int64, copy=False)
+
+
+def _period_bars(
+    ticks: BarArrays,
+    timeframe: str,
+    firsts: NDArray[np.int64],
+    lasts: NDArray[np.int64],
+    anchor_us: int,
+    step: int,
+) -> BarArrays:
+    """The bars of the periods ``firsts[k]..lasts[k]``, written into columns allocated
+    once, a part of the periods at a time (``batch.CHUNK_BARS``: the reductions'
+    temporaries are a part's, not 8 bytes a period each several times over)."""
+    import numpy as np
+
+    from stc.runtime import batch
+
+    count = len(firsts)
+    time = np.empty(count, dtype=np.int64)
+    opens, highs, lows, closes, volumes = (np.empty(count) for _ in range(5))
+    for a in range(0, count, batch.CHUNK_BARS):
+        b = min(a + batch.CHUNK_BARS, count)
+        base = int(firsts[a])  # the part's periods read ticks base..lasts[b - 1]
+        start, stop = firsts[a:b] - base, lasts[a:b] - base
+        span = slice(base, int(lasts[b - 1]) + 1)
+        time[a:b] = _starts_us(ticks.time[firsts[a:b]] // 1000, anchor_us, step) * 1000
+        opens[a:b] = ticks.open[firsts[a:b]]
+        highs[a:b] = _reduced(np.maximum, ticks.high[span], start, stop)
+        lows[a:b] = _reduced(np.minimum, ticks.low[span], start, stop)
+        closes[a:b] = ticks.close[lasts[a:b]]
+        volumes[a:b] = _left_to_right_sums(ticks.volume[span], start, stop)
+    return BarArrays(timeframe, time, opens, highs, lows, closes, volumes)
+
+
+def _starts_us(us: NDArray[np.int64], anchor_us: int, step: int) -> NDArray[np.int64]:
+    """``bucket_start`` of each time (epoch microseconds) element-wise: the seconds
+    since the anchor as the float ``total_seconds`` gives, truncated as ``int`` does,
+    floored to the step."""
+    import numpy as np
+
+    seconds = np.trunc((us - anchor_us) / 1e6).astype(np.int64)  # int(total_seconds())
+    starts: NDArray[np.int64] = anchor_us + seconds // step * step * 1_000_000
+    return starts
+
+
+def _cuts(
+    time_ns: NDArray[np.int64], anchor_us: int, step: int, tick_us: int
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+    """Where a period starts (``cut``) and which ticks close theirs (``closes``: ``time +
+    tick >= end``), a part of the ticks at a time (``batch.CHUNK_BARS``: the bucket
+    arithmetic's temporaries are a part's, not 8 bytes a tick each); None when the
+    times (in microseconds, as the loop's bars carry them) are not strictly
+    increasing."""
+    import numpy as np
+
+    from stc.runtime import batch
+
+    n = len(time_ns)
+    cut = np.empty(n, dtype=bool)
+    closes = np.empty(n, dtype=bool)
+    size = batch.CHUNK_BARS
+    last_us = last_start = 0  # of the tick before the part (none before the first)
+    for a in range(0, n, size):
+        us = time_ns[a : a + size] // 1000
+        b = a + len(us)
+        if not bool(np.all(us[1:] > us[:-1])) or (a > 0 and not int(us[0]) > last_us):
+            return None
+        starts = _starts_us(us, anchor_us, step)
+        shut = us + tick_us >= starts + step * 1_000_000
+        closes[a:b] = shut
+        cut[a] = a == 0 or int(starts[0]) != last_start or bool(closes[a - 1])
+        np.logical_or(starts[1:] != starts[:-1], shut[:-1], out=cut[a + 1 : b])
+        last_us, last_start = int(us[-1]), int(starts[-1])
+    return cut, closes
 
 
 def _exact_extremes(values: NDArray[np.float64]) -> bool:

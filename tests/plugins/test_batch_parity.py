@@ -17,6 +17,7 @@ series shorter than the warm-up, and the empty series.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -380,3 +381,73 @@ def test_liquidity_crisis_at_its_thresholds_exactly() -> None:
     params = {"window": 2, "volume_z_threshold": 0.0, "range_ratio_threshold": 1.0}
     seen = assert_parity(LiquidityCrisisDetector, params, bars)
     assert [result is not None for result, _ in seen] == [False] * 2 + [True] * 10
+
+
+STREAMED = (
+    EMADetector, EMACrossDetector, ADXRegimeClassifier, LiquidityCrisisDetector,
+    MarketStructureDetector, FVGEntryDetector,
+)  # fmt: skip
+"""The batch forms that also run a part of the bars at a time with their state carried
+(``batch_stream``: the fast engine streams them a block of ticks at a time)."""
+
+
+def run_streamed(
+    cls: type[Worker], params: dict[str, Any], bars: Sequence[Bar], sizes: Sequence[int]
+) -> Observed:
+    """``batch_stream().part`` over consecutive parts of ``sizes`` bars (the last part
+    takes the rest), then ``result_at`` on each bar of each part, with its index in
+    the part (as the fast engine's adapter reads a block's output). A provider
+    (``UPSTREAM``) is streamed over the same parts, its DTO provided on each bar."""
+    context = _context()
+    worker = _worker(cls, params, context)
+    stream = worker.batch_stream()  # type: ignore[attr-defined]
+    provider = _worker(*UPSTREAM[cls], context) if cls in UPSTREAM else None
+    provider_stream = provider.batch_stream() if provider else None  # type: ignore[attr-defined]
+    arrays = BarArrays.from_bars(bars, "1h")
+    bounds = [0]
+    for size in sizes:
+        bounds.append(min(len(bars), bounds[-1] + size))
+    bounds.append(len(bars))
+    seen: Observed = []
+    for lo, hi in itertools.pairwise(bounds):
+        part = BarArrays(arrays.timeframe, *(getattr(arrays, name)[lo:hi] for name in
+                         ("time", "open", "high", "low", "close", "volume")))  # fmt: skip
+        provided = provider_stream.part(part, {}) if provider_stream is not None else None
+        output = stream.part(part, {"MarketStructure": provided} if provided is not None else {})
+        assert len(output) == hi - lo
+        for index in range(hi - lo):
+            context.window().append(bars[lo + index])
+            context.begin_tick(bars[lo + index])
+            if provider is not None and provided is not None and provided.is_present(index):
+                context.provide(provider.result_at(provided, index, context))  # type: ignore[attr-defined]
+            result = worker.result_at(output, index, context) if output.is_present(index) else None
+            seen.append((result, output.factors_at(index)))
+    return seen
+
+
+@pytest.mark.parametrize("cls", STREAMED, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("short", [False, True], ids=["defaults", "short"])
+def test_streamed_batch_forms_equal_the_handler_on_real_data(
+    cls: type[Worker], short: bool
+) -> None:
+    """Thirty one-bar parts, then 2, 3 and 61 bars at a time over EURUSD (parts
+    shorter than a window or the warm-up, boundaries inside and after it) give the
+    handler's results bar for bar, with the manifest defaults and short params."""
+    bars = read_csv("EURUSD_1h.csv")
+    params = BATCH_PLUGINS[cls] if short else {}
+    expected = run_incremental(cls, params, bars)
+    sizes = [*([1] * 30), *([2] * 10), 3, *([61] * (len(bars) // 61))]
+    assert run_streamed(cls, params, bars, sizes) == expected
+    assert any(result is not None for result, _ in expected)
+
+
+@pytest.mark.parametrize("cls", STREAMED, ids=lambda c: c.__name__)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_streamed_batch_forms_equal_the_handler_on_generated_series(
+    cls: type[Worker], data: st.DataObject
+) -> None:
+    params = data.draw(_PARAMS[cls], label="params")
+    bars = data.draw(series(), label="bars")
+    sizes = data.draw(st.lists(st.integers(0, 12), max_size=20), label="part sizes")
+    assert run_streamed(cls, params, bars, sizes) == run_incremental(cls, params, bars)

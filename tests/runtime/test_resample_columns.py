@@ -95,6 +95,40 @@ def test_ticks_closer_than_their_timeframe(seed: int, tf: str) -> None:
     _assert_same(_ticks(times, rng), tf, rng.choice(["5m", "15m"]))
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    chunk=st.integers(1, 9),
+    tf=st.sampled_from(["15m", "2h", "4h", "1d", "1w"]),
+    close=st.booleans(),
+)
+def test_the_bucket_arithmetic_cut_into_parts(seed: int, chunk: int, tf: str, close: bool) -> None:
+    """The periods and closes are found a part of the ticks at a time
+    (``batch.CHUNK_BARS``): parts of 1 to 9 ticks, over gappy hourly walks and ticks
+    closer than their timeframe, give the resampler's bars; times that stop increasing
+    at a part's first tick are still declined."""
+    from stc.runtime import batch
+
+    rng = random.Random(seed)
+    if close:
+        times, time = [], datetime(2024, 5, 6, 3, 7, tzinfo=UTC)
+        for _ in range(120):
+            times.append(time)
+            time += timedelta(minutes=rng.choice([1, 5, 50, 200]))
+        tick_tf = "5m"
+    else:
+        times, tick_tf = _hourly(rng, 150, 0.1, datetime(2022, 3, 1, 5, tzinfo=UTC)), "1h"
+    ticks = _ticks(times, rng)
+    saved = batch.CHUNK_BARS
+    batch.CHUNK_BARS = chunk
+    try:
+        _assert_same(ticks, tf, tick_tf)
+        repeated = _ticks([*times[:chunk], times[chunk - 1], *times[chunk + 1 :]], rng)
+        assert closed_columns(repeated, tf, tick_tf) is None
+    finally:
+        batch.CHUNK_BARS = saved
+
+
 def test_flat_series_and_one_bar() -> None:
     rng = random.Random(1)
     times = _hourly(rng, 200, 0.0, datetime(2021, 1, 1, 13, tzinfo=UTC))

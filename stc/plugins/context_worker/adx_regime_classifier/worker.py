@@ -44,24 +44,13 @@ class ADXRegimeClassifier(ContextWorker):
         return min(1.0, adx / (2.0 * self.threshold)) if self.threshold > 0 else 1.0
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): Wilder's ADX in a compiled loop run a part of
-        the bars at a time (``indicator_columns``: memory bounded by a part); regime
-        and ``regime_clarity`` element-wise."""
-        import numpy as np
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
 
-        from stc.runtime.batch import BatchOutput
-        from stc.runtime.indicator_columns import adx_columns
-
-        adx, plus_di, minus_di = adx_columns(bars.high, bars.low, bars.close, self.period)
-        present = ~np.isnan(adx)
-        if self.threshold > 0:
-            clarity = np.minimum(1.0, adx / (2.0 * self.threshold))
-        else:
-            clarity = np.ones_like(adx)
-        columns = {"adx": adx, "plus_di": plus_di, "minus_di": minus_di,
-                   "trending": present & (adx >= self.threshold)}  # fmt: skip
-        factors = {"regime_clarity": np.where(present, clarity, np.nan)}
-        return BatchOutput(present=present, columns=columns, factors=factors)
+    def batch_stream(self) -> ADXStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return ADXStream(self.period, self.threshold)
 
     def result_at(self, output: BatchOutput, index: int, context: TradingContext) -> Regime | None:
         """The Regime ``on_tick`` returns on bar ``index``."""
@@ -73,3 +62,36 @@ class ADXRegimeClassifier(ContextWorker):
             plus_di=output.at("plus_di", index),
             minus_di=output.at("minus_di", index),
         )
+
+
+class ADXStream:
+    """ADXRegimeClassifier's batch form over consecutive parts of the bars: Wilder's
+    ADX in a compiled loop (``indicator_columns``; its state, ``ADXCarry``, carried
+    from part to part); regime and ``regime_clarity`` element-wise."""
+
+    def __init__(self, period: int, threshold: float) -> None:
+        from stc.runtime.indicator_series import ADXCarry
+
+        self.period = period
+        self.threshold = threshold
+        self.carry = ADXCarry(period)
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars``."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+        from stc.runtime.indicator_columns import adx_columns
+
+        adx, plus_di, minus_di = adx_columns(
+            bars.high, bars.low, bars.close, self.period, carry=self.carry
+        )
+        present = ~np.isnan(adx)
+        if self.threshold > 0:
+            clarity = np.minimum(1.0, adx / (2.0 * self.threshold))
+        else:
+            clarity = np.ones_like(adx)
+        columns = {"adx": adx, "plus_di": plus_di, "minus_di": minus_di,
+                   "trending": present & (adx >= self.threshold)}  # fmt: skip
+        factors = {"regime_clarity": np.where(present, clarity, np.nan)}
+        return BatchOutput(present=present, columns=columns, factors=factors)

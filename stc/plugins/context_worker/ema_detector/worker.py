@@ -44,28 +44,13 @@ class EMADetector(ContextWorker):
         return stack_strength(close, averages, self.mode == "absolute")
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): every EMA over the closes in one compiled
-        loop each; the stack strength element-wise (comparisons and one division per
-        bar, as in ``stack_strength``)."""
-        import numpy as np
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
 
-        from stc.runtime.batch import BatchOutput, ema_column
-
-        columns = {f"ema_{p}": ema_column(bars.close, p) for p in self.periods}
-        present = ~np.isnan(columns[f"ema_{self.periods[-1]}"])  # longest warm: all warm
-        bullish = np.zeros(len(bars), dtype=np.int16)
-        left = bars.close
-        for period in self.periods:
-            right = columns[f"ema_{period}"]
-            bullish += left > right
-            left = right
-        # the strength of each possible count, then looked up (one array a bar, not five)
-        fraction = np.arange(len(self.periods) + 1, dtype=np.int64) / len(self.periods)
-        strength = np.abs(2.0 * fraction - 1.0) if self._absolute else fraction
-        scored = strength[bullish]
-        scored[~present] = np.nan
-        factors = {"trend_strength": scored}
-        return BatchOutput(present=present, columns=columns, factors=factors)
+    def batch_stream(self) -> EMAStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return EMAStream(self.periods, self._absolute)
 
     def result_at(
         self, output: BatchOutput, index: int, context: TradingContext
@@ -74,3 +59,39 @@ class EMADetector(ContextWorker):
         if not output.is_present(index):
             return None
         return EMAValues({p: output.at(f"ema_{p}", index) for p in self.periods})
+
+
+class EMAStream:
+    """EMADetector's batch form over consecutive parts of the bars: every EMA in a
+    compiled loop (its state carried from part to part); the stack strength
+    element-wise (comparisons and one division per bar, as in ``stack_strength``)."""
+
+    def __init__(self, periods: tuple[int, ...], absolute: bool) -> None:
+        from stc.runtime.indicator_columns import EMAParts
+
+        self.periods = periods
+        self.absolute = absolute
+        self.averages = {period: EMAParts(period) for period in periods}
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars``."""
+        import numpy as np
+
+        from stc.runtime.batch import BatchOutput
+
+        periods = self.periods
+        columns = {f"ema_{p}": self.averages[p].next(bars.close) for p in periods}
+        present = ~np.isnan(columns[f"ema_{periods[-1]}"])  # longest warm: all warm
+        bullish = np.zeros(len(bars), dtype=np.int16)
+        left = bars.close
+        for period in periods:
+            right = columns[f"ema_{period}"]
+            bullish += left > right
+            left = right
+        # the strength of each possible count, then looked up (one array a bar, not five)
+        fraction = np.arange(len(periods) + 1, dtype=np.int64) / len(periods)
+        strength = np.abs(2.0 * fraction - 1.0) if self.absolute else fraction
+        scored = strength[bullish]
+        scored[~present] = np.nan
+        factors = {"trend_strength": scored}
+        return BatchOutput(present=present, columns=columns, factors=factors)

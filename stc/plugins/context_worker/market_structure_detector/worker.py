@@ -60,8 +60,13 @@ class MarketStructureDetector(ContextWorker):
         return structure
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch); see ``_batch_structure``."""
-        return _batch_structure(self, bars)
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
+
+    def batch_stream(self) -> StructureStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return StructureStream(self.lookback, self.decay_bars)
 
     def result_at(
         self, output: BatchOutput, index: int, context: TradingContext
@@ -74,54 +79,79 @@ _TREND_CODE: dict[Trend, int] = {"none": 0, "up": 1, "down": -1}
 _CODE_TREND: dict[int, Trend] = {code: trend for trend, code in _TREND_CODE.items()}
 
 
-def _batch_structure(self: MarketStructureDetector, bars: BarArrays) -> BatchOutput:
-    """Batch form (stc.runtime.batch): the swings by sliding-window maxima, then one
-    pass over the bars with the handler's own state machine (``_record`` and
-    ``_check_break`` on a fresh copy of the state: breaks depend on the trend, which
-    depends on earlier breaks, so this part is causal and sequential by nature); the
-    columns it fills hold plain numbers, and ``structure_quality`` is computed
-    element-wise from them."""
-    import numpy as np
+class StructureStream:
+    """MarketStructureDetector's batch form over consecutive parts of the bars: the
+    swings by sliding-window maxima, then one pass over the bars with the handler's
+    own state machine (``record`` and ``check_break`` on a fresh copy of the state:
+    breaks depend on the trend, which depends on earlier breaks, so this part is
+    causal and sequential by nature); the columns it fills hold plain numbers, and
+    ``structure_quality`` is computed element-wise from them.
 
-    from stc.plugins._lib.swing_arrays import fractal_swings
-    from stc.runtime.batch import BatchOutput
+    Carried between parts: the state machine, how many bars came before, and the last
+    ``2 · lookback`` highs and lows (a swing is confirmed ``lookback`` bars after its
+    centre, from the ``2 · lookback + 1`` bars around it: a swing confirmed on a
+    part's first bars has its window partly in the part before)."""
 
-    n, lookback = len(bars), self.lookback
-    state = StructureState(lookback, self.decay_bars)
-    high_at, low_at = np.full(n, np.nan), np.full(n, np.nan)
-    highs, lows = fractal_swings(bars.high, bars.low, lookback)
-    high_at[highs + lookback] = bars.high[highs]
-    low_at[lows + lookback] = bars.low[lows]
-    names = ("trend", "last_high", "last_low", "prev_high", "prev_low", "bos", "choch",
-             "break_direction", "bars_since_break")  # fmt: skip
-    # raw doubles (8 bytes a bar, not a list's 32: issue 23's memory), read back as arrays
-    rows: dict[str, array[float]] = {name: array("d", bytes(8 * n)) for name in names}
-    nan = float("nan")
-    for i, (close, high, low) in enumerate(_parts(bars.close, high_at, low_at)):
-        state.record(
-            SwingPoint("high", high, i - lookback) if high == high else None,
-            SwingPoint("low", low, i - lookback) if low == low else None,
-        )
-        if state.bars_since_break is not None:
-            state.bars_since_break += 1
-        bos, choch = state.check_break(close)
-        rows["trend"][i] = _TREND_CODE[state.trend]
-        rows["last_high"][i] = state.highs[-1] if state.highs else nan
-        rows["last_low"][i] = state.lows[-1] if state.lows else nan
-        rows["prev_high"][i] = state.highs[-2] if len(state.highs) > 1 else nan
-        rows["prev_low"][i] = state.lows[-2] if len(state.lows) > 1 else nan
-        rows["bos"][i], rows["choch"][i] = bos, choch
-        rows["break_direction"][i] = _TREND_CODE[state.break_direction]
-        since = state.bars_since_break
-        rows["bars_since_break"][i] = -1 if since is None else since
-    columns = {name: np.frombuffer(values, dtype=np.float64) for name, values in rows.items()}
-    for name in ("trend", "break_direction", "bars_since_break"):
-        columns[name] = columns[name].astype(np.int64)
-    for name in ("bos", "choch"):
-        columns[name] = columns[name].astype(np.bool_)
-    present = np.arange(n) >= 2 * lookback
-    factors = {"structure_quality": np.where(present, _quality(self, columns), np.nan)}
-    return BatchOutput(present=present, columns=columns, factors=factors)
+    def __init__(self, lookback: int, decay_bars: float) -> None:
+        import numpy as np
+
+        self.lookback = lookback
+        self.decay_bars = decay_bars
+        self.state = StructureState(lookback, decay_bars)
+        self.seen = 0
+        self.tail_high = self.tail_low = np.zeros(0)
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars``."""
+        import numpy as np
+
+        from stc.plugins._lib.swing_arrays import fractal_swings
+        from stc.runtime.batch import BatchOutput
+
+        n, lookback, seen, state = len(bars), self.lookback, self.seen, self.state
+        high = np.concatenate((self.tail_high, bars.high))
+        low = np.concatenate((self.tail_low, bars.low))
+        before = len(self.tail_high)  # element ``before + i`` of high/low is bar i of the part
+        high_at, low_at = np.full(n, np.nan), np.full(n, np.nan)
+        highs, lows = fractal_swings(high, low, lookback)  # confirmed on centre + lookback
+        high_at[highs + lookback - before] = high[highs]
+        low_at[lows + lookback - before] = low[lows]
+        first_kept = max(0, len(high) - 2 * lookback)  # the last 2 · lookback bars (or all)
+        self.tail_high, self.tail_low = high[first_kept:].copy(), low[first_kept:].copy()
+        del high, low
+        names = ("trend", "last_high", "last_low", "prev_high", "prev_low", "bos", "choch",
+                 "break_direction", "bars_since_break")  # fmt: skip
+        # raw doubles (8 bytes a bar, not a list's 32: issue 23's memory), read back as arrays
+        rows: dict[str, array[float]] = {name: array("d", bytes(8 * n)) for name in names}
+        nan = float("nan")
+        for k, (close, swing_high, swing_low) in enumerate(_parts(bars.close, high_at, low_at)):
+            i = seen + k
+            state.record(
+                SwingPoint("high", swing_high, i - lookback) if swing_high == swing_high else None,
+                SwingPoint("low", swing_low, i - lookback) if swing_low == swing_low else None,
+            )
+            if state.bars_since_break is not None:
+                state.bars_since_break += 1
+            bos, choch = state.check_break(close)
+            rows["trend"][k] = _TREND_CODE[state.trend]
+            rows["last_high"][k] = state.highs[-1] if state.highs else nan
+            rows["last_low"][k] = state.lows[-1] if state.lows else nan
+            rows["prev_high"][k] = state.highs[-2] if len(state.highs) > 1 else nan
+            rows["prev_low"][k] = state.lows[-2] if len(state.lows) > 1 else nan
+            rows["bos"][k], rows["choch"][k] = bos, choch
+            rows["break_direction"][k] = _TREND_CODE[state.break_direction]
+            since = state.bars_since_break
+            rows["bars_since_break"][k] = -1 if since is None else since
+        self.seen = seen + n
+        columns = {name: np.frombuffer(values, dtype=np.float64) for name, values in rows.items()}
+        for name in ("trend", "break_direction", "bars_since_break"):
+            columns[name] = columns[name].astype(np.int64)
+        for name in ("bos", "choch"):
+            columns[name] = columns[name].astype(np.bool_)
+        present = np.arange(seen, seen + n) >= 2 * lookback
+        quality = _quality(self.decay_bars, columns)
+        factors = {"structure_quality": np.where(present, quality, np.nan)}
+        return BatchOutput(present=present, columns=columns, factors=factors)
 
 
 def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
@@ -133,7 +163,7 @@ def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
         yield from zip(*(c[start : start + CHUNK_BARS].tolist() for c in columns), strict=True)
 
 
-def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
+def _quality(decay_bars: float, columns: Mapping[str, Any]) -> Any:
     """``stc.plugins._lib.structure.quality`` element-wise: alignment × decay / (decay +
     bars since the break)."""
     import numpy as np
@@ -146,7 +176,7 @@ def _quality(self: MarketStructureDetector, columns: Mapping[str, Any]) -> Any:
     agreeing = (step(columns["prev_high"], columns["last_high"]) * trend > 0).astype(np.int64)
     agreeing += step(columns["prev_low"], columns["last_low"]) * trend > 0
     alignment = np.array([0.25, 0.5, 1.0])[agreeing]
-    quality = alignment * self.decay_bars / (self.decay_bars + np.maximum(since, 0))
+    quality = alignment * decay_bars / (decay_bars + np.maximum(since, 0))
     return np.where((trend == 0) | (since < 0), 0.0, quality)
 
 

@@ -65,40 +65,13 @@ class EMACrossDetector(OpportunityWorker):
         )
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): both EMAs in compiled loops, a part of the
-        bars at a time; the cross is where the order's sign differs from the last
-        non-zero sign before it, as ``EMACross`` decides bar by bar. Memory: a byte a
-        bar, and the EMAs kept only at the crosses (``present_only``)."""
-        import numpy as np
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
 
-        from stc.runtime.batch import CHUNK_BARS, BatchOutput, present_only
-        from stc.runtime.indicator_series import ema_chunk
-
-        fast_period, slow_period = self.cross.fast.period, self.cross.slow.period
-        cross = np.zeros(len(bars), dtype=np.int8)
-        fasts, slows = [np.zeros(0)], [np.zeros(0)]  # values at the crosses, part by part
-        fast_value = slow_value = 0.0
-        last_sign = np.zeros(1, dtype=np.int8)  # the last non-zero sign so far (0: none)
-        for start in range(0, len(bars), CHUNK_BARS):
-            closes = bars.close[start : start + CHUNK_BARS].tolist()
-            fast_part, fast_value = ema_chunk(closes, fast_period, start, fast_value)
-            slow_part, slow_value = ema_chunk(closes, slow_period, start, slow_value)
-            fast, slow = np.array(fast_part), np.array(slow_part)
-            # the order's sign (0: equal, or an EMA still warming: NaN compares False)
-            sign = (fast > slow).astype(np.int8) - (fast < slow).astype(np.int8)
-            nonzero = np.flatnonzero(sign)
-            signs = np.concatenate((last_sign, sign[nonzero]))
-            flips = np.flatnonzero((signs[1:] != signs[:-1]) & (signs[:-1] != 0))
-            at = nonzero[flips]
-            cross[start + at] = signs[1:][flips]
-            fasts.append(fast[at])
-            slows.append(slow[at])
-            last_sign = signs[-1:]
-        present = cross != 0
-        columns: dict[str, Any] = {"cross": cross}
-        at_crosses = {"fast_ema": np.concatenate(fasts), "slow_ema": np.concatenate(slows)}
-        columns.update(present_only(present, at_crosses))
-        return BatchOutput(present=present, columns=columns)
+    def batch_stream(self) -> CrossStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return CrossStream(self.cross.fast.period, self.cross.slow.period)
 
     def result_at(
         self, output: BatchOutput, index: int, context: TradingContext
@@ -110,3 +83,49 @@ class EMACrossDetector(OpportunityWorker):
         fast = output.at("fast_ema", index)
         slow = output.at("slow_ema", index)
         return self._signal(context, up=cross > 0, fast=fast, slow=slow)
+
+
+class CrossStream:
+    """EMACrossDetector's batch form over consecutive parts of the bars: both EMAs in
+    compiled loops; the cross is where the order's sign differs from the last non-zero
+    sign before it, as ``EMACross`` decides bar by bar. Carried between parts: the two
+    averages and that last non-zero sign. Memory: a byte a bar, and the EMAs kept only
+    at the crosses (``present_only``)."""
+
+    def __init__(self, fast: int, slow: int) -> None:
+        import numpy as np
+
+        from stc.runtime.indicator_columns import EMAParts
+
+        self.fast = EMAParts(fast)
+        self.slow = EMAParts(slow)
+        self.last_sign = np.zeros(1, dtype=np.int8)  # the last non-zero sign so far (0: none)
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars`` (a :data:`~stc.runtime.batch.CHUNK_BARS`
+        slice at a time: the temporaries stay a slice's)."""
+        import numpy as np
+
+        from stc.runtime import batch
+        from stc.runtime.batch import BatchOutput, present_only
+
+        cross = np.zeros(len(bars), dtype=np.int8)
+        fasts, slows = [np.zeros(0)], [np.zeros(0)]  # values at the crosses, slice by slice
+        for start in range(0, len(bars), batch.CHUNK_BARS):
+            closes = bars.close[start : start + batch.CHUNK_BARS]
+            fast, slow = self.fast.next(closes), self.slow.next(closes)
+            # the order's sign (0: equal, or an EMA still warming: NaN compares False)
+            sign = (fast > slow).astype(np.int8) - (fast < slow).astype(np.int8)
+            nonzero = np.flatnonzero(sign)
+            signs = np.concatenate((self.last_sign, sign[nonzero]))
+            flips = np.flatnonzero((signs[1:] != signs[:-1]) & (signs[:-1] != 0))
+            at = nonzero[flips]
+            cross[start + at] = signs[1:][flips]
+            fasts.append(fast[at])
+            slows.append(slow[at])
+            self.last_sign = signs[-1:]
+        present = cross != 0
+        columns: dict[str, Any] = {"cross": cross}
+        at_crosses = {"fast_ema": np.concatenate(fasts), "slow_ema": np.concatenate(slows)}
+        columns.update(present_only(present, at_crosses))
+        return BatchOutput(present=present, columns=columns)

@@ -98,9 +98,48 @@ class FVGEntryDetector(OpportunityWorker):
         return structure.break_direction == wanted and since is not None and since <= self.max_bars
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): ATR in one compiled loop, the gaps of every
-        three-candle run and the break conditions element-wise, reading the batch
-        output of the MarketStructure provider (``upstream``, aligned to these bars)."""
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
+
+    def batch_stream(self) -> GapStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return GapStream(self.atr.period, self.max_bars, self.min_gap_atr)
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> OpportunitySignal | None:
+        """The signal ``on_context_assessment`` returns on bar ``index`` (the context
+        holds the tick's MarketStructure, as when the handler runs)."""
+        direction = output.at("direction", index)
+        structure = context.get(MarketStructure)
+        if direction == 0 or structure is None:
+            return None
+        gap = Gap("BUY" if direction > 0 else "SELL", output.at("gap_low", index),
+                  output.at("gap_high", index))  # fmt: skip
+        return self._signal(context, gap, output.at("gap_atr", index), structure)
+
+
+class GapStream:
+    """FVGEntryDetector's batch form over consecutive parts of the bars: ATR in one
+    compiled loop (its state carried: ``ATRCarry``), the gaps of every three-candle
+    run and the break conditions element-wise, reading the batch output of the
+    MarketStructure provider (``upstream``, over the same bars). Carried besides the
+    ATR: the last two highs and lows (candle t-2 of a part's first two bars)."""
+
+    def __init__(self, atr_period: int, max_bars: int, min_gap_atr: float) -> None:
+        import numpy as np
+
+        from stc.runtime.indicator_series import ATRCarry
+
+        self.atr_period = atr_period
+        self.carry = ATRCarry(atr_period)
+        self.max_bars = max_bars
+        self.min_gap_atr = min_gap_atr
+        self.last_high = self.last_low = np.zeros(0)  # up to the two bars before the part
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars``."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput
@@ -108,10 +147,17 @@ class FVGEntryDetector(OpportunityWorker):
 
         n = len(bars)
         structure = upstream["MarketStructure"]
-        atr = atr_column(bars.high, bars.low, bars.close, self.atr.period)
         high, low = bars.high, bars.low
+        atr = atr_column(high, low, bars.close, self.atr_period, carry=self.carry)
+        earlier_high = np.concatenate((self.last_high, high))  # NaN-free: t-2 where it exists
+        earlier_low = np.concatenate((self.last_low, low))
+        before = len(self.last_high)
         first_high, first_low = np.full(n, np.nan), np.full(n, np.nan)
-        first_high[2:], first_low[2:] = high[:-2], low[:-2]  # candle t-2 (NaN: none yet)
+        shift = 2 - before  # bar i's candle t-2 is element i + before - 2 of earlier_*
+        candles = max(0, len(earlier_high) - 2)  # the bars that are some bar's t-2
+        first_high[shift:] = earlier_high[:candles]
+        first_low[shift:] = earlier_low[:candles]
+        self.last_high, self.last_low = earlier_high[-2:].copy(), earlier_low[-2:].copy()
         buy = low > first_high
         sell = ~buy & (high < first_low)
         gap_low = np.where(buy, first_high, np.where(sell, high, np.nan))
@@ -130,16 +176,3 @@ class FVGEntryDetector(OpportunityWorker):
         columns = {"direction": np.where(present, direction, 0), "gap_low": gap_low,
                    "gap_high": gap_high, "gap_atr": size_atr}  # fmt: skip
         return BatchOutput(present=present, columns=columns)
-
-    def result_at(
-        self, output: BatchOutput, index: int, context: TradingContext
-    ) -> OpportunitySignal | None:
-        """The signal ``on_context_assessment`` returns on bar ``index`` (the context
-        holds the tick's MarketStructure, as when the handler runs)."""
-        direction = output.at("direction", index)
-        structure = context.get(MarketStructure)
-        if direction == 0 or structure is None:
-            return None
-        gap = Gap("BUY" if direction > 0 else "SELL", output.at("gap_low", index),
-                  output.at("gap_high", index))  # fmt: skip
-        return self._signal(context, gap, output.at("gap_atr", index), structure)

@@ -70,25 +70,55 @@ class LiquidityCrisisDetector(ThreatWorker):
         return math.sqrt(thinness * wideness)
 
     def batch(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
-        """Batch form (stc.runtime.batch): the volume baseline's running mean and std
-        and the range baseline's mean (its std is never read) in the compiled loop that
-        repeats ``RollingMeanStd``'s float operations; bar i is compared with the
-        baselines after bar i - 1 (before adding itself, as the handler does); the
-        z-score, the range ratio and the two tests element-wise (the same IEEE
-        operations as the handler's). All of it a part of the bars at a time
-        (``indicator_columns.rolling_parts``: memory bounded by a part, not the
-        column). Only the bars with a threat keep their numbers (``present_only``: no
-        other batch form reads a threat worker's output)."""
+        """Batch form (stc.runtime.batch): one part of :meth:`batch_stream` over all
+        the bars (one code path for both)."""
+        return self.batch_stream().part(bars, upstream)
+
+    def batch_stream(self) -> CrisisStream:
+        """The batch form a part at a time (stc.runtime.batch.BatchStream)."""
+        return CrisisStream(self.volumes.window, self.ranges.window, self.volume_z,
+                            self.range_ratio)  # fmt: skip
+
+    def result_at(
+        self, output: BatchOutput, index: int, context: TradingContext
+    ) -> ThreatSignal | None:
+        """The threat ``on_tick`` returns on bar ``index`` (``context.bar`` is that
+        bar, as when the handler runs)."""
+        if not output.is_present(index):
+            return None
+        return self._threat(context, output.at("volume_z", index), output.at("range_ratio", index))
+
+
+class CrisisStream:
+    """LiquidityCrisisDetector's batch form over consecutive parts of the bars: the
+    volume baseline's running mean and std and the range baseline's mean (its std is
+    never read) in the compiled loop that repeats ``RollingMeanStd``'s float
+    operations (their state carried from part to part: ``RollingParts``); bar i is
+    compared with the baselines after bar i - 1 (before adding itself, as the handler
+    does); the z-score, the range ratio and the two tests element-wise (the same IEEE
+    operations as the handler's), a slice at a time (memory bounded by a slice, not
+    the column). Only the bars with a threat keep their numbers (``present_only``: no
+    other batch form reads a threat worker's output)."""
+
+    def __init__(self, volumes: int, ranges: int, volume_z: float, range_ratio: float) -> None:
+        from stc.runtime.indicator_columns import RollingParts
+
+        self.volumes = RollingParts(volumes, with_std=True, before=True)
+        self.ranges = RollingParts(ranges, with_std=False, before=True)
+        self.volume_z = volume_z
+        self.range_ratio = range_ratio
+
+    def part(self, bars: BarArrays, upstream: Mapping[str, BatchOutput]) -> BatchOutput:
+        """The outputs over the next ``bars``."""
         import numpy as np
 
         from stc.runtime.batch import BatchOutput, present_only
-        from stc.runtime.indicator_columns import rolling_parts
 
         span = bars.high - bars.low
         present = np.zeros(len(bars), dtype=bool)
         zs, ratios = [np.zeros(0)], [np.zeros(0)]  # the values at the threats, part by part
-        volumes = rolling_parts(bars.volume, self.volumes.window, with_std=True, before=True)
-        ranges = rolling_parts(span, self.ranges.window, with_std=False, before=True)
+        volumes = self.volumes.next(bars.volume)
+        ranges = self.ranges.next(span)
         for (a, b, volume_mean, volume_std), (*_, range_mean, _) in zip(
             volumes, ranges, strict=True
         ):
@@ -108,12 +138,3 @@ class LiquidityCrisisDetector(ThreatWorker):
         at_threats = {"volume_z": np.concatenate(zs), "range_ratio": np.concatenate(ratios)}
         columns = present_only(present, at_threats)
         return BatchOutput(present=present, columns=columns)
-
-    def result_at(
-        self, output: BatchOutput, index: int, context: TradingContext
-    ) -> ThreatSignal | None:
-        """The threat ``on_tick`` returns on bar ``index`` (``context.bar`` is that
-        bar, as when the handler runs)."""
-        if not output.is_present(index):
-            return None
-        return self._threat(context, output.at("volume_z", index), output.at("range_ratio", index))
