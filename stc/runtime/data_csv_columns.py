@@ -19,6 +19,7 @@ one length per block, every field range-checked.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,8 @@ _TIME_LENGTHS = (10, 19, 20, 25)
 _DIGIT_POSITIONS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _BOM = b"\xef\xbb\xbf"
+_BLANK_RUNS = re.compile(rb"\n\n+")
+"""Line ends with empty lines between them (after CRLF became LF)."""
 
 
 def csv_columns(path: Path, np: Any) -> BarColumns | None:
@@ -60,17 +63,24 @@ def csv_columns(path: Path, np: Any) -> BarColumns | None:
     parts at the end would hold the data twice (and leave the allocator's heap
     fragmented: 1M rows peaked at 178 MB that way, for 48 MB of columns)."""
     columns = _Columns(_rows_at_most(path), np)
-    for block in csv_blocks(path, np):
-        if columns.add(block) is None:
+    for block in csv_blocks(path, np, blank_lines=True):
+        if not columns.add(block):
             return None
     return columns.filled()
 
 
-def csv_blocks(path: Path, np: Any, block_bytes: int = 0) -> Iterator[BarColumns | None]:
+def csv_blocks(
+    path: Path, np: Any, block_bytes: int = 0, *, blank_lines: bool = False
+) -> Iterator[BarColumns | None]:
     """The columns of a standard stc CSV one block (``block_bytes``, default
     ``BLOCK_BYTES``) at a time, for a reader that keeps no more than a block (the
     report's price pass); a None ends the stream where the fast path stops (the file
-    is then the row reader's)."""
+    is then the row reader's).
+
+    ``blank_lines``: read past blank lines, which the row reader skips silently, for a
+    reader that does not count lines (the fast engine's whole columns); else a block
+    with one is left to the row reader (a reader that hands over at a line number
+    needs every line to be a row)."""
     with path.open("rb") as handle:
         first = handle.readline(MAX_LINE)
         index = _header_index(first)
@@ -84,12 +94,13 @@ def csv_blocks(path: Path, np: Any, block_bytes: int = 0) -> Iterator[BarColumns
             data = carry + chunk
             if not chunk:
                 if data.strip(b"\r\n"):
-                    yield None if data.endswith(b"\r") else _block(data + b"\n", np, index, width)
+                    last = None if data.endswith(b"\r") else data + b"\n"
+                    yield None if last is None else _block(last, np, index, width, blank_lines)
                 return
             cut = data.rfind(b"\n") + 1
             carry = data[cut:]
             if cut:
-                block = _block(data[:cut], np, index, width)
+                block = _block(data[:cut], np, index, width, blank_lines)
                 yield block
                 if block is None:
                     return
@@ -119,17 +130,17 @@ class _Columns:
         floats = (np.empty(capacity, np.float64) for _ in range(5))
         self.parts = (np.empty(capacity, np.int64), *floats)
 
-    def add(self, block: BarColumns | None) -> BarColumns | None:
-        """``block`` copied after the rows so far (None: the file is not ours); the
-        columns so far."""
+    def add(self, block: BarColumns | None) -> bool:
+        """``block`` copied after the rows so far; False when it cannot be (None: the
+        file is not ours; more rows than counted: the file grew while read)."""
         rows = 0 if block is None else len(block[0])
         if block is None or self.size + rows > len(self.parts[0]):
-            return None  # (more rows than counted: the file grew while read)
+            return False
         for target, values in zip(self.parts, block, strict=True):
             target[self.size : self.size + rows] = values
         self.size += rows
         self.previous = block
-        return self.filled()
+        return True
 
     def filled(self) -> BarColumns | None:
         """The rows parsed so far (None without any)."""
@@ -158,9 +169,12 @@ def _header_width(first: bytes) -> int:
     return first.count(b",") + 1
 
 
-def _block(data: bytes, np: Any, index: list[int], width: int) -> BarColumns | None:
+def _block(
+    data: bytes, np: Any, index: list[int], width: int, blank_lines: bool = False
+) -> BarColumns | None:
     """One block of whole lines (each ending in ``\\n``) parsed; None when it holds
-    anything the fast path does not parse (the row reader then reads the file)."""
+    anything the fast path does not parse (the row reader then reads the file).
+    ``blank_lines``: drop empty lines (:func:`csv_blocks`) instead of refusing them."""
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
         if b"\r" in data:  # a lone CR ends a line for the row reader: not ours
@@ -168,7 +182,11 @@ def _block(data: bytes, np: Any, index: list[int], width: int) -> BarColumns | N
     if not data.isascii() or b'"' in data or b"\0" in data:
         return None  # (NUL would read as the padding of a word: see _Words)
     if b"\n\n" in data or data.startswith(b"\n"):
-        return None  # blank lines: the row reader skips them
+        if not blank_lines:
+            return None  # blank lines: the row reader skips them
+        data = _BLANK_RUNS.sub(b"\n", data).lstrip(b"\n")
+        if not data:  # a block of blank lines only
+            return np.empty(0, np.int64), *(np.empty(0, np.float64) for _ in range(5))
     buf = np.frombuffer(data, dtype=np.uint8)
     newline = buf == 10
     rows = int(np.count_nonzero(newline))

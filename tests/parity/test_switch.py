@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -168,3 +169,23 @@ def test_a_streamed_fast_run_says_it_ran_every_bar() -> None:
     engine.run()
     assert engine.fast is None
     assert fast_engine_note(engine).startswith("every bar ran in the incremental loop")
+
+
+def test_blank_lines_in_the_csv_keep_the_fast_engines_skipping(tmp_path: Path) -> None:
+    """A CSV with blank lines (``echo >> bars.csv``, an editor's trailing line) is read
+    as columns: the fast run still skips bars, with the incremental run's outputs."""
+    lines = real_data("EURUSD_1h.csv", tmp_path, 1500).read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "blank_lines.csv"
+    data.write_text("\n".join([*lines[:700], "", *lines[700:]]) + "\n\n", encoding="utf-8")
+    printed = {}
+    for mode in ("fast", "incremental"):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            argv = ["run", str(EMA_TREND), "--data", str(data), "--engine", mode]
+            assert main([*argv, "--out", str(tmp_path / mode)]) == 0
+        printed[mode] = out.getvalue()
+    assert re.search(r"engine         fast: [1-9][0-9,]* of 1,500 bars skipped", printed["fast"])
+    for name in ("trades.csv", "metrics.json"):
+        assert (tmp_path / "fast" / name).read_bytes() == (
+            tmp_path / "incremental" / name
+        ).read_bytes()

@@ -228,6 +228,41 @@ def test_many_blocks_equal_the_row_reader(tmp_path: Path, monkeypatch: pytest.Mo
     assert_same(read_bar_arrays(short), row_arrays(short))
 
 
+BLANK_LINES = {
+    "trailing": "{h}\n{a}\n{b}\n\n",
+    "after the header": "{h}\n\n{a}\n{b}\n",
+    "between rows, several": "{h}\n{a}\n\n\n\n{b}\n",
+    "crlf": "{h}\r\n{a}\r\n\r\n{b}\r\n\r\n",
+    "no final newline": "{h}\n{a}\n\n{b}",
+}
+
+
+@pytest.mark.parametrize("block_bytes", [7, 40, 1 << 20])
+@pytest.mark.parametrize("shape", sorted(BLANK_LINES))
+def test_blank_lines_are_skipped_as_the_row_reader_skips_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, block_bytes: int
+) -> None:
+    """A blank line (``echo >> bars.csv``) is no row for the row reader; the fast
+    engine's columns read past it too, so such a file keeps its bar skipping. Small
+    blocks put blank lines at a block's start and make blocks of blank lines only."""
+    monkeypatch.setattr(data_csv_columns, "BLOCK_BYTES", block_bytes)
+    path = tmp_path / "bars.csv"
+    rows = {"a": "2024-01-01 00:00:00,1,2,0.5,1.5,1", "b": "2024-01-01 01:00:00,1,2,0.5,1.5,1"}
+    path.write_bytes(
+        BLANK_LINES[shape].format(h="time,open,high,low,close,volume", **rows).encode()
+    )
+    assert_same(read_bar_arrays(path), row_arrays(path))
+
+
+def test_blank_lines_in_a_real_file_keep_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    lines = REAL[0].read_bytes().split(b"\n")
+    path.write_bytes(
+        b"\n".join(line + (b"\n" if i % 97 == 5 else b"") for i, line in enumerate(lines))
+    )
+    assert_same(read_bar_arrays(path), row_arrays(path))
+
+
 BAD_ROWS = {
     "nan": "2024-01-01 01:00:00,1,nan,0.5,1.5,1",
     "inf": "2024-01-01 01:00:00,1,2,0.5,inf,1",
@@ -273,7 +308,6 @@ def test_any_bad_row_gives_none(tmp_path: Path, kind: str) -> None:
     [
         "time;open;high;low;close;volume\n2024-01-01 00:00:00;1;2;0.5;1.5;1\n",
         'time,open,high,low,close,volume\n"2024-01-01 00:00:00",1,2,0.5,1.5,1\n',
-        "time,open,high,low,close,volume\n2024-01-01 00:00:00,1,2,0.5,1.5,1\n\n",
         "time,open,high,low,close,volume\r2024-01-01 00:00:00,1,2,0.5,1.5,1\r",
         "time,open,high,low,close,volume\n2024-01-01 00:00:00,1,2,0.5,1.5,1,\n",
         "time,open,high,low,close,volume\n2024-01-01 00:00:00,1,2,0.5,1.5,1\x00\n",
