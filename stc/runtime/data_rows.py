@@ -189,8 +189,14 @@ def _numbers(line_no: int, fields: list[str], name: str) -> tuple[float, ...]:
         try:
             values.append(float(text))
         except ValueError:
-            raise BadBarError(name, line_no, f"non-numeric {column} {text.strip()!r}") from None
+            raise BadBarError(name, line_no, _not_a_number(column, text.strip())) from None
     return tuple(values)
+
+
+def _not_a_number(column: str, text: str) -> str:
+    """Why a price or volume field is no number: an empty field says so in words
+    (``non-numeric volume ''`` read like a quoting bug), any other text is quoted."""
+    return f"empty {column} field" if not text else f"non-numeric {column} {text!r}"
 
 
 def validate_bars(
