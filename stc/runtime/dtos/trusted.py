@@ -39,7 +39,7 @@ class _Template:
     """One model class's defaults, in field order, computed once."""
 
     __slots__ = (
-        "defaults", "every", "factories", "names", "prefixes", "required", "set_dict",
+        "defaults", "factories", "names", "prefixes", "required", "set_dict",
         "set_extra", "set_named", "set_private", "tails",
     )  # fmt: skip
 
@@ -69,8 +69,6 @@ class _Template:
                 self.defaults[name] = info.default
         self.names: tuple[str, ...] = tuple(self.defaults)
         """Every field's name, in field order."""
-        self.every: set[str] = set(self.names)
-        """The ``model_fields_set`` of a build that names every field (copied per model)."""
         self.required: tuple[str, ...] = tuple(required)
         self.prefixes: list[tuple[str, ...]] = [self.names[:k] for k in range(len(self.names) + 1)]
         """``prefixes[k]``: the first ``k`` field names."""
@@ -122,11 +120,8 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     if template is None:
         template = _TEMPLATES[cls] = _Template(cls)
     given = len(values)
-    names = template.names
-    if given == len(names) and tuple(values) == names:
-        fields, named = values, set(template.every)
-    elif given < len(names) and tuple(values) == template.prefixes[given]:
-        tail = template.tails[given]
+    if given <= len(template.names) and tuple(values) == template.prefixes[given]:
+        tail = template.tails[given]  # empty when every field is named
         if tail is None:
             _wrong_fields(cls, template, values)
         named = set(values)
