@@ -7,9 +7,11 @@ directory gets the wiring map too, so every run documents what it executed.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,7 +20,7 @@ from stc.commands.options import DEFAULT_ENGINE, Commands, add_engine, add_input
 from stc.compiler.pipeline import CompileOutcome, Session, compile_path
 
 if TYPE_CHECKING:
-    from stc.runtime.api import CsvFormat, EngineMode, PriceSpill, RunResult
+    from stc.runtime.api import CsvFormat, EngineMode, Plan, PriceSpill, RunResult
 
 
 def add_parser(commands: Commands) -> argparse.ArgumentParser:
@@ -144,6 +146,35 @@ def exit_past_plugin_threads(code: int) -> None:
     os._exit(code)
 
 
+RUN_GC_THRESHOLD = 10_000
+"""The collector's first threshold while a run and its report execute (Python's
+default: 700). docs/performance.md, "Session 16, wholerun": at 1M bars the default
+settings spend ~0.27 s CPU in ~520 collections, most of them walking objects that live
+as long as the process (modules, the compiled plan); frozen, and with this threshold,
+~0.06 s. Memory: at most ~10k more objects wait for a collection."""
+
+
+@contextmanager
+def run_collector() -> Iterator[None]:
+    """The cyclic collector set for a run: what is alive when the run starts (the
+    imported modules, the compile's results) is frozen (``gc.freeze``: never walked
+    again), and collections are rarer (:data:`RUN_GC_THRESHOLD`). Both are undone when
+    the run ends, so a program that calls ``main`` gets its collector back as it was;
+    left alone when the collector is off or the caller froze objects itself (unfreezing
+    would release theirs). Nothing a run writes depends on when cycles are collected."""
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], RUN_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _run_files() -> tuple[str, ...]:
     from stc.runtime.api import OUTPUT_FILES
 
@@ -192,7 +223,8 @@ def _run_one(outcome: CompileOutcome, path: Path, args: argparse.Namespace, out_
 
     spill = PriceSpill.create()  # the bars as the run reads them, for the report
     try:
-        return _run_and_report(outcome, args, out_dir, data, svg, progress, spill)
+        with run_collector():
+            return _run_and_report(outcome, args, out_dir, data, svg, progress, spill)
     finally:
         if spill is not None:
             spill.discard()
@@ -331,11 +363,8 @@ def _keep_wiring_svg(outcome: CompileOutcome, out_dir: Path) -> str | None:
 def resume_command(args: argparse.Namespace) -> int:
     """``stc run --resume RUNDIR``: continue an interrupted run with what it recorded
     (its wiring map, data, environment and options; see stc/runtime/resume.py)."""
-    import json
-
     from stc.commands.run_folder import refuse_links, verified_sources
     from stc.runtime.api import ResumeError, missing_artefacts, read_meta
-    from stc.runtime.api import run as run_plan
 
     run_dir: Path = args.resume
     plan_file = run_dir / "wiring_map.yaml"
@@ -365,6 +394,25 @@ def resume_command(args: argparse.Namespace) -> int:
         return 1
     data = Path(meta["data"]) if meta.get("data") else None
     progress = None if args.quiet else Progress(sys.stderr)
+    with run_collector():
+        return _resume_and_report(run_dir, plan, roots, meta, fmt, data, args, progress)
+
+
+def _resume_and_report(
+    run_dir: Path,
+    plan: Plan,
+    roots: list[Path],
+    meta: Mapping[str, str],
+    fmt: CsvFormat | None,
+    data: Path | None,
+    args: argparse.Namespace,
+    progress: Progress | None,
+) -> int:
+    """The resumed run and its report (see :func:`resume_command`)."""
+    import json
+
+    from stc.runtime.api import run as run_plan
+
     try:
         result = run_plan(
             plan, data=data, out_dir=run_dir, env=meta.get("environment"),
