@@ -365,6 +365,30 @@ a flow, row by row, each row's in order; a flow without rows keeps its links in
 ``flow_links``)."""
 
 
+def links_from_parents(count: int) -> str:
+    """A query of a folded journal: (parent, child) of every link whose parent is one of
+    ``count`` ``?`` parameters, in ``seq`` order — :data:`LINKS_VIEW`'s rows without its
+    numbering. ``(flow_id, anchor, item)`` orders the links as ``seq`` does (it is what
+    ``seq`` numbers, and unique), and without the window function SQLite filters each
+    row as it reads it instead of numbering every link first: 0.08 against 0.30 s CPU
+    for the report's 200 trades at 10k trades (docs/performance.md, "Session 16,
+    wholerun")."""
+    marks = ",".join("?" * count)
+    return f"""
+SELECT parent, child FROM (
+    SELECT d.flow_id AS flow_id, d.seq AS anchor, j.key AS item,
+           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') ELSE j.value END
+               AS parent,
+           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[1]') ELSE d.dto_id END
+               AS child
+    FROM dtos AS d, json_each(d.links) AS j WHERE d.links IS NOT NULL
+    UNION ALL
+    SELECT f.flow_id, 0, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+    FROM flow_links AS f, json_each(f.links) AS j
+) WHERE parent IN ({marks}) ORDER BY flow_id, anchor, item
+"""
+
+
 # --- the decision_chain note by reference (session 14, format 3) -------------------------
 CHAIN_NOTE = "decision_chain"
 NOTE_COLUMNS = "seq, flow_id, tick_time, worker, note, json"

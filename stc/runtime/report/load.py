@@ -229,14 +229,17 @@ def _step(journal: Journal, dto_id: str, label: str) -> Step:
 
 
 def read_plan_header(run_dir: Path) -> dict[str, Any]:
-    """strategy, symbol and data_source of the run's wiring map (empty if absent)."""
+    """strategy, symbol and data_source of the run's wiring map (empty if absent).
+    Read with libyaml when it is installed, as the runtime reads the same file
+    (:mod:`stc.runtime.plan.load`): 3 ms instead of 20 for ema_trend's map."""
     path = run_dir / "wiring_map.yaml"
     if not path.is_file():
         return {}
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (yaml.YAMLError, ValueError):  # ValueError: not UTF-8 (the header is optional)
         return {}
     return dict(loaded) if isinstance(loaded, dict) else {}
