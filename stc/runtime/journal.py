@@ -554,12 +554,11 @@ class Journal:
         wanted = list(dict.fromkeys(parents))
         for start in range(0, len(wanted), _IDS_A_QUERY):
             chunk = wanted[start : start + _IDS_A_QUERY]
-            marks = ",".join("?" * len(chunk))
-            query = (
-                links_from_parents(len(chunk))
-                if self.folded
-                else f"SELECT parent, child FROM links WHERE parent IN ({marks}) ORDER BY seq"
-            )
+            if self.folded:
+                query = links_from_parents(len(chunk))
+            else:  # a format-0 journal: the links table
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT parent, child FROM links WHERE parent IN ({marks}) ORDER BY seq"
             rows = self._db.execute(query, chunk)
             for parent, child in rows:
                 out.setdefault(str(parent), []).append(str(child))
