@@ -267,6 +267,8 @@ def fast_engine_note(engine: Engine) -> str:
     why = loop.skipper.why_not()
     if why is not None:
         return f"every bar ran: {why}"
+    if loop.fell_back is not None:  # busy data: the incremental loop ran (session 16)
+        return str(loop.fell_back)
     return (
         f"{loop.skipped_bars:,} of {loop.bar_count:,} bars skipped (nothing could happen on them)"
     )

@@ -155,7 +155,11 @@ class BatchOutput:
         """Column ``name`` on bar ``index`` as a Python float, int or bool (read from
         the array itself: the fast engine reads a few elements of a million, so
         converting whole columns to lists once would cost 32 bytes an element)."""
-        return _item(self.columns[name], index)
+        values = self.columns[name]
+        try:  # inlined ``_item``: the adapters read a few columns on every tick that runs
+            return values.item(index)
+        except AttributeError:
+            return values[index]
 
     def is_present(self, index: int) -> bool:
         """``present[index]`` as a Python bool."""
@@ -173,8 +177,10 @@ class BatchOutput:
 
 def _item(values: Any, index: int) -> Any:
     """Element ``index`` of a numpy array (as a Python scalar) or of a sequence."""
-    item = getattr(values, "item", None)
-    return item(index) if item is not None else values[index]
+    try:  # a numpy array, ``Coded`` or ``PresentOnly`` (no getattr with a default)
+        return values.item(index)
+    except AttributeError:
+        return values[index]
 
 
 @runtime_checkable

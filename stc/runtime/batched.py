@@ -105,12 +105,12 @@ class BatchedCall:
         self.factors = []
 
     def __call__(self, context: TradingContext) -> Any:
-        self.tick = self.cursor.index
+        index = self.tick = self.cursor.index
         if self.framed:
             index = self.calls - self.offset
             self.calls += 1
         else:
-            index = self.cursor.index - self.offset
+            index -= self.offset
         for name, polarity, values in self.factors:
             value = values.item(index)
             if value == value:  # not NaN: the handler scored it on this bar

@@ -24,6 +24,7 @@ incremental loop.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, timedelta, timezone
@@ -46,7 +47,7 @@ from stc.runtime.dtos.market import Bar
 from stc.runtime.fast_fallback import FastFallback, fault_could_differ
 from stc.runtime.frame_carry import FrameCarry
 from stc.runtime.quiet_bars import mark_closes
-from stc.runtime.skipping import Skipper, why_not
+from stc.runtime.skipping import Backoff, Skipper, why_not
 from stc.runtime.stream_blocks import StreamBlocks
 
 if TYPE_CHECKING:
@@ -59,9 +60,22 @@ whatever the length); shorter ones by the compiled loop of ``quiet_bars.mark_clo
 (~0.1 µs a bar compiled)."""
 
 
-SHORT_STRETCH = 8
+SHORT_STRETCH = 32
 """Skipped stretches up to this long go through the resamplers bar by bar (a jump
-costs two searches and a restarted resampler a timeframe)."""
+costs two searches, the closed bars built from columns and a restarted resampler a
+timeframe: ~20 µs, about what pushing 10-30 bars costs; at 8, ict_smc's stretches
+(~8.5 bars on average) paid ~30 µs each, at 32 ~19 µs: docs/performance.md, "Session
+16, fastpath")."""
+
+
+DENSE_SHARE = 0.5
+"""The fall-back (session 16): when at least this share of the first block's ticks
+(the whole data's, when no worker streams) carry a batched signal, the run goes to
+the incremental loop before its first tick. Such a run could skip at most the other
+half (resting orders and open trades hold more), and a tick that runs costs more with
+the adapters than with the handlers (docs/performance.md, "Session 16, fastpath"). The
+decision reads only the plan and the data, so every machine and worker count makes
+the same one, and it cannot change a result: the two loops write the same files."""
 
 
 class FastLoop:
@@ -100,6 +114,8 @@ class FastLoop:
         """Each higher timeframe's closed bars, known ahead (when skipping)."""
         self.blocks: StreamBlocks | None = None
         """The streamed workers, run a block of ticks at a time (when skipping)."""
+        self.handlers = engine.table
+        """The dispatch table with the handlers (what the fall-back runs)."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
             if batched.streams:
                 self.blocks = StreamBlocks(engine.plan, batched, self.arrays,
@@ -112,6 +128,11 @@ class FastLoop:
             timeframes = [window.timeframe for _, window in engine.frames.resamplers]
             self.ahead = higher_ahead(batched, bars, self.arrays, timeframes)
         self.batched = batched
+        self.fell_back: str | None = None
+        """Why this run went to the incremental loop before its first tick
+        (:func:`dense`), or None."""
+        self.backoff = Backoff()
+        """When the loop stops asking the skipper on a run of busy bars."""
         self.skipped_bars = 0
         """Bars accounted for in bulk (for benchmarks and tests)."""
         self.bar_count = len(bars)
@@ -122,15 +143,22 @@ class FastLoop:
         count = len(bars)
         if count == 0:
             return None
+        skipper, windows, carry = self.skipper, engine.frames, self.carry
+        blocks = self.blocks
+        block_end = count
+        if blocks is not None:  # the first block's outputs
+            block_end, skipper.signal_ticks = blocks.advance(0)
+        if skipper.why_not() is None:
+            self.fell_back = dense(skipper.signal_ticks, block_end)
+            if self.fell_back is not None:
+                return self.incremental(progress)
         count_gaps(engine.gaps, bars, self.arrays)
         step = max(total // 100, 1)
-        skipper, windows, carry = self.skipper, engine.frames, self.carry
         capacity = windows.tick_window.capacity
         index = 0
         faults = 0
         skipped_last = False
-        blocks = self.blocks
-        block_end = count if blocks is None else 0
+        backoff = self.backoff
         while index < count:
             if index == block_end and blocks is not None:  # the next block's outputs
                 block_end, skipper.signal_ticks = blocks.advance(index)
@@ -144,7 +172,11 @@ class FastLoop:
                 progress(index, total)
             if index == count:
                 break
+            if index < backoff.until:  # a busy run: not asking (``skipping.Backoff``)
+                backoff.held += 1
+                continue
             busy = skipper.next_busy(index, engine._skipped)
+            backoff.answered(index, busy, skipper.searched)
             if busy > index:
                 last = bars[busy - 1]
                 self._skip_windows(index, busy, capacity)
@@ -162,6 +194,15 @@ class FastLoop:
             engine.context.begin_tick(last)  # the end-of-data flow is stamped with it
             engine.context_aggregator.ready = False
         self.release()
+        return last
+
+    def incremental(self, progress: Callable[[int, int], None] | None) -> Bar | None:
+        """The fall-back: every bar through the incremental loop with the handlers (no
+        tick has run yet); the last bar."""
+        engine = self.engine
+        engine.table = engine.bus.table = self.handlers
+        self.release()
+        _, last, _ = engine._loop(progress)
         return last
 
     def _skip_windows(self, lo: int, hi: int, capacity: int) -> None:
@@ -218,6 +259,19 @@ class FastLoop:
         self.ahead = {}
         self.watched = {}
         self.blocks = None
+
+
+def dense(ticks: Sequence[int], block_end: int) -> str | None:
+    """Why skipping cannot pay on this data (``DENSE_SHARE``), or None: ``ticks`` are
+    the busy ticks the batch part found for the first ``block_end`` ticks (a block's
+    list ends with ``block_end`` itself when more ticks follow)."""
+    signals = bisect_left(ticks, block_end)
+    if block_end == 0 or signals < DENSE_SHARE * block_end:
+        return None
+    return (
+        f"every bar ran in the incremental loop: {signals:,} of the first {block_end:,} "
+        f"bars carry a signal (at least {DENSE_SHARE:.0%}: skipping could not pay)"
+    )
 
 
 def count_gaps(gaps: GapCounter, bars: Sequence[Bar], arrays: BarArrays) -> None:

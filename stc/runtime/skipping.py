@@ -39,13 +39,70 @@ from typing import Any
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import Batched
 from stc.runtime.dispatch import DispatchTable
-from stc.runtime.execution.venue import Order, Venue
+from stc.runtime.execution.venue import Venue
 from stc.runtime.ledger import Ledger
-from stc.runtime.quiet_bars import first_touch
+from stc.runtime.quiet_bars import first_touch, orders_due
 
 FIRST_CHUNK = 64
 """Bars searched first for a touched stop or target (the chunk doubles after a miss:
 the search costs in proportion to the stretch it proves quiet)."""
+
+
+BUSY_ASKS = 8
+"""Consecutive asks that found the very next bar busy before the fast loop stops asking
+(:class:`Backoff`)."""
+
+HOLD_TICKS = 4
+"""Ticks run without asking after ``BUSY_ASKS`` busy answers; doubled after each busy
+answer that follows a hold, up to ``MAX_HOLD``, reset by any answer that skips."""
+
+MAX_HOLD = 32
+"""The longest hold."""
+
+
+class Backoff:
+    """The fast loop's fall-back where skipping does not pay (session 16): on a run of
+    busy bars (direct_planning keeps ~92 % of its bars busy with open trades and resting
+    orders) every ask walks the book and searches the range only to answer "the next
+    bar", so after ``BUSY_ASKS`` such searched answers in a row (a skip in between
+    resets the count) the loop runs the next
+    ``HOLD_TICKS`` ticks without asking (doubling while the answers stay busy).
+
+    Running a tick the skipper would have skipped is what the incremental engine does
+    on every bar, so a hold cannot change a result; and the state here moves only with
+    the skipper's answers, which depend on the plan and the data alone: the same
+    ticks are held on every machine, whatever the worker count."""
+
+    __slots__ = ("busy", "held", "hold", "holds", "until")
+
+    def __init__(self) -> None:
+        self.busy = 0
+        """Busy answers in a row."""
+        self.hold = HOLD_TICKS
+        self.until = 0
+        """The first tick at which the loop asks again."""
+        self.holds = 0
+        """Holds engaged (for tests and benchmarks)."""
+        self.held = 0
+        """Ticks run without asking (for tests and benchmarks)."""
+
+    def answered(self, index: int, busy: int, searched: bool) -> None:
+        """The skipper answered ``busy`` when asked at tick ``index``, having walked the
+        book and searched the range (``searched``) or not (a signal on the bar, an open
+        trade with a ``POSITION_UPDATE`` subscriber: answers that cost a bisection, not
+        counted)."""
+        if busy > index:
+            self.busy = 0
+            self.hold = HOLD_TICKS
+            return
+        if not searched:
+            return
+        self.busy += 1
+        if self.busy >= BUSY_ASKS:
+            self.until = index + self.hold
+            self.holds += 1
+            self.hold = min(self.hold * 2, MAX_HOLD)
+            self.busy = BUSY_ASKS - 1  # one more busy answer after the hold: hold again
 
 
 class Skipper:
@@ -67,6 +124,9 @@ class Skipper:
         self.signal_ticks: list[int] = batched.signal_ticks.tolist()
         self.venue: Venue | None = getattr(on_bar, "__self__", None)
         self.reason = refused or why_not(table, batched.calls, self.venue, aggregator)
+        self.searched = False
+        """Whether the last answer walked the book (what :class:`Backoff` counts: an
+        answer found without it costs a bisection)."""
         """Why every bar runs (``refused``: said before the batch part), or None."""
 
     def why_not(self) -> str | None:
@@ -74,7 +134,12 @@ class Skipper:
         return self.reason
 
     def next_busy(self, start: int, pending_rows: Sequence[object]) -> int:
-        """The first bar at or after ``start`` that must run (``len(bars)``: none)."""
+        """The first bar at or after ``start`` that must run (``len(bars)``: none).
+
+        The cheap answers first: a signal on ``start`` itself (ict_smc's common case)
+        needs neither the book nor the range search; the book is walked by the compiled
+        :func:`~stc.runtime.quiet_bars.orders_due`."""
+        self.searched = False
         if self.reason is not None or pending_rows:
             return start
         venue = self.venue
@@ -85,13 +150,13 @@ class Skipper:
         ticks = self.signal_ticks
         found = bisect_left(ticks, start)
         end = ticks[found] if found < len(ticks) else len(self.arrays)
+        if end == start:
+            return start
+        self.searched = True
         limits: list[tuple[float, bool]] = []  # resting limit prices and whether BUY
-        for order in venue.orders:
-            due = _order_due(order, start, ledger, venue.settings.gtc_bars)
-            if due is not None:
-                end = min(end, due)
-            elif order.limit is not None:
-                limits.append((order.limit, order.side == "BUY"))
+        if venue.orders:
+            end = orders_due(venue.orders, start, end, ledger.open, venue.settings.gtc_bars,
+                             limits)  # fmt: skip
         if (ledger.open or limits) and end > start:
             end = self._first_touch(start, end, limits)
         return end
@@ -121,23 +186,6 @@ class Skipper:
                 return position + found
             position, size = stop, size * 2
         return end
-
-
-def _order_due(order: Order, start: int, ledger: Ledger, gtc_bars: int) -> int | None:
-    """The first bar at or after ``start`` where ``order`` surely needs the venue
-    (``Venue._match_orders``), or None for a resting limit order, which needs it only
-    where its price is touched (found by the range search) or at its GTC expiry."""
-    eligible = max(start, order.active_from)
-    if order.purpose == "EXIT" and order.trade_id not in ledger.open:
-        return eligible  # cancelled there
-    if order.kind == "MARKET" or (order.kind == "STOP_LIMIT" and not order.triggered):
-        return eligible  # fills (or may trigger: kept conservative) there
-    if order.tif in ("IOC", "FOK") or order.limit is None:
-        return eligible  # fills or expires there
-    if gtc_bars > 0:
-        expiry = order.active_from + gtc_bars - 1  # ``_expired``: index - from + 1 >= gtc
-        return max(expiry, eligible)
-    return None
 
 
 def why_not(

@@ -193,3 +193,25 @@ def test_a_stream_runs_the_incremental_loop(tmp_path: Path) -> None:
     listed, _ = _run(plan, bars, "fast", tmp_path / "list")
     assert engine.fast is None
     assert streamed == listed
+
+
+@pytest.mark.parametrize("gtc", [3, 24])
+def test_resting_limits_that_expire_are_watched_by_price_too(gtc: int, tmp_path: Path) -> None:
+    """With ``gtc_bars`` > 0 a resting limit is due at its expiry *and* wherever its
+    price is touched before it (session 16: the skipper watched only the expiry, and
+    ict_smc's limit entries filled in the incremental run were skipped in the fast one:
+    107 against 101 trades at gtc_bars 3, 124 against 108 at 24)."""
+    bars = load_bars(EURUSD)[:3000]
+    plan = compile_blueprint(BLUEPRINTS / "ict_smc.yaml").plan
+    workers = tuple(
+        w.model_copy(update={"params": {**w.params, "gtc_bars": gtc}})
+        if "gtc_bars" in (w.params or {})
+        else w
+        for w in _with_handler(plan, "backtest").workers
+    )
+    plan = plan.model_copy(update={"workers": workers})
+    slow, _ = _run(plan, bars, "incremental", tmp_path / "incremental")
+    fast, engine = _run(plan, bars, "fast", tmp_path / "fast")
+    assert fast == slow
+    assert slow["trades"].count("\n") > 50
+    assert engine.fast.skipped_bars > 0.5 * len(bars)

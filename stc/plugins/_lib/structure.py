@@ -138,3 +138,55 @@ def step(previous: float | None, last: float | None) -> float:
     if previous is None or last is None or last == previous:
         return 0.0
     return 1.0 if last > previous else -1.0
+
+
+def _code(trend: str) -> float:
+    """A trend as the batch form's column code: up 1, down -1, none 0."""
+    if trend == "up":
+        return 1.0
+    return -1.0 if trend == "down" else 0.0
+
+
+def fold_rows(
+    state: StructureState,
+    closes: list[float],
+    high_at: list[float],
+    low_at: list[float],
+    first: int,
+    lookback: int,
+) -> list[list[float]]:
+    """The batch form's pass over consecutive bars (``StructureStream.part``, session
+    16: compiled, it was the batch part's largest interpreted loop on ict_smc): bar
+    ``k`` is bar ``first + k`` of the timeframe, ``high_at``/``low_at`` the swing
+    confirmed on it (NaN: none). Per bar, as ``update`` does after its swing
+    detection: record the swings, count the bars since the break, check a break; then
+    the row's nine numbers, one list each: trend, last high, last low, previous high,
+    previous low (NaN: none), bos, choch, break direction, bars since the break (-1:
+    none)."""
+    nan = float("nan")
+    rows: list[list[float]] = [[] for _ in range(9)]
+    trend, last_high, last_low, prev_high, prev_low = rows[0], rows[1], rows[2], rows[3], rows[4]
+    bos_row, choch_row, direction, since_row = rows[5], rows[6], rows[7], rows[8]
+    for k in range(len(closes)):
+        centre = first + k - lookback
+        swing_high = high_at[k]
+        swing_low = low_at[k]
+        state.record(
+            SwingPoint("high", swing_high, centre) if swing_high == swing_high else None,
+            SwingPoint("low", swing_low, centre) if swing_low == swing_low else None,
+        )
+        if state.bars_since_break is not None:
+            state.bars_since_break += 1
+        bos, choch = state.check_break(closes[k])
+        highs, lows = state.highs, state.lows
+        trend.append(_code(state.trend))
+        last_high.append(highs[-1] if highs else nan)
+        last_low.append(lows[-1] if lows else nan)
+        prev_high.append(highs[-2] if len(highs) > 1 else nan)
+        prev_low.append(lows[-2] if len(lows) > 1 else nan)
+        bos_row.append(1.0 if bos else 0.0)
+        choch_row.append(1.0 if choch else 0.0)
+        direction.append(_code(state.break_direction))
+        since = state.bars_since_break
+        since_row.append(-1.0 if since is None else float(since))
+    return rows

@@ -16,11 +16,10 @@ Definitions (docs/plugins.md has the full text):
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from stc.plugins._lib.structure import StructureState
-from stc.plugins._lib.swings import SwingPoint
+from stc.plugins._lib.structure import StructureState, fold_rows
 from stc.plugins.dtos import MarketStructure, Trend
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.workers import ContextWorker
@@ -106,7 +105,7 @@ class StructureStream:
         import numpy as np
 
         from stc.plugins._lib.swing_arrays import fractal_swings
-        from stc.runtime.batch import BatchOutput
+        from stc.runtime.batch import CHUNK_BARS, BatchOutput
 
         n, lookback, seen, state = len(bars), self.lookback, self.seen, self.state
         high = np.concatenate((self.tail_high, bars.high))
@@ -121,27 +120,16 @@ class StructureStream:
         del high, low
         names = ("trend", "last_high", "last_low", "prev_high", "prev_low", "bos", "choch",
                  "break_direction", "bars_since_break")  # fmt: skip
-        # raw doubles (8 bytes a bar, not a list's 32: issue 23's memory), read back as arrays
-        rows: dict[str, array[float]] = {name: array("d", bytes(8 * n)) for name in names}
-        nan = float("nan")
-        for k, (close, swing_high, swing_low) in enumerate(_parts(bars.close, high_at, low_at)):
-            i = seen + k
-            state.record(
-                SwingPoint("high", swing_high, i - lookback) if swing_high == swing_high else None,
-                SwingPoint("low", swing_low, i - lookback) if swing_low == swing_low else None,
-            )
-            if state.bars_since_break is not None:
-                state.bars_since_break += 1
-            bos, choch = state.check_break(close)
-            rows["trend"][k] = _TREND_CODE[state.trend]
-            rows["last_high"][k] = state.highs[-1] if state.highs else nan
-            rows["last_low"][k] = state.lows[-1] if state.lows else nan
-            rows["prev_high"][k] = state.highs[-2] if len(state.highs) > 1 else nan
-            rows["prev_low"][k] = state.lows[-2] if len(state.lows) > 1 else nan
-            rows["bos"][k], rows["choch"][k] = bos, choch
-            rows["break_direction"][k] = _TREND_CODE[state.break_direction]
-            since = state.bars_since_break
-            rows["bars_since_break"][k] = -1 if since is None else since
+        # raw doubles (8 bytes a bar, not a list's 32: issue 23's memory), read back as
+        # arrays; the state machine's pass runs compiled a chunk at a time (``fold_rows``)
+        rows: dict[str, array[float]] = {name: array("d") for name in names}
+        for start in range(0, n, CHUNK_BARS):
+            stop = min(n, start + CHUNK_BARS)
+            chunk = fold_rows(state, bars.close[start:stop].tolist(),
+                              high_at[start:stop].tolist(), low_at[start:stop].tolist(),
+                              seen + start, lookback)  # fmt: skip
+            for name, values in zip(names, chunk, strict=True):
+                rows[name].extend(values)
         self.seen = seen + n
         columns = {name: np.frombuffer(values, dtype=np.float64) for name, values in rows.items()}
         for name in ("trend", "break_direction", "bars_since_break"):
@@ -152,15 +140,6 @@ class StructureStream:
         quality = _quality(self.decay_bars, columns)
         factors = {"structure_quality": np.where(present, quality, np.nan)}
         return BatchOutput(present=present, columns=columns, factors=factors)
-
-
-def _parts(*columns: Any) -> Iterator[tuple[float, ...]]:
-    """The columns' elements as Python floats, row by row, converted a part at a time
-    (a whole column as a list would hold 32 bytes a bar)."""
-    from stc.runtime.batch import CHUNK_BARS
-
-    for start in range(0, len(columns[0]), CHUNK_BARS):
-        yield from zip(*(c[start : start + CHUNK_BARS].tolist() for c in columns), strict=True)
 
 
 def _quality(decay_bars: float, columns: Mapping[str, Any]) -> Any:
@@ -181,23 +160,24 @@ def _quality(decay_bars: float, columns: Mapping[str, Any]) -> Any:
 
 
 def _structure_at(output: BatchOutput, index: int) -> MarketStructure | None:
-    """The MarketStructure on bar ``index`` of ``output`` (None where there is none)."""
+    """The MarketStructure on bar ``index`` of ``output`` (None where there is none).
+    Read on every tick the fast engine runs: one bound ``at``, no closure a call."""
     if not output.is_present(index):
         return None
-
-    def price(name: str) -> float | None:
-        value: float = output.at(name, index)
-        return None if value != value else value
-
-    since = output.at("bars_since_break", index)
+    at = output.at
+    last_high: float = at("last_high", index)
+    last_low: float = at("last_low", index)
+    prev_high: float = at("prev_high", index)
+    prev_low: float = at("prev_low", index)
+    since = at("bars_since_break", index)
     return MarketStructure(
-        trend=_CODE_TREND[output.at("trend", index)],
-        last_swing_high=price("last_high"),
-        last_swing_low=price("last_low"),
-        prev_swing_high=price("prev_high"),
-        prev_swing_low=price("prev_low"),
-        bos=output.at("bos", index),
-        choch=output.at("choch", index),
-        break_direction=_CODE_TREND[output.at("break_direction", index)],
+        trend=_CODE_TREND[at("trend", index)],
+        last_swing_high=None if last_high != last_high else last_high,
+        last_swing_low=None if last_low != last_low else last_low,
+        prev_swing_high=None if prev_high != prev_high else prev_high,
+        prev_swing_low=None if prev_low != prev_low else prev_low,
+        bos=at("bos", index),
+        choch=at("choch", index),
+        break_direction=_CODE_TREND[at("break_direction", index)],
         bars_since_break=None if since < 0 else since,
     )
