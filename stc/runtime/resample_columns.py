@@ -52,12 +52,26 @@ def closed_columns(
     """The closed bars of ``timeframe`` built from ``ticks`` (as columns) and the tick
     index on which each closed, exactly what pushing every tick through a
     ``Resampler(timeframe, tick_timeframe)`` gives; None when not provably so."""
+    found = closed_part(ticks, timeframe, tick_timeframe)
+    return None if found is None else (found[0], found[1])
+
+
+def closed_part(
+    ticks: BarArrays, timeframe: str, tick_timeframe: str
+) -> tuple[BarArrays, NDArray[np.int64], int] | None:
+    """:func:`closed_columns` of a part of the ticks, and the index of the first tick
+    of the period still open after them (``len(ticks)``: none is). What the fast
+    engine's first pass over a CSV read a block at a time needs
+    (:mod:`stc.runtime.tick_blocks`): the next part starts with the open period's
+    ticks, so every period is cut and reduced from exactly the ticks the whole
+    columns would give it (a period's first tick always starts one; the part's last
+    period is left open unless its own last tick closes it, as the data's last)."""
     import numpy as np
 
     unit = parse_timeframe(timeframe)[1]
     n = len(ticks)
     if unit == "M" or n == 0:
-        return None if n else (BarArrays.empty(timeframe), np.zeros(0, dtype=np.int64))
+        return None if n else (BarArrays.empty(timeframe), np.zeros(0, dtype=np.int64), 0)
     anchor_us = _WEEK_ANCHOR_NS // 1000 if unit == "w" else 0
     first_us, last_us = int(ticks.time[0]) // 1000, int(ticks.time[-1]) // 1000
     if max(abs(first_us - anchor_us), abs(last_us - anchor_us)) >= _EXACT_US:
@@ -79,10 +93,11 @@ def closed_columns(
     np.copyto(release, lasts, where=closed_here)  # ... or on its own last tick
     # all but the data's last period close (at the latest on the next one's first tick)
     kept = len(firsts) if bool(closed_here[-1]) else len(firsts) - 1
+    open_from = n if kept == len(firsts) else int(firsts[-1])
     del closed_here
     firsts, lasts, release = firsts[:kept], lasts[:kept], release[:kept]
     bars = _period_bars(ticks, timeframe, firsts, lasts, anchor_us, step)
-    return bars, release.astype(np.int64, copy=False)
+    return bars, release.astype(np.int64, copy=False), open_from
 
 
 def _period_bars(

@@ -50,13 +50,26 @@ is nothing beside 16,384 ticks."""
 class StreamBlocks:
     """The streamed workers of one fast run, advanced a block of ticks at a time."""
 
-    def __init__(self, plan: Plan, batched: Batched, arrays: BarArrays, block: int) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        batched: Batched,
+        arrays: BarArrays,
+        block: int,
+        count: int | None = None,
+    ) -> None:
         if block < 1:
             raise ValueError(f"a block holds at least one tick, got {block}")
         tick_tf = plan.timeframes[0]
         self.block = block
-        self.arrays = arrays
-        self.frames: dict[str, BarArrays] = {tick_tf: arrays, **batched.higher}
+        self.count = len(arrays) if count is None else count
+        """The ticks of the run."""
+        self.ticks = arrays
+        """The tick columns: the whole data's, or the fast loop's window of them
+        (:mod:`stc.runtime.tick_blocks`), set before each :meth:`advance`."""
+        self.base = 0
+        """The tick index of ``ticks``' first row."""
+        self.frames: dict[str, BarArrays] = dict(batched.higher)
         self.release = batched.release
         self.whole_ticks = batched.signal_ticks
         self.streams = batched.streams
@@ -80,7 +93,7 @@ class StreamBlocks:
         before the data's end, ``end`` itself)."""
         import numpy as np
 
-        count = len(self.arrays)
+        count = self.count
         end = min(start + self.block, count)
         parts: dict[str, BatchOutput] = {}
         found = [self.whole_ticks[self.whole_ticks.searchsorted(start):
@@ -95,7 +108,11 @@ class StreamBlocks:
                 continue
             upstream = {dto: parts[provider] for provider, dtos in self.providers[wid]
                         for dto in dtos}  # fmt: skip
-            output = stream.part(_sliced(self.frames[timeframe], lo, hi), upstream)
+            if timeframe == self.tick_tf:
+                part = _sliced(self.ticks, lo - self.base, hi - self.base)
+            else:
+                part = _sliced(self.frames[timeframe], lo, hi)
+            output = stream.part(part, upstream)
             parts[wid] = output
             call.load(output, lo)
             if wid in self.signals:
