@@ -431,7 +431,7 @@ class HigherAhead:
     period, and the resampler starts bar ``i`` on that tick, also when the tick itself
     released bar ``i - 1`` after a gap)."""
 
-    __slots__ = ("bars", "opens", "release")
+    __slots__ = ("bars", "base", "opens", "release")
 
     def __init__(
         self,
@@ -441,6 +441,9 @@ class HigherAhead:
         opens: NDArray[np.int64] | None = None,
     ) -> None:
         self.bars = ArrayBars(closed)
+        self.base = 0
+        """The index of ``bars``' first bar (a window of them: the fast loop's CSV read
+        a block at a time moves it with the blocks)."""
         self.release = release
         self.opens = ticks.time.searchsorted(closed.time, side="left") if opens is None else opens
 
@@ -456,7 +459,8 @@ class HigherAhead:
         first, after = int(release.searchsorted(lo)), int(release.searchsorted(hi))
         if after == first or after == len(release):
             return [], 0, None
-        closed = self.bars[max(first, after - capacity) : after]
+        base = self.base
+        closed = self.bars[max(first, after - capacity) - base : after - base]
         return closed, after - first, list(ticks[int(self.opens.item(after)) : hi])
 
 

@@ -108,7 +108,7 @@ class FastLoop:
         window = self.window
         self.arrays = tick_arrays(bars, tick_tf) if window is None else window.load(0, 0)
         known = None if window is None else {
-            tf: (frame.closed, frame.release) for tf, frame in window.frames.items()
+            tf: (window.closed[tf][1], frame.release) for tf, frame in window.frames.items()
         }  # fmt: skip
         if refused is None:
             batched = build_batched(
@@ -149,7 +149,7 @@ class FastLoop:
                 self.ahead = higher_ahead(batched, bars, self.arrays, timeframes)
             else:  # the first pass built them (the columns here are a window)
                 frames = window.frames
-                self.ahead = {tf: HigherAhead(frames[tf].closed, frames[tf].release,
+                self.ahead = {tf: HigherAhead(window.closed[tf][1], frames[tf].release,
                                               self.arrays, frames[tf].opens)
                               for tf in timeframes}  # fmt: skip
         self.batched = batched
@@ -218,6 +218,10 @@ class FastLoop:
             count_gaps(self.engine.gaps, self.bars, self.arrays, window.base, index, end)
             if blocks is not None:
                 blocks.ticks, blocks.base = self.arrays, window.base
+                blocks.move_frames(window.closed)
+            for timeframe, ahead in self.ahead.items():
+                ahead.base, closed = window.closed[timeframe]
+                ahead.bars = ArrayBars(closed)
         if blocks is None:
             return end if window is not None else count
         block_end, skipper.signal_ticks = blocks.advance(index)

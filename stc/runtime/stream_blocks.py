@@ -28,6 +28,7 @@ Why the result cannot differ:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from stc.runtime.batch import BarArrays, BatchOutput
@@ -70,6 +71,10 @@ class StreamBlocks:
         self.base = 0
         """The tick index of ``ticks``' first row."""
         self.frames: dict[str, BarArrays] = dict(batched.higher)
+        self.frame_base: dict[str, int] = dict.fromkeys(self.frames, 0)
+        """Higher timeframe → the index of the first bar in ``frames`` (0: the whole
+        data's; the fast loop's window of a CSV read a block at a time holds the bars
+        released in the block, :meth:`move_frames`)."""
         self.release = batched.release
         self.whole_ticks = batched.signal_ticks
         self.streams = batched.streams
@@ -111,7 +116,8 @@ class StreamBlocks:
             if timeframe == self.tick_tf:
                 part = _sliced(self.ticks, lo - self.base, hi - self.base)
             else:
-                part = _sliced(self.frames[timeframe], lo, hi)
+                base = self.frame_base[timeframe]
+                part = _sliced(self.frames[timeframe], lo - base, hi - base)
             output = stream.part(part, upstream)
             parts[wid] = output
             call.load(output, lo)
@@ -125,6 +131,13 @@ class StreamBlocks:
             found.append(np.array([end], dtype=np.int64))
         ticks: list[int] = np.unique(np.concatenate(found)).tolist()
         return end, ticks
+
+    def move_frames(self, closed: Mapping[str, tuple[int, BarArrays]]) -> None:
+        """The higher timeframes' bars released in the next block: (the index of the
+        first, the bars)."""
+        for timeframe, (base, bars) in closed.items():
+            if timeframe in self.frames:
+                self.frame_base[timeframe], self.frames[timeframe] = base, bars
 
     def _span(self, timeframe: str, start: int, end: int) -> tuple[int, int]:
         """The bars of ``timeframe`` the ticks ``start..end-1`` read: the ticks

@@ -49,7 +49,7 @@ from stc.runtime.data_csv_columns import BarColumns, csv_blocks
 from stc.runtime.data_formats import CsvFormat
 from stc.runtime.data_parquet import is_parquet
 from stc.runtime.dtos.market import Bar
-from stc.runtime.resample_columns import closed_part
+from stc.runtime.resample_columns import closed_periods, period_bars, period_starts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,14 +60,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class HigherFrame:
-    """One higher timeframe's closed bars over the whole data, from the first pass."""
+    """One higher timeframe's periods over the whole data, from the first pass (24
+    bytes a closed bar; the bars themselves are built a block at a time)."""
 
-    closed: BarArrays
-    """Its closed bars as columns."""
     release: NDArray[np.int64]
-    """The tick on which each closed."""
+    """The tick on which each bar closed."""
     opens: NDArray[np.int64]
     """The first tick at or after each bar's start (``HigherAhead.opens``)."""
+    bounds: NDArray[np.int64]
+    """The first tick of each closed bar's period, then that of the period left open
+    (or the tick count): bar ``k``'s ticks are ``bounds[k]..bounds[k + 1] - 1``."""
 
 
 class BlockBars(Sequence[Bar]):
@@ -88,6 +90,11 @@ class BlockBars(Sequence[Bar]):
         """The index of the window's first tick."""
         self.window = BarArrays.empty(self.timeframe)
         """Ticks ``base..base + len(window) - 1`` as columns."""
+        self.closed: dict[str, tuple[int, BarArrays]] = {
+            tf: (0, BarArrays.empty(tf)) for tf in self.frames
+        }
+        """Higher timeframe → (the index of its first bar, the bars released in the
+        loaded block)."""
         self._bars = ArrayBars(self.window)
         self._blocks: Iterator[BarColumns | None] | None = None
 
@@ -155,7 +162,19 @@ class BlockBars(Sequence[Bar]):
         self.base = keep
         self.window = _joined(self.np, self.timeframe, parts)
         self._bars = ArrayBars(self.window)
+        for timeframe, frame in self.frames.items():
+            self.closed[timeframe] = self._closed(timeframe, frame, start, end)
         return self.window
+
+    def _closed(
+        self, timeframe: str, frame: HigherFrame, start: int, end: int
+    ) -> tuple[int, BarArrays]:
+        """The bars of ``timeframe`` released on ticks ``start..end-1`` (from the window:
+        their ticks begin at or after :meth:`keep_from`) and the index of the first."""
+        lo, hi = int(frame.release.searchsorted(start)), int(frame.release.searchsorted(end))
+        firsts = frame.bounds[lo:hi] - self.base
+        lasts = frame.bounds[lo + 1 : hi + 1] - (self.base + 1)
+        return lo, period_bars(self.window, timeframe, firsts, lasts)
 
     def _cut(self, offset: int) -> tuple[Any, ...]:
         """The window's columns from ``offset`` on."""
@@ -180,7 +199,7 @@ class BlockBars(Sequence[Bar]):
         self.window = BarArrays.empty(self.timeframe)
         self._bars = ArrayBars(self.window)
         self._blocks = None
-        self.frames = {}
+        self.frames, self.closed = {}, {}
 
     def whole(self) -> BarArrays | None:
         """The whole columns (for a plan whose batch part needs the whole data)."""
@@ -208,15 +227,16 @@ class _Scan:
 
 
 class _FrameParts:
-    """One higher timeframe's closed bars built part by part: each part is the ticks
-    of the period left open by the previous one, then the next block."""
+    """One higher timeframe's periods found part by part: each part is the ticks of
+    the period left open by the previous one, then the next block."""
 
     def __init__(self, timeframe: str, tick_timeframe: str) -> None:
         self.timeframe = timeframe
         self.tick_timeframe = tick_timeframe
         self.tail: tuple[Any, ...] = ()
         self.tail_base = 0
-        self.parts: list[tuple[BarArrays, Any, Any]] = []
+        """The first tick of the period left open (the next part's first)."""
+        self.parts: list[tuple[Any, Any, Any]] = []
         self.previous_time: int | None = None
         """The time of the tick before the tail (None at the data's start)."""
 
@@ -228,15 +248,16 @@ class _FrameParts:
         else:
             columns, start = tuple(block), base
         ticks = BarArrays(self.tick_timeframe, *columns)
-        found = closed_part(ticks, self.timeframe, self.tick_timeframe)
+        found = closed_periods(ticks, self.timeframe, self.tick_timeframe)
         if found is None:
             return False
-        closed, release, open_from = found
-        opens = ticks.time.searchsorted(closed.time, side="left")
+        firsts, release, open_from = found
+        starts = period_starts(ticks.time[firsts], self.timeframe)
+        opens = ticks.time.searchsorted(starts, side="left")
         earlier = self.previous_time
-        if len(closed) and earlier is not None and opens.item(0) == 0 and earlier >= closed.time[0]:
+        if len(starts) and earlier is not None and opens.item(0) == 0 and earlier >= starts[0]:
             return False  # an earlier tick may be the bar's first at or after its start
-        self.parts.append((closed, release + start, opens.astype(np.int64) + start))
+        self.parts.append((firsts + start, release + start, opens.astype(np.int64) + start))
         if open_from > 0:
             self.previous_time = int(ticks.time[open_from - 1])
         self.tail = tuple(column[open_from:].copy() for column in columns)
@@ -244,16 +265,16 @@ class _FrameParts:
         return True
 
     def frame(self, np: Any) -> HigherFrame:
-        """The closed bars of every part, one array a column."""
-        parts = self.parts or [(BarArrays.empty(self.timeframe), np.zeros(0, np.int64),
-                                np.zeros(0, np.int64))]  # fmt: skip
-        names = ("time", "open", "high", "low", "close", "volume")
-        closed = BarArrays(self.timeframe, *(np.concatenate([getattr(p[0], n) for p in parts])
-                                             for n in names))  # fmt: skip
-        release = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
-        opens = np.concatenate([p[2] for p in parts]).astype(np.int64, copy=False)
+        """The periods of every part, one array each."""
+
+        def joined(k: int) -> Any:
+            return np.concatenate([np.zeros(0, np.int64), *(p[k] for p in self.parts)])
+
+        bounds = np.append(joined(0), self.tail_base).astype(np.int64, copy=False)
+        frame = HigherFrame(joined(1).astype(np.int64, copy=False),
+                            joined(2).astype(np.int64, copy=False), bounds)  # fmt: skip
         self.parts = []
-        return HigherFrame(closed, release, opens)
+        return frame
 
 
 DECLINED = "declined"

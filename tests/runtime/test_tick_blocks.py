@@ -103,26 +103,39 @@ def test_higher_timeframes_across_blocks(
     assert loops[0].window is not None
 
 
-@pytest.mark.parametrize("csv_bytes", [7, 333, 4096])
+def _closed_by_blocks(found: BlockBars, timeframe: str, block: int) -> dict[str, Any]:
+    """The bars of ``timeframe`` the window builds block by block, joined."""
+    parts: list[Any] = []
+    for start in range(0, len(found), block):
+        found.load(start, min(start + block, len(found)))
+        first, bars = found.closed[timeframe]
+        assert first == sum(len(p) for p in parts)
+        parts.append(bars)
+    return {name: np.concatenate([getattr(p, name) for p in parts]) for name in COLUMNS}
+
+
+@pytest.mark.parametrize(("csv_bytes", "block"), [(7, 1), (333, 13), (4096, 500)])
 @pytest.mark.parametrize("timeframe", ["2h", "4h", "1d", "1w"])
 def test_closed_bars_block_by_block_are_the_whole_columns(
-    timeframe: str, csv_bytes: int, tmp_path: Path
+    timeframe: str, csv_bytes: int, block: int, tmp_path: Path
 ) -> None:
-    """The first pass's closed bars, release and open ticks of a higher timeframe,
-    bit for bit those of the whole columns (``closed_columns``, ``HigherAhead``)."""
+    """The first pass's release and open ticks of a higher timeframe and the bars the
+    window builds a block at a time, bit for bit those of the whole columns
+    (``closed_columns``, ``HigherAhead``)."""
     data = real_data("EURUSD_1h.csv", tmp_path, 2000)
     found = scan_csv(data, np, ["1h", timeframe], None, csv_bytes)
     assert isinstance(found, BlockBars)
     whole = read_bar_arrays(data, None, "1h")
     assert whole is not None
     expected = closed_columns(whole, timeframe, "1h")
-    assert expected is not None
+    assert expected is not None and len(expected[1]) > 1
     frame = found.frames[timeframe]
-    for name in COLUMNS:
-        assert getattr(frame.closed, name).tobytes() == getattr(expected[0], name).tobytes()
     assert frame.release.tobytes() == expected[1].tobytes()
     opens = whole.time.searchsorted(expected[0].time, side="left")
     assert frame.opens.tolist() == opens.tolist()
+    built = _closed_by_blocks(found, timeframe, block)
+    for name in COLUMNS:
+        assert built[name].tobytes() == getattr(expected[0], name).tobytes(), name
     assert len(found) == len(whole) and _v(found[0]) == _v(load_bars(data)[0])
 
 
@@ -142,7 +155,9 @@ def test_ticks_closer_than_the_timeframe(tmp_path: Path) -> None:
             expected = closed_frame(load_bars(data), whole, "1h", "15m")
             frame = found.frames["1h"]
             assert frame.release.tobytes() == expected[1].tobytes()
-            assert frame.closed.close.tobytes() == expected[0].close.tobytes()
+            built = _closed_by_blocks(found, "1h", 5)
+            assert built["close"].tobytes() == expected[0].close.tobytes()
+            assert built["volume"].tobytes() == expected[0].volume.tobytes()
             opens = whole.time.searchsorted(expected[0].time, side="left")
             assert frame.opens.tolist() == opens.tolist()
         else:
