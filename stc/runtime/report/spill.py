@@ -138,8 +138,10 @@ class PriceSpill:
         self._write((time, *floats))
 
     def _write(self, columns: tuple[Any, ...]) -> None:
-        """Append ``columns`` as records, ``BLOCK_ROWS`` at a time (whole columns of
-        the fast engine would otherwise double their memory for a moment)."""
+        """Append ``columns`` as records, ``BLOCK_ROWS`` at a time (whole columns — a
+        Parquet file's, or a CSV the fast engine reads whole — would otherwise double
+        their memory for a moment; a standard CSV comes a block at a time from either
+        engine's read, ``data_blocks`` or ``tick_blocks``' first pass)."""
         assert self._file is not None
         count = len(columns[0])
         for start in range(0, count, BLOCK_ROWS):
