@@ -30,11 +30,11 @@ bars stay whole (a quarter of the ticks for 4h over 1h).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
 
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import ArrayBars
@@ -58,6 +58,20 @@ if TYPE_CHECKING:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+@runtime_checkable
+class Rereadable(Protocol):
+    """A tap that gives back what it was shown (the report's spill,
+    :class:`stc.runtime.report.spill.PriceSpill`)."""
+
+    rows: int
+
+    def rereadable(self) -> bool:
+        """Whether :meth:`columns` can give every block back now."""
+
+    def columns(self) -> Iterator[tuple[Any, ...]]:
+        """The blocks shown, from the first, as columns."""
+
+
 @dataclass(frozen=True)
 class HigherFrame:
     """One higher timeframe's periods over the whole data, from the first pass (24
@@ -78,8 +92,18 @@ class BlockBars(Sequence[Bar]):
     first and the last at any time; iterating reads the file again from its start (an
     engine that takes over from the first bar)."""
 
-    def __init__(self, path: Path, np: Any, scan: _Scan, block_bytes: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        np: Any,
+        scan: _Scan,
+        block_bytes: int,
+        kept: Callable[[], Iterator[tuple[Any, ...]]] | None = None,
+    ) -> None:
         self.path = path
+        self.kept = kept
+        """The first pass's blocks read back from where they were kept (the report's
+        spill), or None: the CSV is parsed again."""
         self.np = np
         self.rows = scan.rows
         self.frames: dict[str, HigherFrame] = scan.frames
@@ -101,8 +125,15 @@ class BlockBars(Sequence[Bar]):
     def __len__(self) -> int:
         return self.rows
 
+    def _read(self) -> Iterator[Any]:
+        """The data's column blocks from its start: read back from the spill, or the
+        CSV parsed again."""
+        if self.kept is not None:
+            return self.kept()
+        return iter(csv_blocks(self.path, self.np, self.block_bytes, blank_lines=True))
+
     def __iter__(self) -> Iterator[Bar]:
-        for block in csv_blocks(self.path, self.np, self.block_bytes, blank_lines=True):
+        for block in self._read():
             if block is None:  # the file changed since the first pass accepted it
                 raise ValueError(f"{self.path}: the data file changed during the run")
             if len(block[0]):
@@ -146,8 +177,7 @@ class BlockBars(Sequence[Bar]):
         returns it (its first tick is ``base``)."""
         keep = self.keep_from(start)
         if self._blocks is None or keep < self.base:  # (again) from the file's start
-            self._blocks = iter(csv_blocks(self.path, self.np, self.block_bytes,
-                                           blank_lines=True))  # fmt: skip
+            self._blocks = self._read()
             self.base, self.window = 0, BarArrays.empty(self.timeframe)
         position = self.base + len(self.window)
         parts = [self._cut(keep - self.base)] if keep < position else []
@@ -336,11 +366,14 @@ def scan_csv(
         rows, last, last_block = rows + len(block[0]), int(block[0][-1]), block
     if first_bar is None or last_block is None:
         return _refused(path, tap)
+    kept = None
     if tap is not None:
         tap.finish()
+        if isinstance(tap, Rereadable) and tap.rereadable() and tap.rows == rows:
+            kept = tap.columns
     frames = {tf: frame.frame(np) for tf, frame in parts.items()}
     scan = _Scan(rows, first_bar, _bar(last_block, len(last_block[0]) - 1), frames, tick_tf)
-    return BlockBars(path, np, scan, size)
+    return BlockBars(path, np, scan, size, kept)
 
 
 def _refused(path: Path, tap: BarTap | None) -> BlockBars | None:

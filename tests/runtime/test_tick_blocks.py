@@ -261,3 +261,42 @@ def test_the_spill_follows_the_blocks(tmp_path: Path, monkeypatch: pytest.Monkey
     found = tick_blocks.fast_columns(data, None, ["1h"], spill)
     assert isinstance(found, BlockBars) and spill.complete and spill.holds(data)
     assert sum(sizes) == 2000 and len(sizes) > 1 and max(sizes) < 2000
+
+
+@pytest.mark.parametrize("name", ["managed_trend", "ict_smc"])
+def test_the_loop_reads_the_blocks_back_from_the_spill(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the report's spill as the tap (as ``stc run`` has it), the loop's pass reads
+    the first pass's blocks back from it instead of parsing the CSV again (spill blocks
+    of 333 rows, tick blocks of 50): the same outputs as the incremental engine."""
+    from stc.runtime import data_csv_columns
+    from stc.runtime.api import run
+    from stc.runtime.report import spill as spill_module
+
+    monkeypatch.setattr(stream_blocks, "BLOCK_BARS", 50)
+    monkeypatch.setattr(spill_module, "BLOCK_ROWS", 333)
+    monkeypatch.setattr(tick_blocks, "BLOCK_BYTES", 4096)
+    loops = _windowed(monkeypatch)
+    parsed: list[Path] = []
+    blocks = data_csv_columns.csv_blocks
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(path)
+        return blocks(path, *args, **kwargs)
+
+    monkeypatch.setattr(tick_blocks, "csv_blocks", counted)
+    data = real_data("EURUSD_1h.csv", tmp_path, EURUSD_ROWS)
+    plan = compiled(BLUEPRINTS / f"{name}.yaml")
+
+    def run_mode(mode: str, folder: Path) -> None:
+        spill = PriceSpill.create()
+        assert spill is not None
+        run(copy.deepcopy(plan), data=data, out_dir=folder, engine=mode,  # type: ignore[arg-type]
+            keep_history=False, tap=spill)  # fmt: skip
+        assert spill.holds(data)
+        spill.discard()
+
+    assert_same_results(*run_both(run_mode, tmp_path / "runs"))
+    assert loops[0].window is not None and loops[0].window.kept is not None
+    assert len(parsed) == 1, "the CSV was parsed again"
