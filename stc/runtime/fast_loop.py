@@ -13,8 +13,8 @@ the flow), with two differences, each proven not to change a result
    the tick window and warm-up count, the higher timeframes' windows and the batched
    workers on them (:mod:`stc.runtime.frame_carry`), the ledger's marks and the
    streaming metrics (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps
-   in the data are counted once for the whole data before the loop (the same
-   comparisons).
+   in the data are counted once for the whole data before the loop, or for each block
+   as the loop reaches it (the same comparisons, in the same order).
 
 The fast loop needs the data ahead: a sequence of bars (a list,
 :class:`~stc.runtime.batched.ArrayBars` over columns, or a standard CSV read a block
