@@ -24,7 +24,7 @@ from stc.runtime.data import (
     timeframe_seconds,
 )
 from stc.runtime.data_blocks import BarTap, run_bars
-from stc.runtime.data_columns import bars_from_arrays, read_bar_arrays
+from stc.runtime.data_columns import bars_from_arrays
 from stc.runtime.data_fit import (
     DataFit,
     check_data_fit,
@@ -47,6 +47,7 @@ from stc.runtime.resources import DEFAULT_DATA_FILE, default_data_path
 from stc.runtime.resume import open_journal, paced_after, run_fingerprint
 from stc.runtime.run_lock import run_folder_lock
 from stc.runtime.run_result import EngineMode
+from stc.runtime.tick_blocks import BlockBars, fast_columns
 
 TRADE_COLUMNS = (
     "trade_id", "symbol", "direction", "entry_time", "entry_price", "size", "exit_time",
@@ -285,7 +286,7 @@ def _market_data(
     columnar: bool,
     tap: BarTap | None = None,
     counted: bool = True,
-) -> tuple[Iterable[Bar] | BarArrays, int]:
+) -> tuple[Iterable[Bar] | BarArrays | BlockBars, int]:
     """The run's bars (columns when the file is clean) and their number (for progress).
 
     The columnar fast path (:func:`stc.runtime.data_columns.read_bar_arrays`) reads a
@@ -295,19 +296,16 @@ def _market_data(
     read only for the fast engine (``columnar``): the incremental engine streams rows,
     so its memory stays flat in the length of the data (84 MB at 1M bars against
     185 MB through columns; docs/performance.md, "Issue 23 merged"); a standard CSV's
-    rows are parsed a block of columns at a time (:mod:`stc.runtime.data_blocks`).
+    rows are parsed a block of columns at a time (:mod:`stc.runtime.data_blocks`), and
+    so is its columns' read for the fast engine (:mod:`stc.runtime.tick_blocks`).
     ``tap`` is shown every bar: the columns at once, or the rows as they stream.
     The number of a stream's rows is counted only when ``counted`` (it feeds the
     progress line alone; 0 otherwise: a byte scan of the file, 0.04 s at 1M rows).
     """
     if tap is not None:
         tap.start(data_path)
-    arrays = read_bar_arrays(data_path, data_format, plan.timeframes[0]) if columnar else None
-    if arrays is not None:
-        if tap is not None:
-            tap.push_block(arrays.time, arrays.open, arrays.high, arrays.low, arrays.close,
-                           arrays.volume)  # fmt: skip
-            tap.finish()
+    arrays = fast_columns(data_path, data_format, plan.timeframes, tap) if columnar else None
+    if arrays is not None:  # a standard CSV a block at a time (tick_blocks), else whole
         return arrays, len(arrays)
     name = data_name or str(data_path)
     rows = run_bars(data_path, on_bad_bar, skipped, name, data_format, tap)

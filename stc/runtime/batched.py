@@ -263,13 +263,16 @@ def build_batched(
     arrays: BarArrays,
     cursor: Cursor,
     stream: bool = False,
+    known: Mapping[str, tuple[BarArrays, NDArray[np.int64]]] | None = None,
 ) -> Batched:
     """Compute every batchable worker of ``plan`` (chain order) and the dispatch table
     with their calls replaced. A worker whose batch form raises is left to its handler
     (the run then meets the same error where the handler would, or none). Each output
     is kept :func:`~stc.runtime.batch.compacted` once no other batch form reads it.
     With ``stream`` the workers :func:`streamed` names are not computed here: their
-    batch streams are returned, for the fast loop to run a block at a time."""
+    batch streams are returned, for the fast loop to run a block at a time.
+    ``known``: higher timeframes' closed bars and release ticks already built (the
+    fast engine's first pass over a CSV read a block at a time)."""
 
     tick_tf = plan.timeframes[0]
     frames: dict[str, BarArrays] = {tick_tf: arrays}
@@ -283,7 +286,9 @@ def build_batched(
         if spec.batch is None:
             continue
         timeframe = spec.timeframe or tick_tf
-        if timeframe not in frames:
+        if timeframe not in frames and known is not None and timeframe in known:
+            frames[timeframe], release[timeframe] = known[timeframe]
+        elif timeframe not in frames:
             frames[timeframe], release[timeframe] = closed_frame(bars, arrays, timeframe, tick_tf)
         if spec.id in parted:
             streams[spec.id] = workers[spec.id].batch_stream()
@@ -426,12 +431,21 @@ class HigherAhead:
     period, and the resampler starts bar ``i`` on that tick, also when the tick itself
     released bar ``i - 1`` after a gap)."""
 
-    __slots__ = ("bars", "opens", "release")
+    __slots__ = ("bars", "base", "opens", "release")
 
-    def __init__(self, closed: BarArrays, release: NDArray[np.int64], ticks: BarArrays) -> None:
+    def __init__(
+        self,
+        closed: BarArrays,
+        release: NDArray[np.int64],
+        ticks: BarArrays,
+        opens: NDArray[np.int64] | None = None,
+    ) -> None:
         self.bars = ArrayBars(closed)
+        self.base = 0
+        """The index of ``bars``' first bar (a window of them: the fast loop's CSV read
+        a block at a time moves it with the blocks)."""
         self.release = release
-        self.opens = ticks.time.searchsorted(closed.time, side="left")
+        self.opens = ticks.time.searchsorted(closed.time, side="left") if opens is None else opens
 
     def stretch(
         self, ticks: Sequence[Bar], lo: int, hi: int, capacity: int
@@ -445,7 +459,8 @@ class HigherAhead:
         first, after = int(release.searchsorted(lo)), int(release.searchsorted(hi))
         if after == first or after == len(release):
             return [], 0, None
-        closed = self.bars[max(first, after - capacity) : after]
+        base = self.base
+        closed = self.bars[max(first, after - capacity) - base : after - base]
         return closed, after - first, list(ticks[int(self.opens.item(after)) : hi])
 
 

@@ -13,11 +13,13 @@ the flow), with two differences, each proven not to change a result
    the tick window and warm-up count, the higher timeframes' windows and the batched
    workers on them (:mod:`stc.runtime.frame_carry`), the ledger's marks and the
    streaming metrics (:mod:`stc.runtime.bulk_marks`), and the progress callback. Gaps
-   in the data are counted once for the whole data before the loop (the same
-   comparisons).
+   in the data are counted once for the whole data before the loop, or for each block
+   as the loop reaches it (the same comparisons, in the same order).
 
-The fast loop needs the data ahead: a sequence of bars (a list, or
-:class:`~stc.runtime.batched.ArrayBars` over columns). A streamed feed (an iterator:
+The fast loop needs the data ahead: a sequence of bars (a list,
+:class:`~stc.runtime.batched.ArrayBars` over columns, or a standard CSV read a block
+of ticks at a time, :class:`~stc.runtime.tick_blocks.BlockBars`: its window moves with
+the streamed workers' blocks). A streamed feed (an iterator:
 the row reader's stream for a file with bad rows, resampled data, paper runs) runs the
 incremental loop.
 """
@@ -33,11 +35,13 @@ from typing import TYPE_CHECKING
 from stc.runtime import stream_blocks
 from stc.runtime.batch import BarArrays
 from stc.runtime.batched import (
+    ArrayBars,
     BatchedCall,
     Cursor,
     HigherAhead,
     build_batched,
     higher_ahead,
+    streamed,
     tick_arrays,
     unbatched,
 )
@@ -49,6 +53,7 @@ from stc.runtime.frame_carry import FrameCarry
 from stc.runtime.quiet_bars import mark_closes
 from stc.runtime.skipping import Backoff, Skipper, why_not
 from stc.runtime.stream_blocks import StreamBlocks
+from stc.runtime.tick_blocks import BlockBars
 
 if TYPE_CHECKING:
     from stc.runtime.engine import Engine
@@ -78,18 +83,47 @@ decision reads only the plan and the data, so every machine and worker count mak
 the same one, and it cannot change a result: the two loops write the same files."""
 
 
+def blocked(engine: Engine, bars: Sequence[Bar], batched: set[str]) -> BlockBars | None:
+    """``bars`` when they are read a block at a time and the run can take them so: every
+    worker whose batch form runs (``batched``) is streamed, and every higher timeframe
+    the loop resamples or a batched worker runs on was built by the first pass."""
+    if not isinstance(bars, BlockBars):
+        return None
+    if batched - streamed(engine.plan, engine.workers):
+        return None  # a batch form over the whole data
+    tick_tf = engine.tick_tf
+    needed = {window.timeframe for _, window in engine.frames.resamplers}
+    needed |= {spec.timeframe for spec in engine.plan.workers if spec.id in batched}
+    return bars if needed - {None, tick_tf} <= set(bars.frames) else None
+
+
+def whole_bars(bars: BlockBars) -> Sequence[Bar]:
+    """``bars`` as whole columns (or, if the file no longer reads as columns, as the
+    block reader gives them: the loop then reads them all into a list)."""
+    arrays = bars.whole()
+    return list(bars) if arrays is None else ArrayBars(arrays)
+
+
 class FastLoop:
     """One fast run of an engine over ``bars`` (built at the start of ``run``)."""
 
     def __init__(self, engine: Engine, bars: Sequence[Bar]) -> None:
         self.engine = engine
-        self.bars = bars
         self.cursor = Cursor()
         tick_tf = engine.tick_tf
-        self.arrays = tick_arrays(bars, tick_tf)
         batchable = {spec.id for spec in engine.plan.workers if spec.batch is not None}
         venue = getattr(engine._on_bar, "__self__", None)
         refused = why_not(engine.table, batchable, venue, engine.context_aggregator)
+        self.window = blocked(engine, bars, batchable if refused is None else set())
+        """The tick columns a block at a time (None: ``bars`` are whole)."""
+        if isinstance(bars, BlockBars) and self.window is None:  # the batch part reads
+            bars = whole_bars(bars)  # the whole data
+        self.bars = bars
+        window = self.window
+        self.arrays = tick_arrays(bars, tick_tf) if window is None else window.load(0, 0)
+        known = None if window is None else {
+            tf: (window.closed[tf][1], frame.release) for tf, frame in window.frames.items()
+        }  # fmt: skip
         if refused is None:
             batched = build_batched(
                 engine.plan,
@@ -99,12 +133,13 @@ class FastLoop:
                 self.arrays,
                 self.cursor,
                 stream=True,
+                known=known,
             )
         else:  # every bar runs whatever the batch forms say: none is computed
             batched = unbatched(engine.table)
         self.skipper = Skipper(
             batched.table, batched, self.arrays, engine.ledger,
-            engine._on_bar, engine.context_aggregator, refused,
+            engine._on_bar, engine.context_aggregator, refused, len(bars),
         )  # fmt: skip
         self.watched: dict[str, BatchedCall] = {}
         """The adapters in the handlers' places (a fault that skips one: fast_fallback)."""
@@ -117,16 +152,22 @@ class FastLoop:
         self.handlers = engine.table
         """The dispatch table with the handlers (what the fall-back runs)."""
         if self.skipper.why_not() is None:  # else every bar runs: the handlers are cheaper
-            if batched.streams:
+            if batched.streams or window is not None:  # (a block's end runs: the window)
                 self.blocks = StreamBlocks(engine.plan, batched, self.arrays,
-                                           stream_blocks.BLOCK_BARS)  # fmt: skip
+                                           stream_blocks.BLOCK_BARS, len(bars))  # fmt: skip
             engine.table = engine.bus.table = batched.table
             self.watched = dict(batched.calls)
             carry = FrameCarry(batched.table, batched.calls, batched.release, engine.windows,
                                engine.bus, engine.context, self.cursor)  # fmt: skip
             self.carry = carry if carry else None
             timeframes = [window.timeframe for _, window in engine.frames.resamplers]
-            self.ahead = higher_ahead(batched, bars, self.arrays, timeframes)
+            if window is None:
+                self.ahead = higher_ahead(batched, bars, self.arrays, timeframes)
+            else:  # the first pass built them (the columns here are a window)
+                frames = window.frames
+                self.ahead = {tf: HigherAhead(window.closed[tf][1], frames[tf].release,
+                                              self.arrays, frames[tf].opens)
+                              for tf in timeframes}  # fmt: skip
         self.batched = batched
         self.fell_back: str | None = None
         """Why this run went to the incremental loop before its first tick
@@ -144,15 +185,19 @@ class FastLoop:
         if count == 0:
             return None
         skipper, windows, carry = self.skipper, engine.frames, self.carry
-        blocks = self.blocks
+        blocks, window = self.blocks, self.window
         block_end = count
-        if blocks is not None:  # the first block's outputs
-            block_end, skipper.signal_ticks = blocks.advance(0)
+        if blocks is not None or window is not None:  # the first block (its gaps below)
+            block_end = self._advance(0, count, gaps=False)
         if skipper.why_not() is None:
             self.fell_back = dense(skipper.signal_ticks, block_end)
             if self.fell_back is not None:
                 return self.incremental(progress)
-        count_gaps(engine.gaps, bars, self.arrays)
+        if window is None:
+            count_gaps(engine.gaps, bars, self.arrays)
+        else:
+            first_end = min(stream_blocks.BLOCK_BARS, count)
+            count_gaps(engine.gaps, bars, self.arrays, window.base, 0, first_end)
         step = max(total // 100, 1)
         capacity = windows.tick_window.capacity
         index = 0
@@ -160,8 +205,8 @@ class FastLoop:
         skipped_last = False
         backoff = self.backoff
         while index < count:
-            if index == block_end and blocks is not None:  # the next block's outputs
-                block_end, skipper.signal_ticks = blocks.advance(index)
+            if index == block_end:  # the next block's ticks and streamed outputs
+                block_end = self._advance(index, count)
             cursor.index = index
             engine._tick(bars[index], index)
             if len(engine.faults) != faults:  # rare: a flow aborted on this tick
@@ -205,6 +250,29 @@ class FastLoop:
         _, last, _ = engine._loop(progress)
         return last
 
+    def _advance(self, index: int, count: int, gaps: bool = True) -> int:
+        """The block starting at tick ``index`` loaded: its tick columns (a window, the
+        gaps before its ticks counted unless not ``gaps``: the first block's are counted
+        once the run knows it will not fall back) and the streamed workers' outputs
+        (their busy ticks to the skipper); the block's end."""
+        end = min(index + stream_blocks.BLOCK_BARS, count)
+        window, blocks, skipper = self.window, self.blocks, self.skipper
+        if window is not None:
+            self.arrays = skipper.arrays = window.load(index, end)
+            skipper.base = window.base
+            if gaps:
+                count_gaps(self.engine.gaps, self.bars, self.arrays, window.base, index, end)
+            if blocks is not None:
+                blocks.ticks, blocks.base = self.arrays, window.base
+                blocks.move_frames(window.closed)
+            for timeframe, ahead in self.ahead.items():
+                ahead.base, closed = window.closed[timeframe]
+                ahead.bars = ArrayBars(closed)
+        if blocks is None:
+            return end if window is not None else count
+        block_end, skipper.signal_ticks = blocks.advance(index)
+        return block_end
+
     def _skip_windows(self, lo: int, hi: int, capacity: int) -> None:
         """The windows, resamplers and warm-up count over the skipped ticks
         ``lo..hi-1``: a short stretch through the resamplers bar by bar, a longer one
@@ -239,6 +307,8 @@ class FastLoop:
         """The ledger marked at bars ``lo..hi-1`` (``last`` is bar ``hi - 1``): a long
         stretch in bulk with numpy, a shorter one in the compiled per-bar loop (numpy's
         ~20 calls cost more than ``LONG_STRETCH`` compiled marks)."""
+        base = 0 if self.window is None else self.window.base
+        lo, hi = lo - base, hi - base  # (the columns of the window)
         if hi - lo > LONG_STRETCH:
             mark_stretch(self.engine.ledger, self.arrays, lo, hi, last)
             return
@@ -251,6 +321,8 @@ class FastLoop:
         objects form reference cycles, which live until the cyclic collector runs: the
         report would otherwise be written beside the whole data a second time."""
         self.bars = ()
+        if self.window is not None:
+            self.window.release()
         self.arrays = self.skipper.arrays = BarArrays.empty(self.arrays.timeframe)
         for call in self.batched.calls.values():
             call.release()
@@ -274,22 +346,33 @@ def dense(ticks: Sequence[int], block_end: int) -> str | None:
     )
 
 
-def count_gaps(gaps: GapCounter, bars: Sequence[Bar], arrays: BarArrays) -> None:
-    """Every gap of the data, in order, as the incremental loop's per-bar comparison
-    (``time >= due(previous)``) finds them: on epoch nanoseconds when the times are UTC
-    or a fixed offset (datetime arithmetic is then absolute), else with the loop's own
-    datetime arithmetic."""
+def count_gaps(
+    gaps: GapCounter,
+    bars: Sequence[Bar],
+    arrays: BarArrays,
+    base: int = 0,
+    lo: int = 0,
+    hi: int | None = None,
+) -> None:
+    """Every gap before the bars ``lo..hi-1`` (default: all; ``arrays`` holds bars
+    ``base..``, bar ``lo - 1`` among them), in order, as the incremental loop's per-bar
+    comparison (``time >= due(previous)``) finds them: on epoch nanoseconds when the
+    times are UTC or a fixed offset (datetime arithmetic is then absolute), else with
+    the loop's own datetime arithmetic."""
     import numpy as np
 
-    if len(bars) < 2:
+    hi = len(bars) if hi is None else hi
+    lo = max(lo, 1)
+    if hi <= lo:
         return
     zone = bars[0].time.tzinfo
     if gaps.slack is not None and (zone is None or zone is UTC or isinstance(zone, timezone)):
         slack_ns = gaps.slack // _ONE_US * 1000
-        found = np.flatnonzero(np.diff(arrays.time) >= slack_ns) + 1
+        times = arrays.time[lo - 1 - base : hi - base]
+        found = np.flatnonzero(np.diff(times) >= slack_ns) + lo
         indices = found.tolist()
     else:
-        indices = [k for k in range(1, len(bars)) if bars[k].time >= gaps.due(bars[k - 1].time)]
+        indices = [k for k in range(lo, hi) if bars[k].time >= gaps.due(bars[k - 1].time)]
     for k in indices:
         gaps.record(bars[k - 1].time, bars[k].time)
 

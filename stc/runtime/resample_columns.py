@@ -52,13 +52,45 @@ def closed_columns(
     """The closed bars of ``timeframe`` built from ``ticks`` (as columns) and the tick
     index on which each closed, exactly what pushing every tick through a
     ``Resampler(timeframe, tick_timeframe)`` gives; None when not provably so."""
+    found = closed_part(ticks, timeframe, tick_timeframe)
+    return None if found is None else (found[0], found[1])
+
+
+def closed_part(
+    ticks: BarArrays, timeframe: str, tick_timeframe: str
+) -> tuple[BarArrays, NDArray[np.int64], int] | None:
+    """:func:`closed_columns` of a part of the ticks, and the index of the first tick
+    of the period still open after them (``len(ticks)``: none is)."""
+    import numpy as np
+
+    found = closed_periods(ticks, timeframe, tick_timeframe)
+    if found is None:
+        return None
+    firsts, release, open_from = found
+    lasts = np.append(firsts[1:] - 1, open_from - 1)[: len(firsts)]
+    return period_bars(ticks, timeframe, firsts, lasts), release, open_from
+
+
+def closed_periods(
+    ticks: BarArrays, timeframe: str, tick_timeframe: str
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int] | None:
+    """The periods of ``timeframe`` that close in ``ticks``: each one's first tick, the
+    tick on which it closes, and the first tick of the period still open after them
+    (``len(ticks)``: none is); None when not provably the resampler's.
+
+    Also a part of the ticks (the fast engine's CSV read a block at a time,
+    :mod:`stc.runtime.tick_blocks`): when each part starts with the ticks of the
+    period the previous one left open, every period is cut from exactly the ticks the
+    whole columns would give it (a period's first tick always starts one; the part's
+    last period is left open unless its own last tick closes it, as the data's last).
+    A period's ticks are the run from its first tick to the next period's first."""
     import numpy as np
 
     unit = parse_timeframe(timeframe)[1]
     n = len(ticks)
     if unit == "M" or n == 0:
-        return None if n else (BarArrays.empty(timeframe), np.zeros(0, dtype=np.int64))
-    anchor_us = _WEEK_ANCHOR_NS // 1000 if unit == "w" else 0
+        return None if n else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+    anchor_us = _anchor_us(unit)
     first_us, last_us = int(ticks.time[0]) // 1000, int(ticks.time[-1]) // 1000
     if max(abs(first_us - anchor_us), abs(last_us - anchor_us)) >= _EXACT_US:
         return None
@@ -70,7 +102,7 @@ def closed_columns(
     if found is None:
         return None
     cut, closes = found
-    firsts = np.flatnonzero(cut)
+    firsts = np.flatnonzero(cut).astype(np.int64, copy=False)
     del cut
     lasts = np.append(firsts[1:] - 1, n - 1)
     closed_here = closes[lasts]
@@ -79,10 +111,33 @@ def closed_columns(
     np.copyto(release, lasts, where=closed_here)  # ... or on its own last tick
     # all but the data's last period close (at the latest on the next one's first tick)
     kept = len(firsts) if bool(closed_here[-1]) else len(firsts) - 1
-    del closed_here
-    firsts, lasts, release = firsts[:kept], lasts[:kept], release[:kept]
-    bars = _period_bars(ticks, timeframe, firsts, lasts, anchor_us, step)
-    return bars, release.astype(np.int64, copy=False)
+    open_from = n if kept == len(firsts) else int(firsts[-1])
+    return firsts[:kept], release[:kept].astype(np.int64, copy=False), open_from
+
+
+def period_bars(
+    ticks: BarArrays, timeframe: str, firsts: NDArray[np.int64], lasts: NDArray[np.int64]
+) -> BarArrays:
+    """The bars of ``timeframe`` over the periods ``firsts[k]..lasts[k]`` of ``ticks``
+    (as :func:`closed_periods` cut them)."""
+    anchor_us = _anchor_us(parse_timeframe(timeframe)[1])
+    return _period_bars(
+        ticks, timeframe, firsts, lasts, anchor_us, int(timeframe_seconds(timeframe))
+    )
+
+
+def period_starts(time_ns: NDArray[np.int64], timeframe: str) -> NDArray[np.int64]:
+    """The start (epoch ns) of the bucket of ``timeframe`` each time falls in: a
+    period's bar time, from its first tick's."""
+    anchor_us = _anchor_us(parse_timeframe(timeframe)[1])
+    step = int(timeframe_seconds(timeframe))
+    starts: NDArray[np.int64] = _starts_us(time_ns // 1000, anchor_us, step) * 1000
+    return starts
+
+
+def _anchor_us(unit: str) -> int:
+    """The buckets' anchor in epoch microseconds (Monday 1970-01-05 for weeks)."""
+    return _WEEK_ANCHOR_NS // 1000 if unit == "w" else 0
 
 
 def _period_bars(

@@ -117,8 +117,13 @@ class Skipper:
         on_bar: Callable[[Any, int], None],
         aggregator: object,
         refused: str | None = None,
+        count: int | None = None,
     ) -> None:
         self.arrays = arrays
+        self.base = 0
+        """The tick index of ``arrays``' first row (the fast loop's window of ticks)."""
+        self.count = count if count is not None else len(arrays)
+        """The ticks of the run."""
         self.ledger = ledger
         self.table = table
         self.signal_ticks: list[int] = batched.signal_ticks.tolist()
@@ -149,7 +154,7 @@ class Skipper:
             return start
         ticks = self.signal_ticks
         found = bisect_left(ticks, start)
-        end = ticks[found] if found < len(ticks) else len(self.arrays)
+        end = ticks[found] if found < len(ticks) else self.count
         if end == start:
             return start
         self.searched = True
@@ -166,7 +171,7 @@ class Skipper:
         trade's stop or target or a resting limit order's price, else ``end``: chunk by
         chunk, in the compiled loop of :func:`~stc.runtime.quiet_bars.first_touch`
         over the chunk's prices as lists."""
-        arrays, size, position = self.arrays, FIRST_CHUNK, start
+        arrays, size, position, base = self.arrays, FIRST_CHUNK, start, self.base
         nan = float("nan")
         exits = [
             (
@@ -178,9 +183,10 @@ class Skipper:
         ]
         while position < end:
             stop = min(end, position + size)
+            a, b = position - base, stop - base
             found = first_touch(
-                arrays.open[position:stop].tolist(), arrays.high[position:stop].tolist(),
-                arrays.low[position:stop].tolist(), exits, limits,
+                arrays.open[a:b].tolist(), arrays.high[a:b].tolist(), arrays.low[a:b].tolist(),
+                exits, limits,
             )  # fmt: skip
             if found >= 0:
                 return position + found

@@ -28,6 +28,7 @@ Why the result cannot differ:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from stc.runtime.batch import BarArrays, BatchOutput
@@ -50,13 +51,30 @@ is nothing beside 16,384 ticks."""
 class StreamBlocks:
     """The streamed workers of one fast run, advanced a block of ticks at a time."""
 
-    def __init__(self, plan: Plan, batched: Batched, arrays: BarArrays, block: int) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        batched: Batched,
+        arrays: BarArrays,
+        block: int,
+        count: int | None = None,
+    ) -> None:
         if block < 1:
             raise ValueError(f"a block holds at least one tick, got {block}")
         tick_tf = plan.timeframes[0]
         self.block = block
-        self.arrays = arrays
-        self.frames: dict[str, BarArrays] = {tick_tf: arrays, **batched.higher}
+        self.count = len(arrays) if count is None else count
+        """The ticks of the run."""
+        self.ticks = arrays
+        """The tick columns: the whole data's, or the fast loop's window of them
+        (:mod:`stc.runtime.tick_blocks`), set before each :meth:`advance`."""
+        self.base = 0
+        """The tick index of ``ticks``' first row."""
+        self.frames: dict[str, BarArrays] = dict(batched.higher)
+        self.frame_base: dict[str, int] = dict.fromkeys(self.frames, 0)
+        """Higher timeframe → the index of the first bar in ``frames`` (0: the whole
+        data's; the fast loop's window of a CSV read a block at a time holds the bars
+        released in the block, :meth:`move_frames`)."""
         self.release = batched.release
         self.whole_ticks = batched.signal_ticks
         self.streams = batched.streams
@@ -80,7 +98,7 @@ class StreamBlocks:
         before the data's end, ``end`` itself)."""
         import numpy as np
 
-        count = len(self.arrays)
+        count = self.count
         end = min(start + self.block, count)
         parts: dict[str, BatchOutput] = {}
         found = [self.whole_ticks[self.whole_ticks.searchsorted(start):
@@ -95,7 +113,12 @@ class StreamBlocks:
                 continue
             upstream = {dto: parts[provider] for provider, dtos in self.providers[wid]
                         for dto in dtos}  # fmt: skip
-            output = stream.part(_sliced(self.frames[timeframe], lo, hi), upstream)
+            if timeframe == self.tick_tf:
+                part = _sliced(self.ticks, lo - self.base, hi - self.base)
+            else:
+                base = self.frame_base[timeframe]
+                part = _sliced(self.frames[timeframe], lo - base, hi - base)
+            output = stream.part(part, upstream)
             parts[wid] = output
             call.load(output, lo)
             if wid in self.signals:
@@ -108,6 +131,13 @@ class StreamBlocks:
             found.append(np.array([end], dtype=np.int64))
         ticks: list[int] = np.unique(np.concatenate(found)).tolist()
         return end, ticks
+
+    def move_frames(self, closed: Mapping[str, tuple[int, BarArrays]]) -> None:
+        """The higher timeframes' bars released in the next block: (the index of the
+        first, the bars)."""
+        for timeframe, (base, bars) in closed.items():
+            if timeframe in self.frames:
+                self.frame_base[timeframe], self.frames[timeframe] = base, bars
 
     def _span(self, timeframe: str, start: int, end: int) -> tuple[int, int]:
         """The bars of ``timeframe`` the ticks ``start..end-1`` read: the ticks

@@ -434,17 +434,17 @@ def test_a_run_on_the_fast_path_equals_one_on_the_row_reader(
             if worker.get("timeframe") == "1h":
                 worker["timeframe"] = "2h"
     used: list[bool] = []
-    fast = api.read_bar_arrays
+    fast = api.fast_columns
 
-    def spy(*args: Any) -> BarArrays | None:
+    def spy(*args: Any) -> Any:
         found = fast(*args)
         used.append(found is not None)
         return found
 
-    monkeypatch.setattr(api, "read_bar_arrays", spy)
+    monkeypatch.setattr(api, "fast_columns", spy)
     first = api.run(plan, data=data, out_dir=tmp_path / "fast", plugin_roots=PLUGIN_ROOTS,
                     resample=resample, engine="fast")  # fmt: skip
-    monkeypatch.setattr(api, "read_bar_arrays", lambda *args: None)
+    monkeypatch.setattr(api, "fast_columns", lambda *args: None)
     second = api.run(plan, data=data, out_dir=tmp_path / "rows", plugin_roots=PLUGIN_ROOTS,
                      resample=resample, engine="fast")  # fmt: skip
     assert used == [True]

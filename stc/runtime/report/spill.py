@@ -22,6 +22,7 @@ other case the report reads the file as before.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -113,6 +114,24 @@ class PriceSpill:
             records = self.np.frombuffer(data, dtype=self.dtype)
             yield tuple(self.np.ascontiguousarray(records[f]) for f in _FIELDS)
 
+    def rereadable(self) -> bool:
+        """Whether :meth:`columns` can read the kept bars (every bar kept, and reads at
+        an offset, which leave the file's position alone, are available)."""
+        return self._file is not None and self.complete and hasattr(os, "pread")
+
+    def columns(self) -> Iterator[tuple[Any, ...]]:
+        """The kept bars as blocks of columns, as :meth:`blocks` gives them, each read
+        at its offset (``os.pread``): the fast engine's loop reads them while the
+        spill stays the report's (:mod:`stc.runtime.tick_blocks`: no second parse of
+        the CSV), and two readers never move each other's place."""
+        assert self._file is not None and self.complete
+        np, size, descriptor = self.np, BLOCK_ROWS * self.dtype.itemsize, self._file.fileno()
+        offset = 0
+        while data := os.pread(descriptor, size, offset):
+            offset += len(data)
+            records = np.frombuffer(data, dtype=self.dtype)
+            yield tuple(np.ascontiguousarray(records[f]) for f in _FIELDS)
+
     def discard(self) -> None:
         """Drop what is kept (the temporary file goes with it)."""
         if self._file is not None:
@@ -138,8 +157,10 @@ class PriceSpill:
         self._write((time, *floats))
 
     def _write(self, columns: tuple[Any, ...]) -> None:
-        """Append ``columns`` as records, ``BLOCK_ROWS`` at a time (whole columns of
-        the fast engine would otherwise double their memory for a moment)."""
+        """Append ``columns`` as records, ``BLOCK_ROWS`` at a time (whole columns — a
+        Parquet file's, or a CSV the fast engine reads whole — would otherwise double
+        their memory for a moment; a standard CSV comes a block at a time from either
+        engine's read, ``data_blocks`` or ``tick_blocks``' first pass)."""
         assert self._file is not None
         count = len(columns[0])
         for start in range(0, count, BLOCK_ROWS):
