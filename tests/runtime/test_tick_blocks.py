@@ -9,6 +9,7 @@ same results and messages)."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,24 @@ def test_the_loop_reads_the_blocks_back_from_the_spill(
     assert_same_results(*run_both(run_mode, tmp_path / "runs"))
     assert loops[0].window is not None and loops[0].window.kept is not None
     assert len(parsed) == 1, "the CSV was parsed again"
+
+
+def test_dense_fall_back_from_a_window_counts_the_gaps_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dense-signal fall-back (``fast_loop.dense``) is decided once the first block
+    is in the window, whose gaps are counted only when the fast loop keeps the run: a
+    run that falls back counts each of the data's gaps once, in the incremental loop
+    (the weekends of EURUSD), and writes what the incremental engine writes."""
+    from stc.runtime import fast_loop
+
+    monkeypatch.setattr(fast_loop, "DENSE_SHARE", 0.05)  # ict_smc's ~8 % is then dense
+    monkeypatch.setattr(stream_blocks, "BLOCK_BARS", 500)  # more blocks than one
+    loops = _windowed(monkeypatch)
+    data = real_data("EURUSD_1h.csv", tmp_path, EURUSD_ROWS)
+    outputs, note = _both(compiled(BLUEPRINTS / "ict_smc.yaml"), data, tmp_path / "runs")
+    assert loops[0].window is not None and loops[0].fell_back is not None
+    assert note.startswith("every bar ran in the incremental loop: ")
+    assert "of the first 500 bars carry a signal" in note
+    metrics = json.loads(outputs[0].metrics)
+    assert metrics["data_gaps"] > 10, "no gaps in the data: nothing was counted"
