@@ -48,10 +48,12 @@ from stc.runtime.bus import EventBus
 from stc.runtime.contracts import Contracts
 from stc.runtime.data import GapCounter, SkippedBar
 from stc.runtime.dispatch import build_dispatch_table
+from stc.runtime.dtos.common import FrozenDTO, build_deferred
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.ledger import Trade
 from stc.runtime.dtos.market import Bar, LazyContext
 from stc.runtime.dtos.signals import AggregatedContextAssessment
+from stc.runtime.envelope import DispositionEnvelope
 from stc.runtime.errors import PluginFaultError
 from stc.runtime.execution.connector import ExchangeConnector
 from stc.runtime.flow_recorder import FlowRecorder
@@ -167,6 +169,7 @@ class Engine:
         fast mode (``engine="fast"``) runs :class:`~stc.runtime.fast_loop.FastLoop` when the
         bars are a sequence (the data known ahead); a stream runs the incremental loop."""
         bars = self._bars
+        build_deferred(FrozenDTO, DispositionEnvelope)  # not from a compiled frame's stack
         with self.guard:
             if self.mode == "fast" and isinstance(bars, Sequence) and len(bars) > 0:
                 from stc.runtime.fast_loop import FastLoop

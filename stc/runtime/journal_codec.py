@@ -345,9 +345,7 @@ def prepended_links(text: str | None, pairs: list[tuple[str, str]], dto_id: str)
     return encoded
 
 
-LINKS_VIEW = """
-CREATE VIEW links (seq, flow_id, parent, child) AS
-SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, child FROM (
+LINK_ROWS = """
     SELECT d.flow_id AS flow_id, d.seq AS anchor, j.key AS item,
            CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') ELSE j.value END
                AS parent,
@@ -357,8 +355,20 @@ SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, chil
     UNION ALL
     SELECT f.flow_id, 0, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
     FROM flow_links AS f, json_each(f.links) AS j
-) ORDER BY flow_id, anchor, item;
 """
+"""Every link of a folded journal as (flow_id, anchor, item, parent, child): a row's
+links (``dtos.links``: a parent id, or a ``[parent, child]`` pair) and a flow's links
+without rows (``flow_links``); ``(flow_id, anchor, item)`` is the order they were made."""
+
+
+LINKS_VIEW = (
+    """
+CREATE VIEW links (seq, flow_id, parent, child) AS
+SELECT row_number() OVER (ORDER BY flow_id, anchor, item), flow_id, parent, child FROM ("""
+    + LINK_ROWS
+    + """) ORDER BY flow_id, anchor, item;
+"""
+)
 """The ``links`` relation of a folded journal, as the old table had it: ``seq`` counts
 the links in the order they were made (a flow's links after those of earlier flows; in
 a flow, row by row, each row's in order; a flow without rows keeps its links in
@@ -375,17 +385,7 @@ def links_from_parents(count: int) -> str:
     wholerun")."""
     marks = ",".join("?" * count)
     return f"""
-SELECT parent, child FROM (
-    SELECT d.flow_id AS flow_id, d.seq AS anchor, j.key AS item,
-           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') ELSE j.value END
-               AS parent,
-           CASE j.type WHEN 'array' THEN json_extract(j.value, '$[1]') ELSE d.dto_id END
-               AS child
-    FROM dtos AS d, json_each(d.links) AS j WHERE d.links IS NOT NULL
-    UNION ALL
-    SELECT f.flow_id, 0, j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
-    FROM flow_links AS f, json_each(f.links) AS j
-) WHERE parent IN ({marks}) ORDER BY flow_id, anchor, item
+SELECT parent, child FROM ({LINK_ROWS}) WHERE parent IN ({marks}) ORDER BY flow_id, anchor, item
 """
 
 
