@@ -195,9 +195,8 @@ class FastLoop:
                 return self.incremental(progress)
         if window is None:
             count_gaps(engine.gaps, bars, self.arrays)
-        else:
-            first_end = min(stream_blocks.BLOCK_BARS, count)
-            count_gaps(engine.gaps, bars, self.arrays, window.base, 0, first_end)
+        else:  # the first block's (``_advance`` loaded ticks 0..block_end-1)
+            count_gaps(engine.gaps, bars, self.arrays, window.base, 0, block_end)
         step = max(total // 100, 1)
         capacity = windows.tick_window.capacity
         index = 0

@@ -129,10 +129,10 @@ class Skipper:
         self.signal_ticks: list[int] = batched.signal_ticks.tolist()
         self.venue: Venue | None = getattr(on_bar, "__self__", None)
         self.reason = refused or why_not(table, batched.calls, self.venue, aggregator)
+        """Why every bar runs (``refused``: said before the batch part), or None."""
         self.searched = False
         """Whether the last answer walked the book (what :class:`Backoff` counts: an
         answer found without it costs a bisection)."""
-        """Why every bar runs (``refused``: said before the batch part), or None."""
 
     def why_not(self) -> str | None:
         """Why this plan runs every bar (None: it skips quiet bars)."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
 
@@ -54,8 +53,6 @@ from stc.runtime.resample_columns import closed_periods, period_bars, period_sta
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @runtime_checkable
@@ -362,7 +359,7 @@ def scan_csv(
             _refused(path, tap)
             return DECLINED
         if first_bar is None:
-            first_bar = _bar(block, 0)
+            first_bar = ArrayBars(BarArrays(tick_tf, *block))[0]
         rows, last, last_block = rows + len(block[0]), int(block[0][-1]), block
     if first_bar is None or last_block is None:
         return _refused(path, tap)
@@ -372,7 +369,8 @@ def scan_csv(
         if isinstance(tap, Rereadable) and tap.rereadable() and tap.rows == rows:
             kept = tap.columns
     frames = {tf: frame.frame(np) for tf, frame in parts.items()}
-    scan = _Scan(rows, first_bar, _bar(last_block, len(last_block[0]) - 1), frames, tick_tf)
+    last_bar = ArrayBars(BarArrays(tick_tf, *last_block))[-1]
+    scan = _Scan(rows, first_bar, last_bar, frames, tick_tf)
     return BlockBars(path, np, scan, size, kept)
 
 
@@ -381,10 +379,3 @@ def _refused(path: Path, tap: BarTap | None) -> BlockBars | None:
     if tap is not None:
         tap.start(path)
     return None
-
-
-def _bar(block: BarColumns, index: int) -> Bar:
-    """Row ``index`` of ``block`` as a ``Bar`` (as :class:`ArrayBars` builds it)."""
-    time, o, h, low, c, v = block
-    when = _EPOCH + timedelta(microseconds=int(time[index]) // 1000)
-    return Bar(when, o.item(index), h.item(index), low.item(index), c.item(index), v.item(index))

@@ -140,11 +140,9 @@ def step(previous: float | None, last: float | None) -> float:
     return 1.0 if last > previous else -1.0
 
 
-def _code(trend: str) -> float:
-    """A trend as the batch form's column code: up 1, down -1, none 0."""
-    if trend == "up":
-        return 1.0
-    return -1.0 if trend == "down" else 0.0
+TREND_CODE: Final[dict[Trend, float]] = {"none": 0.0, "up": 1.0, "down": -1.0}
+"""A trend as the batch form's column code (MarketStructureDetector's trend and break
+direction columns)."""
 
 
 def fold_rows(
@@ -179,14 +177,14 @@ def fold_rows(
             state.bars_since_break += 1
         bos, choch = state.check_break(closes[k])
         highs, lows = state.highs, state.lows
-        trend.append(_code(state.trend))
+        trend.append(TREND_CODE[state.trend])
         last_high.append(highs[-1] if highs else nan)
         last_low.append(lows[-1] if lows else nan)
         prev_high.append(highs[-2] if len(highs) > 1 else nan)
         prev_low.append(lows[-2] if len(lows) > 1 else nan)
         bos_row.append(1.0 if bos else 0.0)
         choch_row.append(1.0 if choch else 0.0)
-        direction.append(_code(state.break_direction))
+        direction.append(TREND_CODE[state.break_direction])
         since = state.bars_since_break
         since_row.append(-1.0 if since is None else float(since))
     return rows

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -106,13 +106,9 @@ class PriceSpill:
     def blocks(self) -> Iterator[tuple[Any, ...]]:
         """The kept bars as blocks of columns (time int64 ns, five float64 columns)."""
         assert self._file is not None and self.complete
-        self._file.seek(0)
-        while True:
-            data = self._file.read(BLOCK_ROWS * self.dtype.itemsize)
-            if not data:
-                return
-            records = self.np.frombuffer(data, dtype=self.dtype)
-            yield tuple(self.np.ascontiguousarray(records[f]) for f in _FIELDS)
+        file, size = self._file, BLOCK_ROWS * self.dtype.itemsize
+        file.seek(0)
+        yield from self._decoded(iter(lambda: file.read(size), b""))
 
     def rereadable(self) -> bool:
         """Whether :meth:`columns` can read the kept bars (every bar kept, and reads at
@@ -125,12 +121,18 @@ class PriceSpill:
         spill stays the report's (:mod:`stc.runtime.tick_blocks`: no second parse of
         the CSV), and two readers never move each other's place."""
         assert self._file is not None and self.complete
-        np, size, descriptor = self.np, BLOCK_ROWS * self.dtype.itemsize, self._file.fileno()
+        size, descriptor = BLOCK_ROWS * self.dtype.itemsize, self._file.fileno()
         offset = 0
         while data := os.pread(descriptor, size, offset):
             offset += len(data)
-            records = np.frombuffer(data, dtype=self.dtype)
-            yield tuple(np.ascontiguousarray(records[f]) for f in _FIELDS)
+            yield from self._decoded((data,))
+
+    def _decoded(self, chunks: Iterable[bytes]) -> Iterator[tuple[Any, ...]]:
+        """Each chunk of kept records as a block of columns (time int64 ns, five float64
+        columns)."""
+        for data in chunks:
+            records = self.np.frombuffer(data, dtype=self.dtype)
+            yield tuple(self.np.ascontiguousarray(records[f]) for f in _FIELDS)
 
     def discard(self) -> None:
         """Drop what is kept (the temporary file goes with it)."""

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from stc.plugins._lib.structure import StructureState, fold_rows
+from stc.plugins._lib.structure import TREND_CODE, StructureState, fold_rows
 from stc.plugins.dtos import MarketStructure, Trend
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.workers import ContextWorker
@@ -74,8 +74,7 @@ class MarketStructureDetector(ContextWorker):
         return _structure_at(output, index)
 
 
-_TREND_CODE: dict[Trend, int] = {"none": 0, "up": 1, "down": -1}
-_CODE_TREND: dict[int, Trend] = {code: trend for trend, code in _TREND_CODE.items()}
+_CODE_TREND: dict[int, Trend] = {int(code): trend for trend, code in TREND_CODE.items()}
 
 
 class StructureStream:
