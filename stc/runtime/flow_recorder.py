@@ -21,6 +21,7 @@ from typing import Any
 from stc.runtime.blame import blamed_worker
 from stc.runtime.data import SkippedBar
 from stc.runtime.dtos.directives import StrategyDirective
+from stc.runtime.dtos.ids import tick_text
 from stc.runtime.dtos.ledger import Fill, Trade
 from stc.runtime.dtos.market import LazyContext
 from stc.runtime.dtos.plans import EntryPlan, ExecutionDirective, ExitPlan, RoutingPlan, SizePlan
@@ -32,6 +33,7 @@ from stc.runtime.journal_codec import (
     encode_execution,
     encode_links,
     encode_strategy,
+    fields_json,
 )
 from stc.runtime.platform.planning_aggregator import PlanningAggregator
 
@@ -69,7 +71,7 @@ class FlowRecorder:
         """The current flow's record (started on first use)."""
         if self.rec is None:
             stamp = self.context.timestamp
-            self.rec = FlowRecord(self.flows + 1, stamp.isoformat() if stamp else "")
+            self.rec = FlowRecord(self.flows + 1, tick_text(stamp) if stamp else "")
         return self.rec
 
     def end_flow(self) -> None:
@@ -103,12 +105,12 @@ class FlowRecorder:
         flow_id = rec.flow_id
         kind = type(dto)
         if kind is ExecutionDirective:
-            text = encode_execution(dto, self._plans, to_json)
+            text = encode_execution(dto, self._plans, dto_json)
             self._execution = dto
         elif kind is StrategyDirective:  # its chain by reference to its links (format 3)
-            text = encode_strategy(dto, parents, to_json)
+            text = encode_strategy(dto, parents, dto_json)
         else:
-            text = kind.__pydantic_serializer__.to_json(dto).decode()  # journal.to_json
+            text = dto_json(dto)
             if kind in _PLANS:
                 self._plans[dto_id] = (dto, text)
         links = encode_links(parents) if parents else None  # on the row (journal format 2)
@@ -139,20 +141,19 @@ class FlowRecorder:
                 self._fill_count[change.trade_id] = n
                 fill_id = f"{change.trade_id}/F{n}"
                 links = encode_links((change.trade_id,))
-                rec.dtos.append(
-                    (flow_id, fill_id, "Fill", tick_time, handler, to_json(change), links)
-                )
+                text = dto_json(change)
+                rec.dtos.append((flow_id, fill_id, "Fill", tick_time, handler, text, links))
                 causes.append(fill_id)
             elif isinstance(change, Trade):
                 trade_id = change.trade_id
-                rec.dtos.append(
-                    (flow_id, trade_id, "Trade", tick_time, handler, to_json(change), None)
-                )
+                text = dto_json(change)
+                rec.dtos.append((flow_id, trade_id, "Trade", tick_time, handler, text, None))
 
     def note(self, note: str, fields: Mapping[str, Any]) -> None:
         """A platform note."""
         rec = self.record()
-        rec.notes.append((rec.flow_id, rec.tick_time, "platform", note, to_json(dict(fields))))
+        text = fields_json(fields, to_json)
+        rec.notes.append((rec.flow_id, rec.tick_time, "platform", note, text))
 
     def skipped(self, bad_rows: list[SkippedBar]) -> int:
         """Note the rows the data stream dropped (``on_bad_bar``); returns how many."""
@@ -171,7 +172,7 @@ class FlowRecorder:
         the flow's (the reader rebuilds the ids from that row, format 3), else whole."""
         rec = self.record()
         chain = directive.causality
-        tick = chain.tick_time.isoformat()
+        tick = tick_text(chain.tick_time)
         text = None
         if directive is self._execution and tick == rec.tick_time:
             text = chain_note(directive.directive_id)
@@ -185,7 +186,8 @@ class FlowRecorder:
 
         def note(text: str, fields: Mapping[str, Any]) -> None:
             rec = self.record()
-            rec.notes.append((rec.flow_id, rec.tick_time, worker_id, text, to_json(dict(fields))))
+            encoded = fields_json(fields, to_json)
+            rec.notes.append((rec.flow_id, rec.tick_time, worker_id, text, encoded))
 
         return note
 
@@ -208,6 +210,14 @@ class FlowRecorder:
         error = f"{type(exc).__name__}: {exc}"
         rec.faults.append((rec.flow_id, worker, rec.tick_time, error, text))
         return worker, error, text, rec.tick_time
+
+
+def dto_json(dto: Any) -> str:
+    """A DTO's journal JSON: its class's serializer, as ``journal.to_json`` calls it,
+    without that function's look-up of the serializer and its other cases (it is not
+    compiled: ~2-3 k instructions a DTO)."""
+    text: str = type(dto).__pydantic_serializer__.to_json(dto).decode()
+    return text
 
 
 def _signal_parents(recorder: FlowRecorder, dto: Any) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from stc.runtime.dtos.causality import CausalityChain
@@ -215,7 +216,8 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
     ):
         return text
     try:
-        if _unsafe(own + "".join(chain_ids)) is not None:
+        ids = own + "".join(chain_ids)
+        if not plain_id(ids) and _unsafe(ids) is not None:
             return text
     except TypeError:  # an id that is no string (built without validation)
         return text
@@ -303,29 +305,91 @@ LinkItem = str | tuple[str, str]
 """One stored link: a parent id (the row's own DTO is the child) or (parent, child)."""
 
 
+def plain_id(text: str) -> bool:
+    """Whether ``text`` is written between quotes as is by both link writers: printable
+    ASCII without a quote or a backslash (an id the platform makes always is).
+
+    A cheaper test than :data:`_UNSAFE`'s search (three string primitives against a
+    regex call, ~2 k instructions a call: docs/performance.md, "Session 17,
+    journalcut"); it implies that no escape is needed, so when it says yes both the
+    plain join and ``json.dumps`` (``ensure_ascii``) write the text unchanged."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+
+
 def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
     """The ``dtos.links`` text of a row: a JSON array of its links in journal order,
     each a parent id (child: the row's ``dto_id``) or a ``[parent, child]`` pair; None
-    for none. Plain ids (the platform's) are joined without an encoder call."""
+    for none. Plain ids (the platform's) are joined without an encoder call: without
+    pairs as ``["a","b"]``; with a pair in ``json.dumps``'s layout (``", "`` between
+    items), which is the text ``json.dumps`` gives for ids :func:`plain_id` passes."""
     if not items:
         return None
     if len(items) == 1:  # most rows: a plan's directive, a fill's trade
         only = items[0]
-        if type(only) is str and _unsafe(only) is None:
+        if type(only) is str and (plain_id(only) or _unsafe(only) is None):
             return f'["{only}"]'
-    try:
-        plain = _unsafe("".join(items)) is None  # type: ignore[arg-type]
-    except TypeError:  # a (parent, child) pair among them
-        plain = False
-    if plain:
-        return '["' + '","'.join(items) + '"]'  # type: ignore[arg-type]
+    joined: list[str] = []
+    pairs = False
+    for item in items:
+        if type(item) is str:
+            joined.append(item)
+        else:
+            pairs = True
+            break
+    if not pairs:
+        text = "".join(joined)
+        if plain_id(text) or _unsafe(text) is None:
+            return '["' + '","'.join(joined) + '"]'
+        return json.dumps(list(items))
+    return _dumped_links(items)
+
+
+def _dumped_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str:
+    """``json.dumps`` of links with a pair among them (:func:`encode_links`): written
+    directly when every id is :func:`plain_id`, else by ``json.dumps`` itself."""
+    parts: list[str] = []
+    for item in items:
+        if type(item) is str:
+            if not plain_id(item):
+                return _json_links(items)
+            parts.append(f'"{item}"')
+        else:
+            pair: Any = item
+            if type(pair) is not tuple or len(pair) != 2:
+                return _json_links(items)
+            parent, child = pair[0], pair[1]
+            if type(parent) is not str or type(child) is not str:
+                return _json_links(items)
+            if not (plain_id(parent) and plain_id(child)):
+                return _json_links(items)
+            parts.append(f'["{parent}", "{child}"]')
+    return "[" + ", ".join(parts) + "]"
+
+
+def _json_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str:
+    """The links as ``json.dumps`` writes them (the general path: escapes, odd types)."""
     return json.dumps([item if isinstance(item, str) else list(item) for item in items])
 
 
 def link_items(text: str | None) -> list[LinkItem]:
-    """The links of a row's ``links`` text (:func:`encode_links`), in order."""
+    """The links of a row's ``links`` text (:func:`encode_links`), in order.
+
+    A text of plain ids only (``["a","b"]``, no backslash: no id holds a quote, so the
+    quotes split it exactly) is split without the JSON decoder (~12 k instructions a
+    call); anything else is decoded."""
     if text is None:
         return []
+    if "\\" not in text and text.isprintable():  # no escape, no raw control character
+        parts = text.split('"')
+        last = len(parts) - 1
+        if last >= 2 and last % 2 == 0 and parts[0] == "[" and parts[last] == "]":
+            ids: list[LinkItem] = []
+            for index in range(1, last, 2):
+                if index > 1 and parts[index - 1] != ",":
+                    break
+                ids.append(parts[index])
+            else:
+                return ids
     return [value if isinstance(value, str) else (value[0], value[1]) for value in json.loads(text)]
 
 
@@ -396,11 +460,39 @@ NOTE_COLUMNS = "seq, flow_id, tick_time, worker, note, json"
 _LATER_CHAIN = ("strategy_directive_id", *_LATER, "execution_directive_id")
 
 
+def fields_json(fields: Mapping[str, Any], full: Callable[[Any], str]) -> str:
+    """A note's ``json``: ``full(dict(fields))`` (``journal.to_json`` of a dict: sorted
+    keys, ``", "``/``": "`` separators, ASCII) written directly when every key is a
+    ``str`` and every value a ``str``, ``int``, ``bool`` or None — the encoder's own
+    string escaping, the same text, without building an encoder object per call
+    (~20 k instructions a ``flow_ended`` note before; session 17)."""
+    parts: list[str] = []
+    for key in sorted(fields):
+        if type(key) is not str:
+            return full(dict(fields))
+        value = fields[key]
+        kind = type(value)
+        if kind is str:
+            text = encode_basestring_ascii(value)
+        elif value is None:
+            text = "null"
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = str(value)
+        else:
+            return full(dict(fields))
+        parts.append(f"{encode_basestring_ascii(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
+
+
 def chain_note(directive_id: str) -> str | None:
     """The stored ``json`` of a ``decision_chain`` note by reference to the
     ExecutionDirective ``directive_id`` journaled in its flow (a JSON string, where
     the full note is an object); None when the id is no plain id."""
-    if type(directive_id) is not str or _unsafe(directive_id) is not None:
+    if type(directive_id) is not str:
+        return None
+    if not plain_id(directive_id) and _unsafe(directive_id) is not None:
         return None
     return f'"{directive_id}"'
 
