@@ -68,18 +68,7 @@ def tick_text(tick_time: datetime) -> str:
     )
 
 
-_PAD: Final[tuple[str, ...]] = ("00000", "0000", "000", "00", "0")
-"""Zeros that pad a hex sequence of 0 … 4 digits to five (``%05x``)."""
-
-
-def _hex5(sequence: int) -> str:
-    """``"%05x" % sequence`` for a non-negative ``sequence``, without the formatting
-    call (~1.7 k instructions against ~0.5 k)."""
-    if sequence < 0:
-        return "%05x" % sequence  # noqa: UP031 (what the id has always been)
-    digits = hex(sequence)[2:]
-    size = len(digits)
-    return _PAD[size] + digits if size < 5 else digits
+_HEX: Final = "0123456789abcdef"
 
 
 # ID field types: the pattern is checked inside pydantic-core (a Python validator per
@@ -113,13 +102,18 @@ class IdFactory:
     cost).
     """
 
-    __slots__ = ("_middle", "_next", "_stamp_of")
+    __slots__ = ("_high", "_high_of", "_middle", "_next", "_stamp_of")
 
     def __init__(self, start: int = 0) -> None:
         self._next = start
         self._stamp_of: datetime | None = None
         self._middle = ""
         """``_YYYYMMDD_HHMMSS_`` of ``_stamp_of``: what every id of that tick shares."""
+        self._high_of = -1
+        self._high = ""
+        """``"%04x" % _high_of``: the counter's text but its last hex digit, which
+        sixteen ids in a row share (formatting the whole counter, ``%05x``, cost
+        ~1.7 k instructions an id; session 17)."""
 
     def new(self, prefix: str, tick_time: datetime) -> str:
         """Return the next ID for ``prefix`` stamped with the tick's time."""
@@ -130,4 +124,10 @@ class IdFactory:
         if tick_time is not self._stamp_of:
             self._middle = f"_{_stamp(tick_time)}_"
             self._stamp_of = tick_time
-        return f"{prefix}{self._middle}{_hex5(sequence)}"
+        if sequence < 0:  # no valid id (its pattern wants hex digits), as ever
+            return f"{prefix}{self._middle}{'%05x' % sequence}"  # noqa: UP031
+        high = sequence >> 4
+        if high != self._high_of:
+            self._high = "%04x" % high  # noqa: UP031
+            self._high_of = high
+        return f"{prefix}{self._middle}{self._high}{_HEX[sequence & 15]}"
