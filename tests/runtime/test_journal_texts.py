@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from stc.runtime.dtos.ids import IdFactory, _stamp, tick_text
@@ -45,6 +45,7 @@ def _reference_links(items: list[str | tuple[str, str]]) -> str | None:
     return json.dumps([item if isinstance(item, str) else list(item) for item in items])
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(ITEMS)
 @example(["TRD_20200101_000000_0000a", ("EXE_20200101_000000_0000b", "TRD_20200101_000000_0000a")])
 @example([("a", "b")])
@@ -59,6 +60,7 @@ def test_link_texts_are_the_encoders(items: list[str | tuple[str, str]]) -> None
         assert link_items(text) == [i if isinstance(i, str) else tuple(i) for i in json.loads(text)]
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(ITEMS, st.one_of(IDS, st.tuples(IDS, IDS)))
 def test_an_appended_link_is_the_whole_text_encoded_again(
     items: list[str | tuple[str, str]], item: str | tuple[str, str]
@@ -66,6 +68,7 @@ def test_an_appended_link_is_the_whole_text_encoded_again(
     assert appended_link(encode_links(items), item) == _reference_links([*items, item])
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(ITEMS, st.lists(st.tuples(IDS, IDS), min_size=1, max_size=3), IDS)
 def test_prepended_links_are_the_whole_text_encoded_again(
     items: list[str | tuple[str, str]], pairs: list[tuple[str, str]], dto_id: str
@@ -75,6 +78,7 @@ def test_prepended_links_are_the_whole_text_encoded_again(
     assert prepended_links(encode_links(items), pairs, dto_id) == expected
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(st.text(max_size=40))
 @example('["a","b"')
 @example('["a\x01"]')
@@ -94,6 +98,7 @@ def test_link_items_reads_what_the_json_decoder_reads(text: str) -> None:
     assert got == expected
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(st.text(max_size=12))
 def test_a_plain_id_needs_no_escape(text: str) -> None:
     if plain_id(text):
@@ -106,6 +111,7 @@ _ZONES = st.sampled_from(
 )
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(st.datetimes(), _ZONES, st.booleans())
 @example(datetime(999, 1, 1), UTC, True)
 @example(datetime(2020, 1, 1, 0, 0, 0, 5), UTC, False)
@@ -116,6 +122,7 @@ def test_tick_text_is_isoformat(moment: datetime, zone: timezone | None, whole: 
 
 class _Stamp(datetime):
     def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        del sep, timespec  # the signature is isoformat's; the text is its own
         return "a subclass's own text"
 
 
@@ -124,6 +131,7 @@ def test_tick_text_leaves_a_subclass_to_its_isoformat() -> None:
     assert tick_text(when) == "a subclass's own text"
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(st.integers(min_value=-40, max_value=16**7), st.integers(1, 40), st.datetimes())
 def test_ids_count_in_five_hex_digits(start: int, count: int, moment: datetime) -> None:
     """Each id is the prefix, the stamp and ``%05x`` of the run's counter, whatever the
@@ -151,6 +159,7 @@ _VALUES = st.one_of(
 )
 
 
+@settings(deadline=None)  # a loaded machine stalls a draw, not the code
 @given(st.dictionaries(st.one_of(st.text(max_size=6), st.integers()), _VALUES, max_size=4))
 @example({"reason": 'no directive é\n"'})
 @example({"file": "d.csv", "line": 3, "reason": "bad"})
