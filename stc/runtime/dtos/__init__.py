@@ -30,6 +30,7 @@ from stc.runtime.dtos.plans import (
     RoutingRequest,
     SizePlan,
 )
+from stc.runtime.dtos.quick import validated
 from stc.runtime.dtos.signals import (
     AggregatedContextAssessment,
     FactorContribution,
@@ -56,5 +57,5 @@ __all__ = [
     "LedgerSnapshot", "OHLCVWindow", "OpportunitySignal", "PositionUpdate", "PositionView",
     "PriceZone", "RoutingDirective", "RoutingPlan", "RoutingRequest", "SWOTInputs",
     "ScheduledTick", "Score", "SizeDirective", "SizePlan", "StrategyDirective", "ThreatSignal",
-    "Trade", "TradingContext", "format_id",
+    "Trade", "TradingContext", "format_id", "validated",
 ]  # fmt: skip
