@@ -39,7 +39,6 @@ NATIVE_RUNTIME_MODULES: tuple[str, ...] = (
     "stc.runtime.dispatch",
     "stc.runtime.dtos.ids",
     "stc.runtime.dtos.market",
-    "stc.runtime.dtos.quick",
     "stc.runtime.dtos.trusted",
     "stc.runtime.engine",
     "stc.runtime.execution.fill_model",

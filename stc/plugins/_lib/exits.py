@@ -14,7 +14,6 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from stc.runtime.dtos.common import Direction
 from stc.runtime.dtos.directives import StrategyDirective
 from stc.runtime.dtos.plans import ExitPlan
-from stc.runtime.dtos.quick import validated
 from stc.runtime.precision import on_grid
 
 ZERO = Decimal(0)
@@ -57,10 +56,7 @@ def rr_exit_plan(
     stop = tolerance_stop(ref, directive.entry_directive.direction, tolerance)
     if stop is None:
         return None
-    # ExitPlan(...) itself, without pydantic's conversions of values that are already
-    # Decimals and an id (stc.runtime.dtos.quick)
-    return validated(
-        ExitPlan,
+    return ExitPlan(
         plan_id=new_id(),
         stop_loss_price=stop,
         take_profit_price=rr_target(ref, stop, rr),

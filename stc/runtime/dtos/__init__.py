@@ -30,7 +30,6 @@ from stc.runtime.dtos.plans import (
     RoutingRequest,
     SizePlan,
 )
-from stc.runtime.dtos.quick import validated
 from stc.runtime.dtos.signals import (
     AggregatedContextAssessment,
     FactorContribution,
@@ -57,5 +56,5 @@ __all__ = [
     "LedgerSnapshot", "OHLCVWindow", "OpportunitySignal", "PositionUpdate", "PositionView",
     "PriceZone", "RoutingDirective", "RoutingPlan", "RoutingRequest", "SWOTInputs",
     "ScheduledTick", "Score", "SizeDirective", "SizePlan", "StrategyDirective", "ThreatSignal",
-    "Trade", "TradingContext", "format_id", "validated",
+    "Trade", "TradingContext", "format_id",
 ]  # fmt: skip

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from stc.plugins._lib import to_score
 from stc.runtime.dtos.market import TradingContext
-from stc.runtime.dtos.quick import validated
 from stc.runtime.dtos.signals import OpportunitySignal
 from stc.runtime.indicators import EMACross
 from stc.runtime.workers import OpportunityWorker
@@ -54,8 +53,7 @@ class EMACrossDetector(OpportunityWorker):
         metadata: dict[str, object] = {"fast_ema": fast, "slow_ema": slow}
         if exit_long:
             metadata["action"] = "close"
-        return validated(  # OpportunitySignal(...), cheaper (stc.runtime.dtos.quick)
-            OpportunitySignal,
+        return OpportunitySignal(
             signal_id=self.new_id("OPP"),
             timestamp=context.timestamp or context.bar.time,
             asset=context.symbol,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from stc.runtime.dtos import RoutingPlan, RoutingRequest, validated
+from stc.runtime.dtos import RoutingPlan, RoutingRequest
 from stc.runtime.dtos.plans import OrderType, TimeInForce, Timing
 from stc.runtime.workers import RoutingPlanner
 
@@ -30,8 +30,7 @@ class MarketOrderRouter(RoutingPlanner):
         """The order-type route with the directive's slippage limit and urgency."""
         timing, time_in_force = ROUTES[request.entry_plan.order_type]
         hints = request.strategy_directive.routing_directive
-        return validated(  # RoutingPlan(...), cheaper (stc.runtime.dtos.quick)
-            RoutingPlan,
+        return RoutingPlan(
             plan_id=self.new_id("ROU", when=request.strategy_directive.timestamp),
             timing=timing,
             time_in_force=time_in_force,
