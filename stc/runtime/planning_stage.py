@@ -66,14 +66,18 @@ class PlanningStage:
     def on_event(self, payload: Any, planners: tuple[Route, ...]) -> None:
         """A planning event: a routing request goes to the routing planners, anything
         else is a directive (or an opportunity made into one) for the trade planners."""
-        if isinstance(payload, RoutingRequest):
+        # exact types first: ``isinstance`` on a pydantic class is a Python-level call
+        cls = type(payload)
+        if cls is StrategyDirective:
+            self.plan_trade(payload, planners)
+        elif cls is RoutingRequest or isinstance(payload, RoutingRequest):
             self.plan_routing(payload, planners)
         else:
             self.plan_trade(self.as_directive(payload), planners)
 
     def as_directive(self, payload: Any) -> StrategyDirective:
         """``payload`` as a directive: an opportunity becomes a platform directive."""
-        if isinstance(payload, StrategyDirective):
+        if type(payload) is StrategyDirective or isinstance(payload, StrategyDirective):
             return payload
         if not isinstance(payload, OpportunitySignal):
             raise TypeError(f"cannot plan from a {type(payload).__name__}")

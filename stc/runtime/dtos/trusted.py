@@ -39,7 +39,7 @@ class _Template:
     """One model class's defaults, in field order, computed once."""
 
     __slots__ = (
-        "defaults", "factories", "names", "prefixes", "required", "set_dict",
+        "defaults", "factories", "named", "names", "prefixes", "required", "set_dict",
         "set_extra", "set_named", "set_private", "tails",
     )  # fmt: skip
 
@@ -72,6 +72,9 @@ class _Template:
         self.required: tuple[str, ...] = tuple(required)
         self.prefixes: list[tuple[str, ...]] = [self.names[:k] for k in range(len(self.names) + 1)]
         """``prefixes[k]``: the first ``k`` field names."""
+        self.named: list[set[str]] = [set(prefix) for prefix in self.prefixes]
+        """``named[k]``: the first ``k`` field names as a set, copied for each build's
+        ``model_fields_set`` (a copy of a set is cheaper than a set built from a dict)."""
         factory_of = dict(self.factories)
         self.tails: list[list[tuple[str, Any, Callable[[], Any] | None]] | None] = []
         """``tails[k]``: (name, default, default factory or None) of every field after the
@@ -120,11 +123,11 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     if template is None:
         template = _TEMPLATES[cls] = _Template(cls)
     given = len(values)
-    if given <= len(template.names) and tuple(values) == template.prefixes[given]:
+    if given <= len(template.names) and _is_prefix(values, template.names):
         tail = template.tails[given]  # empty when every field is named
         if tail is None:
             _wrong_fields(cls, template, values)
-        named = set(values)
+        named = template.named[given].copy()
         fields = values
         for name, default, factory in tail:
             fields[name] = default if factory is None else factory()
@@ -136,6 +139,13 @@ def trusted(cls: type[M], /, **values: Any) -> M:
     template.set_extra(model, None)
     template.set_private(model, None)
     return model
+
+
+def _is_prefix(values: dict[str, Any], names: tuple[str, ...]) -> bool:
+    """``tuple(values) == names[:len(values)]`` (``len(values) <= len(names)``), without
+    building the tuple: the keys compared in place, a name first by identity (a keyword
+    and a field name are the same interned string)."""
+    return all(key == names[index] for index, key in enumerate(values))
 
 
 def _filled(cls: type[BaseModel], template: _Template, values: dict[str, Any]) -> dict[str, Any]:
