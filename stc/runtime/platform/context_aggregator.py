@@ -29,27 +29,66 @@ def aggregate(
     weighted_average: Σ w·v / Σ w per polarity (missing weight = 1; zero total → 0);
     max: the largest value per polarity (0 if none); consensus: the share of the
     polarity's factors whose value is ≥ ``threshold`` (0 if none).
+
+    One pass over the factors for both polarities (it ran once per polarity, each
+    time building a list and summing generators: ~10 k instructions an assessment,
+    built on every tick with a signal). The floats are the same: each sum adds the
+    same values in the factors' order from 0 (``sum`` of floats adds them one by one
+    on this Python), ``max`` keeps the first of equal values (``-0.0`` stays
+    ``-0.0``), and the consensus share divides the same two counts. The old two-pass
+    form is the reference of ``tests/runtime/platform/test_aggregate_one_pass.py``.
     """
-    return (
-        _one(method, weights, threshold, factors, "strength"),
-        _one(method, weights, threshold, factors, "weakness"),
-    )
-
-
-def _one(
-    method: str, weights: Mapping[str, float], threshold: float, factors: Factors, polarity: str
-) -> float:
-    values = [(name, v) for name, (v, pol, _) in factors.items() if pol == polarity]
-    if not values:
-        return 0.0
     if method == "max":
-        return max(v for _, v in values)
+        return _largest(factors)
     if method == "consensus":
-        return sum(1 for _, v in values if v >= threshold) / len(values)
-    total = sum(weights.get(name, 1.0) for name, _ in values)
-    if total <= 0.0:
+        return _shares(threshold, factors)
+    s_weight = s_sum = w_weight = w_sum = 0.0
+    s_any = w_any = False
+    for name, (value, polarity, _) in factors.items():
+        weight = weights.get(name, 1.0)
+        if polarity == "strength":
+            s_any = True
+            s_weight += weight
+            s_sum += weight * value
+        elif polarity == "weakness":
+            w_any = True
+            w_weight += weight
+            w_sum += weight * value
+    return _ratio(s_sum, s_weight, s_any), _ratio(w_sum, w_weight, w_any)
+
+
+def _ratio(weighted: float, total: float, present: bool) -> float:
+    """Σ w·v / Σ w, or 0 without factors or with a total of weights that is not > 0."""
+    if not present or total <= 0.0:
         return 0.0
-    return sum(weights.get(name, 1.0) * v for name, v in values) / total
+    return weighted / total
+
+
+def _largest(factors: Factors) -> tuple[float, float]:
+    """``max``: per polarity the first value, replaced by each later one that is
+    greater (what ``max`` does); 0 for a polarity without factors."""
+    strength = weakness = 0.0
+    s_any = w_any = False
+    for value, polarity, _ in factors.values():
+        if polarity == "strength":
+            if not s_any or value > strength:
+                strength, s_any = value, True
+        elif polarity == "weakness" and (not w_any or value > weakness):
+            weakness, w_any = value, True
+    return strength, weakness
+
+
+def _shares(threshold: float, factors: Factors) -> tuple[float, float]:
+    """``consensus``: per polarity, the share of values ≥ ``threshold`` (0 if none)."""
+    s_hits = s_count = w_hits = w_count = 0
+    for value, polarity, _ in factors.values():
+        if polarity == "strength":
+            s_count += 1
+            s_hits += value >= threshold
+        elif polarity == "weakness":
+            w_count += 1
+            w_hits += value >= threshold
+    return (s_hits / s_count if s_count else 0.0, w_hits / w_count if w_count else 0.0)
 
 
 def to_score(value: float) -> Decimal:
