@@ -9,6 +9,7 @@ eager build, but quiet ticks pay nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -16,6 +17,10 @@ from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import TradingContext
 from stc.runtime.dtos.signals import AggregatedContextAssessment, FactorContribution
 from stc.runtime.dtos.trusted import trusted
+
+MEMO_SIZE = 4096
+"""How many factor contributions and scores an aggregator keeps (bounded whatever the
+values: a factor scored from a continuous quantity never repeats)."""
 
 Factors = Mapping[str, tuple[float, str, str]]
 """factor name → (value 0..1, polarity, worker id), as ``TradingContext.factors``."""
@@ -109,6 +114,8 @@ class ContextAggregator:
         self.threshold = threshold
         self._weight_scores: dict[str, Decimal] = {}
         """Each factor's weight as its score: constant for the run, formatted once."""
+        self._contributions: dict[tuple[str, float, str, str], FactorContribution] = {}
+        self._scores: dict[float, Decimal] = {}
         self.ready = False
 
     def on_context_ready(self, context: TradingContext) -> None:
@@ -126,25 +133,64 @@ class ContextAggregator:
             raise RuntimeError("the context has no tick")
         strength, weakness = aggregate(self.method, self.weights, self.threshold, context.factors)
         contributions = tuple(
-            trusted(
-                FactorContribution,
-                name=name,
-                value=to_score(value),
-                weight=self._weight_score(name),
-                polarity="weakness" if polarity == "weakness" else "strength",
-                worker_id=worker,
-            )
-            for name, (value, polarity, worker) in sorted(context.factors.items())
+            [
+                self._contribution(name, value, polarity, worker)
+                for name, (value, polarity, worker) in sorted(context.factors.items())
+            ]
         )
         return trusted(
             AggregatedContextAssessment,
             assessment_id=self._ids.new("CTX", context.timestamp),
             timestamp=context.timestamp,
-            strength=to_score(strength),
-            weakness=to_score(weakness),
+            strength=self._score(strength),
+            weakness=self._score(weakness),
             method=self.method,
             contributing_factors=contributions,
         )
+
+    def _contribution(
+        self, name: str, value: float, polarity: str, worker: str
+    ) -> FactorContribution:
+        """The factor's contribution, the same immutable object for the same factor,
+        value, polarity and worker (ict_smc's EMA stack scores four values and its
+        structure quality a few dozen: two thirds of the factors an assessment
+        carries were built before). ``-0.0`` equals ``0.0`` as a key but scores
+        ``-0E-10``: it is never looked up. At most ``MEMO_SIZE`` are kept."""
+        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+            return self._new_contribution(name, value, polarity, worker)
+        key = (name, value, polarity, worker)
+        found = self._contributions.get(key)
+        if found is None:
+            found = self._new_contribution(name, value, polarity, worker)
+            if len(self._contributions) < MEMO_SIZE:
+                self._contributions[key] = found
+        return found
+
+    def _new_contribution(
+        self, name: str, value: float, polarity: str, worker: str
+    ) -> FactorContribution:
+        """A new contribution of the factor (its value and weight as scores)."""
+        return trusted(
+            FactorContribution,
+            name=name,
+            value=to_score(value),
+            weight=self._weight_score(name),
+            polarity="weakness" if polarity == "weakness" else "strength",
+            worker_id=worker,
+        )
+
+    def _score(self, value: float) -> Decimal:
+        """``to_score(value)``, kept for the values seen before (a blueprint without
+        weakness factors scores a weakness of 0 on every assessment); ``-0.0`` is
+        never looked up (it scores ``-0E-10``). At most ``MEMO_SIZE`` are kept."""
+        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+            return to_score(value)
+        found = self._scores.get(value)
+        if found is None:
+            found = to_score(value)
+            if len(self._scores) < MEMO_SIZE:
+                self._scores[value] = found
+        return found
 
     def _weight_score(self, name: str) -> Decimal:
         """``to_score`` of factor ``name``'s weight (missing weight = 1), cached."""

@@ -1,5 +1,7 @@
 """The context aggregation in one pass gives the floats of the two-pass form it
-replaced (issue 23, session 17: an assessment is built on every tick with a signal).
+replaced, and an aggregator that keeps the contributions and scores it built before
+writes the same assessments (issue 23, session 17: an assessment is built on every
+tick with a signal or a threat).
 
 The reference below is the former ``aggregate`` verbatim: one list and two generator
 sums per polarity. Equality is checked on ``repr`` (so ``-0.0`` against ``0.0`` and
@@ -11,11 +13,14 @@ methods.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stc.runtime.platform.context_aggregator import aggregate, to_score
+from stc.runtime.dtos.ids import IdFactory
+from stc.runtime.dtos.market import TradingContext
+from stc.runtime.platform.context_aggregator import ContextAggregator, aggregate, to_score
 
 Factors = Mapping[str, tuple[float, str, str]]
 
@@ -100,3 +105,45 @@ def test_ties_zero_signs_and_empty_polarities() -> None:
     assert aggregate("weighted_average", {}, 0.5, odd) == _reference(
         "weighted_average", {}, 0.5, odd
     )
+
+
+# --- the aggregator keeps contributions and scores it built before ---------------------
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _context(factors: Factors, hour: int) -> TradingContext:
+    context = TradingContext("X", {})
+    context.timestamp = T0 + timedelta(hours=hour)
+    context.factors.update(factors)
+    return context
+
+
+def _json(assessment: object) -> str:
+    return type(assessment).__pydantic_serializer__.to_json(assessment).decode()  # type: ignore[attr-defined]
+
+
+@settings(max_examples=60)
+@given(METHOD, WEIGHTS, st.lists(_factors(SCORES), min_size=1, max_size=12))
+def test_a_warm_aggregator_writes_what_a_fresh_one_writes(
+    method: str, weights: dict[str, float], ticks: list[Factors]
+) -> None:
+    """The same assessments (JSON, ids included) from one aggregator over many ticks as
+    from a new aggregator for each tick: the kept contributions and scores change no
+    byte, ``-0.0`` and ``0.0`` included."""
+    warm = ContextAggregator(IdFactory(), method, weights, 0.5)
+    for hour, factors in enumerate(ticks):
+        fresh = ContextAggregator(IdFactory(start=hour), method, weights, 0.5)
+        context = _context(factors, hour)
+        assert _json(warm.build(context)) == _json(fresh.build(context))
+
+
+def test_signed_zeros_keep_their_own_scores() -> None:
+    aggregator = ContextAggregator(IdFactory(), "max", {}, 0.5)
+    first = aggregator.build(_context({"a": (0.0, "strength", "w")}, 0))
+    second = aggregator.build(_context({"a": (-0.0, "strength", "w")}, 1))
+    third = aggregator.build(_context({"a": (0.0, "strength", "w")}, 2))
+    assert [str(a.strength) for a in (first, second, third)] == ["0E-10", "-0E-10", "0E-10"]
+    values = [str(a.contributing_factors[0].value) for a in (first, second, third)]
+    assert values == ["0E-10", "-0E-10", "0E-10"]
+    assert third.contributing_factors[0] is first.contributing_factors[0]  # kept
