@@ -20,7 +20,12 @@ from hypothesis import strategies as st
 
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import TradingContext
-from stc.runtime.platform.context_aggregator import ContextAggregator, aggregate, to_score
+from stc.runtime.platform.context_aggregator import (
+    MEMO_SIZE,
+    ContextAggregator,
+    aggregate,
+    to_score,
+)
 
 Factors = Mapping[str, tuple[float, str, str]]
 
@@ -147,3 +152,16 @@ def test_signed_zeros_keep_their_own_scores() -> None:
     values = [str(a.contributing_factors[0].value) for a in (first, second, third)]
     assert values == ["0E-10", "-0E-10", "0E-10"]
     assert third.contributing_factors[0] is first.contributing_factors[0]  # kept
+
+
+def test_a_full_memo_is_refilled_with_the_same_bytes() -> None:
+    """Past ``MEMO_SIZE`` distinct values the memo starts over; what it writes stays
+    what a fresh aggregator writes, and it never holds more than ``MEMO_SIZE``."""
+    warm = ContextAggregator(IdFactory(), "weighted_average", {}, 0.5)
+    for hour in range(3 * MEMO_SIZE):
+        value = (hour % (MEMO_SIZE + 7)) / (MEMO_SIZE + 7)
+        factors = {"q": (value, "strength", "w"), "t": (0.5, "strength", "w")}
+        fresh = ContextAggregator(IdFactory(start=hour), "weighted_average", {}, 0.5)
+        context = _context(factors, hour)
+        assert _json(warm.build(context)) == _json(fresh.build(context))
+        assert len(warm._contributions) <= MEMO_SIZE and len(warm._scores) <= MEMO_SIZE
