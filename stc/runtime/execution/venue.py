@@ -136,6 +136,7 @@ class Venue:
         self._staged: list[Callable[[], None]] = []
         self._in_flow = False
         self.index = 0  # the bar being processed (orders placed now act from index + 1)
+        self._rest = RestingBounds()
 
     # --- flow transactions ---------------------------------------------------------
     def begin_flow(self, index: int = -1) -> None:
@@ -237,7 +238,12 @@ class Venue:
         held = set(ledger.open)  # grows with the trades that fill at this bar's open
         if held:
             self._gap_exits(bar)
-        intrabar = self._match_orders(bar, index, held)
+        rest = self._rest
+        if rest.book is not self.orders or rest.size != len(self.orders):
+            rest.describe(self.orders, self.settings.gtc_bars <= 0)
+        # a book of resting limits this bar does not reach: step 2 would keep every
+        # order as it is, fill nothing and cancel nothing (``RestingBounds``)
+        intrabar = _NONE if rest.untouched(bar, index) else self._match_orders(bar, index, held)
         if ledger.open:
             self._protective_exits(bar, held, intrabar)
 
@@ -373,6 +379,63 @@ class Venue:
         if out:
             self.cancelled = []
         return out
+
+
+class RestingBounds:
+    """What step 2 needs to know of a book to see that a bar leaves it as it is: the
+    highest BUY and the lowest SELL price of its resting entry limits (LIMIT, ENTRY,
+    GTC, without expiry), and the first bar on which any other order is eligible.
+
+    Why: ict_smc keeps ~20 patient limits and TWAP slices resting on a typical bar,
+    and ``_match_orders`` visited each of them every bar to keep it. On a bar before
+    every other order's ``active_from`` whose open and range stay strictly above the
+    highest BUY limit and below the lowest SELL limit, ``_untouched`` holds for each
+    resting limit (a BUY limit is untouched when the open and the low are above it,
+    a SELL limit when the open and the high are below it), so step 2 would keep every
+    order in its place, fill nothing and cancel nothing: the venue skips it. The
+    bounds describe one book (the list object and its length: the venue replaces the
+    list when it drops an order and only appends to it in place); with ``gtc_bars``
+    > 0 a resting order can expire on any bar, so nothing is skipped."""
+
+    __slots__ = ("book", "buy_ceiling", "sell_floor", "size", "wake")
+
+    def __init__(self) -> None:
+        self.book: list[Order] | None = None
+        self.size = 0
+        self.buy_ceiling = float("-inf")
+        self.sell_floor = float("inf")
+        self.wake = -1  # no bar is skipped until a book is described
+
+    def describe(self, orders: list[Order], never_expires: bool) -> None:
+        """Take the bounds of ``orders`` (GTC limits rest forever: ``never_expires``)."""
+        self.book, self.size = orders, len(orders)
+        buy, sell = float("-inf"), float("inf")
+        wake = 1 << 62
+        for order in orders:
+            limit = order.limit
+            if (
+                order.kind == "LIMIT" and order.purpose == "ENTRY" and order.tif == "GTC"
+                and limit is not None
+            ):  # fmt: skip
+                if order.direction == "BUY":
+                    if limit > buy:
+                        buy = limit
+                elif limit < sell:
+                    sell = limit
+            elif order.active_from < wake:
+                wake = order.active_from
+        self.buy_ceiling, self.sell_floor = buy, sell
+        self.wake = wake if never_expires else -1
+
+    def untouched(self, bar: Bar, index: int) -> bool:
+        """True when step 2 at ``bar`` (number ``index``) leaves the described book as
+        it is: no other order eligible yet, no resting limit reached (NaN: False)."""
+        ceiling, floor = self.buy_ceiling, self.sell_floor
+        return (
+            index < self.wake
+            and bar.open > ceiling and bar.low > ceiling
+            and bar.open < floor and bar.high < floor
+        )  # fmt: skip
 
 
 def _untouched(order: Order, bar: Bar) -> bool:
