@@ -54,6 +54,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -69,6 +70,7 @@ from typing import Any
 from bar_rows import rising_rows
 from flow_cost import best_of, patched
 from flow_instructions import warm_schemas
+from run_stages import _repetition
 from runtime_throughput import (
     EMA_BLUEPRINT,
     FAST_TARGET,
@@ -718,10 +720,6 @@ def whole_process(n: int, blueprint: Path, tmp: Path) -> tuple[float, float, flo
     """(start-up: a one-bar ``stc run``'s process CPU, the report stage at ``n`` bars,
     backtesting.py's whole process CPU on the same CSV), from ``run_stages.py`` and
     ``backtesting_whole.py``; CPU s."""
-    import resource
-
-    from run_stages import _repetition
-
     data, one = tmp / "bars.csv", tmp / "one.csv"
     whole = HERE / "backtesting_whole.py"
     subprocess.run([sys.executable, str(whole), str(data), "--write", str(n)], check=True)
