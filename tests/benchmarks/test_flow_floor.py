@@ -44,6 +44,7 @@ def test_a_small_run_fills_the_table_with_positive_parts(flow_floor: ModuleType,
     assert parts[flow_floor.FLOOR] == pytest.approx(sum(list(parts.values())[:4]))
     for rows in (ema.dto_sdk, ema.json, ema.plugins):
         assert rows and all(row[1] > 0 for row in rows)
+    assert all(own < whole for _, own, whole in ema.plugins)  # their DTOs are in a
     assert all(row[2] > 0 for row in ema.dto_sdk)  # model_construct, each class
     assert all(us > 0 for us in ema.sqlite)
     assert ema.tick_us > 0 and ema.flows_us > 0 and ema.backtesting_rate > 0
@@ -102,7 +103,7 @@ def test_the_replayed_handlers_return_what_they_returned_in_the_run(ema: Any, ic
     for floor in (ema, ict):
         same, tried = floor.replay_fidelity
         assert tried > floor.trades and same == tried
-    handlers = {label.split(" ")[0] for label, _ in ict.plugins}
+    handlers = {row[0].split(" ")[0] for row in ict.plugins}
     assert "adaptive_momentum_planner.on_swot" in handlers
     assert "max_drawdown_monitor.on_ledger_update" in handlers
     assert ict.incremental_rate is not None and ict.incremental_rate > 0
