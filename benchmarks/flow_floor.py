@@ -63,6 +63,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import starmap
 from pathlib import Path
 from typing import Any
@@ -846,64 +847,60 @@ def _repeated(
             yield key, samples[i % len(samples)]
 
 
-def part_process(part: str, data_file: Path) -> None:
-    """The counted process: the common set-up (load, schemas, the rows' batches, an
-    empty journal written), then one part ``TRIPS`` round trips' worth (``none``:
-    nothing more)."""
-    data = pickle.loads(data_file.read_bytes())
+def part_work(data: dict[str, Any]) -> dict[str, list[tuple[Callable[[Any], Any], Any]]]:
+    """Every part's work as (call, argument) pairs, ``TRIPS`` round trips' worth (c:
+    the run's rows): built whole in every counted process, ``none`` included, so the
+    set-up cancels and a part's count is its calls plus a minimal loop."""
+    from stc.runtime.engine import Engine
+
     seeded, rising, rows = Capture(**data["seeded"]), Capture(**data["rising"]), data["rows"]
-    blueprint, trips = Path(data["blueprint"]), seeded.trades
-    warm_schemas()
-    prepared, one = batches(rows, BATCH_FLOWS), batches(rows, 1 << 62)
+    trips = seeded.trades
+    built = lambda key: share(seeded.built, rising.built, key, trips)  # noqa: E731
+    builders = {key: _sdk_build(*key) for key in seeded.built_samples}
     fields = {
         key: _construct_fields(*key, samples) for key, samples in seeded.built_samples.items()
     }
-    built = lambda key: share(seeded.built, rising.built, key, trips)  # noqa: E731
+    work: dict[str, list[tuple[Callable[[Any], Any], Any]]] = {part: [] for part in PARTS}
+    for key, payload in _repeated(seeded.built_samples, built):
+        work["a"].append((builders[key], payload))
+    for (_, cls), values in _repeated(fields, built):
+        work["a0"].append((lambda v, cls=cls: cls.model_construct(**v), values))
+    journaled = lambda cls: share(seeded.journaled, rising.journaled, cls, trips)  # noqa: E731
+    work["b"] = [(json_text, dto) for _, dto in _repeated(seeded.journaled_samples, journaled)]
+    notes = max(seeded.notes - rising.notes, 0) / trips
+    work["b"] += [(to_json, f) for _, f in _repeated({0: seeded.note_samples}, lambda _: notes)]
+    prepared, one = batches(rows, BATCH_FLOWS), batches(rows, 1 << 62)
+    work["c"] = [(lambda path: write_journal(path, prepared), "floor.sqlite")]
+    work["c0"] = [(lambda path: write_bare(path, one), "bare.sqlite")]
+    own = {k: seeded.built_samples[k[2:]] for k in seeded.handler_built}
+    made = lambda k: share(seeded.handler_built, rising.handler_built, k, trips)  # noqa: E731
+    work["dm"] = [(builders[key[2:]], payload) for key, payload in _repeated(own, made)]
+    workers = Engine(ema_plan(Path(data["blueprint"])), []).workers
+    calls = lambda k: share(seeded.calls, rising.calls, k, trips)  # noqa: E731
+    for (worker_id, name), sample in _repeated(seeded.call_samples, calls):
+        worker = workers[worker_id]
+        worker._journal = lambda note, fields: None
+        work["d"].append((partial(_replayed, worker, getattr(worker, name)), sample))
+    return work
+
+
+def _replayed(worker: Any, handler: Callable[..., Any], sample: Any) -> Any:
+    """One recorded handler call on ``worker``, its reads answered from the recording."""
+    args, ledger, context, _ = sample
+    worker._ledger, worker.context = _ReadReplay(ledger), _ReadReplay(context)
+    return handler(*args)
+
+
+def part_process(part: str, data_file: Path) -> None:
+    """The counted process: the common set-up (load, schemas, every part's work list,
+    an empty journal written), then one part's list run (``none``: nothing more)."""
+    warm_schemas()
+    work = part_work(pickle.loads(data_file.read_bytes()))
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         write_journal(tmp / "empty.sqlite", [])
-        if part == "a":
-            for (path, cls), payload in _repeated(seeded.built_samples, built):
-                _sdk_build(path, cls)(payload)
-        elif part == "a0":
-            for (_, cls), values in _repeated(fields, built):
-                cls.model_construct(**values)
-        elif part == "b":
-            journaled = lambda cls: share(seeded.journaled, rising.journaled, cls, trips)  # noqa: E731
-            for _, dto in _repeated(seeded.journaled_samples, journaled):
-                json_text(dto)
-            notes = {"notes": seeded.note_samples}
-            for _, fields in _repeated(
-                notes, lambda _: max(seeded.notes - rising.notes, 0) / trips
-            ):
-                to_json(fields)
-        elif part == "c":
-            write_journal(tmp / "floor.sqlite", prepared)
-        elif part == "c0":
-            write_bare(tmp / "bare.sqlite", one)
-        elif part in ("d", "dm"):
-            _replay_part(part, blueprint, seeded, rising)
-
-
-def _replay_part(part: str, blueprint: Path, seeded: Capture, rising: Capture) -> None:
-    """d: every replayable handler call, ``share × TRIPS`` times; dm: the DTOs those
-    handlers built, as many times (d − dm: their own code)."""
-    from stc.runtime.engine import Engine
-
-    trips = seeded.trades
-    if part == "dm":
-        own: dict[Any, list[Any]] = {k: seeded.built_samples[k[2:]] for k in seeded.handler_built}
-        times = lambda k: share(seeded.handler_built, rising.handler_built, k, trips)  # noqa: E731
-        for (_, _, path, cls), payload in _repeated(own, times):
-            _sdk_build(path, cls)(payload)
-        return
-    workers = Engine(ema_plan(blueprint), []).workers
-    calls = lambda k: share(seeded.calls, rising.calls, k, trips)  # noqa: E731
-    for (worker_id, name), (args, ledger, context, _) in _repeated(seeded.call_samples, calls):
-        worker = workers[worker_id]
-        worker._journal = lambda note, fields: None
-        worker._ledger, worker.context = _ReadReplay(ledger), _ReadReplay(context)
-        getattr(worker, name)(*args)
+        for call, argument in work.get(part, []):
+            call(tmp / argument if part in ("c", "c0") else argument)
 
 
 def instructions(n: int, blueprint: Path) -> dict[str, float]:
