@@ -45,8 +45,15 @@ allows a round trip at this run's trade density and per-tick path, against the f
 Whole process: start-up (a one-bar ``stc run``) and the report as
 ``benchmarks/run_stages.py`` measures them (``--whole``; CSV loading is not added).
 
+``--instructions`` counts a, b, c, d with callgrind instead (load-free): a process per
+part, each less a process that does the same set-up and nothing more, ÷ 1,000 round
+trips' worth (c: the run's rows ÷ its round trips). ``--filing-seconds S``: ict_smc's
+CPU seconds for ``--bars`` bars on the day issue 23 was filed (``tree_cpu.py`` on
+``66e08dd``), for its "≥ 3× today's figure" target.
+
 Usage: ``python benchmarks/flow_floor.py [--bars 100000] [--repeat 3]
-[--blueprint blueprints/ict_smc.yaml] [--whole]``.
+[--blueprint blueprints/ict_smc.yaml] [--whole] [--filing-seconds S] [--instructions]``.
+Results and method: docs/performance.md and docs/decisions.md, "Session 17, floor".
 """
 
 from __future__ import annotations

@@ -116,3 +116,25 @@ def test_a_round_trips_share_leaves_the_per_tick_path_out(flow_floor: ModuleType
     assert flow_floor.share(seeded, rising, "x", 10) == 2.0
     assert flow_floor.share(seeded, rising, "y", 10) == 0.0  # never below none
     assert flow_floor.allowed(1_000_000, 0.75, 100) == pytest.approx(25.0)
+
+
+def test_the_instruction_mode_counts_a_round_trips_worth(
+    flow_floor: ModuleType, tmp_path: Path
+) -> None:
+    seeded = flow_floor.captured(2_000, EMA, False, tmp_path / "seeded.sqlite")
+    rising = flow_floor.captured(2_000, EMA, True, tmp_path / "rising.sqlite")
+    rows = flow_floor.journal_rows(tmp_path / "seeded.sqlite")
+    data = {"seeded": vars(seeded), "rising": vars(rising), "rows": rows, "blueprint": str(EMA)}
+    work = flow_floor.part_work(data)
+    trips, per = seeded.trades, flow_floor.TRIPS
+    assert work["none"] == []
+    built = sum(seeded.built.values()) - sum(rising.built.values())
+    assert len(work["a"]) == len(work["a0"]) == pytest.approx(built / trips * per, abs=25)
+    assert len(work["b"]) == pytest.approx(
+        (sum(seeded.journaled.values()) + seeded.notes) / trips * per, abs=25
+    )
+    assert len(work["d"]) == pytest.approx(sum(seeded.calls.values()) / trips * per, abs=10)
+    assert 0 < len(work["dm"]) < len(work["a"])  # the handlers' own outputs, not the platform's
+    for call, name in work["c"] + work["c0"]:  # the run's rows, whole, into each file
+        call(tmp_path / name)
+        assert flow_floor.journal_rows(tmp_path / name) == rows
