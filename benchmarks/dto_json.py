@@ -38,13 +38,18 @@ def capture(n: int, out: Path) -> None:
     from stc.runtime.journal import Journal
 
     seen: list[Any] = []
-    real, real_dto = recorder.to_json, recorder.FlowRecorder.dto
+    real, real_dto, real_json = recorder.to_json, recorder.FlowRecorder.dto, recorder.dto_json
     inside = [False]
 
-    def spy(value: Any) -> str:  # fills, trades and notes: encoded by ``to_json``
+    def spy(value: Any) -> str:  # notes: encoded by ``to_json``
         if not inside[0]:
             seen.append(value)
         return real(value)
+
+    def json_spy(value: Any) -> str:  # fills and trades: ``dto_json`` (session 17)
+        if not inside[0]:
+            seen.append(value)
+        return real_json(value)
 
     def dto_spy(self: Any, worker: str, dto: Any) -> None:
         # every journaled DTO, whichever encoder the recorder picks for its class
@@ -57,6 +62,7 @@ def capture(n: int, out: Path) -> None:
             inside[0] = False
 
     recorder.to_json = spy
+    recorder.dto_json = json_spy
     recorder.FlowRecorder.dto = dto_spy  # type: ignore[method-assign]
     bars = list(synthetic_bars(n))
     with tempfile.TemporaryDirectory() as tmp:

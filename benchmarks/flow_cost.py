@@ -11,8 +11,11 @@ the same seeded bars (``bar_rows``), best of ``--repeat`` for every timed varian
   flow that opens the trade and a death cross's that closes it, fills included);
 - inside the flows, by ablation (each variant changes one thing and is timed whole):
   the journal's SQLite writes (``Journal.flush`` dropping its batches), the JSON of
-  every journaled DTO (``stc.runtime.flow_recorder.to_json`` and ``encode_execution``
-  returning ``""``), the rest of the journal's work (the run without a journal, minus both);
+  every journaled DTO (every DTO class's pydantic-core serializer answering ``to_json``
+  with ``{}`` and the recorder's ``to_json`` of notes with ``""``: the class attribute
+  is looked up at run time in the compiled build too, where the recorder's own
+  functions are bound natively and cannot be patched), the rest of the journal's work
+  (the run without a journal, minus both);
 - **validated DTOs**: every pydantic DTO the run constructs, counted by class in a
   separate (untimed) census run, each class's construction timed alone with the
   arguments it was first built with;
@@ -69,6 +72,41 @@ def patched(owner: Any, name: str, value: Any) -> Iterator[None]:
 
 def _drop_batches(journal: Journal) -> None:
     journal._pending = []
+
+
+class _NoJson:
+    """A DTO class's serializer that writes ``{}``: what the run costs without the
+    journal's JSON (everything else, ``to_python`` included, is the real one's)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def to_json(self, value: Any, **kwargs: Any) -> bytes:
+        return b"{}"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def _models(root: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    """Every concrete subclass of ``root`` defined so far."""
+    for cls in root.__subclasses__():
+        if "__pydantic_serializer__" in vars(cls):
+            yield cls
+        yield from _models(cls)
+
+
+@contextmanager
+def no_dto_json() -> Iterator[None]:
+    """Every DTO class's ``to_json`` answering ``{}`` for the duration of the block."""
+    saved = {cls: vars(cls)["__pydantic_serializer__"] for cls in set(_models(BaseModel))}
+    for cls, real in saved.items():
+        type.__setattr__(cls, "__pydantic_serializer__", _NoJson(real))
+    try:
+        yield
+    finally:
+        for cls, real in saved.items():
+            type.__setattr__(cls, "__pydantic_serializer__", real)
 
 
 def best_of(repeat: int, run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
@@ -156,10 +194,7 @@ def measure(n: int, repeat: int) -> Timings:
     full, trades = best_of(repeat, lambda: run_ema_engine(n))
     with patched(Journal, "flush", _drop_batches):
         no_sqlite = best_of(repeat, lambda: run_ema_engine(n))[0]
-    with (  # the ExecutionDirective's record (plans by reference) is JSON too
-        patched(recorder_module, "to_json", lambda value: ""),
-        patched(recorder_module, "encode_execution", lambda *args: ""),
-    ):
+    with patched(recorder_module, "to_json", lambda value: ""), no_dto_json():
         no_json = best_of(repeat, lambda: run_ema_engine(n))[0]
     counts, samples = dto_census(n)
     each = {cls: construction_us(cls, samples[cls]) for cls in counts}
