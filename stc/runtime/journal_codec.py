@@ -225,8 +225,7 @@ def encode_strategy(directive: Any, chain_ids: tuple[str, ...], full: Callable[[
     ):
         return text
     try:
-        ids = own + "".join(chain_ids)
-        if not plain_id(ids) and _unsafe(ids) is not None:
+        if not as_is(own + "".join(chain_ids)):
             return text
     except TypeError:  # an id that is no string (built without validation)
         return text
@@ -330,6 +329,13 @@ def plain_id(text: str) -> bool:
     return True
 
 
+def as_is(text: str) -> bool:
+    """Whether ``text`` is written between quotes as is by the plain writers (no JSON
+    escape in it: :data:`_UNSAFE` finds nothing), :func:`plain_id` answering first for
+    the platform's ids."""
+    return plain_id(text) or _unsafe(text) is None
+
+
 def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
     """The ``dtos.links`` text of a row: a JSON array of its links in journal order,
     each a parent id (child: the row's ``dto_id``) or a ``[parent, child]`` pair; None
@@ -340,7 +346,7 @@ def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
         return None
     if len(items) == 1:  # most rows: a plan's directive, a fill's trade
         only = items[0]
-        if type(only) is str and (plain_id(only) or _unsafe(only) is None):
+        if type(only) is str and as_is(only):
             return f'["{only}"]'
     joined: list[str] = []
     pairs = False
@@ -351,10 +357,9 @@ def encode_links(items: tuple[LinkItem, ...] | list[LinkItem]) -> str | None:
             pairs = True
             break
     if not pairs:
-        text = "".join(joined)
-        if plain_id(text) or _unsafe(text) is None:
+        if as_is("".join(joined)):
             return '["' + '","'.join(joined) + '"]'
-        return json.dumps(list(items))
+        return _json_links(items)
     return _dumped_links(items)
 
 
@@ -504,9 +509,7 @@ def chain_note(directive_id: str) -> str | None:
     """The stored ``json`` of a ``decision_chain`` note by reference to the
     ExecutionDirective ``directive_id`` journaled in its flow (a JSON string, where
     the full note is an object); None when the id is no plain id."""
-    if type(directive_id) is not str:
-        return None
-    if not plain_id(directive_id) and _unsafe(directive_id) is not None:
+    if type(directive_id) is not str or not as_is(directive_id):
         return None
     return f'"{directive_id}"'
 

@@ -5,7 +5,6 @@ Both engage on busy data, stay off on quiet data, and never change an output."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,34 +12,20 @@ import pytest
 
 from stc.compiler.api import compile_blueprint
 from stc.runtime import fast_loop, skipping
-from stc.runtime.api import _with_handler, fast_engine_note, trades_csv_text
+from stc.runtime.api import fast_engine_note
 from stc.runtime.data import load_bars
 from stc.runtime.engine import Engine
-from stc.runtime.journal import Journal
 from stc.runtime.skipping import BUSY_ASKS, HOLD_TICKS, MAX_HOLD, Backoff
 from tests.conftest import BLUEPRINTS, REPO
-from tools.fast_parity import journal_rows
+from tests.runtime.test_fast_engine import _run as run_plan
 
 EURUSD = REPO / "data" / "EURUSD_1h.csv"
 
 
 def _run(name: str, mode: str, folder: Path, bars: int = 2500) -> tuple[dict[str, Any], Engine]:
+    """``name``'s first ``bars`` EURUSD bars through ``test_fast_engine``'s run."""
     plan = compile_blueprint(BLUEPRINTS / name).plan
-    folder.mkdir(parents=True)
-    journal = Journal(folder / "journal.sqlite")
-    engine = Engine(_with_handler(plan, "backtest"), load_bars(EURUSD)[:bars], journal=journal,
-                    engine=mode)  # type: ignore[arg-type]  # fmt: skip
-    result = engine.run()
-    journal.close()
-    assert result.metrics is not None
-    metrics = result.metrics.metrics(result.times, result.exposed_bars, len(result.faults),
-                                     gaps=result.gaps)  # fmt: skip
-    return {
-        "trades": trades_csv_text(result.trades),
-        "metrics": json.dumps(metrics, sort_keys=True),
-        "journal": journal_rows(folder / "journal.sqlite"),
-        "equity": list(result.equity_curve),
-    }, engine
+    return run_plan(plan, load_bars(EURUSD)[:bars], mode, folder)
 
 
 def test_the_backoff_engages_on_busy_data_with_the_same_outputs(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ class _Template:
     """One model class's defaults, in field order, computed once."""
 
     __slots__ = (
-        "defaults", "factories", "named", "names", "prefixes", "required", "set_dict",
+        "defaults", "factories", "named", "names", "required", "set_dict",
         "set_extra", "set_named", "set_private", "tails",
     )  # fmt: skip
 
@@ -70,9 +70,7 @@ class _Template:
         self.names: tuple[str, ...] = tuple(self.defaults)
         """Every field's name, in field order."""
         self.required: tuple[str, ...] = tuple(required)
-        self.prefixes: list[tuple[str, ...]] = [self.names[:k] for k in range(len(self.names) + 1)]
-        """``prefixes[k]``: the first ``k`` field names."""
-        self.named: list[set[str]] = [set(prefix) for prefix in self.prefixes]
+        self.named: list[set[str]] = [set(self.names[:k]) for k in range(len(self.names) + 1)]
         """``named[k]``: the first ``k`` field names as a set, copied for each build's
         ``model_fields_set`` (a copy of a set is cheaper than a set built from a dict)."""
         factory_of = dict(self.factories)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from stc.runtime.dtos.ids import IdFactory
 from stc.runtime.dtos.market import TradingContext
@@ -159,16 +160,13 @@ class ContextAggregator:
         structure quality a few dozen: two thirds of the factors an assessment
         carries were built before). ``-0.0`` equals ``0.0`` as a key but scores
         ``-0E-10``: it is never looked up. At most ``MEMO_SIZE`` are kept."""
-        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+        if _negative_zero(value):
             return self._new_contribution(name, value, polarity, worker)
         key = (name, value, polarity, worker)
-        kept = self._contributions
-        found = kept.get(key)
+        found = self._contributions.get(key)
         if found is None:
             found = self._new_contribution(name, value, polarity, worker)
-            if len(kept) >= MEMO_SIZE:
-                kept.clear()
-            kept[key] = found
+            _keep(self._contributions, key, found)
         return found
 
     def _new_contribution(
@@ -188,15 +186,12 @@ class ContextAggregator:
         """``to_score(value)``, kept for the values seen before (a blueprint without
         weakness factors scores a weakness of 0 on every assessment); ``-0.0`` is
         never looked up (it scores ``-0E-10``). At most ``MEMO_SIZE`` are kept."""
-        if value == 0.0 and math.copysign(1.0, value) < 0.0:
+        if _negative_zero(value):
             return to_score(value)
-        kept = self._scores
-        found = kept.get(value)
+        found = self._scores.get(value)
         if found is None:
             found = to_score(value)
-            if len(kept) >= MEMO_SIZE:
-                kept.clear()
-            kept[value] = found
+            _keep(self._scores, value, found)
         return found
 
     def _weight_score(self, name: str) -> Decimal:
@@ -205,3 +200,15 @@ class ContextAggregator:
         if score is None:
             score = self._weight_scores[name] = to_score(self.weights.get(name, 1.0))
         return score
+
+
+def _negative_zero(value: float) -> bool:
+    """``-0.0``: equal to ``0.0`` as a memo key, but it scores ``-0E-10``."""
+    return value == 0.0 and math.copysign(1.0, value) < 0.0
+
+
+def _keep(memo: dict[Any, Any], key: object, value: object) -> None:
+    """``memo[key] = value``, the memo emptied first when it holds ``MEMO_SIZE``."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value

@@ -11,6 +11,7 @@ from pathlib import Path
 from stc.runtime.journal import FlowRecord, Journal
 from stc.runtime.journal_codec import encode_links
 from stc.runtime.report.load import read_chains, trade_chain
+from tests.runtime.test_journal_links import to_format_0
 
 
 def test_children_of_many_is_children_of_each(swot_run: tuple[Path, list[str]]) -> None:
@@ -99,14 +100,7 @@ def test_children_of_a_format_0_journal(swot_run: tuple[Path, list[str]], tmp_pa
     path = tmp_path / "old.sqlite"
     shutil.copyfile(swot_run[0] / "journal.sqlite", path)
     expected = _view_children(path)
-    with sqlite3.connect(path) as db:
-        rows = list(db.execute("SELECT * FROM links ORDER BY seq"))
-        db.executescript(
-            "DROP VIEW links; DROP TABLE flow_links; ALTER TABLE dtos DROP COLUMN links;"
-            "PRAGMA user_version = 0; CREATE TABLE links (seq INTEGER PRIMARY KEY, "
-            "flow_id INTEGER, parent TEXT, child TEXT);"
-        )
-        db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", rows)
+    to_format_0(path)
     reader = Journal(path, create=False)
     try:
         assert not reader.folded
